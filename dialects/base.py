@@ -1,0 +1,339 @@
+"""How fxn declares ops on top of MLIR's Python-defined dialects.
+
+The upstream API (``dialects.ext``) is still changing, so this module is all
+fxn uses of it. An op is one class::
+
+    class AddOp(FxnOp, name="add"):
+        '''Elementwise ``lhs + rhs`` with broadcasting ...'''
+        lhs: Operand
+        rhs: Operand
+
+        @classmethod
+        def infer_type(cls, args, attrs):
+            return elementwise_result(args.lhs, args.rhs)
+
+Operands are annotations (:data:`Operand`, :data:`OptionalOperand`,
+:data:`VariadicOperand`, at most one of the last two per op); attributes are
+class attributes holding an :class:`AttrSpec` (:class:`EnumAttr`,
+:class:`IntAttr`, ...). Every op is ``Pure`` and has exactly one result whose
+type :meth:`FxnOp.infer_type` computes from the operand types and attributes.
+The same inference verifies parsed IR (a located ``'fxn.add' op ...`` error)
+and gives the result type when passes or the frontend build an op.
+
+Ops print in MLIR's generic form, attributes by name::
+
+    %0 = "fxn.resize"(%x) {align_corners = false, antialias = false,
+        mode = "bilinear", size = array<i64: 224, 224>} : (...) -> ...
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+from typing import Any, Optional, Sequence
+
+from fxn.mlir import ext, ir
+
+from .types import TensorType, VerifyError
+
+
+class FxnDialect(ext.Dialect, name="fxn"):
+    """The fxn dialect: tensor-level ops with PyTorch semantics."""
+
+
+Operand = ext.Operand[Any]
+OptionalOperand = Optional[ext.Operand[Any]]
+VariadicOperand = Sequence[ext.Operand[Any]]
+
+
+# ----------------------------------------------------------------------------
+# Attribute specs: how a Python value maps to an MLIR attribute and back.
+
+
+class AttrSpec:
+    """An attribute of an op: ``to_mlir`` builds it, ``decode`` reads and checks it."""
+
+    default: Any = None
+    has_default: bool = False
+
+    def __init__(self, default: Any = ...):
+        if default is not ...:
+            self.default = default
+            self.has_default = True
+
+    def to_mlir(self, value) -> ir.Attribute:
+        raise NotImplementedError
+
+    def decode(self, name: str, attr: ir.Attribute):
+        raise NotImplementedError
+
+
+class EnumAttr(AttrSpec):
+    """A string naming one of a fixed set of choices: ``mode = "bilinear"``."""
+
+    def __init__(self, *choices: str, default: Any = ...):
+        super().__init__(default)
+        self.choices = choices
+
+    def to_mlir(self, value):
+        return ir.StringAttr.get(value)
+
+    def decode(self, name, attr):
+        if not isinstance(attr, ir.StringAttr) or attr.value not in self.choices:
+            raise VerifyError(
+                f"attribute '{name}' must be one of "
+                + ", ".join(f'"{c}"' for c in self.choices)
+                + f"; got {attr}"
+            )
+        return attr.value
+
+
+class IntAttr(AttrSpec):
+    """A 64-bit integer: ``dim = 1 : i64``."""
+
+    def __init__(self, minimum: int | None = None, default: Any = ...):
+        super().__init__(default)
+        self.minimum = minimum
+
+    def to_mlir(self, value):
+        return ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(value))
+
+    def decode(self, name, attr):
+        if not isinstance(attr, ir.IntegerAttr) or str(attr.type) != "i64":
+            raise VerifyError(f"attribute '{name}' must be an i64 integer; got {attr}")
+        if self.minimum is not None and attr.value < self.minimum:
+            raise VerifyError(f"attribute '{name}' must be at least {self.minimum}; got {attr.value}")
+        return attr.value
+
+
+class IntArrayAttr(AttrSpec):
+    """A list of 64-bit integers: ``size = array<i64: 224, 224>``."""
+
+    def __init__(self, length: int | None = None, minimum: int | None = None, default: Any = ...):
+        super().__init__(default)
+        self.length = length
+        self.minimum = minimum
+
+    def to_mlir(self, value):
+        return ir.DenseI64ArrayAttr.get([int(v) for v in value])
+
+    def decode(self, name, attr):
+        if not isinstance(attr, ir.DenseI64ArrayAttr):
+            raise VerifyError(f"attribute '{name}' must be an array<i64: ...>; got {attr}")
+        values = tuple(attr)
+        if self.length is not None and len(values) != self.length:
+            raise VerifyError(f"attribute '{name}' must have {self.length} elements; got {len(values)}")
+        if self.minimum is not None and any(v < self.minimum for v in values):
+            raise VerifyError(f"attribute '{name}' elements must be at least {self.minimum}; got {list(values)}")
+        return values
+
+
+class BoolAttr(AttrSpec):
+    """A boolean: ``keepdims = false``."""
+
+    def to_mlir(self, value):
+        return ir.BoolAttr.get(bool(value))
+
+    def decode(self, name, attr):
+        if not isinstance(attr, ir.BoolAttr):
+            raise VerifyError(f"attribute '{name}' must be true or false; got {attr}")
+        return attr.value
+
+
+class FloatAttr(AttrSpec):
+    """A 64-bit float: ``eps = 1.0e-05 : f64`` (infinities allowed, NaN refused)."""
+
+    def to_mlir(self, value):
+        return ir.FloatAttr.get_f64(float(value))
+
+    def decode(self, name, attr):
+        if not isinstance(attr, ir.FloatAttr) or str(attr.type) != "f64":
+            raise VerifyError(f"attribute '{name}' must be an f64 float; got {attr}")
+        if math.isnan(attr.value):
+            raise VerifyError(f"attribute '{name}' must not be NaN")
+        return attr.value
+
+
+class ElementsAttrSpec(AttrSpec):
+    """Tensor contents: ``dense<...>`` or, for large weights, ``dense_resource<blob>``."""
+
+    def to_mlir(self, value):
+        return value
+
+    def decode(self, name, attr):
+        if isinstance(attr, ir.DenseElementsAttr) or str(attr).startswith("dense_resource<"):
+            return attr
+        raise VerifyError(f"attribute '{name}' must be dense<...> or dense_resource<...>; got {attr}")
+
+
+# ----------------------------------------------------------------------------
+# The op base class.
+
+_OPERAND_KINDS = {
+    str(Operand): "single",
+    str(OptionalOperand): "optional",
+    str(VariadicOperand): "variadic",
+}
+
+#: Every fxn op class by its full name (``"fxn.add"``).
+OPS: dict[str, type] = {}
+
+
+class FxnOp(FxnDialect.Operation, traits=[ext.Pure]):
+    """Base class of every fxn op: one result, pure, verified by type inference."""
+
+    # No annotations here: ext would take them for op fields.
+    #: ``(name, kind)`` per operand, kind in ``single | optional | variadic``.
+    OPERANDS = ()
+    #: Attribute specs by name, in declaration order.
+    ATTRS = {}
+
+    def __init_subclass__(cls, name: str | None = None, **kwargs):
+        own = cls.__dict__.get("__annotations__", {})
+        operands = tuple((key, _OPERAND_KINDS[str(hint)]) for key, hint in own.items())
+        if sum(kind != "single" for _, kind in operands) > 1:
+            raise TypeError(f"{cls.__name__}: at most one optional or variadic operand")
+        attrs = {k: v for k, v in cls.__dict__.items() if isinstance(v, AttrSpec)}
+        for key in attrs:
+            delattr(cls, key)
+        cls.__annotations__ = {
+            **own,
+            **{key: Any for key in attrs},
+            "result": ext.Result[Any],
+        }
+        super().__init_subclass__(name=name, **kwargs)
+        cls.OPERANDS = operands
+        cls.ATTRS = attrs
+        if name is not None:
+            OPS[cls.OPERATION_NAME] = cls
+            # The generated accessors expect an `operandSegmentSizes`
+            # attribute; fxn IR never carries one (one group can vary at most).
+            for key, _ in operands:
+                setattr(cls, key, property(lambda self, key=key: self.operand_groups()[key]))
+
+    # -- type inference ---------------------------------------------------
+
+    @classmethod
+    def infer_type(cls, args: SimpleNamespace, attrs: SimpleNamespace) -> TensorType:
+        """The result type for operand types ``args`` and decoded ``attrs``; VerifyError if ill-typed."""
+        raise NotImplementedError(f"{cls.__name__}.infer_type")
+
+    @classmethod
+    def group_operands(cls, values: Sequence) -> dict[str, Any]:
+        """Split a flat operand list into the declared groups (None / list for optional / variadic)."""
+        n_single = sum(kind == "single" for _, kind in cls.OPERANDS)
+        n_rest = len(values) - n_single
+        groups, i = {}, 0
+        for key, kind in cls.OPERANDS:
+            if kind == "single":
+                groups[key] = values[i] if i < len(values) else None
+                i += 1
+            elif kind == "optional":
+                if n_rest > 1:
+                    raise VerifyError(f"expected at most {n_single + 1} operands; got {len(values)}")
+                groups[key] = values[i] if n_rest == 1 else None
+                i += max(n_rest, 0)
+            else:
+                groups[key] = list(values[i : i + max(n_rest, 0)])
+                i += max(n_rest, 0)
+        if len(values) < n_single or (n_rest and not any(k != "single" for _, k in cls.OPERANDS)):
+            raise VerifyError(f"expected {n_single} operands; got {len(values)}")
+        return groups
+
+    def operand_groups(self) -> dict[str, Any]:
+        return self.group_operands(list(self.operation.operands))
+
+    @classmethod
+    def decode_attrs(cls, attributes) -> SimpleNamespace:
+        """Read and check every declared attribute of ``attributes`` (an op's attribute map)."""
+        values = {}
+        for key, spec in cls.ATTRS.items():
+            if key not in attributes:
+                raise VerifyError(f"requires attribute '{key}'")
+            values[key] = spec.decode(key, attributes[key])
+        return SimpleNamespace(**values)
+
+    def attrs(self) -> SimpleNamespace:
+        """This op's attributes as Python values."""
+        return self.decode_attrs(self.operation.attributes)
+
+    @classmethod
+    def _operand_types(cls, groups: dict[str, Any]) -> SimpleNamespace:
+        def convert(key, value):
+            if value is None:
+                return None
+            if isinstance(value, list):
+                return [TensorType.from_mlir(v.type, f"operand '{key}' #{i}") for i, v in enumerate(value)]
+            return TensorType.from_mlir(value.type, f"operand '{key}'")
+
+        return SimpleNamespace(**{key: convert(key, value) for key, value in groups.items()})
+
+    # -- verification -----------------------------------------------------
+
+    @staticmethod
+    def verify_invariants(op) -> bool:
+        cls = OPS[op.operation.name]
+        try:
+            if len(op.operation.results) != 1:
+                raise VerifyError(f"requires exactly one result; got {len(op.operation.results)}")
+            args = cls._operand_types(cls.group_operands(list(op.operation.operands)))
+            expected = cls.infer_type(args, cls.decode_attrs(op.operation.attributes))
+            actual = TensorType.from_mlir(op.operation.results[0].type, "result")
+            if actual != expected:
+                raise VerifyError(f"result type {actual} does not match the inferred type {expected}")
+        except VerifyError as error:
+            op.location.emit_error(f"'{cls.OPERATION_NAME}' op {error}")
+            return False
+        return True
+
+    # -- building ---------------------------------------------------------
+
+    @classmethod
+    def build(cls, *operands, result_type: TensorType | None = None, loc=None, ip=None, **attrs) -> ir.Value:
+        """Create the op (at ``ip`` or the current insertion point) and return its result.
+
+        ``operands`` follow the declaration (None for an absent optional
+        operand, a list for a variadic one); ``attrs`` are Python values,
+        defaults filled in. The result type is inferred unless given.
+        """
+        if len(operands) != len(cls.OPERANDS):
+            raise TypeError(f"{cls.__name__}.build takes {len(cls.OPERANDS)} operands; got {len(operands)}")
+        flat = []
+        for value, (_, kind) in zip(operands, cls.OPERANDS):
+            if kind == "variadic":
+                flat.extend(value)
+            elif value is not None:
+                flat.append(value)
+        mlir_attrs = {}
+        for key, spec in cls.ATTRS.items():
+            if key in attrs:
+                value = attrs.pop(key)
+            elif spec.has_default:
+                value = spec.default
+            else:
+                raise TypeError(f"{cls.__name__}.build needs attribute '{key}'")
+            mlir_attrs[key] = spec.to_mlir(value)
+        if attrs:
+            raise TypeError(f"{cls.__name__}.build got unknown attributes {sorted(attrs)}")
+        if result_type is None:
+            args = cls._operand_types(cls.group_operands(flat))
+            result_type = cls.infer_type(args, cls.decode_attrs(mlir_attrs))
+        op = ir.Operation.create(
+            cls.OPERATION_NAME,
+            results=[result_type.to_mlir()],
+            operands=flat,
+            attributes=mlir_attrs,
+            loc=loc,
+            ip=ip,
+        )
+        return op.result
+
+
+def load_dialect(context: ir.Context) -> None:
+    """Make the fxn dialect available in ``context``."""
+    # Importing the op modules registers every op class with FxnDialect.
+    from . import ops  # noqa: F401
+
+    with context:
+        if not context.is_dialect_loaded(FxnDialect.DIALECT_NAMESPACE):
+            FxnDialect.load()

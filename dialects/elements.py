@@ -1,0 +1,59 @@
+"""Tensor contents of ``dense<...>`` and ``dense_resource<...>`` attributes as numpy arrays.
+
+The bindings cannot read a resource blob back, so blobs are taken from the
+module's printed ``dialect_resources`` section: a blob is ``"0x"`` followed by
+a 4-byte little-endian alignment and the raw little-endian data.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from fxn.mlir import ir
+
+from .types import TensorType
+
+_RESOURCE_SECTION = re.compile(r"\{-#\s*dialect_resources:\s*\{\s*builtin:\s*\{(.*?)\}\s*\}\s*#-\}", re.DOTALL)
+_BLOB = re.compile(r'([A-Za-z_][\w.$-]*|"[^"]*")\s*:\s*"0x([0-9A-Fa-f]*)"')
+
+
+def resource_blobs(module) -> dict[str, bytes]:
+    """The builtin dialect's resource blobs of ``module``, by key, without the alignment prefix."""
+    text = module.operation.get_asm(large_elements_limit=None)
+    blobs = {}
+    for section in _RESOURCE_SECTION.findall(text):
+        for key, digits in _BLOB.findall(section):
+            blobs[key.strip('"')] = bytes.fromhex(digits)[4:]
+    return blobs
+
+
+def elements_to_numpy(attr: ir.Attribute, blobs: dict[str, bytes] | None = None) -> np.ndarray:
+    """The contents of a dense or dense_resource elements attribute, shaped and typed as its tensor type."""
+    tensor_type = TensorType.from_mlir(attr.type, "constant")
+    dtype = tensor_type.numpy_dtype
+    if isinstance(attr, ir.DenseElementsAttr):
+        if attr.is_splat:
+            splat = attr.get_splat_value()
+            value = splat.value if hasattr(splat, "value") else splat
+            return np.full(tensor_type.shape, value, dtype=dtype)
+        if tensor_type.dtype == "i1":
+            return np.array([attr[i] for i in range(len(attr))], dtype=dtype).reshape(tensor_type.shape)
+        return np.array(attr).astype(dtype, copy=False).reshape(tensor_type.shape)
+    key = re.match(r'dense_resource<("[^"]*"|[^>]*)>', str(attr))[1].strip('"')
+    if blobs is None or key not in blobs:
+        raise KeyError(f"resource blob '{key}' not found")
+    return np.frombuffer(blobs[key], dtype=dtype.newbyteorder("<")).astype(dtype).reshape(tensor_type.shape)
+
+
+def numpy_to_elements(array: np.ndarray) -> ir.DenseElementsAttr:
+    """A ``dense<...>`` attribute holding ``array`` (with its fxn element type)."""
+    from .types import dtype_of_numpy
+
+    tensor_type = TensorType(dtype_of_numpy(array.dtype), array.shape).to_mlir()
+    if array.dtype == np.bool_:
+        # The bindings read a bool buffer as packed bits; spell it out instead.
+        literal = str(array.astype(int).tolist()).replace("1", "true").replace("0", "false")
+        return ir.Attribute.parse(f"dense<{literal}> : {tensor_type}")
+    return ir.DenseElementsAttr.get(np.ascontiguousarray(array), type=tensor_type)

@@ -1,0 +1,3 @@
+"""Imports every op module so that each op class registers with the dialect."""
+
+from . import elementwise, image, nn, reduction, tensor  # noqa: F401

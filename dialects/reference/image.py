@@ -1,0 +1,1 @@
+"""Reference kernels of the image ops (see ``fxn.dialects.image``)."""

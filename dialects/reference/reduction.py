@@ -1,0 +1,1 @@
+"""Reference kernels of the reduction ops (see ``fxn.dialects.reduction``)."""

@@ -1,0 +1,1 @@
+"""Reference kernels of the tensor ops (see ``fxn.dialects.tensor``)."""

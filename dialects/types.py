@@ -1,0 +1,154 @@
+"""fxn's view of tensor types: element types, shapes and broadcasting.
+
+Every fxn value is a builtin ranked tensor (``tensor<2x?xf32>``); a scalar is
+a 0-d tensor (``tensor<f32>``). Type inference works on :class:`TensorType`, a
+plain Python value, so shape rules are written once and shared by the
+verifiers, the builders and the reference interpreter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from fxn.mlir import ir
+
+#: Element types fxn accepts, by their MLIR spelling, with their numpy dtype.
+NUMPY_DTYPES = {
+    "f16": np.dtype(np.float16),
+    "f32": np.dtype(np.float32),
+    "f64": np.dtype(np.float64),
+    "i8": np.dtype(np.int8),
+    "i32": np.dtype(np.int32),
+    "i64": np.dtype(np.int64),
+    "i1": np.dtype(np.bool_),
+}
+FLOAT_DTYPES = ("f16", "f32", "f64")
+INT_DTYPES = ("i8", "i32", "i64")
+NUMERIC_DTYPES = FLOAT_DTYPES + INT_DTYPES
+ALL_DTYPES = NUMERIC_DTYPES + ("i1",)
+
+#: A dimension whose size is only known at run time.
+DYNAMIC = None
+
+
+class VerifyError(Exception):
+    """An op is ill-formed; the message names the fault (the op name is added by the caller)."""
+
+
+def dtype_of_numpy(dtype: np.dtype) -> str:
+    """The fxn element type of a numpy dtype, or VerifyError."""
+    for name, np_dtype in NUMPY_DTYPES.items():
+        if np_dtype == dtype:
+            return name
+    raise VerifyError(f"numpy dtype {dtype} has no fxn element type")
+
+
+def _element_type_name(element_type: ir.Type) -> str | None:
+    text = str(element_type)
+    return text if text in NUMPY_DTYPES else None
+
+
+def _mlir_element_type(dtype: str) -> ir.Type:
+    if dtype.startswith("f"):
+        return {"f16": ir.F16Type, "f32": ir.F32Type, "f64": ir.F64Type}[dtype].get()
+    return ir.IntegerType.get_signless(int(dtype[1:]))
+
+
+@dataclass(frozen=True)
+class TensorType:
+    """A ranked tensor type: element type name and shape (``None`` for a dynamic dim)."""
+
+    dtype: str
+    shape: tuple[int | None, ...]
+
+    def __post_init__(self):
+        if self.dtype not in NUMPY_DTYPES:
+            raise VerifyError(f"unsupported element type {self.dtype}")
+        object.__setattr__(self, "shape", tuple(self.shape))
+
+    @staticmethod
+    def from_mlir(mlir_type: ir.Type, what: str = "value") -> "TensorType":
+        """Convert an MLIR type; VerifyError (naming ``what``) unless it is a supported ranked tensor."""
+        if not isinstance(mlir_type, ir.RankedTensorType):
+            raise VerifyError(f"{what} must be a ranked tensor, got {mlir_type}")
+        dtype = _element_type_name(mlir_type.element_type)
+        if dtype is None:
+            raise VerifyError(
+                f"{what} has unsupported element type {mlir_type.element_type} "
+                f"(supported: {', '.join(ALL_DTYPES)})"
+            )
+        if mlir_type.encoding is not None:
+            raise VerifyError(f"{what} must not have a tensor encoding, got {mlir_type}")
+        dynamic = ir.ShapedType.get_dynamic_size()
+        shape = tuple(None if d == dynamic else d for d in mlir_type.shape)
+        return TensorType(dtype, shape)
+
+    def to_mlir(self) -> ir.RankedTensorType:
+        dynamic = ir.ShapedType.get_dynamic_size()
+        shape = [dynamic if d is None else d for d in self.shape]
+        return ir.RankedTensorType.get(shape, _mlir_element_type(self.dtype))
+
+    @property
+    def rank(self) -> int:
+        return len(self.shape)
+
+    @property
+    def numpy_dtype(self) -> np.dtype:
+        return NUMPY_DTYPES[self.dtype]
+
+    @property
+    def is_float(self) -> bool:
+        return self.dtype in FLOAT_DTYPES
+
+    @property
+    def is_static(self) -> bool:
+        return all(d is not None for d in self.shape)
+
+    def with_shape(self, shape) -> "TensorType":
+        return TensorType(self.dtype, tuple(shape))
+
+    def with_dtype(self, dtype: str) -> "TensorType":
+        return TensorType(dtype, self.shape)
+
+    def __str__(self) -> str:
+        dims = "".join(("?" if d is None else str(d)) + "x" for d in self.shape)
+        return f"tensor<{dims}{self.dtype}>"
+
+
+def format_shape(shape) -> str:
+    return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
+
+
+def broadcast_shapes(*shapes) -> tuple[int | None, ...]:
+    """PyTorch/numpy broadcasting of shapes, right-aligned.
+
+    A dynamic dim against ``n > 1`` gives ``n`` (the dynamic size must then be
+    1 or ``n`` at run time); against 1 or another dynamic dim it stays dynamic.
+    """
+    rank = max((len(s) for s in shapes), default=0)
+    result = []
+    for axis in range(-rank, 0):
+        dims = [s[axis] for s in shapes if len(s) >= -axis]
+        static = {d for d in dims if d is not None and d != 1}
+        if len(static) > 1:
+            raise VerifyError(
+                "operand shapes "
+                + " and ".join(format_shape(s) for s in shapes)
+                + " are not broadcastable"
+            )
+        if static:
+            result.append(static.pop())
+        elif any(d is None for d in dims):
+            result.append(None)
+        else:
+            result.append(1)
+    return tuple(result)
+
+
+def normalize_axis(axis: int, rank: int, what: str = "dimension") -> int:
+    """Map a possibly negative axis into ``[0, rank)``, or VerifyError."""
+    if not -rank <= axis < max(rank, 1) or (rank == 0 and axis not in (0, -1)):
+        raise VerifyError(f"{what} {axis} is out of range for rank {rank}")
+    return axis % rank if rank else 0

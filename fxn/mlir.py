@@ -1,0 +1,27 @@
+"""The one place fxn imports the MLIR Python bindings from.
+
+fxn uses the upstream bindings as shipped by torch-mlir (namespace
+``torch_mlir``). To build against the official ``mlir`` bindings package
+instead, change ``_BINDINGS`` below; nothing else in fxn names the package.
+"""
+
+import importlib
+
+_BINDINGS = "torch_mlir"
+
+
+def _load(submodule: str):
+    return importlib.import_module(f"{_BINDINGS}.{submodule}")
+
+
+ir = _load("ir")
+passmanager = _load("passmanager")
+rewrite = _load("rewrite")
+ext = _load("dialects.ext")
+func = _load("dialects.func")
+arith = _load("dialects.arith")
+
+PassManager = passmanager.PassManager
+MLIRError = ir.MLIRError
+
+__all__ = ["ir", "passmanager", "rewrite", "ext", "func", "arith", "PassManager", "MLIRError"]

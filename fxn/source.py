@@ -1,0 +1,73 @@
+"""Reading MLIR text into a module, as mlir-opt does.
+
+Locations keep the file name and the line numbers of the whole file, also
+for the chunks of ``--split-input-file``. A file whose top level is not a
+single ``builtin.module`` is wrapped in one, as mlir-opt does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from fxn.mlir import MLIRError, ir
+
+SPLIT_MARKER = re.compile(r"^// -----", re.MULTILINE)
+_WRAPPER = "module {"
+
+
+@dataclass
+class Chunk:
+    """A piece of a source file: its text, padded with blank lines to keep line numbers."""
+
+    text: str
+    first_line: int  # 1-based line of the chunk's first line in the file
+
+
+def split_input(text: str, split: bool) -> list[Chunk]:
+    """The chunks of ``text`` separated by ``// -----`` lines (one chunk unless ``split``)."""
+    if not split:
+        return [Chunk(text, 1)]
+    chunks, start = [], 0
+    for match in SPLIT_MARKER.finditer(text):
+        line_end = text.find("\n", match.start())
+        chunks.append((start, match.start()))
+        start = len(text) if line_end < 0 else line_end + 1
+    chunks.append((start, len(text)))
+    result = []
+    for begin, end in chunks:
+        first_line = text.count("\n", 0, begin) + 1
+        result.append(Chunk("\n" * (first_line - 1) + text[begin:end], first_line))
+    return result
+
+
+def parse_module(text: str, filename: str, context: ir.Context):
+    """Parse ``text`` (reported as ``filename``) into a ``builtin.module`` op; MLIRError on bad input.
+
+    Multiple top-level ops, or a single one that is not a module, are wrapped in
+    a module as mlir-opt does. The textual wrapper goes on the first line,
+    which shifts that line's columns by :data:`WRAPPER_COLUMNS`.
+    """
+    with context:
+        try:
+            op = ir.Operation.parse(text, source_name=filename)
+        except MLIRError as error:
+            if not _is_top_level_count_error(error):
+                raise
+            return ir.Operation.parse(_WRAPPER + text + "\n}", source_name=filename).opview
+        if op.name == "builtin.module":
+            return op.opview
+        with ir.Location.unknown():
+            module = ir.Module.create()
+        module.body.append(op)
+        return module.operation.opview
+
+
+#: Columns the implicit-module wrapper adds to the first line of a file.
+WRAPPER_COLUMNS = len(_WRAPPER)
+
+
+def _is_top_level_count_error(error: MLIRError) -> bool:
+    return any(
+        "source must contain a single top-level operation" in d.message for d in error.error_diagnostics
+    )
