@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from fxn.diagnostics import Diagnostic, from_mlir_error, shift_first_line
 from fxn.mlir import MLIRError, ir
 
 SPLIT_MARKER = re.compile(r"^// -----", re.MULTILINE)
@@ -41,20 +42,27 @@ def split_input(text: str, split: bool) -> list[Chunk]:
     return result
 
 
+class ParseError(Exception):
+    """Text that does not parse or verify; ``diagnostics`` say where and why."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__("\n".join(d.format("<input>") for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
 def parse_module(text: str, filename: str, context: ir.Context):
-    """Parse ``text`` (reported as ``filename``) into a ``builtin.module`` op; MLIRError on bad input.
+    """Parse and verify ``text`` (reported as ``filename``) into a ``builtin.module`` op.
 
     Multiple top-level ops, or a single one that is not a module, are wrapped in
-    a module as mlir-opt does. The textual wrapper goes on the first line,
-    which shifts that line's columns by :data:`WRAPPER_COLUMNS`.
+    a module as mlir-opt does. Raises :class:`ParseError` on bad input.
     """
     with context:
         try:
             op = ir.Operation.parse(text, source_name=filename)
         except MLIRError as error:
             if not _is_top_level_count_error(error):
-                raise
-            return ir.Operation.parse(_WRAPPER + text + "\n}", source_name=filename).opview
+                raise ParseError(from_mlir_error(error)) from None
+            return _parse_wrapped(text, filename)
         if op.name == "builtin.module":
             return op.opview
         with ir.Location.unknown():
@@ -63,8 +71,15 @@ def parse_module(text: str, filename: str, context: ir.Context):
         return module.operation.opview
 
 
-#: Columns the implicit-module wrapper adds to the first line of a file.
-WRAPPER_COLUMNS = len(_WRAPPER)
+def _parse_wrapped(text: str, filename: str):
+    # The wrapper goes on the first line so that line numbers stay right;
+    # columns of the first line shift and are corrected in diagnostics.
+    try:
+        return ir.Operation.parse(_WRAPPER + text + "\n}", source_name=filename).opview
+    except MLIRError as error:
+        diagnostics = from_mlir_error(error)
+        shift_first_line(diagnostics, len(_WRAPPER))
+        raise ParseError(diagnostics) from None
 
 
 def _is_top_level_count_error(error: MLIRError) -> bool:

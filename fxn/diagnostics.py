@@ -1,0 +1,96 @@
+"""Diagnostics as plain values, collected from MLIR and printed as mlir-opt does.
+
+MLIR reports problems two ways through the bindings: errors of a failed
+parse or pass run arrive in an ``MLIRError``; everything else goes to a
+context's diagnostic handler. :class:`DiagnosticCollector` gathers both into
+:class:`Diagnostic` values that print as ``file:line:col: error: message``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from fxn.mlir import MLIRError, ir
+
+_FILE_LOCATION = re.compile(r'"((?:[^"\\]|\\.)*)":(\d+):(\d+)')
+_SEVERITIES = {
+    "ERROR": "error",
+    "WARNING": "warning",
+    "NOTE": "note",
+    "REMARK": "remark",
+}
+#: Notes MLIR adds to verifier errors for debugging; mlir-opt leaves them out under --verify-diagnostics.
+_DEBUG_NOTE = "see current operation"
+
+
+@dataclass
+class Diagnostic:
+    """One message; ``line`` and ``column`` are 1-based, 0 when there is no file location."""
+
+    severity: str
+    message: str
+    filename: str | None = None
+    line: int = 0
+    column: int = 0
+    notes: list["Diagnostic"] = field(default_factory=list)
+
+    def format(self, default_filename: str = "fxn-opt") -> str:
+        """``file:line:col: severity: message``, then one line per note."""
+        where = f"{self.filename}:{self.line}:{self.column}" if self.filename else default_filename
+        lines = [f"{where}: {self.severity}: {self.message}"]
+        lines += [note.format(default_filename) for note in self.notes]
+        return "\n".join(lines)
+
+
+def _from_mlir(diagnostic, severity: str | None = None) -> Diagnostic:
+    severity = severity or _SEVERITIES[str(diagnostic.severity).rsplit(".", 1)[-1]]
+    match = _FILE_LOCATION.search(str(diagnostic.location))
+    filename, line, column = (match[1], int(match[2]), int(match[3])) if match else (None, 0, 0)
+    if line == 0:  # MLIR's `"-":0:0` stands for "no location".
+        filename = None
+    notes = [
+        _from_mlir(note, "note") for note in diagnostic.notes if not note.message.startswith(_DEBUG_NOTE)
+    ]
+    return Diagnostic(severity, diagnostic.message, filename, line, column, notes)
+
+
+def from_mlir_error(error: MLIRError) -> list[Diagnostic]:
+    """The diagnostics an ``MLIRError`` carries (its message alone if it carries none)."""
+    diagnostics = [_from_mlir(d, "error") for d in error.error_diagnostics]
+    return diagnostics or [Diagnostic("error", error.message)]
+
+
+class DiagnosticCollector:
+    """Catches every diagnostic emitted in ``context`` while active (nothing reaches stderr)."""
+
+    def __init__(self, context: ir.Context):
+        self.context = context
+        self.diagnostics: list[Diagnostic] = []
+        self._handler = None
+
+    def __enter__(self) -> "DiagnosticCollector":
+        self._handler = self.context.attach_diagnostic_handler(self._handle)
+        return self
+
+    def __exit__(self, *exc_info):
+        self._handler.detach()
+
+    def _handle(self, diagnostic) -> bool:
+        self.diagnostics.append(_from_mlir(diagnostic))
+        return True
+
+    def add_error(self, error: MLIRError) -> None:
+        self.diagnostics.extend(from_mlir_error(error))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == "error" for d in self.diagnostics)
+
+
+def shift_first_line(diagnostics: list[Diagnostic], columns: int) -> None:
+    """Undo a column shift of line 1 (the implicit-module wrapper of :mod:`fxn.source`)."""
+    for diagnostic in diagnostics:
+        if diagnostic.line == 1 and diagnostic.column > columns:
+            diagnostic.column -= columns
+        shift_first_line(diagnostic.notes, columns)

@@ -1,0 +1,179 @@
+"""fxn-opt: run pass pipelines on .mlir files, following mlir-opt's conventions.
+
+The command line is parsed here; the work is done by :mod:`fxn.opt_driver`,
+which tests and the Python API share. ``--version`` and ``--help`` answer
+without importing MLIR, so they return at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+
+USAGE = """\
+OVERVIEW: fxn modular optimizer driver (mlir-opt conventions)
+
+USAGE: fxn-opt [options] [<input file>]     (stdin when no file or '-')
+
+OPTIONS:
+  -o <file>                          Output file (default: stdout)
+  --pass-pipeline=<pipeline>         A textual pipeline, e.g. 'builtin.module(func.func(fxn-canonicalize),cse)'
+  -p <pipeline>                      Same as --pass-pipeline
+  --<pass-name>[=<options>]          Run one pass (in command-line order), e.g. --fxn-constant-fold=max-elements=64
+  --split-input-file                 Split the input at '// -----' lines and process each chunk alone
+  --verify-diagnostics               Check the diagnostics against 'expected-error {{...}}' annotations
+  --allow-unregistered-dialect       Accept ops of unknown dialects
+  --mlir-print-ir-after-all          Print the IR after every pass (stderr)
+  --mlir-print-ir-before-all         Print the IR before every pass (stderr)
+  --mlir-print-ir-after=<passes>     Print the IR after the named passes (comma-separated)
+  --mlir-print-ir-before=<passes>    Print the IR before the named passes (comma-separated)
+  --mlir-pass-statistics             Report pass statistics (stderr)
+  --mlir-timing                      Report the time each pass takes (stderr)
+  --mlir-print-debuginfo             Print source locations
+  --mlir-print-op-generic            Print every op in the generic form
+  --mlir-disable-threading           Run passes on one thread
+  --no-verify-each                   Do not verify the IR after each pass
+  --list-passes                      List fxn passes and upstream MLIR passes, then exit
+  --list-backends                    List the backends the fxn.backends entry points provide, then exit
+  --version                          Print the version, then exit
+  -h, --help                         Print this help, then exit
+"""
+
+_BOOL_FLAGS = {
+    "split-input-file": "split_input_file",
+    "verify-diagnostics": "verify_diagnostics",
+    "allow-unregistered-dialect": "allow_unregistered_dialect",
+    "mlir-print-ir-after-all": "print_ir_after_all",
+    "mlir-print-ir-before-all": "print_ir_before_all",
+    "mlir-pass-statistics": "pass_statistics",
+    "mlir-timing": "timing",
+    "mlir-print-debuginfo": "print_debuginfo",
+    "mlir-print-op-generic": "print_op_generic",
+    "mlir-disable-threading": "disable_threading",
+    "no-verify-each": "no_verify_each",
+    "list-passes": "list_passes",
+    "list-backends": "list_backends",
+    "version": "version",
+    "help": "help",
+    "h": "help",
+}
+_VALUE_FLAGS = {
+    "o": "output",
+    "pass-pipeline": "pass_pipeline",
+    "p": "pass_pipeline",
+    "mlir-print-ir-after": "print_ir_after",
+    "mlir-print-ir-before": "print_ir_before",
+}
+
+
+class UsageError(Exception):
+    """A command line fxn-opt cannot run."""
+
+
+@dataclass
+class OptOptions:
+    """fxn-opt's command line, parsed."""
+
+    input: str = "-"
+    output: str = "-"
+    pass_pipeline: str | None = None
+    #: ``(pass-name, options or None)`` for each ``--<pass-name>`` flag, in order.
+    pass_flags: list = field(default_factory=list)
+    split_input_file: bool = False
+    verify_diagnostics: bool = False
+    allow_unregistered_dialect: bool = False
+    print_ir_after_all: bool = False
+    print_ir_before_all: bool = False
+    print_ir_after: str = ""
+    print_ir_before: str = ""
+    pass_statistics: bool = False
+    timing: bool = False
+    print_debuginfo: bool = False
+    print_op_generic: bool = False
+    disable_threading: bool = False
+    no_verify_each: bool = False
+    list_passes: bool = False
+    list_backends: bool = False
+    version: bool = False
+    help: bool = False
+
+
+def parse_args(argv: list[str]) -> OptOptions:
+    """mlir-opt style arguments: ``-flag`` or ``--flag``, values as ``--flag=v`` or ``--flag v``."""
+    options = OptOptions()
+    inputs = []
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        if arg == "-" or not arg.startswith("-"):
+            inputs.append(arg)
+            continue
+        name, has_value, value = arg.lstrip("-").partition("=")
+        if name in _BOOL_FLAGS:
+            if has_value:
+                setattr(options, _BOOL_FLAGS[name], value.lower() in ("1", "true"))
+            else:
+                setattr(options, _BOOL_FLAGS[name], True)
+        elif name in _VALUE_FLAGS:
+            if not has_value:
+                if not args:
+                    raise UsageError(f"option '{arg}' needs a value")
+                value = args.pop(0)
+            setattr(options, _VALUE_FLAGS[name], value)
+        elif name:
+            # Anything else must name a pass; checked when the pipeline is built.
+            options.pass_flags.append((name, value if has_value else None))
+        else:
+            raise UsageError(f"unknown argument '{arg}'")
+    if len(inputs) > 1:
+        raise UsageError("too many input files: " + " ".join(inputs))
+    if inputs:
+        options.input = inputs[0]
+    if options.pass_pipeline is not None and options.pass_flags:
+        raise UsageError("--pass-pipeline cannot be combined with individual pass flags")
+    return options
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(package):
+        try:
+            return version(package)
+        except PackageNotFoundError:
+            return "not installed"
+
+    return f"fxn-opt {installed('fxn')} (MLIR bindings: torch-mlir {installed('torch-mlir')})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run fxn-opt; returns the exit code (0 success, 1 on any error)."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        options = parse_args(argv)
+    except UsageError as error:
+        print(f"fxn-opt: error: {error}", file=sys.stderr)
+        return 1
+    if options.help:
+        sys.stdout.write(USAGE)
+        return 0
+    if options.version:
+        print(_version())
+        return 0
+    try:
+        from fxn.opt_driver import run
+
+        return run(options)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a bug in fxn: one line, the traceback only on request
+        if os.environ.get("FXN_DEBUG"):
+            raise
+        print(f"fxn-opt: internal error: {type(error).__name__}: {error} (set FXN_DEBUG=1 for a traceback)",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

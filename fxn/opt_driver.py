@@ -1,0 +1,187 @@
+"""What fxn-opt does once its command line is parsed: read, parse, run passes, print.
+
+Every failure becomes a diagnostic printed as ``file:line:col: error: ...``
+(or ``fxn-opt: error: ...`` without a location) and exit code 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from fxn.diagnostics import Diagnostic, DiagnosticCollector
+from fxn.dialects import new_context
+from fxn.mlir import MLIRError
+from fxn.opt import OptOptions
+from fxn.pipeline import IRPrinting, PipelineError, build_pipeline
+from fxn.source import Chunk, ParseError, parse_module, split_input
+from fxn.verify_diagnostics import parse_expectations, verify
+
+SPLIT_MARKER = "// -----"
+
+
+class InputError(Exception):
+    """Input that cannot be read; reported without a location."""
+
+
+@dataclass
+class ChunkResult:
+    output: str | None  # the printed IR, None if processing failed
+    diagnostics: list[Diagnostic]
+
+
+def pipeline_text(options: OptOptions) -> str | None:
+    """The pipeline to run: --pass-pipeline as given, or the pass flags nested in builtin.module."""
+    if options.pass_pipeline is not None:
+        return options.pass_pipeline
+    if not options.pass_flags:
+        return None
+    elements = [name if value is None else f"{name}{{{value}}}" for name, value in options.pass_flags]
+    return "builtin.module(" + ",".join(elements) + ")"
+
+
+def read_input(path: str) -> tuple[str, str]:
+    """``(text, name)`` of the input file, or stdin for ``-``."""
+    if path == "-":
+        data, name = sys.stdin.buffer.read(), "<stdin>"
+    else:
+        try:
+            with open(path, "rb") as file:
+                data = file.read()
+        except OSError as error:
+            raise InputError(f"could not open input file '{path}': {error.strerror}") from None
+        name = path
+    if b"\0" in data:
+        raise InputError(f"'{name}' is not MLIR text (it contains NUL bytes)")
+    # Undecodable bytes become U+FFFD, which the parser rejects at their location.
+    return data.decode("utf-8", errors="replace"), name
+
+
+def _printing(options: OptOptions) -> IRPrinting:
+    def names(text):
+        return frozenset(n.strip() for n in text.split(",") if n.strip())
+
+    return IRPrinting(before=names(options.print_ir_before), after=names(options.print_ir_after))
+
+
+def process_chunk(chunk: Chunk, filename: str, pipeline: str | None, options: OptOptions) -> ChunkResult:
+    """Parse, transform and print one chunk in a fresh context."""
+    context = new_context()
+    context.allow_unregistered_dialects = options.allow_unregistered_dialect
+    if options.disable_threading:
+        context.enable_multithreading(False)
+    with DiagnosticCollector(context) as collector:
+        try:
+            module = parse_module(chunk.text, filename, context)
+        except ParseError as error:
+            return ChunkResult(None, collector.diagnostics + error.diagnostics)
+        if pipeline is not None:
+            pm, fxn_passes = build_pipeline(pipeline, context, _printing(options))
+            _configure(pm, options)
+            try:
+                with context:
+                    pm.run(module.operation)
+            except MLIRError as error:
+                collector.add_error(error)
+                return ChunkResult(None, collector.diagnostics)
+            finally:
+                if options.pass_statistics:
+                    _print_fxn_statistics(fxn_passes)
+        output = module.operation.get_asm(
+            enable_debug_info=options.print_debuginfo,
+            print_generic_op_form=options.print_op_generic,
+            assume_verified=True,
+        )
+        return ChunkResult(output, collector.diagnostics)
+
+
+def _configure(pm, options: OptOptions) -> None:
+    if options.print_ir_after_all or options.print_ir_before_all:
+        pm.enable_ir_printing(
+            print_before_all=options.print_ir_before_all,
+            print_after_all=options.print_ir_after_all,
+            enable_debug_info=options.print_debuginfo,
+            print_generic_op_form=options.print_op_generic,
+        )
+    if options.timing:
+        pm.enable_timing()
+    if options.pass_statistics:
+        pm.enable_statistics()
+    if options.no_verify_each:
+        pm.enable_verifier(False)
+
+
+def _print_fxn_statistics(fxn_passes) -> None:
+    lines = []
+    for fxn_pass in fxn_passes:
+        lines.append(f"  {type(fxn_pass).__name__} ({fxn_pass.argument})")
+        for name, (value, description) in sorted(fxn_pass.statistics.items()):
+            lines.append(f"    ({name}) {value} : {description}")
+    if lines:
+        rule = "===" + "-" * 73 + "==="
+        header = [rule, "fxn pass statistics".center(79), rule]
+        sys.stderr.write("\n".join(header + lines) + "\n")
+
+
+def _write_output(text: str, path: str) -> None:
+    if path == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        with open(path, "w") as file:
+            file.write(text)
+    except OSError as error:
+        raise InputError(f"could not open output file '{path}': {error.strerror}") from None
+
+
+def _error(message: str) -> int:
+    print(f"fxn-opt: error: {message}", file=sys.stderr)
+    return 1
+
+
+def run(options: OptOptions) -> int:
+    """Everything but argument parsing; returns the exit code."""
+    if options.list_passes:
+        from fxn.pass_listing import list_passes
+
+        sys.stdout.write(list_passes())
+        return 0
+    if options.list_backends:
+        from fxn.backends import list_backends
+
+        sys.stdout.write(list_backends())
+        return 0
+    pipeline = pipeline_text(options)
+    try:
+        if pipeline is not None:
+            # Check the whole pipeline once, before reading any input.
+            build_pipeline(pipeline, new_context(), _printing(options))
+        text, filename = read_input(options.input)
+    except PipelineError as error:
+        print(error.format(), file=sys.stderr)
+        return 1
+    except InputError as error:
+        return _error(str(error))
+
+    outputs, failed = [], False
+    for chunk in split_input(text, options.split_input_file):
+        result = process_chunk(chunk, filename, pipeline, options)
+        if options.verify_diagnostics:
+            problems = verify(result.diagnostics, parse_expectations(chunk.text), filename)
+            failed |= bool(problems)
+            _print_diagnostics(problems)
+        else:
+            _print_diagnostics(result.diagnostics)
+            failed |= result.output is None or any(d.severity == "error" for d in result.diagnostics)
+        if result.output is not None:
+            outputs.append(result.output)
+    try:
+        _write_output(("\n" + SPLIT_MARKER + "\n").join(outputs), options.output)
+    except InputError as error:
+        return _error(str(error))
+    return 1 if failed else 0
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        print(diagnostic.format(), file=sys.stderr)

@@ -1,0 +1,26 @@
+"""fxn's pass registry: one table from pass argument to its class, imported on demand.
+
+Upstream MLIR passes (``canonicalize``, ``cse``, ...) need no entry here: a
+name that is not in this table is looked up in MLIR's own registry.
+"""
+
+from .registry import FxnPass, PassFailure, PassOptionError, load_pass
+
+#: Pass argument -> "module:Class".
+PASSES = {
+    "fxn-canonicalize": "fxn.passes.canonicalize:FxnCanonicalize",
+    "fxn-constant-fold": "fxn.passes.constant_fold:FxnConstantFold",
+}
+
+
+def get_pass(argument: str) -> type[FxnPass] | None:
+    """The fxn pass class named ``argument``, or None."""
+    path = PASSES.get(argument)
+    return load_pass(path) if path else None
+
+
+def all_passes() -> list[type[FxnPass]]:
+    return [load_pass(PASSES[name]) for name in sorted(PASSES)]
+
+
+__all__ = ["FxnPass", "PassFailure", "PassOptionError", "PASSES", "get_pass", "all_passes"]

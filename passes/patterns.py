@@ -1,0 +1,43 @@
+"""Small helpers shared by fxn's rewrite patterns: looking through constants and types."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fxn.dialects import TensorType
+from fxn.dialects.elements import elements_to_numpy
+from fxn.mlir import ir
+
+
+def defining_op(value: ir.Value, name: str):
+    """The op named ``name`` that defines ``value``, or None (also for block arguments)."""
+    owner = value.owner
+    if isinstance(owner, ir.Block):
+        return None
+    return owner if owner.operation.name == name else None
+
+
+def constant_value(value: ir.Value) -> np.ndarray | None:
+    """The contents of a ``dense<...>`` fxn.constant defining ``value``, else None."""
+    constant = defining_op(value, "fxn.constant")
+    if constant is None:
+        return None
+    attr = constant.attributes["value"]
+    return elements_to_numpy(attr) if isinstance(attr, ir.DenseElementsAttr) else None
+
+
+def is_splat_of(value: ir.Value, scalar, *, negative_zero: bool | None = None) -> bool:
+    """True if ``value`` is a constant whose every element equals ``scalar``.
+
+    ``negative_zero`` additionally demands the sign bit of a float zero.
+    """
+    array = constant_value(value)
+    if array is None or array.size == 0 or not np.all(array == scalar):
+        return False
+    if negative_zero is not None and array.dtype.kind == "f":
+        return bool(np.all(np.signbit(array) == negative_zero))
+    return True
+
+
+def tensor_type(value: ir.Value) -> TensorType:
+    return TensorType.from_mlir(value.type)
