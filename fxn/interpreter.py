@@ -25,10 +25,10 @@ class InterpreterError(RuntimeError):
 def interpret(module_or_text, *inputs, entry: str | None = None):
     """Run function ``entry`` (default: the module's only, else first, public function).
 
-    ``module_or_text`` is a module (op) or MLIR text. ``inputs`` are numpy
-    arrays or Python scalars matching the function's argument types; Python
-    scalars take the declared element type. Returns one numpy array, or a
-    tuple of them for a function with several results.
+    ``module_or_text`` is a module (op) or MLIR text (ParseError if it does not
+    parse and verify). ``inputs`` are numpy arrays, Python scalars or lists
+    matching the function's argument types (TypeError otherwise). Returns one
+    numpy array, or a tuple of them for a function with several results.
     """
     if isinstance(module_or_text, str):
         context = new_context()
@@ -69,15 +69,24 @@ def _location(op) -> str:
 
 
 def _coerce_argument(value, expected: TensorType, index: int) -> np.ndarray:
-    """Check an input against its parameter type: TypeError naming parameter, expected and given."""
-    if isinstance(value, (bool, int, float, np.generic)) and expected.rank == 0:
-        return np.asarray(value, dtype=expected.numpy_dtype)
-    array = np.asarray(value)
-    given = f"{array.dtype} array of shape {tuple(array.shape)}"
+    """Check an input against its parameter type: TypeError naming parameter, expected and given.
+
+    Python scalars and (nested) lists take the declared element type; numpy
+    arrays must already have it.
+    """
+    if isinstance(value, (bool, int, float, list, tuple)):
+        try:
+            array = np.asarray(value, dtype=expected.numpy_dtype)
+        except (ValueError, OverflowError) as error:
+            raise TypeError(f"argument #{index} expects {expected}; got {value!r} ({error})") from None
+    else:
+        array = np.asarray(value)
     if array.dtype != expected.numpy_dtype or array.ndim != expected.rank or any(
         d is not None and d != n for d, n in zip(expected.shape, array.shape)
     ):
-        raise TypeError(f"argument #{index} expects {expected}; got {given}")
+        raise TypeError(
+            f"argument #{index} expects {expected}; got {array.dtype} array of shape {tuple(array.shape)}"
+        )
     return array
 
 
