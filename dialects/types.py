@@ -88,7 +88,7 @@ class TensorType:
     def to_mlir(self) -> ir.RankedTensorType:
         dynamic = ir.ShapedType.get_dynamic_size()
         shape = [dynamic if d is None else d for d in self.shape]
-        return ir.RankedTensorType.get(shape, _mlir_element_type(self.dtype))
+        return ir.RankedTensorType.get(shape, _mlir_element_type(self.dtype), loc=ir.Location.unknown())
 
     @property
     def rank(self) -> int:

@@ -8,6 +8,7 @@ Errors print as one located line and exit 1, never as a traceback.
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -30,11 +31,21 @@ def _parse_arg(text: str):
 
 @click.group()
 @click.version_option(fxn.__version__, prog_name="fxn")
-def main():
+def cli():
     """fxn: compile typed Python functions to native SIMD code through MLIR."""
 
 
-@main.command()
+def main():
+    """Entry point: a bug in fxn prints one line, the traceback only with FXN_DEBUG=1."""
+    try:
+        cli()
+    except Exception as error:
+        if os.environ.get("FXN_DEBUG"):
+            raise
+        _fail(f"internal error: {type(error).__name__}: {error} (set FXN_DEBUG=1 for a traceback)")
+
+
+@cli.command()
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--arg", "args", multiple=True, help="An input: a number or a JSON list (repeat in order).")
 @click.option("--entry", default=None, help="The function to run (default: the first public one).")
