@@ -221,23 +221,26 @@ class FxnOp(FxnDialect.Operation, traits=[ext.Pure]):
     @classmethod
     def group_operands(cls, values: Sequence) -> dict[str, Any]:
         """Split a flat operand list into the declared groups (None / list for optional / variadic)."""
+        kinds = {kind for _, kind in cls.OPERANDS}
         n_single = sum(kind == "single" for _, kind in cls.OPERANDS)
         n_rest = len(values) - n_single
+        if n_rest < 0 or (n_rest > 0 and kinds <= {"single"}) or (n_rest > 1 and "optional" in kinds):
+            expected = {
+                frozenset({"single"}): f"{n_single}",
+                frozenset({"single", "optional"}): f"{n_single} or {n_single + 1}",
+            }.get(frozenset(kinds | {"single"}), f"at least {n_single}")
+            raise VerifyError(f"expected {expected} operand{'s' * (expected != '1')}; got {len(values)}")
         groups, i = {}, 0
         for key, kind in cls.OPERANDS:
             if kind == "single":
-                groups[key] = values[i] if i < len(values) else None
+                groups[key] = values[i]
                 i += 1
             elif kind == "optional":
-                if n_rest > 1:
-                    raise VerifyError(f"expected at most {n_single + 1} operands; got {len(values)}")
                 groups[key] = values[i] if n_rest == 1 else None
-                i += max(n_rest, 0)
+                i += n_rest
             else:
-                groups[key] = list(values[i : i + max(n_rest, 0)])
-                i += max(n_rest, 0)
-        if len(values) < n_single or (n_rest and not any(k != "single" for _, k in cls.OPERANDS)):
-            raise VerifyError(f"expected {n_single} operands; got {len(values)}")
+                groups[key] = list(values[i : i + n_rest])
+                i += n_rest
         return groups
 
     def operand_groups(self) -> dict[str, Any]:

@@ -1,12 +1,32 @@
-"""Elementwise ops: arithmetic, math functions, comparison and selection.
+"""Elementwise ops: arithmetic, math functions, comparison, selection and casts.
 
 Binary and ternary ops broadcast their operands as PyTorch does; operands
 must share one element type (the frontend inserts ``fxn.cast`` where Python
-would promote).
+would promote). "Numeric" means f16 f32 f64 i8 i32 i64, "float" f16 f32 f64.
+Float results are rounded to nearest even unless an op says otherwise;
+integer arithmetic wraps (two's complement). The reference kernels in
+:mod:`fxn.dialects.reference.elementwise` are the executable definition.
+
+Where PyTorch leaves signed zeros to chance, fxn follows IEEE 754-2019
+``maximum``/``minimum``: ``-0.0 < +0.0``, so ``max(-0.0, +0.0)``,
+``relu(-0.0)`` and ``clamp(-0.0, min=0.0)`` are ``+0.0`` (PyTorch returns one
+operand or the other depending on their order).
 """
 
-from .base import FxnOp, Operand
-from .types import NUMERIC_DTYPES, TensorType, VerifyError, broadcast_shapes
+import math
+
+import numpy as np
+
+from .base import EnumAttr, FloatAttr, FxnOp, Operand
+from .types import (
+    ALL_DTYPES,
+    FLOAT_DTYPES,
+    NUMERIC_DTYPES,
+    TensorType,
+    VerifyError,
+    broadcast_shapes,
+    format_shape,
+)
 
 
 def elementwise_result(*operands: TensorType, dtypes=NUMERIC_DTYPES, kind="numeric") -> TensorType:
@@ -22,8 +42,17 @@ def elementwise_result(*operands: TensorType, dtypes=NUMERIC_DTYPES, kind="numer
     return first.with_shape(broadcast_shapes(*(o.shape for o in operands)))
 
 
+def float_result(*operands: TensorType) -> TensorType:
+    """The broadcast type of same-typed floating-point operands."""
+    return elementwise_result(*operands, dtypes=FLOAT_DTYPES, kind="floating-point")
+
+
+# ----------------------------------------------------------------------------
+# Arithmetic on numeric operands (f16 f32 f64 i8 i32 i64).
+
+
 class AddOp(FxnOp, name="add"):
-    """Elementwise ``lhs + rhs`` with broadcasting; integers wrap on overflow.
+    """Elementwise ``lhs + rhs`` of numeric operands with broadcasting; integers wrap on overflow.
 
     ``%r = "fxn.add"(%a, %b) : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>``
     """
@@ -34,3 +63,394 @@ class AddOp(FxnOp, name="add"):
     @classmethod
     def infer_type(cls, args, attrs):
         return elementwise_result(args.lhs, args.rhs)
+
+
+class SubOp(FxnOp, name="sub"):
+    """Elementwise ``lhs - rhs`` of numeric operands with broadcasting; integers wrap on overflow.
+
+    ``%r = "fxn.sub"(%a, %b) : (tensor<2x3xi32>, tensor<i32>) -> tensor<2x3xi32>``
+    """
+
+    lhs: Operand
+    rhs: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return elementwise_result(args.lhs, args.rhs)
+
+
+class MulOp(FxnOp, name="mul"):
+    """Elementwise ``lhs * rhs`` of numeric operands with broadcasting; integers wrap on overflow.
+
+    ``%r = "fxn.mul"(%a, %b) : (tensor<4x1xf16>, tensor<3xf16>) -> tensor<4x3xf16>``
+    """
+
+    lhs: Operand
+    rhs: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return elementwise_result(args.lhs, args.rhs)
+
+
+class DivOp(FxnOp, name="div"):
+    """Elementwise true division ``lhs / rhs`` of floats with broadcasting.
+
+    IEEE 754: ``x / 0`` is ``±inf`` (sign of ``x`` times sign of the zero),
+    ``0 / 0`` is NaN. Integer operands are refused: the frontend casts them
+    to a float type first, as ``torch.div`` promotes.
+
+    ``%r = "fxn.div"(%a, %b) : (tensor<?x3xf32>, tensor<3xf32>) -> tensor<?x3xf32>``
+    """
+
+    lhs: Operand
+    rhs: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return float_result(args.lhs, args.rhs)
+
+
+class MaxOp(FxnOp, name="max"):
+    """Elementwise maximum of numeric operands with broadcasting, as ``torch.maximum``.
+
+    NaN in either operand gives NaN; ``-0.0 < +0.0`` (IEEE 754-2019 ``maximum``).
+
+    ``%r = "fxn.max"(%a, %b) : (tensor<7xi8>, tensor<7xi8>) -> tensor<7xi8>``
+    """
+
+    lhs: Operand
+    rhs: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return elementwise_result(args.lhs, args.rhs)
+
+
+class MinOp(FxnOp, name="min"):
+    """Elementwise minimum of numeric operands with broadcasting, as ``torch.minimum``.
+
+    NaN in either operand gives NaN; ``-0.0 < +0.0`` (IEEE 754-2019 ``minimum``).
+
+    ``%r = "fxn.min"(%a, %b) : (tensor<7xf64>, tensor<f64>) -> tensor<7xf64>``
+    """
+
+    lhs: Operand
+    rhs: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return elementwise_result(args.lhs, args.rhs)
+
+
+class NegOp(FxnOp, name="neg"):
+    """Elementwise ``-input`` of a numeric operand; for integers ``-MIN`` wraps to ``MIN``.
+
+    ``%r = "fxn.neg"(%a) : (tensor<3xi32>) -> tensor<3xi32>``
+    """
+
+    input: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return elementwise_result(args.input)
+
+
+class AbsOp(FxnOp, name="abs"):
+    """Elementwise ``|input|`` of a numeric operand; ``abs(MIN)`` of an integer type wraps to ``MIN``.
+
+    ``%r = "fxn.abs"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+    input: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return elementwise_result(args.input)
+
+
+class ReluOp(FxnOp, name="relu"):
+    """Elementwise ``max(input, 0)`` of a numeric operand (see :class:`MaxOp`).
+
+    NaN stays NaN; ``relu(-0.0)`` is ``+0.0`` (PyTorch gives ``-0.0``).
+
+    ``%r = "fxn.relu"(%a) : (tensor<2x?xf32>) -> tensor<2x?xf32>``
+    """
+
+    input: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return elementwise_result(args.input)
+
+
+def check_integer_bound(name: str, bound: float, operand: TensorType) -> None:
+    """VerifyError unless ``bound`` is infinite or an integer ``operand``'s element type holds."""
+    if math.isinf(bound):
+        return
+    if not bound.is_integer():
+        raise VerifyError(f"requires integral bounds for {operand.dtype} operands; got {name} = {bound}")
+    limits = np.iinfo(operand.numpy_dtype)
+    if not limits.min <= bound <= limits.max:
+        raise VerifyError(
+            f"bound {name} = {bound} is out of range for {operand.dtype} [{limits.min}, {limits.max}]"
+        )
+
+
+class ClampOp(FxnOp, name="clamp"):
+    """Elementwise ``min(max(input, min), max)`` of a numeric operand, as ``torch.clamp``.
+
+    NaN stays NaN. The bounds are f64 attributes; ``-inf`` / ``+inf`` leave a
+    side unbounded (the builder's defaults). The verifier requires
+    ``min <= max``. For float inputs each bound is first rounded (to nearest
+    even) to the element type, as PyTorch converts its scalar bounds. For
+    integer inputs finite bounds must be integers that the element type can
+    hold (PyTorch would promote to float or raise instead).
+
+    ``%r = "fxn.clamp"(%a) {max = 6.000000e+00 : f64, min = 0.000000e+00 : f64} : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+    input: Operand
+    min = FloatAttr(default=-math.inf)
+    max = FloatAttr(default=math.inf)
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        result = elementwise_result(args.input)
+        if not attrs.min <= attrs.max:
+            raise VerifyError(f"requires min <= max; got min = {attrs.min}, max = {attrs.max}")
+        if not result.is_float:
+            for name in ("min", "max"):
+                check_integer_bound(name, getattr(attrs, name), result)
+        return result
+
+
+# ----------------------------------------------------------------------------
+# Math functions on floats (f16 f32 f64).
+
+
+class PowOp(FxnOp, name="pow"):
+    """Elementwise ``lhs ** rhs`` of floats with broadcasting, as ``torch.pow(tensor, tensor)``.
+
+    C ``pow`` special cases: a negative base to a non-integer power is NaN,
+    ``pow(0, negative)`` is ``inf``, ``pow(x, 0)`` and ``pow(1, y)`` are 1
+    even for NaN. f16 is computed in f32 and rounded once.
+
+    ``%r = "fxn.pow"(%a, %b) : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>``
+    """
+
+    lhs: Operand
+    rhs: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return float_result(args.lhs, args.rhs)
+
+
+class ExpOp(FxnOp, name="exp"):
+    """Elementwise ``e ** input`` of a float operand; f16 is computed in f32 and rounded once.
+
+    ``%r = "fxn.exp"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+    input: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return float_result(args.input)
+
+
+class LogOp(FxnOp, name="log"):
+    """Elementwise natural logarithm of a float operand; f16 is computed in f32 and rounded once.
+
+    ``log(±0.0)`` is ``-inf``, ``log(x < 0)`` is NaN.
+
+    ``%r = "fxn.log"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+    input: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return float_result(args.input)
+
+
+class SqrtOp(FxnOp, name="sqrt"):
+    """Elementwise square root of a float operand; f16 is computed in f32 and rounded once.
+
+    ``sqrt(-0.0)`` is ``-0.0``, ``sqrt(x < 0)`` is NaN.
+
+    ``%r = "fxn.sqrt"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+    input: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return float_result(args.input)
+
+
+class RsqrtOp(FxnOp, name="rsqrt"):
+    """Elementwise ``1 / sqrt(input)`` of a float operand: ``rsqrt(±0.0)`` is ``±inf``, ``rsqrt(x < 0)`` NaN.
+
+    Computed as a square root and a division in the element type (f16 in f32,
+    rounded once at the end), so the result may be 1 ulp from the exact value.
+
+    ``%r = "fxn.rsqrt"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+    input: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return float_result(args.input)
+
+
+class TanhOp(FxnOp, name="tanh"):
+    """Elementwise hyperbolic tangent of a float operand; f16 is computed in f32 and rounded once.
+
+    ``%r = "fxn.tanh"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+    input: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return float_result(args.input)
+
+
+class SigmoidOp(FxnOp, name="sigmoid"):
+    """Elementwise logistic function ``1 / (1 + exp(-input))`` of a float operand.
+
+    f16 is computed in f32 and rounded once; results too small for a
+    normal number keep their subnormal value instead of flushing to 0.
+
+    ``%r = "fxn.sigmoid"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+    input: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return float_result(args.input)
+
+
+class ErfOp(FxnOp, name="erf"):
+    """Elementwise Gauss error function of a float operand, computed in f64 and rounded once.
+
+    ``%r = "fxn.erf"(%a) : (tensor<3xf16>) -> tensor<3xf16>``
+    """
+
+    input: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return float_result(args.input)
+
+
+class FmaOp(FxnOp, name="fma"):
+    """Fused multiply-add ``x * y + z`` of floats with broadcasting, rounded ONCE (IEEE 754 fusedMultiplyAdd).
+
+    Unlike ``torch.addcmul(z, x, y)``, which may round the product first, the
+    exact value of ``x * y + z`` is rounded to nearest even. Special values
+    follow IEEE: ``inf * 0 + z`` is NaN; an exact zero sum is ``+0.0`` unless
+    both ``x * y`` and ``z`` are ``-0.0``.
+
+    ``%r = "fxn.fma"(%x, %y, %z) : (tensor<3xf32>, tensor<3xf32>, tensor<f32>) -> tensor<3xf32>``
+    """
+
+    x: Operand
+    y: Operand
+    z: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return float_result(args.x, args.y, args.z)
+
+
+# ----------------------------------------------------------------------------
+# Comparison, selection and conversion.
+
+
+class CompareOp(FxnOp, name="compare"):
+    """Elementwise comparison ``lhs <predicate> rhs`` with broadcasting; the result is i1.
+
+    Operands share one numeric or i1 element type (``false < true``). IEEE
+    rules: every predicate except ``ne`` is false when an operand is NaN;
+    ``-0.0 == +0.0``.
+
+    ``%r = "fxn.compare"(%a, %b) {predicate = "lt"} : (tensor<3xf32>, tensor<f32>) -> tensor<3xi1>``
+    """
+
+    lhs: Operand
+    rhs: Operand
+    predicate = EnumAttr("eq", "ne", "lt", "le", "gt", "ge")
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        operands = elementwise_result(args.lhs, args.rhs, dtypes=ALL_DTYPES, kind="numeric or i1")
+        return operands.with_dtype("i1")
+
+
+class SelectOp(FxnOp, name="select"):
+    """Elementwise ``condition ? true_value : false_value``, as ``torch.where``.
+
+    The condition is i1; the two values share any element type, which the
+    result keeps. All three operands broadcast together.
+
+    ``%r = "fxn.select"(%c, %a, %b) : (tensor<2x3xi1>, tensor<3xf32>, tensor<f32>) -> tensor<2x3xf32>``
+    """
+
+    condition: Operand
+    true_value: Operand
+    false_value: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        if args.condition.dtype != "i1":
+            raise VerifyError(f"requires an i1 condition; got {args.condition.dtype}")
+        values = elementwise_result(args.true_value, args.false_value, dtypes=ALL_DTYPES)
+        return values.with_shape(broadcast_shapes(args.condition.shape, values.shape))
+
+
+class CastOp(FxnOp, name="cast"):
+    """Elementwise conversion to the result's element type; the shape is unchanged.
+
+    The target type is the op's declared result type (``build`` needs
+    ``result_type=``). Any supported element type converts to any other:
+
+    - float -> integer truncates toward zero; NaN and values out of the
+      integer's range give an unspecified value (never a trap);
+    - anything -> i1 is ``input != 0`` (NaN gives true, ``-0.0`` false);
+    - i1 -> numeric gives 0 or 1;
+    - to a float type rounds to nearest even (overflow gives ``±inf``), in ONE
+      rounding: f64 -> f16 does not go through f32 (PyTorch's does);
+    - integer narrowing wraps (two's complement), widening sign-extends.
+
+    ``%r = "fxn.cast"(%a) : (tensor<2x?xf32>) -> tensor<2x?xi8>``
+    """
+
+    input: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        raise VerifyError("the result type cannot be inferred; give result_type")
+
+    @staticmethod
+    def verify_invariants(op) -> bool:
+        # FxnOp's verifier compares the result with infer_type, but a cast's
+        # element type is chosen by the IR: check only what a cast requires.
+        try:
+            if len(op.operation.results) != 1:
+                raise VerifyError(f"requires exactly one result; got {len(op.operation.results)}")
+            args = CastOp._operand_types(CastOp.group_operands(list(op.operation.operands)))
+            result = TensorType.from_mlir(op.operation.results[0].type, "result")
+            if result.shape != args.input.shape:
+                raise VerifyError(
+                    f"requires the result shape to equal the operand shape; got "
+                    f"{format_shape(args.input.shape)} -> {format_shape(result.shape)}"
+                )
+        except VerifyError as error:
+            op.location.emit_error(f"'{CastOp.OPERATION_NAME}' op {error}")
+            return False
+        return True

@@ -1,4 +1,12 @@
-"""Reference kernels of the elementwise ops (see ``fxn.dialects.elementwise``)."""
+"""Reference kernels of the elementwise ops (see ``fxn.dialects.elementwise``).
+
+numpy already computes f16 ``+ - * /`` in f32 and rounds once, which is
+correctly rounded; math functions take f16 through f32 explicitly so that the
+rule does not depend on numpy's internals.
+"""
+
+import math
+from fractions import Fraction
 
 import numpy as np
 
@@ -8,3 +16,217 @@ from . import kernel
 @kernel("fxn.add")
 def add(lhs, rhs, *, result_type):
     return np.add(lhs, rhs, dtype=result_type.numpy_dtype)
+
+
+@kernel("fxn.sub")
+def sub(lhs, rhs, *, result_type):
+    return np.subtract(lhs, rhs, dtype=result_type.numpy_dtype)
+
+
+@kernel("fxn.mul")
+def mul(lhs, rhs, *, result_type):
+    return np.multiply(lhs, rhs, dtype=result_type.numpy_dtype)
+
+
+@kernel("fxn.div")
+def div(lhs, rhs, *, result_type):
+    return np.divide(lhs, rhs, dtype=result_type.numpy_dtype)
+
+
+def ieee_maximum(a, b):
+    """numpy's maximum (NaN-propagating) with IEEE 754-2019's ``-0.0 < +0.0`` for equal operands."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype.kind != "f":
+        return np.maximum(a, b)
+    return np.where(a == b, np.where(np.signbit(a), b, a), np.maximum(a, b))
+
+
+def ieee_minimum(a, b):
+    """numpy's minimum (NaN-propagating) with IEEE 754-2019's ``-0.0 < +0.0`` for equal operands."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype.kind != "f":
+        return np.minimum(a, b)
+    return np.where(a == b, np.where(np.signbit(a), a, b), np.minimum(a, b))
+
+
+@kernel("fxn.max")
+def max_(lhs, rhs, *, result_type):
+    return ieee_maximum(lhs, rhs)
+
+
+@kernel("fxn.min")
+def min_(lhs, rhs, *, result_type):
+    return ieee_minimum(lhs, rhs)
+
+
+@kernel("fxn.neg")
+def neg(input, *, result_type):
+    return np.negative(input)
+
+
+@kernel("fxn.abs")
+def abs_(input, *, result_type):
+    return np.abs(input)
+
+
+@kernel("fxn.relu")
+def relu(input, *, result_type):
+    return ieee_maximum(input, np.zeros((), input.dtype))
+
+
+def _clamp_bound(bound: float, dtype: np.dtype):
+    """A clamp bound in the element type: rounded for floats, saturated infinities for integers."""
+    if dtype.kind == "f":
+        with np.errstate(over="ignore"):
+            return np.asarray(bound, dtype=dtype)
+    if math.isinf(bound):
+        limits = np.iinfo(dtype)
+        return np.asarray(limits.max if bound > 0 else limits.min, dtype=dtype)
+    return np.asarray(int(bound), dtype=dtype)
+
+
+@kernel("fxn.clamp")
+def clamp(input, *, min, max, result_type):
+    lower = _clamp_bound(min, input.dtype)
+    upper = _clamp_bound(max, input.dtype)
+    return ieee_minimum(ieee_maximum(input, lower), upper)
+
+
+# ----------------------------------------------------------------------------
+# Math functions: computed in f32 for f16, in the element type otherwise.
+
+
+def _float_math(fn, *operands, result_type):
+    compute = np.float32 if result_type.dtype == "f16" else result_type.numpy_dtype
+    return fn(*(np.asarray(o, dtype=compute) for o in operands)).astype(result_type.numpy_dtype)
+
+
+@kernel("fxn.pow")
+def pow_(lhs, rhs, *, result_type):
+    return _float_math(np.power, lhs, rhs, result_type=result_type)
+
+
+@kernel("fxn.exp")
+def exp(input, *, result_type):
+    return _float_math(np.exp, input, result_type=result_type)
+
+
+@kernel("fxn.log")
+def log(input, *, result_type):
+    return _float_math(np.log, input, result_type=result_type)
+
+
+@kernel("fxn.sqrt")
+def sqrt(input, *, result_type):
+    return _float_math(np.sqrt, input, result_type=result_type)
+
+
+@kernel("fxn.rsqrt")
+def rsqrt(input, *, result_type):
+    return _float_math(lambda x: 1 / np.sqrt(x), input, result_type=result_type)
+
+
+@kernel("fxn.tanh")
+def tanh(input, *, result_type):
+    return _float_math(np.tanh, input, result_type=result_type)
+
+
+def _logistic(x):
+    # exp of a non-positive argument cannot overflow, so tiny results keep their precision.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+@kernel("fxn.sigmoid")
+def sigmoid(input, *, result_type):
+    return _float_math(_logistic, input, result_type=result_type)
+
+
+_erf_f64 = np.vectorize(math.erf, otypes=[np.float64])
+
+
+@kernel("fxn.erf")
+def erf(input, *, result_type):
+    # numpy has no erf; Python's is f64, accurate enough to round once to any float type.
+    return _erf_f64(input.astype(np.float64)).astype(result_type.numpy_dtype)
+
+
+# ----------------------------------------------------------------------------
+# Fused multiply-add, correctly rounded.
+
+
+@kernel("fxn.fma")
+def fma(x, y, z, *, result_type):
+    if result_type.dtype == "f64":
+        return _fma_f64(x, y, z)
+    # Rounding to odd in f64 (53 >= 2 * 24 + 2 bits) and then to nearest in
+    # the narrow type rounds the exact value once (Boldo & Melquiond 2008).
+    return _fma_round_to_odd_f64(x, y, z).astype(result_type.numpy_dtype)
+
+
+def _fma_round_to_odd_f64(x, y, z):
+    """``x * y + z`` of f16/f32 values rounded to odd in f64."""
+    x, y, z = (a.astype(np.float64) for a in np.broadcast_arrays(x, y, z))
+    product = x * y  # exact: at most 2 * 24 significant bits, no overflow
+    total = product + z
+    # TwoSum: `error` is exactly (product + z) - total whenever total is finite.
+    virtual = total - product
+    error = (product - (total - virtual)) + (z - virtual)
+    even = (total.view(np.int64) & 1) == 0
+    inexact = np.isfinite(total) & (error != 0) & even
+    toward_error = np.where(error > 0, np.inf, -np.inf)
+    return np.where(inexact, np.nextafter(total, toward_error), total)
+
+
+def _fma_f64_element(x: float, y: float, z: float) -> float:
+    if not (math.isfinite(x) and math.isfinite(y)):
+        return x * y + z  # an infinite or NaN product is exact
+    if not math.isfinite(z):
+        return z
+    exact = Fraction(x) * Fraction(y) + Fraction(z)
+    if exact == 0:
+        # x * y is then exact in f64 and IEEE's signed-zero rule applies as is.
+        return x * y + z
+    try:
+        return float(exact)  # int / int division: correctly rounded
+    except OverflowError:
+        return math.copysign(math.inf, exact)
+
+
+# Exact rational arithmetic per element: slow, meant only as the reference.
+_fma_f64 = np.vectorize(_fma_f64_element, otypes=[np.float64])
+
+
+# ----------------------------------------------------------------------------
+# Comparison, selection and conversion.
+
+_PREDICATES = {
+    "eq": np.equal,
+    "ne": np.not_equal,
+    "lt": np.less,
+    "le": np.less_equal,
+    "gt": np.greater,
+    "ge": np.greater_equal,
+}
+
+
+@kernel("fxn.compare")
+def compare(lhs, rhs, *, predicate, result_type):
+    return _PREDICATES[predicate](lhs, rhs)
+
+
+@kernel("fxn.select")
+def select(condition, true_value, false_value, *, result_type):
+    return np.where(condition, true_value, false_value)
+
+
+@kernel("fxn.cast")
+def cast(input, *, result_type):
+    target = result_type.numpy_dtype
+    if target == np.bool_:
+        return np.not_equal(input, 0)
+    # NaN or out-of-range float -> int is unspecified: numpy's value, without its warning.
+    with np.errstate(invalid="ignore", over="ignore"):
+        if input.dtype.kind == "f" and target.kind == "i":
+            return np.trunc(input).astype(target)
+        return input.astype(target)

@@ -1,1 +1,68 @@
 """Reference kernels of the reduction ops (see ``fxn.dialects.reduction``)."""
+
+import math
+
+import numpy as np
+
+from fxn.dialects.reduction import normalize_dim, reduced_axes, reduced_shape
+
+from . import kernel
+
+
+def _accumulator(dtype: np.dtype) -> np.dtype:
+    """f16 accumulates in f32 (rounded once at the end); other types in themselves."""
+    return np.dtype(np.float32) if dtype == np.float16 else dtype
+
+
+def _mean(x, axes, extent):
+    # An empty extent divides 0 by 0: NaN by definition, not a warning.
+    with np.errstate(invalid="ignore"):
+        return np.sum(x, axis=axes, dtype=_accumulator(x.dtype), keepdims=True) / extent
+
+
+def _extremum(reducer):
+    def reduce_extremum(x, axes, extent):
+        if extent == 0:
+            raise ValueError(f"{reducer.__name__} over an empty extent is undefined (input shape {list(x.shape)})")
+        return reducer(x, axis=axes, keepdims=True)
+
+    return reduce_extremum
+
+
+_REDUCERS = {
+    "sum": lambda x, axes, extent: np.sum(x, axis=axes, dtype=_accumulator(x.dtype), keepdims=True),
+    "prod": lambda x, axes, extent: np.prod(x, axis=axes, dtype=_accumulator(x.dtype), keepdims=True),
+    "mean": _mean,
+    "max": _extremum(np.max),
+    "min": _extremum(np.min),
+}
+
+
+@kernel("fxn.reduce")
+def reduce(input, *, kind, axes, keepdims, result_type):
+    axes = reduced_axes(axes, input.ndim)
+    # A 0-d input's one "axis" holds its single element: nothing to reduce.
+    numpy_axes = tuple(a for a in axes if a < input.ndim)
+    extent = math.prod(input.shape[a] for a in numpy_axes)
+    result = _REDUCERS[kind](input, numpy_axes, extent)
+    return result.astype(result_type.numpy_dtype).reshape(reduced_shape(input.shape, axes, keepdims))
+
+
+@kernel("fxn.softmax")
+def softmax(input, *, dim, result_type):
+    if input.size == 0:
+        return input.copy()
+    x = np.atleast_1d(input).astype(_accumulator(input.dtype))
+    axis = normalize_dim(dim, x.ndim)
+    exp = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return (exp / np.sum(exp, axis=axis, keepdims=True)).astype(result_type.numpy_dtype).reshape(input.shape)
+
+
+@kernel("fxn.argmax")
+def argmax(input, *, dim, keepdims, result_type):
+    axis = normalize_dim(dim, input.ndim)
+    x = np.atleast_1d(input)
+    if x.shape[axis] == 0:
+        raise ValueError(f"argmax over the empty dimension {axis} is undefined (input shape {list(input.shape)})")
+    index = np.argmax(x, axis=axis, keepdims=True)
+    return index.astype(np.int64).reshape(reduced_shape(input.shape, (axis,), keepdims))

@@ -1,1 +1,73 @@
-"""Reference kernels of the tensor ops (see ``fxn.dialects.tensor``)."""
+"""Reference kernels of the tensor ops (see ``fxn.dialects.tensor``).
+
+The verifier checks static dims; these kernels check what only the run-time
+shape of a dynamic dim can tell, and raise ValueError (or VerifyError) for it.
+"""
+
+import numpy as np
+
+from fxn.dialects.tensor import check_pad_amounts
+from fxn.dialects.types import format_shape
+
+from . import kernel
+
+
+@kernel("fxn.constant")
+def constant(*, result_type, value):
+    return value
+
+
+@kernel("fxn.broadcast_to")
+def broadcast_to(input, *, result_type, shape):
+    aligned = shape[len(shape) - input.ndim :]
+    if any(size not in (1, wanted) for size, wanted in zip(input.shape, aligned)):
+        raise ValueError(f"input shape {format_shape(input.shape)} cannot broadcast to {format_shape(shape)}")
+    return np.broadcast_to(input, shape).copy()
+
+
+@kernel("fxn.reshape")
+def reshape(input, *, result_type, shape):
+    # numpy refuses a size mismatch (and an ambiguous -1) with a ValueError.
+    return np.reshape(input, shape).copy()
+
+
+@kernel("fxn.transpose")
+def transpose(input, *, result_type, permutation):
+    return np.transpose(input, permutation).copy()
+
+
+@kernel("fxn.slice")
+def slice_(input, *, result_type, starts, limits, strides):
+    for axis, (size, limit) in enumerate(zip(input.shape, limits)):
+        if limit > size:
+            raise ValueError(f"dimension {axis}: limit {limit} exceeds size {size}")
+    # np.array copies, and keeps a 0-d result an array (indexing with () gives a scalar).
+    return np.array(input[tuple(slice(*bounds) for bounds in zip(starts, limits, strides))])
+
+
+@kernel("fxn.pad")
+def pad(input, *, result_type, low, high, mode, value):
+    for axis, (size, before, after) in enumerate(zip(input.shape, low, high)):
+        check_pad_amounts(mode, axis, size, before, after)
+    if mode == "constant":
+        shape = [before + size + after for size, before, after in zip(input.shape, low, high)]
+        result = np.full(shape, value, dtype=input.dtype)
+        result[tuple(slice(before, before + size) for size, before in zip(input.shape, low))] = input
+        return result
+    sources = [_pad_sources(mode, size, before, after) for size, before, after in zip(input.shape, low, high)]
+    return np.asarray(input[np.ix_(*sources)])  # a 0-d input indexed with () gives a scalar
+
+
+def _pad_sources(mode: str, size: int, before: int, after: int) -> np.ndarray:
+    """The input index that each output position of a reflect- or replicate-padded dim copies."""
+    positions = np.arange(-before, size + after)
+    if mode == "replicate":
+        return np.clip(positions, 0, size - 1)
+    mirrored = np.abs(positions)
+    return np.where(mirrored < size, mirrored, 2 * (size - 1) - mirrored)
+
+
+@kernel("fxn.concat")
+def concat(first, second, rest, *, result_type, dim):
+    # numpy refuses inputs whose other dims differ at run time.
+    return np.concatenate([first, second, *rest], axis=dim)
