@@ -1,0 +1,138 @@
+// RUN: fxn-opt %s | fxn-opt | FileCheck %s
+
+// Round trip of every elementwise op: the verifier accepts these types and
+// the printer reproduces them (generic form, attributes sorted by name).
+
+// CHECK-LABEL: func.func @add_broadcast(
+// CHECK-SAME: %[[A:[^:]+]]: tensor<2x3xf32>, %[[B:[^:]+]]: tensor<3xf32>
+// CHECK: %[[R:.+]] = "fxn.add"(%[[A]], %[[B]]) : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+// CHECK: return %[[R]]
+func.func @add_broadcast(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = "fxn.add"(%a, %b) : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// CHECK-LABEL: func.func @sub_scalar_rhs(
+// CHECK: "fxn.sub"(%{{.+}}, %{{.+}}) : (tensor<2x3xi32>, tensor<i32>) -> tensor<2x3xi32>
+func.func @sub_scalar_rhs(%a: tensor<2x3xi32>, %b: tensor<i32>) -> tensor<2x3xi32> {
+  %0 = "fxn.sub"(%a, %b) : (tensor<2x3xi32>, tensor<i32>) -> tensor<2x3xi32>
+  return %0 : tensor<2x3xi32>
+}
+
+// CHECK-LABEL: func.func @mul_outer(
+// CHECK: "fxn.mul"(%{{.+}}, %{{.+}}) : (tensor<4x1xf16>, tensor<3xf16>) -> tensor<4x3xf16>
+func.func @mul_outer(%a: tensor<4x1xf16>, %b: tensor<3xf16>) -> tensor<4x3xf16> {
+  %0 = "fxn.mul"(%a, %b) : (tensor<4x1xf16>, tensor<3xf16>) -> tensor<4x3xf16>
+  return %0 : tensor<4x3xf16>
+}
+
+// A dynamic dim broadcast against a static one takes the static size.
+// CHECK-LABEL: func.func @div_dynamic(
+// CHECK: "fxn.div"(%{{.+}}, %{{.+}}) : (tensor<?x3xf32>, tensor<4x1xf32>) -> tensor<4x3xf32>
+// CHECK: "fxn.div"(%{{.+}}, %{{.+}}) : (tensor<?x3xf32>, tensor<?x1xf32>) -> tensor<?x3xf32>
+func.func @div_dynamic(%a: tensor<?x3xf32>, %b: tensor<4x1xf32>, %c: tensor<?x1xf32>) -> (tensor<4x3xf32>, tensor<?x3xf32>) {
+  %0 = "fxn.div"(%a, %b) : (tensor<?x3xf32>, tensor<4x1xf32>) -> tensor<4x3xf32>
+  %1 = "fxn.div"(%a, %c) : (tensor<?x3xf32>, tensor<?x1xf32>) -> tensor<?x3xf32>
+  return %0, %1 : tensor<4x3xf32>, tensor<?x3xf32>
+}
+
+// CHECK-LABEL: func.func @max_min(
+// CHECK-SAME: %[[A:[^:]+]]: tensor<7xi8>, %[[B:[^:]+]]: tensor<7xi8>
+// CHECK: %[[MAX:.+]] = "fxn.max"(%[[A]], %[[B]]) : (tensor<7xi8>, tensor<7xi8>) -> tensor<7xi8>
+// CHECK: "fxn.min"(%[[MAX]], %[[B]]) : (tensor<7xi8>, tensor<7xi8>) -> tensor<7xi8>
+func.func @max_min(%a: tensor<7xi8>, %b: tensor<7xi8>) -> tensor<7xi8> {
+  %0 = "fxn.max"(%a, %b) : (tensor<7xi8>, tensor<7xi8>) -> tensor<7xi8>
+  %1 = "fxn.min"(%0, %b) : (tensor<7xi8>, tensor<7xi8>) -> tensor<7xi8>
+  return %1 : tensor<7xi8>
+}
+
+// CHECK-LABEL: func.func @numeric_unary(
+// CHECK-SAME: %[[A:[^:]+]]: tensor<?xi64>
+// CHECK: %[[NEG:.+]] = "fxn.neg"(%[[A]]) : (tensor<?xi64>) -> tensor<?xi64>
+// CHECK: %[[ABS:.+]] = "fxn.abs"(%[[NEG]]) : (tensor<?xi64>) -> tensor<?xi64>
+// CHECK: "fxn.relu"(%[[ABS]]) : (tensor<?xi64>) -> tensor<?xi64>
+func.func @numeric_unary(%a: tensor<?xi64>) -> tensor<?xi64> {
+  %0 = "fxn.neg"(%a) : (tensor<?xi64>) -> tensor<?xi64>
+  %1 = "fxn.abs"(%0) : (tensor<?xi64>) -> tensor<?xi64>
+  %2 = "fxn.relu"(%1) : (tensor<?xi64>) -> tensor<?xi64>
+  return %2 : tensor<?xi64>
+}
+
+// CHECK-LABEL: func.func @pow_scalar(
+// CHECK: "fxn.pow"(%{{.+}}, %{{.+}}) : (tensor<f64>, tensor<f64>) -> tensor<f64>
+func.func @pow_scalar(%a: tensor<f64>, %b: tensor<f64>) -> tensor<f64> {
+  %0 = "fxn.pow"(%a, %b) : (tensor<f64>, tensor<f64>) -> tensor<f64>
+  return %0 : tensor<f64>
+}
+
+// CHECK-LABEL: func.func @float_unary(
+// CHECK-SAME: %[[A:[^:]+]]: tensor<2x?xf16>
+// CHECK: %[[EXP:.+]] = "fxn.exp"(%[[A]]) : (tensor<2x?xf16>) -> tensor<2x?xf16>
+// CHECK: %[[LOG:.+]] = "fxn.log"(%[[EXP]])
+// CHECK: %[[SQRT:.+]] = "fxn.sqrt"(%[[LOG]])
+// CHECK: %[[RSQRT:.+]] = "fxn.rsqrt"(%[[SQRT]])
+// CHECK: %[[TANH:.+]] = "fxn.tanh"(%[[RSQRT]])
+// CHECK: %[[SIGMOID:.+]] = "fxn.sigmoid"(%[[TANH]])
+// CHECK: %[[ERF:.+]] = "fxn.erf"(%[[SIGMOID]]) : (tensor<2x?xf16>) -> tensor<2x?xf16>
+// CHECK: return %[[ERF]]
+func.func @float_unary(%a: tensor<2x?xf16>) -> tensor<2x?xf16> {
+  %0 = "fxn.exp"(%a) : (tensor<2x?xf16>) -> tensor<2x?xf16>
+  %1 = "fxn.log"(%0) : (tensor<2x?xf16>) -> tensor<2x?xf16>
+  %2 = "fxn.sqrt"(%1) : (tensor<2x?xf16>) -> tensor<2x?xf16>
+  %3 = "fxn.rsqrt"(%2) : (tensor<2x?xf16>) -> tensor<2x?xf16>
+  %4 = "fxn.tanh"(%3) : (tensor<2x?xf16>) -> tensor<2x?xf16>
+  %5 = "fxn.sigmoid"(%4) : (tensor<2x?xf16>) -> tensor<2x?xf16>
+  %6 = "fxn.erf"(%5) : (tensor<2x?xf16>) -> tensor<2x?xf16>
+  return %6 : tensor<2x?xf16>
+}
+
+// Infinite bounds print as hexadecimal f64 literals.
+// CHECK-LABEL: func.func @clamp(
+// CHECK: "fxn.clamp"(%{{.+}}) {max = 6.000000e+00 : f64, min = 0.000000e+00 : f64} : (tensor<3xf32>) -> tensor<3xf32>
+// CHECK: "fxn.clamp"(%{{.+}}) {max = 0x7FF0000000000000 : f64, min = -1.000000e+00 : f64} : (tensor<3xf32>) -> tensor<3xf32>
+// CHECK: "fxn.clamp"(%{{.+}}) {max = 1.000000e+02 : f64, min = 0xFFF0000000000000 : f64} : (tensor<i8>) -> tensor<i8>
+func.func @clamp(%a: tensor<3xf32>, %b: tensor<i8>) -> (tensor<3xf32>, tensor<3xf32>, tensor<i8>) {
+  %0 = "fxn.clamp"(%a) {min = 0.0 : f64, max = 6.0 : f64} : (tensor<3xf32>) -> tensor<3xf32>
+  %1 = "fxn.clamp"(%a) {min = -1.0 : f64, max = 0x7FF0000000000000 : f64} : (tensor<3xf32>) -> tensor<3xf32>
+  %2 = "fxn.clamp"(%b) {min = 0xFFF0000000000000 : f64, max = 100.0 : f64} : (tensor<i8>) -> tensor<i8>
+  return %0, %1, %2 : tensor<3xf32>, tensor<3xf32>, tensor<i8>
+}
+
+// CHECK-LABEL: func.func @fma(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<?x3xf32>, %[[Y:[^:]+]]: tensor<3xf32>, %[[Z:[^:]+]]: tensor<f32>
+// CHECK: "fxn.fma"(%[[X]], %[[Y]], %[[Z]]) : (tensor<?x3xf32>, tensor<3xf32>, tensor<f32>) -> tensor<?x3xf32>
+func.func @fma(%x: tensor<?x3xf32>, %y: tensor<3xf32>, %z: tensor<f32>) -> tensor<?x3xf32> {
+  %0 = "fxn.fma"(%x, %y, %z) : (tensor<?x3xf32>, tensor<3xf32>, tensor<f32>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// CHECK-LABEL: func.func @compare(
+// CHECK: "fxn.compare"(%{{.+}}, %{{.+}}) {predicate = "lt"} : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xi1>
+// CHECK: "fxn.compare"(%{{.+}}, %{{.+}}) {predicate = "ne"} : (tensor<?xi1>, tensor<?xi1>) -> tensor<?xi1>
+func.func @compare(%a: tensor<2x3xf32>, %b: tensor<f32>, %c: tensor<?xi1>) -> (tensor<2x3xi1>, tensor<?xi1>) {
+  %0 = "fxn.compare"(%a, %b) {predicate = "lt"} : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xi1>
+  %1 = "fxn.compare"(%c, %c) {predicate = "ne"} : (tensor<?xi1>, tensor<?xi1>) -> tensor<?xi1>
+  return %0, %1 : tensor<2x3xi1>, tensor<?xi1>
+}
+
+// CHECK-LABEL: func.func @select(
+// CHECK-SAME: %[[C:[^:]+]]: tensor<2x1xi1>, %[[T:[^:]+]]: tensor<3xi32>, %[[F:[^:]+]]: tensor<i32>
+// CHECK: "fxn.select"(%[[C]], %[[T]], %[[F]]) : (tensor<2x1xi1>, tensor<3xi32>, tensor<i32>) -> tensor<2x3xi32>
+func.func @select(%c: tensor<2x1xi1>, %t: tensor<3xi32>, %f: tensor<i32>) -> tensor<2x3xi32> {
+  %0 = "fxn.select"(%c, %t, %f) : (tensor<2x1xi1>, tensor<3xi32>, tensor<i32>) -> tensor<2x3xi32>
+  return %0 : tensor<2x3xi32>
+}
+
+// CHECK-LABEL: func.func @cast(
+// CHECK-SAME: %[[A:[^:]+]]: tensor<?x2xf64>
+// CHECK: %[[I8:.+]] = "fxn.cast"(%[[A]]) : (tensor<?x2xf64>) -> tensor<?x2xi8>
+// CHECK: %[[BOOL:.+]] = "fxn.cast"(%[[I8]]) : (tensor<?x2xi8>) -> tensor<?x2xi1>
+// CHECK: "fxn.cast"(%[[BOOL]]) : (tensor<?x2xi1>) -> tensor<?x2xf16>
+// CHECK: "fxn.cast"(%{{.+}}) : (tensor<f32>) -> tensor<f32>
+func.func @cast(%a: tensor<?x2xf64>, %s: tensor<f32>) -> (tensor<?x2xf16>, tensor<f32>) {
+  %0 = "fxn.cast"(%a) : (tensor<?x2xf64>) -> tensor<?x2xi8>
+  %1 = "fxn.cast"(%0) : (tensor<?x2xi8>) -> tensor<?x2xi1>
+  %2 = "fxn.cast"(%1) : (tensor<?x2xi1>) -> tensor<?x2xf16>
+  %3 = "fxn.cast"(%s) : (tensor<f32>) -> tensor<f32>
+  return %2, %3 : tensor<?x2xf16>, tensor<f32>
+}
