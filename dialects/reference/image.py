@@ -52,6 +52,7 @@ def _triangle(x: np.ndarray) -> np.ndarray:
 
 
 def bilinear_weights(in_size: int, out_size: int, align_corners: bool) -> np.ndarray:
+    """Torch's plain linear interpolation: two taps, the source clamped into the image."""
     src = np.maximum(_source_coordinates(in_size, out_size, align_corners), 0.0)
     low = np.minimum(np.floor(src).astype(np.int64), in_size - 1)
     t = np.clip(src - low, 0.0, 1.0)
@@ -60,6 +61,7 @@ def bilinear_weights(in_size: int, out_size: int, align_corners: bool) -> np.nda
 
 
 def bicubic_weights(in_size: int, out_size: int, align_corners: bool) -> np.ndarray:
+    """Torch's plain cubic interpolation: four taps, those outside the image read its border."""
     src = _source_coordinates(in_size, out_size, align_corners)
     low = np.floor(src)
     offsets = np.arange(-1, 3)
