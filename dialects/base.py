@@ -32,6 +32,8 @@ import math
 from types import SimpleNamespace
 from typing import Any, Optional, Sequence
 
+import numpy as np
+
 from fxn.mlir import ext, ir
 
 from .types import TensorType, VerifyError
@@ -155,9 +157,16 @@ class FloatAttr(AttrSpec):
 
 
 class ElementsAttrSpec(AttrSpec):
-    """Tensor contents: ``dense<...>`` or, for large weights, ``dense_resource<blob>``."""
+    """Tensor contents: ``dense<...>`` or, for large weights, ``dense_resource<blob>``.
+
+    Builders also take a numpy array (stored as ``dense<...>``).
+    """
 
     def to_mlir(self, value):
+        if isinstance(value, np.ndarray):
+            from .elements import numpy_to_elements
+
+            return numpy_to_elements(value)
         return value
 
     def decode(self, name, attr):
@@ -217,6 +226,17 @@ class FxnOp(FxnDialect.Operation, traits=[ext.Pure]):
     def infer_type(cls, args: SimpleNamespace, attrs: SimpleNamespace) -> TensorType:
         """The result type for operand types ``args`` and decoded ``attrs``; VerifyError if ill-typed."""
         raise NotImplementedError(f"{cls.__name__}.infer_type")
+
+    @classmethod
+    def check_result(cls, args: SimpleNamespace, attrs: SimpleNamespace, result_type: ir.Type) -> None:
+        """VerifyError unless ``result_type`` is the op's result type; by default the inferred one.
+
+        Ops whose result type is chosen by the IR (``fxn.cast``) override this.
+        """
+        expected = cls.infer_type(args, attrs)
+        result = TensorType.from_mlir(result_type, "result")
+        if result != expected:
+            raise VerifyError(f"result type {result} does not match the inferred type {expected}")
 
     @classmethod
     def group_operands(cls, values: Sequence) -> dict[str, Any]:
@@ -280,10 +300,8 @@ class FxnOp(FxnDialect.Operation, traits=[ext.Pure]):
             if len(op.operation.results) != 1:
                 raise VerifyError(f"requires exactly one result; got {len(op.operation.results)}")
             args = cls._operand_types(cls.group_operands(list(op.operation.operands)))
-            expected = cls.infer_type(args, cls.decode_attrs(op.operation.attributes))
-            actual = TensorType.from_mlir(op.operation.results[0].type, "result")
-            if actual != expected:
-                raise VerifyError(f"result type {actual} does not match the inferred type {expected}")
+            attrs = cls.decode_attrs(op.operation.attributes)
+            cls.check_result(args, attrs, op.operation.results[0].type)
         except VerifyError as error:
             op.location.emit_error(f"'{cls.OPERATION_NAME}' op {error}")
             return False

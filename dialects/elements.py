@@ -43,7 +43,7 @@ def elements_to_numpy(attr: ir.Attribute, blobs: dict[str, bytes] | None = None)
         return np.array(attr).astype(dtype, copy=False).reshape(tensor_type.shape)
     key = re.match(r'dense_resource<("[^"]*"|[^>]*)>', str(attr))[1].strip('"')
     if blobs is None or key not in blobs:
-        raise KeyError(f"resource blob '{key}' not found")
+        raise ValueError(f"dense_resource<{key}> has no blob in the module's dialect_resources section")
     return np.frombuffer(blobs[key], dtype=dtype.newbyteorder("<")).astype(dtype).reshape(tensor_type.shape)
 
 

@@ -148,12 +148,12 @@ def evaluate_op(op, operands: list[np.ndarray], elements=elements_to_numpy) -> n
         raise InterpreterError(f"{_location(op)}: the interpreter does not support '{name}'")
     op_class = OPS[name]
     groups = op_class.group_operands(operands)
-    attrs = {
-        key: elements(value) if isinstance(value, ir.Attribute) else value
-        for key, value in vars(op_class.decode_attrs(op.attributes)).items()
-    }
     result_type = TensorType.from_mlir(op.results[0].type)
     try:
+        attrs = {
+            key: elements(value) if isinstance(value, ir.Attribute) else value
+            for key, value in vars(op_class.decode_attrs(op.attributes)).items()
+        }
         with np.errstate(all="ignore"):
             result = kernels[name](*groups.values(), result_type=result_type, **attrs)
     except (ValueError, VerifyError) as error:

@@ -15,6 +15,7 @@ from fxn.mlir import MLIRError, ir
 
 SPLIT_MARKER = re.compile(r"^// -----", re.MULTILINE)
 _WRAPPER = "module {"
+_METADATA_SECTION = re.compile(r"^\{-#", re.MULTILINE)
 
 
 @dataclass
@@ -74,8 +75,12 @@ def parse_module(text: str, filename: str, context: ir.Context):
 def _parse_wrapped(text: str, filename: str):
     # The wrapper goes on the first line so that line numbers stay right;
     # columns of the first line shift and are corrected in diagnostics.
+    # A file-level metadata section (`{-# dialect_resources ... #-}`) stays outside the module.
+    metadata = _METADATA_SECTION.search(text)
+    split = metadata.start() if metadata else len(text)
     try:
-        return ir.Operation.parse(_WRAPPER + text + "\n}", source_name=filename).opview
+        wrapped = _WRAPPER + text[:split] + "\n}" + text[split:]
+        return ir.Operation.parse(wrapped, source_name=filename).opview
     except MLIRError as error:
         diagnostics = from_mlir_error(error)
         shift_first_line(diagnostics, len(_WRAPPER))

@@ -35,9 +35,20 @@ def _type_of(array) -> TensorType:
     return TensorType(dtype_of_numpy(array.dtype), array.shape)
 
 
+_SHARED_CONTEXT = None
+
+
+def shared_context():
+    """One context for all op tests: loading the dialect dominates the cost of a small test."""
+    global _SHARED_CONTEXT
+    if _SHARED_CONTEXT is None:
+        _SHARED_CONTEXT = new_context()
+    return _SHARED_CONTEXT
+
+
 def build_op_module(op_class, operands, result_type=None, **attrs):
     """A module with ``@main`` taking the operands (arrays, None, or lists of arrays) and returning the op's result."""
-    context = new_context()
+    context = shared_context()
     flat = [a for group in operands if group is not None for a in (group if isinstance(group, list) else [group])]
     with context, ir.Location.unknown():
         module = ir.Module.create()

@@ -20,19 +20,10 @@ from fxn.dialects import elementwise as ew
 from fxn.dialects.reference import load_kernels
 from fxn.dialects.types import ALL_DTYPES, FLOAT_DTYPES, INT_DTYPES, NUMERIC_DTYPES, NUMPY_DTYPES
 from fxn.source import ParseError, parse_module
-import op_harness
 from op_harness import assert_close, build_op_module, run_op
 
 nan, inf = math.nan, math.inf
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_context_for_all_ops():
-    """Build every op in one context: loading the dialect into a fresh one is most of run_op's time."""
-    context = new_context()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(op_harness, "new_context", lambda: context)
-        yield
 
 TORCH_DTYPES = {
     "f16": torch.float16,
