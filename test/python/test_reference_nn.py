@@ -15,21 +15,18 @@ from fxn.dialects.nn import (
     MatmulOp,
     MaxPool2dOp,
 )
+from fxn.dialects.types import FLOAT_DTYPES, INT_DTYPES, NUMPY_DTYPES
 from fxn.interpreter import InterpreterError, interpret
 from fxn.source import ParseError, parse_module
 from op_harness import assert_close, run_op
-
-FLOATS = ("f16", "f32", "f64")
-INTS = ("i8", "i32", "i64")
-NUMPY = {"f16": np.float16, "f32": np.float32, "f64": np.float64, "i8": np.int8, "i32": np.int32, "i64": np.int64}
 
 
 def random_array(shape, dtype: str = "f32", seed: int = 0) -> np.ndarray:
     """Normal floats, or integers in [-100, 100) so that i8 products wrap."""
     rng = np.random.default_rng(seed)
-    if dtype in FLOATS:
-        return np.asarray(rng.standard_normal(shape), NUMPY[dtype])
-    return np.asarray(rng.integers(-100, 100, shape), NUMPY[dtype])
+    if dtype in FLOAT_DTYPES:
+        return np.asarray(rng.standard_normal(shape), NUMPY_DTYPES[dtype])
+    return np.asarray(rng.integers(-100, 100, shape), NUMPY_DTYPES[dtype])
 
 
 def torch_apply(function, *arrays, **kwargs) -> np.ndarray:
@@ -73,7 +70,7 @@ def test_matmul_shapes_match_torch():
         assert_close(run_op(MatmulOp, [lhs, rhs]), torch_apply(torch.matmul, lhs, rhs))
 
 
-@pytest.mark.parametrize("dtype", FLOATS + INTS)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES + INT_DTYPES)
 def test_matmul_dtypes_match_torch(dtype):
     # A long contraction (33) makes i8 wrap and f16 rounding visible.
     lhs, rhs = random_array((3, 1, 2, 33), dtype, seed=1), random_array((4, 33, 5), dtype, seed=2)
@@ -100,7 +97,7 @@ def test_matmul_checks_dynamic_dims_at_run_time():
 LINEAR_SHAPES = [((3,), (2, 3)), ((5, 3), (4, 3)), ((2, 5, 3), (1, 3)), ((4, 0), (2, 0)), ((0, 3), (2, 3))]
 
 
-@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 def test_linear_matches_torch(dtype):
     for i, (input_shape, weight_shape) in enumerate(LINEAR_SHAPES):
         x, weight = random_array(input_shape, dtype, seed=i), random_array(weight_shape, dtype, seed=10 + i)
@@ -137,7 +134,7 @@ def test_conv2d_cases_match_torch():
         check_conv2d(case, "f32", with_bias=i % 2 == 0, seed=i)
 
 
-@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 def test_conv2d_dtypes_match_torch(dtype):
     check_conv2d(CONV_CASES[1], dtype, with_bias=True, seed=7)
 
@@ -193,7 +190,7 @@ def test_max_pool2d_cases_match_torch():
         check_max_pool2d(case, "f32", seed=i)
 
 
-@pytest.mark.parametrize("dtype", FLOATS + INTS)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES + INT_DTYPES)
 def test_max_pool2d_dtypes_match_torch(dtype):
     check_max_pool2d(POOL_CASES[1], dtype, seed=3)
 
@@ -236,7 +233,7 @@ def test_avg_pool2d_cases_match_torch(count_include_pad):
         check_avg_pool2d(case, "f32", count_include_pad, seed=i)
 
 
-@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 def test_avg_pool2d_dtypes_match_torch(dtype):
     check_avg_pool2d(POOL_CASES[1], dtype, count_include_pad=False, seed=3)
 
@@ -252,7 +249,7 @@ ADAPTIVE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 def test_adaptive_avg_pool2d_matches_torch(dtype):
     for i, (shape, output_size) in enumerate(ADAPTIVE_CASES):
         x = random_array(shape, dtype, seed=i)
@@ -266,7 +263,7 @@ def test_adaptive_avg_pool2d_matches_torch(dtype):
 BATCH_NORM_SHAPES = [(4, 3), (2, 3, 5), (2, 3, 4, 5), (0, 3, 2), (1, 1)]
 
 
-@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 def test_batch_norm_matches_torch(dtype):
     for i, shape in enumerate(BATCH_NORM_SHAPES):
         channels = shape[1]

@@ -6,21 +6,19 @@ import torch
 
 from fxn.dialects import new_context
 from fxn.dialects.reduction import ArgmaxOp, ReduceOp, SoftmaxOp
+from fxn.dialects.types import FLOAT_DTYPES, INT_DTYPES, NUMPY_DTYPES
 from fxn.interpreter import InterpreterError, interpret
 from fxn.source import ParseError, parse_module
 from op_harness import assert_close, run_op
 
-FLOATS = ("f16", "f32", "f64")
-INTS = ("i8", "i32", "i64")
-NUMPY = {"f16": np.float16, "f32": np.float32, "f64": np.float64, "i8": np.int8, "i32": np.int32, "i64": np.int64}
 
 
 def random_array(shape, dtype: str, seed: int = 0) -> np.ndarray:
     """Normal floats, or integers in [-100, 100) so that i8 sums and products wrap."""
     rng = np.random.default_rng(seed)
-    if dtype in FLOATS:
-        return np.asarray(rng.standard_normal(shape), NUMPY[dtype])
-    return np.asarray(rng.integers(-100, 100, shape), NUMPY[dtype])
+    if dtype in FLOAT_DTYPES:
+        return np.asarray(rng.standard_normal(shape), NUMPY_DTYPES[dtype])
+    return np.asarray(rng.integers(-100, 100, shape), NUMPY_DTYPES[dtype])
 
 
 def assert_rejected(op: str, message: str) -> None:
@@ -67,15 +65,15 @@ def torch_reduce(x: np.ndarray, kind: str, axes, keepdims: bool) -> np.ndarray:
 
 @pytest.mark.parametrize(
     "kind, dtype",
-    [(kind, dtype) for kind in ("sum", "prod", "max", "min") for dtype in FLOATS + INTS]
-    + [("mean", dtype) for dtype in FLOATS],
+    [(kind, dtype) for kind in ("sum", "prod", "max", "min") for dtype in FLOAT_DTYPES + INT_DTYPES]
+    + [("mean", dtype) for dtype in FLOAT_DTYPES],
 )
 def test_reduce_matches_torch(kind, dtype):
     for i, (shape, axes) in enumerate(REDUCE_CASES):
         if kind in ("max", "min") and 0 in [shape[a] for a in axes if shape]:
             continue  # an empty extent is an error: test_max_and_min_of_an_empty_extent_fail
         x = random_array(shape, dtype, seed=i)
-        if kind == "prod" and dtype in FLOATS:
+        if kind == "prod" and dtype in FLOAT_DTYPES:
             x = np.asarray(x / 4 + 1, x.dtype)  # keep f16 products in range
         keepdims = i % 2 == 1
         result = run_op(ReduceOp, [x], kind=kind, axes=axes, keepdims=keepdims)
@@ -128,39 +126,6 @@ def test_reduce_dynamic_dims_at_run_time():
         interpret(text, np.zeros((0, 3), np.float32))
 
 
-@pytest.mark.parametrize(
-    "op, message",
-    [
-        ('"fxn.reduce"(%a0) {axes = array<i64: 0>, keepdims = false, kind = "median"} : (tensor<3xf32>) -> tensor<f32>',
-         'attribute \'kind\' must be one of "sum", "mean", "max", "min", "prod"'),
-        ('"fxn.reduce"(%a0) {axes = array<i64>, keepdims = false, kind = "sum"} : (tensor<3xf32>) -> tensor<3xf32>',
-         "attribute 'axes' must not be empty"),
-        ('"fxn.reduce"(%a0) {axes = array<i64: 2>, keepdims = false, kind = "sum"} : (tensor<2x3xf32>) -> tensor<2xf32>',
-         "axis 2 is out of range for rank 2"),
-        ('"fxn.reduce"(%a0) {axes = array<i64: 1, -1>, keepdims = false, kind = "sum"} : (tensor<2x3xf32>) -> tensor<2xf32>',
-         "axes 1 and -1 both name dimension 1"),
-        ('"fxn.reduce"(%a0) {axes = array<i64: 0>, keepdims = false, kind = "sum"} : (tensor<3xi1>) -> tensor<i1>',
-         "requires a numeric operand; got i1"),
-        ('"fxn.reduce"(%a0) {axes = array<i64: 0>, keepdims = false, kind = "mean"} : (tensor<3xi32>) -> tensor<i32>',
-         'kind "mean" requires a float operand; got i32'),
-        ('"fxn.reduce"(%a0) {axes = array<i64: 0>, keepdims = true, kind = "sum"} : (tensor<2x3xf32>) -> tensor<3xf32>',
-         "result type tensor<3xf32> does not match the inferred type tensor<1x3xf32>"),
-        ('"fxn.softmax"(%a0) {dim = 0 : i64} : (tensor<3xi32>) -> tensor<3xi32>',
-         "requires a float operand; got i32"),
-        ('"fxn.softmax"(%a0) {dim = -3 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>',
-         "dimension -3 is out of range for rank 2"),
-        ('"fxn.argmax"(%a0) {dim = 0 : i64, keepdims = false} : (tensor<3xi1>) -> tensor<i64>',
-         "requires a numeric operand; got i1"),
-        ('"fxn.argmax"(%a0) {dim = 2 : i64, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xi64>',
-         "dimension 2 is out of range for rank 2"),
-        ('"fxn.argmax"(%a0) {dim = 1 : i64, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xi32>',
-         "result type tensor<2xi32> does not match the inferred type tensor<2xi64>"),
-    ],
-)
-def test_verifier_rejects(op, message):
-    assert_rejected(op, message)
-
-
 # ----------------------------------------------------------------------------
 # softmax
 
@@ -168,7 +133,7 @@ def test_verifier_rejects(op, message):
 SOFTMAX_CASES = [((7,), 0), ((2, 3, 5), 1), ((2, 3, 5), -1), ((4, 1), 1), ((0, 3), 1), ((3, 0), 1), ((), 0), ((), -1)]
 
 
-@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 def test_softmax_matches_torch(dtype):
     for i, (shape, dim) in enumerate(SOFTMAX_CASES):
         x = random_array(shape, dtype, seed=i)
@@ -190,11 +155,11 @@ def test_softmax_is_stable_and_handles_infinities():
 ARGMAX_CASES = [((7,), 0), ((2, 3, 5), 1), ((2, 3, 5), -1), ((4, 1), 1), ((0, 3), 1), ((3, 0), 0), ((), 0), ((), -1)]
 
 
-@pytest.mark.parametrize("dtype", FLOATS + INTS)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES + INT_DTYPES)
 def test_argmax_matches_torch(dtype):
     for i, (shape, dim) in enumerate(ARGMAX_CASES):
         # Few distinct values, so that ties (first index wins) occur.
-        x = np.asarray(random_array(shape, dtype, seed=i) % 3, NUMPY[dtype])
+        x = np.asarray(random_array(shape, dtype, seed=i) % 3, NUMPY_DTYPES[dtype])
         keepdims = i % 2 == 0
         expected = torch.argmax(torch.from_numpy(x), dim, keepdim=keepdims).numpy()
         assert_close(run_op(ArgmaxOp, [x], dim=dim, keepdims=keepdims), expected)
@@ -210,3 +175,39 @@ def test_argmax_takes_the_first_nan_as_the_maximum():
 def test_argmax_over_an_empty_dimension_fails():
     with pytest.raises(InterpreterError, match="argmax over the empty dimension 1"):
         run_op(ArgmaxOp, [np.zeros((3, 0), np.int32)], dim=1)
+
+
+# ----------------------------------------------------------------------------
+# verifier rules, one case each
+
+REJECTED = [
+    ('"fxn.reduce"(%a0) {axes = array<i64: 0>, keepdims = false, kind = "median"} : (tensor<3xf32>) -> tensor<f32>',
+     'attribute \'kind\' must be one of "sum", "mean", "max", "min", "prod"'),
+    ('"fxn.reduce"(%a0) {axes = array<i64>, keepdims = false, kind = "sum"} : (tensor<3xf32>) -> tensor<3xf32>',
+     "attribute 'axes' must not be empty"),
+    ('"fxn.reduce"(%a0) {axes = array<i64: 2>, keepdims = false, kind = "sum"} : (tensor<2x3xf32>) -> tensor<2xf32>',
+     "axis 2 is out of range for rank 2"),
+    ('"fxn.reduce"(%a0) {axes = array<i64: 1, -1>, keepdims = false, kind = "sum"} : (tensor<2x3xf32>) -> tensor<2xf32>',
+     "axes 1 and -1 both name dimension 1"),
+    ('"fxn.reduce"(%a0) {axes = array<i64: 0>, keepdims = false, kind = "sum"} : (tensor<3xi1>) -> tensor<i1>',
+     "requires a numeric operand; got i1"),
+    ('"fxn.reduce"(%a0) {axes = array<i64: 0>, keepdims = false, kind = "mean"} : (tensor<3xi32>) -> tensor<i32>',
+     'kind "mean" requires a float operand; got i32'),
+    ('"fxn.reduce"(%a0) {axes = array<i64: 0>, keepdims = true, kind = "sum"} : (tensor<2x3xf32>) -> tensor<3xf32>',
+     "result type tensor<3xf32> does not match the inferred type tensor<1x3xf32>"),
+    ('"fxn.softmax"(%a0) {dim = 0 : i64} : (tensor<3xi32>) -> tensor<3xi32>',
+     "requires a float operand; got i32"),
+    ('"fxn.softmax"(%a0) {dim = -3 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>',
+     "dimension -3 is out of range for rank 2"),
+    ('"fxn.argmax"(%a0) {dim = 0 : i64, keepdims = false} : (tensor<3xi1>) -> tensor<i64>',
+     "requires a numeric operand; got i1"),
+    ('"fxn.argmax"(%a0) {dim = 2 : i64, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xi64>',
+     "dimension 2 is out of range for rank 2"),
+    ('"fxn.argmax"(%a0) {dim = 1 : i64, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xi32>',
+     "result type tensor<2xi32> does not match the inferred type tensor<2xi64>"),
+]
+
+
+@pytest.mark.parametrize("op, message", REJECTED, ids=[message for _, message in REJECTED])
+def test_verifier_rejects(op, message):
+    assert_rejected(op, message)
