@@ -14,18 +14,13 @@ def require_dtype(operand: TensorType, dtypes, kind: str) -> None:
         raise VerifyError(f"requires a {kind} operand; got {operand.dtype}")
 
 
-def normalize_dim(dim: int, rank: int, what: str = "dimension") -> int:
-    """``types.normalize_axis``, but a 0-d operand also takes -1, as in PyTorch (the shared helper refuses it)."""
-    return 0 if rank == 0 and dim == -1 else normalize_axis(dim, rank, what)
-
-
 def reduced_axes(axes, rank: int) -> tuple[int, ...]:
     """``axes`` normalized into ``[0, rank)``; VerifyError if empty, out of range or repeated."""
     if not axes:
         raise VerifyError("attribute 'axes' must not be empty")
     spelled = {}
     for axis in axes:
-        dim = normalize_dim(axis, rank, "axis")
+        dim = normalize_axis(axis, rank, "axis")
         if dim in spelled:
             raise VerifyError(f"axes {spelled[dim]} and {axis} both name dimension {dim}")
         spelled[dim] = axis
@@ -87,7 +82,7 @@ class SoftmaxOp(FxnOp, name="softmax"):
     @classmethod
     def infer_type(cls, args, attrs):
         require_dtype(args.input, FLOAT_DTYPES, "float")
-        normalize_dim(attrs.dim, args.input.rank)
+        normalize_axis(attrs.dim, args.input.rank)
         return args.input
 
 
@@ -108,5 +103,5 @@ class ArgmaxOp(FxnOp, name="argmax"):
     @classmethod
     def infer_type(cls, args, attrs):
         require_dtype(args.input, NUMERIC_DTYPES, "numeric")
-        dim = normalize_dim(attrs.dim, args.input.rank)
+        dim = normalize_axis(attrs.dim, args.input.rank)
         return TensorType("i64", reduced_shape(args.input.shape, (dim,), attrs.keepdims))

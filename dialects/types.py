@@ -149,6 +149,8 @@ def broadcast_shapes(*shapes) -> tuple[int | None, ...]:
 
 def normalize_axis(axis: int, rank: int, what: str = "dimension") -> int:
     """Map a possibly negative axis into ``[0, rank)``, or VerifyError."""
-    if not -rank <= axis < max(rank, 1) or (rank == 0 and axis not in (0, -1)):
+    # A 0-d tensor takes 0 and -1, as in PyTorch.
+    extent = max(rank, 1)
+    if not -extent <= axis < extent:
         raise VerifyError(f"{what} {axis} is out of range for rank {rank}")
-    return axis % rank if rank else 0
+    return axis % extent if rank else 0

@@ -4,7 +4,8 @@ import math
 
 import numpy as np
 
-from fxn.dialects.reduction import normalize_dim, reduced_axes, reduced_shape
+from fxn.dialects.reduction import reduced_axes, reduced_shape
+from fxn.dialects.types import normalize_axis
 
 from . import kernel
 
@@ -53,14 +54,14 @@ def softmax(input, *, dim, result_type):
     if input.size == 0:
         return input.copy()
     x = np.atleast_1d(input).astype(_accumulator(input.dtype))
-    axis = normalize_dim(dim, x.ndim)
+    axis = normalize_axis(dim, x.ndim)
     exp = np.exp(x - np.max(x, axis=axis, keepdims=True))
     return (exp / np.sum(exp, axis=axis, keepdims=True)).astype(result_type.numpy_dtype).reshape(input.shape)
 
 
 @kernel("fxn.argmax")
 def argmax(input, *, dim, keepdims, result_type):
-    axis = normalize_dim(dim, input.ndim)
+    axis = normalize_axis(dim, input.ndim)
     x = np.atleast_1d(input)
     if x.shape[axis] == 0:
         raise ValueError(f"argmax over the empty dimension {axis} is undefined (input shape {list(input.shape)})")
