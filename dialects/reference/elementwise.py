@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import kernel
+from . import compute_dtype, kernel
 
 
 @kernel("fxn.add")
@@ -97,7 +97,7 @@ def clamp(input, *, min, max, result_type):
 
 
 def _float_math(fn, *operands, result_type):
-    compute = np.float32 if result_type.dtype == "f16" else result_type.numpy_dtype
+    compute = compute_dtype(result_type.numpy_dtype)
     return fn(*(np.asarray(o, dtype=compute) for o in operands)).astype(result_type.numpy_dtype)
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from fxn.dialects.image import check_crop_window, check_resize_input
 
-from . import kernel
+from . import compute_dtype, kernel
 
 #: Keys' cubic convolution parameter: torch's plain bicubic, and its antialias filter.
 BICUBIC_A = -0.75
@@ -110,7 +110,7 @@ def resize(image, *, result_type, mode, size, align_corners, antialias):
     if mode == "nearest":
         return image[..., nearest_indices(in_h, out_h)[:, None], nearest_indices(in_w, out_w)]
     # f16 is computed in f32 and rounded once, as the op's docstring states.
-    compute = np.float32 if image.dtype == np.float16 else image.dtype
+    compute = compute_dtype(image.dtype)
     rows = _axis_weights(mode, in_h, out_h, align_corners, antialias).astype(compute)
     cols = _axis_weights(mode, in_w, out_w, align_corners, antialias).astype(compute)
     return (rows @ image.astype(compute) @ cols.T).astype(result_type.numpy_dtype)

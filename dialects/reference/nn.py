@@ -1,13 +1,8 @@
 """Reference kernels of the nn ops (see ``fxn.dialects.nn``).
 
-Before computing, every kernel applies its op's type inference to the
-concrete operand shapes: dims that were dynamic in the IR are checked by the
-verifier's own rules (a ValueError naming the fault), and the kernel gets
-the fully static result type.
+Every kernel is a :func:`shape_checked_kernel`: dims that were dynamic in the
+IR are checked by the op's own inference rules at run time.
 """
-
-import functools
-from types import SimpleNamespace
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -21,35 +16,8 @@ from fxn.dialects.nn import (
     MatmulOp,
     MaxPool2dOp,
 )
-from fxn.dialects.types import TensorType, VerifyError, dtype_of_numpy
 
-from . import kernel
-
-
-def shape_checked_kernel(op_class):
-    """Register the decorated function as ``op_class``'s kernel, called with the run-time result type."""
-
-    def register(fn):
-        @functools.wraps(fn)
-        def run(*operands, result_type, **attrs):
-            types = {
-                name: None if array is None else TensorType(dtype_of_numpy(array.dtype), array.shape)
-                for (name, _), array in zip(op_class.OPERANDS, operands)
-            }
-            try:
-                concrete = op_class.infer_type(SimpleNamespace(**types), SimpleNamespace(**attrs))
-            except VerifyError as error:
-                raise ValueError(str(error)) from None
-            return fn(*operands, result_type=concrete, **attrs)
-
-        return kernel(op_class.OPERATION_NAME)(run)
-
-    return register
-
-
-def _accumulator(dtype: np.dtype) -> np.dtype:
-    """f16 accumulates in f32 (rounded once at the end); other types in themselves."""
-    return np.dtype(np.float32) if dtype == np.float16 else dtype
+from . import compute_dtype, shape_checked_kernel
 
 
 def _windows(x, padding, out_size, kernel_size, stride, dilation, fill):
@@ -72,13 +40,13 @@ def _windows(x, padding, out_size, kernel_size, stride, dilation, fill):
 
 @shape_checked_kernel(MatmulOp)
 def matmul(lhs, rhs, *, result_type):
-    accumulator = _accumulator(lhs.dtype)
+    accumulator = compute_dtype(lhs.dtype)
     return np.matmul(lhs.astype(accumulator), rhs.astype(accumulator)).astype(result_type.numpy_dtype)
 
 
 @shape_checked_kernel(LinearOp)
 def linear(input, weight, bias, *, result_type):
-    accumulator = _accumulator(input.dtype)
+    accumulator = compute_dtype(input.dtype)
     result = np.matmul(input.astype(accumulator), weight.T.astype(accumulator))
     if bias is not None:
         result = result + bias.astype(accumulator)
@@ -87,7 +55,7 @@ def linear(input, weight, bias, *, result_type):
 
 @shape_checked_kernel(Conv2dOp)
 def conv2d(input, weight, bias, *, stride, padding, dilation, groups, result_type):
-    accumulator = _accumulator(input.dtype)
+    accumulator = compute_dtype(input.dtype)
     batch, channels = input.shape[:2]
     out_channels = weight.shape[0]
     patches = _windows(input.astype(accumulator), padding, result_type.shape[2:], weight.shape[2:], stride, dilation, 0)
@@ -111,7 +79,7 @@ def max_pool2d(input, *, kernel_size, stride, padding, dilation, ceil_mode, resu
 @shape_checked_kernel(AvgPool2dOp)
 def avg_pool2d(input, *, kernel_size, stride, padding, ceil_mode, count_include_pad, result_type):
     out_size = result_type.shape[-2:]
-    x = input.astype(_accumulator(input.dtype))
+    x = input.astype(compute_dtype(input.dtype))
     sums = _windows(x, padding, out_size, kernel_size, stride, (1, 1), 0).sum(axis=(-2, -1))
     # The divisor is a window sum of ones over what counts: the input, or the
     # input and its padding (never the part of a ceil-mode window beyond it).
@@ -134,7 +102,7 @@ def _bin_matrix(size: int, count: int) -> np.ndarray:
 
 @shape_checked_kernel(AdaptiveAvgPool2dOp)
 def adaptive_avg_pool2d(input, *, output_size, result_type):
-    x = input.astype(_accumulator(input.dtype))
+    x = input.astype(compute_dtype(input.dtype))
     rows, columns = (_bin_matrix(size, count).astype(x.dtype) for size, count in zip(x.shape[-2:], output_size))
     sums = np.einsum("ph,...hw,qw->...pq", rows, x, columns)
     counts = np.outer(rows.sum(axis=1), columns.sum(axis=1))
@@ -143,7 +111,7 @@ def adaptive_avg_pool2d(input, *, output_size, result_type):
 
 @shape_checked_kernel(BatchNormOp)
 def batch_norm(input, running_mean, running_var, weight, bias, *, eps, result_type):
-    accumulator = _accumulator(input.dtype)
+    accumulator = compute_dtype(input.dtype)
     # Shape the (C) vectors to broadcast along dim 1.
     channel_shape = (-1,) + (1,) * (input.ndim - 2)
     mean, var, scale, shift = (v.astype(accumulator).reshape(channel_shape) for v in (running_mean, running_var, weight, bias))

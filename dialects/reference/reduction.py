@@ -7,18 +7,13 @@ import numpy as np
 from fxn.dialects.reduction import reduced_axes, reduced_shape
 from fxn.dialects.types import normalize_axis
 
-from . import kernel
-
-
-def _accumulator(dtype: np.dtype) -> np.dtype:
-    """f16 accumulates in f32 (rounded once at the end); other types in themselves."""
-    return np.dtype(np.float32) if dtype == np.float16 else dtype
+from . import compute_dtype, kernel
 
 
 def _mean(x, axes, extent):
     # An empty extent divides 0 by 0: NaN by definition, not a warning.
     with np.errstate(invalid="ignore"):
-        return np.sum(x, axis=axes, dtype=_accumulator(x.dtype), keepdims=True) / extent
+        return np.sum(x, axis=axes, dtype=compute_dtype(x.dtype), keepdims=True) / extent
 
 
 def _extremum(reducer):
@@ -31,8 +26,8 @@ def _extremum(reducer):
 
 
 _REDUCERS = {
-    "sum": lambda x, axes, extent: np.sum(x, axis=axes, dtype=_accumulator(x.dtype), keepdims=True),
-    "prod": lambda x, axes, extent: np.prod(x, axis=axes, dtype=_accumulator(x.dtype), keepdims=True),
+    "sum": lambda x, axes, extent: np.sum(x, axis=axes, dtype=compute_dtype(x.dtype), keepdims=True),
+    "prod": lambda x, axes, extent: np.prod(x, axis=axes, dtype=compute_dtype(x.dtype), keepdims=True),
     "mean": _mean,
     "max": _extremum(np.max),
     "min": _extremum(np.min),
@@ -53,7 +48,7 @@ def reduce(input, *, kind, axes, keepdims, result_type):
 def softmax(input, *, dim, result_type):
     if input.size == 0:
         return input.copy()
-    x = np.atleast_1d(input).astype(_accumulator(input.dtype))
+    x = np.atleast_1d(input).astype(compute_dtype(input.dtype))
     axis = normalize_axis(dim, x.ndim)
     exp = np.exp(x - np.max(x, axis=axis, keepdims=True))
     return (exp / np.sum(exp, axis=axis, keepdims=True)).astype(result_type.numpy_dtype).reshape(input.shape)

@@ -1,9 +1,11 @@
 """Run one fxn op on numpy inputs through builder, verifier and reference interpreter."""
 
 import numpy as np
+import pytest
 
 from fxn.dialects import TensorType, new_context
-from fxn.dialects.types import dtype_of_numpy
+from fxn.dialects.types import FLOAT_DTYPES, NUMPY_DTYPES, dtype_of_numpy
+from fxn.source import ParseError, parse_module
 from fxn.interpreter import interpret
 from fxn.mlir import func, ir
 
@@ -75,3 +77,22 @@ def run_op(op_class, operands, result_type=None, **attrs):
     """Build, verify and interpret ``op_class`` applied to ``operands``; returns the numpy result."""
     module, flat = build_op_module(op_class, operands, result_type=result_type, **attrs)
     return interpret(module, *flat)
+
+
+def random_array(shape, dtype: str = "f32", seed: int = 0) -> np.ndarray:
+    """Normal floats, or integers in [-100, 100) so that i8 sums and products wrap."""
+    rng = np.random.default_rng(seed)
+    if dtype in FLOAT_DTYPES:
+        return np.asarray(rng.standard_normal(shape), NUMPY_DTYPES[dtype])
+    return np.asarray(rng.integers(-100, 100, shape), NUMPY_DTYPES[dtype])
+
+
+def assert_rejected(op: str, message: str) -> None:
+    """A function around the generic-form ``op`` (operands ``%a0, %a1, ...``) fails to parse with ``message``."""
+    operand_types, result_type = op.rsplit(" : ", 1)[1].split(" -> ")
+    params = ", ".join(f"%a{i}: {t}" for i, t in enumerate(operand_types.strip("()").split(", ")))
+    text = f"func.func @f({params}) -> {result_type} {{\n  %r = {op}\n  return %r : {result_type}\n}}\n"
+    with pytest.raises(ParseError) as error:
+        parse_module(text, "t.mlir", new_context())
+    messages = [d.message for d in error.value.diagnostics]
+    assert any(message in m for m in messages), messages

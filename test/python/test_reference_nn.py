@@ -5,7 +5,6 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from fxn.dialects import new_context
 from fxn.dialects.nn import (
     AdaptiveAvgPool2dOp,
     AvgPool2dOp,
@@ -15,18 +14,10 @@ from fxn.dialects.nn import (
     MatmulOp,
     MaxPool2dOp,
 )
-from fxn.dialects.types import FLOAT_DTYPES, INT_DTYPES, NUMPY_DTYPES
+from fxn.dialects.types import FLOAT_DTYPES, INT_DTYPES
 from fxn.interpreter import InterpreterError, interpret
-from fxn.source import ParseError, parse_module
-from op_harness import assert_close, run_op
+from op_harness import assert_close, assert_rejected, random_array, run_op
 
-
-def random_array(shape, dtype: str = "f32", seed: int = 0) -> np.ndarray:
-    """Normal floats, or integers in [-100, 100) so that i8 products wrap."""
-    rng = np.random.default_rng(seed)
-    if dtype in FLOAT_DTYPES:
-        return np.asarray(rng.standard_normal(shape), NUMPY_DTYPES[dtype])
-    return np.asarray(rng.integers(-100, 100, shape), NUMPY_DTYPES[dtype])
 
 
 def torch_apply(function, *arrays, **kwargs) -> np.ndarray:
@@ -34,16 +25,6 @@ def torch_apply(function, *arrays, **kwargs) -> np.ndarray:
     tensors = [None if a is None else torch.from_numpy(a) for a in arrays]
     return function(*tensors, **kwargs).numpy()
 
-
-def assert_rejected(op: str, message: str) -> None:
-    """A function around the generic-form ``op`` (operands ``%a0, %a1, ...``) fails to parse with ``message``."""
-    operand_types, result_type = op.rsplit(" : ", 1)[1].split(" -> ")
-    params = ", ".join(f"%a{i}: {t}" for i, t in enumerate(operand_types.strip("()").split(", ")))
-    text = f"func.func @f({params}) -> {result_type} {{\n  %r = {op}\n  return %r : {result_type}\n}}\n"
-    with pytest.raises(ParseError) as error:
-        parse_module(text, "t.mlir", new_context())
-    messages = [d.message for d in error.value.diagnostics]
-    assert any(message in m for m in messages), messages
 
 
 # ----------------------------------------------------------------------------

@@ -4,32 +4,12 @@ import numpy as np
 import pytest
 import torch
 
-from fxn.dialects import new_context
 from fxn.dialects.reduction import ArgmaxOp, ReduceOp, SoftmaxOp
 from fxn.dialects.types import FLOAT_DTYPES, INT_DTYPES, NUMPY_DTYPES
 from fxn.interpreter import InterpreterError, interpret
-from fxn.source import ParseError, parse_module
-from op_harness import assert_close, run_op
+from op_harness import assert_close, assert_rejected, random_array, run_op
 
 
-
-def random_array(shape, dtype: str, seed: int = 0) -> np.ndarray:
-    """Normal floats, or integers in [-100, 100) so that i8 sums and products wrap."""
-    rng = np.random.default_rng(seed)
-    if dtype in FLOAT_DTYPES:
-        return np.asarray(rng.standard_normal(shape), NUMPY_DTYPES[dtype])
-    return np.asarray(rng.integers(-100, 100, shape), NUMPY_DTYPES[dtype])
-
-
-def assert_rejected(op: str, message: str) -> None:
-    """A function around the generic-form ``op`` (operands ``%a0, %a1, ...``) fails to parse with ``message``."""
-    operand_types, result_type = op.rsplit(" : ", 1)[1].split(" -> ")
-    params = ", ".join(f"%a{i}: {t}" for i, t in enumerate(operand_types.strip("()").split(", ")))
-    text = f"func.func @f({params}) -> {result_type} {{\n  %r = {op}\n  return %r : {result_type}\n}}\n"
-    with pytest.raises(ParseError) as error:
-        parse_module(text, "t.mlir", new_context())
-    messages = [d.message for d in error.value.diagnostics]
-    assert any(message in m for m in messages), messages
 
 
 # ----------------------------------------------------------------------------
