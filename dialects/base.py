@@ -273,7 +273,11 @@ class FxnOp(FxnDialect.Operation, traits=[ext.Pure]):
         for key, spec in cls.ATTRS.items():
             if key not in attributes:
                 raise VerifyError(f"requires attribute '{key}'")
-            values[key] = spec.decode(key, attributes[key])
+            try:
+                attr = attributes[key]
+            except TypeError:  # the bindings cannot represent it (e.g. `array<ui8: ...>`)
+                raise VerifyError(f"attribute '{key}' has a kind fxn does not accept") from None
+            values[key] = spec.decode(key, attr)
         return SimpleNamespace(**values)
 
     def attrs(self) -> SimpleNamespace:
@@ -304,6 +308,11 @@ class FxnOp(FxnDialect.Operation, traits=[ext.Pure]):
             cls.check_result(args, attrs, op.operation.results[0].type)
         except VerifyError as error:
             op.location.emit_error(f"'{cls.OPERATION_NAME}' op {error}")
+            return False
+        except Exception as error:  # a bug in a verifier must not escape into the parser
+            op.location.emit_error(
+                f"'{cls.OPERATION_NAME}' op could not be verified ({type(error).__name__}: {error})"
+            )
             return False
         return True
 

@@ -1,4 +1,6 @@
 // RUN: fxn-opt %s | fxn-opt | FileCheck %s
+// RUN: fxn-opt %s -o %t.1 && fxn-opt %t.1 -o %t.2 && diff %t.1 %t.2
+// RUN: fxn-opt %s --mlir-print-op-generic | fxn-opt | FileCheck %s
 
 // Round trip of every tensor op with static and dynamic dims: the verifier
 // accepts these types and the printer reproduces them (generic form,
