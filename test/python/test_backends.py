@@ -1,0 +1,38 @@
+"""Backends are discovered through the `fxn.backends` entry-point group, nothing else."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+FXN_OPT = str(Path(sys.executable).parent / "fxn-opt")
+
+
+def install_fake_plugins(site: Path) -> None:
+    """Two plugin distributions on a path of their own: one working, one that fails to import."""
+    (site / "acme_backend.py").write_text(
+        'class Backend:\n    description = "ACME vector unit"\n\nbackend = Backend()\n'
+    )
+    (site / "broken_backend.py").write_text("raise ImportError('no toolchain')\n")
+    for name, target in (("acme", "acme_backend:backend"), ("broken", "broken_backend:backend")):
+        info = site / f"{name}_plugin-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}-plugin\nVersion: 1.0\n")
+        (info / "entry_points.txt").write_text(f"[fxn.backends]\n{name} = {target}\n")
+
+
+def test_list_backends_shows_plugins_and_survives_broken_ones(tmp_path):
+    install_fake_plugins(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    result = subprocess.run([FXN_OPT, "--list-backends"], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Available backends:"
+    assert any(line.split()[:4] == ["acme", "ACME", "vector", "unit"] for line in lines)
+    assert any("broken" in line and "failed to load: ImportError: no toolchain" in line for line in lines)
+
+
+def test_no_plugins_is_not_an_error():
+    result = subprocess.run([FXN_OPT, "--list-backends"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert result.stdout.startswith("Available backends")
