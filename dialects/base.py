@@ -198,21 +198,23 @@ class FxnOp(FxnDialect.Operation, traits=[ext.Pure]):
     ATTRS = {}
 
     def __init_subclass__(cls, name: str | None = None, **kwargs):
+        # Operands and attributes are inherited, so ops of one shape can share
+        # a base class (`class AddOp(BinaryOp, name="add")`).
         own = cls.__dict__.get("__annotations__", {})
-        operands = tuple((key, _OPERAND_KINDS[str(hint)]) for key, hint in own.items())
+        inherited_operands = tuple(o for base in cls.__bases__ for o in getattr(base, "OPERANDS", ()))
+        operands = inherited_operands + tuple((key, _OPERAND_KINDS[str(hint)]) for key, hint in own.items())
         if sum(kind != "single" for _, kind in operands) > 1:
             raise TypeError(f"{cls.__name__}: at most one optional or variadic operand")
         attrs = {k: v for k, v in cls.__dict__.items() if isinstance(v, AttrSpec)}
         for key in attrs:
             delattr(cls, key)
-        cls.__annotations__ = {
-            **own,
-            **{key: Any for key in attrs},
-            "result": ext.Result[Any],
-        }
+        cls.__annotations__ = {**own, **{key: Any for key in attrs}}
+        if name is not None:
+            cls.__annotations__["result"] = ext.Result[Any]
+        inherited_attrs = {k: v for base in cls.__bases__ for k, v in getattr(base, "ATTRS", {}).items()}
         super().__init_subclass__(name=name, **kwargs)
         cls.OPERANDS = operands
-        cls.ATTRS = attrs
+        cls.ATTRS = {**inherited_attrs, **attrs}
         if name is not None:
             OPS[cls.OPERATION_NAME] = cls
             # The generated accessors expect an `operandSegmentSizes`

@@ -47,15 +47,8 @@ def float_result(*operands: TensorType) -> TensorType:
     return elementwise_result(*operands, dtypes=FLOAT_DTYPES, kind="floating-point")
 
 
-# ----------------------------------------------------------------------------
-# Arithmetic on numeric operands (f16 f32 f64 i8 i32 i64).
-
-
-class AddOp(FxnOp, name="add"):
-    """Elementwise ``lhs + rhs`` of numeric operands with broadcasting; integers wrap on overflow.
-
-    ``%r = "fxn.add"(%a, %b) : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>``
-    """
+class NumericBinaryOp(FxnOp):
+    """Two numeric operands of one element type, broadcast; the result has their type."""
 
     lhs: Operand
     rhs: Operand
@@ -65,43 +58,18 @@ class AddOp(FxnOp, name="add"):
         return elementwise_result(args.lhs, args.rhs)
 
 
-class SubOp(FxnOp, name="sub"):
-    """Elementwise ``lhs - rhs`` of numeric operands with broadcasting; integers wrap on overflow.
+class NumericUnaryOp(FxnOp):
+    """One numeric operand; the result has its type."""
 
-    ``%r = "fxn.sub"(%a, %b) : (tensor<2x3xi32>, tensor<i32>) -> tensor<2x3xi32>``
-    """
-
-    lhs: Operand
-    rhs: Operand
+    input: Operand
 
     @classmethod
     def infer_type(cls, args, attrs):
-        return elementwise_result(args.lhs, args.rhs)
+        return elementwise_result(args.input)
 
 
-class MulOp(FxnOp, name="mul"):
-    """Elementwise ``lhs * rhs`` of numeric operands with broadcasting; integers wrap on overflow.
-
-    ``%r = "fxn.mul"(%a, %b) : (tensor<4x1xf16>, tensor<3xf16>) -> tensor<4x3xf16>``
-    """
-
-    lhs: Operand
-    rhs: Operand
-
-    @classmethod
-    def infer_type(cls, args, attrs):
-        return elementwise_result(args.lhs, args.rhs)
-
-
-class DivOp(FxnOp, name="div"):
-    """Elementwise true division ``lhs / rhs`` of floats with broadcasting.
-
-    IEEE 754: ``x / 0`` is ``±inf`` (sign of ``x`` times sign of the zero),
-    ``0 / 0`` is NaN. Integer operands are refused: the frontend casts them
-    to a float type first, as ``torch.div`` promotes.
-
-    ``%r = "fxn.div"(%a, %b) : (tensor<?x3xf32>, tensor<3xf32>) -> tensor<?x3xf32>``
-    """
+class FloatBinaryOp(FxnOp):
+    """Two floating-point operands of one element type, broadcast; the result has their type."""
 
     lhs: Operand
     rhs: Operand
@@ -111,7 +79,53 @@ class DivOp(FxnOp, name="div"):
         return float_result(args.lhs, args.rhs)
 
 
-class MaxOp(FxnOp, name="max"):
+class FloatUnaryOp(FxnOp):
+    """One floating-point operand; the result has its type."""
+
+    input: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return float_result(args.input)
+
+
+# ----------------------------------------------------------------------------
+# Arithmetic on numeric operands (f16 f32 f64 i8 i32 i64).
+
+
+class AddOp(NumericBinaryOp, name="add"):
+    """Elementwise ``lhs + rhs`` of numeric operands with broadcasting; integers wrap on overflow.
+
+    ``%r = "fxn.add"(%a, %b) : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>``
+    """
+
+
+class SubOp(NumericBinaryOp, name="sub"):
+    """Elementwise ``lhs - rhs`` of numeric operands with broadcasting; integers wrap on overflow.
+
+    ``%r = "fxn.sub"(%a, %b) : (tensor<2x3xi32>, tensor<i32>) -> tensor<2x3xi32>``
+    """
+
+
+class MulOp(NumericBinaryOp, name="mul"):
+    """Elementwise ``lhs * rhs`` of numeric operands with broadcasting; integers wrap on overflow.
+
+    ``%r = "fxn.mul"(%a, %b) : (tensor<4x1xf16>, tensor<3xf16>) -> tensor<4x3xf16>``
+    """
+
+
+class DivOp(FloatBinaryOp, name="div"):
+    """Elementwise true division ``lhs / rhs`` of floats with broadcasting.
+
+    IEEE 754: ``x / 0`` is ``±inf`` (sign of ``x`` times sign of the zero),
+    ``0 / 0`` is NaN. Integer operands are refused: the frontend casts them
+    to a float type first, as ``torch.div`` promotes.
+
+    ``%r = "fxn.div"(%a, %b) : (tensor<?x3xf32>, tensor<3xf32>) -> tensor<?x3xf32>``
+    """
+
+
+class MaxOp(NumericBinaryOp, name="max"):
     """Elementwise maximum of numeric operands with broadcasting, as ``torch.maximum``.
 
     NaN in either operand gives NaN; ``-0.0 < +0.0`` (IEEE 754-2019 ``maximum``).
@@ -119,15 +133,8 @@ class MaxOp(FxnOp, name="max"):
     ``%r = "fxn.max"(%a, %b) : (tensor<7xi8>, tensor<7xi8>) -> tensor<7xi8>``
     """
 
-    lhs: Operand
-    rhs: Operand
 
-    @classmethod
-    def infer_type(cls, args, attrs):
-        return elementwise_result(args.lhs, args.rhs)
-
-
-class MinOp(FxnOp, name="min"):
+class MinOp(NumericBinaryOp, name="min"):
     """Elementwise minimum of numeric operands with broadcasting, as ``torch.minimum``.
 
     NaN in either operand gives NaN; ``-0.0 < +0.0`` (IEEE 754-2019 ``minimum``).
@@ -135,53 +142,28 @@ class MinOp(FxnOp, name="min"):
     ``%r = "fxn.min"(%a, %b) : (tensor<7xf64>, tensor<f64>) -> tensor<7xf64>``
     """
 
-    lhs: Operand
-    rhs: Operand
 
-    @classmethod
-    def infer_type(cls, args, attrs):
-        return elementwise_result(args.lhs, args.rhs)
-
-
-class NegOp(FxnOp, name="neg"):
+class NegOp(NumericUnaryOp, name="neg"):
     """Elementwise ``-input`` of a numeric operand; for integers ``-MIN`` wraps to ``MIN``.
 
     ``%r = "fxn.neg"(%a) : (tensor<3xi32>) -> tensor<3xi32>``
     """
 
-    input: Operand
 
-    @classmethod
-    def infer_type(cls, args, attrs):
-        return elementwise_result(args.input)
-
-
-class AbsOp(FxnOp, name="abs"):
+class AbsOp(NumericUnaryOp, name="abs"):
     """Elementwise ``|input|`` of a numeric operand; ``abs(MIN)`` of an integer type wraps to ``MIN``.
 
     ``%r = "fxn.abs"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
     """
 
-    input: Operand
 
-    @classmethod
-    def infer_type(cls, args, attrs):
-        return elementwise_result(args.input)
-
-
-class ReluOp(FxnOp, name="relu"):
+class ReluOp(NumericUnaryOp, name="relu"):
     """Elementwise ``max(input, 0)`` of a numeric operand (see :class:`MaxOp`).
 
     NaN stays NaN; ``relu(-0.0)`` is ``+0.0`` (PyTorch gives ``-0.0``).
 
     ``%r = "fxn.relu"(%a) : (tensor<2x?xf32>) -> tensor<2x?xf32>``
     """
-
-    input: Operand
-
-    @classmethod
-    def infer_type(cls, args, attrs):
-        return elementwise_result(args.input)
 
 
 def check_integer_bound(name: str, bound: float, operand: TensorType) -> None:
@@ -229,7 +211,7 @@ class ClampOp(FxnOp, name="clamp"):
 # Math functions on floats (f16 f32 f64).
 
 
-class PowOp(FxnOp, name="pow"):
+class PowOp(FloatBinaryOp, name="pow"):
     """Elementwise ``lhs ** rhs`` of floats with broadcasting, as ``torch.pow(tensor, tensor)``.
 
     C ``pow`` special cases: a negative base to a non-integer power is NaN,
@@ -239,28 +221,15 @@ class PowOp(FxnOp, name="pow"):
     ``%r = "fxn.pow"(%a, %b) : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>``
     """
 
-    lhs: Operand
-    rhs: Operand
 
-    @classmethod
-    def infer_type(cls, args, attrs):
-        return float_result(args.lhs, args.rhs)
-
-
-class ExpOp(FxnOp, name="exp"):
+class ExpOp(FloatUnaryOp, name="exp"):
     """Elementwise ``e ** input`` of a float operand; f16 is computed in f32 and rounded once.
 
     ``%r = "fxn.exp"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
     """
 
-    input: Operand
 
-    @classmethod
-    def infer_type(cls, args, attrs):
-        return float_result(args.input)
-
-
-class LogOp(FxnOp, name="log"):
+class LogOp(FloatUnaryOp, name="log"):
     """Elementwise natural logarithm of a float operand; f16 is computed in f32 and rounded once.
 
     ``log(±0.0)`` is ``-inf``, ``log(x < 0)`` is NaN.
@@ -268,14 +237,8 @@ class LogOp(FxnOp, name="log"):
     ``%r = "fxn.log"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
     """
 
-    input: Operand
 
-    @classmethod
-    def infer_type(cls, args, attrs):
-        return float_result(args.input)
-
-
-class SqrtOp(FxnOp, name="sqrt"):
+class SqrtOp(FloatUnaryOp, name="sqrt"):
     """Elementwise square root of a float operand; f16 is computed in f32 and rounded once.
 
     ``sqrt(-0.0)`` is ``-0.0``, ``sqrt(x < 0)`` is NaN.
@@ -283,14 +246,8 @@ class SqrtOp(FxnOp, name="sqrt"):
     ``%r = "fxn.sqrt"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
     """
 
-    input: Operand
 
-    @classmethod
-    def infer_type(cls, args, attrs):
-        return float_result(args.input)
-
-
-class RsqrtOp(FxnOp, name="rsqrt"):
+class RsqrtOp(FloatUnaryOp, name="rsqrt"):
     """Elementwise ``1 / sqrt(input)`` of a float operand: ``rsqrt(±0.0)`` is ``±inf``, ``rsqrt(x < 0)`` NaN.
 
     Computed as a square root and a division in the element type (f16 in f32,
@@ -299,27 +256,15 @@ class RsqrtOp(FxnOp, name="rsqrt"):
     ``%r = "fxn.rsqrt"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
     """
 
-    input: Operand
 
-    @classmethod
-    def infer_type(cls, args, attrs):
-        return float_result(args.input)
-
-
-class TanhOp(FxnOp, name="tanh"):
+class TanhOp(FloatUnaryOp, name="tanh"):
     """Elementwise hyperbolic tangent of a float operand; f16 is computed in f32 and rounded once.
 
     ``%r = "fxn.tanh"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
     """
 
-    input: Operand
 
-    @classmethod
-    def infer_type(cls, args, attrs):
-        return float_result(args.input)
-
-
-class SigmoidOp(FxnOp, name="sigmoid"):
+class SigmoidOp(FloatUnaryOp, name="sigmoid"):
     """Elementwise logistic function ``1 / (1 + exp(-input))`` of a float operand.
 
     f16 is computed in f32 and rounded once; results too small for a
@@ -328,24 +273,12 @@ class SigmoidOp(FxnOp, name="sigmoid"):
     ``%r = "fxn.sigmoid"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
     """
 
-    input: Operand
 
-    @classmethod
-    def infer_type(cls, args, attrs):
-        return float_result(args.input)
-
-
-class ErfOp(FxnOp, name="erf"):
+class ErfOp(FloatUnaryOp, name="erf"):
     """Elementwise Gauss error function of a float operand, computed in f64 and rounded once.
 
     ``%r = "fxn.erf"(%a) : (tensor<3xf16>) -> tensor<3xf16>``
     """
-
-    input: Operand
-
-    @classmethod
-    def infer_type(cls, args, attrs):
-        return float_result(args.input)
 
 
 class FmaOp(FxnOp, name="fma"):
