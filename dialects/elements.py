@@ -57,3 +57,21 @@ def numpy_to_elements(array: np.ndarray) -> ir.DenseElementsAttr:
         literal = str(array.astype(int).tolist()).replace("1", "true").replace("0", "false")
         return ir.Attribute.parse(f"dense<{literal}> : {tensor_type}")
     return ir.DenseElementsAttr.get(np.ascontiguousarray(array), type=tensor_type)
+
+
+def numpy_to_resource(array: np.ndarray, key: str) -> ir.Attribute:
+    """A ``dense_resource<key>`` attribute holding a copy of ``array`` (MLIR may rename ``key`` on collision).
+
+    For large weights: the bytes live in the module's ``dialect_resources``
+    section instead of a ``dense<...>`` literal.
+    """
+    from .types import dtype_of_numpy
+
+    array = np.ascontiguousarray(array)
+    tensor_type = TensorType(dtype_of_numpy(array.dtype), array.shape).to_mlir()
+    # The blob keeps the buffer alive; a bool array is stored one byte per element.
+    buffer = array.astype(array.dtype.newbyteorder("<"), copy=True)
+    return ir.DenseResourceElementsAttr.get_from_buffer(
+        buffer.view(np.uint8) if array.dtype == np.bool_ else buffer, key, tensor_type
+    )
+

@@ -20,7 +20,7 @@ from .base import (
     Operand,
     VariadicOperand,
 )
-from .elements import numpy_to_elements
+from .elements import numpy_to_elements, numpy_to_resource
 from .types import DYNAMIC, INT_DTYPES, NUMPY_DTYPES, TensorType, VerifyError, format_shape, normalize_axis
 
 
@@ -47,9 +47,11 @@ class ConstantOp(FxnOp, name="constant"):
         return TensorType.from_mlir(attrs.value.type, "attribute 'value'")
 
     @classmethod
-    def from_numpy(cls, array: np.ndarray, loc=None, ip=None):
-        """A constant holding ``array`` as ``dense<...>`` (needs an MLIR context)."""
-        return cls.build(value=numpy_to_elements(np.asarray(array)), loc=loc, ip=ip)
+    def from_numpy(cls, array: np.ndarray, resource: str | None = None, loc=None, ip=None):
+        """A constant holding ``array``: ``dense<...>``, or ``dense_resource<resource>`` if a key is given."""
+        array = np.asarray(array)
+        value = numpy_to_elements(array) if resource is None else numpy_to_resource(array, resource)
+        return cls.build(value=value, loc=loc, ip=ip)
 
 
 class BroadcastToOp(FxnOp, name="broadcast_to"):
