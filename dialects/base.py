@@ -15,10 +15,12 @@ fxn uses of it. An op is one class::
 Operands are annotations (:data:`Operand`, :data:`OptionalOperand`,
 :data:`VariadicOperand`, at most one of the last two per op); attributes are
 class attributes holding an :class:`AttrSpec` (:class:`EnumAttr`,
-:class:`IntAttr`, ...). Every op is ``Pure`` and has exactly one result whose
-type :meth:`FxnOp.infer_type` computes from the operand types and attributes.
-The same inference verifies parsed IR (a located ``'fxn.add' op ...`` error)
-and gives the result type when passes or the frontend build an op.
+:class:`IntAttr`, ...); both are inherited from unnamed base classes. Every
+op is ``Pure`` and has exactly one result whose type
+:meth:`FxnOp.infer_type` computes from the operand types and attributes.
+The same inference verifies parsed IR (a located ``'fxn.add' op ...`` error,
+through :meth:`FxnOp.check_result`) and gives the result type when passes or
+the frontend build an op.
 
 Ops print in MLIR's generic form, attributes by name::
 
@@ -243,15 +245,17 @@ class FxnOp(FxnDialect.Operation, traits=[ext.Pure]):
     @classmethod
     def group_operands(cls, values: Sequence) -> dict[str, Any]:
         """Split a flat operand list into the declared groups (None / list for optional / variadic)."""
-        kinds = {kind for _, kind in cls.OPERANDS}
         n_single = sum(kind == "single" for _, kind in cls.OPERANDS)
+        varying = [kind for _, kind in cls.OPERANDS if kind != "single"]
         n_rest = len(values) - n_single
-        if n_rest < 0 or (n_rest > 0 and kinds <= {"single"}) or (n_rest > 1 and "optional" in kinds):
-            expected = {
-                frozenset({"single"}): f"{n_single}",
-                frozenset({"single", "optional"}): f"{n_single} or {n_single + 1}",
-            }.get(frozenset(kinds | {"single"}), f"at least {n_single}")
-            raise VerifyError(f"expected {expected} operand{'s' * (expected != '1')}; got {len(values)}")
+        if not varying:
+            expected, fits = f"{n_single}", n_rest == 0
+        elif varying == ["optional"]:
+            expected, fits = f"{n_single} or {n_single + 1}", n_rest in (0, 1)
+        else:
+            expected, fits = f"at least {n_single}", n_rest >= 0
+        if not fits:
+            raise VerifyError(f"expected {expected} operand{'' if expected == '1' else 's'}; got {len(values)}")
         groups, i = {}, 0
         for key, kind in cls.OPERANDS:
             if kind == "single":
