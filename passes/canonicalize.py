@@ -1,25 +1,9 @@
-"""fxn-canonicalize: remove fxn ops that provably do nothing.
-
-Each rewrite keeps the exact semantics of the op it removes, IEEE signed
-zeros included: ``x + 0`` is folded for integers and for a float ``-0.0``
-(``-0.0 + +0.0`` is ``+0.0``, so adding ``+0.0`` is not an identity), and
-``x - 0`` for integers and a float ``+0.0``. An identity whose constant would
-broadcast ``x`` to a larger shape is kept. Before/after::
-
-    %one = "fxn.constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32>
-    %y = "fxn.mul"(%x, %one) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
-    %t = "fxn.transpose"(%y) {permutation = array<i64: 0>} : ...
-    ==>  uses of %t use %x
-
-Rewrites: ``x*1``, ``1*x``, ``x+0``, ``0+x``, ``x-0``, ``x/1``; transpose of
-transpose (composed, or removed if the identity); identity transpose; reshape
-of reshape; reshape, broadcast_to or cast to the operand's own type; slice of
-the whole tensor. Dead pure ops are erased by the greedy driver.
-"""
+"""fxn-canonicalize: rewrite patterns that remove fxn ops which provably do nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 
 from fxn.dialects import OPS
 from fxn.mlir import rewrite
@@ -56,17 +40,25 @@ def fold_mul_by_one(op, rewriter):
     _replace_with(rewriter, op, kept)
 
 
-def fold_add_zero(op, rewriter):
-    is_float = tensor_type(op.results[0]).is_float
-    kept = _identity_operand(op, 0, negative_zero=True if is_float else None)
+def _float_zero_sign(op, needed: bool, no_signed_zeros: bool):
+    """The sign a float zero must have to be an identity (None: any zero, as for integers)."""
+    if no_signed_zeros or not tensor_type(op.results[0]).is_float:
+        return None
+    return needed
+
+
+def fold_add_zero(op, rewriter, no_signed_zeros=False):
+    # -0.0 + +0.0 is +0.0, so only -0.0 is an additive identity of floats.
+    kept = _identity_operand(op, 0, negative_zero=_float_zero_sign(op, True, no_signed_zeros))
     if kept is None:
         return _MATCH_FAILED
     _replace_with(rewriter, op, kept)
 
 
-def fold_sub_zero(op, rewriter):
-    is_float = tensor_type(op.results[0]).is_float
-    kept = _identity_operand(op, 0, negative_zero=False if is_float else None, commutative=False)
+def fold_sub_zero(op, rewriter, no_signed_zeros=False):
+    kept = _identity_operand(
+        op, 0, negative_zero=_float_zero_sign(op, False, no_signed_zeros), commutative=False
+    )
     if kept is None:
         return _MATCH_FAILED
     _replace_with(rewriter, op, kept)
@@ -153,18 +145,42 @@ PATTERNS = {
 }
 
 
-def frozen_patterns():
+def frozen_patterns(no_signed_zeros: bool = False):
     patterns = rewrite.RewritePatternSet()
     for op_name, pattern in PATTERNS.items():
+        if pattern in (fold_add_zero, fold_sub_zero):
+            pattern = functools.partial(pattern, no_signed_zeros=no_signed_zeros)
         patterns.add(OPS[op_name], pattern)
     return patterns.freeze()
 
 
 @dataclass
 class FxnCanonicalize(FxnPass):
-    """Remove fxn ops that provably do nothing (x*1, x+0, double transpose, no-op reshape/cast/slice ...)."""
+    """Remove fxn ops that provably do nothing (x*1, x+0, double transpose, no-op reshape/cast/slice ...).
+
+    Rewrites: ``x*1``, ``1*x``, ``x+0``, ``0+x``, ``x-0``, ``x/1``; transpose
+    of transpose (composed, or removed if the identity); identity transpose;
+    reshape of reshape; reshape, broadcast_to or cast to the operand's own
+    type; slice of the whole tensor. Dead pure ops are erased by the greedy
+    driver. An identity whose constant would broadcast ``x`` to a larger
+    shape is kept.
+
+    Each rewrite keeps the exact semantics, IEEE signed zeros included: for
+    floats ``x + (-0.0)`` and ``x - (+0.0)`` fold, while ``x + (+0.0)`` does
+    not (it turns ``-0.0`` into ``+0.0``) unless ``no-signed-zeros`` is set,
+    the fast-math assumption that the sign of a zero does not matter.
+    Before/after::
+
+        %one = "fxn.constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32>
+        %y = "fxn.mul"(%x, %one) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+        %t = "fxn.transpose"(%y) {permutation = array<i64: 0>} : (tensor<4xf32>) -> tensor<4xf32>
+        ==>  uses of %t use %x
+    """
 
     argument = "fxn-canonicalize"
+    no_signed_zeros: bool = field(
+        default=False, metadata={"help": "treat +0.0 and -0.0 alike: also fold x + 0.0 and x - (-0.0)"}
+    )
 
     def run_on(self, op) -> None:
-        rewrite.apply_patterns_and_fold_greedily(op, frozen_patterns())
+        rewrite.apply_patterns_and_fold_greedily(op, frozen_patterns(self.no_signed_zeros))

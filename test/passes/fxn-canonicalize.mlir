@@ -1,5 +1,6 @@
 // RUN: fxn-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(fxn-canonicalize))' | FileCheck %s
 // RUN: fxn-opt %s --split-input-file --fxn-canonicalize | FileCheck %s
+// RUN: fxn-opt %s --split-input-file --fxn-canonicalize=no-signed-zeros=true | FileCheck %s --check-prefix=NSZ
 
 // CHECK-LABEL: func.func @mul_by_one(
 // CHECK-SAME: %[[X:.+]]: tensor<2x3xf32>
@@ -119,4 +120,21 @@ func.func @kept(%x: tensor<2x3xi32>) -> (tensor<2x2xi32>, tensor<2x3xf32>) {
   %0 = "fxn.slice"(%x) {limits = array<i64: 2, 3>, starts = array<i64: 0, 1>, strides = array<i64: 1, 1>} : (tensor<2x3xi32>) -> tensor<2x2xi32>
   %1 = "fxn.cast"(%x) : (tensor<2x3xi32>) -> tensor<2x3xf32>
   return %0, %1 : tensor<2x2xi32>, tensor<2x3xf32>
+}
+
+// -----
+
+// With no-signed-zeros, any float zero is an identity of add and sub.
+// NSZ-LABEL: func.func @no_signed_zeros(
+// NSZ-SAME: %[[X:.+]]: tensor<4xf32>
+// NSZ-NEXT: return %[[X]], %[[X]]
+// CHECK-LABEL: func.func @no_signed_zeros(
+// CHECK: "fxn.add"
+// CHECK: "fxn.sub"
+func.func @no_signed_zeros(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %poszero = "fxn.constant"() {value = dense<0.0> : tensor<f32>} : () -> tensor<f32>
+  %negzero = "fxn.constant"() {value = dense<-0.0> : tensor<f32>} : () -> tensor<f32>
+  %0 = "fxn.add"(%poszero, %x) : (tensor<f32>, tensor<4xf32>) -> tensor<4xf32>
+  %1 = "fxn.sub"(%x, %negzero) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  return %0, %1 : tensor<4xf32>, tensor<4xf32>
 }
