@@ -29,7 +29,8 @@ def _fxn_section() -> list[str]:
             flag = option.name.replace("_", "-")
             kind = getattr(option.type, "__name__", str(option.type))
             help_text = option.metadata.get("help", "")
-            lines.append(f"    --{flag}=<{kind}>{'':<4} - {help_text} (default: {option.default})")
+            default = str(option.default).lower() if isinstance(option.default, bool) else option.default
+            lines.append(f"    --{flag}=<{kind}>{'':<4} - {help_text} (default: {default})")
     return lines
 
 
