@@ -33,7 +33,7 @@ OPTIONS:
   --mlir-print-debuginfo             Print source locations
   --mlir-print-op-generic            Print every op in the generic form
   --mlir-disable-threading           Run passes on one thread
-  --no-verify-each                   Do not verify the IR after each pass
+  --verify-each=false                Do not verify the IR after each pass
   --list-passes                      List fxn passes and upstream MLIR passes, then exit
   --list-backends                    List the backends the fxn.backends entry points provide, then exit
   --version                          Print the version, then exit
@@ -51,7 +51,7 @@ _BOOL_FLAGS = {
     "mlir-print-debuginfo": "print_debuginfo",
     "mlir-print-op-generic": "print_op_generic",
     "mlir-disable-threading": "disable_threading",
-    "no-verify-each": "no_verify_each",
+    "verify-each": "verify_each",
     "list-passes": "list_passes",
     "list-backends": "list_backends",
     "version": "version",
@@ -92,7 +92,7 @@ class OptOptions:
     print_debuginfo: bool = False
     print_op_generic: bool = False
     disable_threading: bool = False
-    no_verify_each: bool = False
+    verify_each: bool = True
     list_passes: bool = False
     list_backends: bool = False
     version: bool = False

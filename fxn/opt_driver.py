@@ -107,8 +107,20 @@ def _configure(pm, options: OptOptions) -> None:
         pm.enable_timing()
     if options.pass_statistics:
         pm.enable_statistics()
-    if options.no_verify_each:
+    if not options.verify_each:
         pm.enable_verifier(False)
+
+
+def _check_pass_flags(options: OptOptions) -> None:
+    """Each ``--<name>`` flag must name a pass; InputError says which flag is wrong."""
+    for name, value in options.pass_flags:
+        element = name if value is None else f"{name}{{{value}}}"
+        try:
+            build_pipeline(f"builtin.module({element})", new_context())
+        except PipelineError as error:
+            if "does not refer to a registered pass" in str(error):
+                raise InputError(f"unknown option '--{name}' (neither an fxn-opt flag nor a registered pass)") from None
+            raise InputError(f"--{name}: {error}") from None
 
 
 def _print_fxn_statistics(fxn_passes) -> None:
@@ -153,6 +165,7 @@ def run(options: OptOptions) -> int:
         return 0
     pipeline = pipeline_text(options)
     try:
+        _check_pass_flags(options)
         if pipeline is not None:
             # Check the whole pipeline once, before reading any input.
             build_pipeline(pipeline, new_context(), _printing(options))

@@ -25,7 +25,10 @@
 // UNDECODABLE-NOT: Traceback
 
 // RUN: not fxn-opt %S/Inputs/ill-typed.mlir --no-such-flag 2>&1 | FileCheck %s --check-prefix=FLAG
-// FLAG: <pass-pipeline>:1:16: error: 'no-such-flag' does not refer to a registered pass or pass pipeline
+// FLAG: fxn-opt: error: unknown option '--no-such-flag' (neither an fxn-opt flag nor a registered pass)
+
+// RUN: not fxn-opt %S/Inputs/ill-typed.mlir --fxn-constant-fold=max-elements=lots 2>&1 | FileCheck %s --check-prefix=FLAG-OPTION
+// FLAG-OPTION: fxn-opt: error: --fxn-constant-fold: option 'max-elements' of pass 'fxn-constant-fold' expects int; got 'lots'
 
 // RUN: not fxn-opt a.mlir b.mlir 2>&1 | FileCheck %s --check-prefix=TWO
 // TWO: fxn-opt: error: too many input files: a.mlir b.mlir
