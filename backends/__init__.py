@@ -40,6 +40,30 @@ def discover_backends() -> list[BackendEntry]:
     return entries
 
 
+class BackendNotFound(LookupError):
+    """No installed backend has the requested name, or none can run on this machine."""
+
+
+def find_backend(name: str):
+    """The loaded backend object registered as ``name``."""
+    entries = {entry.name: entry for entry in discover_backends()}
+    if name not in entries:
+        raise BackendNotFound(f"no backend '{name}' (installed: {', '.join(entries) or 'none'})")
+    entry = entries[name]
+    if entry.backend is None:
+        raise BackendNotFound(f"backend '{name}' failed to load: {entry.error}")
+    return entry.backend
+
+
+def host_backend():
+    """``(backend, target)`` of the first installed backend that can run code on this machine."""
+    for entry in discover_backends():
+        target = entry.backend.host_target() if entry.backend is not None else None
+        if target is not None:
+            return entry.backend, target
+    raise BackendNotFound("no installed backend can run code on this machine (see fxn-opt --list-backends)")
+
+
 def list_backends() -> str:
     """The text of ``fxn-opt --list-backends``."""
     entries = discover_backends()

@@ -20,8 +20,21 @@ rewrite = _load("rewrite")
 ext = _load("dialects.ext")
 func = _load("dialects.func")
 arith = _load("dialects.arith")
+math = _load("dialects.math")
+linalg = _load("dialects.linalg")
+tensor = _load("dialects.tensor")
+scf = _load("dialects.scf")
+llvm = _load("dialects.llvm")
+
+
+def execution_engine():
+    """The JIT module, imported on first use (it loads the LLVM backends)."""
+    return _load("execution_engine")
 
 PassManager = passmanager.PassManager
 MLIRError = ir.MLIRError
 
-__all__ = ["ir", "passmanager", "rewrite", "ext", "func", "arith", "PassManager", "MLIRError"]
+__all__ = [
+    "ir", "passmanager", "rewrite", "ext", "func", "arith", "math", "linalg", "tensor", "scf", "llvm",
+    "execution_engine", "PassManager", "MLIRError",
+]

@@ -10,6 +10,7 @@ from .registry import FxnPass, PassFailure, PassOptionError, load_pass
 PASSES = {
     "fxn-canonicalize": "fxn.passes.canonicalize:FxnCanonicalize",
     "fxn-constant-fold": "fxn.passes.constant_fold:FxnConstantFold",
+    "fxn-lower-to-linalg": "fxn.passes.lowering.convert:FxnLowerToLinalg",
 }
 
 

@@ -1,0 +1,45 @@
+"""What a backend is: capabilities as data, op lowerings as a table, a toolchain.
+
+A vendor subclasses :class:`Backend` in its own package and exposes an
+instance through the ``fxn.backends`` entry-point group. The core asks a
+backend for a :class:`Target` (the machine to generate code for), merges the
+backend's :attr:`Backend.lowerings` over the generic ones, and lowers with
+the target's vector width; it never names a backend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Target:
+    """A machine to generate code for."""
+
+    backend: str  # the backend's entry-point name
+    triple: str  # LLVM target triple, e.g. "x86_64-unknown-linux-gnu"
+    cpu: str  # LLVM CPU name, e.g. "haswell"
+    features: tuple[str, ...] = ()  # LLVM feature names without "+", e.g. ("avx2", "fma")
+    vector_bits: int = 128  # width of the widest SIMD register the code may use
+
+    def lanes(self, element_bits: int) -> int:
+        """Elements of ``element_bits`` bits per SIMD register."""
+        return max(1, self.vector_bits // element_bits)
+
+
+@dataclass
+class Backend:
+    """Base class of a hardware backend."""
+
+    name: str
+    description: str
+    #: Per-op lowerings that replace the generic ones: op name -> fn(op, rewriter, target).
+    lowerings: dict[str, Callable] = field(default_factory=dict)
+
+    def host_target(self) -> Target | None:
+        """The target for this machine, or None if this backend cannot run code here."""
+        return None
+
+    def __str__(self) -> str:
+        return self.description

@@ -1,0 +1,95 @@
+"""From fxn-dialect IR to code running in this process.
+
+:func:`lower_to_llvm` runs the generic lowering pipeline (the fxn ops through
+the backend's lowering table, then upstream bufferization and conversion to
+the LLVM dialect); :func:`jit` hands the result to MLIR's execution engine,
+which compiles it for the host CPU. The pipeline is a textual fxn-opt
+pipeline, so every step can be reproduced with ``fxn-opt -p``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fxn.dialects import TensorType
+from fxn.mlir import execution_engine, func, ir
+from fxn.pipeline import build_pipeline
+
+#: Stages of the generic lowering; ``{backend}`` names the backend whose lowerings apply.
+LOWERING_STAGES = {
+    "lowered": (
+        "func.func(fxn-lower-to-linalg{{backend={backend}}}),canonicalize,cse,"
+        "func.func(linalg-fuse-elementwise-ops),canonicalize"
+    ),
+    "bufferized": (
+        "one-shot-bufferize{{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}},"
+        "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize"
+    ),
+    "llvm": (
+        "func.func(convert-linalg-to-loops),expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+        "finalize-memref-to-llvm,convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+        "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts"
+    ),
+}
+
+
+def pipeline_text(backend_name: str, stages=tuple(LOWERING_STAGES)) -> str:
+    """The textual pipeline of the given lowering stages, in order."""
+    body = ",".join(LOWERING_STAGES[stage].format(backend=backend_name) for stage in stages)
+    return f"builtin.module({body})"
+
+
+@dataclass
+class Signature:
+    """Argument and result types of a public function."""
+
+    args: list[TensorType]
+    results: list[TensorType]
+
+
+def entry_points(module) -> dict[str, Signature]:
+    """The public functions of an fxn module with their signatures."""
+    signatures = {}
+    for op in module.body.operations:
+        if isinstance(op, func.FuncOp) and op.regions[0].blocks and not _is_private(op):
+            function_type = ir.FunctionType(op.function_type.value)
+            signatures[op.sym_name.value] = Signature(
+                [TensorType.from_mlir(t) for t in function_type.inputs],
+                [TensorType.from_mlir(t) for t in function_type.results],
+            )
+    return signatures
+
+
+def _is_private(op) -> bool:
+    return "sym_visibility" in op.attributes and op.attributes["sym_visibility"].value == "private"
+
+
+def prepare_entry_points(module) -> None:
+    """Give public functions a C interface and make their arguments read-only.
+
+    ``bufferization.writable = false`` keeps one-shot bufferization from
+    reusing a caller's array for a result: the caller's inputs are never written.
+    """
+    with module.context:
+        for op in module.body.operations:
+            if not isinstance(op, func.FuncOp) or _is_private(op):
+                continue
+            op.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
+            read_only = ir.DictAttr.get({"bufferization.writable": ir.BoolAttr.get(False)})
+            op.arg_attrs = ir.ArrayAttr.get([read_only] * len(op.arguments))
+
+
+def lower_to_llvm(module, backend_name: str) -> None:
+    """Lower an fxn module to the LLVM dialect in place."""
+    prepare_entry_points(module)
+    pass_manager, _ = build_pipeline(pipeline_text(backend_name), module.context)
+    with module.context:
+        pass_manager.run(module.operation)
+
+
+def jit(llvm_module, opt_level: int = 3):
+    """An execution engine for an LLVM-dialect module, compiled for the host CPU."""
+    with llvm_module.context:
+        # The engine takes an ir.Module; reparsing the printed op is the bindings' only way to get one.
+        module = ir.Module.parse(llvm_module.operation.get_asm(enable_debug_info=True))
+    return execution_engine().ExecutionEngine(module, opt_level=opt_level)

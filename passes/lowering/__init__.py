@@ -1,0 +1,31 @@
+"""The generic lowering of the fxn dialect to upstream MLIR (linalg, tensor, arith, math).
+
+One table maps each fxn op to a function ``lower(op, target) -> ir.Value``
+that builds the replacement at the op (insertion point and location set by
+the caller). A backend's :attr:`~fxn.backends.base.Backend.lowerings` replace
+entries of this table for its target; everything else is shared.
+"""
+
+from typing import Callable
+
+#: op name -> lowering function, filled by the modules below.
+LOWERINGS: dict[str, Callable] = {}
+
+
+def lowering(op_name: str):
+    """Register the decorated function as the generic lowering of ``op_name``."""
+
+    def register(fn):
+        if op_name in LOWERINGS:
+            raise ValueError(f"duplicate lowering for {op_name}")
+        LOWERINGS[op_name] = fn
+        return fn
+
+    return register
+
+
+def load_lowerings() -> dict[str, Callable]:
+    """Import every lowering module and return the table."""
+    from . import elementwise, tensor  # noqa: F401
+
+    return LOWERINGS
