@@ -1,11 +1,26 @@
 """fxn: compile typed Python functions to native SIMD code through MLIR.
 
-The public API so far: :func:`interpret` runs fxn-dialect IR with the
-reference interpreter. The compiler entry points (``@fxn.compile``) arrive
-with the tracing frontend.
+``@fxn.compile`` compiles a typed Python function for this machine;
+``fxn.Tensor[fxn.f32, 3, "H"]`` annotates tensor parameters;
+:func:`interpret` runs fxn-dialect IR with the reference interpreter.
 """
 
 __version__ = "0.1.0"
+
+#: Public names and the module each lives in, imported on first use so that
+#: `import fxn` (and fxn-opt --version) stays free of MLIR and torch.
+_LAZY = {
+    "compile": "fxn.compiled",
+    **{name: "fxn.frontend.types" for name in ("Tensor", "bool_", "f16", "f32", "f64", "i8", "i32", "i64")},
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'fxn' has no attribute {name!r}")
 
 
 def interpret(module_or_text, *inputs, entry=None):
@@ -15,4 +30,4 @@ def interpret(module_or_text, *inputs, entry=None):
     return run(module_or_text, *inputs, entry=entry)
 
 
-__all__ = ["interpret", "__version__"]
+__all__ = ["compile", "interpret", "Tensor", "f16", "f32", "f64", "i8", "i32", "i64", "bool_", "__version__"]

@@ -1,0 +1,134 @@
+"""Parameter types of a predictor, from its annotations and, where they leave it open, its first call.
+
+- ``float`` is f32, ``int`` i32, ``bool`` i1: 0-d tensors, passed and
+  returned as Python scalars;
+- ``fxn.Tensor[fxn.f32, 3, "H", "W"]`` is a tensor of that element type;
+  an int is a static dim, a string names a dynamic one;
+- ``np.ndarray``, ``torch.Tensor`` or no annotation specialize on the
+  dtype and shape of the argument of each call.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+
+import numpy as np
+
+from fxn.dialects import TensorType
+from fxn.dialects.types import NUMPY_DTYPES, VerifyError, dtype_of_numpy
+
+
+@dataclass(frozen=True)
+class DType:
+    """An element type usable in annotations: ``fxn.f32``."""
+
+    name: str
+
+    def __repr__(self) -> str:
+        return f"fxn.{ {'i1': 'bool_'}.get(self.name, self.name) }"
+
+
+f16, f32, f64 = DType("f16"), DType("f32"), DType("f64")
+i8, i32, i64 = DType("i8"), DType("i32"), DType("i64")
+bool_ = DType("i1")
+
+#: Python scalar annotations and the element type they mean.
+SCALAR_DTYPES = {float: "f32", int: "i32", bool: "i1"}
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """``fxn.Tensor[dtype, dims...]``: dims are ints (static) or names (dynamic)."""
+
+    dtype: DType
+    dims: tuple
+
+    @property
+    def tensor_type(self) -> TensorType:
+        return TensorType(self.dtype.name, tuple(d if isinstance(d, int) else None for d in self.dims))
+
+    def __repr__(self) -> str:
+        return f"fxn.Tensor[{self.dtype!r}, {', '.join(map(repr, self.dims))}]"
+
+
+class Tensor:
+    """Annotation of a tensor parameter: ``fxn.Tensor[fxn.f32, 3, "H", "W"]``."""
+
+    def __class_getitem__(cls, spec) -> TensorSpec:
+        spec = spec if isinstance(spec, tuple) else (spec,)
+        dtype, dims = spec[0], spec[1:]
+        if not isinstance(dtype, DType):
+            raise TypeError(f"fxn.Tensor[...] takes an element type first (fxn.f32, ...), got {dtype!r}")
+        for dim in dims:
+            if not (isinstance(dim, str) or (isinstance(dim, int) and dim >= 0)):
+                raise TypeError(f"fxn.Tensor dims are non-negative ints or names, got {dim!r}")
+        return TensorSpec(dtype, tuple(dims))
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A predictor parameter: its declared type, or None where each call's argument decides."""
+
+    name: str
+    declared: TensorType | None
+    is_scalar: bool  # passed as a Python scalar (annotated float / int / bool)
+
+
+def parameters(fn) -> list[Parameter]:
+    """The parameters of ``fn`` with the types their annotations declare."""
+    result = []
+    hints = inspect.get_annotations(fn, eval_str=True)
+    for name, parameter in inspect.signature(fn).parameters.items():
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            raise TypeError(f"{fn.__qualname__}: *{name} parameters cannot be compiled")
+        hint = hints.get(name)
+        if hint in SCALAR_DTYPES:
+            result.append(Parameter(name, TensorType(SCALAR_DTYPES[hint], ()), True))
+        elif isinstance(hint, TensorSpec):
+            result.append(Parameter(name, hint.tensor_type, False))
+        else:
+            result.append(Parameter(name, None, False))
+    return result
+
+
+def argument_type(parameter: Parameter, value) -> TensorType:
+    """The type of ``value`` passed for ``parameter``; TypeError naming both if it does not fit."""
+    given = _type_of_value(value, parameter)
+    expected = parameter.declared
+    if expected is not None and not _fits(given, expected):
+        raise TypeError(f"parameter '{parameter.name}' expects {expected}; got {given}")
+    return given if expected is None else _refine(expected, given)
+
+
+def _type_of_value(value, parameter: Parameter) -> TensorType:
+    if isinstance(value, (bool, int, float)) and parameter.declared is not None and parameter.declared.rank == 0:
+        return parameter.declared
+    array = as_array(value)
+    try:
+        return TensorType(dtype_of_numpy(array.dtype), array.shape)
+    except VerifyError:
+        raise TypeError(f"parameter '{parameter.name}': {array.dtype} arrays are not supported "
+                        f"(supported: {', '.join(str(d) for d in NUMPY_DTYPES.values())})") from None
+
+
+def _fits(given: TensorType, expected: TensorType) -> bool:
+    return (
+        given.dtype == expected.dtype
+        and given.rank == expected.rank
+        and all(e is None or e == g for e, g in zip(expected.shape, given.shape))
+    )
+
+
+def _refine(expected: TensorType, given: TensorType) -> TensorType:
+    # Named dims stay dynamic: one compiled function serves every size.
+    return expected
+
+
+def as_array(value) -> np.ndarray:
+    """A numpy view of an argument: arrays as they are, torch CPU tensors without a copy, scalars as 0-d."""
+    if isinstance(value, np.ndarray):
+        return value
+    if type(value).__module__.startswith("torch"):
+        return value.detach().numpy()
+    return np.asarray(value)

@@ -1,0 +1,80 @@
+"""End to end on this machine: @fxn.compile and compiled fxn IR against numpy and the interpreter."""
+
+import resource
+
+import numpy as np
+import pytest
+
+import fxn
+from fxn.compiler import entry_points, jit, lower_to_llvm
+from fxn.dialects import new_context
+from fxn.runtime import Executable
+from fxn.source import parse_module
+
+
+def compile_text(text: str, name: str = "main") -> Executable:
+    module = parse_module(text, "test.mlir", new_context())
+    signature = entry_points(module)[name]
+    lower_to_llvm(module, "avx")
+    return Executable(jit(module), name, signature.args, signature.results)
+
+
+def test_seed_fma_on_scalars():
+    @fxn.compile(tag="@acme/fma", description="Fused multiply-add.")
+    def fma(x: float, y: float, z: float) -> float:
+        return x * y + z
+
+    assert fma(3.0, -1.0, 2.0) == -1.0
+    assert isinstance(fma(1.0, 2.0, 3.0), float)
+
+
+def test_arrays_specialize_on_first_call():
+    @fxn.compile
+    def scaled_sum(a, b):
+        return a * b + 1.0
+
+    x = np.arange(5, dtype=np.float32)
+    np.testing.assert_array_equal(scaled_sum(x, x), x * x + np.float32(1.0))
+    y = np.arange(6, dtype=np.float64).reshape(2, 3)
+    np.testing.assert_array_equal(scaled_sum(y, y), y * y + 1.0)
+
+
+def test_wrong_argument_type_names_the_parameter():
+    @fxn.compile
+    def fma(x: float, y: float, z: float) -> float:
+        return x * y + z
+
+    with pytest.raises(TypeError, match=r"parameter 'x' expects tensor<f32>; got tensor<3xf64>"):
+        fma(np.ones(3), 1.0, 2.0)
+
+
+DYNAMIC = """
+func.func @main(%x: tensor<?x4xf32>, %y: tensor<4xf32>, %z: tensor<f32>) -> (tensor<?x4xf32>, tensor<?x4xf32>) {
+  %0 = "fxn.fma"(%x, %y, %z) : (tensor<?x4xf32>, tensor<4xf32>, tensor<f32>) -> tensor<?x4xf32>
+  return %0, %x : tensor<?x4xf32>, tensor<?x4xf32>
+}
+"""
+
+
+def test_dynamic_dims_broadcasting_and_inputs_untouched():
+    run = compile_text(DYNAMIC)
+    x = np.arange(12, dtype=np.float32).reshape(3, 4)
+    y, z = np.full(4, 2, np.float32), np.array(1, np.float32)
+    before = x.copy()
+    fused, echoed = run(x, y, z)
+    np.testing.assert_array_equal(fused, fxn.interpret(DYNAMIC, x, y, z)[0])
+    # A returned argument is a copy: writing the input later does not change it.
+    x[0, 0] = 100.0
+    assert echoed[0, 0] == before[0, 0]
+
+
+def test_results_are_freed():
+    run = compile_text(DYNAMIC)
+    x = np.ones((256, 4), np.float32)
+    y, z = np.ones(4, np.float32), np.array(1, np.float32)
+    for _ in range(2000):
+        run(x, y, z)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for _ in range(20000):  # 20000 * 2 results * 4 KiB would be 160 MiB if leaked
+        run(x, y, z)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss < 20_000  # KiB
