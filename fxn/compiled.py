@@ -69,7 +69,7 @@ class CompiledFunction:
     def _compile(self, types: tuple[TensorType, ...]) -> ConcreteFunction:
         from fxn.backends import host_backend
         from fxn.compiler import jit, lower_to_llvm
-        from fxn.frontend.fx_capture import trace
+        from fxn.frontend import trace
         from fxn.runtime import Executable
 
         backend, _ = host_backend()

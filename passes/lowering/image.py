@@ -1,0 +1,1 @@
+"""Generic lowering of the image fxn ops."""

@@ -1,0 +1,1 @@
+"""Generic lowering of the nn fxn ops."""

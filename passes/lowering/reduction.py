@@ -1,0 +1,1 @@
+"""Generic lowering of the reduction fxn ops."""
