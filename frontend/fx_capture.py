@@ -1,96 +1,106 @@
-"""Capture with ``torch.fx`` symbolic tracing and import the graph as fxn-dialect IR.
+"""Capture torch code and Python arithmetic as an ATen graph with ``make_fx``.
 
-``trace(fn, parameters, arg_types)`` traces ``fn`` with one proxy per
-parameter and builds ``func.func @<fn name>`` whose body has one fxn op per
-graph node, chosen by :data:`FX_OPS`.
+``make_fx`` is torch.fx tracing at the dispatcher: the function runs once on
+fake tensors (shapes and dtypes, no data; a named dim of ``fxn.Tensor`` is a
+symbolic size) and every ATen op it performs becomes a graph node, already
+decomposed to the core set of :func:`.aten.decompositions`. Unlike
+``torch.fx.symbolic_trace`` it sees concrete shapes, so code that inspects
+them (``F.interpolate``, ``x.shape[0]``) traces; in-place updates are made
+functional first. Each op records the exact source span (line and column)
+of the user's expression that called it. Code this cannot trace (NumPy
+calls on tensors, branches on tensor values) raises :class:`CannotTrace`.
 """
 
 from __future__ import annotations
 
-import operator
-from dataclasses import dataclass
+import sys
+
+import torch
+import torch.fx.traceback as fx_traceback
+from torch._subclasses.fake_tensor import FakeTensorMode
+from torch.fx.experimental.proxy_tensor import make_fx
+from torch.fx.experimental.symbolic_shapes import DimDynamic, ShapeEnv, StatelessSymbolicContext
+from torch.overrides import TorchFunctionMode
 
 from fxn.dialects import TensorType
-from fxn.dialects.elementwise import AddOp, DivOp, MulOp, NegOp, SubOp
-from fxn.dialects.tensor import ConstantOp
-from fxn.mlir import func, ir
 
-from .types import Parameter
+from .aten import decompositions
+from .capture import Argument, Captured, GraphOutput
+from .dtypes import to_torch
+from .source import code_position
 
-
-class UnsupportedOperation(TypeError):
-    """The function does something fxn cannot compile; the message names it."""
-
-
-@dataclass
-class TracedFunction:
-    """A predictor as fxn IR: ``module`` holds ``func.func @entry``."""
-
-    module: object
-    entry: str
-    arg_types: list[TensorType]
-    result_types: list[TensorType]
-    returns_tuple: bool
+#: The size a dynamic dim has while tracing (not 0 or 1, which torch specializes).
+DYNAMIC_EXAMPLE_SIZE = 7
 
 
-#: FX call targets and the fxn op each becomes.
-FX_OPS = {
-    operator.add: AddOp,
-    operator.sub: SubOp,
-    operator.mul: MulOp,
-    operator.truediv: DivOp,
-    operator.neg: NegOp,
-}
+class CannotTrace(Exception):
+    """make_fx could not trace the function; the cause is chained."""
 
 
-def _constant_like(value, like: ir.Value) -> ir.Value:
-    import numpy as np
+def capture(fn, arg_types: list[TensorType], user_codes: frozenset) -> Captured:
+    """Trace ``fn`` on fake tensors of ``arg_types``; ops are located in the frames of ``user_codes``."""
+    mode = FakeTensorMode(shape_env=ShapeEnv())
+    inputs = [_fake(mode, t) for t in arg_types]
+    structure = {}
 
-    dtype = TensorType.from_mlir(like.type).numpy_dtype
-    return ConstantOp.from_numpy(np.asarray(value, dtype=dtype))
+    def tensors_out(*args):
+        with _Locate(user_codes):
+            result = fn(*args)
+        leaves = []
+        structure["result"] = _mark_tensors(result, leaves)
+        return tuple(leaves)
+
+    try:
+        with fx_traceback.preserve_node_meta(), mode:
+            functional = torch.func.functionalize(tensors_out, remove="mutations")
+            graph_module = make_fx(functional, decompositions(), tracing_mode="fake", _allow_non_fake_inputs=True)(
+                *inputs
+            )
+    except Exception as error:
+        raise CannotTrace(f"{type(error).__name__}: {error}") from error
+    return Captured(
+        graph_module,
+        [Argument(i) for i in range(len(arg_types))],
+        structure["result"],
+        _position_of,
+        "fx",
+    )
 
 
-def _operand(arg, env, other_values) -> ir.Value:
-    if hasattr(arg, "op") and arg in env:
-        return env[arg]
-    if isinstance(arg, (int, float, bool)):
-        like = next(v for v in other_values if v is not None)
-        return _constant_like(arg, like)
-    raise UnsupportedOperation(f"unsupported operand {arg!r}")
+def _fake(mode, tensor_type: TensorType):
+    shape = [DYNAMIC_EXAMPLE_SIZE if d is None else d for d in tensor_type.shape]
+    dims = [DimDynamic.DYNAMIC if d is None else DimDynamic.STATIC for d in tensor_type.shape]
+    example = torch.zeros(shape, dtype=to_torch(tensor_type.dtype))
+    return mode.from_tensor(example, symbolic_context=StatelessSymbolicContext(dynamic_sizes=dims))
 
 
-def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context: ir.Context) -> TracedFunction:
-    import torch.fx
+def _mark_tensors(result, leaves: list):
+    """``result`` with each tensor replaced by a :class:`GraphOutput` (appended to ``leaves``)."""
+    if isinstance(result, torch.Tensor):
+        leaves.append(result)
+        return GraphOutput(len(leaves) - 1)
+    if isinstance(result, (tuple, list)):
+        return type(result)(_mark_tensors(r, leaves) for r in result)
+    return result
 
-    graph = torch.fx.symbolic_trace(fn).graph
-    with context, ir.Location.unknown():
-        module = ir.Module.create()
-        mlir_args = [t.to_mlir() for t in arg_types]
-        with ir.InsertionPoint(module.body):
-            function = func.FuncOp(fn.__name__, (mlir_args, []))
-            block = function.add_entry_block()
-        env, placeholders = {}, iter(block.arguments)
-        results = None
-        with ir.InsertionPoint(block):
-            for node in graph.nodes:
-                if node.op == "placeholder":
-                    env[node] = next(placeholders)
-                elif node.op == "call_function":
-                    op_class = FX_OPS.get(node.target)
-                    if op_class is None:
-                        raise UnsupportedOperation(f"unsupported operation {node.target}")
-                    values = [env.get(a) for a in node.args if a in env]
-                    operands = [_operand(a, env, values) for a in node.args]
-                    env[node] = op_class.build(*operands)
-                elif node.op == "output":
-                    output = node.args[0]
-                    returns_tuple = isinstance(output, (tuple, list))
-                    results = [env[o] for o in (output if returns_tuple else [output])]
-                    func.ReturnOp(results)
-                else:
-                    raise UnsupportedOperation(f"unsupported graph node {node.op} {node.target}")
-        result_types = [TensorType.from_mlir(r.type) for r in results]
-        function.attributes["function_type"] = ir.TypeAttr.get(
-            ir.FunctionType.get(mlir_args, [t.to_mlir() for t in result_types])
-        )
-    return TracedFunction(module, fn.__name__, arg_types, result_types, returns_tuple)
+
+def _position_of(node):
+    return node.meta.get("custom", {}).get("fxn_position")
+
+
+class _Locate(TorchFunctionMode):
+    """Annotates the nodes each torch call makes with the user's expression that made the call."""
+
+    def __init__(self, user_codes: frozenset):
+        super().__init__()
+        self.user_codes = user_codes
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code not in self.user_codes:
+            frame = frame.f_back
+        position = code_position(frame.f_code, frame.f_lasti) if frame is not None else None
+        if position is None:
+            return func(*args, **(kwargs or {}))
+        with fx_traceback.annotate({"fxn_position": position}):
+            return func(*args, **(kwargs or {}))

@@ -1,19 +1,35 @@
 """The ``fxn`` command: user-facing tasks on predictors.
 
-``fxn interpret FILE.mlir --arg ...`` parses an fxn-dialect file, optionally
-runs a pass pipeline on it, and runs it in the reference interpreter.
-Errors print as one located line and exit 1, never as a traceback.
+- ``fxn compile predictor.py [-o build/]`` builds the module-level
+  ``@fxn.compile`` predictors of a file for this machine: a shared library,
+  its C header and a JSON manifest (:mod:`fxn.artifacts`);
+- ``fxn inspect predictor.py --stage traced|fxn|optimized|lowered|llvm|asm``
+  prints the stages of the compilation;
+- ``fxn run predictor.py --arg x=3 --arg y='[1, 2]'`` compiles a predictor
+  for this machine and calls it once;
+- ``fxn interpret FILE.mlir --arg ...`` parses an fxn-dialect file,
+  optionally runs a pass pipeline on it, and runs it in the reference
+  interpreter.
+
+Errors print as one located line ``fxn: error: ...`` and exit 1, never as a
+traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import sys
+from pathlib import Path
 
 import click
 
 import fxn
+
+#: A message that starts with its own location (``file.py:12:`` or ``file.py:12:5:``).
+_LOCATED = re.compile(r"[^\s:]+:\d+:")
 
 
 def _fail(message: str):
@@ -27,6 +43,15 @@ def _parse_arg(text: str):
         return json.loads(text)
     except json.JSONDecodeError:
         _fail(f"--arg '{text}' is neither a number nor a JSON list")
+
+
+def _format_result(index: int, result) -> str:
+    import numpy as np
+
+    if not isinstance(result, np.ndarray):
+        return f"result #{index}: {result!r}"
+    return (f"result #{index}: {np.array2string(result, precision=6)}"
+            f"  ({result.dtype}, shape {tuple(result.shape)})")
 
 
 @click.group()
@@ -91,8 +116,170 @@ def interpret(path, args, entry, pass_pipeline, print_ir):
         except (InterpreterError, TypeError) as error:
             _fail(str(error))
     for index, result in enumerate(results if isinstance(results, tuple) else (results,)):
-        click.echo(f"result #{index}: {np.array2string(np.asarray(result), precision=6)}"
-                   f"  ({result.dtype}, shape {tuple(result.shape)})")
+        click.echo(_format_result(index, np.asarray(result)))
+
+
+# ----------------------------------------------------------------------------- predictor files
+
+
+def _load_predictors(path: str) -> list:
+    """The module-level ``@fxn.compile`` objects of a Python file, as ``(variable, CompiledFunction)``."""
+    import importlib.util
+    import traceback
+
+    from fxn.compiled import CompiledFunction
+
+    if not os.path.isfile(path):
+        _fail(f"could not open '{path}': no such file")
+    # Python names the file by its absolute path in code objects; so do fxn's messages.
+    path = str(Path(path).resolve())
+    name = "_fxn_predictor_" + "".join(c if c.isalnum() else "_" for c in Path(path).stem)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    sys.path.insert(0, str(Path(path).parent))  # the predictor may import its neighbours
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as error:
+        _fail(f"{path}:{error.lineno}:{error.offset}: {error.msg}")
+    except Exception as error:  # the user's code failed while being imported: say where
+        lines = [f.lineno for f in traceback.extract_tb(error.__traceback__) if f.filename == path]
+        _fail(f"{path}:{lines[-1] if lines else 1}: {type(error).__name__}: {error}")
+    predictors = [(var, obj) for var, obj in vars(module).items() if isinstance(obj, CompiledFunction)]
+    if not predictors:
+        _fail(f"{path}: no module-level @fxn.compile predictors")
+    return predictors
+
+
+def _select(predictors: list, names: tuple[str, ...], path: str) -> list:
+    if not names:
+        return predictors
+    known = dict(predictors)
+    for name in names:
+        if name not in known:
+            _fail(f"{path}: no predictor '{name}' (predictors: {', '.join(known)})")
+    return [(name, known[name]) for name in names]
+
+
+@contextlib.contextmanager
+def _reported(where: str):
+    """Turn what compiling a predictor can raise into one located ``fxn: error:`` line.
+
+    ``where`` (``file:line`` of the predictor) locates messages that carry no
+    location of their own; MLIR diagnostics keep theirs.
+    """
+    from fxn.diagnostics import from_mlir_error
+    from fxn.mlir import MLIRError
+
+    try:
+        yield
+    except MLIRError as error:
+        diagnostic = from_mlir_error(error)[0]
+        located = f"{diagnostic.filename}:{diagnostic.line}:{diagnostic.column}" if diagnostic.filename else where
+        _fail(f"{located}: {diagnostic.message}")
+    except (TypeError, ValueError, LookupError, RuntimeError, OSError) as error:
+        message = str(error)
+        _fail(message if _LOCATED.match(message) else f"{where}: {message}")
+
+
+predictor_option = click.option(
+    "--predictor", "names", multiple=True, help="A module-level predictor to use (repeatable; default: all)."
+)
+
+
+@cli.command(name="compile")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", default="build", type=click.Path(file_okay=False), show_default=True,
+              help="The directory to write the library, header and manifest to.")
+def compile_command(path, output):
+    """Build a predictor file for this machine: lib<stem>.so, <stem>.h, <stem>.json."""
+    from fxn.artifacts import build
+
+    predictors = _load_predictors(path)
+    with _reported(path):
+        artifacts = build(predictors, Path(path).stem, Path(output), source=Path(path).name)
+    for written in (artifacts.library, artifacts.header, artifacts.manifest):
+        click.echo(f"wrote {written}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--stage", "stages", multiple=True, help="A stage to print (repeatable; default: all): "
+              "traced, fxn, optimized, lowered, llvm, asm.")
+@predictor_option
+def inspect(path, stages, names):
+    """Print the stages of compiling a predictor file for this machine."""
+    from fxn.compiled import STAGES
+
+    for stage in stages:
+        if stage not in STAGES:
+            _fail(f"--stage '{stage}' is not one of {', '.join(STAGES)}")
+    wanted = [s for s in STAGES if s in stages] or list(STAGES)
+    predictors = _select(_load_predictors(path), names, path)
+    headed = len(wanted) * len(predictors) > 1
+    for variable, compiled in predictors:
+        with _reported(compiled.location()):
+            texts = _stage_texts(compiled, wanted)
+        for stage in wanted:
+            if headed:
+                click.echo(f"// ----- {variable}: {stage} -----")
+            click.echo(texts[stage].rstrip("\n"))
+
+
+def _stage_texts(compiled, wanted: list[str]) -> dict[str, str]:
+    """The IR of each wanted stage, lowering only as far as they need."""
+    from fxn.backends import host_backend
+    from fxn.mlir import llvm
+
+    backend, target = host_backend()
+    texts: dict[str, str] = {}
+    last = wanted[-1] if wanted[-1] not in ("llvm", "asm") else None
+    lowered = compiled.lower(compiled.declared_types(), backend.name, texts, stop_after=last)
+    if {"llvm", "asm"} & set(wanted):
+        texts["llvm"] = llvm.translate_module_to_llvmir(lowered.module.operation)
+    if "asm" in wanted:
+        if not hasattr(backend, "assemble"):
+            raise LookupError(f"backend '{backend.name}' cannot print assembly")
+        texts["asm"] = backend.assemble(texts["llvm"], target)
+    return texts
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--arg", "args", multiple=True, help="NAME=VALUE: a number or a JSON list (repeat per parameter).")
+@click.option("--predictor", "name", default=None, help="The predictor to run (default: the file's only one).")
+def run(path, args, name):
+    """Compile a predictor for this machine and call it once."""
+    predictors = _load_predictors(path)
+    if name is None and len(predictors) > 1:
+        _fail(f"{path} has several predictors ({', '.join(v for v, _ in predictors)}); choose one with --predictor")
+    ((variable, compiled),) = _select(predictors, (name,) if name else (), path)
+    values = _named_arguments(compiled, args, variable)
+    with _reported(compiled.location()):
+        results = compiled(*values)
+    for index, result in enumerate(results if isinstance(results, tuple) else (results,)):
+        click.echo(_format_result(index, result))
+
+
+def _named_arguments(compiled, args: tuple[str, ...], variable: str) -> list:
+    """The positional arguments of ``--arg NAME=VALUE`` options; lists become arrays of the declared dtype."""
+    import numpy as np
+
+    parameters = {p.name: p for p in compiled.parameters}
+    given = {}
+    for arg in args:
+        key, separator, text = arg.partition("=")
+        if not separator:
+            _fail(f"--arg '{arg}' is not NAME=VALUE")
+        if key not in parameters:
+            _fail(f"{compiled.location()}: {variable} has no parameter '{key}' (parameters: {', '.join(parameters)})")
+        value = _parse_arg(text)
+        declared = parameters[key].declared
+        given[key] = np.asarray(value, declared.numpy_dtype if declared else None) if isinstance(value, list) else value
+    missing = [name for name in parameters if name not in given]
+    if missing:
+        _fail(f"{compiled.location()}: {variable} needs --arg for parameter '{missing[0]}'")
+    return [given[name] for name in parameters]
 
 
 if __name__ == "__main__":

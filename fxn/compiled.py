@@ -1,85 +1,351 @@
 """``@fxn.compile``: a Python function becomes native code, one concrete function per input signature.
 
-A call converts its arguments to arrays, looks up (or traces, lowers and
-JIT-compiles, once) the concrete function for their types, runs it, and
-returns numpy arrays, or Python scalars where the annotation says ``float``
-/ ``int`` / ``bool``. Python side effects in the function body happen when
-it is traced, not on every call (as with ``tf.function``).
+A :class:`CompiledFunction` is polymorphic, as ``tf.function`` is: each
+input signature (the dtype and shape of every argument) gets its own
+:class:`ConcreteFunction`, traced, lowered and JIT-compiled once and cached.
+
+- A fully annotated function (every parameter ``float``/``int``/``bool`` or
+  ``fxn.Tensor[...]``) has exactly one signature: it is compiled at its first
+  call and never retraced; a named dim (``"N"``) takes any size at run time,
+  the same size wherever the same name appears. An argument that does not fit
+  raises ``TypeError`` naming the parameter, the expected and the given type.
+- Parameters annotated ``np.ndarray`` / ``torch.Tensor`` or not at all
+  specialize on each call's dtypes and shapes (Python scalars are 0-d arrays
+  of numpy's default dtype), compiling once per new combination.
+
+Results are numpy arrays, or Python scalars where the return annotation says
+``float`` / ``int`` / ``bool`` (or, without one, where every parameter is
+annotated as such). Python side effects in the function body happen when it
+is traced, not on every call.
+
+A call of a compiled signature runs no Python code in the common case: the
+:class:`CompiledFunction` is a ``functools.partial`` of the signature's
+CPython entry (:mod:`fxn.python_entry`), which unboxes the arguments, runs
+the compiled code and boxes the result; other arguments fall back to the
+Python path (:class:`fxn.runtime.Executable`), which converts them or raises
+the ``TypeError``.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
+import typing
+from dataclasses import dataclass
 
 import numpy as np
 
 from fxn.dialects import TensorType, new_context
 
+#: What ``fxn inspect`` can print, in pipeline order.
+STAGES = ("traced", "fxn", "optimized", "lowered", "llvm", "asm")
+#: The fxn-level clean-up every predictor gets before the generic lowering.
+OPTIMIZATION_PIPELINE = "builtin.module(func.func(fxn-canonicalize),fxn-constant-fold,cse)"
+#: Return annotations that ask for Python scalars.
+_SCALAR_ANNOTATIONS = (float, int, bool)
+
+
+@dataclass
+class LoweredFunction:
+    """One signature of a predictor lowered to the LLVM dialect, before machine code.
+
+    ``module`` holds ``@<entry>`` with its memref entry and, where the
+    signature allows, its value entry (see :mod:`fxn.runtime`).
+    """
+
+    traced: object  # fxn.frontend.TracedFunction
+    module: object  # LLVM-dialect builtin.module
+    value_entry: bool
+
+    @property
+    def entry(self) -> str:
+        return self.traced.entry
+
+    @property
+    def arg_types(self) -> list[TensorType]:
+        return list(self.traced.arg_types)
+
+    @property
+    def result_types(self) -> list[TensorType]:
+        return list(self.traced.result_types)
+
+
+def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = None,
+          stop_after: str | None = None) -> LoweredFunction | None:
+    """Trace ``fn`` for ``arg_types``, optimize it, add its value entry and lower it to the LLVM dialect.
+
+    If ``stages`` is a dict, the IR after each step is stored in it under the
+    names of :data:`STAGES` ("traced", "fxn", "optimized", "lowered"), each as
+    soon as it is reached; ``stop_after`` one of these returns None there.
+    """
+    from fxn.compiler import lower_to_llvm, pipeline_text
+    from fxn.frontend import trace
+    from fxn.pipeline import build_pipeline
+    from fxn.runtime import add_value_entry
+
+    def reached(stage: str, ir) -> bool:
+        if stages is not None:
+            stages[stage] = str(ir)
+        return stage == stop_after
+
+    traced = trace(fn, parameters, list(arg_types), new_context())
+    module = traced.module
+    if reached("traced", f"# captured by {traced.capture}\n{traced.graph}") or reached("fxn", module):
+        return None
+    _run(build_pipeline(OPTIMIZATION_PIPELINE, module.context)[0], module)
+    if reached("optimized", module):
+        return None
+    value_entry = add_value_entry(module, traced.entry)
+    if stages is not None:
+        linalg = module.operation.clone()
+        _run(build_pipeline(pipeline_text(backend_name, ("lowered",)), module.context)[0], linalg)
+        if reached("lowered", linalg):
+            return None
+    lower_to_llvm(module, backend_name)
+    return LoweredFunction(traced, module, value_entry)
+
+
+def _run(pass_manager, op) -> None:
+    with op.context:
+        pass_manager.run(op.operation)
+
 
 class ConcreteFunction:
-    """The compiled code of one input signature."""
+    """The compiled code of one input signature, callable with arguments of exactly that signature.
 
-    def __init__(self, traced, executable, result_is_scalar: list[bool]):
-        self.traced = traced
+    Calls go through :attr:`entry`: the CPython entry (:mod:`fxn.python_entry`)
+    where the signature has one, falling back to :attr:`python_path` (the
+    :class:`fxn.runtime.Executable`) for arguments it does not take as they
+    are; otherwise the Python path itself.
+    """
+
+    def __init__(self, lowered: LoweredFunction, executable):
+        self.lowered = lowered
         self.executable = executable
-        self.result_is_scalar = result_is_scalar
+        self.python_path = _python_path(executable, lowered.traced.returns_tuple)
+        self.entry = self.python_path
 
-    def __call__(self, arrays):
-        outputs = self.executable(*arrays)
-        values = [o.item() if scalar else o for o, scalar in zip(outputs, self.result_is_scalar)]
-        return tuple(values) if self.traced.returns_tuple else values[0]
+    @property
+    def arg_types(self) -> list[TensorType]:
+        return self.lowered.arg_types
+
+    @property
+    def result_types(self) -> list[TensorType]:
+        return self.lowered.result_types
+
+    def __call__(self, *args):
+        return self.entry(*args)
+
+    def __repr__(self) -> str:
+        args = ", ".join(map(str, self.arg_types))
+        return f"<ConcreteFunction {self.lowered.entry}({args}) -> {', '.join(map(str, self.result_types))}>"
 
 
-class CompiledFunction:
-    """What ``@fxn.compile`` returns: callable like the original, compiled per signature."""
+def _python_path(executable, returns_tuple: bool):
+    """``f(*args)`` running the executable: its one result, or a tuple of them."""
+    call = executable.call
+    if returns_tuple:
+        return lambda *args: tuple(call(args))
+    return lambda *args: call(args)[0]
 
-    def __init__(self, fn, tag=None, description=None, targets=None):
+
+class CompiledFunction(functools.partial):
+    """What ``@fxn.compile`` returns: callable like the original, compiled per signature.
+
+    It is a ``functools.partial`` of its current target, so that a call
+    reaches compiled code without running any Python code: the target is
+    :meth:`_dispatch` (bind the arguments, find or compile the concrete
+    function of their signature, call its entry) until a fully annotated
+    signature is compiled, and from then on that concrete function's entry,
+    which falls back to binding keyword arguments and to the Python path for
+    arguments it does not take as they are.
+    """
+
+    def __new__(cls, fn, tag: str | None = None, description: str | None = None, targets=None):
         from fxn.frontend.types import parameters
 
+        self = super().__new__(cls, fn)
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.tag = tag
         self.description = description
         self.targets = targets
         self.parameters = parameters(fn)
-        self._concrete: dict[tuple, ConcreteFunction] = {}
+        self._hints = inspect.get_annotations(fn, eval_str=True)
+        self._concrete: dict[tuple[TensorType, ...], ConcreteFunction] = {}
+        #: With no declared parameter, each _signature_key is one signature: concrete functions by key.
+        self._keyed = all(p.declared is None for p in self.parameters)
+        self._by_key: dict[tuple, ConcreteFunction] = {}
+        self._arity = len(self.parameters)
+        self._retarget(self._dispatch)
+        return self
 
-    def __call__(self, *args, **kwargs):
-        from fxn.frontend.types import argument_type, as_array
+    def _retarget(self, target) -> None:
+        """Send calls to ``target`` (through partial's state, the one way to change its function)."""
+        self.__setstate__((target, (), {}, self.__dict__))
 
-        if kwargs or len(args) != len(self.parameters):
-            bound = self._bind(args, kwargs)
-            args = tuple(bound[p.name] for p in self.parameters)
-        types = tuple(argument_type(p, a) for p, a in zip(self.parameters, args))
-        concrete = self._concrete.get(types) or self._compile(types)
-        arrays = [np.asarray(as_array(a), dtype=t.numpy_dtype) for a, t in zip(args, types)]
-        return concrete(arrays)
+    def _dispatch(self, *args, **kwargs):
+        if kwargs or len(args) != self._arity:
+            args = self._bind(args, kwargs)
+        key = _signature_key(args) if self._keyed else None
+        concrete = self._by_key.get(key)
+        if concrete is None:
+            concrete = self._concrete_for(args)
+            if key is not None:
+                self._by_key[key] = concrete
+        return concrete.entry(*args)
 
-    def _bind(self, args, kwargs) -> dict:
-        import inspect
+    def __repr__(self) -> str:
+        return f"<fxn.compile {self.__qualname__} tag={self.tag!r}>"
 
-        try:
-            return inspect.signature(self.fn).bind(*args, **kwargs).arguments
-        except TypeError as error:
-            raise TypeError(f"{self.fn.__qualname__}(): {error}") from None
+    @property
+    def fully_annotated(self) -> bool:
+        """Whether every parameter declares its type: one signature, no retracing."""
+        return all(p.declared is not None for p in self.parameters)
 
-    def concrete_function(self, types: tuple[TensorType, ...]) -> ConcreteFunction:
+    @property
+    def concrete_functions(self) -> list[ConcreteFunction]:
+        """The concrete functions compiled so far, in order of compilation."""
+        return list(self._concrete.values())
+
+    def declared_types(self) -> list[TensorType]:
+        """The declared signature; TypeError naming the first parameter without a type annotation."""
+        for p in self.parameters:
+            if p.declared is None:
+                hint = self._hints.get(p.name)
+                what = (f"is annotated {getattr(hint, '__module__', '')}.{getattr(hint, '__qualname__', hint)}, "
+                        "which specializes on each call" if hint is not None else "has no type annotation")
+                raise TypeError(
+                    f"{self.location()}: parameter '{p.name}' of {self.__name__} {what}; ahead-of-time "
+                    "compilation needs a declared type (float, int, bool or fxn.Tensor[dtype, dims...])"
+                )
+        return [p.declared for p in self.parameters]
+
+    def location(self) -> str:
+        """``file:line`` of the function's definition."""
+        code = self.fn.__code__
+        return f"{code.co_filename}:{code.co_firstlineno}"
+
+    def concrete_function(self, types) -> ConcreteFunction:
+        """The concrete function of a signature (a sequence of TensorType), compiled on first request."""
+        types = tuple(types)
         return self._concrete.get(types) or self._compile(types)
+
+    def lower(self, types, backend_name: str, stages: dict | None = None,
+              stop_after: str | None = None) -> LoweredFunction | None:
+        """Lower one signature for ``backend_name`` without compiling it (for AOT and inspection); see :func:`lower`."""
+        lowered = lower(self.fn, self.parameters, list(types), backend_name, stages, stop_after)
+        if lowered is not None:
+            self.scalar_results(lowered.result_types)  # a return annotation that does not fit fails here
+        return lowered
+
+    def scalar_results(self, result_types: list[TensorType]) -> list[bool]:
+        """Which results are returned as Python scalars; TypeError if the return annotation asks for one that is not 0-d."""
+        returns = self._hints.get("return", inspect.Parameter.empty)
+        if returns is inspect.Parameter.empty:
+            scalars = all(p.is_scalar for p in self.parameters)
+            return [scalars and t.rank == 0 for t in result_types]
+        wanted = list(typing.get_args(returns)) if typing.get_origin(returns) is tuple else [returns]
+        if len(wanted) != len(result_types):
+            wanted = [returns] * len(result_types)
+        flags = [w in _SCALAR_ANNOTATIONS for w in wanted]
+        for flag, result, annotation in zip(flags, result_types, wanted):
+            if flag and result.rank != 0:
+                raise TypeError(f"{self.location()}: {self.__name__} is annotated to return "
+                                f"{annotation.__name__} but returns {result}")
+        return flags
+
+    def annotated_shapes(self) -> list[tuple | None]:
+        """Each parameter's shape as annotated: ints and dim names (``(3, "H", "W")``), None where not declared."""
+        from fxn.frontend.types import TensorSpec
+
+        shapes = []
+        for p in self.parameters:
+            hint = self._hints.get(p.name)
+            shapes.append(tuple(hint.dims) if isinstance(hint, TensorSpec) else p.declared and p.declared.shape)
+        return shapes
+
+    def named_dims(self) -> dict[str, list[tuple[int, int]]]:
+        """Dim names shared by several parameter dims, with the (parameter index, axis) pairs they name."""
+        names: dict[str, list[tuple[int, int]]] = {}
+        for index, shape in enumerate(self.annotated_shapes()):
+            for axis, dim in enumerate(shape or ()):
+                if isinstance(dim, str):
+                    names.setdefault(dim, []).append((index, axis))
+        return {name: places for name, places in names.items() if len(places) > 1}
+
+    def _bind(self, args, kwargs) -> tuple:
+        try:
+            bound = inspect.signature(self.fn).bind(*args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"{self.__name__}(): {error}") from None
+        bound.apply_defaults()
+        return tuple(bound.arguments[p.name] for p in self.parameters)
+
+    def _concrete_for(self, args) -> ConcreteFunction:
+        if self.fully_annotated:
+            concrete = self.concrete_function(self.declared_types())
+            self._retarget(concrete.entry)
+            return concrete
+        from fxn.frontend.types import argument_type
+
+        return self.concrete_function(argument_type(p, a) for p, a in zip(self.parameters, args))
 
     def _compile(self, types: tuple[TensorType, ...]) -> ConcreteFunction:
         from fxn.backends import host_backend
-        from fxn.compiler import jit, lower_to_llvm
-        from fxn.frontend import trace
+        from fxn.compiler import jit
+        from fxn.python_entry import add_python_entry, builtin_function, can_enter
         from fxn.runtime import Executable
 
         backend, _ = host_backend()
-        traced = trace(self.fn, self.parameters, list(types), new_context())
-        lower_to_llvm(traced.module, backend.name)
-        executable = Executable(jit(traced.module), traced.entry, list(types), traced.result_types)
-        scalar_results = all(p.is_scalar for p in self.parameters)
-        concrete = ConcreteFunction(traced, executable, [scalar_results and t.rank == 0 for t in traced.result_types])
+        lowered = self.lower(types, backend.name)
+        scalar_results = self.scalar_results(lowered.result_types)
+        # The entry returns one value; a function returning a tuple of one keeps the Python path.
+        entered = not lowered.traced.returns_tuple and can_enter(lowered.arg_types, lowered.result_types,
+                                                                 scalar_results[0])
+        if entered:
+            dim_names = [shape or (None,) * t.rank for shape, t in zip(self.annotated_shapes(), lowered.arg_types)]
+            add_python_entry(lowered.module, lowered.entry, lowered.arg_types, lowered.result_types, dim_names,
+                             scalar_results[0], lowered.value_entry)
+        engine = jit(lowered.module)
+        executable = Executable(
+            engine, lowered.entry, lowered.arg_types, lowered.result_types,
+            arg_names=[p.name for p in self.parameters],
+            scalar_results=scalar_results,
+            named_dims=self.named_dims(),
+        )
+        concrete = ConcreteFunction(lowered, executable)
+        if entered:
+            concrete.entry = builtin_function(engine, lowered.entry, self._binding(concrete.python_path))
         self._concrete[types] = concrete
         return concrete
+
+    def _binding(self, python_path):
+        """``python_path`` taking the arguments as the Python function does (an entry's fallback)."""
+        def call(*args, **kwargs):
+            if kwargs or len(args) != self._arity:
+                args = self._bind(args, kwargs)
+            return python_path(*args)
+
+        return call
+
+
+def _signature_key(args) -> tuple | None:
+    """A cheap key that determines the signature of these arguments, or None if there is none this cheap.
+
+    A numpy array's type is its dtype and shape, a Python scalar's its type
+    (for a parameter that declares a type, both decide whether it fits).
+    """
+    key = []
+    for value in args:
+        kind = type(value)
+        if kind is np.ndarray:
+            key.append((value.dtype, value.shape))
+        elif kind in _SCALAR_ANNOTATIONS:
+            key.append(kind)
+        else:
+            return None
+    return tuple(key)
 
 
 def compile(fn=None, *, tag: str | None = None, description: str | None = None, targets=None):

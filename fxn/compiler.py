@@ -2,7 +2,8 @@
 
 :func:`lower_to_llvm` runs the generic lowering pipeline (the fxn ops through
 the backend's lowering table, then upstream bufferization and conversion to
-the LLVM dialect); :func:`jit` hands the result to MLIR's execution engine,
+the LLVM dialect, with the linalg ops vectorized to the target's vector
+width on the way); :func:`jit` hands the result to MLIR's execution engine,
 which compiles it for the host CPU. The pipeline is a textual fxn-opt
 pipeline, so every step can be reproduced with ``fxn-opt -p``.
 """
@@ -11,31 +12,47 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fxn.backends import find_backend
+from fxn.backends.base import Target
 from fxn.dialects import TensorType
 from fxn.mlir import execution_engine, func, ir
 from fxn.pipeline import build_pipeline
 
-#: Stages of the generic lowering; ``{backend}`` names the backend whose lowerings apply.
+#: Stages of the generic lowering; ``{backend}`` names the backend whose lowerings apply,
+#: ``{vector_bits}`` is the width of its target's vector registers.
 LOWERING_STAGES = {
     "lowered": (
         "func.func(fxn-lower-to-linalg{{backend={backend}}}),canonicalize,cse,"
         "func.func(linalg-fuse-elementwise-ops),canonicalize"
     ),
+    "vectorized": (
+        "func.func(linalg-generalize-named-ops),fxn-vectorize{{vector-bits={vector_bits}}},"
+        "canonicalize,cse,loop-invariant-code-motion"
+    ),
     "bufferized": (
-        "one-shot-bufferize{{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}},"
+        "one-shot-bufferize{{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map "
+        "allow-return-allocs-from-loops}},"
         "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize"
     ),
     "llvm": (
-        "func.func(convert-linalg-to-loops),expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-        "finalize-memref-to-llvm,convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
-        "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts"
+        "func.func(convert-linalg-to-loops),convert-vector-to-scf,expand-strided-metadata,lower-affine,"
+        "convert-scf-to-cf,convert-vector-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"
+        "convert-arith-to-llvm,convert-index-to-llvm,convert-ub-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
+        "reconcile-unrealized-casts"
     ),
 }
 
 
+def vector_bits(backend_name: str) -> int:
+    """The vector register width of the backend's target on this machine (128 if it cannot run here)."""
+    target = find_backend(backend_name).host_target()
+    return target.vector_bits if target is not None else Target.vector_bits
+
+
 def pipeline_text(backend_name: str, stages=tuple(LOWERING_STAGES)) -> str:
     """The textual pipeline of the given lowering stages, in order."""
-    body = ",".join(LOWERING_STAGES[stage].format(backend=backend_name) for stage in stages)
+    values = {"backend": backend_name, "vector_bits": vector_bits(backend_name)}
+    body = ",".join(LOWERING_STAGES[stage].format(**values) for stage in stages)
     return f"builtin.module({body})"
 
 

@@ -3,6 +3,13 @@
 ``interpret(module_or_text, *inputs, entry=None)`` evaluates a verified
 function op by op with the kernels of :mod:`fxn.dialects.reference`. It is
 the definition of the dialect that every backend is tested against.
+
+It also runs the few upstream ops the frontend emits around fxn ops:
+``scf.for``/``scf.yield`` (loops over a run-time count), ``func.call``, and
+scalar glue (``arith.constant``, ``arith.index_cast``, integer
+``arith.addi/subi/muli``, ``tensor.extract``, ``tensor.from_elements``,
+``tensor.dim``), with MLIR's semantics. Scalars (``index``, ``i32`` ...) are
+numpy scalars; ``index`` is int64.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import numpy as np
 from fxn.dialects import OPS, TensorType, VerifyError, new_context
 from fxn.dialects.elements import elements_to_numpy, resource_blobs
 from fxn.dialects.reference import load_kernels
+from fxn.dialects.types import NUMPY_DTYPES
 from fxn.mlir import func, ir
 from fxn.source import parse_module
 
@@ -121,20 +129,92 @@ class _Evaluator:
         env = {}
         for i, (argument, value, expected) in enumerate(zip(block.arguments, inputs, arg_types)):
             env[argument] = _coerce_argument(value, expected, i)
+        terminator, results = self.run_block(block, env)
+        if terminator != "func.return":
+            raise InterpreterError(f"@{function.sym_name.value} has no func.return")
+        return results
+
+    def run_block(self, block, env: dict) -> tuple[str | None, list]:
+        """Run ``block`` (reading outer values from ``env``); its terminator's name and operands."""
         for op in block.operations:
             name = op.operation.name
-            if name == "func.return":
-                return [env[v] for v in op.operands]
-            results = self.evaluate(op, [env[v] for v in op.operands])
-            for value, array in zip(op.results, results):
-                env[value] = _check_result(array, TensorType.from_mlir(value.type), op)
-        raise InterpreterError(f"@{function.sym_name.value} has no func.return")
+            if name in ("func.return", "scf.yield"):
+                return name, [env[v] for v in op.operands]
+            results = self.evaluate(op, [env[v] for v in op.operands], env)
+            for value, result in zip(op.results, results):
+                env[value] = _check_value(result, value.type, op)
+        return None, []
 
-    def evaluate(self, op, operands: list[np.ndarray]) -> list[np.ndarray]:
-        if op.operation.name == "func.call":
+    def evaluate(self, op, operands: list, env: dict) -> list:
+        name = op.operation.name
+        if name == "func.call":
             callee = op.attributes["callee"].value
             return self.call(self.functions[callee], operands)
+        if name == "scf.for":
+            return self.run_for(op, operands, env)
+        if name in _UPSTREAM:
+            return [_UPSTREAM[name](op, operands, self.elements)]
         return [evaluate_op(op, operands, self.elements)]
+
+    def run_for(self, op, operands: list, env: dict) -> list:
+        """``scf.for``: the body for ``i = lower; i < upper; i += step``, carrying its iter_args."""
+        lower, upper, step, *carried = operands
+        if step <= 0:
+            raise InterpreterError(f"{_location(op)}: 'scf.for' step must be positive; got {step}")
+        block = op.regions[0].blocks[0]
+        for index in range(int(lower), int(upper), int(step)):
+            env[block.arguments[0]] = np.int64(index)
+            env.update(zip(list(block.arguments)[1:], carried))
+            _, carried = self.run_block(block, env)
+        return carried
+
+
+def _check_value(value, mlir_type: ir.Type, op):
+    """A tensor result checked against its declared type; scalars converted to their numpy type."""
+    if isinstance(mlir_type, ir.RankedTensorType):
+        return _check_result(np.asarray(value), TensorType.from_mlir(mlir_type), op)
+    return _scalar(value, mlir_type)
+
+
+def _scalar(value, mlir_type: ir.Type):
+    """``value`` as a numpy scalar of ``mlir_type`` (index is int64; integers wrap)."""
+    if isinstance(mlir_type, ir.IndexType):
+        return np.int64(value)
+    return np.asarray(value).astype(NUMPY_DTYPES[str(mlir_type)])[()]
+
+
+def _arith_constant(op, operands, elements):
+    value = op.attributes["value"]
+    if isinstance(value, ir.DenseElementsAttr) or str(value).startswith("dense_resource<"):
+        return elements(value)
+    return value.value
+
+
+def _integer_binary(fn):
+    def run(op, operands, elements):
+        lhs, rhs = operands
+        with np.errstate(over="ignore"):
+            return fn(lhs, rhs)
+
+    return run
+
+
+def _from_elements(op, operands, elements):
+    result = TensorType.from_mlir(op.results[0].type)
+    return np.array(operands, dtype=result.numpy_dtype).reshape(result.shape)
+
+
+#: Upstream ops the frontend emits, by name: ``(op, operands, elements) -> result``.
+_UPSTREAM = {
+    "arith.constant": _arith_constant,
+    "arith.index_cast": lambda op, operands, elements: _scalar(int(operands[0]), op.results[0].type),
+    "arith.addi": _integer_binary(lambda a, b: a + b),
+    "arith.subi": _integer_binary(lambda a, b: a - b),
+    "arith.muli": _integer_binary(lambda a, b: a * b),
+    "tensor.extract": lambda op, operands, elements: operands[0][tuple(int(i) for i in operands[1:])],
+    "tensor.from_elements": _from_elements,
+    "tensor.dim": lambda op, operands, elements: np.int64(operands[0].shape[int(operands[1])]),
+}
 
 
 def evaluate_op(op, operands: list[np.ndarray], elements=elements_to_numpy) -> np.ndarray:

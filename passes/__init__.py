@@ -11,6 +11,7 @@ PASSES = {
     "fxn-canonicalize": "fxn.passes.canonicalize:FxnCanonicalize",
     "fxn-constant-fold": "fxn.passes.constant_fold:FxnConstantFold",
     "fxn-lower-to-linalg": "fxn.passes.lowering.convert:FxnLowerToLinalg",
+    "fxn-vectorize": "fxn.passes.vectorize:FxnVectorize",
 }
 
 

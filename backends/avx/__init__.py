@@ -2,7 +2,8 @@
 
 Capabilities come from the host CPU's feature flags (``/proc/cpuinfo``):
 AVX-512F gives 512-bit vectors, AVX2+FMA 256-bit, SSE4.2 128-bit. Code runs
-in-process through MLIR's JIT, which compiles for the host CPU.
+in-process through MLIR's JIT, which compiles for the host CPU; ahead of
+time, :mod:`.toolchain` builds assembly and shared libraries with clang-22.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import platform
 
 from fxn.backends.base import Backend, Target
+
+from . import toolchain
 
 #: (required /proc/cpuinfo flags, LLVM features, LLVM CPU, vector bits), best first.
 LEVELS = (
@@ -45,6 +48,14 @@ class X86Backend(Backend):
                 return target_for_flags(cpu_flags(file.read()))
         except OSError:
             return None
+
+    def assemble(self, llvm_ir: str, target: Target) -> str:
+        """The assembly of an LLVM IR module for ``target``."""
+        return toolchain.assemble(llvm_ir, target)
+
+    def build_shared_library(self, llvm_ir_modules: list[str], output, exported: list[str], target: Target):
+        """Compile LLVM IR modules into the shared library ``output`` (a Path) exporting only ``exported``."""
+        return toolchain.shared_library(llvm_ir_modules, output, exported, target)
 
 
 backend = X86Backend("avx", "x86-64 with SSE4.2 / AVX2+FMA / AVX-512")

@@ -1,35 +1,234 @@
-"""Generic lowering of the elementwise fxn ops: one ``linalg.generic`` each, operands broadcast."""
+"""Generic lowering of the elementwise fxn ops: one ``linalg.generic`` each, operands broadcast.
+
+Each op becomes :func:`~.structured.elementwise`, a parallel generic whose
+body is the scalar computation below. Integer ops and exact float ops are
+one arith op each and compute exactly what the reference does (integer
+wrap, IEEE ``maximum``/``minimum`` with NaN propagation and ``-0.0 < +0.0``,
+ordered comparisons with ``ne`` unordered, casts as ``fxn.cast`` states).
+Transcendentals are the arith expansions of :mod:`.math_expansion` (no libm;
+their accuracy is stated there); f16 math computes in f32 and rounds once,
+as the reference does.
+
+Broadcasting is decided from the static types (:func:`~.structured.broadcast_map`):
+a dynamic operand dim that is 1 at run time while the result's is larger is
+NOT broadcast by the compiled code, which reads it as if it had the
+result's size. Operands that broadcast must have a static 1 there.
+"""
 
 from __future__ import annotations
 
-from fxn.mlir import arith, math
+from typing import Callable
 
-from . import lowering
-from .structured import elementwise, tensor_type
+import numpy as np
+
+from fxn.dialects import TensorType
+from fxn.mlir import arith, ir, math
+
+from . import lowering, math_expansion
+from .structured import element_type, elementwise, tensor_type
 
 
-def _binary(float_op, int_op):
+def _lower_elementwise(make_body: Callable[..., Callable]):
+    """The lowering whose generic applies ``make_body(op, result_type)`` to the operands' scalars."""
+
     def lower(op, target):
         result = tensor_type(op.results[0])
-        scalar = float_op if result.is_float else int_op
-        return elementwise(list(op.operands), result, scalar)
+        return elementwise(list(op.operands), result, make_body(op, result))
 
     return lower
 
 
-lowering("fxn.add")(_binary(arith.addf, arith.addi))
-lowering("fxn.sub")(_binary(arith.subf, arith.subi))
-lowering("fxn.mul")(_binary(arith.mulf, arith.muli))
-lowering("fxn.max")(_binary(arith.maximumf, arith.maxsi))
-lowering("fxn.min")(_binary(arith.minimumf, arith.minsi))
+def _by_kind(float_op, int_op):
+    return _lower_elementwise(lambda op, result: float_op if result.is_float else int_op)
 
 
-@lowering("fxn.div")
-def lower_div(op, target):
-    return elementwise(list(op.operands), tensor_type(op.results[0]), arith.divf)
+def _zero(dtype: str) -> ir.Value:
+    return arith.constant(element_type(dtype), 0.0 if dtype.startswith("f") else 0)
+
+
+# ----------------------------------------------------------------------------
+# Arithmetic on numeric operands.
+
+lowering("fxn.add")(_by_kind(arith.addf, arith.addi))
+lowering("fxn.sub")(_by_kind(arith.subf, arith.subi))
+lowering("fxn.mul")(_by_kind(arith.mulf, arith.muli))
+lowering("fxn.div")(_lower_elementwise(lambda op, result: arith.divf))
+lowering("fxn.max")(_by_kind(arith.maximumf, arith.maxsi))
+lowering("fxn.min")(_by_kind(arith.minimumf, arith.minsi))
+lowering("fxn.abs")(_by_kind(math.absf, math.absi))  # math.absi wraps: abs(MIN) = MIN
+
+
+@lowering("fxn.neg")
+@_lower_elementwise
+def lower_neg(op, result):
+    if result.is_float:
+        return arith.negf
+    return lambda x: arith.subi(_zero(result.dtype), x)  # wraps: -MIN = MIN
+
+
+@lowering("fxn.relu")
+@_lower_elementwise
+def lower_relu(op, result):
+    maximum = arith.maximumf if result.is_float else arith.maxsi
+    return lambda x: maximum(x, _zero(result.dtype))
+
+
+def clamp_bound(bound: float, dtype: str) -> ir.Value:
+    """A clamp bound as a constant of ``dtype``: rounded to nearest for floats, infinities saturated for integers."""
+    numpy_dtype = TensorType(dtype, ()).numpy_dtype
+    if numpy_dtype.kind == "f":
+        with np.errstate(over="ignore"):
+            return arith.constant(element_type(dtype), float(np.asarray(bound, numpy_dtype)))
+    limits = np.iinfo(numpy_dtype)
+    value = limits.max if bound == np.inf else limits.min if bound == -np.inf else int(bound)
+    return arith.constant(element_type(dtype), value)
+
+
+@lowering("fxn.clamp")
+@_lower_elementwise
+def lower_clamp(op, result):
+    maximum, minimum = (arith.maximumf, arith.minimumf) if result.is_float else (arith.maxsi, arith.minsi)
+    low = clamp_bound(op.attributes["min"].value, result.dtype)
+    high = clamp_bound(op.attributes["max"].value, result.dtype)
+    return lambda x: minimum(maximum(x, low), high)
+
+
+# ----------------------------------------------------------------------------
+# Math functions on floats: f16 computes in f32 and rounds once.
+
+
+def _float_math(scalar_fn: Callable[..., ir.Value]):
+    def body(op, result):
+        if result.dtype != "f16":
+            return scalar_fn
+        f16, f32 = element_type("f16"), element_type("f32")
+        return lambda *xs: arith.truncf(f16, scalar_fn(*(arith.extf(f32, x) for x in xs)))
+
+    return _lower_elementwise(body)
+
+
+def _reciprocal_sqrt(x: ir.Value) -> ir.Value:
+    # A square root and a division, each rounded, as the reference computes it.
+    return arith.divf(arith.constant(x.type, 1.0), math.sqrt(x))
+
+
+lowering("fxn.sqrt")(_float_math(math.sqrt))
+lowering("fxn.rsqrt")(_float_math(_reciprocal_sqrt))
+lowering("fxn.exp")(_float_math(math_expansion.exp))
+lowering("fxn.log")(_float_math(math_expansion.log))
+lowering("fxn.tanh")(_float_math(math_expansion.tanh))
+lowering("fxn.sigmoid")(_float_math(math_expansion.sigmoid))
+lowering("fxn.erf")(_float_math(math_expansion.erf))
+lowering("fxn.pow")(_float_math(math_expansion.pow))
+
+
+def _fma_f16(x: ir.Value, y: ir.Value, z: ir.Value) -> ir.Value:
+    """``x * y + z`` of f16 values rounded once.
+
+    In f64 the product of two f16 values is exact, and so is the sum unless
+    the two terms are more than 30 binades apart. For a finite f16 result
+    only ``z`` can be the far larger term, and then the product moves the
+    value by far less than the distance from ``z`` to the nearest f16
+    rounding boundary, in f64 as exactly. Narrowing to f16 then rounds once.
+    """
+    f64 = element_type("f64")
+    x, y, z = (arith.extf(f64, v) for v in (x, y, z))
+    return narrow_f64_to_f16(arith.addf(arith.mulf(x, y), z))
 
 
 @lowering("fxn.fma")
-def lower_fma(op, target):
+@_lower_elementwise
+def lower_fma(op, result):
     # math.fma becomes llvm.fma: one rounding, a hardware FMA where the target has one.
-    return elementwise(list(op.operands), tensor_type(op.results[0]), math.fma)
+    return _fma_f16 if result.dtype == "f16" else math.fma
+
+
+# ----------------------------------------------------------------------------
+# Comparison and selection.
+
+_FLOAT_PREDICATES = {"eq": "OEQ", "ne": "UNE", "lt": "OLT", "le": "OLE", "gt": "OGT", "ge": "OGE"}
+_SIGNED_PREDICATES = {"eq": "eq", "ne": "ne", "lt": "slt", "le": "sle", "gt": "sgt", "ge": "sge"}
+# i1 orders false < true: unsigned.
+_BOOL_PREDICATES = {"eq": "eq", "ne": "ne", "lt": "ult", "le": "ule", "gt": "ugt", "ge": "uge"}
+
+
+def compare_scalars(predicate: str, dtype: str) -> Callable[[ir.Value, ir.Value], ir.Value]:
+    """``lhs <predicate> rhs`` of ``dtype`` scalars with fxn.compare's rules (IEEE: only ``ne`` holds for NaN)."""
+    if dtype.startswith("f"):
+        name = _FLOAT_PREDICATES[predicate]
+        return lambda a, b: arith.cmpf(getattr(arith.CmpFPredicate, name), a, b)
+    name = (_BOOL_PREDICATES if dtype == "i1" else _SIGNED_PREDICATES)[predicate]
+    return lambda a, b: arith.cmpi(getattr(arith.CmpIPredicate, name), a, b)
+
+
+@lowering("fxn.compare")
+@_lower_elementwise
+def lower_compare(op, result):
+    return compare_scalars(op.attributes["predicate"].value, tensor_type(op.operands[0]).dtype)
+
+
+lowering("fxn.select")(_lower_elementwise(lambda op, result: arith.select))
+
+
+# ----------------------------------------------------------------------------
+# Casts.
+
+
+def narrow_f64_to_f16(x: ir.Value) -> ir.Value:
+    """An f64 value rounded once to f16 (nearest even), where a plain ``truncf`` could round twice.
+
+    The value is first rounded to odd in f32 (toward zero, with the last bit
+    set if anything was lost): rounding that to f16 gives the correctly
+    rounded result because f32 has at least 2 more bits than f16
+    (Boldo & Melquiond 2008).
+    """
+    f32, i32 = element_type("f32"), element_type("i32")
+    narrow = arith.truncf(f32, x)
+    widened = arith.extf(x.type, narrow)
+    inexact = arith.cmpf(arith.CmpFPredicate.ONE, widened, x)  # false for NaN and infinities
+    bits = arith.bitcast(i32, narrow)
+    even = arith.cmpi(arith.CmpIPredicate.eq, arith.andi(bits, arith.constant(i32, 1)), arith.constant(i32, 0))
+    # Sign-magnitude: stepping the bits by one moves away from or toward zero.
+    rounded_away = arith.cmpf(arith.CmpFPredicate.OGT, math.absf(widened), math.absf(x))
+    step = arith.select(rounded_away, arith.constant(i32, -1), arith.constant(i32, 1))
+    odd = arith.select(arith.andi(inexact, even), arith.addi(bits, step), bits)
+    return arith.truncf(element_type("f16"), arith.bitcast(f32, odd))
+
+
+def _bits(dtype: str) -> int:
+    return int(dtype[1:])
+
+
+def convert(x: ir.Value, source: str, target: str) -> ir.Value:
+    """``x`` of element type ``source`` converted to ``target`` by fxn.cast's rules."""
+    if source == target:
+        return x
+    if target == "i1":
+        return compare_scalars("ne", source)(x, _zero(source))  # NaN -> true, -0.0 -> false
+    target_type = element_type(target)
+    source_float, target_float = source.startswith("f"), target.startswith("f")
+    if source == "i1":
+        return arith.uitofp(target_type, x) if target_float else arith.extui(target_type, x)
+    if source_float and target_float:
+        if _bits(target) > _bits(source):
+            return arith.extf(target_type, x)
+        return narrow_f64_to_f16(x) if (source, target) == ("f64", "f16") else arith.truncf(target_type, x)
+    if source_float:
+        # Through f32: exact for f16, and every f16 -> int conversion is defined by it.
+        wide = arith.extf(element_type("f32"), x) if source == "f16" else x
+        return arith.fptosi(target_type, wide)  # truncates toward zero
+    if target_float:
+        if target == "f16":
+            # Exact in f32 below 2**24; anything larger overflows f16 either way, so one rounding.
+            return arith.truncf(target_type, arith.sitofp(element_type("f32"), x))
+        return arith.sitofp(target_type, x)
+    if _bits(target) > _bits(source):
+        return arith.extsi(target_type, x)
+    return arith.trunci(target_type, x)  # wraps
+
+
+@lowering("fxn.cast")
+@_lower_elementwise
+def lower_cast(op, result):
+    source = tensor_type(op.operands[0]).dtype
+    return lambda x: convert(x, source, result.dtype)

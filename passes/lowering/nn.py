@@ -1,1 +1,393 @@
-"""Generic lowering of the nn fxn ops."""
+"""Generic lowering of the nn fxn ops: contractions, convolutions, pooling and inference batch norm.
+
+Products and sums accumulate in :func:`~.reduction.accumulator_dtype` (f32
+for f16) in a zero-filled tensor and are rounded once by a final
+elementwise generic, which also adds a bias after the sum (the reference's
+order). Upstream named ops are used where one fits (``linalg.matmul``,
+``batch_matmul``, ``matvec``, ``vecmat``, ``dot``, ``conv_2d_nchw_fchw``,
+``conv_2d_ngchw_gfchw``, ``pooling_nchw_max/sum``); the rest are
+``linalg.generic``. Convolution and pooling windows need static spatial dims.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from fxn.dialects import TensorType
+from fxn.mlir import arith, ir, linalg, math, tensor
+
+from . import lowering
+from .image import Band, dense_constant, resample_axis
+from .reduction import (
+    accumulator_dtype,
+    add,
+    convert,
+    dims,
+    expand_shape,
+    filled,
+    finish,
+    loop_index,
+    lowest,
+    multiply,
+    reassociation,
+    require_static,
+    scalar,
+    size_of,
+    with_unit_dims,
+)
+from .structured import element_type, index, tensor_type
+
+# ----------------------------------------------------------------------------
+# Contractions: fxn.matmul and fxn.linear.
+
+
+def _batch_expressions(operand: TensorType, batch: tuple) -> list[ir.AffineExpr]:
+    """Index expressions of ``operand``'s batch dims (right-aligned to ``batch``, size 1 broadcast)."""
+    own = operand.shape[: max(operand.rank - 2, 0)]
+    offset = len(batch) - len(own)
+    return [
+        ir.AffineConstantExpr.get(0) if size == 1 and batch[axis + offset] != 1 else ir.AffineDimExpr.get(axis + offset)
+        for axis, size in enumerate(own)
+    ]
+
+
+def _contraction(lhs: ir.Value, rhs: ir.Value, init: ir.Value, lhs_dims, rhs_dims, loops: int) -> ir.Value:
+    """``init[out] += lhs[lhs_dims] * rhs[rhs_dims]`` over ``loops`` loops, the last one contracted.
+
+    ``lhs_dims``/``rhs_dims`` are affine expressions; the output reads every loop but the last.
+    """
+    dtype = tensor_type(init).dtype
+    maps = [
+        ir.AffineMap.get(loops, 0, lhs_dims),
+        ir.AffineMap.get(loops, 0, rhs_dims),
+        dims(loops, range(loops - 1)),
+    ]
+    iterators = [linalg.IteratorType.parallel] * (loops - 1) + [linalg.IteratorType.reduction]
+
+    @linalg.generic([lhs, rhs], [init], maps, iterators)
+    def generic(a, b, acc):
+        return add(dtype, acc, multiply(dtype, convert(a, dtype), convert(b, dtype)))
+
+    return generic
+
+
+def _matmul_sizes(lhs: ir.Value, rhs: ir.Value, result: TensorType) -> list:
+    """The result's sizes: batch dims from whichever operand knows them, then rows of lhs, columns of rhs."""
+    lhs_type, rhs_type = tensor_type(lhs), tensor_type(rhs)
+    batch = result.rank - (lhs_type.rank > 1) - (rhs_type.rank > 1)
+    sizes = []
+    for axis in range(batch):
+        size = result.shape[axis]
+        if size is None:
+            for value, operand in ((lhs, lhs_type), (rhs, rhs_type)):
+                source_axis = axis - (batch - max(operand.rank - 2, 0))
+                if source_axis >= 0 and operand.shape[source_axis] is None:
+                    size = size_of(value, source_axis)
+                    break
+        sizes.append(size)
+    if lhs_type.rank > 1:
+        sizes.append(size_of(lhs, lhs_type.rank - 2))
+    if rhs_type.rank > 1:
+        sizes.append(size_of(rhs, rhs_type.rank - 1))
+    return sizes
+
+
+def _named_matmul(lhs: TensorType, rhs: TensorType):
+    """The upstream named op computing ``torch.matmul`` of these operand types, if one does."""
+    named = {(2, 2): linalg.matmul, (2, 1): linalg.matvec, (1, 2): linalg.vecmat, (1, 1): linalg.dot}
+    if (lhs.rank, rhs.rank) in named:
+        return named[lhs.rank, rhs.rank]
+    broadcasts = 1 in (lhs.shape[0], rhs.shape[0]) and lhs.shape[0] != rhs.shape[0]
+    if lhs.rank == rhs.rank == 3 and not broadcasts:
+        return linalg.batch_matmul
+    return None
+
+
+def _matmul_generic(lhs: ir.Value, rhs: ir.Value, init: ir.Value, result: TensorType) -> ir.Value:
+    """``torch.matmul`` with broadcast batch dims as one contraction: loops (batch..., [m], [n], k)."""
+    lhs_type, rhs_type = tensor_type(lhs), tensor_type(rhs)
+    loops = result.rank + 1
+    batch = result.shape[: result.rank - (lhs_type.rank > 1) - (rhs_type.rank > 1)]
+    k = ir.AffineDimExpr.get(loops - 1)
+    m = [ir.AffineDimExpr.get(len(batch))] if lhs_type.rank > 1 else []
+    n = [ir.AffineDimExpr.get(result.rank - 1)] if rhs_type.rank > 1 else []
+    lhs_dims = _batch_expressions(lhs_type, batch) + m + [k]
+    rhs_dims = _batch_expressions(rhs_type, batch) + [k] + n
+    return _contraction(lhs, rhs, init, lhs_dims, rhs_dims, loops)
+
+
+@lowering("fxn.matmul")
+def lower_matmul(op, target):
+    lhs, rhs = op.lhs, op.rhs
+    result = tensor_type(op.results[0])
+    init = filled(accumulator_dtype(result.dtype), _matmul_sizes(lhs, rhs, result), 0)
+    named = _named_matmul(tensor_type(lhs), tensor_type(rhs))
+    product = named(lhs, rhs, outs=[init]) if named else _matmul_generic(lhs, rhs, init, result)
+    return finish(product, result)
+
+
+def _add_bias(accumulator: ir.Value, bias: ir.Value | None, axis: int, result: TensorType) -> ir.Value:
+    """``accumulator + bias`` (``bias`` along ``axis``) rounded to ``result``; the bias is added after the sum."""
+    if bias is None:
+        return finish(accumulator, result)
+    dtype = tensor_type(accumulator).dtype
+    bias_map = dims(result.rank, [axis])
+    return finish(accumulator, result, lambda acc, b: add(dtype, acc, convert(b, dtype)), [(bias, bias_map)])
+
+
+@lowering("fxn.linear")
+def lower_linear(op, target):
+    x, weight = op.input, op.weight
+    result = tensor_type(op.results[0])
+    rank = result.rank
+    sizes = [size_of(x, a) for a in range(rank - 1)] + [size_of(weight, 0)]
+    init = filled(accumulator_dtype(result.dtype), sizes, 0)
+    # Loops (batch..., out, in): input[batch..., in] * weight[out, in].
+    loop = [ir.AffineDimExpr.get(d) for d in range(rank + 1)]
+    product = _contraction(x, weight, init, loop[: rank - 1] + [loop[rank]], [loop[rank - 1], loop[rank]], rank + 1)
+    return _add_bias(product, op.bias, rank - 1, result)
+
+
+# ----------------------------------------------------------------------------
+# fxn.conv2d, and the padding it shares with pooling.
+
+
+def pad(value: ir.Value, low: Sequence[int], high: Sequence[int], pad_value) -> ir.Value:
+    """``value`` padded by static ``low``/``high`` amounts per dim with the scalar ``pad_value``.
+
+    One ``linalg.generic`` over the padded shape selecting between the
+    input (read at clamped indices) and the pad value. ``tensor.pad``, or a
+    copy into a slice of a filled tensor, would bufferize to a
+    ``memref.copy`` into a strided view: a call into MLIR's runtime
+    library, which compiled code must not need.
+    """
+    if not any(low) and not any(high):
+        return value
+    source = tensor_type(value)
+    sizes = [size_of(value, a) for a in range(source.rank)]
+    padded_sizes = [
+        s + lo + hi if isinstance(s, int) else arith.addi(s, index(lo + hi)) for s, lo, hi in zip(sizes, low, high)
+    ]
+    fill = scalar(source.dtype, pad_value)
+    init = tensor.empty(padded_sizes, element_type(source.dtype))
+    if any(s == 0 for s in sizes if isinstance(s, int)):  # nothing to read: all padding
+        return linalg.fill(fill, outs=[init])
+    rank = source.rank
+    zero = index(0)
+    padded_axes = [a for a in range(rank) if low[a] or high[a]]
+    bounds = {a: index(sizes[a]) if isinstance(sizes[a], int) else sizes[a] for a in padded_axes}
+    last = {a: arith.subi(bounds[a], index(1)) for a in padded_axes}
+
+    @linalg.generic([], [init], [ir.AffineMap.get_identity(rank)], [linalg.IteratorType.parallel] * rank)
+    def padded(_):
+        indices = [loop_index(a) for a in range(rank)]
+        inside = None
+        for axis in padded_axes:
+            shifted = arith.subi(indices[axis], index(low[axis]))
+            within = arith.andi(
+                arith.cmpi(arith.CmpIPredicate.sge, shifted, zero),
+                arith.cmpi(arith.CmpIPredicate.slt, shifted, bounds[axis]),
+            )
+            inside = within if inside is None else arith.andi(inside, within)
+            # Clamped so that the read stays in bounds; the select drops it outside.
+            indices[axis] = arith.minsi(arith.maxsi(shifted, zero), last[axis])
+        return arith.select(inside, tensor.extract(value, indices), fill)
+
+    return padded
+
+
+def split_axis(value: ir.Value, axis: int, outer: int) -> ir.Value:
+    """``value`` with dim ``axis`` of size ``s`` split into ``(outer, s / outer)`` (``tensor.expand_shape``)."""
+    source = tensor_type(value)
+    size = source.shape[axis]
+    inner = None if size is None else size // outer
+    result = source.with_shape(source.shape[:axis] + (outer, inner) + source.shape[axis + 1 :])
+    groups = [[a] for a in range(axis)] + [[axis, axis + 1]] + [[a + 1] for a in range(axis + 1, source.rank)]
+    dynamic_sizes = []
+    for a, d in enumerate(result.shape):
+        if d is None:
+            size_value = size_of(value, a if a <= axis else a - 1)
+            dynamic_sizes.append(arith.divsi(size_value, index(outer)) if a == axis + 1 else size_value)
+    return expand_shape(value, result, groups, dynamic_sizes)
+
+
+@lowering("fxn.conv2d")
+def lower_conv2d(op, target):
+    attrs = op.attrs()
+    x, weight = op.input, op.weight
+    result = tensor_type(op.results[0])
+    require_static(op, x, (2, 3))
+    require_static(op, weight, (2, 3))
+    accumulator = accumulator_dtype(result.dtype)
+    (ph, pw), groups = attrs.padding, attrs.groups
+    padded = pad(x, [0, 0, ph, pw], [0, 0, ph, pw], 0)
+    window = {"strides": list(attrs.stride), "dilations": list(attrs.dilation)}
+    out_h, out_w = result.shape[2:]
+    if groups == 1:
+        init = filled(accumulator, [size_of(x, 0), size_of(weight, 0), out_h, out_w], 0)
+        convolved = linalg.conv_2d_nchw_fchw(padded, weight, outs=[init], **window)
+    else:
+        # Channels split into (groups, channels per group) on both sides.
+        grouped_input = split_axis(padded, 1, groups)
+        grouped_weight = split_axis(weight, 0, groups)
+        sizes = [size_of(x, 0), groups, size_of(grouped_weight, 1), out_h, out_w]
+        init = filled(accumulator, sizes, 0)
+        grouped = linalg.conv_2d_ngchw_gfchw(grouped_input, grouped_weight, outs=[init], **window)
+        convolved = tensor.collapse_shape(
+            result.with_dtype(accumulator).to_mlir(), grouped, reassociation([[0], [1, 2], [3], [4]])
+        )
+    return _add_bias(convolved, op.bias, 1, result)
+
+
+# ----------------------------------------------------------------------------
+# Pooling: fxn.max_pool2d, fxn.avg_pool2d, fxn.adaptive_avg_pool2d.
+
+
+def _batched(value: ir.Value) -> ir.Value:
+    """A (C, H, W) value as (1, C, H, W); (N, C, H, W) as it is."""
+    source = tensor_type(value)
+    if source.rank == 4:
+        return value
+    return with_unit_dims(value, source.with_shape((1,) + source.shape), [0])
+
+
+def _unbatched(value: ir.Value, result: TensorType) -> ir.Value:
+    """The inverse of :func:`_batched` for a pooled value of ``result``'s rank."""
+    if result.rank == 4:
+        return value
+    reshaped = result.with_dtype(tensor_type(value).dtype)
+    return tensor.collapse_shape(reshaped.to_mlir(), value, reassociation([[0, 1], [2], [3]]))
+
+
+@dataclass(frozen=True)
+class _PoolAxis:
+    """One spatial axis of a pooling op: input size, output count, and the window's geometry."""
+
+    size: int
+    count: int
+    kernel: int
+    stride: int
+    padding: int
+    dilation: int
+
+    @property
+    def high_padding(self) -> int:
+        """Padding after the input: as far as the last window reads (a ceil-mode window may reach past ``padding``)."""
+        read = (self.count - 1) * self.stride + self.dilation * (self.kernel - 1) + 1
+        return max(read - self.padding - self.size, 0)
+
+    def counted(self, include_padding: bool) -> np.ndarray:
+        """Per output position, how many elements of its window an average divides by.
+
+        The window ``[i * stride - padding, ... + kernel)`` meets the input, or
+        the input and its padding, but never what a ceil-mode window reads beyond.
+        """
+        begin = np.arange(self.count) * self.stride - self.padding
+        low, high = (-self.padding, self.size + self.padding) if include_padding else (0, self.size)
+        return np.minimum(begin + self.kernel, high) - np.maximum(begin, low)
+
+
+def _pool_axes(op, attrs, dilation) -> list[_PoolAxis]:
+    """The (height, width) axes of a pooling op, whose input's spatial dims must be static."""
+    require_static(op, op.input, (-2, -1))
+    sizes, counts = tensor_type(op.input).shape[-2:], tensor_type(op.results[0]).shape[-2:]
+    return [_PoolAxis(*axis) for axis in zip(sizes, counts, attrs.kernel_size, attrs.stride, attrs.padding, dilation)]
+
+
+def _pooled(op, attrs, named, fill_value, pad_value, dtype: str, dilation) -> ir.Value:
+    """``named`` pooling of the padded, batched input into a ``dtype`` accumulator filled with ``fill_value``."""
+    result = tensor_type(op.results[0])
+    axes = _pool_axes(op, attrs, dilation)
+    low, high = [0, 0] + [a.padding for a in axes], [0, 0] + [a.high_padding for a in axes]
+    padded = pad(_batched(op.input), low, high, pad_value)
+    window = tensor.empty(list(attrs.kernel_size), element_type(dtype))
+    init = filled(dtype, [size_of(padded, 0), size_of(padded, 1), *result.shape[-2:]], fill_value)
+    pooled = named(padded, window, outs=[init], strides=list(attrs.stride), dilations=list(dilation))
+    return _unbatched(pooled, result)
+
+
+@lowering("fxn.max_pool2d")
+def lower_max_pool2d(op, target):
+    attrs = op.attrs()
+    dtype = tensor_type(op.input).dtype
+    # Padding never wins: the lowest value (-inf for floats), as in PyTorch.
+    return _pooled(op, attrs, linalg.pooling_nchw_max, lowest(dtype), lowest(dtype), dtype, attrs.dilation)
+
+
+@lowering("fxn.avg_pool2d")
+def lower_avg_pool2d(op, target):
+    attrs = op.attrs()
+    result = tensor_type(op.results[0])
+    accumulator = accumulator_dtype(result.dtype)
+    sums = _pooled(op, attrs, linalg.pooling_nchw_sum, 0, 0, accumulator, (1, 1))
+    # The divisor is separable: (counted rows) x (counted columns), exact in floats.
+    counts = [
+        dense_constant(axis.counted(attrs.count_include_pad), accumulator) for axis in _pool_axes(op, attrs, (1, 1))
+    ]
+    return _divide_by_counts(sums, counts, result)
+
+
+def _divide_by_counts(sums: ir.Value, counts, result: TensorType) -> ir.Value:
+    """``sums[..., i, j] / (counts[0][i] * counts[1][j])`` rounded to ``result``."""
+    rank = result.rank
+    operands = [(counts[0], dims(rank, [rank - 2])), (counts[1], dims(rank, [rank - 1]))]
+    return finish(sums, result, lambda s, rows, columns: arith.divf(s, arith.mulf(rows, columns)), operands)
+
+
+def _adaptive_bins(size: int, count: int) -> np.ndarray:
+    """``(count, size)`` 0/1 matrix: row ``i`` marks the input elements of adaptive bin ``i``.
+
+    Bin ``i`` is ``[floor(i * size / count), ceil((i + 1) * size / count))``.
+    """
+    bins = np.arange(count)
+    start = bins * size // count
+    end = -(-(bins + 1) * size // count)
+    positions = np.arange(size)
+    return ((positions >= start[:, None]) & (positions < end[:, None])).astype(np.float64)
+
+
+@lowering("fxn.adaptive_avg_pool2d")
+def lower_adaptive_avg_pool2d(op, target):
+    source = tensor_type(op.input)
+    result = tensor_type(op.results[0])
+    require_static(op, op.input, (-2, -1))
+    accumulator = accumulator_dtype(result.dtype)
+    sums, counts = op.input, []
+    # Bin sums are separable: sum the row bins, then the column bins (0/1 weights, exact).
+    for axis, size, count in zip((source.rank - 2, source.rank - 1), source.shape[-2:], result.shape[-2:]):
+        bins = _adaptive_bins(size, count)
+        sums = resample_axis(sums, axis, Band.from_matrix(bins, accumulator), accumulator)
+        counts.append(dense_constant(bins.sum(axis=1), accumulator))
+    return _divide_by_counts(sums, counts, result)
+
+
+# ----------------------------------------------------------------------------
+# fxn.batch_norm
+
+
+@lowering("fxn.batch_norm")
+def lower_batch_norm(op, target):
+    eps = op.attrs().eps
+    x = op.input
+    result = tensor_type(op.results[0])
+    accumulator = accumulator_dtype(result.dtype)
+    rank = result.rank
+    vectors = [op.running_mean, op.running_var, op.weight, op.bias]
+    init = tensor.empty([size_of(x, a) for a in range(rank)], element_type(result.dtype))
+    identity = ir.AffineMap.get_identity(rank)
+    maps = [identity] + [dims(rank, [1])] * len(vectors) + [identity]
+    epsilon_type = element_type(accumulator)
+
+    @linalg.generic([x] + vectors, [init], maps, [linalg.IteratorType.parallel] * rank)
+    def normalized(*elements):
+        value, mean, var, scale, shift = (convert(e, accumulator) for e in elements[:-1])
+        epsilon = arith.constant(epsilon_type, ir.FloatAttr.get(epsilon_type, eps))
+        # The reference's order: (x - mean) / sqrt(var + eps) * weight + bias.
+        deviation = arith.divf(arith.subf(value, mean), math.sqrt(arith.addf(var, epsilon)))
+        return convert(arith.addf(arith.mulf(deviation, scale), shift), result.dtype)
+
+    return normalized
+

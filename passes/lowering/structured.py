@@ -1,7 +1,7 @@
-"""Building blocks of the generic lowering: element types, empty tensors, broadcast maps, generics.
+"""Building blocks of the generic lowering: element types, sizes, empty tensors, broadcast maps, generics.
 
-Everything here builds upstream ops (``tensor``, ``linalg``, ``arith``) at
-the current insertion point and location.
+Everything here builds upstream ops (``tensor``, ``linalg``, ``arith``,
+``scf``) at the current insertion point and location.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from fxn.dialects import TensorType
-from fxn.mlir import arith, ir, linalg, tensor
+from fxn.mlir import arith, ir, linalg, scf, tensor
 
 
 def element_type(dtype: str) -> ir.Type:
@@ -82,3 +82,67 @@ def elementwise(operands: Sequence[ir.Value], result: TensorType, body: Callable
         return body(*scalars[:-1])
 
     return generic
+
+
+# ----------------------------------------------------------------------------
+# Sizes (a static int, or an index value known at run time) and tensors built element by element.
+
+
+def sizes(value: ir.Value) -> list[int | ir.Value]:
+    """Each dim of ``value``: its static size, or a ``tensor.dim`` reading it."""
+    return [
+        tensor.dim(value, index(axis)) if size is None else size
+        for axis, size in enumerate(tensor_type(value).shape)
+    ]
+
+
+def index_value(size: int | ir.Value) -> ir.Value:
+    """``size`` as an index value (a constant if it is static)."""
+    return index(size) if isinstance(size, int) else size
+
+
+def add_sizes(a: int | ir.Value, b: int | ir.Value) -> int | ir.Value:
+    """``a + b``, folded when both are static or one is 0."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a + b
+    if isinstance(a, int) and a == 0:
+        return b
+    if isinstance(b, int) and b == 0:
+        return a
+    return arith.addi(index_value(a), index_value(b))
+
+
+def empty_of_sizes(dim_sizes: Sequence[int | ir.Value], dtype: str) -> ir.Value:
+    """``tensor.empty`` with the given mixed static/dynamic sizes."""
+    return tensor.empty(list(dim_sizes), element_type(dtype))
+
+
+def generate(init: ir.Value, element_at: Callable[[list[ir.Value]], ir.Value]) -> ir.Value:
+    """A tensor like ``init`` whose element at each index is ``element_at(indices)`` (a ``linalg.generic``, no inputs).
+
+    ``element_at`` builds, inside the body, the scalar at the given index
+    values, typically a ``tensor.extract`` from a tensor defined outside.
+    Unlike an identity copy, canonicalization cannot fold such a generic into
+    a view of its source, so the result is always a fresh contiguous buffer
+    (returning or inserting a strided view would bufferize to a
+    ``memref.copy`` that lowers to a call of MLIR's runtime library).
+    """
+    rank = tensor_type(init).rank
+
+    @linalg.generic([], [init], [ir.AffineMap.get_identity(rank)], [linalg.IteratorType.parallel] * rank)
+    def generated(_):
+        return element_at([linalg.IndexOp(axis).result for axis in range(rank)])
+
+    return generated
+
+
+def if_else(
+    condition: ir.Value, result_type: ir.Type, then_value: Callable[[], ir.Value], else_value: Callable[[], ir.Value]
+) -> ir.Value:
+    """``condition ? then_value() : else_value()`` as an ``scf.if``: only the chosen side runs (e.g. reads memory)."""
+    branch = scf.IfOp(condition, [result_type], has_else=True)
+    with ir.InsertionPoint(branch.then_block):
+        scf.YieldOp([then_value()])
+    with ir.InsertionPoint(branch.else_block):
+        scf.YieldOp([else_value()])
+    return branch.results[0]

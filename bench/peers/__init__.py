@@ -1,0 +1,2 @@
+"""The peers: one module each, imported only in its own process."""
+

@@ -1,0 +1,101 @@
+"""C built with ``clang-22 -O3 -march=native`` at benchmark time; kernels timed inside C, overhead through ctypes."""
+
+from __future__ import annotations
+
+import ctypes
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from bench import workloads
+from bench.timing import PythonCalls
+
+SOURCES = Path(__file__).resolve().parent.parent / "c"
+COMPILER = ["clang-22", "-O3", "-march=native", "-shared", "-fPIC"]
+
+f32, i64, f64 = ctypes.c_float, ctypes.c_long, ctypes.c_double
+pointer = ctypes.c_void_p
+
+
+def build() -> ctypes.CDLL:
+    """Compile bench/c/*.c into a shared library in a temporary directory and load it."""
+    with tempfile.TemporaryDirectory(prefix="fxn-bench-") as build_dir:
+        library = Path(build_dir) / "libbench.so"
+        subprocess.run([*COMPILER, *sorted(map(str, SOURCES.glob("*.c"))), "-o", str(library)], check=True)
+        return ctypes.CDLL(str(library))  # stays mapped after the directory is removed
+
+
+def declare(library: ctypes.CDLL, name: str, restype, *argtypes):
+    function = getattr(library, name)
+    function.restype, function.argtypes = restype, list(argtypes)
+    return function
+
+
+class TimedScalarKernel:
+    """A batch timed by ``time_*(args..., calls, &result)`` in C: no Python in the loop."""
+
+    def __init__(self, timer, *args):
+        self.timer = timer
+        self.args = args
+        self.slot = ctypes.c_float()
+        self.result = None
+
+    def __call__(self, count: int) -> float:
+        elapsed = self.timer(*self.args, count, ctypes.byref(self.slot))
+        self.result = self.slot.value
+        return elapsed
+
+
+class TimedArrayKernel:
+    """A batch timed by ``time_*(inputs..., out, n, calls)`` in C; keeps the arrays alive, ``out`` is the result."""
+
+    def __init__(self, timer, inputs: list[np.ndarray], out: np.ndarray):
+        self.timer = timer
+        self.arrays = [*inputs, out]
+        self.result = out
+
+    def __call__(self, count: int) -> float:
+        return self.timer(*(a.ctypes.data for a in self.arrays), self.result.size, count)
+
+
+def loops() -> dict:
+    library = build()
+    as_written = declare(library, "time_fma_as_written", f64, f32, f32, f32, i64, i64, ctypes.POINTER(f32))
+    chain = declare(library, "time_fma_chain", f64, f32, f32, i64, i64, ctypes.POINTER(f32))
+    x, y, z = workloads.LOOP_X, workloads.LOOP_Y, workloads.LOOP_Z
+    return {
+        case: TimedScalarKernel(as_written, x, y, z, n_iter) if kernel == "as_written"
+        else TimedScalarKernel(chain, x, z, n_iter)
+        for case, kernel, n_iter in workloads.loop_cases()
+    }
+
+
+def arrays() -> dict:
+    timer = declare(build(), "time_fma_array", f64, pointer, pointer, pointer, pointer, i64, i64)
+    results = {}
+    for case, n in workloads.array_cases():
+        inputs = workloads.float_arrays(n)
+        results[case] = TimedArrayKernel(timer, inputs, np.empty_like(inputs[0]))
+    return results
+
+
+def overhead() -> dict:
+    library = build()
+    add_scalars = declare(library, "add_scalars", f32, f32, f32)
+    mul_add = declare(library, "mul_add_arrays", None, pointer, pointer, pointer, pointer, pointer, i64)
+    a, b, c, d = workloads.float_arrays(workloads.OVERHEAD_ARRAY_SIZE, count=4)
+    out = np.empty_like(a)
+
+    def mul_add_arrays(a, b, c, d):
+        mul_add(a.ctypes.data, b.ctypes.data, c.ctypes.data, d.ctypes.data, out.ctypes.data, a.size)
+        return out
+
+    return {
+        "2 scalars": PythonCalls(add_scalars, 1.0, 2.0),
+        "4 arrays": PythonCalls(mul_add_arrays, a, b, c, d),
+    }
+
+
+SECTIONS = {"a": loops, "b": arrays, "c": overhead}

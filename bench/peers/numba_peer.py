@@ -1,0 +1,90 @@
+"""numba: the same Python source compiled by ``numba.njit`` (compilation happens before timing)."""
+
+import numba
+import numpy as np
+
+from bench import workloads
+from bench.timing import PythonCalls
+
+fastmath = numba.njit(fastmath=True)
+
+
+def loops() -> dict:
+    as_written, chain = fastmath(workloads.fma_as_written), fastmath(workloads.fma_chain)
+    x, y, z = (np.float32(v) for v in (workloads.LOOP_X, workloads.LOOP_Y, workloads.LOOP_Z))
+    return {
+        case: PythonCalls(as_written, x, y, z, n_iter) if kernel == "as_written" else PythonCalls(chain, x, z, n_iter)
+        for case, kernel, n_iter in workloads.loop_cases()
+    }
+
+
+@numba.njit
+def fma_array(x, y, z):
+    out = np.empty_like(x)
+    for i in range(x.size):
+        out[i] = x[i] * y[i] + z[i]
+    return out
+
+
+def arrays() -> dict:
+    results = {}
+    for case, n in workloads.array_cases():
+        x, y, z = workloads.float_arrays(n)
+        results[case] = PythonCalls(fma_array, x, y, z)
+    return results
+
+
+@numba.njit
+def add_scalars(x, y):
+    return x + y
+
+
+@numba.njit
+def mul_add_arrays(a, b, c, d):
+    return a * b + c * d
+
+
+def overhead() -> dict:
+    arrays_ = workloads.float_arrays(workloads.OVERHEAD_ARRAY_SIZE, count=4)
+    return {
+        "2 scalars": PythonCalls(add_scalars, 1.0, 2.0),
+        "4 arrays": PythonCalls(mul_add_arrays, *arrays_),
+    }
+
+
+@numba.njit(fastmath=True)
+def preprocess(image, out_h, out_w, mean, std):
+    """Bilinear resize with half-pixel centres, then (pixel - mean) / std, written CHW."""
+    h, w, channels = image.shape
+    x0 = np.empty(out_w, np.int64)
+    x1 = np.empty(out_w, np.int64)
+    tx = np.empty(out_w, np.float32)
+    for j in range(out_w):
+        sx = max((j + 0.5) * (w / out_w) - 0.5, 0.0)
+        x0[j] = min(int(sx), w - 1)
+        x1[j] = min(x0[j] + 1, w - 1)
+        tx[j] = sx - x0[j]
+    out = np.empty((channels, out_h, out_w), np.float32)
+    for c in range(channels):
+        for i in range(out_h):
+            sy = max((i + 0.5) * (h / out_h) - 0.5, 0.0)
+            y0 = min(int(sy), h - 1)
+            y1 = min(y0 + 1, h - 1)
+            ty = np.float32(sy - y0)
+            for j in range(out_w):
+                top = image[y0, x0[j], c] * (1 - tx[j]) + image[y0, x1[j], c] * tx[j]
+                bottom = image[y1, x0[j], c] * (1 - tx[j]) + image[y1, x1[j], c] * tx[j]
+                out[c, i, j] = (top * (1 - ty) + bottom * ty - mean[c]) / std[c]
+    return out
+
+
+def preprocessing() -> dict:
+    mean, std = np.array(workloads.MEAN, np.float32), np.array(workloads.STD, np.float32)
+    results = {}
+    for case, shape in workloads.image_cases():
+        image = workloads.image(shape)
+        results[case] = PythonCalls(preprocess, image, *workloads.OUTPUT_SIZE, mean, std)
+    return results
+
+
+SECTIONS = {"a": loops, "b": arrays, "c": overhead, "d": preprocessing}

@@ -1,0 +1,25 @@
+"""torch eager, single-threaded: ``interpolate`` then normalize."""
+
+import torch
+import torch.nn.functional as F
+
+from bench import workloads
+from bench.timing import PythonCalls
+
+torch.set_num_threads(1)
+
+
+@torch.inference_mode()
+def preprocess(image, mean, std):
+    pixels = torch.from_numpy(image).permute(2, 0, 1).unsqueeze(0).float()
+    resized = F.interpolate(pixels, size=workloads.OUTPUT_SIZE, mode="bilinear", align_corners=False)[0]
+    return (resized - mean) / std
+
+
+def preprocessing() -> dict:
+    mean = torch.tensor(workloads.MEAN).reshape(3, 1, 1)
+    std = torch.tensor(workloads.STD).reshape(3, 1, 1)
+    return {case: PythonCalls(preprocess, workloads.image(shape), mean, std) for case, shape in workloads.image_cases()}
+
+
+SECTIONS = {"d": preprocessing}

@@ -1,0 +1,290 @@
+"""Run every peer of every section, each in a process of its own, and print one table of ratios per section.
+
+The peers of a section run at once, and each case is timed on all of them
+in turn, batch by batch, so that the load of the machine weighs on every
+peer alike; a time is the median of the batches.
+
+A ratio is fxn's time divided by the peer's: below 1 fxn is faster. Values
+that disagree between peers (a wrong result would make any time meaningless)
+are flagged under the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from bench import workloads
+from bench.timing import SLOW_CALL_SECONDS, SLOW_REPEATS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Section:
+    """One table: the peers measured, how rows are formed from their results, and the targets."""
+
+    letter: str
+    title: str
+    peers: tuple[str, ...]
+    render: Callable[["Results"], tuple[list[str], list[list[str]], list[str]]]
+    #: The peer whose results the others' are checked against, and the relative difference allowed
+    #: (the peers compute in f32 or f64, with or without FMA contraction).
+    reference: str
+    tolerance: float
+
+
+@dataclass
+class Results:
+    """Per peer, the measurements of one section (case -> record), and the notes the peers gave."""
+
+    by_peer: dict[str, dict] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def seconds(self, peer: str, case: str) -> float | None:
+        return self.by_peer.get(peer, {}).get(case, {}).get("seconds")
+
+    def cell(self, peer: str, case: str) -> str:
+        record = self.by_peer.get(peer, {}).get(case)
+        if record is None:
+            return "-"
+        return record["skip"] if "skip" in record else format_seconds(record["seconds"])
+
+
+def format_seconds(seconds: float) -> str:
+    for unit, scale in (("s", 1), ("ms", 1e-3), ("us", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def ratio(numerator: float | None, denominator: float | None) -> str:
+    if numerator is None or denominator is None:
+        return "n/a"
+    return f"{numerator / denominator:.2f}x"
+
+
+def verdict(value: float | None, limit: float, what: str) -> str:
+    if value is None:
+        return f"{what}: not measured"
+    return f"{what}: {value:.2f}x (target <= {limit}x) {'met' if value <= limit else 'MISSED'}"
+
+
+# ----------------------------------------------------------------------------
+# Sections.
+
+
+def render_loops(results: Results):
+    peers = ("fxn", "c", "numba", "cpython")
+    header = ["case", "fxn", "C clang -O3", "numba fastmath", "CPython", "fxn/C", "fxn/numba", "fxn/CPython"]
+    rows, targets = [], []
+    for case, kernel, _ in workloads.loop_cases():
+        fxn = results.seconds("fxn", case)
+        rows.append([case, *(results.cell(p, case) for p in peers),
+                     *(ratio(fxn, results.seconds(p, case)) for p in peers[1:])])
+        if kernel == "chain":
+            c = results.seconds("c", case)
+            targets.append(verdict(fxn / c if fxn and c else None, 1.1, f"{case} vs C"))
+    targets.append("'as written' has a loop-invariant body: C, numba and fxn (LLVM) hoist it, so it measures the call")
+    return header, rows, targets
+
+
+def gigabytes_per_second(seconds: float | None, n: int, bytes_per_element: int) -> str:
+    return "n/a" if not seconds else f"{n * bytes_per_element / seconds / 1e9:.1f}"
+
+
+def render_arrays(results: Results):
+    peers = (("fxn", ""), ("numpy", "numpy "), ("numpy", "numpy out= "), ("numba", ""), ("c", ""))
+    header = ["n", "fxn", "numpy", "numpy out=", "numba", "C clang -O3", "fxn GB/s", "best peer GB/s",
+              "np.copyto GB/s", "fxn/best", "fxn/numba"]
+    rows, targets = [], []
+    for case, n in workloads.array_cases():
+        times = {f"{peer}:{prefix}": results.seconds(peer, prefix + case) for peer, prefix in peers}
+        fxn = times["fxn:"]
+        peer_times = [t for key, t in times.items() if key != "fxn:" and t]
+        best = min(peer_times) if peer_times else None
+        numba = times["numba:"]
+        copy = results.seconds("numpy", f"copyto {case}")
+        rows.append([case, *(results.cell(peer, prefix + case) for peer, prefix in peers),
+                     gigabytes_per_second(fxn, n, workloads.ARRAY_BYTES_PER_ELEMENT),
+                     gigabytes_per_second(best, n, workloads.ARRAY_BYTES_PER_ELEMENT),
+                     gigabytes_per_second(copy, n, workloads.COPY_BYTES_PER_ELEMENT),
+                     ratio(fxn, best), ratio(fxn, numba)])
+        if n == max(workloads.ARRAY_SIZES):
+            targets.append(verdict(fxn / best if fxn and best else None, 1.1, f"{case} vs the best single-threaded peer"))
+        if n == min(workloads.ARRAY_SIZES):
+            targets.append(verdict(fxn / numba if fxn and numba else None, 1.5, f"{case} vs numba"))
+    targets.append("C is timed inside C (no call overhead) and writes a preallocated output; fxn and numba allocate theirs")
+    return header, rows, targets
+
+
+def render_overhead(results: Results):
+    peers = ("fxn", "numba", "c")
+    header = ["function", "fxn", "numba", "ctypes", "fxn/numba", "fxn/ctypes"]
+    rows, targets = [], []
+    for case in ("2 scalars", "4 arrays"):
+        fxn, numba = results.seconds("fxn", case), results.seconds("numba", case)
+        rows.append([case, *(results.cell(p, case) for p in peers),
+                     ratio(fxn, numba), ratio(fxn, results.seconds("c", case))])
+        targets.append(verdict(fxn / numba if fxn and numba else None, 2.0, f"{case} vs numba"))
+    targets.append(f"'4 arrays' is a*b + c*d on {workloads.OVERHEAD_ARRAY_SIZE}-element f32 arrays; "
+                   "ctypes passes array.ctypes.data and writes a preallocated output")
+    return header, rows, targets
+
+
+def render_preprocess(results: Results):
+    peers = ("fxn", "torch", "numba")
+    header = ["image", "fxn", "torch eager (1 thread)", "numba", "fxn/torch", "fxn/numba"]
+    rows, targets = [], []
+    for case, _ in workloads.image_cases():
+        fxn, torch = results.seconds("fxn", case), results.seconds("torch", case)
+        rows.append([case, *(results.cell(p, case) for p in peers),
+                     ratio(fxn, torch), ratio(fxn, results.seconds("numba", case))])
+        targets.append(verdict(fxn / torch if fxn and torch else None, 1.0, f"{case} vs torch"))
+    return header, rows, targets
+
+
+SECTIONS = {
+    "a": Section("a", "(a) looped scalar fma, time per call", ("fxn", "c", "numba", "cpython"), render_loops, "c", 1e-3),
+    "b": Section("b", "(b) array x*y + z on f32, time per call", ("fxn", "numpy", "numba", "c"), render_arrays, "c", 1e-4),
+    "c": Section("c", "(c) per-call overhead of a tiny function", ("fxn", "numba", "c"), render_overhead, "c", 1e-5),
+    "d": Section("d", "(d) preprocessing: bilinear resize to 224x224 + normalize, f32 CHW",
+                 ("fxn", "torch", "numba"), render_preprocess, "torch", 1e-4),
+}
+
+
+# ----------------------------------------------------------------------------
+# Running the peers.
+
+
+class PeerProcess:
+    """A peer's process, serving timing requests for the cases of one section (see bench/peer.py)."""
+
+    def __init__(self, peer: str, section: str):
+        environment = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
+        self.name = peer
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench.peer", peer, section], cwd=ROOT, env=environment,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        hello = self._read()
+        self.cases, self.notes = hello["cases"], hello["notes"]
+
+    def request(self, **request) -> dict:
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        return self._read()
+
+    def _read(self) -> dict:
+        line = self.process.stdout.readline()
+        if not line:
+            error = self.process.stderr.read().strip().splitlines() or ["no output"]
+            raise RuntimeError(f"{self.name} failed: {error[-1]}")
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def measure_case(peers: list[PeerProcess], case: str, repeats: int) -> dict[str, dict]:
+    """Per peer, the median seconds per call of ``case`` and its result, the peers' batches interleaved."""
+    counts, samples = {}, {}
+    for peer in peers:
+        calibration = peer.request(calibrate=case)
+        counts[peer.name] = calibration["count"]
+        samples[peer.name] = [calibration["sample"]] if calibration["sample"] is not None else []
+    for round_ in range(repeats):
+        for peer in peers:
+            taken = samples[peer.name]
+            slow = taken and min(taken) >= SLOW_CALL_SECONDS
+            if len(taken) < (SLOW_REPEATS if slow else repeats):
+                taken.append(peer.request(batch=case, count=counts[peer.name])["seconds"])
+    return {
+        peer.name: {"seconds": statistics.median(samples[peer.name]), "value": peer.request(result=case)["value"]}
+        for peer in peers
+    }
+
+
+def run_section(section: Section, repeats: int) -> tuple[Section, Results]:
+    """Start every peer of the section, then time each case on all of them side by side."""
+    results, peers = Results(), []
+    for name in section.peers:
+        try:
+            peers.append(PeerProcess(name, section.letter))
+        except RuntimeError as error:
+            results.notes.append(f"({section.letter}) {error}")
+    for peer in peers:
+        results.notes += peer.notes
+        results.by_peer[peer.name] = {case: record for case, record in peer.cases.items() if record}
+    cases = list(dict.fromkeys(case for peer in peers for case, record in peer.cases.items() if record is None))
+    for case in cases:
+        started = time.perf_counter()
+        running = [peer for peer in peers if case in peer.cases and peer.cases[case] is None]
+        for name, record in measure_case(running, case, repeats).items():
+            results.by_peer[name][case] = record
+        print(f"  ({section.letter}) {case:<28} {time.perf_counter() - started:6.1f} s", file=sys.stderr, flush=True)
+    for peer in peers:
+        peer.close()
+    return section, results
+
+
+def _case_values(results: Results) -> dict[str, dict[str, float]]:
+    """case -> peer -> result checksum; numpy's two variants share their case with the other peers."""
+    values: dict[str, dict[str, float]] = {}
+    for peer, records in results.by_peer.items():
+        for case, record in records.items():
+            if "value" in record:
+                variant = "numpy out=" if case.startswith("numpy out= ") else peer
+                shared = case.removeprefix("numpy out= ").removeprefix("numpy ")
+                values.setdefault(shared, {})[variant] = record["value"]
+    return values
+
+
+def disagreements(results: Results, reference: str, tolerance: float) -> list[str]:
+    """Cases where a peer's result differs from the reference peer's by more than ``tolerance`` (relative)."""
+    found = []
+    for case, by_peer in _case_values(results).items():
+        if reference not in by_peer:
+            continue
+        expected = by_peer[reference]
+        for peer, value in by_peer.items():
+            if not math.isclose(value, expected, rel_tol=tolerance, abs_tol=tolerance):
+                found.append(f"RESULT DIFFERS: {case}: {peer} gives {value:.7g}, {reference} {expected:.7g}")
+    return found
+
+
+def format_table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [header, *rows]]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def print_section(section: Section, results: Results) -> None:
+    header, rows, targets = section.render(results)
+    print(f"\n{section.title}\n")
+    print(format_table(header, rows))
+    for line in targets + results.notes + disagreements(results, section.reference, section.tolerance):
+        print(f"  * {line}")
+    sys.stdout.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--sections", default="abcd", help="which sections to run, e.g. 'ab' (default: abcd)")
+    parser.add_argument("--repeats", type=int, default=7, help="timed batches per case; the median is shown")
+    args = parser.parse_args(argv)
+    print(f"fxn benchmarks: medians of {args.repeats} batches per case; ratios are fxn time / peer time", flush=True)
+    for letter in args.sections:
+        print_section(*run_section(SECTIONS[letter], args.repeats))
+    return 0

@@ -1,0 +1,72 @@
+"""What every peer computes: the sizes, the inputs and the Python source of each kernel."""
+
+from __future__ import annotations
+
+import numpy as np
+
+# (a) The looped scalar fma. The chain converges to z / (1 - x) = 500, so it never overflows.
+LOOP_ITERATIONS = (10**7, 10**8)
+LOOP_X, LOOP_Y, LOOP_Z = 0.999, 1.5, 0.5
+
+# (b) Array x*y + z: x, y and z are read and the result written, 4 bytes each.
+ARRAY_SIZES = (10**3, 10**5, 10**7)
+ARRAY_BYTES_PER_ELEMENT = 16
+COPY_BYTES_PER_ELEMENT = 8  # np.copyto reads and writes 4 bytes per element
+
+# (c) Per-call overhead of tiny functions.
+OVERHEAD_ARRAY_SIZE = 16
+
+# (d) Preprocessing: bilinear resize (half-pixel centres, torch's align_corners=False)
+# of an HxWx3 uint8 image to 224x224, then (pixel - mean) / std per channel, as f32 CHW.
+IMAGE_SHAPES = ((480, 640, 3), (1080, 1920, 3))
+OUTPUT_SIZE = (224, 224)
+MEAN = (123.675, 116.28, 103.53)  # ImageNet's, in pixel units
+STD = (58.395, 57.12, 57.375)
+
+
+def fma_as_written(x: float, y: float, z: float, n_iter: int) -> float:
+    result = 0.0
+    for _ in range(n_iter):
+        result = x * y + z
+    return result
+
+
+def fma_chain(x: float, z: float, n_iter: int) -> float:
+    r = z
+    for _ in range(n_iter):
+        r = r * x + z
+    return r
+
+
+def power_of_ten(n: int) -> str:
+    return f"1e{len(str(n)) - 1}"
+
+
+def loop_cases():
+    """(case name, kernel name, iteration count) of section (a)."""
+    for kernel in ("as_written", "chain"):
+        for n_iter in LOOP_ITERATIONS:
+            yield f"{kernel.replace('_', ' ')}, n={power_of_ten(n_iter)}", kernel, n_iter
+
+
+def array_cases():
+    """(case name, element count) of section (b)."""
+    for n in ARRAY_SIZES:
+        yield f"n={power_of_ten(n)}", n
+
+
+def image_cases():
+    """(case name, image shape) of section (d)."""
+    for shape in IMAGE_SHAPES:
+        yield f"{shape[0]}x{shape[1]}x{shape[2]} -> 3x{OUTPUT_SIZE[0]}x{OUTPUT_SIZE[1]}", shape
+
+
+def float_arrays(n: int, count: int = 3, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(n, dtype=np.float32) for _ in range(count)]
+
+
+def image(shape) -> np.ndarray:
+    return np.random.default_rng(1).integers(0, 256, shape, dtype=np.uint8)
+
+

@@ -1,0 +1,37 @@
+"""Image preprocessing for a classifier: an HxWx3 uint8 image to a normalized 3x224x224 f32 tensor.
+
+Bilinear resize (``F.interpolate``, half-pixel centers as torch's default)
+then per-channel normalization with the ImageNet mean and standard
+deviation, written with torch ops.
+
+The image parameter (``torch.Tensor``; numpy arrays work too) specializes
+on its first call. fxn has no unsigned element type yet, so a uint8 image
+is refused with a TypeError naming the parameter, while an f32 image holding
+the same 0-255 values computes the same result. Once fxn has ``u8`` the
+annotation becomes ``fxn.Tensor[fxn.u8, "H", "W", 3]``, which also lets
+``fxn compile`` build it ahead of time.
+"""
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import fxn
+
+SIZE = (224, 224)
+MEAN = (0.485, 0.456, 0.406)
+STD = (0.229, 0.224, 0.225)
+
+
+@fxn.compile(tag="@fxn/preprocess", description="Resize an HxWx3 image to 224x224 (bilinear) and normalize to f32 CHW.")
+def preprocess(image: torch.Tensor):
+    chw = image.permute(2, 0, 1).float() / 255.0
+    resized = F.interpolate(chw.unsqueeze(0), size=SIZE, mode="bilinear", align_corners=False).squeeze(0)
+    mean, std = torch.tensor(MEAN).reshape(3, 1, 1), torch.tensor(STD).reshape(3, 1, 1)
+    return (resized - mean) / std
+
+
+if __name__ == "__main__":
+    image = np.random.default_rng(0).integers(0, 256, (480, 640, 3)).astype(np.float32)
+    result, expected = preprocess(image), preprocess.fn(torch.from_numpy(image)).numpy()
+    print(f"preprocess 480x640x3 -> {result.shape}: max |fxn - torch| = {np.abs(result - expected).max():.2e}")

@@ -1,0 +1,286 @@
+"""Converters of the elementwise ATen ops: arithmetic, math functions, comparisons, selection, casts.
+
+Operands are brought to one element type by :mod:`..promotion` (PyTorch's
+rule: Python scalars are weak) and the cast is explicit (``fxn.cast``).
+Ops that always compute in floating point (``/``, ``exp`` ...) turn integer
+operands into the default float f32, as PyTorch does.
+"""
+
+from __future__ import annotations
+
+import math
+
+from fxn.dialects.elementwise import (
+    AbsOp,
+    AddOp,
+    ClampOp,
+    CompareOp,
+    DivOp,
+    ErfOp,
+    ExpOp,
+    FmaOp,
+    LogOp,
+    MaxOp,
+    MinOp,
+    MulOp,
+    NegOp,
+    PowOp,
+    ReluOp,
+    RsqrtOp,
+    SelectOp,
+    SigmoidOp,
+    SqrtOp,
+    SubOp,
+    TanhOp,
+)
+from fxn.dialects.types import FLOAT_DTYPES
+
+from .. import emit
+from ..dtypes import from_torch
+from ..errors import Unsupported
+from ..promotion import float_result_type, result_type
+from . import aten
+
+
+def common_dtype(*values) -> str:
+    return result_type(*(emit.promotion_operand(v) for v in values))
+
+
+def binary(op_class, lhs, rhs, dtype: str | None = None):
+    """``op_class`` on two operands (tensors or Python scalars) in ``dtype`` (default: promoted)."""
+    dtype = dtype or common_dtype(lhs, rhs)
+    return op_class.build(*emit.operands([lhs, rhs], dtype))
+
+
+def scaled(value, factor, dtype: str):
+    """``factor * value`` as ``add(..., alpha=factor)`` computes it (no op if the factor is 1)."""
+    if factor == 1:
+        return value
+    return binary(MulOp, value, factor, dtype) if emit.is_value(value) else value * factor
+
+
+@aten("add.Tensor", "add.Scalar")
+def add(self, other, alpha=1):
+    dtype = common_dtype(self, other)
+    return binary(AddOp, self, scaled(other, alpha, dtype), dtype)
+
+
+@aten("sub.Tensor", "sub.Scalar")
+def sub(self, other, alpha=1):
+    dtype = common_dtype(self, other)
+    return binary(SubOp, self, scaled(other, alpha, dtype), dtype)
+
+
+@aten("rsub.Scalar", "rsub.Tensor")
+def rsub(self, other, alpha=1):
+    dtype = common_dtype(self, other)
+    return binary(SubOp, other, scaled(self, alpha, dtype), dtype)
+
+
+@aten("mul.Tensor", "mul.Scalar")
+def mul(self, other):
+    return binary(MulOp, self, other)
+
+
+@aten("div.Tensor", "div.Scalar")
+def div(self, other):
+    return binary(DivOp, self, other, float_result_type(emit.promotion_operand(self), emit.promotion_operand(other)))
+
+
+@aten("div.Tensor_mode", "div.Scalar_mode")
+def div_mode(self, other, rounding_mode=None):
+    if rounding_mode is not None:
+        raise Unsupported(f"division with rounding_mode={rounding_mode!r} (such as //) has no fxn op")
+    return div(self, other)
+
+
+@aten("maximum.default")
+def maximum(self, other):
+    return binary(MaxOp, self, other)
+
+
+@aten("minimum.default")
+def minimum(self, other):
+    return binary(MinOp, self, other)
+
+
+@aten("pow.Tensor_Tensor", "pow.Tensor_Scalar", "pow.Scalar")
+def pow_(self, exponent):
+    dtype = common_dtype(self, exponent)
+    if exponent == 2 and not emit.is_value(exponent):
+        # x * x is exactly pow(x, 2) (one rounding), for integers too.
+        return binary(MulOp, self, self, dtype)
+    if dtype not in FLOAT_DTYPES:
+        raise Unsupported(f"integer power ({dtype} ** {dtype}) has no fxn op; use a float base")
+    return binary(PowOp, self, exponent, dtype)
+
+
+@aten("fxn.fma.default")
+def fma(x, y, z):
+    dtype = float_result_type(*(emit.promotion_operand(v) for v in (x, y, z)))
+    return FmaOp.build(*emit.operands([x, y, z], dtype))
+
+
+def unary(op_class):
+    def convert(self):
+        return op_class.build(self)
+
+    return convert
+
+
+def float_unary(op_class):
+    """A math function: integer and bool inputs become the default float first, as in torch."""
+
+    def convert(self):
+        return op_class.build(emit.cast(self, float_result_type(emit.type_of(self))))
+
+    return convert
+
+
+aten("neg.default")(unary(NegOp))
+aten("abs.default")(unary(AbsOp))
+aten("relu.default")(unary(ReluOp))
+aten("exp.default")(float_unary(ExpOp))
+aten("log.default")(float_unary(LogOp))
+aten("sqrt.default")(float_unary(SqrtOp))
+aten("rsqrt.default")(float_unary(RsqrtOp))
+aten("tanh.default")(float_unary(TanhOp))
+aten("sigmoid.default")(float_unary(SigmoidOp))
+aten("erf.default")(float_unary(ErfOp))
+
+
+@aten("exp2.default")
+def exp2(self):
+    return binary(PowOp, 2.0, self, float_result_type(emit.type_of(self)))
+
+
+@aten("reciprocal.default")
+def reciprocal(self):
+    return binary(DivOp, 1.0, self, float_result_type(emit.type_of(self)))
+
+
+@aten("clamp.default", "clamp_min.default", "hardtanh.default")
+def clamp(self, min=None, max=None, *, min_val=None, max_val=None):
+    lower = min if min is not None else min_val
+    upper = max if max is not None else max_val
+    return clamp_bounds(self, lower, upper)
+
+
+@aten("clamp_max.default")
+def clamp_max(self, max):
+    return clamp_bounds(self, None, max)
+
+
+def clamp_bounds(self, lower, upper):
+    bounds = [b for b in (lower, upper) if b is not None]
+    value = emit.cast(self, common_dtype(self, *bounds))
+    return ClampOp.build(
+        value,
+        min=-math.inf if lower is None else float(lower),
+        max=math.inf if upper is None else float(upper),
+    )
+
+
+@aten("clamp.Tensor", "clamp_min.Tensor")
+def clamp_tensor(self, min=None, max=None):
+    dtype = common_dtype(self, *(b for b in (min, max) if b is not None))
+    result = emit.cast(self, dtype)
+    if min is not None:
+        result = binary(MaxOp, result, min, dtype)
+    if max is not None:
+        result = binary(MinOp, result, max, dtype)
+    return result
+
+
+@aten("clamp_max.Tensor")
+def clamp_max_tensor(self, max):
+    return clamp_tensor(self, None, max)
+
+
+@aten("gelu.default")
+def gelu(self, approximate="none"):
+    x = emit.cast(self, float_result_type(emit.type_of(self)))
+    if approximate == "tanh":
+        cube = binary(MulOp, binary(MulOp, x, x), x)
+        inner = binary(MulOp, binary(AddOp, x, binary(MulOp, cube, 0.044715)), math.sqrt(2 / math.pi))
+        gate = TanhOp.build(inner)
+    else:
+        gate = ErfOp.build(binary(MulOp, x, math.sqrt(0.5)))
+    return binary(MulOp, binary(MulOp, x, 0.5), binary(AddOp, gate, 1.0))
+
+
+@aten("leaky_relu.default")
+def leaky_relu(self, negative_slope=0.01):
+    positive = compare(self, 0, "gt")
+    return SelectOp.build(positive, self, binary(MulOp, self, negative_slope, emit.type_of(self).dtype))
+
+
+def compare(lhs, rhs, predicate: str):
+    return CompareOp.build(*emit.operands([lhs, rhs], common_dtype(lhs, rhs)), predicate=predicate)
+
+
+def comparison(predicate: str):
+    def convert(self, other):
+        return compare(self, other, predicate)
+
+    return convert
+
+
+for _predicate in ("eq", "ne", "lt", "le", "gt", "ge"):
+    aten(f"{_predicate}.Tensor", f"{_predicate}.Scalar")(comparison(_predicate))
+
+
+def truth(value):
+    """``value != 0`` as i1 (i1 values unchanged)."""
+    return value if emit.type_of(value).dtype == "i1" else compare(value, 0, "ne")
+
+
+@aten("logical_not.default")
+def logical_not(self):
+    return compare(truth(self), False, "eq")
+
+
+@aten("bitwise_not.default")
+def bitwise_not(self):
+    if emit.type_of(self).dtype != "i1":
+        raise Unsupported("bitwise not of integers (~) has no fxn op")
+    return logical_not(self)
+
+
+@aten("logical_and.default")
+def logical_and(self, other):
+    return SelectOp.build(truth(self), truth(other), emit.scalar(False, "i1"))
+
+
+@aten("logical_or.default")
+def logical_or(self, other):
+    return SelectOp.build(truth(self), emit.scalar(True, "i1"), truth(other))
+
+
+def bool_only(convert, what: str):
+    def checked(self, other):
+        if emit.type_of(self).dtype != "i1" or emit.type_of(other).dtype != "i1":
+            raise Unsupported(f"bitwise {what} of integers has no fxn op")
+        return convert(self, other)
+
+    return checked
+
+
+aten("bitwise_and.Tensor")(bool_only(logical_and, "and (&)"))
+aten("bitwise_or.Tensor")(bool_only(logical_or, "or (|)"))
+
+
+@aten("where.self")
+def where(condition, self, other):
+    dtype = common_dtype(self, other)
+    return SelectOp.build(truth(condition), *emit.operands([self, other], dtype))
+
+
+@aten("_to_copy.default")
+def to_copy(self, dtype=None, **ignored):
+    return self if dtype is None else emit.cast(self, from_torch(dtype))
+
+
+@aten("prims.convert_element_type.default")
+def convert_element_type(a, dtype):
+    return emit.cast(a, from_torch(dtype))

@@ -1,0 +1,118 @@
+"""Converters of the ATen reductions: sum, mean, max, min, prod, argmax, softmax, variance.
+
+As in torch, integer and bool sums and products accumulate in i64, and a
+``dtype=`` argument converts the input first. An empty or absent ``dim``
+list reduces over every dimension.
+"""
+
+from __future__ import annotations
+
+from fxn.dialects.elementwise import DivOp, LogOp, MulOp, SqrtOp, SubOp, ExpOp
+from fxn.dialects.reduction import ArgmaxOp, ReduceOp, SoftmaxOp
+from fxn.dialects.types import FLOAT_DTYPES
+
+from .. import emit
+from ..dtypes import from_torch
+from ..errors import Unsupported
+from . import aten
+from .elementwise import binary
+from .tensor import axis, reshape, static_shape
+
+
+def all_axes(dim, rank: int) -> list[int]:
+    """``dim`` as a list, every axis if it is None or empty (axis 0 of a 0-d tensor)."""
+    if dim is None or (isinstance(dim, (list, tuple)) and not dim):
+        return list(range(rank)) or [0]
+    return list(dim) if isinstance(dim, (list, tuple)) else [dim]
+
+
+def reduce(value, kind: str, dim=None, keepdim=False):
+    return ReduceOp.build(value, kind=kind, axes=all_axes(dim, emit.type_of(value).rank), keepdims=keepdim)
+
+
+def accumulated(value, dtype):
+    """The input of a sum or product: converted to ``dtype=``, else integers and bool widened to i64."""
+    if dtype is not None:
+        return emit.cast(value, from_torch(dtype))
+    return value if emit.type_of(value).dtype in FLOAT_DTYPES else emit.cast(value, "i64")
+
+
+@aten("sum.dim_IntList", "sum.default")
+def sum_(self, dim=None, keepdim=False, dtype=None):
+    return reduce(accumulated(self, dtype), "sum", dim, keepdim)
+
+
+@aten("prod.dim_int", "prod.default")
+def prod(self, dim=None, keepdim=False, dtype=None):
+    return reduce(accumulated(self, dtype), "prod", dim, keepdim)
+
+
+@aten("mean.dim", "mean.default")
+def mean(self, dim=None, keepdim=False, dtype=None):
+    value = self if dtype is None else emit.cast(self, from_torch(dtype))
+    return reduce(value, "mean", dim, keepdim)
+
+
+@aten("amax.default", "max.default")
+def amax(self, dim=None, keepdim=False):
+    return reduce(self, "max", dim, keepdim)
+
+
+@aten("amin.default", "min.default")
+def amin(self, dim=None, keepdim=False):
+    return reduce(self, "min", dim, keepdim)
+
+
+@aten("max.dim", outputs=True)
+def max_dim(which, self, dim, keepdim=False):
+    if which == 0:
+        return reduce(self, "max", [dim], keepdim)
+    return ArgmaxOp.build(self, dim=dim, keepdims=keepdim)
+
+
+@aten("min.dim", outputs=True)
+def min_dim(which, self, dim, keepdim=False):
+    if which == 1:
+        raise Unsupported("the indices of a minimum (argmin) have no fxn op")
+    return reduce(self, "min", [dim], keepdim)
+
+
+@aten("argmax.default")
+def argmax(self, dim=None, keepdim=False):
+    if dim is not None:
+        return ArgmaxOp.build(self, dim=dim, keepdims=keepdim)
+    rank = emit.type_of(self).rank
+    index = ArgmaxOp.build(reshape(self, [-1]), dim=0, keepdims=False)
+    return reshape(index, [1] * rank) if keepdim else index
+
+
+@aten("_softmax.default")
+def softmax(self, dim, half_to_float=False):
+    value = emit.cast(self, "f32") if half_to_float else self
+    return SoftmaxOp.build(value, dim=dim)
+
+
+@aten("_log_softmax.default")
+def log_softmax(self, dim, half_to_float=False):
+    value = emit.cast(self, "f32") if half_to_float else self
+    # x - max - log(sum(exp(x - max))): finite where log(softmax(x)) would underflow to -inf.
+    shifted = SubOp.build(value, reduce(value, "max", [dim], True))
+    return SubOp.build(shifted, LogOp.build(reduce(ExpOp.build(shifted), "sum", [dim], True)))
+
+
+@aten("var.correction")
+def var(self, dim=None, correction=None, keepdim=False):
+    shape = static_shape(self, "variance")
+    axes = [axis(d, len(shape)) for d in all_axes(dim, len(shape))]
+    count = 1
+    for a in set(axes):
+        count *= shape[a] if shape else 1
+    deviation = SubOp.build(self, reduce(self, "mean", axes, True))
+    squares = reduce(MulOp.build(deviation, deviation), "sum", axes, keepdim)
+    dof = max(count - (1 if correction is None else correction), 0)
+    return binary(DivOp, squares, float(dof))
+
+
+@aten("std.correction")
+def std(self, dim=None, correction=None, keepdim=False):
+    return SqrtOp.build(var(self, dim, correction=correction, keepdim=keepdim))

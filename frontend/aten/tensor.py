@@ -1,0 +1,306 @@
+"""Converters of the ATen view, copy and factory ops: reshapes, slices, concatenation, padding, constants.
+
+fxn's shape ops take static attributes, so sizes must be known when the
+function is traced; a dim that is dynamic (a named dim of ``fxn.Tensor``)
+may pass through a reshape as its one ``-1`` and through elementwise ops,
+but slicing or broadcasting along it is refused with a clear error.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from fxn.dialects.tensor import BroadcastToOp, ConcatOp, PadOp, ReshapeOp, SliceOp, TransposeOp
+from fxn.dialects.types import NUMPY_DTYPES, VerifyError, normalize_axis
+
+from .. import emit
+from ..dtypes import from_torch
+from ..errors import Unsupported
+from ..promotion import default_float, scalar_dtype
+from . import DynamicSize, aten
+from .elementwise import common_dtype
+
+
+def axis(dim: int, rank: int) -> int:
+    try:
+        return normalize_axis(dim, rank)
+    except VerifyError as error:
+        raise Unsupported(str(error)) from None
+
+
+def static_ints(values, what: str) -> list[int]:
+    """``values`` as ints; Unsupported if one is only known at run time."""
+    values = list(values) if isinstance(values, (list, tuple)) else [values]
+    if any(isinstance(v, DynamicSize) for v in values):
+        raise Unsupported(f"{what} depends on a dynamic dimension; fxn needs it when tracing")
+    return [int(v) for v in values]
+
+
+def static_shape(value, what: str) -> tuple[int, ...]:
+    shape = emit.type_of(value).shape
+    if None in shape:
+        raise Unsupported(f"{what} of a tensor with dynamic dimensions {emit.type_of(value)} is not supported")
+    return shape
+
+
+def reshape(value, sizes):
+    """``fxn.reshape`` to ``sizes`` (one entry may be -1 or dynamic; unchanged if the shape already fits)."""
+    sizes = [-1 if isinstance(s, DynamicSize) or s is None else int(s) for s in sizes]
+    if sizes.count(-1) > 1:
+        raise Unsupported(f"reshape to {sizes}: more than one dimension is dynamic or inferred")
+    shape = emit.type_of(value).shape
+    if len(shape) == len(sizes) and all(s == d or (s == -1 and d is None) for s, d in zip(sizes, shape)):
+        return value
+    return ReshapeOp.build(value, shape=sizes)
+
+
+@aten("view.default", "_unsafe_view.default", "reshape.default", "view_copy.default")
+def view(self, size):
+    return reshape(self, size)
+
+
+@aten("squeeze.dim", "squeeze.dims", "squeeze.default")
+def squeeze(self, dim=None):
+    shape = emit.type_of(self).shape
+    dims = range(len(shape)) if dim is None else [axis(d, len(shape)) for d in static_ints(dim, "squeeze")]
+    return reshape(self, [size for i, size in enumerate(shape) if not (i in dims and size == 1)])
+
+
+@aten("unsqueeze.default")
+def unsqueeze(self, dim):
+    shape = list(emit.type_of(self).shape)
+    shape.insert(axis(dim, len(shape) + 1), 1)
+    return reshape(self, shape)
+
+
+@aten("permute.default")
+def permute(self, dims):
+    if list(dims) == list(range(len(dims))):
+        return self
+    return TransposeOp.build(self, permutation=list(dims))
+
+
+@aten("t.default")
+def t(self):
+    return permute(self, [1, 0]) if emit.type_of(self).rank == 2 else self
+
+
+@aten("transpose.int")
+def transpose(self, dim0, dim1):
+    rank = emit.type_of(self).rank
+    order = list(range(rank))
+    a, b = axis(dim0, rank), axis(dim1, rank)
+    order[a], order[b] = order[b], order[a]
+    return permute(self, order)
+
+
+@aten("expand.default")
+def expand(self, size, implicit=False):
+    source = emit.type_of(self).shape
+    offset = len(size) - len(source)
+    target = []
+    for i, wanted in enumerate(size):
+        keep = i >= offset and (wanted == -1 or isinstance(wanted, DynamicSize) or wanted == source[i - offset])
+        target.append(source[i - offset] if keep else wanted)
+    if tuple(target) == source:
+        return self
+    return BroadcastToOp.build(self, shape=static_ints(target, "broadcasting"))
+
+
+def bounds(size: int, start, end) -> tuple[int, int]:
+    """Python slice bounds ``start:end`` on a dim of ``size``, negative and oversized ones clamped."""
+    start = 0 if start is None else start
+    end = size if end is None else end
+    start = min(max(start + size if start < 0 else start, 0), size)
+    end = min(max(end + size if end < 0 else end, 0), size)
+    return start, max(start, end)
+
+
+def slice_along(value, dim: int, start: int, end: int, step: int = 1):
+    shape = static_shape(value, "slicing")
+    if (start, end, step) == (0, shape[dim], 1):
+        return value
+    starts, limits, strides = [0] * len(shape), list(shape), [1] * len(shape)
+    starts[dim], limits[dim], strides[dim] = start, end, step
+    return SliceOp.build(value, starts=starts, limits=limits, strides=strides)
+
+
+@aten("slice.Tensor")
+def slice_(self, dim=0, start=None, end=None, step=1):
+    shape = static_shape(self, "slicing")
+    dim = axis(dim, len(shape))
+    start, end, step = (None if v is None else static_ints(v, "a slice bound")[0] for v in (start, end, step))
+    if step < 1:
+        raise Unsupported(f"slice step {step}: steps must be positive")
+    return slice_along(self, dim, *bounds(shape[dim], start, end), step)
+
+
+@aten("select.int")
+def select(self, dim, index):
+    shape = static_shape(self, "indexing")
+    dim = axis(dim, len(shape))
+    index = static_ints(index, "an index")[0]
+    if not -shape[dim] <= index < shape[dim]:
+        raise Unsupported(f"index {index} is out of range for dimension {dim} of size {shape[dim]}")
+    index %= shape[dim]
+    return reshape(slice_along(self, dim, index, index + 1), shape[:dim] + shape[dim + 1 :])
+
+
+@aten("split_with_sizes.default", outputs=True)
+def split_with_sizes(which, self, split_sizes, dim=0):
+    shape = static_shape(self, "splitting")
+    dim = axis(dim, len(shape))
+    start = sum(split_sizes[:which])
+    return slice_along(self, dim, start, start + split_sizes[which])
+
+
+@aten("split.Tensor", outputs=True)
+def split(which, self, split_size, dim=0):
+    shape = static_shape(self, "splitting")
+    dim = axis(dim, len(shape))
+    start = which * split_size
+    return slice_along(self, dim, start, min(start + split_size, shape[dim]))
+
+
+@aten("unbind.int", outputs=True)
+def unbind(which, self, dim=0):
+    return select(self, dim, which)
+
+
+@aten("cat.default")
+def cat(tensors, dim=0):
+    values = emit.operands(tensors, common_dtype(*tensors))
+    if len(values) == 1:
+        return values[0]
+    rest = values[2:]
+    if len({str(v.type) for v in rest}) <= 1:
+        return ConcatOp.build(values[0], values[1], rest, dim=dim)
+    # IRDL gives the variadic tail one type: join inputs of different shapes pairwise.
+    result = values[0]
+    for value in values[1:]:
+        result = ConcatOp.build(result, value, [], dim=dim)
+    return result
+
+
+def pad(value, amounts, mode: str, fill=0.0):
+    """``torch.nn.functional.pad`` amounts (last dim first: left, right, top, bottom ...) as ``fxn.pad``."""
+    amounts = static_ints(amounts, "padding")
+    if any(a < 0 for a in amounts):
+        raise Unsupported(f"negative padding {amounts} (cropping) is not supported; slice instead")
+    rank = emit.type_of(value).rank
+    low, high = [0] * rank, [0] * rank
+    for i in range(len(amounts) // 2):
+        low[rank - 1 - i], high[rank - 1 - i] = amounts[2 * i], amounts[2 * i + 1]
+    if not any(low + high):
+        return value
+    return PadOp.build(value, low=low, high=high, mode=mode, value=float(fill))
+
+
+@aten("constant_pad_nd.default")
+def constant_pad_nd(self, pad_amounts, value=0):
+    return pad(self, pad_amounts, "constant", value)
+
+
+aten("reflection_pad1d.default", "reflection_pad2d.default")(lambda self, padding: pad(self, padding, "reflect"))
+aten("replication_pad1d.default", "replication_pad2d.default")(lambda self, padding: pad(self, padding, "replicate"))
+
+
+@aten("repeat.default")
+def repeat(self, repeats):
+    repeats = static_ints(repeats, "repeat counts")
+    shape = (1,) * (len(repeats) - emit.type_of(self).rank) + static_shape(self, "repeat")
+    if all(r == 1 for r in repeats):
+        return reshape(self, shape)
+    interleaved = [d for size in shape for d in (1, size)]
+    tiled = BroadcastToOp.build(reshape(self, interleaved), shape=[d for r, s in zip(repeats, shape) for d in (r, s)])
+    return reshape(tiled, [r * s for r, s in zip(repeats, shape)])
+
+
+@aten("copy.default")
+def copy(self, src, non_blocking=False):
+    target = emit.type_of(self)
+    value = emit.cast(src, target.dtype)
+    if emit.type_of(value).shape != target.shape:
+        value = BroadcastToOp.build(value, shape=static_shape(self, "copying into"))
+    return value
+
+
+@aten("slice_scatter.default")
+def slice_scatter(self, src, dim=0, start=None, end=None, step=1):
+    shape = static_shape(self, "assigning to a slice")
+    dim = axis(dim, len(shape))
+    start, end = bounds(shape[dim], start, end)
+    if step != 1:
+        raise Unsupported(f"assigning to a slice with step {step}")
+    pieces = [slice_along(self, dim, 0, start)] if start > 0 else []
+    pieces.append(emit.cast(src, emit.type_of(self).dtype))
+    if end < shape[dim]:
+        pieces.append(slice_along(self, dim, end, shape[dim]))
+    return cat(pieces, dim)
+
+
+@aten("select_scatter.default")
+def select_scatter(self, src, dim, index):
+    shape = static_shape(self, "assigning to an index")
+    dim = axis(dim, len(shape))
+    index %= shape[dim]
+    return slice_scatter(self, unsqueeze(src, dim), dim, index, index + 1)
+
+
+# -- identities: no copy is observable, since fxn values are immutable.
+for _name in ("clone.default", "alias.default", "detach.default", "lift_fresh_copy.default", "contiguous.default"):
+    aten(_name)(lambda self, *args, **kwargs: self)
+
+
+# -- factories: constants, their sizes fixed when tracing.
+
+
+def element_type(dtype, default: str) -> str:
+    """The fxn element type of an optional torch ``dtype=`` argument."""
+    return default if dtype is None else from_torch(dtype)
+
+
+def filled(shape, value, dtype: str):
+    shape = static_ints(shape, "the size of a new tensor")
+    with np.errstate(all="ignore"):
+        return emit.constant(np.full(shape, value, dtype=NUMPY_DTYPES[dtype]))
+
+
+@aten("full.default")
+def full(size, fill_value, dtype=None, **ignored):
+    return filled(size, fill_value, element_type(dtype, scalar_dtype(fill_value)))
+
+
+@aten("zeros.default", "empty.memory_format")
+def zeros(size, dtype=None, **ignored):
+    return filled(size, 0, element_type(dtype, default_float()))
+
+
+@aten("ones.default")
+def ones(size, dtype=None, **ignored):
+    return filled(size, 1, element_type(dtype, default_float()))
+
+
+@aten("full_like.default")
+def full_like(self, fill_value, dtype=None, **ignored):
+    return filled(static_shape(self, "full_like"), fill_value, element_type(dtype, emit.type_of(self).dtype))
+
+
+@aten("scalar_tensor.default")
+def scalar_tensor(s, dtype=None, **ignored):
+    return filled([], s, element_type(dtype, default_float()))
+
+
+@aten("arange.start_step", "arange.start", "arange.default")
+def arange(start, end=None, step=1, dtype=None, **ignored):
+    if end is None:
+        start, end = 0, start
+    if any(isinstance(v, DynamicSize) for v in (start, end, step)):
+        raise Unsupported("arange with a dynamic bound")
+    is_float = any(isinstance(v, float) for v in (start, end, step))
+    count = max(math.ceil((end - start) / step), 0)
+    # As torch: start + i * step, computed in double (or int64) and then converted.
+    values = start + np.arange(count, dtype=np.float64 if is_float else np.int64) * step
+    return emit.constant(values.astype(NUMPY_DTYPES[element_type(dtype, default_float() if is_float else "i64")]))

@@ -1,0 +1,170 @@
+"""A captured function: an ATen graph plus how its inputs and outputs relate to the Python function.
+
+Both captures (:mod:`.fx_capture`, :mod:`.dynamo_capture`) produce a
+:class:`Captured`; :func:`emit_captured` builds its fxn ops on given
+argument values. :func:`capture` picks the path: NumPy code (it uses NumPy
+or annotates a parameter ``np.ndarray``) goes to TorchDynamo, so NumPy's own
+promotion rules hold, which ``make_fx`` on torch tensors would not apply;
+other code goes to ``make_fx``, and to TorchDynamo only if ``make_fx`` cannot
+trace it (a data-dependent branch, for example: Dynamo then names the line).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+import types
+from dataclasses import dataclass
+from typing import Callable
+
+from fxn.dialects import TensorType
+
+from .graph_import import import_graph
+from .promotion import using_default_float
+from .source import Position
+
+
+@dataclass(frozen=True)
+class GraphOutput:
+    """A returned value: output ``index`` of the graph."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class Argument:
+    """A graph input that is argument ``index`` of the function."""
+
+    index: int
+
+
+@dataclass
+class Captured:
+    """An ATen graph of a function and the glue to the function's arguments and result."""
+
+    graph_module: object
+    #: Per placeholder: an :class:`Argument`, a ``DynamicSize`` or a constant tensor.
+    inputs: list
+    #: The function's result, :class:`GraphOutput` markers where graph outputs go.
+    result: object
+    #: The user-source position of a graph node, or None.
+    locate: Callable
+    #: "fx" or "dynamo".
+    path: str
+    #: The default float type the graph was traced with (NumPy code: f64).
+    default_float: str = "f32"
+
+
+def uses_numpy(fn) -> bool:
+    """Whether ``fn``'s code (nested functions included) reads the NumPy module or a NumPy function."""
+    names: set[str] = set()
+    _collect_names(fn.__code__, names)
+    scope = dict(fn.__globals__)
+    for name, cell in zip(fn.__code__.co_freevars, fn.__closure__ or ()):
+        try:
+            scope[name] = cell.cell_contents
+        except ValueError:  # an empty cell
+            pass
+    return any(_is_numpy(scope.get(name)) for name in names)
+
+
+def _collect_names(code, names: set) -> None:
+    names.update(code.co_names)
+    names.update(code.co_freevars)
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            _collect_names(constant, names)
+
+
+def _is_numpy(value) -> bool:
+    """NumPy itself, one of its functions or types, or a NumPy array or scalar."""
+    if isinstance(value, types.ModuleType):
+        module = value.__name__
+    elif callable(value):  # functions, ufuncs and types
+        module = getattr(value, "__module__", None)
+    else:
+        module = type(value).__module__
+    return isinstance(module, str) and (module == "numpy" or module.startswith("numpy."))
+
+
+def capture(fn, arg_types: list[TensorType], torch_args: list[bool], user_codes: frozenset, numpy: bool) -> Captured:
+    """Capture ``fn`` called with arguments of ``arg_types``.
+
+    With ``numpy`` (see :func:`numpy_semantics`) TorchDynamo captures it
+    with NumPy's rules; arguments are then arrays, or torch tensors where
+    ``torch_args``. Otherwise ``make_fx`` does, with TorchDynamo (on tensors)
+    where it cannot trace.
+    """
+    with _quiet_torch_logs():
+        return _capture(fn, arg_types, torch_args, user_codes, numpy)
+
+
+def _capture(fn, arg_types, torch_args, user_codes, numpy) -> Captured:
+    from . import dynamo_capture, fx_capture
+
+    if numpy:
+        return dynamo_capture.capture(fn, arg_types, torch_args, default_float="f64")
+    try:
+        return fx_capture.capture(fn, arg_types, user_codes)
+    except fx_capture.CannotTrace:
+        return dynamo_capture.capture(fn, arg_types, [True] * len(arg_types), default_float="f32")
+
+
+@contextlib.contextmanager
+def _quiet_torch_logs():
+    """Silence the tracebacks torch logs for errors it then raises: fxn reports them in one line."""
+    logger = logging.getLogger("torch._subclasses.fake_tensor")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def numpy_semantics(fn) -> bool:
+    """Whether ``fn`` is NumPy code: it uses NumPy, or annotates a parameter ``np.ndarray``.
+
+    NumPy code is captured with NumPy's dtype rules (``int32 / 2`` is f64);
+    other code with torch's (``int32 / 2`` is the default float, f32).
+    """
+    return uses_numpy(fn) or any(_is_numpy(hint) for hint in _annotations(fn).values())
+
+
+def torch_parameters(fn) -> set[str]:
+    """The parameters annotated ``torch.Tensor``: TorchDynamo gets them as tensors, not as arrays."""
+    return {name for name, hint in _annotations(fn).items() if getattr(hint, "__module__", "") == "torch"}
+
+
+def _annotations(fn) -> dict:
+    try:
+        return inspect.get_annotations(fn, eval_str=True)
+    except Exception:  # an annotation that does not evaluate: no type information
+        return {}
+
+
+def emit_captured(captured: Captured, arguments: list, fallback: Position):
+    """Build the fxn ops of ``captured`` on ``arguments``; return the function's result with fxn values."""
+    from .graph_import import constant_tensor
+
+    inputs = []
+    for source in captured.inputs:
+        if isinstance(source, Argument):
+            inputs.append(arguments[source.index])
+        elif hasattr(source, "dtype"):
+            with fallback.location():
+                inputs.append(constant_tensor(source))
+        else:
+            inputs.append(source)
+    with using_default_float(captured.default_float):
+        outputs = import_graph(captured.graph_module, inputs, captured.locate, fallback)
+    return _replace_outputs(captured.result, list(outputs))
+
+
+def _replace_outputs(result, outputs: list):
+    if isinstance(result, GraphOutput):
+        return outputs[result.index]
+    if isinstance(result, (tuple, list)):
+        return type(result)(_replace_outputs(r, outputs) for r in result)
+    return result

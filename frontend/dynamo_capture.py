@@ -1,0 +1,226 @@
+"""Capture code that ``make_fx`` cannot trace (NumPy calls, data-dependent Python) with TorchDynamo.
+
+TorchDynamo (PEP 523) reads the function's bytecode: NumPy calls on arrays
+become torch ops with NumPy's semantics (dtypes and promotion included, an
+f32 array stays f32), and Python that is not traceable is reported with its
+line instead of being run. ``torch.compile(..., fullgraph=True)`` hands the
+graph to fxn's backend, which runs AOTAutograd with :func:`.aten.decompositions`
+so the graph reaching the ATen table is the same core-op graph as from
+``make_fx``. Arguments enter as torch tensors and are viewed as arrays
+unless annotated ``torch.Tensor``; a named (dynamic) dim is marked dynamic.
+
+The function's result is flattened inside the traced code, with every array
+copied, so each returned array is a fresh output of the graph (AOTAutograd
+would otherwise rebuild outputs that alias an input outside the graph); the
+copies are free in fxn, whose values are immutable.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+
+import numpy as np
+import torch
+from torch._dynamo.backends.common import aot_autograd
+from torch._subclasses.fake_tensor import unset_fake_temporarily
+
+from fxn.dialects import TensorType
+
+from .aten import DynamicSize, decompositions
+from .capture import Argument, Captured, GraphOutput
+from .dtypes import to_torch
+from .errors import UnsupportedOperation
+from .fx_capture import DYNAMIC_EXAMPLE_SIZE
+from .source import Position, definition_position, describe_line, stack_trace_position
+
+_ARGUMENT_SOURCE = re.compile(r"L\['tensors'\]\[(\d+)\]")
+
+
+def capture(fn, arg_types: list[TensorType], torch_args: list[bool], default_float: str) -> Captured:
+    """Capture ``fn`` with TorchDynamo; UnsupportedOperation naming the line if Dynamo cannot.
+
+    ``default_float`` is torch's default dtype while tracing: "f64" for NumPy
+    code, so that NumPy's float64 default holds where ``torch._numpy`` leaves
+    it to torch (``int32_array / 2`` is f64).
+    """
+    backend = _Backend()
+    compiled = torch.compile(_entry(fn, torch_args), backend=backend, fullgraph=True)
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(to_torch(default_float))
+    try:
+        leaves, structure = compiled(*_examples(arg_types))
+    except Exception as error:
+        raise _unsupported(error, fn) from None
+    finally:
+        torch.set_default_dtype(previous)
+    user_files = frozenset({fn.__code__.co_filename})
+    outputs = backend.output_indices(leaves)
+    return Captured(
+        backend.graph_module(),
+        backend.inputs,
+        _rebuild(structure, iter(outputs)),
+        lambda node: stack_trace_position(node.meta.get("stack_trace"), user_files),
+        "dynamo",
+        default_float,
+    )
+
+
+def _entry(fn, torch_args: list[bool]):
+    """The function Dynamo traces: tensors in, ``fn`` on arrays, a flat tuple of copies and a structure out."""
+
+    def call_with_arrays(*tensors):
+        arguments = [t if keep else t.numpy() for t, keep in zip(tensors, torch_args)]
+        return _flatten(fn(*arguments))
+
+    # A fresh code object gives Dynamo a fresh cache: no stale guards, no recompilation limit.
+    return types.FunctionType(
+        call_with_arrays.__code__.replace(), call_with_arrays.__globals__, closure=call_with_arrays.__closure__
+    )
+
+
+def _flatten(value):
+    """(copies of the arrays and tensors in ``value``, its structure with "array" where each was)."""
+    if isinstance(value, (tuple, list)):
+        leaves, parts = [], []
+        for item in value:
+            item_leaves, part = _flatten(item)
+            leaves.extend(item_leaves)
+            parts.append(part)
+        return leaves, (type(value).__name__, tuple(parts))
+    if isinstance(value, np.ndarray):
+        return [np.copy(value)], "array"
+    if isinstance(value, torch.Tensor):
+        return [value.clone()], "array"
+    return [], ("constant", value)
+
+
+def _rebuild(structure, outputs):
+    if structure == "array":
+        return GraphOutput(next(outputs))
+    kind, content = structure
+    if kind == "constant":
+        return content
+    parts = [_rebuild(part, outputs) for part in content]
+    return tuple(parts) if kind == "tuple" else parts
+
+
+def _examples(arg_types: list[TensorType]) -> list:
+    examples = []
+    for tensor_type in arg_types:
+        shape = [DYNAMIC_EXAMPLE_SIZE if d is None else d for d in tensor_type.shape]
+        example = torch.zeros(shape, dtype=to_torch(tensor_type.dtype))
+        for axis, size in enumerate(tensor_type.shape):
+            if size is None:
+                torch._dynamo.mark_dynamic(example, axis)
+        examples.append(example)
+    return examples
+
+
+class _Backend:
+    """fxn's torch.compile backend: records Dynamo's inputs and AOTAutograd's ATen graph."""
+
+    def __init__(self):
+        self.inputs: list = []
+        self.forward = None
+        self.results: list = []
+        self.aot = aot_autograd(fw_compiler=self.compile_forward, decompositions=decompositions())
+
+    def __call__(self, graph_module, example_inputs):
+        placeholders = [n for n in graph_module.graph.nodes if n.op == "placeholder"]
+        for node, example in zip(placeholders, example_inputs):
+            match = _ARGUMENT_SOURCE.fullmatch(node.meta["grapharg"].source.name)
+            if match:
+                self.inputs.append(Argument(int(match[1])))
+            elif isinstance(example, torch.Tensor):
+                self.inputs.append(example)  # a global or closure array: a constant of the function
+            else:
+                self.inputs.append(DynamicSize())
+        return self.aot(graph_module, example_inputs)
+
+    def compile_forward(self, graph_module, example_inputs):
+        self.forward = graph_module
+        output = next(n for n in graph_module.graph.nodes if n.op == "output")
+        with unset_fake_temporarily():
+            # One distinct buffer per output: returned arrays are matched to outputs by address.
+            self.results = [_buffer_like(node.meta["val"]) for node in output.args[0]]
+        return lambda *args: list(self.results)
+
+    def graph_module(self):
+        if self.forward is None:  # nothing was computed: no graph
+            graph = torch.fx.Graph()
+            graph.output(())
+            return torch.fx.GraphModule(torch.nn.Module(), graph)
+        if len(self.inputs) != sum(n.op == "placeholder" for n in self.forward.graph.nodes):
+            raise UnsupportedOperation("fxn cannot compile this function: AOTAutograd changed its inputs")
+        return self.forward
+
+    def output_indices(self, leaves) -> list[int]:
+        addresses = {_address(r): i for i, r in enumerate(self.results)}
+        return [addresses[_address(leaf)] for leaf in leaves]
+
+
+def _buffer_like(value) -> torch.Tensor:
+    shape = [int(d.node.hint) if isinstance(d, torch.SymInt) else d for d in value.shape]
+    count = int(np.prod(shape))
+    # One spare element keeps even an empty output's address distinct.
+    return torch.empty(count + 1, dtype=value.dtype)[:count].view(shape)
+
+
+def _address(array) -> int:
+    if isinstance(array, torch.Tensor):
+        return array.data_ptr()
+    return np.asarray(array).__array_interface__["data"][0]
+
+
+def _unsupported(error: Exception, fn) -> UnsupportedOperation:
+    """Dynamo's error as a one-line message at the user's line."""
+    position = _user_position(error, fn)
+    reason = _reason(error)
+    if position is None:
+        position = definition_position(fn)
+        return UnsupportedOperation(
+            f"fxn cannot compile {fn.__qualname__}: {reason}", position.filename, position.line, position.column + 1
+        )
+    return UnsupportedOperation(
+        f"fxn cannot compile {describe_line(position)}: {reason}", position.filename, position.line, position.column + 1
+    )
+
+
+def _user_position(error: Exception, fn) -> Position | None:
+    filename = fn.__code__.co_filename
+    frames = list(getattr(error, "real_stack", None) or [])
+    traceback = error.__traceback__
+    while traceback is not None:
+        frames.append(_FrameLike(traceback.tb_frame.f_code.co_filename, traceback.tb_lineno))
+        traceback = traceback.tb_next
+    frame = next((f for f in frames if f.filename == filename), None)
+    if frame is None:
+        return None
+    return Position(filename, frame.lineno, getattr(frame, "colno", None) or 0)
+
+
+class _FrameLike:
+    def __init__(self, filename: str, lineno: int):
+        self.filename = filename
+        self.lineno = lineno
+
+
+def _reason(error: Exception) -> str:
+    """Dynamo's summary of an unsupported construct, or the root cause of another error (first line)."""
+    exc = torch._dynamo.exc
+    if isinstance(error, exc.TorchRuntimeError) or not isinstance(error, exc.Unsupported):
+        while (error.__cause__ or error.__context__) is not None:
+            error = error.__cause__ or error.__context__
+        return _first_line(error)
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    explanations = [line.removeprefix("Explanation:").strip() for line in lines if line.startswith("Explanation:")]
+    explanation = explanations[0] if explanations else ""
+    # Dynamo's explanation names the construct; its first sentence is enough.
+    explanation = re.split(r"(?<!e\.g)\.\s", explanation)[0].rstrip(".")
+    return f"{lines[0]}: {explanation}" if explanation else lines[0]
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

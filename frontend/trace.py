@@ -1,0 +1,110 @@
+"""``trace``: a Python function and its argument types in, a verified fxn-dialect module out.
+
+The function becomes ``func.func @<name>`` taking one tensor per parameter.
+Its body comes from one capture (see :mod:`.capture`) or, if the function
+has ``for i in range(n)`` loops over a run-time ``n``, from the AST path
+(:mod:`.loops`), which captures the straight-line code between loops the
+same way. Python constants the function returns become 0-d constants of the
+annotation defaults (float f32, int i32, bool i1).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from fxn.dialects import TensorType
+from fxn.mlir import func, ir
+
+from . import emit
+from .capture import capture, emit_captured, numpy_semantics, torch_parameters
+from .errors import UnsupportedOperation
+from .liveness import own_statements
+from .source import Position, definition_position, function_node
+from .types import SCALAR_DTYPES, Parameter
+
+
+@dataclass
+class TracedFunction:
+    """A predictor as fxn IR: ``module`` holds ``func.func @entry``."""
+
+    module: object
+    entry: str
+    arg_types: list[TensorType]
+    result_types: list[TensorType]
+    returns_tuple: bool
+    #: How the body was captured: "fx", "dynamo" or "ast" (loops, their bodies by fx or dynamo).
+    capture: str = "fx"
+    #: The captured ATen graph(s), as FX prints them (one per segment on the AST path).
+    graph: str = ""
+
+
+def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context: ir.Context) -> TracedFunction:
+    """Trace ``fn`` for arguments of ``arg_types`` into a new module in ``context``."""
+    from . import loops
+
+    with context:
+        builder = FunctionBuilder(fn, arg_types)
+        with ir.InsertionPoint(builder.block):
+            if loops.has_runtime_loops(fn):
+                result, path = loops.emit_function(fn, builder), "ast"
+            else:
+                torch_args = [p.name in torch_parameters(fn) for p in parameters]
+                captured = capture(fn, arg_types, torch_args, frozenset({fn.__code__}), numpy_semantics(fn))
+                builder.add_graph(captured.graph_module, builder.position)
+                result, path = emit_captured(captured, list(builder.block.arguments), builder.position), captured.path
+            return builder.finish(result, path)
+
+
+class FunctionBuilder:
+    """The ``func.func`` being built: its entry block, and its return once the result is known."""
+
+    def __init__(self, fn, arg_types: list[TensorType]):
+        self.fn = fn
+        self.arg_types = arg_types
+        self.position = definition_position(fn)
+        self.module = ir.Module.create(loc=self.position.location())
+        inputs = [t.to_mlir() for t in arg_types]
+        with ir.InsertionPoint(self.module.body), self.position.location():
+            self.function = func.FuncOp(fn.__name__, (inputs, []))
+        self.block = self.function.add_entry_block(arg_locs=[self.position.location()] * len(inputs))
+        #: The captured graphs as text, each headed by the line its code starts at, in emission order.
+        self.graphs: list[str] = []
+
+    def add_graph(self, graph_module, position: Position) -> None:
+        self.graphs.append(f"# {position.filename}:{position.line}\n{graph_module.graph}")
+
+    def finish(self, result, path: str) -> TracedFunction:
+        returns_tuple = isinstance(result, (tuple, list))
+        position = self.return_position()
+        with position.location():
+            values = [self.result_value(r, position) for r in (result if returns_tuple else [result])]
+            func.ReturnOp(values)
+        result_types = [TensorType.from_mlir(v.type) for v in values]
+        self.function.attributes["function_type"] = ir.TypeAttr.get(
+            ir.FunctionType.get([t.to_mlir() for t in self.arg_types], [t.to_mlir() for t in result_types])
+        )
+        self.module.operation.verify()  # a fault here is fxn's, not the user's: let MLIR's error through
+        graphs = "\n".join(self.graphs)
+        return TracedFunction(self.module, self.fn.__name__, self.arg_types, result_types, returns_tuple, path, graphs)
+
+    def result_value(self, value, position: Position) -> ir.Value:
+        if emit.is_value(value):
+            return value
+        if type(value) in SCALAR_DTYPES:
+            return emit.scalar(value, SCALAR_DTYPES[type(value)])
+        raise UnsupportedOperation(
+            f"fxn cannot compile a function returning {type(value).__name__} values "
+            "(return arrays, numbers or a tuple of them)",
+            position.filename,
+            position.line,
+        )
+
+    def return_position(self) -> Position:
+        """The last ``return`` statement of the function (its ``def`` if there is none)."""
+        node = function_node(self.fn)
+        returns = [] if node is None else [n for n in own_statements(node) if isinstance(n, ast.Return)]
+        if not returns:
+            return self.position
+        last = max(returns, key=lambda n: (n.lineno, n.col_offset))
+        return Position(self.position.filename, last.lineno, last.col_offset)

@@ -1,0 +1,626 @@
+"""Transcendental functions as arith expansions, so that compiled code calls no libm.
+
+The bindings do not register MLIR's polynomial-approximation pass, and
+``math.exp`` & co. would become libm calls. Each public function here builds,
+at the current insertion point, the ops computing one function of an f32 or
+f64 scalar: a range reduction, a polynomial, the reconstruction, then the
+special values (NaN, ±inf, ±0) by selects. Besides arith they use only
+``math`` ops that are single instructions on SIMD hardware (``roundeven``,
+``floor``, ``absf``, ``copysign``). Polynomials are evaluated by Horner's rule
+with ``contract`` fast-math, so that LLVM may fuse each step into an FMA
+where the target has one; everything else rounds as IEEE says.
+
+Polynomials are Taylor series (exp, expm1, the ``2 atanh`` series of log)
+except erf's, which are weighted least-squares fits on Chebyshev nodes
+computed with mpmath at 60 digits (their errors are noted in :data:`_ERF`).
+
+Accuracy: :data:`MAX_ERROR_ULPS` bounds the error, in ulps of the
+result's type, against the correctly rounded value; measured against mpmath
+over random and edge-case inputs (subnormal results included) and checked
+against the reference interpreter by ``test/python/test_lowering_elementwise.py``.
+f16, which the caller computes in f32 and rounds once, is within 1 ulp.
+
+=========  =======  =======
+function   f32      f64
+=========  =======  =======
+exp        1        1
+log        1        1
+tanh       2.5      2.5
+sigmoid    2.5      2.5
+erf        2.5      2.5
+pow        1        2
+=========  =======  =======
+
+f32 ``pow`` is computed in f64 and rounded once; f64 ``pow`` carries
+``ln x`` as a pair of f64 values (about 2**-63 relative error), so the error
+does not grow with ``|y ln x|`` (at most about 745 unless the result over- or
+underflows).
+Results that are subnormal are rounded once, not flushed to zero.
+
+The error-free sums and products (:func:`two_sum`, :func:`two_product`)
+survive a later pass letting LLVM contract multiplies and adds into FMAs:
+they split operands by masking bits, not by multiplying, and the rounded
+products they compensate have several uses, which LLVM does not fuse (except
+on targets with "aggressive" FMA fusion, none of fxn's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from fractions import Fraction
+from functools import cached_property
+from math import ceil, factorial, frexp
+
+from fxn.mlir import arith, ir, math
+
+
+# ----------------------------------------------------------------------------
+# Formats and exact constants.
+
+
+@dataclass(frozen=True)
+class Format:
+    """An IEEE 754 binary format: total bits and stored fraction bits."""
+
+    bits: int
+    fraction_bits: int
+
+    @property
+    def precision(self) -> int:
+        return self.fraction_bits + 1
+
+    @property
+    def bias(self) -> int:
+        return 2 ** (self.bits - self.fraction_bits - 2) - 1
+
+    @property
+    def float_type(self) -> ir.Type:
+        return ir.F32Type.get() if self.bits == 32 else ir.F64Type.get()
+
+    @property
+    def int_type(self) -> ir.Type:
+        return ir.IntegerType.get_signless(self.bits)
+
+    @cached_property
+    def ln2_split(self) -> tuple[float, float]:
+        """ln 2 as ``hi + lo``; ``hi`` has 11 bits fewer than the format, so ``n * hi`` is exact for ``|n| < 2048``."""
+        return _split(_LN2, self.precision - 11)
+
+    @property
+    def exp_bounds(self) -> tuple[int, int]:
+        """Arguments beyond which ``exp`` rounds to 0 or overflows: clamping to them changes no result."""
+        lowest = self.bias + self.fraction_bits + 2  # 2**-lowest is below half the smallest subnormal
+        return -ceil(lowest * float(_LN2)), ceil((self.bias + 1) * float(_LN2))
+
+    @property
+    def taylor_degree(self) -> int:
+        """Degree of the exp/expm1 Taylor polynomials on ``|r| <= ln2 / 2`` (truncation below 2**-(precision+2))."""
+        return 8 if self.bits == 32 else 13
+
+    @property
+    def atanh_terms(self) -> int:
+        """Terms of log's ``2 atanh(s)`` series on ``|s| <= 0.1716`` (truncation below 2**-(precision+2))."""
+        return 4 if self.bits == 32 else 9
+
+    @property
+    def tanh_saturation(self) -> int:
+        """An argument from which tanh rounds to 1 (``2 exp(-2x)`` is below a quarter ulp of 1)."""
+        return ceil((self.precision + 3) * float(_LN2) / 2)
+
+
+F32 = Format(32, 23)
+F64 = Format(64, 52)
+
+#: Maximum error in ulps against the correctly rounded result, per function and format (see the module docstring).
+MAX_ERROR_ULPS = {
+    "exp": {F32: 1.0, F64: 1.0},
+    "log": {F32: 1.0, F64: 1.0},
+    "tanh": {F32: 2.5, F64: 2.5},
+    "sigmoid": {F32: 2.5, F64: 2.5},
+    "erf": {F32: 2.5, F64: 2.5},
+    "pow": {F32: 1.0, F64: 2.0},
+}
+
+
+def format_of(value_type: ir.Type) -> Format:
+    if isinstance(value_type, ir.F32Type):
+        return F32
+    if isinstance(value_type, ir.F64Type):
+        return F64
+    raise TypeError(f"math expansions take f32 or f64 values, not {value_type}")
+
+
+def _decimal_ln2() -> Decimal:
+    with localcontext() as context:
+        context.prec = 50
+        return Decimal(2).ln()
+
+
+_LN2 = _decimal_ln2()
+
+
+def _split(value: Decimal, bits: int) -> tuple[float, float]:
+    """``value`` as ``hi + lo``: ``hi`` truncated to ``bits`` significant bits, ``lo`` the rest rounded."""
+    _, exponent = frexp(float(value))
+    with localcontext() as context:
+        context.prec = 50
+        hi = int(value * Decimal(2) ** (bits - exponent)) * 2.0 ** (exponent - bits)
+        return hi, float(value - Decimal(hi))
+
+
+def _taylor_exp(degree: int, first: int = 0) -> list[float]:
+    """``1/k!`` for ``k = first .. degree``."""
+    return [float(Fraction(1, factorial(k))) for k in range(first, degree + 1)]
+
+
+# ----------------------------------------------------------------------------
+# Scalars with arithmetic operators.
+
+
+def _contract() -> ir.Attribute:
+    return ir.Attribute.parse("#arith.fastmath<contract>")
+
+
+class Real:
+    """An f32 or f64 SSA value whose Python operators build arith ops (round to nearest, no fast-math).
+
+    A Python number as the other operand becomes a constant of this type.
+    """
+
+    def __init__(self, value: ir.Value):
+        self.value = value
+        self.format = format_of(value.type)
+
+    def constant(self, number: float) -> "Real":
+        return Real(arith.constant(self.format.float_type, float(number)))
+
+    def _other(self, other) -> ir.Value:
+        return other.value if isinstance(other, Real) else self.constant(other).value
+
+    def __add__(self, other):
+        return Real(arith.addf(self.value, self._other(other)))
+
+    def __radd__(self, other):
+        return Real(arith.addf(self._other(other), self.value))
+
+    def __sub__(self, other):
+        return Real(arith.subf(self.value, self._other(other)))
+
+    def __rsub__(self, other):
+        return Real(arith.subf(self._other(other), self.value))
+
+    def __mul__(self, other):
+        return Real(arith.mulf(self.value, self._other(other)))
+
+    def __rmul__(self, other):
+        return Real(arith.mulf(self._other(other), self.value))
+
+    def __truediv__(self, other):
+        return Real(arith.divf(self.value, self._other(other)))
+
+    def __rtruediv__(self, other):
+        return Real(arith.divf(self._other(other), self.value))
+
+    def __neg__(self):
+        return Real(arith.negf(self.value))
+
+    def _compare(self, predicate, other) -> ir.Value:
+        return arith.cmpf(predicate, self.value, self._other(other))
+
+    def lt(self, other) -> ir.Value:
+        return self._compare(arith.CmpFPredicate.OLT, other)
+
+    def ge(self, other) -> ir.Value:
+        return self._compare(arith.CmpFPredicate.OGE, other)
+
+    def eq(self, other) -> ir.Value:
+        return self._compare(arith.CmpFPredicate.OEQ, other)
+
+    def ne(self, other) -> ir.Value:
+        return self._compare(arith.CmpFPredicate.UNE, other)
+
+    def gt(self, other) -> ir.Value:
+        return self._compare(arith.CmpFPredicate.OGT, other)
+
+    def is_nan(self) -> ir.Value:
+        return arith.cmpf(arith.CmpFPredicate.UNO, self.value, self.value)
+
+    def abs(self) -> "Real":
+        return Real(math.absf(self.value))
+
+    def floor(self) -> "Real":
+        return Real(math.floor(self.value))
+
+    def copysign(self, sign: "Real") -> "Real":
+        return Real(math.copysign(self.value, sign.value))
+
+    def clamp(self, low: float, high: float) -> "Real":
+        """``self`` limited to ``[low, high]``; NaN becomes ``high``, so range reductions see finite values."""
+        return Real(arith.maxnumf(arith.minnumf(self.value, self._other(high)), self._other(low)))
+
+
+def where(condition: ir.Value, true_value: Real, false_value) -> Real:
+    false_value = false_value if isinstance(false_value, Real) else true_value.constant(false_value)
+    return Real(arith.select(condition, true_value.value, false_value.value))
+
+
+def _either(a: ir.Value, b: ir.Value) -> ir.Value:
+    return arith.ori(a, b)
+
+
+def _both(a: ir.Value, b: ir.Value) -> ir.Value:
+    return arith.andi(a, b)
+
+
+def _not(a: ir.Value) -> ir.Value:
+    return arith.xori(a, arith.constant(ir.IntegerType.get_signless(1), 1))
+
+
+def polynomial(x: Real, coefficients) -> Real:
+    """``sum(c[k] * x**k)`` by Horner's rule, each step contractible into an FMA."""
+    contract = _contract()
+    result = x.constant(coefficients[-1])
+    for coefficient in reversed(coefficients[:-1]):
+        product = arith.mulf(result.value, x.value, fastmath=contract)
+        result = Real(arith.addf(product, x.constant(coefficient).value, fastmath=contract))
+    return result
+
+
+# ----------------------------------------------------------------------------
+# Error-free sums and products (Knuth's TwoSum, Dekker's product).
+
+
+def two_sum(a: Real, b: Real) -> tuple[Real, Real]:
+    """``(s, e)`` with ``s = fl(a + b)`` and ``a + b = s + e`` exactly (finite operands)."""
+    s = a + b
+    virtual = s - a
+    return s, (a - (s - virtual)) + (b - virtual)
+
+
+def fast_two_sum(a: Real, b: Real) -> tuple[Real, Real]:
+    """As :func:`two_sum`, for ``|a| >= |b|`` (or ``a == 0``)."""
+    s = a + b
+    return s, b - (s - a)
+
+
+def _split_in_halves(a: Real) -> tuple[Real, Real]:
+    """``a = hi + lo`` exactly, ``hi`` the leading half of the significand (its trailing bits cleared), ``lo`` the rest."""
+    fmt = a.format
+    trailing = fmt.precision - fmt.precision // 2
+    mask = _int_constant(fmt, -(1 << trailing))
+    hi = Real(arith.bitcast(fmt.float_type, arith.andi(arith.bitcast(fmt.int_type, a.value), mask)))
+    return hi, a - hi
+
+
+def two_product(a: Real, b: Real) -> tuple[Real, Real]:
+    """``(p, e)`` with ``p = fl(a * b)`` and ``a * b = p + e`` within 2**-100 relative (Dekker, no FMA needed).
+
+    The half products are exact but for ``lo * lo`` in f64 (27 + 27 bits),
+    whose rounding is far below the error term's own ulp.
+    """
+    p = a * b
+    a_hi, a_lo = _split_in_halves(a)
+    b_hi, b_lo = _split_in_halves(b)
+    return p, ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+
+
+# ----------------------------------------------------------------------------
+# Bit-level helpers.
+
+
+def _int_constant(fmt: Format, value: int) -> ir.Value:
+    return arith.constant(fmt.int_type, value)
+
+
+def _power_of_two(fmt: Format, exponent: ir.Value) -> Real:
+    """``2**exponent`` for an integer exponent in the normal range."""
+    biased = arith.addi(exponent, _int_constant(fmt, fmt.bias))
+    bits = arith.shli(biased, _int_constant(fmt, fmt.fraction_bits))
+    return Real(arith.bitcast(fmt.float_type, bits))
+
+
+def scale_by_power_of_two(p: Real, n: Real) -> Real:
+    """``p * 2**n`` rounded once, for ``p`` near 1 and an integral ``|n| <= 2 * bias``.
+
+    ``2**n`` is applied as two normal factors, so results that overflow give
+    inf and results below the normal range round once into a subnormal.
+    """
+    fmt = p.format
+    exponent = arith.fptosi(fmt.int_type, n.value)
+    half = arith.shrsi(exponent, _int_constant(fmt, 1))
+    rest = arith.subi(exponent, half)
+    return p * _power_of_two(fmt, half) * _power_of_two(fmt, rest)
+
+
+# ----------------------------------------------------------------------------
+# exp and expm1.
+
+
+def _reduce_by_ln2(x: Real, tail: Real | None = None) -> tuple[Real, Real]:
+    """``(n, r)`` with ``x (+ tail) = n ln2 + r``, ``n`` integral and ``|r| <= ln2 / 2`` (Cody-Waite)."""
+    hi, lo = x.format.ln2_split
+    n = Real(math.roundeven((x * float(1 / _LN2)).value))
+    r = (x - n * hi) - n * lo  # x - n * hi is exact: both are within a factor 2 of each other
+    return n, r if tail is None else r + tail
+
+
+def _expm1_reduced(r: Real) -> Real:
+    """``e**r - 1`` for ``|r| <= ln2 / 2``: ``r + r**2 (1/2! + r/3! + ...)``, exact in its leading term."""
+    return r + r * r * polynomial(r, _taylor_exp(r.format.taylor_degree, first=2))
+
+
+def _exp_bounded(x: Real, tail: Real | None = None) -> Real:
+    """``e**(x + tail)`` for a finite ``x`` within :attr:`Format.exp_bounds` and a ``tail`` far below ``ulp(x)``."""
+    n, r = _reduce_by_ln2(x, tail)
+    return scale_by_power_of_two(1.0 + _expm1_reduced(r), n)
+
+
+def _exp_of_pair(hi: Real, lo: Real | None = None) -> Real:
+    """``e**(hi + lo)`` with the IEEE results for infinite and NaN ``hi`` (``lo`` ignored where ``hi`` is out of range)."""
+    low, high = hi.format.exp_bounds
+    bounded = hi.clamp(low, high)
+    if lo is not None:
+        lo = where(_both(hi.gt(low), hi.lt(high)), lo, 0.0)
+    return where(hi.is_nan(), hi, _exp_bounded(bounded, lo))
+
+
+def exp(x: ir.Value) -> ir.Value:
+    """``e**x`` of an f32 or f64 value; ``exp(-inf) = 0``, ``exp(inf) = inf``, NaN stays NaN."""
+    return _exp_of_pair(Real(x)).value
+
+
+def _expm1_nonnegative(x: Real) -> Real:
+    """``e**x - 1`` for a finite ``0 <= x <= 64``, with a small relative error also for tiny ``x``."""
+    n, r = _reduce_by_ln2(x)
+    power = scale_by_power_of_two(x.constant(1.0), n)
+    # 2**n (1 + q) - 1 summed so that the exact 2**n - 1 absorbs the cancellation.
+    return power * _expm1_reduced(r) + (power - 1.0)
+
+
+# ----------------------------------------------------------------------------
+# log.
+
+
+def _reduce_log_argument(x: Real) -> tuple[Real, Real]:
+    """``(e, f)`` with ``x = 2**e (1 + f)``, ``1 + f`` in ``[sqrt(1/2), sqrt(2))``, for a finite ``x > 0``."""
+    fmt = x.format
+    smallest_normal = 2.0 ** (1 - fmt.bias)
+    subnormal = x.lt(smallest_normal)
+    x = where(subnormal, x * 2.0**fmt.fraction_bits, x)
+    bits = arith.bitcast(fmt.int_type, x.value)
+    biased = arith.shrui(bits, _int_constant(fmt, fmt.fraction_bits))
+    exponent = Real(arith.sitofp(fmt.float_type, biased)) - float(fmt.bias)
+    exponent = where(subnormal, exponent - float(fmt.fraction_bits), exponent)
+    fraction = arith.andi(bits, _int_constant(fmt, 2**fmt.fraction_bits - 1))
+    one_bits = _int_constant(fmt, fmt.bias << fmt.fraction_bits)
+    mantissa = Real(arith.bitcast(fmt.float_type, arith.ori(fraction, one_bits)))
+    large = mantissa.gt(2.0**0.5)
+    mantissa = where(large, mantissa * 0.5, mantissa)
+    exponent = where(large, exponent + 1.0, exponent)
+    return exponent, mantissa - 1.0  # exact (Sterbenz)
+
+
+def _atanh_series_tail(z: Real, terms: int) -> Real:
+    """``2z/3 + 2z**2/5 + ...`` (``terms`` terms): ``2 atanh(s) = 2s + s * tail(s**2)``."""
+    return z * polynomial(z, [float(Fraction(2, 2 * k + 3)) for k in range(terms)])
+
+
+def _log_positive_finite(x: Real) -> Real:
+    """``ln x`` for a finite ``x > 0`` (fdlibm's arrangement of the sum)."""
+    e, f = _reduce_log_argument(x)
+    ln2_hi, ln2_lo = x.format.ln2_split
+    s = f / (2.0 + f)
+    tail = _atanh_series_tail(s * s, x.format.atanh_terms)
+    half_f_squared = 0.5 * f * f
+    # ln(1 + f) = 2s + s tail = f - (f**2/2 - s (f**2/2 + tail)).
+    return e * ln2_hi + (f - (half_f_squared - (s * (half_f_squared + tail) + e * ln2_lo)))
+
+
+def log(x: ir.Value) -> ir.Value:
+    """``ln x`` of an f32 or f64 value; ``log(±0) = -inf``, ``log(x < 0)`` and ``log(NaN)`` are NaN."""
+    x = Real(x)
+    positive_finite = _both(x.gt(0.0), x.lt(float("inf")))
+    result = _log_positive_finite(where(positive_finite, x, 1.0))
+    result = where(x.eq(float("inf")), x, result)
+    result = where(x.eq(0.0), x.constant(float("-inf")), result)
+    result = where(x.lt(0.0), x.constant(float("nan")), result)
+    return where(x.is_nan(), x, result).value
+
+
+def _log_as_pair(x: Real) -> tuple[Real, Real]:
+    """``ln x`` as ``hi + lo`` with about 2**-63 relative error, for a finite ``x > 0``.
+
+    As :func:`_log_positive_finite` with ``ln(1 + f) = 2s + 2s**3/3 + s**3 z tail'(z)``
+    (``z = s**2``): ``s = f / (2 + f)`` is carried as a pair, and so are the
+    first two terms and their sum with ``e ln2``; only the small rest of the
+    series rounds in plain f64.
+    """
+    e, f = _reduce_log_argument(x)
+    ln2_hi, ln2_lo = x.format.ln2_split
+    divisor, divisor_error = fast_two_sum(x.constant(2.0), f)
+    s = f / divisor
+    product, product_error = two_product(s, divisor)
+    s_error = (((f - product) - product_error) - s * divisor_error) / divisor  # f - product is exact
+    cube, cube_error = _cube(s)
+    third_hi = float(Fraction(2, 3))
+    third_lo = float(Fraction(2, 3) - Fraction(third_hi))
+    lead, lead_error = two_product(cube, x.constant(third_hi))
+    lead_error = lead_error + (cube * third_lo + cube_error * third_hi)
+    z = s * s
+    # The rest of the series, and its derivative 2 s**2 / (1 - s**2) (of which 2z is enough) times s_error.
+    rest = cube * z * polynomial(z, [float(Fraction(2, 2 * k + 5)) for k in range(11)]) + 2.0 * z * s_error
+    hi, first_error = two_sum(e * ln2_hi, 2.0 * s)
+    hi, second_error = two_sum(hi, lead)
+    lo = (first_error + second_error) + (((2.0 * s_error + lead_error) + rest) + e * ln2_lo)
+    return fast_two_sum(hi, lo)
+
+
+def _cube(s: Real) -> tuple[Real, Real]:
+    """``s**3`` as a pair with about 2**-100 relative error."""
+    square, square_error = two_product(s, s)
+    cube, cube_error = two_product(square, s)
+    return cube, cube_error + square_error * s
+
+
+# ----------------------------------------------------------------------------
+# tanh, sigmoid.
+
+
+def tanh(x: ir.Value) -> ir.Value:
+    """``tanh x`` of an f32 or f64 value, odd: ``tanh(-0) = -0``; NaN stays NaN.
+
+    ``tanh |x| = t / (t + 2)`` with ``t = expm1(2|x|)``: accurate down to tiny
+    ``x``, and exactly 1 once ``|x|`` passes :attr:`Format.tanh_saturation`.
+    """
+    x = Real(x)
+    magnitude = x.abs().clamp(0.0, x.format.tanh_saturation)
+    t = _expm1_nonnegative(2.0 * magnitude)
+    result = (t / (t + 2.0)).copysign(x)
+    return where(x.is_nan(), x, result).value
+
+
+def sigmoid(x: ir.Value) -> ir.Value:
+    """``1 / (1 + e**-x)`` of an f32 or f64 value; tiny results keep their subnormal value.
+
+    As the reference: ``e = exp(-|x|)`` cannot overflow; ``1 / (1 + e)`` for
+    ``x >= 0``, ``e / (1 + e)`` otherwise. NaN stays NaN.
+    """
+    x = Real(x)
+    e = Real(exp((-x.abs()).value))
+    denominator = 1.0 + e
+    return where(x.ge(0.0), 1.0 / denominator, e / denominator).value
+
+
+# ----------------------------------------------------------------------------
+# erf.
+
+
+@dataclass(frozen=True)
+class _ErfCoefficients:
+    """erf on ``|x| < 1`` as ``x P(x**2)``; on ``[1, saturation)`` as ``1 - e**(-x**2) Q((x - center) / half_width)``.
+
+    ``P`` fits ``erf(x)/x`` with a small relative error; ``Q`` fits
+    ``erfc(x) e**(x**2)`` weighted by ``e**(-x**2)``, for a small absolute
+    error of ``erfc`` (the fit errors are noted at the coefficients). From
+    ``saturation`` on, erf rounds to 1.
+    """
+
+    small: tuple[float, ...]
+    large: tuple[float, ...]
+    saturation: float
+
+    @property
+    def center(self) -> float:
+        return (1.0 + self.saturation) / 2
+
+    @property
+    def half_width(self) -> float:
+        return (self.saturation - 1.0) / 2
+
+
+_ERF = {
+    F32: _ErfCoefficients(
+        # erf(x)/x within 1.3e-9 relative; erfc within 2.9e-9 absolute.
+        small=(
+            1.1283791656893225, -0.3761262556739925, 0.11283582247992896, -0.026853691099714645,
+            0.005188098889400459, -0.0008008189323165635, 7.847259126965687e-05,
+        ),
+        large=(
+            0.21080754763992335, -0.1115111824149301, 0.05607752598575463, -0.027404000427717404,
+            0.011600372759524101, -0.005378383024109681, 0.005621524386720379, 0.003451350743312896,
+            0.0026343824282615536,
+        ),
+        saturation=4.0,
+    ),
+    F64: _ErfCoefficients(
+        # erf(x)/x within 1.4e-19 relative; erfc within 2.6e-18 absolute.
+        small=(
+            1.1283791670955126, -0.3761263890318375, 0.11283791670954854, -0.02686617064507231,
+            0.0052239776247753195, -0.0008548326978430694, 0.00012055331025793798, -1.4925593245923501e-05,
+            1.6460968721975601e-06, -1.634998274189769e-07, 1.4657600165778558e-08, -1.1364607520605601e-09,
+            5.943508233981782e-11,
+        ),
+        large=(
+            0.15529365560908334, -0.10330894456973855, 0.0666320825791328, -0.04176678901755872,
+            0.02549554189318269, -0.015182584036648034, 0.008833571012865506, -0.005025941945537224,
+            0.002809354801112592, -0.001534751571629678, 0.0007681553377768347, -0.0005618316680967901,
+            0.0001725931979672902, 0.00023678268458466296, 0.0008792126103441283, 0.0006479947877834917,
+            -0.0002881981041679986, -0.0013233682968100172, -0.0014773516795248594, -0.0009036664403600674,
+            -0.00030469142368617913, -4.6550247709912024e-05,
+        ),
+        saturation=6.0,
+    ),
+}
+
+
+def erf(x: ir.Value) -> ir.Value:
+    """The error function of an f32 or f64 value; odd, ``erf(±inf) = ±1``, NaN stays NaN."""
+    x = Real(x)
+    fit = _ERF[x.format]
+    small = x * polynomial(x * x, fit.small)
+    magnitude = x.abs().clamp(1.0, fit.saturation)
+    square, square_error = two_product(magnitude, magnitude)
+    scaled_exp = _exp_bounded(-square, -square_error)
+    complement = scaled_exp * polynomial((magnitude - fit.center) * (1 / fit.half_width), fit.large)
+    large = (1.0 - complement).copysign(x)
+    result = where(x.abs().lt(1.0), small, large)
+    return where(x.is_nan(), x, result).value
+
+
+# ----------------------------------------------------------------------------
+# pow.
+
+
+def _is_integer(y: Real) -> ir.Value:
+    """``y`` is integral (true for ±inf, false for NaN)."""
+    return y.floor().eq(y)
+
+
+def _is_odd_integer(y: Real) -> ir.Value:
+    half = y * 0.5
+    return _both(_is_integer(y), half.floor().ne(half))
+
+
+def _pow_magnitude(base: Real, y: Real, log_as_pair: bool) -> Real:
+    """``|base|**y`` for ``base = |x|`` as ``exp(y ln base)``; 0 and inf bases give the IEEE limits."""
+    positive_finite = _both(base.gt(0.0), base.lt(float("inf")))
+    safe = where(positive_finite, base, 1.0)
+    if log_as_pair:
+        ln_hi, ln_lo = _log_as_pair(safe)
+        product, product_error = two_product(y, ln_hi)
+        lo = product_error + y * ln_lo
+    else:
+        product, lo = y * _log_positive_finite(safe), None
+    special_ln = where(base.eq(0.0), base.constant(float("-inf")), base)  # ln 0, ln inf, ln NaN
+    product = where(positive_finite, product, y * special_ln)
+    return _exp_of_pair(product, None if lo is None else where(positive_finite, lo, 0.0))
+
+
+def _pow(x: Real, y: Real, log_as_pair: bool) -> Real:
+    """C99 ``pow`` (Annex F special cases) from :func:`_pow_magnitude` and the sign rules."""
+    base = x.abs()
+    unit_base = _both(base.eq(1.0), _not(y.is_nan()))  # pow(-1, ±inf) = 1, but pow(-1, NaN) is NaN
+    magnitude = where(unit_base, x.constant(1.0), _pow_magnitude(base, y, log_as_pair))
+    bits = arith.bitcast(x.format.int_type, x.value)
+    sign_bit = arith.cmpi(arith.CmpIPredicate.slt, bits, _int_constant(x.format, 0))  # also -0.0 and -inf
+    result = where(_both(sign_bit, _is_odd_integer(y)), -magnitude, magnitude)
+    negative_finite = _both(x.lt(0.0), x.gt(float("-inf")))
+    no_real_value = _both(negative_finite, _both(y.abs().lt(float("inf")), _not(_is_integer(y))))
+    result = where(no_real_value, x.constant(float("nan")), result)
+    return where(_either(y.eq(0.0), x.eq(1.0)), x.constant(1.0), result)
+
+
+def pow(x: ir.Value, y: ir.Value) -> ir.Value:
+    """``x**y`` of two f32 or two f64 values with C ``pow``'s special cases.
+
+    ``pow(x, ±0) = 1`` and ``pow(1, y) = 1`` even for NaN; a finite negative
+    ``x`` to a finite non-integer ``y`` is NaN; a negative (or -0) base to an
+    odd integer keeps its sign; ``pow(±0, y < 0) = inf``. f32 is computed in
+    f64 and rounded once.
+    """
+    if format_of(x.type) == F32:
+        wide = F64.float_type
+        result = _pow(Real(arith.extf(wide, x)), Real(arith.extf(wide, y)), log_as_pair=False)
+        return arith.truncf(F32.float_type, result.value)
+    return _pow(Real(x), Real(y), log_as_pair=True).value

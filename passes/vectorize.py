@@ -1,0 +1,347 @@
+"""fxn-vectorize: put the linalg computations of a module into the target's registers.
+
+Arrays go to vector registers through upstream machinery: each vectorizable
+``linalg.generic`` is tiled with ``transform.structured.tile_using_for`` so
+that one tile fills one vector register along its innermost contiguous
+dimension (every other dimension tiled by 1), the tiled loop is split by
+``transform.loop.peel`` into a main loop of full tiles and a remainder
+(dynamic sizes), and both are vectorized by ``transform.structured.vectorize``
+(the remainder with masks; canonicalization folds the main loop's masks
+away). The transform script is generated per module and run by the
+transform interpreter.
+
+Scalars (0-d tensors, what Python floats become) go to scalar registers: a
+0-d ``linalg.generic`` becomes its body's scalar ops, and a 0-d tensor
+carried by ``scf.for`` becomes a carried scalar, so a loop over scalars
+allocates nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fxn.mlir import arith, ir, scf, tensor
+
+from .registry import FxnPass
+
+#: Marks the generics a group of the transform script tiles, then their tiles (removed afterwards).
+TILE_ATTRIBUTE = "fxn.vector_tile"
+
+#: arith ops whose fusion into an FMA ``contract`` allows.
+CONTRACTABLE = ("arith.mulf", "arith.addf", "arith.subf", "arith.negf")
+
+
+@dataclass
+class FxnVectorize(FxnPass):
+    """Vectorize linalg.generic ops to the target's vector width; keep scalars in registers.
+
+    For each ``linalg.generic`` on tensors whose innermost loop along the
+    output is parallel and contiguous in every operand that it indexes, the
+    tile is ``vector-bits / element bits`` elements along that loop (fewer if
+    the dimension is statically smaller) and 1 along the others. Other ops
+    stay scalar and become loops later. A 0-d generic becomes its body's
+    scalar ops, and a 0-d tensor carried by ``scf.for`` a carried scalar.
+    With ``contract`` (C's
+    ``FP_CONTRACT ON``, clang's default) a float multiply and a dependent
+    add or subtract may become one fused multiply-add (one rounding instead
+    of two). Before/after (``vector-bits=256``)::
+
+        %r = linalg.generic {iterator_types = ["parallel"]} ins(%x, %y : tensor<?xf32>, tensor<?xf32>) ...
+        ==>
+        scf.for %i = %c0 to %main step %c8 ... { vector.transfer_read ... : vector<8xf32>; math.fma ... }
+        scf.for %i = %main to %n step %c8 ... { vector.create_mask ...; masked transfers ... }
+    """
+
+    argument = "fxn-vectorize"
+    vector_bits: int = field(default=128, metadata={"help": "width of the target's vector registers in bits"})
+    contract: bool = field(
+        default=True, metadata={"help": "allow a float multiply and a dependent add to fuse into an FMA"}
+    )
+
+    def run_on(self, op) -> None:
+        with op.context:
+            if self.contract:
+                allow_contraction(op)
+            scalarize_generics(op)
+            scalarize_loop_carried(op)
+            tiles = tag_vector_tiles(op, self.vector_bits)
+            tiled = _strip_tags(op, remove=False)
+            apply_transform_script(op, transform_script(tiles))
+            left_scalar = _strip_tags(op)
+        self.count("tiled", "linalg.generic ops tiled for vector registers", tiled)
+        self.count("scalar-tiles", "tiles the vectorizer refused (left as scalar loops)", left_scalar)
+
+
+# ----------------------------------------------------------------------------
+# Contraction.
+
+
+def allow_contraction(root) -> None:
+    """Add the ``contract`` fast-math flag to every float multiply, add, subtract and negate."""
+
+    def visit(op):
+        if op.name in CONTRACTABLE:
+            flags = str(op.attributes["fastmath"]) if "fastmath" in op.attributes else "#arith.fastmath<none>"
+            names = {f for f in flags.removeprefix("#arith.fastmath<").removesuffix(">").split(",") if f != "none"}
+            names.add("contract")
+            op.attributes["fastmath"] = ir.Attribute.parse(f"#arith.fastmath<{','.join(sorted(names))}>")
+        return ir.WalkResult.ADVANCE
+
+    root.walk(visit)
+
+
+# ----------------------------------------------------------------------------
+# Scalars.
+
+
+def _is_scalar_tensor(type_: ir.Type) -> bool:
+    return isinstance(type_, ir.RankedTensorType) and type_.rank == 0
+
+
+def _ops_named(root, name: str) -> list:
+    """Ops named ``name`` below ``root``, innermost first (post-order)."""
+    found = []
+
+    def visit(op):
+        if op.name == name:
+            found.append(op.opview)
+        return ir.WalkResult.ADVANCE
+
+    root.walk(visit, ir.WalkOrder.POST_ORDER)
+    return found
+
+
+def scalarize_generics(root) -> None:
+    """Replace each 0-d ``linalg.generic`` on tensors by its body applied to the extracted scalars."""
+    for generic in _ops_named(root, "linalg.generic"):
+        if len(generic.iterator_types) or not all(_is_scalar_tensor(r.type) for r in generic.results):
+            continue
+        block = generic.regions[0].blocks[0]
+        with ir.InsertionPoint(generic), generic.location:
+            operands = list(generic.inputs) + list(generic.outputs)
+            for argument, operand, affine_map in zip(block.arguments, operands, generic.indexing_maps):
+                if list(argument.uses):
+                    argument.replace_all_uses_with(_element_at(operand, affine_map.value))
+            body = list(block.operations)
+            for body_op in body[:-1]:
+                body_op.move_before(generic)
+            results = [tensor.from_elements(r.type, [v]) for r, v in zip(generic.results, body[-1].operands)]
+        for old, new in zip(generic.results, results):
+            old.replace_all_uses_with(new)
+        generic.operation.erase()
+
+
+def _element_at(operand: ir.Value, affine_map: ir.AffineMap) -> ir.Value:
+    """The element a loop-free generic reads from ``operand`` (its map's results are constants)."""
+    if not isinstance(operand.type, ir.RankedTensorType):
+        return operand
+    indices = [arith.constant(ir.IndexType.get(), expr.value) for expr in affine_map.results]
+    return tensor.extract(operand, indices)
+
+
+def scalarize_loop_carried(root) -> None:
+    """Make every 0-d tensor carried by an ``scf.for`` a carried scalar (tensors rebuilt at the edges)."""
+    for loop in _ops_named(root, "scf.for"):
+        if any(_is_scalar_tensor(v.type) for v in loop.initArgs):
+            _scalarize_loop(loop)
+
+
+def _scalarize_loop(loop) -> None:
+    carried = [_is_scalar_tensor(v.type) for v in loop.initArgs]
+    with ir.InsertionPoint(loop), loop.location:
+        inits = [tensor.extract(v, []) if s else v for v, s in zip(loop.initArgs, carried)]
+        new_loop = scf.ForOp(loop.lowerBound, loop.upperBound, loop.step, inits)
+    old_block, new_block = loop.regions[0].blocks[0], new_loop.body
+    with ir.InsertionPoint(new_block), loop.location:
+        views = [
+            tensor.from_elements(old.type, [new]) if s else new
+            for old, new, s in zip(old_block.arguments[1:], new_block.arguments[1:], carried)
+        ]
+    old_block.arguments[0].replace_all_uses_with(new_block.arguments[0])
+    for old, view in zip(old_block.arguments[1:], views):
+        old.replace_all_uses_with(view)
+    for op in list(old_block.operations):
+        new_block.append(op)
+    terminator = list(new_block.operations)[-1]
+    with ir.InsertionPoint(terminator), loop.location:
+        for i, s in enumerate(carried):
+            if s:
+                terminator.operands[i] = tensor.extract(terminator.operands[i], [])
+    with ir.InsertionPoint(loop), loop.location:
+        results = [tensor.from_elements(old.type, [new]) if s else new
+                   for old, new, s in zip(loop.results, new_loop.results, carried)]
+    for old, new in zip(loop.results, results):
+        old.replace_all_uses_with(new)
+    loop.operation.erase()
+
+
+# ----------------------------------------------------------------------------
+# Vector tiles.
+
+
+def _is_bool(element: ir.Type) -> bool:
+    return isinstance(element, ir.IntegerType) and element.width == 1
+
+
+def _element_bits(type_: ir.ShapedType) -> int:
+    element = type_.element_type
+    return 64 if isinstance(element, ir.IndexType) else element.width
+
+
+def _dims_of(expr: ir.AffineExpr) -> set[int]:
+    """The loop dimensions an affine expression depends on."""
+    if isinstance(expr, ir.AffineDimExpr):
+        return {expr.position}
+    if hasattr(expr, "lhs"):  # a binary expression
+        return _dims_of(expr.lhs) | _dims_of(expr.rhs)
+    return set()
+
+
+def _contiguous_in(affine_map: ir.AffineMap, dim: int) -> bool:
+    """Whether an operand read through ``affine_map`` is contiguous along loop ``dim``, or does not depend on it."""
+    results = list(affine_map.results)
+    for i, expr in enumerate(results):
+        if dim in _dims_of(expr) and not (i == len(results) - 1 and isinstance(expr, ir.AffineDimExpr)):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class VectorTile:
+    """How one generic is vectorized: its tile sizes, and whether a remainder loop is split off."""
+
+    sizes: tuple[int, ...]  # the vector size along the vector loop, 1 along the others
+    vector_dim: int
+    peel: bool  # the vector dimension is dynamic or not a multiple of the vector size
+
+
+def vector_tile(generic, vector_bits: int) -> VectorTile | None:
+    """The tile that makes one tile of ``generic`` one vector register, or None to leave it scalar.
+
+    The vector loop is the one the first output's innermost dimension
+    follows; it must be parallel, and every operand must either not depend
+    on it (a broadcast) or have it as its innermost, contiguous dimension.
+    """
+    iterators = [str(t) for t in generic.iterator_types]
+    if not iterators or not all(isinstance(r.type, ir.RankedTensorType) for r in generic.results):
+        return None
+    maps = [m.value for m in generic.indexing_maps]
+    output_results = list(maps[len(generic.inputs)].results)
+    if not output_results or not isinstance(output_results[-1], ir.AffineDimExpr):
+        return None
+    vector_dim = output_results[-1].position
+    if "parallel" not in iterators[vector_dim] or not all(_contiguous_in(m, vector_dim) for m in maps):
+        return None
+    operands = list(generic.inputs) + list(generic.outputs)
+    shaped = [v.type for v in operands if isinstance(v.type, ir.ShapedType)]
+    if any(_is_bool(t.element_type) for t in shaped):
+        return None  # LLVM packs a vector of i1 into bits in memory, while a memref of i1 holds one byte each
+    lanes = max(1, vector_bits // max(_element_bits(t) for t in shaped))
+    size = generic.results[0].type.shape[-1]
+    dynamic = size == ir.ShapedType.get_dynamic_size()
+    if not dynamic and size < lanes:
+        lanes = 1 << max(0, size - 1).bit_length()  # the smallest power-of-two register holding the dimension
+    if lanes == 1:
+        return None
+    sizes = tuple(lanes if d == vector_dim else 1 for d in range(len(iterators)))
+    return VectorTile(sizes, vector_dim, peel=dynamic or size % lanes != 0)
+
+
+def tag_vector_tiles(root, vector_bits: int) -> list[VectorTile]:
+    """Mark each vectorizable generic with the index of its tile in the returned list."""
+    tiles: list[VectorTile] = []
+    for generic in _ops_named(root, "linalg.generic"):
+        tile = vector_tile(generic, vector_bits)
+        if tile is None:
+            continue
+        if tile not in tiles:
+            tiles.append(tile)
+        generic.attributes[TILE_ATTRIBUTE] = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), tiles.index(tile))
+    return tiles
+
+
+def _strip_tags(root, remove: bool = True) -> int:
+    """Count the ops tagged for vectorization (a vectorized tile is gone), removing the tags."""
+    tagged = 0
+
+    def visit(op):
+        nonlocal tagged
+        if TILE_ATTRIBUTE in op.attributes:
+            tagged += 1
+            if remove:
+                del op.attributes[TILE_ATTRIBUTE]
+        return ir.WalkResult.ADVANCE
+
+    root.walk(visit)
+    return tagged
+
+
+# ----------------------------------------------------------------------------
+# The transform script.
+
+
+def _vectorize_in(handle: str, sizes: str, handle_type: str = "!transform.any_op") -> str:
+    """Vectorize the generic in loop ``handle`` (masked where its shape is dynamic); if it cannot be, leave it."""
+    return f"""
+      transform.sequence %{handle} : {handle_type} failures(suppress) {{
+      ^bb0(%in: {handle_type}):
+        %tile = transform.structured.match ops{{["linalg.generic"]}} in %in : ({handle_type}) -> !transform.any_op
+        transform.structured.vectorize %tile vector_sizes [{sizes}] {{vectorize_nd_extract}} : !transform.any_op
+      }}"""
+
+
+def _tile_group(index: int, tile: VectorTile) -> str:
+    """Tile, peel and vectorize the generics tagged with ``index``."""
+    sizes = ", ".join(map(str, tile.sizes))
+    loop_types = ", ".join(['!transform.op<"scf.for">'] * len(tile.sizes))
+    loops = ", ".join(f"%loop{d}" for d in range(len(tile.sizes)))
+    if tile.peel:
+        vectorize = (
+            f"""
+      %main, %rest = transform.loop.peel %loop{tile.vector_dim} : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)"""
+            + _vectorize_in("main", sizes)
+            + _vectorize_in("rest", sizes)
+        )
+    else:
+        vectorize = _vectorize_in(f"loop{tile.vector_dim}", sizes, '!transform.op<"scf.for">')
+    return f"""
+    %ops{index} = transform.structured.match ops{{["linalg.generic"]}} attributes {{{TILE_ATTRIBUTE} = {index}}} in %root : (!transform.any_op) -> !transform.any_op
+    transform.foreach %ops{index} : !transform.any_op {{
+    ^bb0(%op: !transform.any_op):
+      %tiled, {loops} = transform.structured.tile_using_for %op tile_sizes [{sizes}] : (!transform.any_op) -> (!transform.any_op, {loop_types})
+      transform.annotate %tiled "{TILE_ATTRIBUTE}" : !transform.any_op{vectorize}
+    }}"""
+
+
+def transform_script(tiles: list[VectorTile]) -> str:
+    """The transform module that vectorizes every group of tagged generics, then cleans up."""
+    groups = "".join(_tile_group(i, tile) for i, tile in enumerate(tiles))
+    return f"""
+module attributes {{transform.with_named_sequence}} {{
+  transform.named_sequence @__transform_main(%root: !transform.any_op {{transform.readonly}}) {{{groups}
+    %funcs = transform.structured.match ops{{["func.func"]}} in %root : (!transform.any_op) -> !transform.any_op
+    %lowered = transform.apply_registered_pass "lower-vector-mask" to %funcs : (!transform.any_op) -> !transform.any_op
+    transform.apply_patterns to %lowered {{
+      transform.apply_patterns.tensor.fold_tensor_subset_ops_into_vector_transfers
+      transform.apply_patterns.vector.cast_away_vector_leading_one_dim
+      transform.apply_patterns.canonicalization
+    }} : !transform.any_op
+    transform.apply_cse to %lowered : !transform.any_op
+    transform.yield
+  }}
+}}
+"""
+
+
+def apply_transform_script(root, script: str) -> None:
+    """Run ``script``'s ``@__transform_main`` on ``root`` with the transform interpreter."""
+    transform_module = ir.Module.parse(script, root.context)
+    entry = next(op for op in transform_module.body.operations if op.sym_name.value == "__transform_main")
+    _transform_interpreter().apply_named_sequence(root, entry, transform_module)
+
+
+def _transform_interpreter():
+    # fxn/mlir.py does not export the interpreter module yet; its loader keeps the bindings' name there.
+    from fxn.mlir import _load
+
+    return _load("dialects.transform.interpreter")

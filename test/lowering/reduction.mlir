@@ -1,0 +1,63 @@
+// RUN: fxn-opt %s --fxn-lower-to-linalg | FileCheck %s
+
+// f16 accumulates in f32 in a zero-filled accumulator; mean divides by the
+// run-time extent and rounds once; keepdims is an expand_shape.
+// CHECK-LABEL: func.func @mean_f16(
+// CHECK-SAME: %[[X:.+]]: tensor<2x?x5xf16>
+// CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[ACC:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.+}} : tensor<2xf32>)
+// CHECK: %[[SUM:.+]] = linalg.generic {{{.+}} iterator_types = ["parallel", "reduction", "reduction"]} ins(%[[X]] : tensor<2x?x5xf16>) outs(%[[ACC]] : tensor<2xf32>)
+// CHECK: arith.extf
+// CHECK-NEXT: arith.addf
+// CHECK: %[[DIM:.+]] = tensor.dim %[[X]], %c1
+// CHECK: %[[COUNT:.+]] = arith.muli %c5, %[[DIM]] : index
+// CHECK: %[[MEAN:.+]] = linalg.generic {{.+}} ins(%[[SUM]] : tensor<2xf32>) outs(%{{.+}} : tensor<2xf16>)
+// CHECK: arith.divf
+// CHECK-NEXT: arith.truncf
+// CHECK: tensor.expand_shape %[[MEAN]] {{\[\[}}0, 1, 2]] output_shape [2, 1, 1] : tensor<2xf16> into tensor<2x1x1xf16>
+func.func @mean_f16(%x: tensor<2x?x5xf16>) -> tensor<2x1x1xf16> {
+  %0 = "fxn.reduce"(%x) {axes = array<i64: 1, -1>, keepdims = true, kind = "mean"} : (tensor<2x?x5xf16>) -> tensor<2x1x1xf16>
+  return %0 : tensor<2x1x1xf16>
+}
+
+// Integer max starts from the type's minimum.
+// CHECK-LABEL: func.func @max_i8(
+// CHECK: %[[LOWEST:.+]] = arith.constant -128 : i8
+// CHECK: linalg.fill ins(%[[LOWEST]] : i8)
+// CHECK: linalg.generic {{{.+}} iterator_types = ["reduction", "parallel"]}
+// CHECK-NEXT: ^bb0(%[[IN:.+]]: i8, %[[OUT:.+]]: i8):
+// CHECK-NEXT: arith.maxsi %[[IN]], %[[OUT]] : i8
+func.func @max_i8(%x: tensor<3x4xi8>) -> tensor<4xi8> {
+  %0 = "fxn.reduce"(%x) {axes = array<i64: 0>, keepdims = false, kind = "max"} : (tensor<3x4xi8>) -> tensor<4xi8>
+  return %0 : tensor<4xi8>
+}
+
+// softmax: max, exp(x - max) expanded without libm, sum, divide.
+// CHECK-LABEL: func.func @softmax(
+// CHECK: %[[MAX:.+]] = linalg.generic {{{.+}} iterator_types = ["parallel", "reduction"]}
+// CHECK: arith.maximumf
+// CHECK: %[[EXP:.+]] = linalg.generic {{{.+}} iterator_types = ["parallel", "parallel"]} ins(%{{.+}}, %[[MAX]] : tensor<2x3xf32>, tensor<2xf32>)
+// CHECK: arith.subf
+// CHECK-NOT: math.exp
+// CHECK: math.roundeven
+// CHECK: %[[SUM:.+]] = linalg.generic {{{.+}} iterator_types = ["parallel", "reduction"]} ins(%[[EXP]] : tensor<2x3xf32>)
+// CHECK: arith.addf
+// CHECK: linalg.generic {{{.+}} ins(%[[EXP]], %[[SUM]] : tensor<2x3xf32>, tensor<2xf32>)
+// CHECK: arith.divf
+func.func @softmax(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = "fxn.softmax"(%x) {dim = -1 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// argmax carries (maximum, index); only a greater value or the first NaN moves the index.
+// CHECK-LABEL: func.func @argmax(
+// CHECK: %[[R:.+]]:2 = linalg.generic {{{.+}} iterator_types = ["parallel", "reduction"]} ins(%{{.+}} : tensor<2x3xf32>) outs(%{{.+}}, %{{.+}} : tensor<2xf32>, tensor<2xi64>)
+// CHECK: arith.cmpf ogt
+// CHECK: arith.cmpf uno
+// CHECK: arith.cmpf ord
+// CHECK: linalg.index 1
+// CHECK: return %[[R]]#1 : tensor<2xi64>
+func.func @argmax(%x: tensor<2x3xf32>) -> tensor<2xi64> {
+  %0 = "fxn.argmax"(%x) {dim = 1 : i64, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}

@@ -1,0 +1,103 @@
+"""What fxn cannot compile is a TypeError naming the user's file, line and Python operation."""
+
+import inspect
+import re
+
+import numpy as np
+import pytest
+import torch
+
+import fxn
+from fxn.dialects import new_context
+from fxn.frontend import FrontendError, UnsupportedOperation, trace
+from fxn.frontend.types import argument_type, parameters
+
+MATRIX = np.ones((3, 3), np.float32)
+
+
+def traced(fn, *args):
+    signature = parameters(fn)
+    types = [argument_type(p, a) for p, a in zip(signature, args)]
+    return trace(fn, signature, types, new_context())
+
+
+def where(fn, text: str) -> str:
+    """``file:line`` of the line of ``fn`` containing ``text``, as a regex."""
+    lines, first = inspect.getsourcelines(fn)
+    line = first + next(i for i, source in enumerate(lines) if text in source)
+    return re.escape(f"{fn.__code__.co_filename}:{line}: ")
+
+
+def svd(x):
+    u, s, vh = np.linalg.svd(x)
+    return s
+
+
+def branch_on_values(x):
+    if x.sum() > 0:
+        return x + 1
+    return x
+
+
+def fourier(x):
+    return torch.fft.fft(x).real
+
+
+def floor_division(x):
+    return x // 2
+
+
+def mismatched_shapes(x, y):
+    return x + y
+
+
+def to_uint8(x):
+    return x.astype(np.uint8)
+
+
+def tensor_indexing(x):
+    return x[torch.tensor([0, 2])]
+
+
+def returns_text(x):
+    return "x"
+
+
+def undefined_name(x):
+    return np.exp(x) + not_defined  # noqa: F821
+
+
+@pytest.mark.parametrize(
+    "fn, args, line_text, operation",
+    [
+        (svd, [MATRIX], "np.linalg.svd", r"fxn cannot compile call to 'np\.linalg\.svd': aten\._linalg_svd\.default "),
+        (branch_on_values, [MATRIX], "if x.sum()", r"fxn cannot compile 'if x\.sum\(\) > 0:': Data-dependent branch"),
+        (fourier, [MATRIX], "torch.fft.fft", r"fxn cannot compile call to 'torch\.fft\.fft'"),
+        (floor_division, [np.ones(3, np.int32)], "x // 2", r"fxn cannot compile operator '//' in 'x // 2'"),
+        (mismatched_shapes, [MATRIX, np.ones(4)], "x + y", r"fxn cannot compile .return x \+ y.: .*broadcast"),
+        (to_uint8, [MATRIX], "astype", r"fxn cannot compile call to 'x\.astype': fxn has no element type for torch\.u"),
+        (tensor_indexing, [MATRIX], "x[torch", r"fxn cannot compile indexing 'x\[torch\.tensor\(\[0, 2\]\)\]'"),
+        (returns_text, [MATRIX], 'return "x"', r"fxn cannot compile a function returning str values"),
+        (undefined_name, [MATRIX], "not_defined", r"fxn cannot compile 'return np\.exp\(x\) \+ not_defined"),
+    ],
+)
+def test_unsupported_code_names_file_line_and_operation(fn, args, line_text, operation):
+    with pytest.raises(UnsupportedOperation, match="^" + where(fn, line_text) + operation) as error:
+        traced(fn, *args)
+    assert isinstance(error.value, TypeError) and isinstance(error.value, FrontendError)
+    assert error.value.filename == fn.__code__.co_filename
+    assert "\n" not in str(error.value)
+
+
+def test_compiled_function_raises_at_the_call():
+    compiled = fxn.compile(svd)
+    expected = where(svd, "np.linalg.svd") + "fxn cannot compile call to 'np.linalg.svd'"
+    with pytest.raises(UnsupportedOperation, match=expected):
+        compiled(MATRIX)
+
+
+def test_error_columns_point_at_the_operation():
+    with pytest.raises(UnsupportedOperation) as error:
+        traced(floor_division, np.ones(3, np.int32))
+    source = inspect.getsource(floor_division).splitlines()[1]
+    assert error.value.column == source.index("x // 2") + 1
