@@ -18,6 +18,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,18 +167,27 @@ SECTIONS = {
 # Running the peers.
 
 
+class PeerFailed(RuntimeError):
+    """A peer's process died or answered nonsense; its message is the last line it wrote to stderr."""
+
+
 class PeerProcess:
     """A peer's process, serving timing requests for the cases of one section (see bench/peer.py)."""
 
     def __init__(self, peer: str, section: str):
         environment = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
         self.name = peer
+        self.failure: str | None = None
+        self.stderr = tempfile.TemporaryFile("w+")  # a pipe could fill up and block the peer
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bench.peer", peer, section], cwd=ROOT, env=environment,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, text=True,
         )
         hello = self._read()
         self.cases, self.notes = hello["cases"], hello["notes"]
+
+    def runs(self, case: str) -> bool:
+        return self.failure is None and case in self.cases and self.cases[case] is None
 
     def request(self, **request) -> dict:
         self.process.stdin.write(json.dumps(request) + "\n")
@@ -187,13 +197,15 @@ class PeerProcess:
     def _read(self) -> dict:
         line = self.process.stdout.readline()
         if not line:
-            error = self.process.stderr.read().strip().splitlines() or ["no output"]
-            raise RuntimeError(f"{self.name} failed: {error[-1]}")
+            self.stderr.seek(0)
+            self.failure = (self.stderr.read().strip().splitlines() or ["no output"])[-1]
+            raise PeerFailed(f"{self.name} failed: {self.failure}")
         return json.loads(line)
 
     def close(self) -> None:
         self.process.stdin.close()
         self.process.wait()
+        self.stderr.close()
 
 
 def measure_case(peers: list[PeerProcess], case: str, repeats: int) -> dict[str, dict]:
@@ -203,7 +215,7 @@ def measure_case(peers: list[PeerProcess], case: str, repeats: int) -> dict[str,
         calibration = peer.request(calibrate=case)
         counts[peer.name] = calibration["count"]
         samples[peer.name] = [calibration["sample"]] if calibration["sample"] is not None else []
-    for round_ in range(repeats):
+    for _ in range(repeats):
         for peer in peers:
             taken = samples[peer.name]
             slow = taken and min(taken) >= SLOW_CALL_SECONDS
@@ -216,12 +228,16 @@ def measure_case(peers: list[PeerProcess], case: str, repeats: int) -> dict[str,
 
 
 def run_section(section: Section, repeats: int) -> tuple[Section, Results]:
-    """Start every peer of the section, then time each case on all of them side by side."""
+    """Start every peer of the section, then time each case on all of them side by side.
+
+    A peer that fails is reported under the table and left out of the cases
+    that follow; the others carry on.
+    """
     results, peers = Results(), []
     for name in section.peers:
         try:
             peers.append(PeerProcess(name, section.letter))
-        except RuntimeError as error:
+        except PeerFailed as error:
             results.notes.append(f"({section.letter}) {error}")
     for peer in peers:
         results.notes += peer.notes
@@ -229,9 +245,13 @@ def run_section(section: Section, repeats: int) -> tuple[Section, Results]:
     cases = list(dict.fromkeys(case for peer in peers for case, record in peer.cases.items() if record is None))
     for case in cases:
         started = time.perf_counter()
-        running = [peer for peer in peers if case in peer.cases and peer.cases[case] is None]
-        for name, record in measure_case(running, case, repeats).items():
-            results.by_peer[name][case] = record
+        while True:
+            try:
+                for name, record in measure_case([p for p in peers if p.runs(case)], case, repeats).items():
+                    results.by_peer[name][case] = record
+                break
+            except PeerFailed as error:  # measure the case again without the failed peer
+                results.notes.append(f"({section.letter}) {error}")
         print(f"  ({section.letter}) {case:<28} {time.perf_counter() - started:6.1f} s", file=sys.stderr, flush=True)
     for peer in peers:
         peer.close()

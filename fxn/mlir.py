@@ -27,6 +27,11 @@ scf = _load("dialects.scf")
 llvm = _load("dialects.llvm")
 
 
+def transform_interpreter():
+    """The transform-dialect interpreter module, imported on first use."""
+    return _load("dialects.transform.interpreter")
+
+
 def execution_engine():
     """The JIT module, imported on first use (it loads the LLVM backends)."""
     return _load("execution_engine")
@@ -36,5 +41,5 @@ MLIRError = ir.MLIRError
 
 __all__ = [
     "ir", "passmanager", "rewrite", "ext", "func", "arith", "math", "linalg", "tensor", "scf", "llvm",
-    "execution_engine", "PassManager", "MLIRError",
+    "execution_engine", "transform_interpreter", "PassManager", "MLIRError",
 ]

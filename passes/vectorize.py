@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fxn.mlir import arith, ir, scf, tensor
+from fxn.mlir import arith, ir, scf, tensor, transform_interpreter
 
 from .registry import FxnPass
 
@@ -337,11 +337,4 @@ def apply_transform_script(root, script: str) -> None:
     """Run ``script``'s ``@__transform_main`` on ``root`` with the transform interpreter."""
     transform_module = ir.Module.parse(script, root.context)
     entry = next(op for op in transform_module.body.operations if op.sym_name.value == "__transform_main")
-    _transform_interpreter().apply_named_sequence(root, entry, transform_module)
-
-
-def _transform_interpreter():
-    # fxn/mlir.py does not export the interpreter module yet; its loader keeps the bindings' name there.
-    from fxn.mlir import _load
-
-    return _load("dialects.transform.interpreter")
+    transform_interpreter().apply_named_sequence(root, entry, transform_module)
