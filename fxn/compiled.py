@@ -71,7 +71,7 @@ class LoweredFunction:
 
 
 def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = None,
-          stop_after: str | None = None) -> LoweredFunction | None:
+          stop_after: str | None = None, fast_math: bool = False) -> LoweredFunction | None:
     """Trace ``fn`` for ``arg_types``, optimize it, add its value entry and lower it to the LLVM dialect.
 
     If ``stages`` is a dict, the IR after each step is stored in it under the
@@ -101,7 +101,7 @@ def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = No
         _run(build_pipeline(pipeline_text(backend_name, ("lowered",)), module.context)[0], linalg)
         if reached("lowered", linalg):
             return None
-    lower_to_llvm(module, backend_name)
+    lower_to_llvm(module, backend_name, fast_math=fast_math)
     return LoweredFunction(traced, module, value_entry)
 
 
@@ -161,7 +161,8 @@ class CompiledFunction(functools.partial):
     arguments it does not take as they are.
     """
 
-    def __new__(cls, fn, tag: str | None = None, description: str | None = None, targets=None):
+    def __new__(cls, fn, tag: str | None = None, description: str | None = None, targets=None,
+                fast_math: bool = False):
         from fxn.frontend.types import parameters
 
         self = super().__new__(cls, fn)
@@ -170,6 +171,7 @@ class CompiledFunction(functools.partial):
         self.tag = tag
         self.description = description
         self.targets = targets
+        self.fast_math = fast_math
         self.parameters = parameters(fn)
         self._hints = inspect.get_annotations(fn, eval_str=True)
         self._concrete: dict[tuple[TensorType, ...], ConcreteFunction] = {}
@@ -234,7 +236,7 @@ class CompiledFunction(functools.partial):
     def lower(self, types, backend_name: str, stages: dict | None = None,
               stop_after: str | None = None) -> LoweredFunction | None:
         """Lower one signature for ``backend_name`` without compiling it (for AOT and inspection); see :func:`lower`."""
-        lowered = lower(self.fn, self.parameters, list(types), backend_name, stages, stop_after)
+        lowered = lower(self.fn, self.parameters, list(types), backend_name, stages, stop_after, self.fast_math)
         if lowered is not None:
             self.scalar_results(lowered.result_types)  # a return annotation that does not fit fails here
         return lowered
@@ -348,8 +350,16 @@ def _signature_key(args) -> tuple | None:
     return tuple(key)
 
 
-def compile(fn=None, *, tag: str | None = None, description: str | None = None, targets=None):
-    """Decorator: ``@fxn.compile`` or ``@fxn.compile(tag="@acme/fma", description=...)``."""
+def compile(fn=None, *, tag: str | None = None, description: str | None = None, targets=None,
+            fast_math: bool = False):
+    """Decorator: ``@fxn.compile`` or ``@fxn.compile(tag="@acme/fma", description=...)``.
+
+    ``fast_math=True`` lets a float multiply and a dependent add fuse into one
+    FMA (one rounding where the Python code rounds twice), as C compilers do
+    by default and numba does with ``fastmath=True``.
+    """
     if fn is not None:
         return CompiledFunction(fn)
-    return lambda function: CompiledFunction(function, tag=tag, description=description, targets=targets)
+    return lambda function: CompiledFunction(
+        function, tag=tag, description=description, targets=targets, fast_math=fast_math
+    )

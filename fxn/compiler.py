@@ -26,7 +26,7 @@ LOWERING_STAGES = {
         "func.func(linalg-fuse-elementwise-ops),canonicalize"
     ),
     "vectorized": (
-        "func.func(linalg-generalize-named-ops),fxn-vectorize{{vector-bits={vector_bits}}},"
+        "func.func(linalg-generalize-named-ops),fxn-vectorize{{vector-bits={vector_bits} contract={contract}}},"
         "canonicalize,cse,loop-invariant-code-motion"
     ),
     "bufferized": (
@@ -49,9 +49,18 @@ def vector_bits(backend_name: str) -> int:
     return target.vector_bits if target is not None else Target.vector_bits
 
 
-def pipeline_text(backend_name: str, stages=tuple(LOWERING_STAGES)) -> str:
-    """The textual pipeline of the given lowering stages, in order."""
-    values = {"backend": backend_name, "vector_bits": vector_bits(backend_name)}
+def pipeline_text(backend_name: str, stages=tuple(LOWERING_STAGES), fast_math: bool = False) -> str:
+    """The textual pipeline of the given lowering stages, in order.
+
+    ``fast_math`` lets a float multiply and a dependent add fuse into one FMA
+    (one rounding instead of the two the fxn ops define), as C's
+    ``FP_CONTRACT ON`` or numba's ``fastmath`` do; off by default.
+    """
+    values = {
+        "backend": backend_name,
+        "vector_bits": vector_bits(backend_name),
+        "contract": str(fast_math).lower(),
+    }
     body = ",".join(LOWERING_STAGES[stage].format(**values) for stage in stages)
     return f"builtin.module({body})"
 
@@ -96,10 +105,10 @@ def prepare_entry_points(module) -> None:
             op.arg_attrs = ir.ArrayAttr.get([read_only] * len(op.arguments))
 
 
-def lower_to_llvm(module, backend_name: str) -> None:
-    """Lower an fxn module to the LLVM dialect in place."""
+def lower_to_llvm(module, backend_name: str, fast_math: bool = False) -> None:
+    """Lower an fxn module to the LLVM dialect in place (``fast_math``: see :func:`pipeline_text`)."""
     prepare_entry_points(module)
-    pass_manager, _ = build_pipeline(pipeline_text(backend_name), module.context)
+    pass_manager, _ = build_pipeline(pipeline_text(backend_name, fast_math=fast_math), module.context)
     with module.context:
         pass_manager.run(module.operation)
 

@@ -55,7 +55,7 @@ class FxnVectorize(FxnPass):
     argument = "fxn-vectorize"
     vector_bits: int = field(default=128, metadata={"help": "width of the target's vector registers in bits"})
     contract: bool = field(
-        default=True, metadata={"help": "allow a float multiply and a dependent add to fuse into an FMA"}
+        default=False, metadata={"help": "allow a float multiply and a dependent add to fuse into an FMA"}
     )
 
     def run_on(self, op) -> None:

@@ -15,7 +15,9 @@ from fxn.source import parse_module
 
 
 def loops() -> dict:
-    as_written, chain = fxn.compile(workloads.fma_as_written), fxn.compile(workloads.fma_chain)
+    # The peers contract (C's FP_CONTRACT ON, numba fastmath=True): so does fxn, by request.
+    as_written = fxn.compile(fast_math=True)(workloads.fma_as_written)
+    chain = fxn.compile(fast_math=True)(workloads.fma_chain)
     x, y, z = workloads.LOOP_X, workloads.LOOP_Y, workloads.LOOP_Z
     return {
         case: PythonCalls(as_written, x, y, z, n_iter) if kernel == "as_written" else PythonCalls(chain, x, z, n_iter)

@@ -1,5 +1,5 @@
-// RUN: fxn-opt %s --split-input-file -p 'builtin.module(fxn-vectorize{vector-bits=256})' | FileCheck %s
-// RUN: fxn-opt %s --split-input-file -p 'builtin.module(func.func(fxn-vectorize{vector-bits=256}))' | FileCheck %s
+// RUN: fxn-opt %s --split-input-file -p 'builtin.module(fxn-vectorize{vector-bits=256 contract=true})' | FileCheck %s
+// RUN: fxn-opt %s --split-input-file -p 'builtin.module(func.func(fxn-vectorize{vector-bits=256 contract=true}))' | FileCheck %s
 // RUN: fxn-opt %s --split-input-file -p 'builtin.module(fxn-vectorize{vector-bits=128 contract=false})' | FileCheck %s --check-prefix=SSE
 
 // A dynamic size: a main loop of full vectors, then a masked remainder.

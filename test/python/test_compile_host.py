@@ -78,3 +78,18 @@ def test_results_are_freed():
     for _ in range(20000):  # 20000 * 2 results * 4 KiB would be 160 MiB if leaked
         run(x, y, z)
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss < 20_000  # KiB
+
+
+def test_mul_add_rounds_twice_unless_fast_math():
+    """x * y + z means two roundings, as in Python and numpy; fast_math=True allows one FMA."""
+
+    def mul_add(x: fxn.Tensor[fxn.f32, "N"], y: fxn.Tensor[fxn.f32, "N"], z: fxn.Tensor[fxn.f32, "N"]):
+        return x * y + z
+
+    rng = np.random.default_rng(7)
+    x, y, z = (rng.standard_normal(4096).astype(np.float32) for _ in range(3))
+    precise, fast = fxn.compile(mul_add), fxn.compile(fast_math=True)(mul_add)
+    np.testing.assert_array_equal(precise(x, y, z), x * y + z)
+    fused = (x.astype(np.float64) * y + z).astype(np.float32)  # exact product, one rounding (f64 suffices here)
+    assert np.mean(fast(x, y, z) == fused) > 0.99
+    assert not np.array_equal(x * y + z, fused)  # the inputs do tell the two apart
