@@ -38,6 +38,16 @@ def fma_chain(x: float, z: float, n_iter: int) -> float:
     return r
 
 
+def add_scalars(x: float, y: float) -> float:
+    """The per-call overhead kernel with two scalars (annotations are fxn's; numba ignores them)."""
+    return x + y
+
+
+def mul_add_arrays(a, b, c, d):
+    """The per-call overhead kernel with four arrays."""
+    return a * b + c * d
+
+
 def power_of_ten(n: int) -> str:
     return f"1e{len(str(n)) - 1}"
 

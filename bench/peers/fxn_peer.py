@@ -37,14 +37,8 @@ def arrays() -> dict:
     return results
 
 
-@fxn.compile
-def add_scalars(x: float, y: float) -> float:
-    return x + y
-
-
-@fxn.compile
-def mul_add_arrays(a, b, c, d):
-    return a * b + c * d
+add_scalars = fxn.compile(workloads.add_scalars)
+mul_add_arrays = fxn.compile(workloads.mul_add_arrays)
 
 
 def overhead() -> dict:

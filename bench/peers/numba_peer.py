@@ -34,14 +34,8 @@ def arrays() -> dict:
     return results
 
 
-@numba.njit
-def add_scalars(x, y):
-    return x + y
-
-
-@numba.njit
-def mul_add_arrays(a, b, c, d):
-    return a * b + c * d
+add_scalars = numba.njit(workloads.add_scalars)
+mul_add_arrays = numba.njit(workloads.mul_add_arrays)
 
 
 def overhead() -> dict:

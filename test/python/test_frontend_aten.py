@@ -20,6 +20,7 @@ from fxn.frontend import trace
 from fxn.frontend.errors import UnsupportedOperation
 from fxn.frontend.types import argument_type, parameters
 from fxn.mlir import ir
+from frontend_harness import traced
 
 RNG = np.random.default_rng(7)
 IMAGE = RNG.standard_normal((2, 3, 8, 8)).astype(np.float32)
@@ -160,12 +161,10 @@ def _assign_rows(t):
 
 
 @functools.lru_cache(maxsize=None)
-def traced(name: str):
+def traced_case(name: str):
     fn, inputs = CASES[name]
     fn.__name__ = name
-    signature = parameters(fn)
-    types = [argument_type(p, a) for p, a in zip(signature, inputs)]
-    return trace(fn, signature, types, new_context())
+    return traced(fn, *inputs)
 
 
 def flat(value) -> list:
@@ -177,7 +176,7 @@ def flat(value) -> list:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_torch_op_matches_torch(name):
     fn, inputs = CASES[name]
-    result = traced(name)
+    result = traced_case(name)
     assert result.capture == "fx"
     assert result.module.operation.verify()
     expected = flat(fn(*[torch.from_numpy(a.copy()) for a in inputs]))
@@ -196,7 +195,7 @@ def op_names(name: str) -> set[str]:
         names.add(op.name)
         return ir.WalkResult.ADVANCE
 
-    traced(name).module.operation.walk(collect)
+    traced_case(name).module.operation.walk(collect)
     return names
 
 
@@ -219,17 +218,17 @@ def test_every_fxn_op_is_reachable():
     ],
 )
 def test_ops_keep_their_fxn_op(name, op, attribute):
-    text = str(traced(name).module)
+    text = str(traced_case(name).module)
     assert f'"{op}"' in text
     if attribute:
         assert attribute in text
 
 
 def test_promotions_are_explicit_casts():
-    text = str(traced("int_div_is_float").module)
+    text = str(traced_case("int_div_is_float").module)
     assert '"fxn.cast"(%arg0) : (tensor<4x5xi32>) -> tensor<4x5xf32>' in text
     # A weak Python scalar adopts the tensor's type: no f64 anywhere.
-    assert "f64" not in str(traced("half_stays_half").module)
+    assert "f64" not in str(traced_case("half_stays_half").module)
 
 
 def test_scale_factor_that_resamples_differently_is_refused():

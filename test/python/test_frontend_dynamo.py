@@ -6,18 +6,11 @@ import numpy as np
 import pytest
 
 import fxn
-from fxn.dialects import new_context
-from fxn.frontend import trace
-from fxn.frontend.types import argument_type, parameters
 from fxn.mlir import ir
+from frontend_harness import traced
 
 WEIGHTS = np.linspace(-1.0, 1.0, 6, dtype=np.float32)
 
-
-def traced(fn, *args):
-    signature = parameters(fn)
-    types = [argument_type(p, a) for p, a in zip(signature, args)]
-    return trace(fn, signature, types, new_context())
 
 
 def test_numpy_code_compiles_and_keeps_float32():

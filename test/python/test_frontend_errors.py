@@ -8,24 +8,16 @@ import pytest
 import torch
 
 import fxn
-from fxn.dialects import new_context
-from fxn.frontend import FrontendError, UnsupportedOperation, trace
-from fxn.frontend.types import argument_type, parameters
+from fxn.frontend import FrontendError, UnsupportedOperation
+from frontend_harness import traced, line_of
 
 MATRIX = np.ones((3, 3), np.float32)
 
 
-def traced(fn, *args):
-    signature = parameters(fn)
-    types = [argument_type(p, a) for p, a in zip(signature, args)]
-    return trace(fn, signature, types, new_context())
-
 
 def where(fn, text: str) -> str:
     """``file:line`` of the line of ``fn`` containing ``text``, as a regex."""
-    lines, first = inspect.getsourcelines(fn)
-    line = first + next(i for i, source in enumerate(lines) if text in source)
-    return re.escape(f"{fn.__code__.co_filename}:{line}: ")
+    return re.escape(f"{fn.__code__.co_filename}:{line_of(fn, text)}: ")
 
 
 def svd(x):

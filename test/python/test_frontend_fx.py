@@ -1,6 +1,5 @@
 """torch code and Python arithmetic captured by make_fx: compiled end to end, types kept, every op located."""
 
-import inspect
 
 import numpy as np
 import pytest
@@ -9,22 +8,11 @@ import torch.nn.functional as F
 
 import fxn
 from fxn.dialects import new_context
-from fxn.frontend import trace
-from fxn.frontend.types import argument_type, parameters
 from fxn.mlir import ir
 from fxn.source import parse_module
+from frontend_harness import traced, line_of
 
 
-def traced(fn, *args):
-    signature = parameters(fn)
-    types = [argument_type(p, a) for p, a in zip(signature, args)]
-    return trace(fn, signature, types, new_context())
-
-
-def line_of(fn, text: str) -> int:
-    """The file line of the first line of ``fn`` containing ``text``."""
-    lines, first = inspect.getsourcelines(fn)
-    return first + next(i for i, line in enumerate(lines) if text in line)
 
 
 def locations(module) -> list[str]:

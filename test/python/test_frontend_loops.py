@@ -1,7 +1,6 @@
 """``for i in range(n)`` over a run-time ``n``: scf.for from the AST, loop-carried values, not unrolled."""
 
 import ast
-import inspect
 import re
 import textwrap
 
@@ -9,22 +8,11 @@ import numpy as np
 import pytest
 
 import fxn
-from fxn.dialects import new_context
-from fxn.frontend import trace
 from fxn.frontend.errors import UnsupportedOperation
 from fxn.frontend.liveness import assigned, read_before_assigned
-from fxn.frontend.types import argument_type, parameters
+from frontend_harness import traced, line_of
 
 
-def traced(fn, *args):
-    signature = parameters(fn)
-    types = [argument_type(p, a) for p, a in zip(signature, args)]
-    return trace(fn, signature, types, new_context())
-
-
-def line_of(fn, text: str) -> int:
-    lines, first = inspect.getsourcelines(fn)
-    return first + next(i for i, line in enumerate(lines) if text in line)
 
 
 @fxn.compile
