@@ -2,7 +2,7 @@
 
 Binary and ternary ops broadcast their operands as PyTorch does; operands
 must share one element type (the frontend inserts ``fxn.cast`` where Python
-would promote). "Numeric" means f16 f32 f64 i8 i32 i64, "float" f16 f32 f64.
+would promote). "Numeric" means f16 f32 f64 i8 ui8 i32 i64, "float" f16 f32 f64.
 Float results are rounded to nearest even unless an op says otherwise;
 integer arithmetic wraps (two's complement). The reference kernels in
 :mod:`fxn.dialects.reference.elementwise` are the executable definition.
@@ -90,7 +90,7 @@ class FloatUnaryOp(FxnOp):
 
 
 # ----------------------------------------------------------------------------
-# Arithmetic on numeric operands (f16 f32 f64 i8 i32 i64).
+# Arithmetic on numeric operands (f16 f32 f64 i8 ui8 i32 i64).
 
 
 class AddOp(NumericBinaryOp, name="add"):
@@ -358,7 +358,9 @@ class CastOp(FxnOp, name="cast"):
     - i1 -> numeric gives 0 or 1;
     - to a float type rounds to nearest even (overflow gives ``±inf``), in ONE
       rounding: f64 -> f16 does not go through f32 (PyTorch's does);
-    - integer narrowing wraps (two's complement), widening sign-extends.
+    - integer narrowing wraps (two's complement), widening sign-extends a
+      signed source and zero-extends an unsigned (``ui8``) one; ``i8`` <->
+      ``ui8`` keeps the bits (``-1`` <-> ``255``).
 
     ``%r = "fxn.cast"(%a) : (tensor<2x?xf32>) -> tensor<2x?xi8>``
     """

@@ -39,7 +39,7 @@ class ReduceOp(FxnOp, name="reduce"):
 
     ``axes`` is non-empty and names each dimension at most once; reduced
     dimensions are dropped, or kept with size 1 if ``keepdims``. Numeric
-    element types (f16 f32 f64 i8 i32 i64); ``mean`` needs a float.
+    element types (f16 f32 f64 i8 ui8 i32 i64); ``mean`` needs a float.
 
     The result has the input's element type. This deviates from PyTorch,
     which returns i64 for integer sum and prod: here integer accumulation

@@ -20,12 +20,15 @@ NUMPY_DTYPES = {
     "f32": np.dtype(np.float32),
     "f64": np.dtype(np.float64),
     "i8": np.dtype(np.int8),
+    "ui8": np.dtype(np.uint8),
     "i32": np.dtype(np.int32),
     "i64": np.dtype(np.int64),
     "i1": np.dtype(np.bool_),
 }
 FLOAT_DTYPES = ("f16", "f32", "f64")
-INT_DTYPES = ("i8", "i32", "i64")
+INT_DTYPES = ("i8", "ui8", "i32", "i64")
+#: Integer types whose values are unsigned (their ops compare, extend and convert as unsigned).
+UNSIGNED_DTYPES = ("ui8",)
 NUMERIC_DTYPES = FLOAT_DTYPES + INT_DTYPES
 ALL_DTYPES = NUMERIC_DTYPES + ("i1",)
 
@@ -45,15 +48,22 @@ def dtype_of_numpy(dtype: np.dtype) -> str:
     raise VerifyError(f"numpy dtype {dtype} has no fxn element type")
 
 
+def bit_width(dtype: str) -> int:
+    """The number of bits of an element type: ``bit_width("ui8") == 8``."""
+    return int(dtype.lstrip("uif"))
+
+
 def _element_type_name(element_type: ir.Type) -> str | None:
     text = str(element_type)
     return text if text in NUMPY_DTYPES else None
 
 
 def _mlir_element_type(dtype: str) -> ir.Type:
-    if dtype.startswith("f"):
+    if dtype in FLOAT_DTYPES:
         return {"f16": ir.F16Type, "f32": ir.F32Type, "f64": ir.F64Type}[dtype].get()
-    return ir.IntegerType.get_signless(int(dtype[1:]))
+    if dtype in UNSIGNED_DTYPES:
+        return ir.IntegerType.get_unsigned(bit_width(dtype))
+    return ir.IntegerType.get_signless(bit_width(dtype))
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,10 @@ class TensorType:
     @property
     def is_float(self) -> bool:
         return self.dtype in FLOAT_DTYPES
+
+    @property
+    def is_unsigned(self) -> bool:
+        return self.dtype in UNSIGNED_DTYPES
 
     @property
     def is_static(self) -> bool:

@@ -5,11 +5,14 @@ then per-channel normalization with the ImageNet mean and standard
 deviation, written with torch ops.
 
 The image parameter (``torch.Tensor``; numpy arrays work too) specializes
-on its first call. fxn has no unsigned element type yet, so a uint8 image
-is refused with a TypeError naming the parameter, while an f32 image holding
-the same 0-255 values computes the same result. Once fxn has ``u8`` the
-annotation becomes ``fxn.Tensor[fxn.u8, "H", "W", 3]``, which also lets
-``fxn compile`` build it ahead of time.
+on each image size, as ``tf.function`` does: a 480x640 and a 1080x1920 image
+each get their own compiled code, with the resampling weights of their
+size. To build it ahead of time with ``fxn compile``, declare the size:
+``image: fxn.Tensor[fxn.u8, 480, 640, 3]``.
+
+fxn computes the resampling weights exactly and is within 1e-6 of torch in
+f64; torch's f32 computes its source coordinates in f32, which moves its
+result by up to ~2e-4 (the "max |fxn - torch|" the demo prints).
 """
 
 import numpy as np
@@ -32,6 +35,6 @@ def preprocess(image: torch.Tensor):
 
 
 if __name__ == "__main__":
-    image = np.random.default_rng(0).integers(0, 256, (480, 640, 3)).astype(np.float32)
+    image = np.random.default_rng(0).integers(0, 256, (480, 640, 3), dtype=np.uint8)
     result, expected = preprocess(image), preprocess.fn(torch.from_numpy(image)).numpy()
     print(f"preprocess 480x640x3 -> {result.shape}: max |fxn - torch| = {np.abs(result - expected).max():.2e}")

@@ -10,6 +10,7 @@ _FROM_TORCH = {
     "torch.float32": "f32",
     "torch.float64": "f64",
     "torch.int8": "i8",
+    "torch.uint8": "ui8",
     "torch.int32": "i32",
     "torch.int64": "i64",
     "torch.bool": "i1",
@@ -17,7 +18,7 @@ _FROM_TORCH = {
 
 
 def from_torch(dtype) -> str:
-    """The fxn element type of a torch dtype; Unsupported for dtypes fxn lacks (uint8, bfloat16 ...)."""
+    """The fxn element type of a torch dtype; Unsupported for dtypes fxn lacks (int16, bfloat16 ...)."""
     try:
         return _FROM_TORCH[str(dtype)]
     except KeyError:

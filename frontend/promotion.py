@@ -19,13 +19,15 @@ import contextvars
 from fxn.dialects import TensorType
 from fxn.dialects.types import FLOAT_DTYPES, INT_DTYPES
 
+from .errors import Unsupported
+
 #: The default float type (``torch.get_default_dtype()``, and fxn's ``float``).
 DEFAULT_FLOAT = "f32"
 _default_float = contextvars.ContextVar("default_float", default=DEFAULT_FLOAT)
 #: The type of a Python int operand standing alone (torch's wrapped numbers).
 DEFAULT_INT = "i64"
 
-_BITS = {"i1": 1, "i8": 8, "i32": 32, "i64": 64, "f16": 16, "f32": 32, "f64": 64}
+_BITS = {"i1": 1, "i8": 8, "ui8": 8, "i32": 32, "i64": 64, "f16": 16, "f32": 32, "f64": 64}
 
 
 def default_float() -> str:
@@ -54,6 +56,8 @@ def promote_types(a: str | None, b: str | None) -> str | None:
         return b if a is None else a
     if category(a) != category(b):
         return a if category(a) > category(b) else b
+    if {a, b} == {"i8", "ui8"}:
+        raise Unsupported("PyTorch promotes uint8 with int8 to int16, which fxn does not have; cast one operand first")
     return a if _BITS[a] >= _BITS[b] else b
 
 

@@ -26,11 +26,12 @@ class DType:
     name: str
 
     def __repr__(self) -> str:
-        return f"fxn.{ {'i1': 'bool_'}.get(self.name, self.name) }"
+        return f"fxn.{ {'i1': 'bool_', 'ui8': 'u8'}.get(self.name, self.name) }"
 
 
 f16, f32, f64 = DType("f16"), DType("f32"), DType("f64")
 i8, i32, i64 = DType("i8"), DType("i32"), DType("i64")
+u8 = DType("ui8")  # unsigned: images
 bool_ = DType("i1")
 
 #: Python scalar annotations and the element type they mean.

@@ -32,6 +32,7 @@ C_TYPES = {
     "f32": "float",
     "f64": "double",
     "i8": "int8_t",
+    "ui8": "uint8_t",
     "i32": "int32_t",
     "i64": "int64_t",
     "i1": "bool",
@@ -93,14 +94,15 @@ def build(predictors: list[tuple[str, object]], stem: str, output_dir: Path, sou
     from fxn.backends import host_backend
 
     backend, target = host_backend()
-    if not hasattr(backend, "build_shared_library"):
-        raise ArtifactError(f"backend '{backend.name}' cannot build shared libraries")
     entries = lower_entries(predictors, backend.name)
     output_dir.mkdir(parents=True, exist_ok=True)
     artifacts = Artifacts(output_dir / f"lib{stem}.so", output_dir / f"{stem}.h", output_dir / f"{stem}.json")
     modules = [llvm.translate_module_to_llvmir(e.lowered.module.operation) for e in entries]
     exported = [symbol for e in entries for symbol in e.symbols.values()]
-    backend.build_shared_library(modules, artifacts.library, exported, target)
+    try:
+        backend.build_shared_library(modules, artifacts.library, exported, target)
+    except NotImplementedError as error:
+        raise ArtifactError(str(error)) from None
     artifacts.header.write_text(c_header(entries, stem, source, target))
     artifacts.manifest.write_text(json.dumps(manifest(entries, artifacts, source, target), indent=2) + "\n")
     return artifacts
@@ -170,7 +172,7 @@ Value entry, predictors of 0-d arguments and one 0-d result:
     T fxn_<function>(T0 arg0, T1 arg1, ...);
   Plain C scalars in and out; nothing to free.
 
-Element types: f32 float, f64 double, f16 _Float16, i8 int8_t, i32 int32_t,
+Element types: f32 float, f64 double, f16 _Float16, i8 int8_t, ui8 uint8_t, i32 int32_t,
 i64 int64_t, i1 bool (one byte, 0 or 1). A dynamic dim (? below) takes any
 size; arguments whose annotations share a dim name (in brackets below) must
 agree on it. A parameter named like a C keyword gets a trailing underscore.

@@ -39,6 +39,7 @@ import functools
 import numpy as np
 
 from fxn.dialects import TensorType
+from fxn.dialects.types import bit_width
 from fxn.mlir import ir, llvm
 from fxn.runtime import SCALAR_CTYPES, memref_symbol, value_symbol
 
@@ -193,7 +194,10 @@ class _Emitter:
 
 
 def _element_type(dtype: str):
-    return TensorType(dtype, ()).to_mlir().element_type
+    """The LLVM scalar type of ``dtype``: integers signless (``ui8`` is ``i8``)."""
+    if dtype.startswith("f"):
+        return TensorType(dtype, ()).to_mlir().element_type
+    return ir.IntegerType.get_signless(bit_width(dtype))
 
 
 class _EntryBuilder:
@@ -279,7 +283,7 @@ class _EntryBuilder:
         if dtype in ("f32", "f64"):
             double = value if dtype == "f64" else emit.op(llvm.fpext, ir.F64Type.get(), value)
             return emit.call_c("PyFloat_FromDouble", [double], emit.ptr)
-        wide = emit.op(llvm.zext if dtype == "i1" else llvm.sext, emit.i64, value)
+        wide = emit.op(llvm.zext if dtype in ("i1", "ui8") else llvm.sext, emit.i64, value)
         return emit.call_c("PyBool_FromLong" if dtype == "i1" else "PyLong_FromLongLong", [wide], emit.ptr)
 
     def array(self, result: TensorType, descriptor):

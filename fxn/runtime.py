@@ -53,6 +53,7 @@ SCALAR_CTYPES = {
     "f32": ctypes.c_float,
     "f64": ctypes.c_double,
     "i8": ctypes.c_int8,
+    "ui8": ctypes.c_uint8,
     "i32": ctypes.c_int32,
     "i64": ctypes.c_int64,
     "i1": ctypes.c_bool,
@@ -175,7 +176,7 @@ def scalar_value(name: str, expected: TensorType, value):
     if kind == "i1":
         if isinstance(value, (bool, np.bool_)):
             return bool(value)
-    elif kind.startswith("i"):
+    elif not expected.is_float:
         if isinstance(value, (int, np.integer, np.bool_)):
             info = np.iinfo(expected.numpy_dtype)
             if not info.min <= int(value) <= info.max:

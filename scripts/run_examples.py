@@ -59,7 +59,7 @@ def main() -> int:
     fma, fma_loop, preprocess = load("fma"), load("fma_loop"), load("preprocess")
     rng = np.random.default_rng(0)
     x, y, z = (rng.random(1_000_000, np.float32) for _ in range(3))
-    image = rng.integers(0, 256, (480, 640, 3)).astype(np.float32)
+    image = rng.integers(0, 256, (480, 640, 3), dtype=np.uint8)
     torch.set_num_threads(1)
     print(f"Compiled for this machine; references run single-threaded.\n")
     report("fma(3, -1, 2)", fma.fma, fma.fma.fn, (3.0, -1.0, 2.0), "Python")

@@ -227,6 +227,6 @@ def cast(input, *, result_type):
         return np.not_equal(input, 0)
     # NaN or out-of-range float -> int is unspecified: numpy's value, without its warning.
     with np.errstate(invalid="ignore", over="ignore"):
-        if input.dtype.kind == "f" and target.kind == "i":
+        if input.dtype.kind == "f" and target.kind in "iu":
             return np.trunc(input).astype(target)
         return input.astype(target)

@@ -9,6 +9,7 @@ from fxn.mlir import ir
 
 from ..registry import FxnPass, PassFailure
 from . import load_lowerings
+from .signless import make_signless, restore_unsigned
 
 
 def lowering_table(backend_name: str = "") -> dict:
@@ -25,7 +26,8 @@ class FxnLowerToLinalg(FxnPass):
 
     Each op is replaced by the function the lowering table gives for it: the
     generic one, or the ``backend``'s own. An op without a lowering is a
-    located error. Before/after::
+    located error. Unsigned integer types become signless at the end (see
+    :mod:`.signless`). Before/after::
 
         %r = "fxn.add"(%a, %b) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
         ==>
@@ -52,6 +54,7 @@ class FxnLowerToLinalg(FxnPass):
             if lower is None:
                 raise PassFailure(f"no lowering for '{fxn_op.name}'", fxn_op.location)
             with ir.InsertionPoint(fxn_op), fxn_op.location:
-                replacement = lower(fxn_op.opview, target)
+                replacement = restore_unsigned(lower(fxn_op.opview, target), fxn_op.results[0].type)
             fxn_op.results[0].replace_all_uses_with(replacement)
             fxn_op.erase()
+        make_signless(op)

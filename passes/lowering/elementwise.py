@@ -22,10 +22,12 @@ from typing import Callable
 import numpy as np
 
 from fxn.dialects import TensorType
+from fxn.dialects.types import FLOAT_DTYPES, UNSIGNED_DTYPES, bit_width
 from fxn.mlir import arith, ir, math
 
 from . import lowering, math_expansion
-from .structured import element_type, elementwise, tensor_type
+from .reduction import maximum, minimum
+from .structured import element_type, elementwise, signless_int, tensor_type
 
 
 def _lower_elementwise(make_body: Callable[..., Callable]):
@@ -43,7 +45,11 @@ def _by_kind(float_op, int_op):
 
 
 def _zero(dtype: str) -> ir.Value:
-    return arith.constant(element_type(dtype), 0.0 if dtype.startswith("f") else 0)
+    return arith.constant(element_type(dtype), 0.0 if dtype in FLOAT_DTYPES else 0)
+
+
+def _identity(x: ir.Value) -> ir.Value:
+    return x
 
 
 # ----------------------------------------------------------------------------
@@ -53,9 +59,16 @@ lowering("fxn.add")(_by_kind(arith.addf, arith.addi))
 lowering("fxn.sub")(_by_kind(arith.subf, arith.subi))
 lowering("fxn.mul")(_by_kind(arith.mulf, arith.muli))
 lowering("fxn.div")(_lower_elementwise(lambda op, result: arith.divf))
-lowering("fxn.max")(_by_kind(arith.maximumf, arith.maxsi))
-lowering("fxn.min")(_by_kind(arith.minimumf, arith.minsi))
-lowering("fxn.abs")(_by_kind(math.absf, math.absi))  # math.absi wraps: abs(MIN) = MIN
+lowering("fxn.max")(_lower_elementwise(lambda op, result: maximum(result.dtype)))
+lowering("fxn.min")(_lower_elementwise(lambda op, result: minimum(result.dtype)))
+
+
+@lowering("fxn.abs")
+@_lower_elementwise
+def lower_abs(op, result):
+    if result.is_unsigned:
+        return _identity
+    return math.absf if result.is_float else math.absi  # math.absi wraps: abs(MIN) = MIN
 
 
 @lowering("fxn.neg")
@@ -69,8 +82,9 @@ def lower_neg(op, result):
 @lowering("fxn.relu")
 @_lower_elementwise
 def lower_relu(op, result):
-    maximum = arith.maximumf if result.is_float else arith.maxsi
-    return lambda x: maximum(x, _zero(result.dtype))
+    if result.is_unsigned:
+        return _identity
+    return lambda x: maximum(result.dtype)(x, _zero(result.dtype))
 
 
 def clamp_bound(bound: float, dtype: str) -> ir.Value:
@@ -81,16 +95,16 @@ def clamp_bound(bound: float, dtype: str) -> ir.Value:
             return arith.constant(element_type(dtype), float(np.asarray(bound, numpy_dtype)))
     limits = np.iinfo(numpy_dtype)
     value = limits.max if bound == np.inf else limits.min if bound == -np.inf else int(bound)
-    return arith.constant(element_type(dtype), value)
+    return arith.constant(element_type(dtype), signless_int(value, dtype))
 
 
 @lowering("fxn.clamp")
 @_lower_elementwise
 def lower_clamp(op, result):
-    maximum, minimum = (arith.maximumf, arith.minimumf) if result.is_float else (arith.maxsi, arith.minsi)
+    larger, smaller = maximum(result.dtype), minimum(result.dtype)
     low = clamp_bound(op.attributes["min"].value, result.dtype)
     high = clamp_bound(op.attributes["max"].value, result.dtype)
-    return lambda x: minimum(maximum(x, low), high)
+    return lambda x: smaller(larger(x, low), high)
 
 
 # ----------------------------------------------------------------------------
@@ -148,16 +162,17 @@ def lower_fma(op, result):
 
 _FLOAT_PREDICATES = {"eq": "OEQ", "ne": "UNE", "lt": "OLT", "le": "OLE", "gt": "OGT", "ge": "OGE"}
 _SIGNED_PREDICATES = {"eq": "eq", "ne": "ne", "lt": "slt", "le": "sle", "gt": "sgt", "ge": "sge"}
-# i1 orders false < true: unsigned.
-_BOOL_PREDICATES = {"eq": "eq", "ne": "ne", "lt": "ult", "le": "ule", "gt": "ugt", "ge": "uge"}
+# i1 orders false < true: unsigned, like ui8.
+_UNSIGNED_PREDICATES = {"eq": "eq", "ne": "ne", "lt": "ult", "le": "ule", "gt": "ugt", "ge": "uge"}
 
 
 def compare_scalars(predicate: str, dtype: str) -> Callable[[ir.Value, ir.Value], ir.Value]:
     """``lhs <predicate> rhs`` of ``dtype`` scalars with fxn.compare's rules (IEEE: only ``ne`` holds for NaN)."""
-    if dtype.startswith("f"):
+    if dtype in FLOAT_DTYPES:
         name = _FLOAT_PREDICATES[predicate]
         return lambda a, b: arith.cmpf(getattr(arith.CmpFPredicate, name), a, b)
-    name = (_BOOL_PREDICATES if dtype == "i1" else _SIGNED_PREDICATES)[predicate]
+    unsigned = dtype == "i1" or dtype in UNSIGNED_DTYPES
+    name = (_UNSIGNED_PREDICATES if unsigned else _SIGNED_PREDICATES)[predicate]
     return lambda a, b: arith.cmpi(getattr(arith.CmpIPredicate, name), a, b)
 
 
@@ -195,10 +210,6 @@ def narrow_f64_to_f16(x: ir.Value) -> ir.Value:
     return arith.truncf(element_type("f16"), arith.bitcast(f32, odd))
 
 
-def _bits(dtype: str) -> int:
-    return int(dtype[1:])
-
-
 def convert(x: ir.Value, source: str, target: str) -> ir.Value:
     """``x`` of element type ``source`` converted to ``target`` by fxn.cast's rules."""
     if source == target:
@@ -206,24 +217,29 @@ def convert(x: ir.Value, source: str, target: str) -> ir.Value:
     if target == "i1":
         return compare_scalars("ne", source)(x, _zero(source))  # NaN -> true, -0.0 -> false
     target_type = element_type(target)
-    source_float, target_float = source.startswith("f"), target.startswith("f")
-    if source == "i1":
-        return arith.uitofp(target_type, x) if target_float else arith.extui(target_type, x)
+    source_float, target_float = source in FLOAT_DTYPES, target in FLOAT_DTYPES
+    unsigned_source = source == "i1" or source in UNSIGNED_DTYPES
     if source_float and target_float:
-        if _bits(target) > _bits(source):
+        if bit_width(target) > bit_width(source):
             return arith.extf(target_type, x)
         return narrow_f64_to_f16(x) if (source, target) == ("f64", "f16") else arith.truncf(target_type, x)
     if source_float:
         # Through f32: exact for f16, and every f16 -> int conversion is defined by it.
         wide = arith.extf(element_type("f32"), x) if source == "f16" else x
+        if target in UNSIGNED_DTYPES:
+            # Through i32, then wrapped: fptoui would give poison for negative values.
+            return arith.trunci(target_type, arith.fptosi(element_type("i32"), wide))
         return arith.fptosi(target_type, wide)  # truncates toward zero
     if target_float:
+        to_float = arith.uitofp if unsigned_source else arith.sitofp
         if target == "f16":
             # Exact in f32 below 2**24; anything larger overflows f16 either way, so one rounding.
-            return arith.truncf(target_type, arith.sitofp(element_type("f32"), x))
-        return arith.sitofp(target_type, x)
-    if _bits(target) > _bits(source):
-        return arith.extsi(target_type, x)
+            return arith.truncf(target_type, to_float(element_type("f32"), x))
+        return to_float(target_type, x)
+    if bit_width(target) > bit_width(source):
+        return (arith.extui if unsigned_source else arith.extsi)(target_type, x)
+    if bit_width(target) == bit_width(source):
+        return x  # i8 <-> ui8: the same bits
     return arith.trunci(target_type, x)  # wraps
 
 

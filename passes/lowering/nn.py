@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from fxn.dialects import TensorType
+from fxn.dialects.types import UNSIGNED_DTYPES
 from fxn.mlir import arith, ir, linalg, math, tensor
 
 from . import lowering
@@ -38,7 +39,7 @@ from .reduction import (
     size_of,
     with_unit_dims,
 )
-from .structured import element_type, index, tensor_type
+from .structured import element_type, elementwise, index, tensor_type
 
 # ----------------------------------------------------------------------------
 # Contractions: fxn.matmul and fxn.linear.
@@ -297,12 +298,12 @@ def _pool_axes(op, attrs, dilation) -> list[_PoolAxis]:
     return [_PoolAxis(*axis) for axis in zip(sizes, counts, attrs.kernel_size, attrs.stride, attrs.padding, dilation)]
 
 
-def _pooled(op, attrs, named, fill_value, pad_value, dtype: str, dilation) -> ir.Value:
-    """``named`` pooling of the padded, batched input into a ``dtype`` accumulator filled with ``fill_value``."""
+def _pooled(op, attrs, named, fill_value, pad_value, dtype: str, dilation, source=None) -> ir.Value:
+    """``named`` pooling of the padded, batched input (or ``source``) into a ``dtype`` accumulator filled with ``fill_value``."""
     result = tensor_type(op.results[0])
     axes = _pool_axes(op, attrs, dilation)
     low, high = [0, 0] + [a.padding for a in axes], [0, 0] + [a.high_padding for a in axes]
-    padded = pad(_batched(op.input), low, high, pad_value)
+    padded = pad(_batched(op.input if source is None else source), low, high, pad_value)
     window = tensor.empty(list(attrs.kernel_size), element_type(dtype))
     init = filled(dtype, [size_of(padded, 0), size_of(padded, 1), *result.shape[-2:]], fill_value)
     pooled = named(padded, window, outs=[init], strides=list(attrs.stride), dilations=list(dilation))
@@ -313,6 +314,12 @@ def _pooled(op, attrs, named, fill_value, pad_value, dtype: str, dilation) -> ir
 def lower_max_pool2d(op, target):
     attrs = op.attrs()
     dtype = tensor_type(op.input).dtype
+    if dtype in UNSIGNED_DTYPES:
+        # linalg's max pooling compares signed; x ^ 0x80 orders as signed as x does unsigned.
+        flip = lambda x: arith.xori(x, scalar("i8", -128))  # noqa: E731
+        flipped = elementwise([op.input], tensor_type(op.input).with_dtype("i8"), flip)
+        pooled = _pooled(op, attrs, linalg.pooling_nchw_max, lowest("i8"), lowest("i8"), "i8", attrs.dilation, flipped)
+        return elementwise([pooled], tensor_type(op.results[0]), flip)
     # Padding never wins: the lowest value (-inf for floats), as in PyTorch.
     return _pooled(op, attrs, linalg.pooling_nchw_max, lowest(dtype), lowest(dtype), dtype, attrs.dilation)
 

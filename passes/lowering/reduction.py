@@ -13,11 +13,12 @@ from typing import Callable, Sequence
 
 from fxn.dialects import TensorType
 from fxn.dialects.reduction import reduced_axes
+from fxn.dialects.types import FLOAT_DTYPES, UNSIGNED_DTYPES, bit_width
 from fxn.mlir import arith, ir, linalg, tensor
 
 from ..registry import PassFailure
 from . import lowering, math_expansion
-from .structured import element_type, index, tensor_type
+from .structured import element_type, index, signless_int, tensor_type
 
 # ----------------------------------------------------------------------------
 # Shared numeric building blocks.
@@ -29,7 +30,7 @@ def accumulator_dtype(dtype: str) -> str:
 
 
 def is_float(dtype: str) -> bool:
-    return dtype.startswith("f")
+    return dtype in FLOAT_DTYPES
 
 
 def scalar(dtype: str, value) -> ir.Value:
@@ -37,7 +38,7 @@ def scalar(dtype: str, value) -> ir.Value:
     mlir_type = element_type(dtype)
     if is_float(dtype):
         return arith.constant(mlir_type, ir.FloatAttr.get(mlir_type, float(value)))
-    return arith.constant(mlir_type, int(value))
+    return arith.constant(mlir_type, signless_int(int(value), dtype))
 
 
 def convert(value: ir.Value, dtype: str) -> ir.Value:
@@ -59,11 +60,24 @@ def multiply(dtype: str, a: ir.Value, b: ir.Value) -> ir.Value:
 
 def lowest(dtype: str):
     """The value no maximum loses to: -inf, or the type's minimum integer."""
-    return float("-inf") if is_float(dtype) else -(1 << (int(dtype[1:]) - 1))
+    if is_float(dtype):
+        return float("-inf")
+    return 0 if dtype in UNSIGNED_DTYPES else -(1 << (bit_width(dtype) - 1))
 
 
 def highest(dtype: str):
-    return float("inf") if is_float(dtype) else (1 << (int(dtype[1:]) - 1)) - 1
+    if is_float(dtype):
+        return float("inf")
+    return (1 << bit_width(dtype)) - 1 if dtype in UNSIGNED_DTYPES else (1 << (bit_width(dtype) - 1)) - 1
+
+
+def maximum(dtype: str) -> Callable[[ir.Value, ir.Value], ir.Value]:
+    """The scalar maximum of ``dtype``: IEEE ``maximum`` (NaN propagates) for floats, signed or unsigned for integers."""
+    return arith.maximumf if is_float(dtype) else arith.maxui if dtype in UNSIGNED_DTYPES else arith.maxsi
+
+
+def minimum(dtype: str) -> Callable[[ir.Value, ir.Value], ir.Value]:
+    return arith.minimumf if is_float(dtype) else arith.minui if dtype in UNSIGNED_DTYPES else arith.minsi
 
 
 def size_of(value: ir.Value, axis: int):
@@ -173,15 +187,13 @@ def with_unit_dims(value: ir.Value, result: TensorType, unit_axes: Sequence[int]
 
 def _combiner(kind: str, dtype: str) -> tuple[Callable, object]:
     """The binary scalar op of a reduction kind and its identity."""
-    floating = is_float(dtype)
     if kind in ("sum", "mean"):
         return (lambda a, b: add(dtype, a, b)), 0
     if kind == "prod":
         return (lambda a, b: multiply(dtype, a, b)), 1
-    # maximumf / minimumf propagate NaN, as the op requires.
     if kind == "max":
-        return (arith.maximumf if floating else arith.maxsi), lowest(dtype)
-    return (arith.minimumf if floating else arith.minsi), highest(dtype)
+        return maximum(dtype), lowest(dtype)
+    return minimum(dtype), highest(dtype)
 
 
 def _extent(source: ir.Value, axes: Sequence[int], dtype: str) -> ir.Value:
@@ -265,7 +277,7 @@ def lower_softmax(op, target):
 def _takes_over(dtype: str, x: ir.Value, best: ir.Value) -> ir.Value:
     """Whether ``x`` replaces the running maximum ``best``: greater, or the first NaN."""
     if not is_float(dtype):
-        return arith.cmpi(arith.CmpIPredicate.sgt, x, best)
+        return arith.cmpi(arith.CmpIPredicate.ugt if dtype in UNSIGNED_DTYPES else arith.CmpIPredicate.sgt, x, best)
     greater = arith.cmpf(arith.CmpFPredicate.OGT, x, best)
     first_nan = arith.andi(arith.cmpf(arith.CmpFPredicate.UNO, x, x), arith.cmpf(arith.CmpFPredicate.ORD, best, best))
     return arith.ori(greater, first_nan)

@@ -9,12 +9,28 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from fxn.dialects import TensorType
+from fxn.dialects.types import FLOAT_DTYPES, UNSIGNED_DTYPES, bit_width
 from fxn.mlir import arith, ir, linalg, scf, tensor
 
 
 def element_type(dtype: str) -> ir.Type:
-    """The MLIR scalar type of an fxn element type name."""
-    return TensorType(dtype, ()).to_mlir().element_type
+    """The MLIR scalar type lowered code computes ``dtype`` in: integers are signless (``ui8`` is ``i8``).
+
+    arith ops take signless integers only; an unsigned type's lowering picks
+    the unsigned op variants itself (``maxui``, ``uitofp``, ``ult`` ...), and
+    :mod:`.signless` retypes the remaining ``ui8`` values at the end.
+    """
+    if dtype in FLOAT_DTYPES:
+        return TensorType(dtype, ()).to_mlir().element_type
+    return ir.IntegerType.get_signless(bit_width(dtype))
+
+
+def signless_int(value: int, dtype: str) -> int:
+    """``value`` of integer type ``dtype`` as the signed value of the same bits (``255`` of ``ui8`` is ``-1``)."""
+    bits = bit_width(dtype)
+    if dtype in UNSIGNED_DTYPES and value >= 1 << (bits - 1):
+        return value - (1 << bits)
+    return value
 
 
 def tensor_type(value: ir.Value) -> TensorType:

@@ -37,6 +37,7 @@ from .structured import (
     if_else,
     index,
     index_value,
+    signless_int,
     sizes,
     tensor_type,
 )
@@ -52,11 +53,16 @@ def lower_constant(op, target):
 
     LLVM's translation cannot emit an i1 resource blob, so an i1
     ``dense_resource`` is read from the module and spelled out as ``dense<>``.
+    A ``ui8`` constant becomes the ``i8`` constant of the same bytes (lowered
+    code is signless).
     """
     value = op.attributes["value"]
-    if tensor_type(op.results[0]).dtype == "i1" and not isinstance(value, ir.DenseElementsAttr):
+    dtype = tensor_type(op.results[0]).dtype
+    if dtype in ("i1", "ui8") and not isinstance(value, ir.DenseElementsAttr):
         value = numpy_to_elements(elements_to_numpy(value, resource_blobs(_enclosing_module(op))))
-    return arith.constant(op.results[0].type, value)
+    if dtype == "ui8":
+        value = numpy_to_elements(elements_to_numpy(value).view(np.int8))
+    return arith.constant(value.type, value)
 
 
 def _enclosing_module(op):
@@ -182,7 +188,9 @@ def padding_value(value: float, dtype: str) -> ir.Value:
     """The pad attribute as a constant of ``dtype`` (floats rounded to nearest, as numpy's ``full`` does)."""
     numpy_dtype = TensorType(dtype, ()).numpy_dtype
     converted = np.asarray(value, numpy_dtype).item()
-    return arith.constant(element_type(dtype), float(converted) if numpy_dtype.kind == "f" else int(converted))
+    if numpy_dtype.kind == "f":
+        return arith.constant(element_type(dtype), float(converted))
+    return arith.constant(element_type(dtype), signless_int(int(converted), dtype))
 
 
 @lowering("fxn.pad")

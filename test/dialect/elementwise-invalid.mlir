@@ -615,3 +615,19 @@ func.func @cast_two_operands(%a: tensor<3xf32>, %b: tensor<3xf32>) {
   %0 = "fxn.cast"(%a, %b) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
   return
 }
+
+// -----
+
+func.func @unsigned_and_signed_operands(%a: tensor<3xui8>, %b: tensor<3xi8>) {
+  // expected-error @+1 {{'fxn.add' op operand element types differ: ui8, i8}}
+  %0 = "fxn.add"(%a, %b) : (tensor<3xui8>, tensor<3xi8>) -> tensor<3xui8>
+  return
+}
+
+// -----
+
+func.func @unsigned_clamp_below_zero(%a: tensor<3xui8>) {
+  // expected-error @+1 {{'fxn.clamp' op bound min = -1.0 is out of range for ui8 [0, 255]}}
+  %0 = "fxn.clamp"(%a) {min = -1.0 : f64, max = 7.0 : f64} : (tensor<3xui8>) -> tensor<3xui8>
+  return
+}

@@ -138,3 +138,13 @@ func.func @cast(%a: tensor<?x2xf64>, %s: tensor<f32>) -> (tensor<?x2xf16>, tenso
   %3 = "fxn.cast"(%s) : (tensor<f32>) -> tensor<f32>
   return %2, %3 : tensor<?x2xf16>, tensor<f32>
 }
+
+// ui8 is unsigned: a type of its own, not i8 (casts between them keep the bits).
+// CHECK-LABEL: func.func @unsigned_max(
+// CHECK: "fxn.max"(%{{.+}}, %{{.+}}) : (tensor<4xui8>, tensor<ui8>) -> tensor<4xui8>
+// CHECK: "fxn.cast"(%{{.+}}) : (tensor<4xui8>) -> tensor<4xi8>
+func.func @unsigned_max(%a: tensor<4xui8>, %b: tensor<ui8>) -> tensor<4xi8> {
+  %0 = "fxn.max"(%a, %b) : (tensor<4xui8>, tensor<ui8>) -> tensor<4xui8>
+  %1 = "fxn.cast"(%0) : (tensor<4xui8>) -> tensor<4xi8>
+  return %1 : tensor<4xi8>
+}

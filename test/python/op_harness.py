@@ -16,6 +16,7 @@ TOLERANCES = {
     "f32": dict(atol=1e-5, rtol=1e-5),
     "f64": dict(atol=1e-12, rtol=1e-12),
     "i8": dict(atol=0, rtol=0),
+    "ui8": dict(atol=0, rtol=0),
     "i32": dict(atol=0, rtol=0),
     "i64": dict(atol=0, rtol=0),
     "i1": dict(atol=0, rtol=0),

@@ -43,8 +43,8 @@ def mismatched_shapes(x, y):
     return x + y
 
 
-def to_uint8(x):
-    return x.astype(np.uint8)
+def to_int16(x):
+    return x.astype(np.int16)
 
 
 def tensor_indexing(x):
@@ -67,7 +67,7 @@ def undefined_name(x):
         (fourier, [MATRIX], "torch.fft.fft", r"fxn cannot compile call to 'torch\.fft\.fft'"),
         (floor_division, [np.ones(3, np.int32)], "x // 2", r"fxn cannot compile operator '//' in 'x // 2'"),
         (mismatched_shapes, [MATRIX, np.ones(4)], "x + y", r"fxn cannot compile .return x \+ y.: .*broadcast"),
-        (to_uint8, [MATRIX], "astype", r"fxn cannot compile call to 'x\.astype': fxn has no element type for torch\.u"),
+        (to_int16, [MATRIX], "astype", r"fxn cannot compile call to 'x\.astype': fxn has no element type for torch\.int16"),
         (tensor_indexing, [MATRIX], "x[torch", r"fxn cannot compile indexing 'x\[torch\.tensor\(\[0, 2\]\)\]'"),
         (returns_text, [MATRIX], 'return "x"', r"fxn cannot compile a function returning str values"),
         (undefined_name, [MATRIX], "not_defined", r"fxn cannot compile 'return np\.exp\(x\) \+ not_defined"),

@@ -23,7 +23,7 @@ import fxn
 from fxn.compiler import entry_points, jit, lower_to_llvm
 from fxn.dialects import TensorType, new_context
 from fxn.dialects import elementwise as ew
-from fxn.dialects.types import ALL_DTYPES, FLOAT_DTYPES, INT_DTYPES, NUMERIC_DTYPES, NUMPY_DTYPES
+from fxn.dialects.types import ALL_DTYPES, FLOAT_DTYPES, INT_DTYPES, NUMERIC_DTYPES, NUMPY_DTYPES, UNSIGNED_DTYPES
 from fxn.mlir import func, ir
 from fxn.passes.lowering.math_expansion import F32, F64, MAX_ERROR_ULPS
 from fxn.runtime import Executable
@@ -205,6 +205,7 @@ UNARY_OPS = {
 CLAMP_BOUNDS = {
     "float": [dict(min=-1.5, max=2.5), dict(min=0.0), dict(max=-0.0), dict(min=0.1, max=0.1), dict(min=-1e10, max=1e10)],
     "int": [dict(min=-7.0, max=20.0), dict(min=0.0), dict(max=-1.0)],
+    "unsigned": [dict(min=7.0, max=200.0), dict(min=128.0), dict(max=127.0)],
 }
 
 
@@ -228,7 +229,8 @@ def exact_cases(dtype: str, rng) -> list[Case]:
         if dtype in dtypes:
             cases += unary_cases(rng, op, dtype)
     if dtype in NUMERIC_DTYPES:
-        for bounds in CLAMP_BOUNDS["float" if dtype in FLOAT_DTYPES else "int"]:
+        kind = "float" if dtype in FLOAT_DTYPES else "unsigned" if dtype in UNSIGNED_DTYPES else "int"
+        for bounds in CLAMP_BOUNDS[kind]:
             cases += unary_cases(rng, ew.ClampOp, dtype, **bounds)
     if dtype in FLOAT_DTYPES:
         cases += nary_cases(rng, ew.FmaOp, [dtype] * 3, [(((5, 17), (17,), ()), [(None, 17), (17,), ()])])

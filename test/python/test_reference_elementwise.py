@@ -30,6 +30,7 @@ TORCH_DTYPES = {
     "f32": torch.float32,
     "f64": torch.float64,
     "i8": torch.int8,
+    "ui8": torch.uint8,
     "i32": torch.int32,
     "i64": torch.int64,
     "i1": torch.bool,
@@ -122,13 +123,15 @@ def torch_clamp(lower: float, upper: float, integral: bool):
 
 FLOAT_BOUNDS = [(0.0, 1.0), (-inf, 0.1), (-1.5, inf), (2.0, 2.0), (-inf, inf)]
 INT_BOUNDS = [(0.0, 100.0), (-inf, 5.0), (-3.0, inf), (7.0, 7.0), (-inf, inf)]
+UNSIGNED_BOUNDS = [(0.0, 100.0), (-inf, 5.0), (3.0, inf), (200.0, 200.0), (-inf, inf)]
 
 
 @pytest.mark.parametrize("dtype", NUMERIC_DTYPES)
 def test_clamp_matches_torch(dtype):
     rng = np.random.default_rng(2)
     integral = dtype in INT_DTYPES
-    for (lower, upper), shape in zip(INT_BOUNDS if integral else FLOAT_BOUNDS, itertools.cycle(UNARY_SHAPES)):
+    bounds = UNSIGNED_BOUNDS if dtype == "ui8" else INT_BOUNDS if integral else FLOAT_BOUNDS
+    for (lower, upper), shape in zip(bounds, itertools.cycle(UNARY_SHAPES)):
         x = random_array(rng, dtype, shape)
         check_against_torch(ew.ClampOp, torch_clamp(lower, upper, integral), [x], dtype, min=lower, max=upper)
 

@@ -241,7 +241,7 @@ def torch_pad(x: np.ndarray, low, high, mode: str, value: float) -> np.ndarray:
     return t.flatten()[index].numpy()
 
 
-PAD_VALUES = {"f16": -2.5, "f32": 1e30, "f64": -0.125, "i8": -128.0, "i32": 7.0, "i64": 2.0**40, "i1": 1.0}
+PAD_VALUES = {"f16": -2.5, "f32": 1e30, "f64": -0.125, "i8": -128.0, "ui8": 255.0, "i32": 7.0, "i64": 2.0**40, "i1": 1.0}
 
 
 @pytest.mark.parametrize("dtype", ALL_DTYPES)
