@@ -41,5 +41,16 @@ class Backend:
         """The target for this machine, or None if this backend cannot run code here."""
         return None
 
+    # Ahead-of-time hooks (``fxn inspect --stage asm``, ``fxn compile``); a backend that
+    # lacks one keeps the default, which raises NotImplementedError naming the backend.
+
+    def assemble(self, llvm_ir: str, target: Target) -> str:
+        """The assembly text of an LLVM IR module for ``target``."""
+        raise NotImplementedError(f"backend '{self.name}' cannot print assembly")
+
+    def build_shared_library(self, llvm_ir_modules: list[str], output, exported: list[str], target: Target) -> None:
+        """Compile LLVM IR modules into the shared library ``output`` (a Path) exporting only ``exported``."""
+        raise NotImplementedError(f"backend '{self.name}' cannot build shared libraries")
+
     def __str__(self) -> str:
         return self.description

@@ -238,9 +238,10 @@ def _stage_texts(compiled, wanted: list[str]) -> dict[str, str]:
     if {"llvm", "asm"} & set(wanted):
         texts["llvm"] = llvm.translate_module_to_llvmir(lowered.module.operation)
     if "asm" in wanted:
-        if not hasattr(backend, "assemble"):
-            raise LookupError(f"backend '{backend.name}' cannot print assembly")
-        texts["asm"] = backend.assemble(texts["llvm"], target)
+        try:
+            texts["asm"] = backend.assemble(texts["llvm"], target)
+        except NotImplementedError as error:
+            raise LookupError(str(error)) from None
     return texts
 
 

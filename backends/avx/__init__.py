@@ -50,12 +50,10 @@ class X86Backend(Backend):
             return None
 
     def assemble(self, llvm_ir: str, target: Target) -> str:
-        """The assembly of an LLVM IR module for ``target``."""
         return toolchain.assemble(llvm_ir, target)
 
-    def build_shared_library(self, llvm_ir_modules: list[str], output, exported: list[str], target: Target):
-        """Compile LLVM IR modules into the shared library ``output`` (a Path) exporting only ``exported``."""
-        return toolchain.shared_library(llvm_ir_modules, output, exported, target)
+    def build_shared_library(self, llvm_ir_modules: list[str], output, exported: list[str], target: Target) -> None:
+        toolchain.shared_library(llvm_ir_modules, output, exported, target)
 
 
 backend = X86Backend("avx", "x86-64 with SSE4.2 / AVX2+FMA / AVX-512")

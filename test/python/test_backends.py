@@ -36,3 +36,16 @@ def test_no_plugins_is_not_an_error():
     result = subprocess.run([FXN_OPT, "--list-backends"], capture_output=True, text=True)
     assert result.returncode == 0
     assert result.stdout.startswith("Available backends")
+
+
+def test_a_backend_without_ahead_of_time_hooks_says_which_it_lacks():
+    import pytest
+
+    from fxn.backends.base import Backend, Target
+
+    vendor = Backend("npu", "a vendor's accelerator")
+    target = Target("npu", "npu-unknown-none", "generic")
+    with pytest.raises(NotImplementedError, match="backend 'npu' cannot print assembly"):
+        vendor.assemble("", target)
+    with pytest.raises(NotImplementedError, match="backend 'npu' cannot build shared libraries"):
+        vendor.build_shared_library([""], Path("libx.so"), ["f"], target)

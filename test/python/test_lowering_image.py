@@ -11,7 +11,7 @@ from fxn.dialects.image import CropOp, ResizeOp
 from fxn.dialects.types import ALL_DTYPES, FLOAT_DTYPES, INT_DTYPES, NUMPY_DTYPES
 from fxn.mlir import MLIRError
 from fxn.source import parse_module
-from test_lowering_reduction import Case, compiled_fixture, random_array
+from lowering_harness import Case, compiled_fixture, random_array
 
 #: (input shape, output size, dynamic input axes); rank 3 inputs are CHW.
 RESIZE_SHAPES = {

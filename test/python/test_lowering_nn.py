@@ -11,7 +11,7 @@ from fxn.dialects.nn import AdaptiveAvgPool2dOp, AvgPool2dOp, BatchNormOp, Conv2
 from fxn.dialects.types import FLOAT_DTYPES, INT_DTYPES
 from fxn.mlir import MLIRError
 from fxn.source import parse_module
-from test_lowering_reduction import Case, compiled_fixture, random_array
+from lowering_harness import Case, compiled_fixture, random_array
 
 NUMERIC_DTYPES = FLOAT_DTYPES + INT_DTYPES
 
