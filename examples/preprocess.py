@@ -22,16 +22,15 @@ import torch.nn.functional as F
 import fxn
 
 SIZE = (224, 224)
-MEAN = (0.485, 0.456, 0.406)
-STD = (0.229, 0.224, 0.225)
+MEAN = torch.tensor([0.485, 0.456, 0.406]).reshape(3, 1, 1)
+STD = torch.tensor([0.229, 0.224, 0.225]).reshape(3, 1, 1)
 
 
 @fxn.compile(tag="@fxn/preprocess", description="Resize an HxWx3 image to 224x224 (bilinear) and normalize to f32 CHW.")
 def preprocess(image: torch.Tensor):
     chw = image.permute(2, 0, 1).float() / 255.0
     resized = F.interpolate(chw.unsqueeze(0), size=SIZE, mode="bilinear", align_corners=False).squeeze(0)
-    mean, std = torch.tensor(MEAN).reshape(3, 1, 1), torch.tensor(STD).reshape(3, 1, 1)
-    return (resized - mean) / std
+    return (resized - MEAN) / STD
 
 
 if __name__ == "__main__":

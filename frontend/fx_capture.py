@@ -7,8 +7,10 @@ decomposed to the core set of :func:`.aten.decompositions`. Unlike
 ``torch.fx.symbolic_trace`` it sees concrete shapes, so code that inspects
 them (``F.interpolate``, ``x.shape[0]``) traces; in-place updates are made
 functional first. Each op records the exact source span (line and column)
-of the user's expression that called it. Code this cannot trace (NumPy
-calls on tensors, branches on tensor values) raises :class:`CannotTrace`.
+of the user's expression that called it. Real tensors the function reads
+(module-level weights, normalization constants) become constants of the
+graph. Code this cannot trace (NumPy calls on tensors, branches on tensor
+values) raises :class:`CannotTrace`.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ class CannotTrace(Exception):
 
 def capture(fn, arg_types: list[TensorType], user_codes: frozenset) -> Captured:
     """Trace ``fn`` on fake tensors of ``arg_types``; ops are located in the frames of ``user_codes``."""
-    mode = FakeTensorMode(shape_env=ShapeEnv())
+    mode = FakeTensorMode(shape_env=ShapeEnv(), allow_non_fake_inputs=True)  # globals: weights, constants
     inputs = [_fake(mode, t) for t in arg_types]
     structure = {}
 

@@ -128,3 +128,21 @@ def test_torch_tensors_are_taken_without_copy_and_torch_code_runs_at_trace_time_
     for _ in range(3):
         np.testing.assert_array_equal(double(torch.arange(4.0)), np.arange(4.0, dtype=np.float32) * 2)
     assert calls == ["traced"]
+
+
+#: Module-level tensors, as predictors keep weights and normalization constants.
+CHANNEL_MEAN = torch.tensor([0.485, 0.456, 0.406]).reshape(3, 1, 1)
+CHANNEL_STD = torch.tensor([0.229, 0.224, 0.225]).reshape(3, 1, 1)
+
+
+def test_module_level_tensors_are_constants_of_the_traced_function():
+    @fxn.compile
+    def normalized(image: fxn.Tensor[fxn.u8, 10, 12, 3]):
+        chw = image.permute(2, 0, 1).float() / 255.0
+        resized = F.interpolate(chw.unsqueeze(0), size=(4, 6), mode="bilinear", align_corners=False)[0]
+        return (resized - CHANNEL_MEAN) / CHANNEL_STD
+
+    image = np.random.default_rng(3).integers(0, 256, (10, 12, 3), dtype=np.uint8)
+    expected = normalized.fn(torch.from_numpy(image)).numpy()
+    np.testing.assert_allclose(normalized(image), expected, atol=1e-5)
+    assert normalized.concrete_functions[0].lowered.traced.capture == "fx"
