@@ -13,6 +13,9 @@ Broadcasting is decided from the static types (:func:`~.structured.broadcast_map
 a dynamic operand dim that is 1 at run time while the result's is larger is
 NOT broadcast by the compiled code, which reads it as if it had the
 result's size. Operands that broadcast must have a static 1 there.
+:mod:`.dim_assumptions` states what a function's compiled code thus
+assumes about its arguments' dims, so that a caller can check it before
+each call.
 """
 
 from __future__ import annotations

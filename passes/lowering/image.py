@@ -37,7 +37,7 @@ from .reduction import (
     require_static,
     size_of,
 )
-from .structured import element_type, index, tensor_type
+from .structured import element_type, generate, index, tensor_type
 
 
 def dense_constant(array: np.ndarray, dtype: str) -> ir.Value:
@@ -229,19 +229,18 @@ def lower_resize(op, target):
 def copied_window(value: ir.Value, offsets: Sequence[int], sizes: Sequence) -> ir.Value:
     """A fresh tensor of ``sizes`` holding ``value[offsets[0]:, offsets[1]:, ...]`` (never a view of ``value``).
 
-    A ``linalg.generic`` reading through an offset map: a slice and a copy
-    would fold into a view, whose copy needs MLIR's runtime library.
+    Each element is a ``tensor.extract`` at the shifted indices
+    (:func:`~.structured.generate`): a generic reading ``value`` through an
+    offset map would, with all offsets 0, canonicalize into a cast of
+    ``value`` itself, and the function would return a view of its argument.
     """
-    rank = len(sizes)
     init = tensor.empty(list(sizes), element_type(tensor_type(value).dtype))
-    shifted = [ir.AffineDimExpr.get(a) + ir.AffineConstantExpr.get(o) for a, o in enumerate(offsets)]
-    maps = [ir.AffineMap.get(rank, 0, shifted), ir.AffineMap.get_identity(rank)]
 
-    @linalg.generic([value], [init], maps, [linalg.IteratorType.parallel] * rank)
-    def window(element, _):
-        return element
+    def element_at(indices):
+        shifted = [i if o == 0 else arith.addi(i, index(o)) for i, o in zip(indices, offsets)]
+        return tensor.extract(value, shifted)
 
-    return window
+    return generate(init, element_at)
 
 
 @lowering("fxn.crop")

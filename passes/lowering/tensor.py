@@ -13,7 +13,10 @@ of size 1 or the target size, a reshape's element count, a slice limit
 within the dim, pad amounts below a reflected dim's size, equal sizes of
 concatenated inputs) the compiled code assumes; a dynamic dim of size 1
 that ``broadcast_to`` should repeat is read as if it had the target size
-(see :mod:`.elementwise`).
+(see :mod:`.elementwise`). :mod:`.dim_assumptions` states these assumptions
+in terms of a function's argument dims, so that a caller can check them
+before each call (derived sizes, such as a concatenation's, are listed as
+unchecked).
 """
 
 from __future__ import annotations

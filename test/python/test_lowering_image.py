@@ -81,6 +81,8 @@ CROP_CONFIGS = {
     "chw_corner": ((3, 6, 4), 5, 3, 1, 1, ()),
     "nchw_whole": ((2, 3, 4, 5), 0, 0, 4, 5, ()),
     "dynamic_leading": ((2, 3, 6, 5), 2, 1, 3, 2, (0, 1)),
+    # At offset 0 a window of a dynamic input once folded into a view of the input itself.
+    "dynamic_corner": ((5, 5), 0, 0, 2, 2, (0, 1)),
 }
 IMAGE_CASES.update(
     {
