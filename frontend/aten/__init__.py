@@ -72,11 +72,17 @@ KEPT_OPS = (
 )
 
 
+#: Core ATen ops that PyTorch keeps whole but fxn takes decomposed (into ops the table converts).
+DECOMPOSED_OPS = ("native_layer_norm", "native_group_norm", "linalg_vector_norm")
+
+
 def decompositions() -> dict:
-    """The decomposition table every capture uses: PyTorch's core ATen set minus :data:`KEPT_OPS`."""
-    from torch._decomp import core_aten_decompositions
+    """The decomposition table every capture uses: PyTorch's core ATen set minus :data:`KEPT_OPS`, plus :data:`DECOMPOSED_OPS`."""
+    import torch
+    from torch._decomp import core_aten_decompositions, get_decompositions
 
     table = dict(core_aten_decompositions())
+    table.update(get_decompositions([getattr(torch.ops.aten, name) for name in DECOMPOSED_OPS]))
     return {op: fn for op, fn in table.items() if str(op).removeprefix("aten.") not in KEPT_OPS}
 
 

@@ -154,6 +154,28 @@ def exp2(self):
     return binary(PowOp, 2.0, self, float_result_type(emit.type_of(self)))
 
 
+@aten("log1p.default")
+def log1p(self):
+    """``log(1 + x)`` accurate for tiny ``x``: ``log(u) * x / (u - 1)`` with ``u = 1 + x`` rounded (Goldberg)."""
+    x = emit.cast(self, float_result_type(emit.type_of(self)))
+    u = binary(AddOp, x, 1.0)
+    general = binary(MulOp, LogOp.build(u), binary(DivOp, x, binary(SubOp, u, 1.0)))
+    finite = SelectOp.build(compare(u, math.inf, "eq"), u, general)  # the quotient is inf / inf there
+    return SelectOp.build(compare(u, 1.0, "eq"), x, finite)
+
+
+@aten("expm1.default")
+def expm1(self):
+    """``exp(x) - 1`` accurate for tiny ``x``: ``(u - 1) * x / log(u)`` with ``u = exp(x)`` (Kahan)."""
+    x = emit.cast(self, float_result_type(emit.type_of(self)))
+    u = ExpOp.build(x)
+    less_one = binary(SubOp, u, 1.0)
+    general = binary(MulOp, less_one, binary(DivOp, x, LogOp.build(u)))
+    general = SelectOp.build(compare(u, math.inf, "eq"), u, general)  # inf / inf there
+    general = SelectOp.build(compare(less_one, -1.0, "eq"), less_one, general)  # exp(x) underflowed: -1
+    return SelectOp.build(compare(u, 1.0, "eq"), x, general)
+
+
 @aten("reciprocal.default")
 def reciprocal(self):
     return binary(DivOp, 1.0, self, float_result_type(emit.type_of(self)))

@@ -113,6 +113,14 @@ def var(self, dim=None, correction=None, keepdim=False):
     return binary(DivOp, squares, float(dof))
 
 
+@aten("var_mean.correction", outputs=True)
+def var_mean(which, self, dim=None, correction=None, keepdim=False):
+    if which == 0:
+        return var(self, dim, correction=correction, keepdim=keepdim)
+    shape = static_shape(self, "variance")
+    return reduce(self, "mean", [axis(d, len(shape)) for d in all_axes(dim, len(shape))], keepdim)
+
+
 @aten("std.correction")
 def std(self, dim=None, correction=None, keepdim=False):
     return SqrtOp.build(var(self, dim, correction=correction, keepdim=keepdim))

@@ -69,6 +69,7 @@ CASES = {
     "erf": (lambda v: torch.erf(v), [M]),
     "gelu": (lambda v: F.gelu(v), [M]),
     "gelu_tanh": (lambda v: F.gelu(v, approximate="tanh"), [M]),
+    "log1p_expm1": (lambda v: (torch.log1p(v.abs()), torch.expm1(v)), [M]),
     "silu": (lambda v: F.silu(v), [M]),
     "leaky_relu": (lambda v: F.leaky_relu(v, 0.1), [M]),
     "hardswish": (lambda v: F.hardswish(v), [M]),
@@ -99,6 +100,10 @@ CASES = {
     "softmax": (lambda v: F.softmax(v, 0), [M]),
     "log_softmax": (lambda v: F.log_softmax(v, -1), [M]),
     "var_std": (lambda v: (v.var(1), v.std()), [M]),
+    "var_mean": (lambda v: torch.var_mean(v, 1, correction=0), [M]),
+    "vector_norm": (lambda v: torch.linalg.vector_norm(v, dim=1), [M]),
+    "layer_norm": (lambda v, w, b: F.layer_norm(v, (5,), w[0], b[0].repeat(2)[:5]), [M, W, W]),
+    "group_norm": (lambda x: F.group_norm(x, 1), [IMAGE]),
     # matrix products
     "mm": (lambda v: v @ torch.ones(5, 2), [M]),
     "matrix_vector": (lambda v: v @ torch.ones(5), [M]),
@@ -238,3 +243,16 @@ def test_scale_factor_that_resamples_differently_is_refused():
     signature = parameters(resize_by_one_and_a_half)
     with pytest.raises(UnsupportedOperation, match=r"call to 'F.interpolate': resizing by scale_factor=1.5"):
         trace(resize_by_one_and_a_half, signature, [argument_type(signature[0], IMAGE[:, :, :5, :5])], new_context())
+
+
+def test_log1p_and_expm1_stay_accurate_near_zero_and_at_the_ends():
+    @fxn.compile
+    def both(x: fxn.Tensor[fxn.f32, "N"]):
+        return torch.log1p(x), torch.expm1(x)
+
+    x = np.array([1e-30, -1e-20, 1e-8, -3e-7, 1e-4, 0.5, -1.0, -100.0, 80.0, np.inf, -np.inf, np.nan], np.float32)
+    log1p, expm1 = both(x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for got, want in ((log1p, np.log1p(x)), (expm1, np.expm1(x))):
+            # log(1 + x) or exp(x) - 1 would give 0 for the tiny inputs: relative error 1.
+            np.testing.assert_allclose(got, want, rtol=3e-7, equal_nan=True)
