@@ -1,4 +1,4 @@
-"""Converters of the ATen reductions: sum, mean, max, min, prod, argmax, softmax, variance.
+"""Converters of the ATen reductions: sum, mean, max, min, prod, argmax, argmin, softmax, variance.
 
 As in torch, integer and bool sums and products accumulate in i64, and a
 ``dtype=`` argument converts the input first. An empty or absent ``dim``
@@ -7,7 +7,7 @@ list reduces over every dimension.
 
 from __future__ import annotations
 
-from fxn.dialects.elementwise import DivOp, LogOp, MulOp, SqrtOp, SubOp, ExpOp
+from fxn.dialects.elementwise import DivOp, ExpOp, LogOp, MulOp, NegOp, SqrtOp, SubOp
 from fxn.dialects.reduction import ArgmaxOp, ReduceOp, SoftmaxOp
 from fxn.dialects.types import FLOAT_DTYPES
 
@@ -73,8 +73,23 @@ def max_dim(which, self, dim, keepdim=False):
 @aten("min.dim", outputs=True)
 def min_dim(which, self, dim, keepdim=False):
     if which == 1:
-        raise Unsupported("the indices of a minimum (argmin) have no fxn op")
+        return argmin(self, dim, keepdim)
     return reduce(self, "min", [dim], keepdim)
+
+
+def order_reversed(value):
+    """``value`` mapped so that ``argmax`` of the result is ``argmin`` of ``value`` (ties and NaN included).
+
+    Floats negate (NaN stays NaN, ``-0.0`` and ``0.0`` stay tied); signed
+    integers become ``-1 - x`` and ``ui8`` ``255 - x``, which reverse the
+    order without overflow.
+    """
+    dtype = emit.type_of(value).dtype
+    if dtype in FLOAT_DTYPES:
+        return NegOp.build(value)
+    if dtype == "i1":
+        raise Unsupported("argmin of a bool tensor has no fxn op; cast it to an integer first")
+    return binary(SubOp, 255 if dtype == "ui8" else -1, value, dtype)
 
 
 @aten("argmax.default")
@@ -84,6 +99,11 @@ def argmax(self, dim=None, keepdim=False):
     rank = emit.type_of(self).rank
     index = ArgmaxOp.build(reshape(self, [-1]), dim=0, keepdims=False)
     return reshape(index, [1] * rank) if keepdim else index
+
+
+@aten("argmin.default")
+def argmin(self, dim=None, keepdim=False):
+    return argmax(order_reversed(self), dim, keepdim)
 
 
 @aten("_softmax.default")
