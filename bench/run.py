@@ -104,27 +104,31 @@ def gigabytes_per_second(seconds: float | None, n: int, bytes_per_element: int) 
 
 
 def render_arrays(results: Results):
-    peers = (("fxn", ""), ("numpy", "numpy "), ("numpy", "numpy out= "), ("numba", ""), ("c", ""))
-    header = ["n", "fxn", "numpy", "numpy out=", "numba", "C clang -O3", "fxn GB/s", "best peer GB/s",
-              "np.copyto GB/s", "fxn/best", "fxn/numba"]
+    peers = (("fxn", ""), ("fxn", "fxn out= "), ("numpy", "numpy "), ("numpy", "numpy out= "), ("numba", ""), ("c", ""))
+    header = ["n", "fxn", "fxn out=", "numpy", "numpy out=", "numba", "C clang -O3", "fxn GB/s", "fxn out= GB/s",
+              "best peer GB/s", "np.copyto GB/s", "fxn/best", "fxn out=/best", "fxn/numba"]
     rows, targets = [], []
+    per_element = workloads.ARRAY_BYTES_PER_ELEMENT
     for case, n in workloads.array_cases():
-        times = {f"{peer}:{prefix}": results.seconds(peer, prefix + case) for peer, prefix in peers}
-        fxn = times["fxn:"]
-        peer_times = [t for key, t in times.items() if key != "fxn:" and t]
+        times = {prefix or peer: results.seconds(peer, prefix + case) for peer, prefix in peers}
+        fxn, fxn_out, numba = times["fxn"], times["fxn out= "], times["numba"]
+        peer_times = [t for key, t in times.items() if not key.startswith("fxn") and t]
         best = min(peer_times) if peer_times else None
-        numba = times["numba:"]
         copy = results.seconds("numpy", f"copyto {case}")
         rows.append([case, *(results.cell(peer, prefix + case) for peer, prefix in peers),
-                     gigabytes_per_second(fxn, n, workloads.ARRAY_BYTES_PER_ELEMENT),
-                     gigabytes_per_second(best, n, workloads.ARRAY_BYTES_PER_ELEMENT),
+                     gigabytes_per_second(fxn, n, per_element), gigabytes_per_second(fxn_out, n, per_element),
+                     gigabytes_per_second(best, n, per_element),
                      gigabytes_per_second(copy, n, workloads.COPY_BYTES_PER_ELEMENT),
-                     ratio(fxn, best), ratio(fxn, numba)])
+                     ratio(fxn, best), ratio(fxn_out, best), ratio(fxn, numba)])
         if n == max(workloads.ARRAY_SIZES):
-            targets.append(verdict(fxn / best if fxn and best else None, 1.1, f"{case} vs the best single-threaded peer"))
+            targets.append(verdict(fxn_out / best if fxn_out and best else None, 1.1,
+                                   f"{case}, fxn out= vs the best single-threaded peer"))
         if n == min(workloads.ARRAY_SIZES):
-            targets.append(verdict(fxn / numba if fxn and numba else None, 1.5, f"{case} vs numba"))
-    targets.append("C is timed inside C (no call overhead) and writes a preallocated output; fxn and numba allocate theirs")
+            targets.append(verdict(fxn / numba if fxn and numba else None, 1.5, f"{case}, fxn vs numba"))
+    targets.append("C is timed inside C (no call overhead); C, numpy out= and fxn out= write a preallocated output, "
+                   "fxn, numpy and numba allocate theirs")
+    targets.append("fxn out= is called through fxn's Python path (keyword arguments leave its CPython entry): "
+                   "a fixed cost of microseconds per call")
     return header, rows, targets
 
 
@@ -258,15 +262,19 @@ def run_section(section: Section, repeats: int) -> tuple[Section, Results]:
     return section, results
 
 
+#: Case-name prefixes of peers' variants of a shared case (section b), with the variant's name (None: the peer's).
+VARIANTS = {"numpy out= ": "numpy out=", "fxn out= ": "fxn out=", "numpy ": None}
+
+
 def _case_values(results: Results) -> dict[str, dict[str, float]]:
-    """case -> peer -> result checksum; numpy's two variants share their case with the other peers."""
+    """case -> peer (or variant) -> result checksum; numpy's and fxn's variants share their case with the other peers."""
     values: dict[str, dict[str, float]] = {}
     for peer, records in results.by_peer.items():
         for case, record in records.items():
             if "value" in record:
-                variant = "numpy out=" if case.startswith("numpy out= ") else peer
-                shared = case.removeprefix("numpy out= ").removeprefix("numpy ")
-                values.setdefault(shared, {})[variant] = record["value"]
+                prefix = next((prefix for prefix in VARIANTS if case.startswith(prefix)), "")
+                variant = VARIANTS.get(prefix) or peer
+                values.setdefault(case.removeprefix(prefix), {})[variant] = record["value"]
     return values
 
 

@@ -20,10 +20,36 @@ is traced, not on every call.
 
 A call of a compiled signature runs no Python code in the common case: the
 :class:`CompiledFunction` is a ``functools.partial`` of the signature's
-CPython entry (:mod:`fxn.python_entry`), which unboxes the arguments, runs
+CPython entry (:mod:`fxn.python_entry`; for a function that specializes,
+the entry of the latest call's signature), which unboxes the arguments, runs
 the compiled code and boxes the result; other arguments fall back to the
 Python path (:class:`fxn.runtime.Executable`), which converts them or raises
 the ``TypeError``.
+
+``f(x, y, out=buf)`` writes the result into the caller's array ``buf`` and
+returns ``buf``; no result buffer is allocated. For a function returning a
+tuple, ``out`` is a tuple of arrays, one per result, as numpy's ufuncs take
+it (and that tuple is returned); a single result also takes a tuple of one.
+Each array must have exactly its result's dtype and shape, else
+``TypeError``, and be C-contiguous, aligned and writeable, else
+``ValueError``; the messages name ``out`` (``out[i]``), the expected and the
+given type. Where a result has dynamic dims, the compiled code computes
+their sizes from the arguments' dims before anything else and writes
+nothing unless ``out`` has them (``TypeError`` naming the expected shape).
+An ``out`` that may share memory with an argument (``out=x``) gets the
+result through a fresh array and a copy; arrays of ``out`` that may share
+memory with each other are a ``ValueError``. Arguments are never written.
+A result returned as a Python scalar takes no ``out`` (``TypeError``); a 0-d
+array result takes a 0-d array. A function with a parameter named ``out``
+keeps it: ``out=`` then binds that parameter.
+
+The first call with ``out=`` compiles the signature's *destination entry*
+(:func:`lower_destination`, :func:`fxn.runtime.add_destination_entry`),
+in which the op computing each result writes straight into ``out``;
+ordinary calls never pay for it. Calls with ``out=`` take the Python path
+(:class:`fxn.runtime.DestinationExecutable`, some microseconds per call), so
+``out=`` pays off for large results, which a fresh buffer would cost page
+faults to map.
 """
 
 from __future__ import annotations
@@ -56,6 +82,10 @@ class LoweredFunction:
     traced: object  # fxn.frontend.TracedFunction
     module: object  # LLVM-dialect builtin.module
     value_entry: bool
+    backend_name: str
+    fast_math: bool
+    #: The optimized fxn module (before the value entry), from which :func:`lower_destination` starts.
+    optimized: object
 
     @property
     def entry(self) -> str:
@@ -78,7 +108,7 @@ def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = No
     names of :data:`STAGES` ("traced", "fxn", "optimized", "lowered"), each as
     soon as it is reached; ``stop_after`` one of these returns None there.
     """
-    from fxn.compiler import lower_to_llvm, pipeline_text
+    from fxn.compiler import lower_to_linalg, lower_to_llvm
     from fxn.frontend import trace
     from fxn.pipeline import build_pipeline
     from fxn.runtime import add_value_entry
@@ -95,14 +125,32 @@ def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = No
     _run(build_pipeline(OPTIMIZATION_PIPELINE, module.context)[0], module)
     if reached("optimized", module):
         return None
+    optimized = module.operation.clone()
     value_entry = add_value_entry(module, traced.entry)
     if stages is not None:
         linalg = module.operation.clone()
-        _run(build_pipeline(pipeline_text(backend_name, ("lowered",)), module.context)[0], linalg)
+        lower_to_linalg(linalg, backend_name)
         if reached("lowered", linalg):
             return None
     lower_to_llvm(module, backend_name, fast_math=fast_math)
-    return LoweredFunction(traced, module, value_entry)
+    return LoweredFunction(traced, module, value_entry, backend_name, fast_math, optimized)
+
+
+def lower_destination(lowered: LoweredFunction):
+    """A new LLVM-dialect module holding the destination entry of ``lowered``.
+
+    See :func:`fxn.runtime.add_destination_entry`. The entry is added once
+    the function is lowered to linalg, where its types are upstream's
+    (``ui8`` is ``i8`` there).
+    """
+    from fxn.compiler import DESTINATION_STAGES, lower_to_linalg, lower_to_llvm
+    from fxn.runtime import add_destination_entry
+
+    module = lowered.optimized.clone().opview
+    lower_to_linalg(module, lowered.backend_name)
+    add_destination_entry(module, lowered.entry)
+    lower_to_llvm(module, lowered.backend_name, lowered.fast_math, DESTINATION_STAGES)
+    return module
 
 
 def _run(pass_manager, op) -> None:
@@ -114,9 +162,10 @@ class ConcreteFunction:
     """The compiled code of one input signature, callable with arguments of exactly that signature.
 
     Calls go through :attr:`entry`: the CPython entry (:mod:`fxn.python_entry`)
-    where the signature has one, falling back to :attr:`python_path` (the
-    :class:`fxn.runtime.Executable`) for arguments it does not take as they
-    are; otherwise the Python path itself.
+    where the signature has one (:attr:`native`), falling back to
+    :attr:`python_path` (the :class:`fxn.runtime.Executable`) for arguments it
+    does not take as they are; otherwise the Python path itself. Calls with
+    ``out=`` go to :meth:`call_into`.
     """
 
     def __init__(self, lowered: LoweredFunction, executable):
@@ -124,6 +173,8 @@ class ConcreteFunction:
         self.executable = executable
         self.python_path = _python_path(executable, lowered.traced.returns_tuple)
         self.entry = self.python_path
+        self.native = False
+        self._destination = None  # a DestinationExecutable, compiled by the first call with out=
 
     @property
     def arg_types(self) -> list[TensorType]:
@@ -133,8 +184,55 @@ class ConcreteFunction:
     def result_types(self) -> list[TensorType]:
         return self.lowered.result_types
 
-    def __call__(self, *args):
-        return self.entry(*args)
+    def __call__(self, *args, out=None):
+        return self.entry(*args) if out is None else self.call_into(out, args)
+
+    def call_into(self, out, args):
+        """Run with the results written into ``out`` instead of new arrays; returns ``out``.
+
+        ``out`` is an array for a function returning one array (a tuple of one
+        array is taken too, as numpy's ufuncs take it, and the array is
+        returned), a tuple of arrays, one per result, for a function returning
+        a tuple. Each must have exactly its result's type and be C-contiguous,
+        aligned and writeable (see :class:`fxn.runtime.DestinationExecutable`).
+        The first such call compiles the destination entry.
+        """
+        outs = self._destinations(out)
+        destination = self._destination or self._compile_destination()
+        destination.call(args, outs)
+        return out if self.lowered.traced.returns_tuple or not isinstance(out, tuple) else outs[0]
+
+    def _destinations(self, out) -> tuple:
+        """``out`` as one array per result; TypeError if it is not that, or if a result is a Python scalar."""
+        scalars = self.executable.scalar_results
+        if any(scalars):
+            index = scalars.index(True)
+            raise TypeError(f"out= needs array results; {self.lowered.entry}() returns result {index} "
+                            f"({self.result_types[index]}) as a Python scalar")
+        count = len(self.result_types)
+        given = f"a tuple of {len(out)}" if isinstance(out, tuple) else type(out).__name__
+        if self.lowered.traced.returns_tuple:
+            if not isinstance(out, tuple) or len(out) != count:
+                raise TypeError(f"out must be a tuple of {count} array(s), one per result; got {given}")
+            return out
+        if not isinstance(out, tuple):
+            return (out,)
+        if len(out) != 1:
+            raise TypeError(f"out must be an array (or a tuple of one array); got {given}")
+        return out
+
+    def _compile_destination(self):
+        from fxn.compiler import jit
+        from fxn.runtime import DestinationExecutable
+
+        executable = self.executable
+        count = len(self.result_types)
+        out_names = [f"out[{i}]" for i in range(count)] if self.lowered.traced.returns_tuple else ["out"]
+        self._destination = DestinationExecutable(
+            jit(lower_destination(self.lowered)), self.lowered.entry, self.arg_types, self.result_types,
+            arg_names=executable.arg_names, named_dims=executable.named_dims, out_names=out_names,
+        )
+        return self._destination
 
     def __repr__(self) -> str:
         args = ", ".join(map(str, self.arg_types))
@@ -155,10 +253,15 @@ class CompiledFunction(functools.partial):
     It is a ``functools.partial`` of its current target, so that a call
     reaches compiled code without running any Python code: the target is
     :meth:`_dispatch` (bind the arguments, find or compile the concrete
-    function of their signature, call its entry) until a fully annotated
-    signature is compiled, and from then on that concrete function's entry,
-    which falls back to binding keyword arguments and to the Python path for
-    arguments it does not take as they are.
+    function of their signature, call its entry) until a signature with a
+    CPython entry is compiled. From then on, for a fully annotated function
+    (one signature), the target is that concrete function's entry, which
+    falls back to binding keyword arguments and to the Python path for
+    arguments it does not take as they are; for a function without declared
+    parameters, it is the CPython entry of the signature of the latest
+    dispatched call, falling back to :meth:`_dispatch`: the entry takes
+    exactly the arguments whose signature is its own, as numpy arrays and
+    Python scalars, so a run of calls with one signature skips the dispatch.
     """
 
     def __new__(cls, fn, tag: str | None = None, description: str | None = None, targets=None,
@@ -178,7 +281,11 @@ class CompiledFunction(functools.partial):
         #: With no declared parameter, each _signature_key is one signature: concrete functions by key.
         self._keyed = all(p.declared is None for p in self.parameters)
         self._by_key: dict[tuple, ConcreteFunction] = {}
+        #: With no declared parameter: per concrete function, its CPython entry falling back to _dispatch.
+        self._dispatching_entries: dict[ConcreteFunction, object] = {}
         self._arity = len(self.parameters)
+        #: out= asks for destination passing, unless the function has a parameter of that name.
+        self._out_keyword = all(p.name != "out" for p in self.parameters)
         self._retarget(self._dispatch)
         return self
 
@@ -187,15 +294,17 @@ class CompiledFunction(functools.partial):
         self.__setstate__((target, (), {}, self.__dict__))
 
     def _dispatch(self, *args, **kwargs):
-        if kwargs or len(args) != self._arity:
-            args = self._bind(args, kwargs)
+        args, out = self._arguments(args, kwargs)
         key = _signature_key(args) if self._keyed else None
         concrete = self._by_key.get(key)
         if concrete is None:
             concrete = self._concrete_for(args)
             if key is not None:
                 self._by_key[key] = concrete
-        return concrete.entry(*args)
+        target = self._dispatching_entries.get(concrete)
+        if target is not None and self.func is not target:
+            self._retarget(target)
+        return concrete.entry(*args) if out is None else concrete.call_into(out, args)
 
     def __repr__(self) -> str:
         return f"<fxn.compile {self.__qualname__} tag={self.tag!r}>"
@@ -287,7 +396,7 @@ class CompiledFunction(functools.partial):
     def _concrete_for(self, args) -> ConcreteFunction:
         if self.fully_annotated:
             concrete = self.concrete_function(self.declared_types())
-            self._retarget(concrete.entry)
+            self._retarget(concrete.entry if concrete.native else self._binding(concrete))
             return concrete
         from fxn.frontend.types import argument_type
 
@@ -318,18 +427,27 @@ class CompiledFunction(functools.partial):
         )
         concrete = ConcreteFunction(lowered, executable)
         if entered:
-            concrete.entry = builtin_function(engine, lowered.entry, self._binding(concrete.python_path))
+            concrete.entry = builtin_function(engine, lowered.entry, self._binding(concrete))
+            concrete.native = True
+            if self._keyed:
+                self._dispatching_entries[concrete] = builtin_function(engine, lowered.entry, self._dispatch)
         self._concrete[types] = concrete
         return concrete
 
-    def _binding(self, python_path):
-        """``python_path`` taking the arguments as the Python function does (an entry's fallback)."""
+    def _binding(self, concrete: ConcreteFunction):
+        """``concrete``'s Python path taking arguments as the Python function does, and out= (an entry's fallback)."""
         def call(*args, **kwargs):
-            if kwargs or len(args) != self._arity:
-                args = self._bind(args, kwargs)
-            return python_path(*args)
+            args, out = self._arguments(args, kwargs)
+            return concrete.python_path(*args) if out is None else concrete.call_into(out, args)
 
         return call
+
+    def _arguments(self, args: tuple, kwargs: dict) -> tuple[tuple, object]:
+        """A call's arguments in parameter order, bound as the Python function binds them, and its out= (or None)."""
+        out = kwargs.pop("out", None) if kwargs and self._out_keyword else None
+        if kwargs or len(args) != self._arity:
+            args = self._bind(args, kwargs)
+        return args, out
 
 
 def _signature_key(args) -> tuple | None:

@@ -6,6 +6,12 @@ the LLVM dialect, with the linalg ops vectorized to the target's vector
 width on the way); :func:`jit` hands the result to MLIR's execution engine,
 which compiles it for the host CPU. The pipeline is a textual fxn-opt
 pipeline, so every step can be reproduced with ``fxn-opt -p``.
+
+A destination entry (:func:`fxn.runtime.add_destination_entry`) is added
+to a module after its "lowered" stage, and the module is then lowered with
+:data:`DESTINATION_STAGES`: the "destination" stage runs before
+"vectorized", so that the ops computing the results write straight into
+the caller's buffers.
 """
 
 from __future__ import annotations
@@ -41,6 +47,16 @@ LOWERING_STAGES = {
         "reconcile-unrealized-casts"
     ),
 }
+#: The stage after "lowered" in a module with a destination entry: inline the function into the entry,
+#: reduce the entry's dims function to arithmetic on the argument dims (it computes the results only
+#: where their dims cannot be derived from the arguments'), then let the ops that compute the results
+#: write into the destinations (upstream empty-tensor elimination, driven by
+#: ``bufferization.materialize_in_destination``) instead of into fresh tensors.
+DESTINATION_STAGE = (
+    "inline,symbol-dce,func.func(resolve-ranked-shaped-type-result-dims),canonicalize,cse,eliminate-empty-tensors"
+)
+#: The stages that lower a module with a destination entry, added after its "lowered" stage, in order.
+DESTINATION_STAGES = ("destination", "vectorized", "bufferized", "llvm")
 
 
 def vector_bits(backend_name: str) -> int:
@@ -61,7 +77,8 @@ def pipeline_text(backend_name: str, stages=tuple(LOWERING_STAGES), fast_math: b
         "vector_bits": vector_bits(backend_name),
         "contract": str(fast_math).lower(),
     }
-    body = ",".join(LOWERING_STAGES[stage].format(**values) for stage in stages)
+    texts = {**LOWERING_STAGES, "destination": DESTINATION_STAGE}
+    body = ",".join(texts[stage].format(**values) for stage in stages)
     return f"builtin.module({body})"
 
 
@@ -91,24 +108,40 @@ def _is_private(op) -> bool:
 
 
 def prepare_entry_points(module) -> None:
-    """Give public functions a C interface and make their arguments read-only.
+    """Give public functions a C interface and make their tensor arguments read-only.
 
     ``bufferization.writable = false`` keeps one-shot bufferization from
-    reusing a caller's array for a result: the caller's inputs are never written.
+    reusing a caller's array for a result: the caller's inputs are never
+    written. (Memref arguments, a destination entry's outputs, are buffers
+    already and keep no attribute.)
     """
     with module.context:
+        read_only = ir.DictAttr.get({"bufferization.writable": ir.BoolAttr.get(False)})
         for op in module.body.operations:
             if not isinstance(op, func.FuncOp) or _is_private(op):
                 continue
             op.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
-            read_only = ir.DictAttr.get({"bufferization.writable": ir.BoolAttr.get(False)})
-            op.arg_attrs = ir.ArrayAttr.get([read_only] * len(op.arguments))
+            op.arg_attrs = ir.ArrayAttr.get([
+                read_only if isinstance(argument.type, ir.RankedTensorType) else ir.DictAttr.get({})
+                for argument in op.arguments
+            ])
 
 
-def lower_to_llvm(module, backend_name: str, fast_math: bool = False) -> None:
-    """Lower an fxn module to the LLVM dialect in place (``fast_math``: see :func:`pipeline_text`)."""
+def lower_to_linalg(module, backend_name: str) -> None:
+    """Run the "lowered" stage on an fxn module in place: the fxn ops become linalg, tensor and arith."""
+    pass_manager, _ = build_pipeline(pipeline_text(backend_name, ("lowered",)), module.context)
+    with module.context:
+        pass_manager.run(module.operation)
+
+
+def lower_to_llvm(module, backend_name: str, fast_math: bool = False, stages=tuple(LOWERING_STAGES)) -> None:
+    """Lower a module to the LLVM dialect in place through ``stages`` (``fast_math``: see :func:`pipeline_text`).
+
+    The default stages take an fxn module; :data:`DESTINATION_STAGES` a module
+    with a destination entry (see the module docstring).
+    """
     prepare_entry_points(module)
-    pass_manager, _ = build_pipeline(pipeline_text(backend_name, fast_math=fast_math), module.context)
+    pass_manager, _ = build_pipeline(pipeline_text(backend_name, stages, fast_math), module.context)
     with module.context:
         pass_manager.run(module.operation)
 

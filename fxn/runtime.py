@@ -12,6 +12,12 @@ documents (see :mod:`fxn.artifacts`):
   for functions of 0-d arguments and one 0-d result: plain C scalars in and
   out, no allocation visible to the caller.
 
+Calls with ``out=`` (JIT only, not in artifacts) use a third, the
+*destination entry* ``_mlir_ciface_<name>__out(memref *arg0, ..., memref
+*out0, ..., [memref *dims])`` (see :func:`add_destination_entry`), compiled
+on demand into a module of its own: the results are written into the
+caller's buffers, nothing is allocated for them.
+
 :class:`Executable` is the Python path to the memref entry, through the
 JIT's packed wrapper (one ``void **`` holding the addresses of the result
 and argument descriptors). It takes every argument the runtime accepts; the
@@ -29,6 +35,7 @@ parameter's dtype, rank and static dims, else ``TypeError`` names the
 parameter, the expected and the given type. A non-contiguous or misaligned
 array is passed as a contiguous copy; compiled code never writes its
 arguments, so the caller's arrays are never modified.
+:class:`DestinationExecutable` is the Python path to the destination entry.
 """
 
 from __future__ import annotations
@@ -60,6 +67,8 @@ SCALAR_CTYPES = {
 }
 #: numpy flags an argument's buffer must have to be passed without a copy.
 _CONTIGUOUS_AND_ALIGNED = 0x0001 | 0x0100  # NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED
+#: numpy flags a destination (``out=``) must have: compiled code writes it in place.
+_DESTINATION_FLAGS = _CONTIGUOUS_AND_ALIGNED | 0x0400  # | NPY_ARRAY_WRITEABLE
 
 
 def memref_symbol(name: str) -> str:
@@ -136,6 +145,101 @@ def _clone_body(function, arguments: list) -> list:
     raise ValueError(f"function @{function.sym_name.value} does not end in func.return")
 
 
+# ----------------------------------------------------------------------------- destination entries
+
+
+def destination_symbol(name: str) -> str:
+    """The destination entry of function ``name``, if :func:`add_destination_entry` gave it one."""
+    return f"{name}__out"
+
+
+def dynamic_result_dims(result_types: list[TensorType]) -> list[tuple[int, int]]:
+    """The results' dynamic dims as (result index, axis), in the order a destination entry reports them."""
+    return [(index, axis) for index, t in enumerate(result_types) for axis, size in enumerate(t.shape) if size is None]
+
+
+def add_destination_entry(module, name: str) -> None:
+    """Add ``func.func @<name>__out``, which writes ``@name``'s results into buffers the caller gives.
+
+    The entry takes ``@name``'s arguments, then one memref per result, the
+    *destinations* (identity layout; ``restrict``: the caller guarantees that
+    they alias nothing else the call reads or writes), then, if the results
+    have dynamic dims, a ``memref<Kxi64>`` into which it writes their sizes
+    for these arguments (in the order of :func:`dynamic_result_dims`). It
+    computes and writes the results only if every destination has these
+    sizes, so a buffer of the wrong size is never written. The sizes come
+    from ``@<name>__dims``, which the entry calls first and never inlines;
+    the "destination" lowering stage (:mod:`fxn.compiler`) reduces it to
+    arithmetic on the argument dims wherever MLIR can reify the result shapes
+    (elsewhere it computes the results to measure them, and still runs before
+    anything is written). Each result reaches its destination through
+    ``bufferization.materialize_in_destination``, so that after empty-tensor
+    elimination the op computing it writes there directly (a result that
+    no op writes into a fresh tensor, an argument returned as is, is copied).
+
+    ``module`` is lowered to linalg already (:func:`fxn.compiler.lower_to_linalg`),
+    so the entry is built from upstream types (signless integers), and is
+    lowered further with :data:`fxn.compiler.DESTINATION_STAGES`. ``@name``
+    becomes private: it is inlined into the entry.
+    """
+    with module.context, ir.Location.unknown():
+        callee = next(op for op in module.body.operations if isinstance(op, func.FuncOp) and op.sym_name.value == name)
+        function_type = ir.FunctionType(callee.function_type.value)
+        callee.attributes["sym_visibility"] = ir.StringAttr.get("private")
+        text = _destination_entry_ir(name, list(function_type.inputs), list(function_type.results))
+        parsed = ir.Module.parse(text)
+        for op in list(parsed.body.operations)[1:]:  # the first one declares @name for the parser
+            ir.InsertionPoint(module.body).insert(op.detach_from_parent())
+
+
+def _destination_entry_ir(name: str, inputs: list, results: list) -> str:
+    """``@<name>__dims`` (for dynamic result dims) and ``@<name>__out`` as text, after a declaration of ``@name``."""
+    destinations = [ir.MemRefType.get(t.shape, t.element_type) for t in results]
+    parameters = [f"%a{i}: {t}" for i, t in enumerate(inputs)]
+    arguments, input_types = ", ".join(f"%a{i}" for i in range(len(inputs))), ", ".join(map(str, inputs))
+    values, result_types = ", ".join(f"%r{i}" for i in range(len(results))), ", ".join(map(str, results))
+    call = f"{values} = func.call @{name}({arguments}) : ({input_types}) -> ({result_types})"
+    write = "\n".join([call, *(
+        f"bufferization.materialize_in_destination %r{i} in restrict writable %out{i} : ({t}, {d}) -> ()"
+        for i, (t, d) in enumerate(zip(results, destinations))
+    )])
+    entry_parameters = ", ".join([*parameters, *(f"%out{i}: {d}" for i, d in enumerate(destinations))])
+    declaration = f"func.func private @{name}({input_types}) -> ({result_types})"
+    dynamic = dynamic_result_dims([TensorType.from_mlir(t) for t in results])
+    if not dynamic:
+        return f"{declaration}\nfunc.func @{name}__out({entry_parameters}) {{\n{write}\nreturn\n}}"
+    count = len(dynamic)
+    indices, sizes = ", ".join(["index"] * count), ", ".join(f"%d{k}" for k in range(count))
+    constant_count = max(count, *(axis + 1 for _, axis in dynamic))  # store positions and axes
+    constants = "\n".join(f"%c{n} = arith.constant {n} : index" for n in range(constant_count))
+    measure = "\n".join(f"%d{k} = tensor.dim %r{i}, %c{axis} : {results[i]}" for k, (i, axis) in enumerate(dynamic))
+    check = "\n".join(
+        f"%s{k} = arith.index_cast %d{k} : index to i64\n"
+        f"memref.store %s{k}, %dims[%c{k}] : memref<{count}xi64>\n"
+        f"%o{k} = memref.dim %out{i}, %c{axis} : {destinations[i]}\n"
+        f"%eq{k} = arith.cmpi eq, %d{k}, %o{k} : index\n"
+        f"%ok{k + 1} = arith.andi %ok{k}, %eq{k} : i1"
+        for k, (i, axis) in enumerate(dynamic)
+    )
+    return f"""{declaration}
+func.func private @{name}__dims({", ".join(parameters)}) -> ({indices}) {{
+{call}
+{constants}
+{measure}
+return {sizes} : {indices}
+}}
+func.func @{name}__out({entry_parameters}, %dims: memref<{count}xi64>) {{
+{sizes} = func.call @{name}__dims({arguments}) {{no_inline}} : ({input_types}) -> ({indices})
+{constants}
+%ok0 = arith.constant true
+{check}
+scf.if %ok{count} {{
+{write}
+}}
+return
+}}"""
+
+
 # ----------------------------------------------------------------------------- arguments
 
 
@@ -187,6 +291,22 @@ def scalar_value(name: str, expected: TensorType, value):
     raise _mismatch(name, expected, value)
 
 
+@functools.cache
+def _data_address():
+    """A function ``array -> array.ctypes.data`` five times as fast: it reads the array's data field in place.
+
+    It reads where :mod:`fxn.python_entry` reads (the layout its
+    ``layout_matches`` checks on live objects), and falls back to
+    ``ndarray.ctypes`` where that check fails.
+    """
+    from fxn.python_entry import ARRAY_DATA, layout_matches
+
+    if not layout_matches():
+        return lambda array: array.ctypes.data
+    pointer_at = ctypes.c_void_p.from_address
+    return lambda array: pointer_at(id(array) + ARRAY_DATA).value
+
+
 def _array_setter(name: str, expected: TensorType, descriptor):
     """A function that checks one argument for ``expected`` and points ``descriptor`` at its data.
 
@@ -200,6 +320,7 @@ def _array_setter(name: str, expected: TensorType, descriptor):
     sizes, strides = (descriptor.sizes, descriptor.strides) if rank else (None, None)
     if not dynamic:  # sizes and (row-major) strides never change
         write_shape(sizes, strides, shape)
+    data_address = _data_address()
 
     def set_argument(value):
         array = value if type(value) is np.ndarray else (
@@ -212,7 +333,7 @@ def _array_setter(name: str, expected: TensorType, descriptor):
                 raise _mismatch(name, expected, value)
         if array.flags.num & _CONTIGUOUS_AND_ALIGNED != _CONTIGUOUS_AND_ALIGNED:
             array = np.ascontiguousarray(array)  # a copy: compiled code reads row-major buffers
-        descriptor.allocated = descriptor.aligned = array.ctypes.data
+        descriptor.allocated = descriptor.aligned = data_address(array)
         if dynamic:
             write_shape(sizes, strides, array.shape)
         return array
@@ -227,6 +348,51 @@ def write_shape(sizes, strides, shape) -> None:
         sizes[axis] = shape[axis]
         strides[axis] = stride
         stride *= shape[axis]
+
+
+def _destination_setter(name: str, expected: TensorType, descriptor):
+    """A function that checks one destination (an ``out=`` array) for ``expected`` and points ``descriptor`` at it.
+
+    Compiled code writes a destination in place, so it is never converted or
+    copied: it must be a numpy array (or a torch CPU tensor, viewed without a
+    copy) of exactly ``expected``'s dtype, rank and static dims, else
+    ``TypeError``; C-contiguous, aligned and writeable, else ``ValueError``.
+    Both messages name ``name``, the expected and the given type. The
+    function returns the numpy array written.
+    """
+    dtype, rank, shape = expected.numpy_dtype, expected.rank, expected.shape
+    static_dims = [(axis, size) for axis, size in enumerate(shape) if size is not None]
+    dynamic = not expected.is_static
+    sizes, strides = (descriptor.sizes, descriptor.strides) if rank else (None, None)
+    if not dynamic:
+        write_shape(sizes, strides, shape)
+    data_address = _data_address()
+
+    def set_destination(value):
+        array = value if isinstance(value, np.ndarray) else (
+            as_array(value) if type(value).__module__.startswith("torch") else None
+        )
+        if array is None or array.dtype != dtype or array.ndim != rank or any(
+            array.shape[axis] != size for axis, size in static_dims
+        ):
+            raise TypeError(f"{name} expects {expected}; got {describe(value)}")
+        if array.flags.num & _DESTINATION_FLAGS != _DESTINATION_FLAGS:
+            raise ValueError(f"{name} expects a C-contiguous, aligned, writeable {expected}; "
+                             f"got a {_buffer_faults(array)} {describe(value)}")
+        descriptor.allocated = descriptor.aligned = data_address(array)
+        if dynamic:
+            write_shape(sizes, strides, array.shape)
+        return array
+
+    return set_destination
+
+
+def _buffer_faults(array: np.ndarray) -> str:
+    """What keeps ``array`` from being a destination: ``non-contiguous, read-only``."""
+    flags = array.flags
+    faults = [fault for fault, ok in (("non-contiguous", flags.c_contiguous), ("misaligned", flags.aligned),
+                                      ("read-only", flags.writeable)) if not ok]
+    return ", ".join(faults)
 
 
 # ----------------------------------------------------------------------------- results
@@ -259,8 +425,9 @@ class _Allocation(ctypes.c_char * (1 << 40)):
     array views exactly its result's elements.
     """
 
-    def __del__(self):
-        _LIBC.free(ctypes.addressof(self))
+    # Bound at definition: arrays that outlive the interpreter's teardown of this module still free.
+    def __del__(self, free=_LIBC.free, addressof=ctypes.addressof):
+        free(addressof(self))
 
 
 def _result_reader(result: TensorType, as_scalar: bool):
@@ -299,22 +466,55 @@ def _packed(addresses: list[int]):
     return (ctypes.c_void_p * len(addresses))(*addresses)
 
 
+class _PackedArguments:
+    """What a packed wrapper reads: ``args[i]`` points to a slot holding argument ``i`` of the C function."""
+
+    def __init__(self, values: list[int]):
+        self.slots = _packed(values)
+        pointer = ctypes.sizeof(ctypes.c_void_p)
+        self.args = _packed([ctypes.addressof(self.slots) + i * pointer for i in range(len(values))])
+        self.address = ctypes.addressof(self.args)
+
+
+def _packed_function(engine, symbol: str):
+    """The packed wrapper ``_mlir_<symbol>`` of a JIT engine, callable with the address of its ``void **``."""
+    address = engine.raw_lookup(symbol)
+    if not address:
+        raise LookupError(f"the compiled module has no function {symbol}")
+    return ctypes.CFUNCTYPE(None, ctypes.c_void_p)(address)
+
+
+def _argument_descriptors(arg_names: list[str], arg_types: list[TensorType]) -> tuple[list, list]:
+    """One descriptor per argument, and the setters that check arguments and point the descriptors at them."""
+    descriptors = [descriptor_type(t.rank)() for t in arg_types]
+    return descriptors, [_array_setter(name, t, d) for name, t, d in zip(arg_names, arg_types, descriptors)]
+
+
 class _Frame:
     """Everything one call of a memref entry reads and writes; built once, reused call after call."""
 
     def __init__(self, executable: "Executable"):
         self.results = executable.results_type()
-        self.descriptors = [descriptor_type(t.rank)() for t in executable.arg_types]
-        self.setters = [
-            _array_setter(name, t, d) for name, t, d in zip(executable.arg_names, executable.arg_types, self.descriptors)
-        ]
-        # The packed wrapper loads each argument of _mlir_ciface_<name> (a descriptor pointer) through args[i].
-        self.pointers = _packed([ctypes.addressof(self.results)] + [ctypes.addressof(d) for d in self.descriptors])
-        self.packed = _packed([ctypes.addressof(self.pointers) + i * 8 for i in range(len(self.pointers))])
-        self.address = ctypes.addressof(self.packed)
+        self.descriptors, self.setters = _argument_descriptors(executable.arg_names, executable.arg_types)
+        # _mlir_ciface_<name>(results *, memref *arg0, ...)
+        self.packed = _PackedArguments([ctypes.addressof(d) for d in [self.results, *self.descriptors]])
+        self.address = self.packed.address
         self.outputs = [self.results] if executable.single_result else [
             getattr(self.results, f"r{i}") for i in range(len(executable.result_types))
         ]
+
+
+def check_named_dims(named_dims: dict[str, list[tuple[int, int]]], arg_names: list[str],
+                     arg_types: list[TensorType], arrays: list[np.ndarray]) -> None:
+    """TypeError unless each dim name has one size in ``arrays`` (the arguments): see :class:`Executable`."""
+    for name, ((first, first_axis), *others) in named_dims.items():
+        size = arrays[first].shape[first_axis]
+        for index, axis in others:
+            if arrays[index].shape[axis] != size:
+                raise TypeError(
+                    f"parameter '{arg_names[index]}' expects {arg_types[index]} with dim {axis} "
+                    f"'{name}' = {size} (from parameter '{arg_names[first]}'); got {describe(arrays[index])}"
+                )
 
 
 class Executable:
@@ -335,15 +535,11 @@ class Executable:
         self.result_types = list(result_types)
         self.arg_names = arg_names or [f"#{i}" for i in range(len(arg_types))]
         self.scalar_results = scalar_results or [False] * len(result_types)
+        self.named_dims = named_dims or {}
         self.single_result = len(result_types) == 1
         self.results_type = descriptor_type(result_types[0].rank) if self.single_result else _results_type(result_types)
-        symbol = memref_symbol(name)
-        address = engine.raw_lookup(symbol)  # the packed wrapper _mlir_<symbol>
-        if not address:
-            raise LookupError(f"the compiled module has no function {symbol}")
-        self._function = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(address)
+        self._function = _packed_function(engine, memref_symbol(name))
         self._readers = [_result_reader(t, s) for t, s in zip(self.result_types, self.scalar_results)]
-        self._named_dims = list((named_dims or {}).items())
         self._frames: list = []
 
     def __call__(self, *values) -> list:
@@ -358,8 +554,8 @@ class Executable:
         frame = frames.pop() if frames else _Frame(self)
         try:
             keep_alive = [set_argument(value) for set_argument, value in zip(frame.setters, values)]
-            if self._named_dims:
-                self._check_named_dims(keep_alive)
+            if self.named_dims:
+                check_named_dims(self.named_dims, self.arg_names, self.arg_types, keep_alive)
             self._function(frame.address)
             del keep_alive
             owners: dict[int, _Allocation] = {}
@@ -367,13 +563,97 @@ class Executable:
         finally:
             frames.append(frame)
 
-    def _check_named_dims(self, arrays) -> None:
-        for name, ((first, first_axis), *others) in self._named_dims:
-            size = arrays[first].shape[first_axis]
-            for index, axis in others:
-                if arrays[index].shape[axis] != size:
-                    raise TypeError(
-                        f"parameter '{self.arg_names[index]}' expects {self.arg_types[index]} with dim {axis} "
-                        f"'{name}' = {size} (from parameter '{self.arg_names[first]}'); "
-                        f"got {describe(arrays[index])}"
-                    )
+
+class _DestinationFrame:
+    """Everything one call of a destination entry reads and writes; built once, reused call after call."""
+
+    def __init__(self, executable: "DestinationExecutable"):
+        self.descriptors, self.setters = _argument_descriptors(executable.arg_names, executable.arg_types)
+        self.destinations = [descriptor_type(t.rank)() for t in executable.result_types]
+        self.destination_setters = [
+            _destination_setter(name, t, d)
+            for name, t, d in zip(executable.out_names, executable.result_types, self.destinations)
+        ]
+        # The sizes of the results' dynamic dims, which the entry writes (see add_destination_entry).
+        self.dims = np.zeros(len(executable.dynamic_dims), np.int64)
+        self.dims_descriptor = descriptor_type(1)()
+        self.dims_descriptor.allocated = self.dims_descriptor.aligned = self.dims.ctypes.data
+        write_shape(self.dims_descriptor.sizes, self.dims_descriptor.strides, self.dims.shape)
+        dims = [self.dims_descriptor] if len(self.dims) else []
+        # _mlir_ciface_<name>__out(memref *arg0, ..., memref *out0, ..., [memref *dims])
+        self.packed = _PackedArguments([ctypes.addressof(d) for d in [*self.descriptors, *self.destinations, *dims]])
+        self.address = self.packed.address
+
+
+class DestinationExecutable:
+    """The destination entry of one compiled function (:func:`add_destination_entry`), prepared to be called.
+
+    Arguments are taken as :class:`Executable` takes them; result ``i`` is
+    written into ``outs[i]`` (see :func:`_destination_setter`; ``out_names[i]``
+    names it in errors), and nothing else is written. A destination that
+    may share memory with an argument (``np.may_share_memory``) gets the
+    result through a fresh array and a copy, since the compiled code reads
+    its arguments while it writes its destinations; destinations that may
+    share memory with each other are a ``ValueError``. Where a result has
+    dynamic dims, a destination of other sizes than the arguments give it
+    is a ``TypeError``, raised after the call, which wrote nothing.
+    """
+
+    def __init__(self, engine, name: str, arg_types: list[TensorType], result_types: list[TensorType],
+                 arg_names: list[str] | None = None, named_dims: dict[str, list[tuple[int, int]]] | None = None,
+                 out_names: list[str] | None = None):
+        self.engine = engine
+        self.name = name
+        self.arg_types = list(arg_types)
+        self.result_types = list(result_types)
+        self.arg_names = arg_names or [f"#{i}" for i in range(len(arg_types))]
+        self.named_dims = named_dims or {}
+        self.out_names = out_names or [f"out[{i}]" for i in range(len(result_types))]
+        self.dynamic_dims = dynamic_result_dims(self.result_types)
+        self._function = _packed_function(engine, memref_symbol(destination_symbol(name)))
+        self._frames: list = []
+
+    def call(self, values, outs) -> None:
+        """Run once with the arguments ``values``, writing the results into ``outs``."""
+        if len(values) != len(self.arg_types):
+            raise TypeError(f"{self.name}() takes {len(self.arg_types)} arguments; got {len(values)}")
+        frames = self._frames
+        frame = frames.pop() if frames else _DestinationFrame(self)
+        try:
+            inputs = [set_argument(value) for set_argument, value in zip(frame.setters, values)]
+            if self.named_dims:
+                check_named_dims(self.named_dims, self.arg_names, self.arg_types, inputs)
+            arrays = [set_destination(out) for set_destination, out in zip(frame.destination_setters, outs)]
+            self._check_distinct(arrays)
+            if any(np.may_share_memory(array, value) for array in arrays for value in inputs):
+                fresh = [set_destination(np.empty_like(array))
+                         for set_destination, array in zip(frame.destination_setters, arrays)]
+                self._run(frame, fresh)
+                for array, result in zip(arrays, fresh):
+                    np.copyto(array, result)
+            else:
+                self._run(frame, arrays)
+        finally:
+            frames.append(frame)
+
+    def _run(self, frame: _DestinationFrame, arrays: list[np.ndarray]) -> None:
+        self._function(frame.address)
+        if not self.dynamic_dims:
+            return
+        sizes = dict(zip(self.dynamic_dims, frame.dims.tolist()))
+        for (index, axis), size in sizes.items():
+            if arrays[index].shape[axis] != size:  # the entry compared the same sizes and wrote nothing
+                raise TypeError(f"{self.out_names[index]} expects {self._result_type(index, sizes)} "
+                                f"for these arguments; got {describe(arrays[index])}")
+
+    def _result_type(self, index: int, sizes: dict[tuple[int, int], int]) -> TensorType:
+        """Result ``index``'s type with its dynamic dims of ``sizes`` ((result index, axis) -> size)."""
+        result = self.result_types[index]
+        return result.with_shape([sizes.get((index, axis), size) for axis, size in enumerate(result.shape)])
+
+    def _check_distinct(self, arrays: list[np.ndarray]) -> None:
+        for i, first in enumerate(arrays):
+            for j in range(i + 1, len(arrays)):
+                if np.may_share_memory(first, arrays[j]):
+                    raise ValueError(f"{self.out_names[i]} and {self.out_names[j]} may share memory; "
+                                     "each result needs a buffer of its own")

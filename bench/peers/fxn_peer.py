@@ -30,10 +30,17 @@ def fma_array(x, y, z):
     return x * y + z
 
 
+def fma_array_into(x, y, z, out):
+    return fma_array(x, y, z, out=out)
+
+
 def arrays() -> dict:
+    """Each case twice: the result in a new array, and written into a preallocated one (``out=``)."""
     results = {}
     for case, n in workloads.array_cases():
-        results[case] = PythonCalls(fma_array, *workloads.float_arrays(n))
+        inputs = workloads.float_arrays(n)
+        results[case] = PythonCalls(fma_array, *inputs)
+        results[f"fxn out= {case}"] = PythonCalls(fma_array_into, *inputs, np.empty_like(inputs[0]))
     return results
 
 
