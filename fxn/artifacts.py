@@ -146,6 +146,7 @@ def _predictor_manifest(entry: Entry) -> dict:
         "tag": compiled.tag,
         "description": compiled.description,
         "signature": {"parameters": parameters, "results": results},
+        "requires": lowered.dim_assumptions.statements(),
         "symbols": entry.symbols,
     }
 
@@ -175,7 +176,10 @@ Value entry, predictors of 0-d arguments and one 0-d result:
 Element types: f32 float, f64 double, f16 _Float16, i8 int8_t, ui8 uint8_t, i32 int32_t,
 i64 int64_t, i1 bool (one byte, 0 or 1). A dynamic dim (? below) takes any
 size; arguments whose annotations share a dim name (in brackets below) must
-agree on it. A parameter named like a C keyword gets a trailing underscore.
+agree on it, and a call must meet each "requires" line of its predictor
+(conditions on dynamic dims that the code assumes and does not check: it
+would read out of bounds). A parameter named like a C keyword gets a
+trailing underscore.
 """
 
 
@@ -215,6 +219,7 @@ def _declarations(entry: Entry) -> list[str]:
     if compiled.description:
         about.append(compiled.description)
     about.append(f"{entry.name}({signature}) -> {results}")
+    about += [f"requires {statement}" for statement in lowered.dim_assumptions.statements()]
     lines = ["", _comment("\n".join(about))]
     arguments = ", ".join(f"const {_descriptor_name(t)} *{n}" for n, t in zip(names, lowered.arg_types))
     if len(lowered.result_types) == 1:

@@ -86,6 +86,8 @@ class LoweredFunction:
     fast_math: bool
     #: The optimized fxn module (before the value entry), from which :func:`lower_destination` starts.
     optimized: object
+    #: What the compiled code assumes of the arguments' dynamic dims (checked before each call).
+    dim_assumptions: object
 
     @property
     def entry(self) -> str:
@@ -110,6 +112,7 @@ def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = No
     """
     from fxn.compiler import lower_to_linalg, lower_to_llvm
     from fxn.frontend import trace
+    from fxn.passes.lowering.dim_assumptions import dim_assumptions
     from fxn.pipeline import build_pipeline
     from fxn.runtime import add_value_entry
 
@@ -126,6 +129,7 @@ def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = No
     if reached("optimized", module):
         return None
     optimized = module.operation.clone()
+    assumptions = dim_assumptions(_function(module, traced.entry), [p.name for p in parameters])
     value_entry = add_value_entry(module, traced.entry)
     if stages is not None:
         linalg = module.operation.clone()
@@ -133,7 +137,11 @@ def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = No
         if reached("lowered", linalg):
             return None
     lower_to_llvm(module, backend_name, fast_math=fast_math)
-    return LoweredFunction(traced, module, value_entry, backend_name, fast_math, optimized)
+    return LoweredFunction(traced, module, value_entry, backend_name, fast_math, optimized, assumptions)
+
+
+def _function(module, name: str):
+    return next(op for op in module.body.operations if op.operation.name == "func.func" and op.sym_name.value == name)
 
 
 def lower_destination(lowered: LoweredFunction):
@@ -231,6 +239,7 @@ class ConcreteFunction:
         self._destination = DestinationExecutable(
             jit(lower_destination(self.lowered)), self.lowered.entry, self.arg_types, self.result_types,
             arg_names=executable.arg_names, named_dims=executable.named_dims, out_names=out_names,
+            dim_assumptions=self.lowered.dim_assumptions,
         )
         return self._destination
 
@@ -417,13 +426,14 @@ class CompiledFunction(functools.partial):
         if entered:
             dim_names = [shape or (None,) * t.rank for shape, t in zip(self.annotated_shapes(), lowered.arg_types)]
             add_python_entry(lowered.module, lowered.entry, lowered.arg_types, lowered.result_types, dim_names,
-                             scalar_results[0], lowered.value_entry)
+                             scalar_results[0], lowered.value_entry, lowered.dim_assumptions)
         engine = jit(lowered.module)
         executable = Executable(
             engine, lowered.entry, lowered.arg_types, lowered.result_types,
             arg_names=[p.name for p in self.parameters],
             scalar_results=scalar_results,
             named_dims=self.named_dims(),
+            dim_assumptions=lowered.dim_assumptions,
         )
         concrete = ConcreteFunction(lowered, executable)
         if entered:

@@ -25,6 +25,8 @@ linalg = _load("dialects.linalg")
 tensor = _load("dialects.tensor")
 scf = _load("dialects.scf")
 llvm = _load("dialects.llvm")
+memref = _load("dialects.memref")
+bufferization = _load("dialects.bufferization")
 
 
 def transform_interpreter():
@@ -40,6 +42,6 @@ PassManager = passmanager.PassManager
 MLIRError = ir.MLIRError
 
 __all__ = [
-    "ir", "passmanager", "rewrite", "ext", "func", "arith", "math", "linalg", "tensor", "scf", "llvm",
-    "execution_engine", "transform_interpreter", "PassManager", "MLIRError",
+    "ir", "passmanager", "rewrite", "ext", "func", "arith", "math", "linalg", "tensor", "scf", "llvm", "memref",
+    "bufferization", "execution_engine", "transform_interpreter", "PassManager", "MLIRError",
 ]

@@ -8,8 +8,9 @@ in the common case, does all a call needs without running Python code:
 - it unboxes each argument: an exact ``float`` for an f32/f64 0-d parameter,
   an exact ``int`` in range for an integer one, ``True``/``False`` for an i1
   one, and for any other parameter a numpy array of exactly its dtype and
-  rank, C-contiguous and aligned, whose dims fit the static dims and agree
-  wherever annotations share a dim name;
+  rank, C-contiguous and aligned, whose dims fit the static dims, agree
+  wherever annotations share a dim name and meet what the compiled code
+  assumes of them (:mod:`fxn.passes.lowering.dim_assumptions`);
 - it calls the value entry (scalars in and out) or the memref entry with
   descriptors on the stack (see :mod:`fxn.runtime`);
 - it boxes the result: a Python scalar where the signature asks for one,
@@ -207,6 +208,7 @@ class _EntryBuilder:
         self.emit = emit
         self.args = args
         self.named: dict[str, object] = {}  # dim name -> its size, from the first argument naming it
+        self.sizes: dict[tuple[int, int], object] = {}  # (argument, axis) -> its size, of array arguments
 
     # --------------------------------------------------------------------- arguments
 
@@ -259,7 +261,20 @@ class _EntryBuilder:
                     emit.require(emit.compare("eq", size, self.named[name]))
                 self.named.setdefault(name, size)
             sizes.append(size)
+            self.sizes[index, axis] = size
         return self.descriptor(emit.load(emit.ptr, obj, ARRAY_DATA), sizes)
+
+    def require_assumptions(self, assumptions) -> None:
+        """Fall back unless the array arguments' dims meet ``assumptions`` (equal groups, fixed and minimum sizes)."""
+        emit, sizes = self.emit, self.sizes
+        for group in assumptions.groups:
+            first = sizes[group.dims[0].arg, group.dims[0].axis]
+            for dim in group.dims[1:]:
+                emit.require(emit.compare("eq", first, sizes[dim.arg, dim.axis]))
+            if group.size is not None:
+                emit.require(emit.compare("eq", first, emit.const(group.size)))
+        for minimum in assumptions.minimums:
+            emit.require(emit.compare("sge", sizes[minimum.dim.arg, minimum.dim.axis], emit.const(minimum.size)))
 
     def descriptor(self, data, sizes: list):
         """A memref descriptor on the stack: ``data`` with row-major ``sizes``."""
@@ -371,12 +386,13 @@ def _function_address(engine, symbol: str) -> int:
 
 
 def add_python_entry(module, name: str, arg_types: list[TensorType], result_types: list[TensorType],
-                     dim_names: list[tuple], scalar_result: bool, value_entry: bool) -> None:
+                     dim_names: list[tuple], scalar_result: bool, value_entry: bool, dim_assumptions=None) -> None:
     """Add ``fxn_python_<name>`` (and its address getter) to an LLVM-dialect module; see the module docstring.
 
     ``dim_names[i]`` gives argument ``i``'s dims as annotated (names where
     shared sizes are checked); ``scalar_result`` asks for a Python scalar;
-    ``value_entry`` says the module has ``fxn_<name>``.
+    ``value_entry`` says the module has ``fxn_<name>``; ``dim_assumptions``
+    (a ``DimAssumptions``) is checked on the array arguments' dims.
     """
     (result,) = result_types
     with module.context, ir.Location.unknown():
@@ -402,6 +418,8 @@ def add_python_entry(module, name: str, arg_types: list[TensorType], result_type
                 build.descriptor(_stored(emit, build.scalar(i, t), t), [])
                 for i, (t, names) in enumerate(zip(arg_types, dim_names))
             ]
+            if dim_assumptions is not None:
+                build.require_assumptions(dim_assumptions)
             result_descriptor = emit.alloca(24 + 16 * result.rank)
             emit.call(memref_symbol(name), [result_descriptor, *descriptors])
             if scalar_result:

@@ -49,7 +49,7 @@ import numpy as np
 
 from fxn.dialects import TensorType
 from fxn.dialects.types import VerifyError, dtype_of_numpy
-from fxn.mlir import arith, func, ir, tensor
+from fxn.mlir import arith, bufferization, func, ir, memref, scf, tensor
 
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c"))
 _LIBC.free.argtypes = [ctypes.c_void_p]
@@ -184,60 +184,64 @@ def add_destination_entry(module, name: str) -> None:
     """
     with module.context, ir.Location.unknown():
         callee = next(op for op in module.body.operations if isinstance(op, func.FuncOp) and op.sym_name.value == name)
-        function_type = ir.FunctionType(callee.function_type.value)
         callee.attributes["sym_visibility"] = ir.StringAttr.get("private")
-        text = _destination_entry_ir(name, list(function_type.inputs), list(function_type.results))
-        parsed = ir.Module.parse(text)
-        for op in list(parsed.body.operations)[1:]:  # the first one declares @name for the parser
-            ir.InsertionPoint(module.body).insert(op.detach_from_parent())
+        dynamic = dynamic_result_dims([TensorType.from_mlir(t) for t in callee.type.results])
+        with ir.InsertionPoint(module.body):
+            dims_function = _add_dims_function(callee, dynamic) if dynamic else None
+            _add_out_function(callee, dims_function, dynamic)
 
 
-def _destination_entry_ir(name: str, inputs: list, results: list) -> str:
-    """``@<name>__dims`` (for dynamic result dims) and ``@<name>__out`` as text, after a declaration of ``@name``."""
-    destinations = [ir.MemRefType.get(t.shape, t.element_type) for t in results]
-    parameters = [f"%a{i}: {t}" for i, t in enumerate(inputs)]
-    arguments, input_types = ", ".join(f"%a{i}" for i in range(len(inputs))), ", ".join(map(str, inputs))
-    values, result_types = ", ".join(f"%r{i}" for i in range(len(results))), ", ".join(map(str, results))
-    call = f"{values} = func.call @{name}({arguments}) : ({input_types}) -> ({result_types})"
-    write = "\n".join([call, *(
-        f"bufferization.materialize_in_destination %r{i} in restrict writable %out{i} : ({t}, {d}) -> ()"
-        for i, (t, d) in enumerate(zip(results, destinations))
-    )])
-    entry_parameters = ", ".join([*parameters, *(f"%out{i}: {d}" for i, d in enumerate(destinations))])
-    declaration = f"func.func private @{name}({input_types}) -> ({result_types})"
-    dynamic = dynamic_result_dims([TensorType.from_mlir(t) for t in results])
-    if not dynamic:
-        return f"{declaration}\nfunc.func @{name}__out({entry_parameters}) {{\n{write}\nreturn\n}}"
-    count = len(dynamic)
-    indices, sizes = ", ".join(["index"] * count), ", ".join(f"%d{k}" for k in range(count))
-    constant_count = max(count, *(axis + 1 for _, axis in dynamic))  # store positions and axes
-    constants = "\n".join(f"%c{n} = arith.constant {n} : index" for n in range(constant_count))
-    measure = "\n".join(f"%d{k} = tensor.dim %r{i}, %c{axis} : {results[i]}" for k, (i, axis) in enumerate(dynamic))
-    check = "\n".join(
-        f"%s{k} = arith.index_cast %d{k} : index to i64\n"
-        f"memref.store %s{k}, %dims[%c{k}] : memref<{count}xi64>\n"
-        f"%o{k} = memref.dim %out{i}, %c{axis} : {destinations[i]}\n"
-        f"%eq{k} = arith.cmpi eq, %d{k}, %o{k} : index\n"
-        f"%ok{k + 1} = arith.andi %ok{k}, %eq{k} : i1"
-        for k, (i, axis) in enumerate(dynamic)
-    )
-    return f"""{declaration}
-func.func private @{name}__dims({", ".join(parameters)}) -> ({indices}) {{
-{call}
-{constants}
-{measure}
-return {sizes} : {indices}
-}}
-func.func @{name}__out({entry_parameters}, %dims: memref<{count}xi64>) {{
-{sizes} = func.call @{name}__dims({arguments}) {{no_inline}} : ({input_types}) -> ({indices})
-{constants}
-%ok0 = arith.constant true
-{check}
-scf.if %ok{count} {{
-{write}
-}}
-return
-}}"""
+def _add_dims_function(callee, dynamic: list[tuple[int, int]]):
+    """``func.func private @<name>__dims``: the sizes of ``callee``'s result dims ``dynamic`` for its arguments."""
+    index = ir.IndexType.get()
+    function_type = ir.FunctionType.get(callee.type.inputs, [index] * len(dynamic))
+    function = func.FuncOp(f"{callee.sym_name.value}__dims", function_type, visibility="private")
+    with ir.InsertionPoint(function.add_entry_block()):
+        results = func.CallOp(callee, list(function.arguments)).results
+        func.ReturnOp([tensor.dim(results[i], _index(axis)) for i, axis in dynamic])
+    return function
+
+
+def _add_out_function(callee, dims_function, dynamic: list[tuple[int, int]]) -> None:
+    """``@<name>__out`` (:func:`add_destination_entry`); ``dims_function`` is None when ``dynamic`` is empty."""
+    inputs = list(callee.type.inputs)
+    destinations = [ir.MemRefType.get(t.shape, t.element_type) for t in callee.type.results]
+    sizes = [ir.MemRefType.get([len(dynamic)], ir.IntegerType.get_signless(64))] if dynamic else []
+    function_type = ir.FunctionType.get([*inputs, *destinations, *sizes], [])
+    entry = func.FuncOp(destination_symbol(callee.sym_name.value), function_type)
+    with ir.InsertionPoint(entry.add_entry_block()):
+        arguments = entry.arguments[:len(inputs)]
+        outs = entry.arguments[len(inputs):len(inputs) + len(destinations)]
+        if dynamic:
+            fit = _store_sizes_and_check(dims_function, arguments, outs, entry.arguments[-1], dynamic)
+            with ir.InsertionPoint(scf.IfOp(fit).then_block):
+                _write_results(callee, arguments, outs)
+                scf.YieldOp([])
+        else:
+            _write_results(callee, arguments, outs)
+        func.ReturnOp([])
+
+
+def _store_sizes_and_check(dims_function, arguments, outs, sizes, dynamic: list[tuple[int, int]]):
+    """Store the sizes ``dims_function`` (never inlined) gives into ``sizes``; an ``i1``: whether ``outs`` have them."""
+    call = func.CallOp(dims_function, list(arguments))
+    call.attributes["no_inline"] = ir.UnitAttr.get()
+    fits = []
+    for k, ((result, axis), size) in enumerate(zip(dynamic, call.results)):
+        memref.store(arith.index_cast(ir.IntegerType.get_signless(64), size), sizes, [_index(k)])
+        fits.append(arith.cmpi(arith.CmpIPredicate.eq, size, memref.dim(outs[result], _index(axis))))
+    return functools.reduce(arith.andi, fits)
+
+
+def _write_results(callee, arguments, outs) -> None:
+    """Call ``callee`` and materialize each result in its destination, ``restrict writable``."""
+    for result, out in zip(func.CallOp(callee, list(arguments)).results, outs):
+        bufferization.materialize_in_destination(None, result, out, restrict=True, writable=True)
+
+
+def _index(value: int):
+    """An ``index`` constant."""
+    return arith.constant(ir.IndexType.get(), value)
 
 
 # ----------------------------------------------------------------------------- arguments
@@ -504,6 +508,18 @@ class _Frame:
         ]
 
 
+def checked_assumptions(assumptions):
+    """``assumptions`` if a call has anything to check (equal, fixed or minimum dims), else None."""
+    return assumptions if assumptions is not None and (assumptions.groups or assumptions.minimums) else None
+
+
+def check_dim_assumptions(assumptions, function_name: str, arrays: list[np.ndarray]) -> None:
+    """ValueError unless the arguments' shapes meet what the compiled code assumes of them."""
+    message = assumptions.check([array.shape for array in arrays])
+    if message is not None:
+        raise ValueError(f"{function_name}(): {message}")
+
+
 def check_named_dims(named_dims: dict[str, list[tuple[int, int]]], arg_names: list[str],
                      arg_types: list[TensorType], arrays: list[np.ndarray]) -> None:
     """TypeError unless each dim name has one size in ``arrays`` (the arguments): see :class:`Executable`."""
@@ -523,12 +539,17 @@ class Executable:
     ``engine`` is an execution engine holding the compiled ``name`` (it is kept
     alive with this object). ``scalar_results[i]`` asks for result ``i`` (0-d)
     as a Python scalar instead of a 0-d array. ``named_dims`` maps a dim name
-    to the ``(argument index, axis)`` pairs that must have one size in every call.
+    to the ``(argument index, axis)`` pairs that must have one size in every
+    call (else ``TypeError``). ``dim_assumptions`` (a
+    :class:`fxn.passes.lowering.dim_assumptions.DimAssumptions`) states what
+    the compiled code assumes of the arguments' dynamic dims; a call that
+    breaks an assumption is a ``ValueError`` naming the dims, the op and its
+    location, and runs no compiled code.
     """
 
     def __init__(self, engine, name: str, arg_types: list[TensorType], result_types: list[TensorType],
                  arg_names: list[str] | None = None, scalar_results: list[bool] | None = None,
-                 named_dims: dict[str, list[tuple[int, int]]] | None = None):
+                 named_dims: dict[str, list[tuple[int, int]]] | None = None, dim_assumptions=None):
         self.engine = engine
         self.name = name
         self.arg_types = list(arg_types)
@@ -536,6 +557,7 @@ class Executable:
         self.arg_names = arg_names or [f"#{i}" for i in range(len(arg_types))]
         self.scalar_results = scalar_results or [False] * len(result_types)
         self.named_dims = named_dims or {}
+        self.dim_assumptions = checked_assumptions(dim_assumptions)
         self.single_result = len(result_types) == 1
         self.results_type = descriptor_type(result_types[0].rank) if self.single_result else _results_type(result_types)
         self._function = _packed_function(engine, memref_symbol(name))
@@ -556,6 +578,8 @@ class Executable:
             keep_alive = [set_argument(value) for set_argument, value in zip(frame.setters, values)]
             if self.named_dims:
                 check_named_dims(self.named_dims, self.arg_names, self.arg_types, keep_alive)
+            if self.dim_assumptions is not None:
+                check_dim_assumptions(self.dim_assumptions, self.name, keep_alive)
             self._function(frame.address)
             del keep_alive
             owners: dict[int, _Allocation] = {}
@@ -601,13 +625,14 @@ class DestinationExecutable:
 
     def __init__(self, engine, name: str, arg_types: list[TensorType], result_types: list[TensorType],
                  arg_names: list[str] | None = None, named_dims: dict[str, list[tuple[int, int]]] | None = None,
-                 out_names: list[str] | None = None):
+                 out_names: list[str] | None = None, dim_assumptions=None):
         self.engine = engine
         self.name = name
         self.arg_types = list(arg_types)
         self.result_types = list(result_types)
         self.arg_names = arg_names or [f"#{i}" for i in range(len(arg_types))]
         self.named_dims = named_dims or {}
+        self.dim_assumptions = checked_assumptions(dim_assumptions)
         self.out_names = out_names or [f"out[{i}]" for i in range(len(result_types))]
         self.dynamic_dims = dynamic_result_dims(self.result_types)
         self._function = _packed_function(engine, memref_symbol(destination_symbol(name)))
@@ -623,6 +648,8 @@ class DestinationExecutable:
             inputs = [set_argument(value) for set_argument, value in zip(frame.setters, values)]
             if self.named_dims:
                 check_named_dims(self.named_dims, self.arg_names, self.arg_types, inputs)
+            if self.dim_assumptions is not None:
+                check_dim_assumptions(self.dim_assumptions, self.name, inputs)
             arrays = [set_destination(out) for set_destination, out in zip(frame.destination_setters, outs)]
             self._check_distinct(arrays)
             if any(np.may_share_memory(array, value) for array in arrays for value in inputs):

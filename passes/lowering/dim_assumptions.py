@@ -104,6 +104,13 @@ class Assumption:
             return first == shapes[second.arg][second.axis]
         return first >= self.size if self.at_least else first == self.size
 
+    def statement(self, names: Sequence[str]) -> str:
+        """The requirement as a condition on the named arguments: ``x.shape[0] == y.shape[0] (fxn.add at f.py:4:12)``."""
+        spelled = [f"{names[d.arg]}.shape[{d.axis}]" for d in self.dims]
+        condition = (f"{spelled[0]} == {spelled[1]}" if self.size is None
+                     else f"{spelled[0]} {'>=' if self.at_least else '=='} {self.size}")
+        return f"{condition} ({self.op} at {self.location})"
+
     def message(self, shapes: Sequence[Sequence[int]], names: Sequence[str]) -> str:
         """The violation as a sentence naming the dims, the op and its location, and the sizes given."""
         got = [shapes[d.arg][d.axis] for d in self.dims]
@@ -169,6 +176,10 @@ class DimAssumptions:
         object.__setattr__(self, "groups", groups)
         object.__setattr__(self, "minimums", minimums)
         object.__setattr__(self, "_holds", _comparison(groups, minimums))
+
+    def statements(self) -> list[str]:
+        """Every assumption as a condition on the arguments (see :meth:`Assumption.statement`), in program order."""
+        return [a.statement(self.names) for a in self.assumptions]
 
     def check(self, shapes: Sequence[Sequence[int]]) -> str | None:
         """None if argument ``shapes`` (one per argument, of the signature's ranks) meet every assumption.

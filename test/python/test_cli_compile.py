@@ -281,3 +281,19 @@ def test_errors_are_one_located_line_without_traceback(bad, args, message):
     assert result.returncode == 1
     assert result.stderr.startswith(message.format(bad=bad, **definition_lines())), result.stderr
     assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+@requires_clang
+def test_header_and_manifest_state_what_the_code_assumes_of_dynamic_dims(tmp_path):
+    source = tmp_path / "pairs.py"
+    source.write_text(
+        "import fxn\n\n@fxn.compile\n"
+        "def add(x: fxn.Tensor[fxn.f32, 'N'], y: fxn.Tensor[fxn.f32, 'M']):\n"
+        "    return x + y\n"
+    )
+    result = fxn_in_process("compile", str(source), "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    requirement = f"x.shape[0] == y.shape[0] (fxn.add at {source}:5:12)"
+    assert f" * requires {requirement}\n" in (tmp_path / "pairs.h").read_text()
+    (predictor,) = json.loads((tmp_path / "pairs.json").read_text())["predictors"]
+    assert predictor["requires"] == [requirement]

@@ -4,6 +4,7 @@ import resource
 
 import numpy as np
 import pytest
+import torch
 
 import fxn
 from fxn.compiler import entry_points, jit, lower_to_llvm
@@ -93,3 +94,21 @@ def test_mul_add_rounds_twice_unless_fast_math():
     fused = (x.astype(np.float64) * y + z).astype(np.float32)  # exact product, one rounding (f64 suffices here)
     assert np.mean(fast(x, y, z) == fused) > 0.99
     assert not np.array_equal(x * y + z, fused)  # the inputs do tell the two apart
+
+
+def test_dynamic_dims_the_compiled_code_assumes_equal_are_checked_before_the_call():
+    @fxn.compile
+    def add(x: fxn.Tensor[fxn.f32, "N"], y: fxn.Tensor[fxn.f32, "M"]):
+        return x + y
+
+    x, y = np.arange(4, dtype=np.float32), np.ones(4, np.float32)
+    np.testing.assert_array_equal(add(x, y), x + 1)
+    pattern = (r"add\(\): dims x\.shape\[0\] and y\.shape\[0\] must be equal \(fxn\.add at .*test_compile_host\.py:\d+:\d+ "
+               r"assumes it; dynamic dims broadcast only where the type says 1\); got 4 and {}")
+    for size in (3, 1):  # out of bounds, and a broadcast the compiled code would not do
+        with pytest.raises(ValueError, match=pattern.format(size)):
+            add(x, np.ones(size, np.float32))
+        with pytest.raises(ValueError, match=pattern.format(size)):
+            add(x, np.ones(size, np.float32), out=np.empty(4, np.float32))
+    with pytest.raises(ValueError, match=pattern.format(3)):
+        add(torch.from_numpy(x), torch.ones(3))  # the Python path checks too
