@@ -1,4 +1,4 @@
-"""fxn: the same kernels through ``@fxn.compile``; the preprocessing predictor as fxn IR (it takes a uint8 image)."""
+"""fxn: the same kernels through ``@fxn.compile``; the preprocessing predictor is the torch peer's code."""
 
 from __future__ import annotations
 
@@ -6,12 +6,7 @@ import numpy as np
 
 import fxn
 from bench import workloads
-from bench.timing import PythonCalls, skipped
-from fxn.backends import host_backend
-from fxn.compiler import entry_points, jit, lower_to_llvm
-from fxn.dialects import new_context
-from fxn.runtime import Executable
-from fxn.source import parse_module
+from bench.timing import PythonCalls
 
 
 def loops() -> dict:
@@ -56,55 +51,16 @@ def overhead() -> dict:
     }
 
 
-def compile_ir(text: str, name: str) -> Executable:
-    """Function ``name`` of an fxn IR module, compiled for the host."""
-    backend, _ = host_backend()
-    module = parse_module(text, "bench.mlir", new_context())
-    signature = entry_points(module)[name]
-    lower_to_llvm(module, backend.name)
-    return Executable(jit(module), name, signature.args, signature.results)
-
-
-def preprocess_ir(shape) -> str:
-    """The predictor in fxn IR. fxn has no u8: the image comes as an i8 view and is widened back."""
-    h, w, c = shape
-    out_h, out_w = workloads.OUTPUT_SIZE
-    image, chw, pixels = f"tensor<{h}x{w}x{c}xi8>", f"tensor<{c}x{h}x{w}xi8>", f"tensor<{c}x{h}x{w}xf32>"
-    mask, result, channel = f"tensor<{c}x{h}x{w}xi1>", f"tensor<{c}x{out_h}x{out_w}xf32>", "tensor<3x1x1xf32>"
-
-    def per_channel(values):
-        return "[" + ", ".join(f"[[{v}]]" for v in values) + "]"
-
-    return f"""
-func.func @preprocess(%image: {image}) -> {result} {{
-  %chw = "fxn.transpose"(%image) {{permutation = array<i64: 2, 0, 1>}} : ({image}) -> {chw}
-  %signed = "fxn.cast"(%chw) : ({chw}) -> {pixels}
-  %zero = "fxn.constant"() {{value = dense<0.0> : tensor<f32>}} : () -> tensor<f32>
-  %wrap = "fxn.constant"() {{value = dense<256.0> : tensor<f32>}} : () -> tensor<f32>
-  %negative = "fxn.compare"(%signed, %zero) {{predicate = "lt"}} : ({pixels}, tensor<f32>) -> {mask}
-  %wrapped = "fxn.add"(%signed, %wrap) : ({pixels}, tensor<f32>) -> {pixels}
-  %unsigned = "fxn.select"(%negative, %wrapped, %signed) : ({mask}, {pixels}, {pixels}) -> {pixels}
-  %resized = "fxn.resize"(%unsigned) {{align_corners = false, antialias = false, mode = "bilinear", size = array<i64: {out_h}, {out_w}>}} : ({pixels}) -> {result}
-  %mean = "fxn.constant"() {{value = dense<{per_channel(workloads.MEAN)}> : {channel}}} : () -> {channel}
-  %std = "fxn.constant"() {{value = dense<{per_channel(workloads.STD)}> : {channel}}} : () -> {channel}
-  %centered = "fxn.sub"(%resized, %mean) : ({result}, {channel}) -> {result}
-  %normalized = "fxn.div"(%centered, %std) : ({result}, {channel}) -> {result}
-  return %normalized : {result}
-}}
-"""
-
-
 def preprocessing() -> dict:
-    results = {"notes": ["(d) fxn: the predictor as fxn IR taking an i8 view of the image "
-                         "(@fxn.compile refuses uint8 arrays: fxn has no u8 type yet)"]}
-    for case, shape in workloads.image_cases():
-        try:
-            preprocess = compile_ir(preprocess_ir(shape), "preprocess")
-        except Exception as error:  # a lowering fxn lacks: the table says so and the other columns still run
-            results[case] = skipped(f"n/a ({str(error).splitlines()[0][:80]})")
-            continue
-        results[case] = PythonCalls(preprocess, workloads.image(shape).view(np.int8))
-    return results
+    """The torch peer's own code (``interpolate`` then normalize) through ``@fxn.compile``, on the uint8 image."""
+    import torch
+
+    from bench.peers.torch_peer import normalized
+
+    preprocess = fxn.compile(normalized)
+    mean = torch.tensor(workloads.MEAN).reshape(3, 1, 1)
+    std = torch.tensor(workloads.STD).reshape(3, 1, 1)
+    return {case: PythonCalls(preprocess, workloads.image(shape), mean, std) for case, shape in workloads.image_cases()}
 
 
 SECTIONS = {"a": loops, "b": arrays, "c": overhead, "d": preprocessing}
