@@ -508,6 +508,23 @@ class _Frame:
         ]
 
 
+def _set_arguments(executable, setters, values) -> list[np.ndarray]:
+    """Check the arguments of a call of ``executable`` and point its frame's descriptors at them (``setters``).
+
+    Returns the arrays the descriptors point into, to keep alive for the
+    call; TypeError or ValueError (see :class:`Executable`) for arguments
+    that do not fit, before any compiled code runs.
+    """
+    if len(values) != len(executable.arg_types):
+        raise TypeError(f"{executable.name}() takes {len(executable.arg_types)} arguments; got {len(values)}")
+    arrays = [set_argument(value) for set_argument, value in zip(setters, values)]
+    if executable.named_dims:
+        check_named_dims(executable.named_dims, executable.arg_names, executable.arg_types, arrays)
+    if executable.dim_assumptions is not None:
+        check_dim_assumptions(executable.dim_assumptions, executable.name, arrays)
+    return arrays
+
+
 def checked_assumptions(assumptions):
     """``assumptions`` if a call has anything to check (equal, fixed or minimum dims), else None."""
     return assumptions if assumptions is not None and (assumptions.groups or assumptions.minimums) else None
@@ -570,16 +587,10 @@ class Executable:
 
     def call(self, values) -> list:
         """:meth:`__call__` with the arguments as one sequence."""
-        if len(values) != len(self.arg_types):
-            raise TypeError(f"{self.name}() takes {len(self.arg_types)} arguments; got {len(values)}")
         frames = self._frames
         frame = frames.pop() if frames else _Frame(self)
         try:
-            keep_alive = [set_argument(value) for set_argument, value in zip(frame.setters, values)]
-            if self.named_dims:
-                check_named_dims(self.named_dims, self.arg_names, self.arg_types, keep_alive)
-            if self.dim_assumptions is not None:
-                check_dim_assumptions(self.dim_assumptions, self.name, keep_alive)
+            keep_alive = _set_arguments(self, frame.setters, values)
             self._function(frame.address)
             del keep_alive
             owners: dict[int, _Allocation] = {}
@@ -640,16 +651,10 @@ class DestinationExecutable:
 
     def call(self, values, outs) -> None:
         """Run once with the arguments ``values``, writing the results into ``outs``."""
-        if len(values) != len(self.arg_types):
-            raise TypeError(f"{self.name}() takes {len(self.arg_types)} arguments; got {len(values)}")
         frames = self._frames
         frame = frames.pop() if frames else _DestinationFrame(self)
         try:
-            inputs = [set_argument(value) for set_argument, value in zip(frame.setters, values)]
-            if self.named_dims:
-                check_named_dims(self.named_dims, self.arg_names, self.arg_types, inputs)
-            if self.dim_assumptions is not None:
-                check_dim_assumptions(self.dim_assumptions, self.name, inputs)
+            inputs = _set_arguments(self, frame.setters, values)
             arrays = [set_destination(out) for set_destination, out in zip(frame.destination_setters, outs)]
             self._check_distinct(arrays)
             if any(np.may_share_memory(array, value) for array in arrays for value in inputs):

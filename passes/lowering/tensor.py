@@ -1,7 +1,8 @@
 """Generic lowering of the tensor fxn ops (constants and shape manipulation).
 
 Shapes change through ``tensor.collapse_shape``/``expand_shape`` (views,
-free) and ``linalg.transpose``; broadcasting is a ``linalg.generic``. Ops
+free) and a ``linalg.generic`` reading through the permutation (transpose);
+broadcasting is a ``linalg.generic`` too. Ops
 that pick elements by position (slice, concat, pad) are one generic each
 that computes every result element from its indices
 (:func:`~.structured.generate`): the result is always a fresh buffer, so
@@ -89,7 +90,16 @@ def lower_transpose(op, target):
         return source  # also every 0-d transpose, which linalg.transpose cannot express
     source_sizes = sizes(source)
     init = empty_of_sizes([source_sizes[p] for p in permutation], tensor_type(source).dtype)
-    return linalg.transpose(source, outs=[init], permutation=permutation).results[0]
+    # A generic reading through the permutation (not linalg.transpose): elementwise fusion can then
+    # merge it into its consumer, e.g. the cast of an HWC uint8 image to an f32 CHW one.
+    inverse = [permutation.index(axis) for axis in range(rank)]
+    maps = [ir.AffineMap.get_permutation(inverse), ir.AffineMap.get_identity(rank)]
+
+    @linalg.generic([source], [init], maps, [linalg.IteratorType.parallel] * rank)
+    def transposed(element, _):
+        return element
+
+    return transposed
 
 
 # ----------------------------------------------------------------------------

@@ -2,13 +2,16 @@
 
 // The broadcast source map of @broadcast_to: the size-1 dim reads index 0.
 // CHECK-DAG: #[[SOURCE:.+]] = affine_map<(d0, d1, d2) -> (d1, 0)>
+// The transpose's read: result dim i is input dim permutation[i].
+// CHECK-DAG: #[[PERMUTED:.+]] = affine_map<(d0, d1, d2) -> (d1, d2, d0)>
 
-// Result dim i is input dim permutation[i] (negative entries count from the end).
+// Result dim i is input dim permutation[i] (negative entries count from the end); a generic,
+// so that elementwise fusion can merge it into its consumer.
 // CHECK-LABEL: func.func @transpose(
 // CHECK-SAME: %[[X:.+]]: tensor<?x3x4xf32>
 // CHECK: %[[N:.+]] = tensor.dim %[[X]], %c0 : tensor<?x3x4xf32>
 // CHECK: %[[INIT:.+]] = tensor.empty(%[[N]]) : tensor<4x?x3xf32>
-// CHECK: linalg.transpose ins(%[[X]] : tensor<?x3x4xf32>) outs(%[[INIT]] : tensor<4x?x3xf32>) permutation = [2, 0, 1]
+// CHECK: linalg.generic {indexing_maps = [#[[PERMUTED]], #{{.+}}], {{.+}} ins(%[[X]] : tensor<?x3x4xf32>) outs(%[[INIT]] : tensor<4x?x3xf32>)
 func.func @transpose(%x: tensor<?x3x4xf32>) -> tensor<4x?x3xf32> {
   %0 = "fxn.transpose"(%x) {permutation = array<i64: 2, 0, -2>} : (tensor<?x3x4xf32>) -> tensor<4x?x3xf32>
   return %0 : tensor<4x?x3xf32>
