@@ -29,7 +29,7 @@ from fxn.pipeline import build_pipeline
 LOWERING_STAGES = {
     "lowered": (
         "func.func(fxn-lower-to-linalg{{backend={backend}}}),canonicalize,cse,"
-        "func.func(linalg-fuse-elementwise-ops),canonicalize"
+        "func.func(linalg-fuse-elementwise-ops),func.func(fxn-fuse-into-extract),canonicalize"
     ),
     "vectorized": (
         "func.func(linalg-generalize-named-ops),fxn-vectorize{{vector-bits={vector_bits} contract={contract}}},"

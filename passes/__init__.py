@@ -10,6 +10,7 @@ from .registry import FxnPass, PassFailure, PassOptionError, load_pass
 PASSES = {
     "fxn-canonicalize": "fxn.passes.canonicalize:FxnCanonicalize",
     "fxn-constant-fold": "fxn.passes.constant_fold:FxnConstantFold",
+    "fxn-fuse-into-extract": "fxn.passes.fuse_into_extract:FxnFuseIntoExtract",
     "fxn-lower-to-linalg": "fxn.passes.lowering.convert:FxnLowerToLinalg",
     "fxn-vectorize": "fxn.passes.vectorize:FxnVectorize",
 }
