@@ -13,8 +13,12 @@ use is rewritten the producer is dead (``canonicalize`` erases it).
 A producer qualifies if it is a ``linalg.generic`` with parallel iterators
 only, one result with the identity map, no use of its output's value, input
 maps whose results are dims or constants, a body of cheap arith ops (casts,
-``+ - * /``, comparisons, selects: recomputing it at each read costs less
-than a round trip through memory) and every use a ``tensor.extract``.
+``+ - * /``, comparisons, selects) and every use a ``tensor.extract``, and if
+recomputing is cheaper than storing: the reads, counted over the iterations
+of the all-parallel generics that contain them, must be at most half the
+producer's elements (reads by position may be gathers; a resize that shrinks
+a 1080p image to 224x224 reads a fifth of it, one that shrinks 480p reads
+nearly all of it, and is faster from the stored tensor).
 Before/after::
 
     %f = linalg.generic {maps [(d0, d1) -> (d1, d0), id]} ins(%u8) outs(%e) { uitofp }
@@ -25,6 +29,7 @@ Before/after::
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from fxn.mlir import arith, ir, tensor
@@ -87,7 +92,31 @@ def _qualifies(generic) -> bool:
         return False
     if any(op.operation.name not in CHEAP_OPS and op.operation.name != "linalg.yield" for op in body.operations):
         return False
-    return all(use.owner.name == "tensor.extract" and use.operand_number == 0 for use in generic.results[0].uses)
+    if not all(use.owner.name == "tensor.extract" and use.operand_number == 0 for use in generic.results[0].uses):
+        return False
+    reads = [_executions(use.owner) for use in generic.results[0].uses]
+    elements = _elements(generic.results[0].type)
+    return None not in reads and elements is not None and 2 * sum(reads) <= elements
+
+
+def _elements(shaped_type) -> int | None:
+    shape = ir.ShapedType(shaped_type)
+    return math.prod(shape.shape) if shape.has_static_shape else None
+
+
+def _executions(op) -> int | None:
+    """How often ``op`` runs per run of its function: the iterations of its all-parallel linalg.generic, or 1.
+
+    None where that is not known (a dynamic shape, a reduction, another region).
+    """
+    parent = op.parent
+    if parent.name == "func.func":
+        return 1
+    if parent.name != "linalg.generic" or parent.parent.name != "func.func":
+        return None
+    if any(str(t) != "#linalg.iterator_type<parallel>" for t in parent.attributes["iterator_types"]):
+        return None
+    return _elements(parent.results[0].type)
 
 
 def _simple(affine_map: ir.AffineMap) -> bool:

@@ -73,3 +73,28 @@ func.func @kept(%x: tensor<4xf32>, %i: index) -> (f32, tensor<4xf32>, f32) {
   %w = tensor.extract %exp[%i] : tensor<4xf32>
   return %v, %neg, %w : f32, tensor<4xf32>, f32
 }
+
+// -----
+
+// Not fused: the consumer reads each of the 4 elements twice (8 iterations), more than
+// recomputing pays for (at most half as many reads as elements).
+// CHECK-LABEL: func.func @read_often(
+// CHECK-COUNT-2: linalg.generic
+func.func @read_often(%x: tensor<4xi8>) -> tensor<8xf32> {
+  %e = tensor.empty() : tensor<4xf32>
+  %f = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%x : tensor<4xi8>) outs(%e : tensor<4xf32>) {
+  ^bb0(%in: i8, %out: f32):
+    %c = arith.uitofp %in : i8 to f32
+    linalg.yield %c : f32
+  } -> tensor<4xf32>
+  %e8 = tensor.empty() : tensor<8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} outs(%e8 : tensor<8xf32>) {
+  ^bb0(%out: f32):
+    %i = linalg.index 0 : index
+    %c2 = arith.constant 2 : index
+    %half = arith.divui %i, %c2 : index
+    %v = tensor.extract %f[%half] : tensor<4xf32>
+    linalg.yield %v : f32
+  } -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}

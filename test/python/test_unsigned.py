@@ -163,3 +163,16 @@ def test_ahead_of_time_library_takes_and_returns_uint8_t(tmp_path):
     brighter = ctypes.CDLL(str(tmp_path / "libbrighten.so")).fxn_brighter
     brighter.argtypes, brighter.restype = [ctypes.c_uint8, ctypes.c_uint8], ctypes.c_uint8
     assert brighter(200, 100) == 200 and brighter(3, 255) == 255
+
+
+def test_shrinking_resize_reads_the_uint8_image_without_an_f32_copy():
+    @fxn.compile
+    def shrink(image: fxn.Tensor[fxn.u8, 60, 80, 3]):
+        return F.interpolate(image.permute(2, 0, 1).unsqueeze(0).float(), size=(8, 8), mode="bilinear")[0]
+
+    stages = {}
+    shrink.lower(shrink.declared_types(), "avx", stages, stop_after="lowered")
+    assert "tensor<1x3x60x80xf32>" not in stages["lowered"]  # the cast is computed at each tap
+    assert "arith.uitofp" in stages["lowered"]
+    image = np.random.default_rng(4).integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    np.testing.assert_allclose(shrink(image), shrink.fn(torch.from_numpy(image)).numpy(), atol=1e-4)
