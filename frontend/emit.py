@@ -15,6 +15,8 @@ from fxn.dialects.tensor import ConstantOp
 from fxn.dialects.types import NUMPY_DTYPES, dtype_of_numpy
 from fxn.mlir import ir
 
+from .errors import Unsupported
+
 #: Constants with more elements than this keep their bytes in a resource blob, not a literal.
 RESOURCE_THRESHOLD = 4096
 
@@ -72,5 +74,16 @@ def operands(values, dtype: str) -> list[ir.Value]:
 
 
 def promotion_operand(operand) -> TensorType | bool | int | float:
-    """What type promotion sees of an operand: a tensor's type, or the Python scalar itself."""
-    return type_of(operand) if is_value(operand) else operand
+    """What type promotion sees of an operand: a tensor's type, or the Python scalar itself.
+
+    Unsupported for a size known only at run time (``x.shape[0]`` of a dynamic
+    dim used in arithmetic): fxn has no op reading a dim's size.
+    """
+    if is_value(operand):
+        return type_of(operand)
+    if not isinstance(operand, (bool, int, float)):
+        raise Unsupported(
+            f"a {operand!r} is used as a number; fxn computes with a dynamic dim's size only through tensor "
+            "ops (give that dim a fixed size, or use e.g. x.mean() instead of x.sum() / x.shape[0])"
+        )
+    return operand

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import sys
 
+import sympy
+
 import torch
 import torch.fx.traceback as fx_traceback
 from torch._subclasses.fake_tensor import FakeTensorMode
@@ -29,7 +31,8 @@ from fxn.dialects import TensorType
 from .aten import decompositions
 from .capture import Argument, Captured, GraphOutput
 from .dtypes import to_torch
-from .source import code_position
+from .errors import UnsupportedOperation
+from .source import Position, code_position, definition_position, describe_line
 
 #: The size a dynamic dim has while tracing (not 0 or 1, which torch specializes).
 DYNAMIC_EXAMPLE_SIZE = 7
@@ -60,6 +63,7 @@ def capture(fn, arg_types: list[TensorType], user_codes: frozenset) -> Captured:
             )
     except Exception as error:
         raise CannotTrace(f"{type(error).__name__}: {error}") from error
+    _refuse_specialized_sizes(mode.shape_env, fn)
     return Captured(
         graph_module,
         [Argument(i) for i in range(len(arg_types))],
@@ -67,6 +71,30 @@ def capture(fn, arg_types: list[TensorType], user_codes: frozenset) -> Captured:
         _position_of,
         "fx",
     )
+
+
+def _refuse_specialized_sizes(shape_env, fn) -> None:
+    """UnsupportedOperation if the function used a dynamic dim's size as a Python number.
+
+    ``int(x.shape[0])``, ``float(len(x))`` or a branch on a size make torch
+    specialize the symbolic size to the one seen while tracing: the graph
+    would then hold that number, right for no other size.
+    """
+    for guard in shape_env.guards:
+        if any(isinstance(value, sympy.Integer) for value in _replaced(shape_env, guard.expr)):
+            frame = guard.sloc.framework_loc  # a traceback.FrameSummary where torch knows the user's frame
+            position = Position(frame.filename, frame.lineno) if hasattr(frame, "lineno") else definition_position(fn)
+            raise UnsupportedOperation(
+                f"fxn cannot compile {describe_line(position)}: it uses the size of a dynamic dim as a Python "
+                f"number (int(), float(), len(), range() or a comparison), which compiled code would fix at the "
+                f"size seen while tracing; give that dim a fixed size, or compute with tensor ops",
+                position.filename, position.line,
+            )
+
+
+def _replaced(shape_env, expr) -> list:
+    """What the symbols of ``expr`` were specialized to (empty if none was)."""
+    return [shape_env.replacements[s] for s in expr.free_symbols if s in shape_env.replacements]
 
 
 def _fake(mode, tensor_type: TensorType):

@@ -219,6 +219,9 @@ class _Emitter:
         index = ir.IndexType.get()
         if isinstance(bound, int):
             return arith.constant(index, bound)
+        if not emit.is_value(bound):
+            raise self.unsupported(loop.iter, "range() of a dynamic dim's size (fxn has no op reading a dim's "
+                                              "size; give that dim a fixed size, or pass the count as an int)")
         bound_type = emit.type_of(bound)
         if bound_type.rank != 0 or bound_type.dtype not in INT_DTYPES:
             raise self.unsupported(loop.iter, f"range() of a {bound_type} (it takes integers)")

@@ -262,6 +262,29 @@ def run(path, args, name):
         click.echo(_format_result(index, result))
 
 
+def _array_argument(name: str, values: list, declared):
+    """A JSON list as an array of the parameter's declared dtype: floats rounded, integers exact, else an error."""
+    import numpy as np
+
+    try:
+        array = np.asarray(values)
+    except ValueError as error:  # ragged nesting
+        _fail(f"--arg {name}: {error}")
+    if declared is None:
+        return array
+    if array.dtype.kind not in "biuf":
+        _fail(f"--arg {name}: expected numbers for {declared}; got {values!r}")
+    with np.errstate(all="ignore"):
+        converted = array.astype(declared.numpy_dtype)
+        if declared.is_float:  # rounded to nearest, but not to infinity
+            lost = np.isinf(converted) & np.isfinite(array)
+        else:
+            lost = converted.astype(array.dtype) != array
+    if np.any(lost):
+        _fail(f"--arg {name}: {json.dumps(values)} does not fit {declared}")
+    return converted
+
+
 def _named_arguments(compiled, args: tuple[str, ...], variable: str) -> list:
     """The positional arguments of ``--arg NAME=VALUE`` options; lists become arrays of the declared dtype."""
     import numpy as np
@@ -276,7 +299,7 @@ def _named_arguments(compiled, args: tuple[str, ...], variable: str) -> list:
             _fail(f"{compiled.location()}: {variable} has no parameter '{key}' (parameters: {', '.join(parameters)})")
         value = _parse_arg(text)
         declared = parameters[key].declared
-        given[key] = np.asarray(value, declared.numpy_dtype if declared else None) if isinstance(value, list) else value
+        given[key] = _array_argument(key, value, declared) if isinstance(value, list) else value
     missing = [name for name in parameters if name not in given]
     if missing:
         _fail(f"{compiled.location()}: {variable} needs --arg for parameter '{missing[0]}'")

@@ -244,6 +244,7 @@ BAD_PREDICTORS = {
     "syntax.py": "import fxn\n\ndef f(x:\n",
     "empty.py": "import fxn\n\ndef f(x: float) -> float:\n    return x\n",
     "specializing.py": "import fxn, torch\n\n@fxn.compile\ndef double(image: torch.Tensor):\n    return image * 2\n",
+    "pixels.py": "import fxn\n\n@fxn.compile\ndef brighter(x: fxn.Tensor[fxn.u8, 'N']):\n    return x + 1\n",
 }
 
 
@@ -266,6 +267,8 @@ def bad(tmp_path_factory) -> Path:
          "torch.Tensor, which specializes on each call; ahead-of-time compilation needs a declared type"),
         (["run", "broken.py"], "fxn: error: {bad}/broken.py:3: ZeroDivisionError: division by zero"),
         (["inspect", "syntax.py"], "fxn: error: {bad}/syntax.py:3:"),
+        (["run", "pixels.py", "--arg", "x=[1, 300]"], "fxn: error: --arg x: [1, 300] does not fit tensor<?xui8>"),
+        (["run", "pixels.py", "--arg", "x=[1.5, 2]"], "fxn: error: --arg x: [1.5, 2] does not fit tensor<?xui8>"),
         (["compile", "empty.py"], "fxn: error: {bad}/empty.py: no module-level @fxn.compile predictors"),
         (["compile", "missing.py"], "fxn: error: could not open 'missing.py': no such file"),
         (["inspect", FMA, "--stage", "bytecode"],

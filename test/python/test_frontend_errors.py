@@ -43,6 +43,20 @@ def mismatched_shapes(x, y):
     return x + y
 
 
+def mean_by_length(x: fxn.Tensor[fxn.f32, "N"]):
+    return x.sum() / len(x)  # would hold the size seen while tracing
+
+
+def scaled_by_size(x: fxn.Tensor[fxn.f32, "N"]):
+    return x / x.shape[0]
+
+
+def loop_over_size(x: fxn.Tensor[fxn.f32, "N"]):
+    for i in range(x.shape[0]):
+        x = x + 1
+    return x
+
+
 def to_int16(x):
     return x.astype(np.int16)
 
@@ -71,6 +85,12 @@ def undefined_name(x):
         (tensor_indexing, [MATRIX], "x[torch", r"fxn cannot compile indexing 'x\[torch\.tensor\(\[0, 2\]\)\]'"),
         (returns_text, [MATRIX], 'return "x"', r"fxn cannot compile a function returning str values"),
         (undefined_name, [MATRIX], "not_defined", r"fxn cannot compile 'return np\.exp\(x\) \+ not_defined"),
+        (mean_by_length, [np.ones(3, np.float32)], "len(x)",
+         r"fxn cannot compile 'return x\.sum\(\) / len\(x\)  # .*': it uses the size of a dynamic dim as a Python number"),
+        (scaled_by_size, [np.ones(3, np.float32)], "x.shape[0]",
+         r"fxn cannot compile operator '/' in 'x / x\.shape\[0\]': a <dynamic size> is used as a number"),
+        (loop_over_size, [np.ones(3, np.float32)], "range(x.shape[0])",
+         r"fxn cannot compile range\(\) of a dynamic dim's size"),
     ],
 )
 def test_unsupported_code_names_file_line_and_operation(fn, args, line_text, operation):
