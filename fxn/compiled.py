@@ -54,6 +54,7 @@ faults to map.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import typing
@@ -131,13 +132,29 @@ def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = No
     optimized = module.operation.clone()
     assumptions = dim_assumptions(_function(module, traced.entry), [p.name for p in parameters])
     value_entry = add_value_entry(module, traced.entry)
-    if stages is not None:
-        linalg = module.operation.clone()
-        lower_to_linalg(linalg, backend_name)
-        if reached("lowered", linalg):
-            return None
-    lower_to_llvm(module, backend_name, fast_math=fast_math)
+    with _lowering_errors(backend_name):
+        if stages is not None:
+            linalg = module.operation.clone()
+            lower_to_linalg(linalg, backend_name)
+            if reached("lowered", linalg):
+                return None
+        lower_to_llvm(module, backend_name, fast_math=fast_math)
     return LoweredFunction(traced, module, value_entry, backend_name, fast_math, optimized, assumptions)
+
+
+@contextlib.contextmanager
+def _lowering_errors(backend_name: str):
+    """A lowering's located error (an op the backend cannot lower as typed) as an UnsupportedOperation."""
+    from fxn.diagnostics import from_mlir_error
+    from fxn.frontend import UnsupportedOperation
+    from fxn.mlir import MLIRError
+
+    try:
+        yield
+    except MLIRError as error:
+        first = from_mlir_error(error)[0]
+        raise UnsupportedOperation(f"fxn cannot compile this for backend '{backend_name}': {first.message}",
+                                   first.filename, first.line or None, first.column or None) from None
 
 
 def _function(module, name: str):

@@ -50,9 +50,10 @@ tensor results' dynamic dims are derived. Loop-carried values of
 dims (under the assumptions), else their dims are derived. A loop body's
 assumptions are required even of a call whose loop runs zero times.
 
-Not covered: calls the reference refuses while the compiled code returns
-a value without reading out of bounds (max/min/argmax over an empty
-dynamic extent, a ``-1`` reshape of a count that does not divide, a
+Also required: a non-empty extent wherever max, min or argmax reduces
+(the compiled code would return its starting value). Not covered: calls
+the reference refuses while the compiled code returns a value without
+reading out of bounds (a ``-1`` reshape of a count that does not divide, a
 dynamic dim broadcast against a static 0).
 """
 
@@ -582,16 +583,28 @@ def _concat(a, site, operands, attrs, result):
     return terms
 
 
+_NO_EMPTY_EXTREMUM = "the maximum or minimum of nothing is undefined"
+
+
 @_rule("fxn.reduce")
 def _reduce(a, site, operands, attrs, result):
     terms = operands["input"]
-    return list(reduced_shape(terms, reduced_axes(attrs.axes, len(terms)), attrs.keepdims))
+    axes = reduced_axes(attrs.axes, len(terms))
+    if attrs.kind in ("max", "min"):
+        for axis in axes:
+            if axis < len(terms):  # a 0-d input's one axis holds its element
+                a.require_at_least(site, terms[axis], 1, _NO_EMPTY_EXTREMUM)
+    return list(reduced_shape(terms, axes, attrs.keepdims))
 
 
 @_rule("fxn.argmax")
 def _argmax(a, site, operands, attrs, result):
     terms = operands["input"]
-    return list(reduced_shape(terms, reduced_axes((attrs.dim,), len(terms)), attrs.keepdims))
+    axes = reduced_axes((attrs.dim,), len(terms))
+    for axis in axes:
+        if axis < len(terms):
+            a.require_at_least(site, terms[axis], 1, _NO_EMPTY_EXTREMUM)
+    return list(reduced_shape(terms, axes, attrs.keepdims))
 
 
 @_rule("fxn.softmax")

@@ -112,3 +112,15 @@ def test_dynamic_dims_the_compiled_code_assumes_equal_are_checked_before_the_cal
             add(x, np.ones(size, np.float32), out=np.empty(4, np.float32))
     with pytest.raises(ValueError, match=pattern.format(3)):
         add(torch.from_numpy(x), torch.ones(3))  # the Python path checks too
+
+
+def test_an_op_the_backend_cannot_lower_as_typed_is_a_located_error():
+    from fxn.frontend import UnsupportedOperation
+
+    @fxn.compile
+    def convolve(x: fxn.Tensor[fxn.f32, 1, 3, "H", "W"]):
+        return torch.nn.functional.conv2d(x, torch.ones(4, 3, 3, 3))
+
+    with pytest.raises(UnsupportedOperation, match=r"test_compile_host\.py:\d+: fxn cannot compile this for backend "
+                                                   r"'avx': .*fxn\.conv2d needs static spatial dims"):
+        convolve(np.ones((1, 3, 8, 8), np.float32))

@@ -368,3 +368,15 @@ def test_compiled_code_matches_the_reference_wherever_the_check_passes():
             assert_matches(actual, expected)
             compared += 1
     assert compared > 150 and refused > 100, (compared, refused)
+
+
+def test_extrema_need_a_non_empty_reduced_dim_and_sums_do_not():
+    matrix = "%x: tensor<?x?xf32>"
+    found = analysed(matrix, "\n".join([
+        '  %m = "fxn.reduce"(%x) {axes = array<i64: 0>, keepdims = false, kind = "max"} : (tensor<?x?xf32>) -> tensor<?xf32>',
+        '  %s = "fxn.reduce"(%x) {axes = array<i64: 1>, keepdims = false, kind = "sum"} : (tensor<?x?xf32>) -> tensor<?xf32>',
+        '  %i = "fxn.argmax"(%x) {dim = 1 : i64, keepdims = false} : (tensor<?x?xf32>) -> tensor<?xi64>',
+    ]))
+    assert found.minimums == (DimMinimum(X0, 1), DimMinimum(X1, 1))
+    assert found.check([(0, 3)]).startswith("dim x.shape[0] must be at least 1 (fxn.reduce at test.mlir:2:8")
+    assert found.check([(2, 3)]) is None
