@@ -39,12 +39,20 @@ class Argument:
     index: int
 
 
+@dataclass(frozen=True)
+class ArgumentSize:
+    """A graph input that is the size of dim ``axis`` of argument ``index`` (a dynamic dim)."""
+
+    index: int
+    axis: int
+
+
 @dataclass
 class Captured:
     """An ATen graph of a function and the glue to the function's arguments and result."""
 
     graph_module: object
-    #: Per placeholder: an :class:`Argument`, a ``DynamicSize`` or a constant tensor.
+    #: Per placeholder: an :class:`Argument`, an :class:`ArgumentSize`, a ``DynamicSize`` or a constant tensor.
     inputs: list
     #: The function's result, :class:`GraphOutput` markers where graph outputs go.
     result: object
@@ -146,12 +154,15 @@ def _annotations(fn) -> dict:
 
 def emit_captured(captured: Captured, arguments: list, fallback: Position):
     """Build the fxn ops of ``captured`` on ``arguments``; return the function's result with fxn values."""
+    from .aten import DynamicSize
     from .graph_import import constant_tensor
 
     inputs = []
     for source in captured.inputs:
         if isinstance(source, Argument):
             inputs.append(arguments[source.index])
+        elif isinstance(source, ArgumentSize):
+            inputs.append(DynamicSize(arguments[source.index], source.axis))
         elif hasattr(source, "dtype"):
             with fallback.location():
                 inputs.append(constant_tensor(source))

@@ -28,13 +28,14 @@ from torch._subclasses.fake_tensor import unset_fake_temporarily
 from fxn.dialects import TensorType
 
 from .aten import DynamicSize, decompositions
-from .capture import Argument, Captured, GraphOutput
+from .capture import Argument, ArgumentSize, Captured, GraphOutput
 from .dtypes import to_torch
 from .errors import UnsupportedOperation
 from .fx_capture import DYNAMIC_EXAMPLE_SIZE
 from .source import Position, definition_position, describe_line, stack_trace_position
 
 _ARGUMENT_SOURCE = re.compile(r"L\['tensors'\]\[(\d+)\]")
+_ARGUMENT_SIZE_SOURCE = re.compile(r"L\['tensors'\]\[(\d+)\]\.size\(\)\[(\d+)\]")
 
 
 def capture(fn, arg_types: list[TensorType], torch_args: list[bool], default_float: str) -> Captured:
@@ -129,11 +130,15 @@ class _Backend:
     def __call__(self, graph_module, example_inputs):
         placeholders = [n for n in graph_module.graph.nodes if n.op == "placeholder"]
         for node, example in zip(placeholders, example_inputs):
-            match = _ARGUMENT_SOURCE.fullmatch(node.meta["grapharg"].source.name)
+            source = node.meta["grapharg"].source.name
+            match = _ARGUMENT_SOURCE.fullmatch(source)
+            size = _ARGUMENT_SIZE_SOURCE.fullmatch(source)
             if match:
                 self.inputs.append(Argument(int(match[1])))
             elif isinstance(example, torch.Tensor):
                 self.inputs.append(example)  # a global or closure array: a constant of the function
+            elif size:
+                self.inputs.append(ArgumentSize(int(size[1]), int(size[2])))
             else:
                 self.inputs.append(DynamicSize())
         return self.aot(graph_module, example_inputs)

@@ -84,7 +84,7 @@ class _Importer:
         if node.op == "get_attr":
             return constant_tensor(_attribute(self.module, node.target))
         if _is_symbolic(node):
-            return DynamicSize()
+            return self.dynamic_size(node)
         if node.target is operator.getitem:
             return self.getitem(node)
         name = _op_name(node)
@@ -94,6 +94,13 @@ class _Importer:
         if converter.outputs:
             return _MultiOutput(converter, node)
         return converter.convert(*self.map_argument(node.args), **self.map_argument(node.kwargs))
+
+    def dynamic_size(self, node) -> DynamicSize:
+        """A size node as a DynamicSize, naming the dim it reads where it is ``aten.sym_size.int``."""
+        read = _sym_size_of(node)
+        if read is not None and read[0] in self.env and isinstance(read[1], int):
+            return DynamicSize(self.env[read[0]], read[1])
+        return DynamicSize()
 
     def getitem(self, node):
         source, index = node.args
@@ -130,6 +137,13 @@ def _op_name(node) -> str:
     if isinstance(target, str):
         return target
     return str(target) if hasattr(target, "_schema") else getattr(target, "__name__", str(target))
+
+
+def _sym_size_of(node):
+    """``(tensor node, axis)`` if ``node`` is ``aten.sym_size.int(tensor, axis)``, else None."""
+    if node.op == "call_function" and str(node.target) == "aten.sym_size.int":
+        return node.args[0], node.args[1]
+    return None
 
 
 def _is_symbolic(node) -> bool:

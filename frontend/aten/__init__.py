@@ -90,8 +90,17 @@ class DynamicSize:
     """A size known only at run time (a ``SymInt`` of the graph), passed where ATen takes an int.
 
     Converters that need the number raise :class:`~fxn.frontend.errors.Unsupported`;
-    shape lists may hold one, which becomes ``-1``.
+    shape lists may hold one, which becomes ``-1``. Where the graph says
+    which dim it is, ``value`` (an fxn value) and ``axis`` name it.
     """
+
+    def __init__(self, value=None, axis: int | None = None):
+        self.value = value
+        self.axis = axis
+
+    def is_dim(self, value, axis: int) -> bool:
+        """Whether this is known to be the size of ``value``'s dim ``axis``."""
+        return self.value is not None and self.value == value and self.axis == axis
 
     def __repr__(self) -> str:
         return "<dynamic size>"

@@ -46,7 +46,16 @@ def static_shape(value, what: str) -> tuple[int, ...]:
 
 
 def reshape(value, sizes):
-    """``fxn.reshape`` to ``sizes`` (one entry may be -1 or dynamic; unchanged if the shape already fits)."""
+    """``fxn.reshape`` to ``sizes`` (one entry may be -1 or dynamic; unchanged if the shape already fits).
+
+    A reshape to the value's own sizes (each dynamic entry known to be the
+    value's dim at that position) is no reshape, however many dims are dynamic.
+    """
+    if len(sizes) == len(emit.type_of(value).shape) and all(
+        s.is_dim(value, axis) if isinstance(s, DynamicSize) else s == d
+        for axis, (s, d) in enumerate(zip(sizes, emit.type_of(value).shape))
+    ):
+        return value
     sizes = [-1 if isinstance(s, DynamicSize) or s is None else int(s) for s in sizes]
     if sizes.count(-1) > 1:
         raise Unsupported(f"reshape to {sizes}: more than one dimension is dynamic or inferred")

@@ -111,3 +111,22 @@ def test_numpy_dtypes_are_preserved_end_to_end(dtype):
     a = np.arange(4, dtype=dtype)
     assert affine(a).dtype == dtype
     np.testing.assert_array_equal(affine(a), a * 3 + a)
+
+
+def test_numpy_code_on_several_dynamic_dims():
+    @fxn.compile
+    def shifted_exp(x: fxn.Tensor[fxn.f32, "N", "M"]):
+        return np.exp(x) + 1.0
+
+    for shape in ((2, 3), (5, 1)):
+        x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+        np.testing.assert_allclose(shifted_exp(x), np.exp(x) + 1.0, rtol=1e-6)
+
+
+def test_a_view_to_its_own_dynamic_sizes_is_no_reshape():
+    @fxn.compile
+    def same(x: fxn.Tensor[fxn.f32, "N", "M"]):
+        return x.view(x.shape[0], x.shape[1]) * 2
+
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    np.testing.assert_array_equal(same(x), x * 2)
