@@ -122,13 +122,15 @@ def _capture(fn, arg_types, torch_args, user_codes, numpy) -> Captured:
 @contextlib.contextmanager
 def _quiet_torch_logs():
     """Silence the tracebacks torch logs for errors it then raises: fxn reports them in one line."""
-    logger = logging.getLogger("torch._subclasses.fake_tensor")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
+    loggers = [logging.getLogger(name) for name in ("torch._subclasses.fake_tensor", "torch._guards")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
     try:
         yield
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
 
 
 def numpy_semantics(fn) -> bool:

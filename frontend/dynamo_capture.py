@@ -30,7 +30,7 @@ from fxn.dialects import TensorType
 from .aten import DynamicSize, decompositions
 from .capture import Argument, ArgumentSize, Captured, GraphOutput
 from .dtypes import to_torch
-from .errors import UnsupportedOperation
+from .errors import SPECIALIZED_SIZE, UnsupportedOperation
 from .fx_capture import DYNAMIC_EXAMPLE_SIZE
 from .source import Position, definition_position, describe_line, stack_trace_position
 
@@ -214,6 +214,8 @@ class _FrameLike:
 def _reason(error: Exception) -> str:
     """Dynamo's summary of an unsupported construct, or the root cause of another error (first line)."""
     exc = torch._dynamo.exc
+    if "Constraints violated" in str(error):  # a dim marked dynamic had to take the traced size
+        return SPECIALIZED_SIZE
     if isinstance(error, exc.TorchRuntimeError) or not isinstance(error, exc.Unsupported):
         while (error.__cause__ or error.__context__) is not None:
             error = error.__cause__ or error.__context__

@@ -24,3 +24,9 @@ class UnsupportedOperation(FrontendError):
 
 class Unsupported(Exception):
     """Raised by a converter for arguments fxn cannot express; the importer adds where and what."""
+
+
+#: Why a function that uses a dynamic dim's size as a Python number is not compiled.
+SPECIALIZED_SIZE = ("it uses the size of a dynamic dim as a Python number (int(), float(), len(), range() or a "
+                    "comparison), which compiled code would fix at the size seen while tracing; give that dim a "
+                    "fixed size, or compute with tensor ops")

@@ -31,7 +31,7 @@ from fxn.dialects import TensorType
 from .aten import decompositions
 from .capture import Argument, Captured, GraphOutput
 from .dtypes import to_torch
-from .errors import UnsupportedOperation
+from .errors import SPECIALIZED_SIZE, UnsupportedOperation
 from .source import Position, code_position, definition_position, describe_line
 
 #: The size a dynamic dim has while tracing (not 0 or 1, which torch specializes).
@@ -85,9 +85,7 @@ def _refuse_specialized_sizes(shape_env, fn) -> None:
             frame = guard.sloc.framework_loc  # a traceback.FrameSummary where torch knows the user's frame
             position = Position(frame.filename, frame.lineno) if hasattr(frame, "lineno") else definition_position(fn)
             raise UnsupportedOperation(
-                f"fxn cannot compile {describe_line(position)}: it uses the size of a dynamic dim as a Python "
-                f"number (int(), float(), len(), range() or a comparison), which compiled code would fix at the "
-                f"size seen while tracing; give that dim a fixed size, or compute with tensor ops",
+                f"fxn cannot compile {describe_line(position)}: {SPECIALIZED_SIZE}",
                 position.filename, position.line,
             )
 

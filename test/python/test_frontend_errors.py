@@ -113,3 +113,14 @@ def test_error_columns_point_at_the_operation():
         traced(floor_division, np.ones(3, np.int32))
     source = inspect.getsource(floor_division).splitlines()[1]
     assert error.value.column == source.index("x // 2") + 1
+
+
+def numpy_mean_by_size(x: fxn.Tensor[fxn.f32, "N"]):
+    return np.abs(x).sum() / x.shape[0]
+
+
+def test_numpy_code_using_a_dynamic_size_as_a_number_is_refused_quietly(capfd):
+    with pytest.raises(UnsupportedOperation, match="^" + where(numpy_mean_by_size, "def numpy_mean_by_size")
+                       + r"fxn cannot compile numpy_mean_by_size: it uses the size of a dynamic dim as a Python number"):
+        traced(numpy_mean_by_size, np.ones(3, np.float32))
+    assert capfd.readouterr().err == ""  # none of torch's logged guard errors
