@@ -206,8 +206,10 @@ def compile_command(path, output):
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--stage", "stages", multiple=True, help="A stage to print (repeatable; default: all): "
               "traced, fxn, optimized, lowered, llvm, asm.")
+@click.option("--mlir-print-debuginfo", "debug_info", is_flag=True,
+              help="Print each op's location (the user's file:line:col) in the MLIR stages.")
 @predictor_option
-def inspect(path, stages, names):
+def inspect(path, stages, debug_info, names):
     """Print the stages of compiling a predictor file for this machine."""
     from fxn.compiled import STAGES
 
@@ -219,14 +221,14 @@ def inspect(path, stages, names):
     headed = len(wanted) * len(predictors) > 1
     for variable, compiled in predictors:
         with _reported(compiled.location()):
-            texts = _stage_texts(compiled, wanted)
+            texts = _stage_texts(compiled, wanted, debug_info)
         for stage in wanted:
             if headed:
                 click.echo(f"// ----- {variable}: {stage} -----")
             click.echo(texts[stage].rstrip("\n"))
 
 
-def _stage_texts(compiled, wanted: list[str]) -> dict[str, str]:
+def _stage_texts(compiled, wanted: list[str], debug_info: bool = False) -> dict[str, str]:
     """The IR of each wanted stage, lowering only as far as they need."""
     from fxn.backends import host_backend
     from fxn.mlir import llvm
@@ -234,7 +236,7 @@ def _stage_texts(compiled, wanted: list[str]) -> dict[str, str]:
     backend, target = host_backend()
     texts: dict[str, str] = {}
     last = wanted[-1] if wanted[-1] not in ("llvm", "asm") else None
-    lowered = compiled.lower(compiled.declared_types(), backend.name, texts, stop_after=last)
+    lowered = compiled.lower(compiled.declared_types(), backend.name, texts, stop_after=last, debug_info=debug_info)
     if {"llvm", "asm"} & set(wanted):
         texts["llvm"] = llvm.translate_module_to_llvmir(lowered.module.operation)
     if "asm" in wanted:

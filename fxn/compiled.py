@@ -104,12 +104,13 @@ class LoweredFunction:
 
 
 def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = None,
-          stop_after: str | None = None, fast_math: bool = False) -> LoweredFunction | None:
+          stop_after: str | None = None, fast_math: bool = False, debug_info: bool = False) -> LoweredFunction | None:
     """Trace ``fn`` for ``arg_types``, optimize it, add its value entry and lower it to the LLVM dialect.
 
     If ``stages`` is a dict, the IR after each step is stored in it under the
     names of :data:`STAGES` ("traced", "fxn", "optimized", "lowered"), each as
-    soon as it is reached; ``stop_after`` one of these returns None there.
+    soon as it is reached (with every op's ``loc(...)`` if ``debug_info``);
+    ``stop_after`` one of these returns None there.
     """
     from fxn.compiler import lower_to_linalg, lower_to_llvm
     from fxn.frontend import trace
@@ -119,7 +120,7 @@ def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = No
 
     def reached(stage: str, ir) -> bool:
         if stages is not None:
-            stages[stage] = str(ir)
+            stages[stage] = ir if isinstance(ir, str) else ir.operation.get_asm(enable_debug_info=debug_info)
         return stage == stop_after
 
     traced = trace(fn, parameters, list(arg_types), new_context())
@@ -369,9 +370,10 @@ class CompiledFunction(functools.partial):
         return self._concrete.get(types) or self._compile(types)
 
     def lower(self, types, backend_name: str, stages: dict | None = None,
-              stop_after: str | None = None) -> LoweredFunction | None:
+              stop_after: str | None = None, debug_info: bool = False) -> LoweredFunction | None:
         """Lower one signature for ``backend_name`` without compiling it (for AOT and inspection); see :func:`lower`."""
-        lowered = lower(self.fn, self.parameters, list(types), backend_name, stages, stop_after, self.fast_math)
+        lowered = lower(self.fn, self.parameters, list(types), backend_name, stages, stop_after, self.fast_math,
+                        debug_info)
         if lowered is not None:
             self.scalar_results(lowered.result_types)  # a return annotation that does not fit fails here
         return lowered

@@ -1,4 +1,4 @@
-"""Converters of the ATen reductions: sum, mean, max, min, prod, argmax, argmin, softmax, variance.
+"""Converters of the ATen reductions: sum, mean, max, min, prod, any (all), argmax, argmin, softmax, variance.
 
 As in torch, integer and bool sums and products accumulate in i64, and a
 ``dtype=`` argument converts the input first. An empty or absent ``dim``
@@ -15,7 +15,7 @@ from .. import emit
 from ..dtypes import from_torch
 from ..errors import Unsupported
 from . import aten
-from .elementwise import binary
+from .elementwise import binary, compare, truth
 from .tensor import axis, reshape, static_shape
 
 
@@ -99,6 +99,13 @@ def argmax(self, dim=None, keepdim=False):
     rank = emit.type_of(self).rank
     index = ArgmaxOp.build(reshape(self, [-1]), dim=0, keepdims=False)
     return reshape(index, [1] * rank) if keepdim else index
+
+
+@aten("any.dims", "any.dim", "any.default")
+def any_(self, dim=None, keepdim=False):
+    """Whether any element is nonzero: a count of the true ones (an empty extent counts 0: False)."""
+    count = reduce(emit.cast(truth(self), "i64"), "sum", dim, keepdim)
+    return compare(count, 0, "gt")
 
 
 @aten("argmin.default")

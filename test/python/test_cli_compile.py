@@ -305,3 +305,11 @@ def test_header_and_manifest_state_what_the_code_assumes_of_dynamic_dims(tmp_pat
     assert f" * requires {requirement}\n" in (tmp_path / "pairs.h").read_text()
     (predictor,) = json.loads((tmp_path / "pairs.json").read_text())["predictors"]
     assert predictor["requires"] == [requirement]
+
+
+def test_inspect_prints_user_locations_on_request():
+    result = fxn_in_process("inspect", FMA, "--predictor", "fma", "--stage", "fxn", "--mlir-print-debuginfo")
+    assert result.exit_code == 0, result.output
+    line = definition_lines()["fma"] + 2  # the body under the decorator and def: return x * y + z
+    assert f'loc("{FMA}":{line}:12)' in result.output
+    assert "loc(" not in fxn_in_process("inspect", FMA, "--predictor", "fma", "--stage", "fxn").output

@@ -95,6 +95,7 @@ CASES = {
     "mean": (lambda v: (v.mean(), v.mean(-1, keepdim=True)), [M]),
     "max_min": (lambda v: (v.max(), v.amax((0, 1)), v.amin(1, keepdim=True), v.min(0).values), [M]),
     "max_dim": (lambda v: v.max(1), [M]),
+    "any_all": (lambda v: ((v > -10).all(), (v > 0).any(dim=1), torch.all(v > 0, dim=0), v.any()), [M]),
     "argmin": (lambda v, i: (torch.argmin(v, 1), v.min(0).indices, torch.argmin(i), i.min(1).indices), [M, INTS]),
     "argmax": (lambda v: (v.argmax(1), v.argmax()), [M]),
     "prod": (lambda v: (v.prod(1), v.prod()), [M]),
