@@ -18,7 +18,7 @@ from pathlib import Path
 import fxn
 from fxn.dialects import TensorType
 from fxn.mlir import llvm
-from fxn.runtime import memref_symbol, value_symbol
+from fxn.entries import memref_symbol, value_symbol
 
 #: Words C reserves that a Python parameter may be named (they get a trailing underscore in the header).
 C_KEYWORDS = frozenset(

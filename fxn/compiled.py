@@ -44,7 +44,7 @@ array result takes a 0-d array. A function with a parameter named ``out``
 keeps it: ``out=`` then binds that parameter.
 
 The first call with ``out=`` compiles the signature's *destination entry*
-(:func:`lower_destination`, :func:`fxn.runtime.add_destination_entry`),
+(:func:`lower_destination`, :func:`fxn.entries.add_destination_entry`),
 in which the op computing each result writes straight into ``out``;
 ordinary calls never pay for it. Calls with ``out=`` take the Python path
 (:class:`fxn.runtime.DestinationExecutable`, some microseconds per call), so
@@ -116,7 +116,7 @@ def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = No
     from fxn.frontend import trace
     from fxn.passes.lowering.dim_assumptions import dim_assumptions
     from fxn.pipeline import build_pipeline
-    from fxn.runtime import add_value_entry
+    from fxn.entries import add_value_entry
 
     def reached(stage: str, ir) -> bool:
         if stages is not None:
@@ -165,12 +165,12 @@ def _function(module, name: str):
 def lower_destination(lowered: LoweredFunction):
     """A new LLVM-dialect module holding the destination entry of ``lowered``.
 
-    See :func:`fxn.runtime.add_destination_entry`. The entry is added once
+    See :func:`fxn.entries.add_destination_entry`. The entry is added once
     the function is lowered to linalg, where its types are upstream's
     (``ui8`` is ``i8`` there).
     """
     from fxn.compiler import DESTINATION_STAGES, lower_to_linalg, lower_to_llvm
-    from fxn.runtime import add_destination_entry
+    from fxn.entries import add_destination_entry
 
     module = lowered.optimized.clone().opview
     lower_to_linalg(module, lowered.backend_name)

@@ -7,7 +7,7 @@ width on the way); :func:`jit` hands the result to MLIR's execution engine,
 which compiles it for the host CPU. The pipeline is a textual fxn-opt
 pipeline, so every step can be reproduced with ``fxn-opt -p``.
 
-A destination entry (:func:`fxn.runtime.add_destination_entry`) is added
+A destination entry (:func:`fxn.entries.add_destination_entry`) is added
 to a module after its "lowered" stage, and the module is then lowered with
 :data:`DESTINATION_STAGES`: the "destination" stage runs before
 "vectorized", so that the ops computing the results write straight into

@@ -42,7 +42,7 @@ import numpy as np
 from fxn.dialects import TensorType
 from fxn.dialects.types import bit_width
 from fxn.mlir import ir, llvm
-from fxn.runtime import SCALAR_CTYPES, memref_symbol, value_symbol
+from fxn.entries import SCALAR_CTYPES, memref_symbol, value_symbol
 
 #: Byte offsets in CPython and numpy objects (64-bit, release build), checked by layout_matches().
 OBJECT_TYPE = 8  # PyObject.ob_type

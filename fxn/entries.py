@@ -1,0 +1,212 @@
+"""The entry points of a compiled function, added to its module as IR before lowering.
+
+Compiled code has the two kinds of entry point that every generated C header
+documents (see :mod:`fxn.artifacts`):
+
+- the *memref entry* ``_mlir_ciface_<name>(results *, memref *arg0, ...)``
+  (MLIR's C interface, :func:`memref_symbol`), for every function: each
+  argument is a memref descriptor pointing at the caller's data (no copy);
+  each result is a buffer the compiled code ``malloc``'ed, which the caller
+  frees;
+- the *value entry* ``fxn_<name>(x, y, ...)`` (see :func:`add_value_entry`),
+  for functions of 0-d arguments and one 0-d result: plain C scalars in and
+  out, no allocation visible to the caller.
+
+Calls with ``out=`` (JIT only, not in artifacts) use a third, the
+*destination entry* ``_mlir_ciface_<name>__out(memref *arg0, ..., memref
+*out0, ..., [memref *dims])`` (see :func:`add_destination_entry`), compiled
+on demand into a module of its own: the results are written into the
+caller's buffers, nothing is allocated for them. :mod:`fxn.runtime` calls
+these entries.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+
+from fxn.dialects import TensorType
+from fxn.mlir import arith, bufferization, func, ir, memref, scf, tensor
+
+#: C types of the element types a value entry passes (f16 has none: memref entry only).
+SCALAR_CTYPES = {
+    "f32": ctypes.c_float,
+    "f64": ctypes.c_double,
+    "i8": ctypes.c_int8,
+    "ui8": ctypes.c_uint8,
+    "i32": ctypes.c_int32,
+    "i64": ctypes.c_int64,
+    "i1": ctypes.c_bool,
+}
+
+def memref_symbol(name: str) -> str:
+    """The memref entry of function ``name`` (MLIR's ``llvm.emit_c_interface`` wrapper)."""
+    return f"_mlir_ciface_{name}"
+
+
+def value_symbol(name: str) -> str:
+    """The value entry of function ``name``, if :func:`add_value_entry` gave it one."""
+    return f"fxn_{name}"
+
+
+# ----------------------------------------------------------------------------- value entries
+
+
+def has_value_entry(arg_types: list[TensorType], result_types: list[TensorType]) -> bool:
+    """Whether a function of these types gets a value entry: 0-d arguments and one 0-d result, C scalar dtypes."""
+    types = [*arg_types, *result_types]
+    return len(result_types) == 1 and all(t.rank == 0 and t.dtype in SCALAR_CTYPES for t in types)
+
+
+def add_value_entry(module, name: str) -> bool:
+    """Add ``func.func @fxn_<name>`` taking and returning the scalars of ``@name``'s 0-d tensors.
+
+    The wrapper wraps its scalars in tensors (``tensor.from_elements``), runs
+    a copy of ``@name``'s body and extracts the result (``tensor.extract``):
+    ordinary IR lowered with the rest, whose few 0-d buffers LLVM optimizes
+    away. (A call of ``@name`` instead would keep buffers crossing a function
+    boundary, which the deallocation pipeline tracks at run time.) An ``i1``
+    result is returned zero-extended to ``i8``: LLVM leaves the upper bits of
+    a returned ``i1`` undefined, a C ``bool`` must be 0 or 1. Returns False
+    (and adds nothing) unless :func:`has_value_entry` holds.
+    """
+    with module.context, ir.Location.unknown():
+        callee = next(op for op in module.body.operations if isinstance(op, func.FuncOp) and op.sym_name.value == name)
+        function_type = ir.FunctionType(callee.function_type.value)
+        arg_types = [TensorType.from_mlir(t) for t in function_type.inputs]
+        result_types = [TensorType.from_mlir(t) for t in function_type.results]
+        if not has_value_entry(arg_types, result_types):
+            return False
+        scalars = [ir.RankedTensorType(t).element_type for t in function_type.inputs]
+        is_bool = result_types[0].dtype == "i1"
+        returned = ir.IntegerType.get_signless(8) if is_bool else ir.RankedTensorType(function_type.results[0]).element_type
+        with ir.InsertionPoint(module.body):
+            wrapper = func.FuncOp(value_symbol(name), (scalars, [returned]))
+            block = wrapper.add_entry_block()
+        with ir.InsertionPoint(block):
+            tensors = [tensor.FromElementsOp(t, [a]).result for t, a in zip(function_type.inputs, block.arguments)]
+            (result,) = _clone_body(callee, tensors)
+            value = tensor.ExtractOp(result, []).result
+            if is_bool:
+                value = arith.ExtUIOp(returned, value).result
+            func.ReturnOp([value])
+    return True
+
+
+def _clone_body(function, arguments: list) -> list:
+    """Clone ``function``'s body at the insertion point with its arguments replaced; the returned values."""
+    entry = function.regions[0].blocks[0]
+    mapping = dict(zip(entry.arguments, arguments))
+
+    def remap(op):
+        for index, operand in enumerate(op.operands):
+            if operand in mapping:
+                op.operands[index] = mapping[operand]
+        return ir.WalkResult.ADVANCE
+
+    for op in entry.operations:
+        if isinstance(op, func.ReturnOp):
+            return [mapping.get(v, v) for v in op.operands]
+        clone = op.operation.clone()
+        clone.walk(remap)  # nested regions may use values defined before op
+        mapping.update(zip(op.results, clone.results))
+    raise ValueError(f"function @{function.sym_name.value} does not end in func.return")
+
+
+# ----------------------------------------------------------------------------- destination entries
+
+
+def destination_symbol(name: str) -> str:
+    """The destination entry of function ``name``, if :func:`add_destination_entry` gave it one."""
+    return f"{name}__out"
+
+
+def dynamic_result_dims(result_types: list[TensorType]) -> list[tuple[int, int]]:
+    """The results' dynamic dims as (result index, axis), in the order a destination entry reports them."""
+    return [(index, axis) for index, t in enumerate(result_types) for axis, size in enumerate(t.shape) if size is None]
+
+
+def add_destination_entry(module, name: str) -> None:
+    """Add ``func.func @<name>__out``, which writes ``@name``'s results into buffers the caller gives.
+
+    The entry takes ``@name``'s arguments, then one memref per result, the
+    *destinations* (identity layout; ``restrict``: the caller guarantees that
+    they alias nothing else the call reads or writes), then, if the results
+    have dynamic dims, a ``memref<Kxi64>`` into which it writes their sizes
+    for these arguments (in the order of :func:`dynamic_result_dims`). It
+    computes and writes the results only if every destination has these
+    sizes, so a buffer of the wrong size is never written. The sizes come
+    from ``@<name>__dims``, which the entry calls first and never inlines;
+    the "destination" lowering stage (:mod:`fxn.compiler`) reduces it to
+    arithmetic on the argument dims wherever MLIR can reify the result shapes
+    (elsewhere it computes the results to measure them, and still runs before
+    anything is written). Each result reaches its destination through
+    ``bufferization.materialize_in_destination``, so that after empty-tensor
+    elimination the op computing it writes there directly (a result that
+    no op writes into a fresh tensor, an argument returned as is, is copied).
+
+    ``module`` is lowered to linalg already (:func:`fxn.compiler.lower_to_linalg`),
+    so the entry is built from upstream types (signless integers), and is
+    lowered further with :data:`fxn.compiler.DESTINATION_STAGES`. ``@name``
+    becomes private: it is inlined into the entry.
+    """
+    with module.context, ir.Location.unknown():
+        callee = next(op for op in module.body.operations if isinstance(op, func.FuncOp) and op.sym_name.value == name)
+        callee.attributes["sym_visibility"] = ir.StringAttr.get("private")
+        dynamic = dynamic_result_dims([TensorType.from_mlir(t) for t in callee.type.results])
+        with ir.InsertionPoint(module.body):
+            dims_function = _add_dims_function(callee, dynamic) if dynamic else None
+            _add_out_function(callee, dims_function, dynamic)
+
+
+def _add_dims_function(callee, dynamic: list[tuple[int, int]]):
+    """``func.func private @<name>__dims``: the sizes of ``callee``'s result dims ``dynamic`` for its arguments."""
+    index = ir.IndexType.get()
+    function_type = ir.FunctionType.get(callee.type.inputs, [index] * len(dynamic))
+    function = func.FuncOp(f"{callee.sym_name.value}__dims", function_type, visibility="private")
+    with ir.InsertionPoint(function.add_entry_block()):
+        results = func.CallOp(callee, list(function.arguments)).results
+        func.ReturnOp([tensor.dim(results[i], _index(axis)) for i, axis in dynamic])
+    return function
+
+
+def _add_out_function(callee, dims_function, dynamic: list[tuple[int, int]]) -> None:
+    """``@<name>__out`` (:func:`add_destination_entry`); ``dims_function`` is None when ``dynamic`` is empty."""
+    inputs = list(callee.type.inputs)
+    destinations = [ir.MemRefType.get(t.shape, t.element_type) for t in callee.type.results]
+    sizes = [ir.MemRefType.get([len(dynamic)], ir.IntegerType.get_signless(64))] if dynamic else []
+    function_type = ir.FunctionType.get([*inputs, *destinations, *sizes], [])
+    entry = func.FuncOp(destination_symbol(callee.sym_name.value), function_type)
+    with ir.InsertionPoint(entry.add_entry_block()):
+        arguments = entry.arguments[:len(inputs)]
+        outs = entry.arguments[len(inputs):len(inputs) + len(destinations)]
+        if dynamic:
+            fit = _store_sizes_and_check(dims_function, arguments, outs, entry.arguments[-1], dynamic)
+            with ir.InsertionPoint(scf.IfOp(fit).then_block):
+                _write_results(callee, arguments, outs)
+                scf.YieldOp([])
+        else:
+            _write_results(callee, arguments, outs)
+        func.ReturnOp([])
+
+
+def _store_sizes_and_check(dims_function, arguments, outs, sizes, dynamic: list[tuple[int, int]]):
+    """Store the sizes ``dims_function`` (never inlined) gives into ``sizes``; an ``i1``: whether ``outs`` have them."""
+    call = func.CallOp(dims_function, list(arguments))
+    call.attributes["no_inline"] = ir.UnitAttr.get()
+    fits = []
+    for k, ((result, axis), size) in enumerate(zip(dynamic, call.results)):
+        memref.store(arith.index_cast(ir.IntegerType.get_signless(64), size), sizes, [_index(k)])
+        fits.append(arith.cmpi(arith.CmpIPredicate.eq, size, memref.dim(outs[result], _index(axis))))
+    return functools.reduce(arith.andi, fits)
+
+
+def _write_results(callee, arguments, outs) -> None:
+    """Call ``callee`` and materialize each result in its destination, ``restrict writable``."""
+    for result, out in zip(func.CallOp(callee, list(arguments)).results, outs):
+        bufferization.materialize_in_destination(None, result, out, restrict=True, writable=True)
+
+
+def _index(value: int):
+    """An ``index`` constant."""
+    return arith.constant(ir.IndexType.get(), value)
