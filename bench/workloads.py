@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from bench.timing import PythonCalls
+
 # (a) The looped scalar fma. The chain converges to z / (1 - x) = 500, so it never overflows.
 LOOP_ITERATIONS = (10**7, 10**8)
 LOOP_X, LOOP_Y, LOOP_Z = 0.999, 1.5, 0.5
@@ -46,6 +48,12 @@ def add_scalars(x: float, y: float) -> float:
 def mul_add_arrays(a, b, c, d):
     """The per-call overhead kernel with four arrays."""
     return a * b + c * d
+
+
+def overhead_calls(add_scalars, mul_add_arrays) -> dict:
+    """Section (c)'s cases: a peer's versions of :func:`add_scalars` and :func:`mul_add_arrays` with their arguments."""
+    arrays = float_arrays(OVERHEAD_ARRAY_SIZE, count=4)
+    return {"2 scalars": PythonCalls(add_scalars, 1.0, 2.0), "4 arrays": PythonCalls(mul_add_arrays, *arrays)}
 
 
 def power_of_ten(n: int) -> str:

@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 
 from bench import workloads
-from bench.timing import PythonCalls
 
 SOURCES = Path(__file__).resolve().parent.parent / "c"
 COMPILER = ["clang-22", "-O3", "-march=native", "-shared", "-fPIC"]
@@ -85,17 +84,13 @@ def overhead() -> dict:
     library = build()
     add_scalars = declare(library, "add_scalars", f32, f32, f32)
     mul_add = declare(library, "mul_add_arrays", None, pointer, pointer, pointer, pointer, pointer, i64)
-    a, b, c, d = workloads.float_arrays(workloads.OVERHEAD_ARRAY_SIZE, count=4)
-    out = np.empty_like(a)
+    out = np.empty(workloads.OVERHEAD_ARRAY_SIZE, np.float32)
 
     def mul_add_arrays(a, b, c, d):
         mul_add(a.ctypes.data, b.ctypes.data, c.ctypes.data, d.ctypes.data, out.ctypes.data, a.size)
         return out
 
-    return {
-        "2 scalars": PythonCalls(add_scalars, 1.0, 2.0),
-        "4 arrays": PythonCalls(mul_add_arrays, a, b, c, d),
-    }
+    return workloads.overhead_calls(add_scalars, mul_add_arrays)
 
 
 SECTIONS = {"a": loops, "b": arrays, "c": overhead}

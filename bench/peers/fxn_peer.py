@@ -44,11 +44,7 @@ mul_add_arrays = fxn.compile(workloads.mul_add_arrays)
 
 
 def overhead() -> dict:
-    arrays_ = workloads.float_arrays(workloads.OVERHEAD_ARRAY_SIZE, count=4)
-    return {
-        "2 scalars": PythonCalls(add_scalars, 1.0, 2.0),
-        "4 arrays": PythonCalls(mul_add_arrays, *arrays_),
-    }
+    return workloads.overhead_calls(add_scalars, mul_add_arrays)
 
 
 def preprocessing() -> dict:
