@@ -116,7 +116,7 @@ def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = No
     from fxn.frontend import trace
     from fxn.passes.lowering.dim_assumptions import dim_assumptions
     from fxn.pipeline import build_pipeline
-    from fxn.entries import add_value_entry
+    from fxn.entries import add_value_entry, function_named
 
     def reached(stage: str, ir) -> bool:
         if stages is not None:
@@ -131,7 +131,7 @@ def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = No
     if reached("optimized", module):
         return None
     optimized = module.operation.clone()
-    assumptions = dim_assumptions(_function(module, traced.entry), [p.name for p in parameters])
+    assumptions = dim_assumptions(function_named(module, traced.entry), [p.name for p in parameters])
     value_entry = add_value_entry(module, traced.entry)
     with _lowering_errors(backend_name):
         if stages is not None:
@@ -156,10 +156,6 @@ def _lowering_errors(backend_name: str):
         first = from_mlir_error(error)[0]
         raise UnsupportedOperation(f"fxn cannot compile this for backend '{backend_name}': {first.message}",
                                    first.filename, first.line or None, first.column or None) from None
-
-
-def _function(module, name: str):
-    return next(op for op in module.body.operations if op.operation.name == "func.func" and op.sym_name.value == name)
 
 
 def lower_destination(lowered: LoweredFunction):

@@ -39,6 +39,11 @@ SCALAR_CTYPES = {
     "i1": ctypes.c_bool,
 }
 
+def function_named(module, name: str):
+    """The ``func.func @name`` of ``module``."""
+    return next(op for op in module.body.operations if isinstance(op, func.FuncOp) and op.sym_name.value == name)
+
+
 def memref_symbol(name: str) -> str:
     """The memref entry of function ``name`` (MLIR's ``llvm.emit_c_interface`` wrapper)."""
     return f"_mlir_ciface_{name}"
@@ -71,7 +76,7 @@ def add_value_entry(module, name: str) -> bool:
     (and adds nothing) unless :func:`has_value_entry` holds.
     """
     with module.context, ir.Location.unknown():
-        callee = next(op for op in module.body.operations if isinstance(op, func.FuncOp) and op.sym_name.value == name)
+        callee = function_named(module, name)
         function_type = ir.FunctionType(callee.function_type.value)
         arg_types = [TensorType.from_mlir(t) for t in function_type.inputs]
         result_types = [TensorType.from_mlir(t) for t in function_type.results]
@@ -151,7 +156,7 @@ def add_destination_entry(module, name: str) -> None:
     becomes private: it is inlined into the entry.
     """
     with module.context, ir.Location.unknown():
-        callee = next(op for op in module.body.operations if isinstance(op, func.FuncOp) and op.sym_name.value == name)
+        callee = function_named(module, name)
         callee.attributes["sym_visibility"] = ir.StringAttr.get("private")
         dynamic = dynamic_result_dims([TensorType.from_mlir(t) for t in callee.type.results])
         with ir.InsertionPoint(module.body):
