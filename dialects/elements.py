@@ -1,5 +1,10 @@
 """Tensor contents of ``dense<...>`` and ``dense_resource<...>`` attributes as numpy arrays.
 
+A splat's one value is read and written without expanding it
+(:func:`splat_scalar`, :func:`splat_elements`): a splat may stand for more
+elements than fit in memory, so callers compare :func:`element_count` with
+their bound before asking for a whole array.
+
 The bindings cannot read a resource blob back, so blobs are taken from the
 module's printed ``dialect_resources`` section: a blob is ``"0x"`` followed by
 a 4-byte little-endian alignment and the raw little-endian data.
@@ -7,6 +12,7 @@ a 4-byte little-endian alignment and the raw little-endian data.
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -29,15 +35,45 @@ def resource_blobs(module) -> dict[str, bytes]:
     return blobs
 
 
+def element_count(shape) -> int:
+    """The number of elements of a static ``shape``, exactly (``np.prod`` wraps: 2**32 x 2**32 gives 0)."""
+    return math.prod(shape)
+
+
+def splat_scalar(attr: ir.Attribute) -> np.ndarray | None:
+    """The one value of a splat ``dense<...>`` as a 0-d array of its element type, bit for bit; None if no splat."""
+    if not (isinstance(attr, ir.DenseElementsAttr) and attr.is_splat):
+        return None
+    dtype = TensorType.from_mlir(attr.type, "constant").numpy_dtype
+    splat = attr.get_splat_value()
+    if dtype == np.bool_:
+        return np.array(splat.value, dtype=dtype)
+    # A one-element copy of the splat reads back through the buffer protocol (NaN payloads intact).
+    one_type = ir.RankedTensorType.get([1], attr.type.element_type, loc=ir.Location.unknown())
+    one = ir.DenseElementsAttr.get_splat(one_type, splat)
+    return np.array(one).astype(dtype, copy=False).reshape(())
+
+
+def splat_elements(scalar: np.ndarray, tensor_type: TensorType) -> ir.DenseElementsAttr:
+    """A splat ``dense<scalar> : tensor_type``, of any number of elements (none is materialized)."""
+    mlir_type = tensor_type.to_mlir()
+    if tensor_type.dtype == "i1":
+        return ir.DenseElementsAttr.get_splat(mlir_type, ir.BoolAttr.get(bool(scalar)))
+    # MLIR reads a one-element buffer given a larger type as a splat.
+    one = np.asarray(scalar, dtype=tensor_type.numpy_dtype).reshape(1)
+    return ir.DenseElementsAttr.get(one, type=mlir_type)
+
+
 def elements_to_numpy(attr: ir.Attribute, blobs: dict[str, bytes] | None = None) -> np.ndarray:
-    """The contents of a dense or dense_resource elements attribute, shaped and typed as its tensor type."""
+    """The contents of a dense or dense_resource elements attribute, shaped and typed as its tensor type.
+
+    This allocates every element, a splat's too: check :func:`element_count` first.
+    """
     tensor_type = TensorType.from_mlir(attr.type, "constant")
     dtype = tensor_type.numpy_dtype
     if isinstance(attr, ir.DenseElementsAttr):
         if attr.is_splat:
-            splat = attr.get_splat_value()
-            value = splat.value if hasattr(splat, "value") else splat
-            return np.full(tensor_type.shape, value, dtype=dtype)
+            return np.full(tensor_type.shape, splat_scalar(attr), dtype=dtype)
         if tensor_type.dtype == "i1":
             return np.array([attr[i] for i in range(len(attr))], dtype=dtype).reshape(tensor_type.shape)
         return np.array(attr).astype(dtype, copy=False).reshape(tensor_type.shape)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from fxn.dialects import TensorType
-from fxn.dialects.elements import elements_to_numpy
+from fxn.dialects.elements import element_count, elements_to_numpy, splat_scalar
 from fxn.mlir import ir
 
 
@@ -18,12 +18,20 @@ def defining_op(value: ir.Value, name: str):
 
 
 def constant_value(value: ir.Value) -> np.ndarray | None:
-    """The contents of a ``dense<...>`` fxn.constant defining ``value``, else None."""
+    """The elements of a ``dense<...>`` fxn.constant defining ``value``, else None.
+
+    A splat gives its one value as a 0-d array: it may stand for more
+    elements than fit in memory. Other ``dense<...>`` values hold every
+    element in the IR already, so copying them costs no more than the IR.
+    """
     constant = defining_op(value, "fxn.constant")
     if constant is None:
         return None
     attr = constant.attributes["value"]
-    return elements_to_numpy(attr) if isinstance(attr, ir.DenseElementsAttr) else None
+    if not isinstance(attr, ir.DenseElementsAttr):
+        return None
+    scalar = splat_scalar(attr)
+    return elements_to_numpy(attr) if scalar is None else scalar
 
 
 def is_splat_of(value: ir.Value, scalar, *, negative_zero: bool | None = None) -> bool:
@@ -32,7 +40,7 @@ def is_splat_of(value: ir.Value, scalar, *, negative_zero: bool | None = None) -
     ``negative_zero`` additionally demands the sign bit of a float zero.
     """
     array = constant_value(value)
-    if array is None or array.size == 0 or not np.all(array == scalar):
+    if array is None or element_count(tensor_type(value).shape) == 0 or not np.all(array == scalar):
         return False
     if negative_zero is not None and array.dtype.kind == "f":
         return bool(np.all(np.signbit(array) == negative_zero))

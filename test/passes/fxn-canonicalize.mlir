@@ -138,3 +138,66 @@ func.func @no_signed_zeros(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) 
   %1 = "fxn.sub"(%x, %negzero) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
   return %0, %1 : tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// Splat identities of any size are read as their one value, never expanded
+// (4294967296x4294967296 elements overflow an int64 product; 100000x100000 f32 is 37 GiB).
+// CHECK-LABEL: func.func @huge_splat_identities(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<100000x100000xf32>
+// CHECK-SAME: %[[Y:[^:]+]]: tensor<4294967296x4294967296xf32>
+// CHECK-NOT: fxn.mul
+// CHECK-NOT: fxn.div
+// CHECK: return %[[X]], %[[Y]], %[[Y]]
+func.func @huge_splat_identities(%x: tensor<100000x100000xf32>, %y: tensor<4294967296x4294967296xf32>) -> (tensor<100000x100000xf32>, tensor<4294967296x4294967296xf32>, tensor<4294967296x4294967296xf32>) {
+  %one = "fxn.constant"() {value = dense<1.0> : tensor<100000x100000xf32>} : () -> tensor<100000x100000xf32>
+  %huge_one = "fxn.constant"() {value = dense<1.0> : tensor<4294967296x4294967296xf32>} : () -> tensor<4294967296x4294967296xf32>
+  %0 = "fxn.mul"(%x, %one) : (tensor<100000x100000xf32>, tensor<100000x100000xf32>) -> tensor<100000x100000xf32>
+  %1 = "fxn.mul"(%huge_one, %y) : (tensor<4294967296x4294967296xf32>, tensor<4294967296x4294967296xf32>) -> tensor<4294967296x4294967296xf32>
+  %2 = "fxn.div"(%y, %huge_one) : (tensor<4294967296x4294967296xf32>, tensor<4294967296x4294967296xf32>) -> tensor<4294967296x4294967296xf32>
+  return %0, %1, %2 : tensor<100000x100000xf32>, tensor<4294967296x4294967296xf32>, tensor<4294967296x4294967296xf32>
+}
+
+// -----
+
+// x + (-0.0) folds and x + (+0.0) stays, for a huge splat as for a scalar.
+// CHECK-LABEL: func.func @huge_splat_zeros(
+// CHECK-SAME: %[[X:.+]]: tensor<4294967296x4294967296xf32>
+// CHECK: %[[POS:.+]] = "fxn.constant"() {value = dense<0.000000e+00> : tensor<4294967296x4294967296xf32>}
+// CHECK-NEXT: %[[KEPT:.+]] = "fxn.add"(%[[X]], %[[POS]])
+// CHECK-NEXT: return %[[X]], %[[KEPT]]
+// NSZ-LABEL: func.func @huge_splat_zeros(
+// NSZ-SAME: %[[X:.+]]: tensor<4294967296x4294967296xf32>
+// NSZ-NEXT: return %[[X]], %[[X]]
+func.func @huge_splat_zeros(%x: tensor<4294967296x4294967296xf32>) -> (tensor<4294967296x4294967296xf32>, tensor<4294967296x4294967296xf32>) {
+  %negzero = "fxn.constant"() {value = dense<-0.0> : tensor<4294967296x4294967296xf32>} : () -> tensor<4294967296x4294967296xf32>
+  %poszero = "fxn.constant"() {value = dense<0.0> : tensor<4294967296x4294967296xf32>} : () -> tensor<4294967296x4294967296xf32>
+  %0 = "fxn.add"(%x, %negzero) : (tensor<4294967296x4294967296xf32>, tensor<4294967296x4294967296xf32>) -> tensor<4294967296x4294967296xf32>
+  %1 = "fxn.add"(%x, %poszero) : (tensor<4294967296x4294967296xf32>, tensor<4294967296x4294967296xf32>) -> tensor<4294967296x4294967296xf32>
+  return %0, %1 : tensor<4294967296x4294967296xf32>, tensor<4294967296x4294967296xf32>
+}
+
+// -----
+
+// Ops on huge splat constants that are not identities stay as they are.
+// CHECK-LABEL: func.func @huge_splats_kept(
+// CHECK-NEXT: %[[S:.+]] = "fxn.constant"() {value = dense<2.000000e+00> : tensor<f32>}
+// CHECK-NEXT: %[[C:.+]] = "fxn.constant"() {value = dense<2.000000e+00> : tensor<4294967296x4294967296xf32>}
+// CHECK-NEXT: %[[ADD:.+]] = "fxn.add"(%[[C]], %[[C]])
+// CHECK-NEXT: %[[B:.+]] = "fxn.broadcast_to"(%[[S]])
+// CHECK-NEXT: %[[T:.+]] = "fxn.transpose"(%[[C]])
+// CHECK-NEXT: %[[SL:.+]] = "fxn.slice"(%[[C]])
+// CHECK-NEXT: %[[P:.+]] = "fxn.pad"(%[[C]])
+// CHECK-NEXT: %[[CAT:.+]] = "fxn.concat"(%[[C]], %[[C]])
+// CHECK-NEXT: return %[[ADD]], %[[B]], %[[T]], %[[SL]], %[[P]], %[[CAT]]
+func.func @huge_splats_kept() -> (tensor<4294967296x4294967296xf32>, tensor<4294967296x4294967296xf32>, tensor<4294967296x4294967296xf32>, tensor<2x3xf32>, tensor<4294967296x4294967298xf32>, tensor<4294967296x8589934592xf32>) {
+  %s = "fxn.constant"() {value = dense<2.0> : tensor<f32>} : () -> tensor<f32>
+  %c = "fxn.constant"() {value = dense<2.0> : tensor<4294967296x4294967296xf32>} : () -> tensor<4294967296x4294967296xf32>
+  %0 = "fxn.add"(%c, %c) : (tensor<4294967296x4294967296xf32>, tensor<4294967296x4294967296xf32>) -> tensor<4294967296x4294967296xf32>
+  %1 = "fxn.broadcast_to"(%s) {shape = array<i64: 4294967296, 4294967296>} : (tensor<f32>) -> tensor<4294967296x4294967296xf32>
+  %2 = "fxn.transpose"(%c) {permutation = array<i64: 1, 0>} : (tensor<4294967296x4294967296xf32>) -> tensor<4294967296x4294967296xf32>
+  %3 = "fxn.slice"(%c) {limits = array<i64: 2, 3>, starts = array<i64: 0, 0>, strides = array<i64: 1, 1>} : (tensor<4294967296x4294967296xf32>) -> tensor<2x3xf32>
+  %4 = "fxn.pad"(%c) {high = array<i64: 0, 1>, low = array<i64: 0, 1>, mode = "replicate", value = 0.0 : f64} : (tensor<4294967296x4294967296xf32>) -> tensor<4294967296x4294967298xf32>
+  %5 = "fxn.concat"(%c, %c) {dim = 1 : i64} : (tensor<4294967296x4294967296xf32>, tensor<4294967296x4294967296xf32>) -> tensor<4294967296x8589934592xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<4294967296x4294967296xf32>, tensor<4294967296x4294967296xf32>, tensor<4294967296x4294967296xf32>, tensor<2x3xf32>, tensor<4294967296x4294967298xf32>, tensor<4294967296x8589934592xf32>
+}

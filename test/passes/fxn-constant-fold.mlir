@@ -53,3 +53,94 @@ func.func @resource() -> tensor<2xf32> {
     }
   }
 #-}
+
+// -----
+
+// Elementwise ops of splats fold to splats of any size, whatever max-elements,
+// computed from the one value (4294967296x4294967296 overflows an int64 product).
+// CHECK-LABEL: func.func @huge_splat_elementwise(
+// CHECK-DAG: %[[MUL:.+]] = "fxn.constant"() {value = dense<6.000000e+00> : tensor<4294967296x4294967296xf32>}
+// CHECK-DAG: %[[EXP:.+]] = "fxn.constant"() {value = dense<7.390630e+00> : tensor<100000x100000xf16>}
+// CHECK-DAG: %[[CMP:.+]] = "fxn.constant"() {value = dense<true> : tensor<100000x100000xi1>}
+// CHECK-DAG: %[[CAST:.+]] = "fxn.constant"() {value = dense<212> : tensor<4294967296x4294967296xui8>}
+// CHECK-NOT: fxn.mul
+// CHECK: return %[[MUL]], %[[EXP]], %[[CMP]], %[[CAST]]
+// SMALL-LABEL: func.func @huge_splat_elementwise(
+// SMALL-NOT: "fxn.{{(mul|exp|compare|cast)}}"
+// SMALL: return
+func.func @huge_splat_elementwise() -> (tensor<4294967296x4294967296xf32>, tensor<100000x100000xf16>, tensor<100000x100000xi1>, tensor<4294967296x4294967296xui8>) {
+  %two = "fxn.constant"() {value = dense<2.0> : tensor<4294967296x4294967296xf32>} : () -> tensor<4294967296x4294967296xf32>
+  %three = "fxn.constant"() {value = dense<3.0> : tensor<f32>} : () -> tensor<f32>
+  %h = "fxn.constant"() {value = dense<2.0> : tensor<100000x100000xf16>} : () -> tensor<100000x100000xf16>
+  %n = "fxn.constant"() {value = dense<-300.5> : tensor<4294967296x4294967296xf32>} : () -> tensor<4294967296x4294967296xf32>
+  %0 = "fxn.mul"(%two, %three) : (tensor<4294967296x4294967296xf32>, tensor<f32>) -> tensor<4294967296x4294967296xf32>
+  %1 = "fxn.exp"(%h) : (tensor<100000x100000xf16>) -> tensor<100000x100000xf16>
+  %2 = "fxn.compare"(%h, %h) {predicate = "eq"} : (tensor<100000x100000xf16>, tensor<100000x100000xf16>) -> tensor<100000x100000xi1>
+  %3 = "fxn.cast"(%n) : (tensor<4294967296x4294967296xf32>) -> tensor<4294967296x4294967296xui8>
+  return %0, %1, %2, %3 : tensor<4294967296x4294967296xf32>, tensor<100000x100000xf16>, tensor<100000x100000xi1>, tensor<4294967296x4294967296xui8>
+}
+
+// -----
+
+// Shape ops of a splat give the same splat; a concat of equal splats and a pad
+// adding only the splat's own value too.
+// CHECK-LABEL: func.func @huge_splat_shape_ops(
+// CHECK-NEXT: %[[B:.+]] = "fxn.constant"() {value = dense<2.000000e+00> : tensor<4294967296x4294967296xf32>}
+// CHECK-NEXT: %[[R:.+]] = "fxn.constant"() {value = dense<2.000000e+00> : tensor<4294967296x4294967296x1xf32>}
+// CHECK-NEXT: %[[T:.+]] = "fxn.constant"() {value = dense<2.000000e+00> : tensor<4294967296x4294967296xf32>}
+// CHECK-NEXT: %[[SL:.+]] = "fxn.constant"() {value = dense<2.000000e+00> : tensor<2x3xf32>}
+// CHECK-NEXT: %[[P1:.+]] = "fxn.constant"() {value = dense<2.000000e+00> : tensor<4294967296x4294967298xf32>}
+// CHECK-NEXT: %[[P2:.+]] = "fxn.constant"() {value = dense<2.000000e+00> : tensor<4294967296x4294967298xf32>}
+// CHECK-NEXT: %[[CAT:.+]] = "fxn.constant"() {value = dense<2.000000e+00> : tensor<4294967296x8589934592xf32>}
+// CHECK-NEXT: return %[[B]], %[[R]], %[[T]], %[[SL]], %[[P1]], %[[P2]], %[[CAT]]
+func.func @huge_splat_shape_ops() -> (tensor<4294967296x4294967296xf32>, tensor<4294967296x4294967296x1xf32>, tensor<4294967296x4294967296xf32>, tensor<2x3xf32>, tensor<4294967296x4294967298xf32>, tensor<4294967296x4294967298xf32>, tensor<4294967296x8589934592xf32>) {
+  %s = "fxn.constant"() {value = dense<2.0> : tensor<f32>} : () -> tensor<f32>
+  %c = "fxn.constant"() {value = dense<2.0> : tensor<4294967296x4294967296xf32>} : () -> tensor<4294967296x4294967296xf32>
+  %0 = "fxn.broadcast_to"(%s) {shape = array<i64: 4294967296, 4294967296>} : (tensor<f32>) -> tensor<4294967296x4294967296xf32>
+  %1 = "fxn.reshape"(%c) {shape = array<i64: 4294967296, 4294967296, 1>} : (tensor<4294967296x4294967296xf32>) -> tensor<4294967296x4294967296x1xf32>
+  %2 = "fxn.transpose"(%c) {permutation = array<i64: 1, 0>} : (tensor<4294967296x4294967296xf32>) -> tensor<4294967296x4294967296xf32>
+  %3 = "fxn.slice"(%c) {limits = array<i64: 2, 3>, starts = array<i64: 0, 0>, strides = array<i64: 1, 1>} : (tensor<4294967296x4294967296xf32>) -> tensor<2x3xf32>
+  %4 = "fxn.pad"(%c) {high = array<i64: 0, 1>, low = array<i64: 0, 1>, mode = "replicate", value = 0.0 : f64} : (tensor<4294967296x4294967296xf32>) -> tensor<4294967296x4294967298xf32>
+  %5 = "fxn.pad"(%c) {high = array<i64: 0, 1>, low = array<i64: 0, 1>, mode = "constant", value = 2.0 : f64} : (tensor<4294967296x4294967296xf32>) -> tensor<4294967296x4294967298xf32>
+  %6 = "fxn.concat"(%c, %c) {dim = 1 : i64} : (tensor<4294967296x4294967296xf32>, tensor<4294967296x4294967296xf32>) -> tensor<4294967296x8589934592xf32>
+  return %0, %1, %2, %3, %4, %5, %6 : tensor<4294967296x4294967296xf32>, tensor<4294967296x4294967296x1xf32>, tensor<4294967296x4294967296xf32>, tensor<2x3xf32>, tensor<4294967296x4294967298xf32>, tensor<4294967296x4294967298xf32>, tensor<4294967296x8589934592xf32>
+}
+
+// -----
+
+// What is no splat, or would need the elements, stays: a pad with another
+// value, a concat of different splats, a reduction, an op of a non-constant.
+// CHECK-LABEL: func.func @huge_splats_kept(
+// CHECK-SAME: %[[X:.+]]: tensor<100000x100000xf32>
+// CHECK-DAG: %[[TWO:.+]] = "fxn.constant"() {value = dense<2.000000e+00> : tensor<100000x100000xf32>}
+// CHECK-DAG: %[[NEG:.+]] = "fxn.constant"() {value = dense<-0.000000e+00> : tensor<100000x100000xf32>}
+// CHECK-DAG: %[[POS:.+]] = "fxn.constant"() {value = dense<0.000000e+00> : tensor<100000x100000xf32>}
+// CHECK: %[[PAD:.+]] = "fxn.pad"(%[[TWO]])
+// CHECK-NEXT: %[[CAT:.+]] = "fxn.concat"(%[[NEG]], %[[POS]])
+// CHECK-NEXT: %[[SUM:.+]] = "fxn.reduce"(%[[TWO]])
+// CHECK-NEXT: %[[MUL:.+]] = "fxn.mul"(%[[X]], %[[TWO]])
+// CHECK-NEXT: return %[[PAD]], %[[CAT]], %[[SUM]], %[[MUL]]
+func.func @huge_splats_kept(%x: tensor<100000x100000xf32>) -> (tensor<100000x100002xf32>, tensor<100000x200000xf32>, tensor<f32>, tensor<100000x100000xf32>) {
+  %two = "fxn.constant"() {value = dense<2.0> : tensor<100000x100000xf32>} : () -> tensor<100000x100000xf32>
+  %negzero = "fxn.constant"() {value = dense<-0.0> : tensor<100000x100000xf32>} : () -> tensor<100000x100000xf32>
+  %poszero = "fxn.constant"() {value = dense<0.0> : tensor<100000x100000xf32>} : () -> tensor<100000x100000xf32>
+  %0 = "fxn.pad"(%two) {high = array<i64: 0, 1>, low = array<i64: 0, 1>, mode = "constant", value = 0.0 : f64} : (tensor<100000x100000xf32>) -> tensor<100000x100002xf32>
+  %1 = "fxn.concat"(%negzero, %poszero) {dim = 1 : i64} : (tensor<100000x100000xf32>, tensor<100000x100000xf32>) -> tensor<100000x200000xf32>
+  %2 = "fxn.reduce"(%two) {axes = array<i64: 0, 1>, keepdims = false, kind = "sum"} : (tensor<100000x100000xf32>) -> tensor<f32>
+  %3 = "fxn.mul"(%x, %two) : (tensor<100000x100000xf32>, tensor<100000x100000xf32>) -> tensor<100000x100000xf32>
+  return %0, %1, %2, %3 : tensor<100000x100002xf32>, tensor<100000x200000xf32>, tensor<f32>, tensor<100000x100000xf32>
+}
+
+// -----
+
+// A constant operand past max-elements is not expanded, even for a small result.
+// CHECK-LABEL: func.func @operand_bound(
+// CHECK-NEXT: %[[C:.+]] = "fxn.constant"() {value = dense<[2, 3]> : tensor<2xi32>}
+// CHECK-NEXT: return %[[C]]
+// SMALL-LABEL: func.func @operand_bound(
+// SMALL: "fxn.slice"
+func.func @operand_bound() -> tensor<2xi32> {
+  %c = "fxn.constant"() {value = dense<[1, 2, 3, 4]> : tensor<4xi32>} : () -> tensor<4xi32>
+  %0 = "fxn.slice"(%c) {limits = array<i64: 3>, starts = array<i64: 1>, strides = array<i64: 1>} : (tensor<4xi32>) -> tensor<2xi32>
+  return %0 : tensor<2xi32>
+}
