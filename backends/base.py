@@ -52,5 +52,9 @@ class Backend:
         """Compile LLVM IR modules into the shared library ``output`` (a Path) exporting only ``exported``."""
         raise NotImplementedError(f"backend '{self.name}' cannot build shared libraries")
 
+    def toolchain_version(self) -> str | None:
+        """The version of the compiler that builds this backend's artifacts (recorded in manifests), if known."""
+        return None
+
     def __str__(self) -> str:
         return self.description

@@ -370,6 +370,9 @@ def load_dialect(context: ir.Context) -> None:
     # Importing the op modules registers every op class with FxnDialect.
     from . import ops  # noqa: F401
 
-    with context:
+    from fxn.compile_lock import COMPILE_LOCK
+
+    # Dialect.load keeps the module it builds in a class attribute: one load at a time (fxn.compile_lock).
+    with context, COMPILE_LOCK:
         if not context.is_dialect_loaded(FxnDialect.DIALECT_NAMESPACE):
             FxnDialect.load()

@@ -27,6 +27,7 @@ from torch._subclasses.fake_tensor import unset_fake_temporarily
 
 from fxn.dialects import TensorType
 
+from . import sandbox
 from .aten import DynamicSize, decompositions
 from .capture import Argument, ArgumentSize, Captured, GraphOutput
 from .dtypes import to_torch
@@ -52,6 +53,7 @@ def capture(fn, arg_types: list[TensorType], torch_args: list[bool], default_flo
     try:
         leaves, structure = compiled(*_examples(arg_types))
     except Exception as error:
+        sandbox.reraise_refusal()
         raise _unsupported(error, fn) from None
     finally:
         torch.set_default_dtype(previous)
@@ -128,6 +130,7 @@ class _Backend:
         self.aot = aot_autograd(fw_compiler=self.compile_forward, decompositions=decompositions())
 
     def __call__(self, graph_module, example_inputs):
+        sandbox.check_interpreted(torch._dynamo.utils.get_traced_code() or ())
         placeholders = [n for n in graph_module.graph.nodes if n.op == "placeholder"]
         for node, example in zip(placeholders, example_inputs):
             source = node.meta["grapharg"].source.name
@@ -181,6 +184,9 @@ def _address(array) -> int:
 def _unsupported(error: Exception, fn) -> UnsupportedOperation:
     """Dynamo's error as a one-line message at the user's line."""
     position = _user_position(error, fn)
+    refusal = sandbox.refusal_at(position)  # an effect Dynamo cannot trace: fxn's reason, not Dynamo's
+    if refusal is not None:
+        return refusal
     reason = _reason(error)
     if position is None:
         position = definition_position(fn)

@@ -28,6 +28,7 @@ from torch.overrides import TorchFunctionMode
 
 from fxn.dialects import TensorType
 
+from . import sandbox
 from .aten import decompositions
 from .capture import Argument, Captured, GraphOutput
 from .dtypes import to_torch
@@ -49,7 +50,7 @@ def capture(fn, arg_types: list[TensorType], user_codes: frozenset) -> Captured:
     structure = {}
 
     def tensors_out(*args):
-        with _Locate(user_codes):
+        with _Locate(user_codes), sandbox.running_predictor():
             result = fn(*args)
         leaves = []
         structure["result"] = _mark_tensors(result, leaves)
@@ -62,6 +63,7 @@ def capture(fn, arg_types: list[TensorType], user_codes: frozenset) -> Captured:
                 *inputs
             )
     except Exception as error:
+        sandbox.reraise_refusal()  # an effect refused while the function ran: no other capture may run it again
         raise CannotTrace(f"{type(error).__name__}: {error}") from error
     _refuse_specialized_sizes(mode.shape_env, fn)
     return Captured(

@@ -6,17 +6,23 @@ has ``for i in range(n)`` loops over a run-time ``n``, from the AST path
 (:mod:`.loops`), which captures the straight-line code between loops the
 same way. Python constants the function returns become 0-d constants of the
 annotation defaults (float f32, int i32, bool i1).
+
+Tracing runs in the sandbox of :mod:`.sandbox`: the function's file,
+program, network, ctypes, import and compile effects are refused, and so
+are its readings of the clock, global random state, environment and OS
+randomness unless ``allow_trace_effects`` (then they are listed in
+:attr:`TracedFunction.trace_effects`).
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fxn.dialects import TensorType
 from fxn.mlir import func, ir
 
-from . import emit
+from . import emit, sandbox
 from .capture import capture, emit_captured, numpy_semantics, torch_parameters
 from .errors import UnsupportedOperation
 from .liveness import own_statements
@@ -37,13 +43,16 @@ class TracedFunction:
     capture: str = "fx"
     #: The captured ATen graph(s), as FX prints them (one per segment on the AST path).
     graph: str = ""
+    #: What tracing read of the world, allowed by ``allow_trace_effects``: "time.time() at p.py:7 (value baked in)".
+    trace_effects: list[str] = field(default_factory=list)
 
 
-def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context: ir.Context) -> TracedFunction:
-    """Trace ``fn`` for arguments of ``arg_types`` into a new module in ``context``."""
+def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context: ir.Context,
+          allow_trace_effects: bool = False) -> TracedFunction:
+    """Trace ``fn`` for arguments of ``arg_types`` into a new module in ``context`` (in the sandbox, see above)."""
     from . import loops
 
-    with context:
+    with sandbox.tracing(fn, allow_trace_effects) as session, context:
         builder = FunctionBuilder(fn, arg_types)
         with ir.InsertionPoint(builder.block):
             if loops.has_runtime_loops(fn):
@@ -53,7 +62,9 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
                 captured = capture(fn, arg_types, torch_args, frozenset({fn.__code__}), numpy_semantics(fn))
                 builder.add_graph(captured.graph_module, builder.position)
                 result, path = emit_captured(captured, list(builder.block.arguments), builder.position), captured.path
-            return builder.finish(result, path)
+            traced = builder.finish(result, path)
+    traced.trace_effects = session.effects
+    return traced
 
 
 class FunctionBuilder:

@@ -1,4 +1,4 @@
-"""Ahead-of-time artifacts of a predictor file: a shared library, its C header and a JSON manifest.
+r"""Ahead-of-time artifacts of a predictor file: a shared library, its C header and a JSON manifest.
 
 :func:`build` lowers every predictor of a file for its declared signature,
 translates each to LLVM IR, and has the backend's toolchain link them into
@@ -6,25 +6,56 @@ one library ``lib<stem>.so`` that exports only the entry points of
 :mod:`fxn.runtime` (the memref entry of every predictor, the value entry of
 scalar ones). ``<stem>.h`` declares them and documents the ABI;
 ``<stem>.json`` records, per predictor, its tag, description, signature and
-symbols, and the target and fxn version the library was built for.
+symbols, and what the library was built from and for: the source file's
+name and sha256, the fxn and toolchain versions, the target.
+
+Much of what the artifacts say comes from the user (the source file's name,
+tags, descriptions, predictor, parameter and dim names, the paths in
+"requires" lines), so each is written to be harmless where it stands, and
+plain to a reviewer:
+
+- In C comments (the header's): printable ASCII only. A line break starts
+  a new comment line; a backslash is written ``\\``, a ``?`` after a ``?``
+  as ``\?`` (no trigraph, hence no line splice), every other character
+  (controls, non-ASCII) as ``\uXXXX`` or ``\UXXXXXXXX``; ``*/`` and ``/*``
+  get a space between their characters (``* /``, ``/ *``), so user text
+  never ends the comment nor opens another (which ``-Wcomment`` reports).
+- In C code: a predictor's function name is an ASCII identifier
+  (:func:`lower_entries`); a parameter is declared under its name, or as
+  ``arg<i>`` if that is no ASCII identifier or is reserved to the
+  implementation (``_X...``, ``__x``) or to the header (``fxn_...``, its
+  types and the result and status parameters), with trailing underscores
+  while it is a C or C++ keyword or another parameter's. The
+  include guard keeps the stem's ASCII letters and digits. The header has
+  no string literal.
+- In the manifest: ``json.dumps`` with ``ensure_ascii``, so the manifest is
+  ASCII, every other character a ``\uXXXX`` escape, quotes, backslashes and
+  controls escaped.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import fxn
 from fxn.dialects import TensorType
 from fxn.mlir import llvm
-from fxn.entries import memref_symbol, value_symbol
+from fxn.entries import defined_symbols, memref_symbol, value_symbol
 
-#: Words C reserves that a Python parameter may be named (they get a trailing underscore in the header).
+#: Words C (C23, GNU C) and C++ (the header is C++ too) reserve that a Python parameter may be named
+#: (they get a trailing underscore in the header); the ``_X``/``__x`` ones are reserved names, see :func:`_c_names`.
 C_KEYWORDS = frozenset(
     "auto bool case char const constexpr default do double enum extern false float goto inline int long "
     "nullptr register restrict short signed sizeof static static_assert struct switch thread_local true "
-    "typedef typeof typeof_unqual union unsigned void volatile alignas alignof".split()
+    "typedef typeof typeof_unqual union unsigned void volatile alignas alignof asm "
+    "and_eq bitand bitor catch char8_t char16_t char32_t compl concept consteval constinit const_cast co_await "
+    "co_return co_yield decltype delete dynamic_cast explicit export friend mutable namespace new noexcept not_eq "
+    "operator or_eq private protected public reinterpret_cast requires static_cast template this throw typeid "
+    "typename using virtual wchar_t xor xor_eq".split()
 )
 #: C spelling of each element type (the value entries' scalars and the memrefs' elements).
 C_TYPES = {
@@ -60,6 +91,16 @@ class Entry:
 
 
 @dataclass
+class Provenance:
+    """What a library was built from and with: recorded in its manifest and header."""
+
+    source: str  # the source file's name
+    source_sha256: str | None  # of the source file's bytes (None: not known)
+    toolchain: str | None  # the compiler's version line (None: the backend does not say)
+    fxn_version: str = field(default_factory=lambda: fxn.__version__)
+
+
+@dataclass
 class Artifacts:
     """The files :func:`build` wrote."""
 
@@ -74,23 +115,29 @@ class ArtifactError(ValueError):
 
 def lower_entries(predictors: list[tuple[str, object]], backend_name: str) -> list[Entry]:
     """Lower each ``(variable, CompiledFunction)`` for its declared signature (TypeError if one is not fully declared)."""
-    entries, seen = [], {}
+    entries, owners = [], {}
     for variable, compiled in predictors:
         lowered = compiled.lower(compiled.declared_types(), backend_name)
         entry = Entry(variable, compiled, lowered)
         if not (entry.name.isidentifier() and entry.name.isascii()):
             raise ArtifactError(f"{compiled.location()}: predictor '{variable}' is named '{entry.name}', "
                                 "which is no C identifier; define it with def and an ASCII name")
-        if entry.name in seen:
-            raise ArtifactError(f"{compiled.location()}: predictors '{seen[entry.name]}' and '{variable}' "
-                                f"are both functions named '{entry.name}'; their symbols would collide")
-        seen[entry.name] = variable
+        for symbol in defined_symbols(lowered.module):
+            if symbol in owners:
+                raise ArtifactError(f"{compiled.location()}: predictors '{owners[symbol]}' and '{variable}' both "
+                                    f"define the symbol '{symbol}' (from the function names); rename one")
+            owners[symbol] = variable
         entries.append(entry)
     return entries
 
 
-def build(predictors: list[tuple[str, object]], stem: str, output_dir: Path, source: str) -> Artifacts:
-    """Write ``lib<stem>.so``, ``<stem>.h`` and ``<stem>.json`` for this machine into ``output_dir``."""
+def build(predictors: list[tuple[str, object]], stem: str, output_dir: Path, source: str,
+          source_path: Path | None = None) -> Artifacts:
+    """Write ``lib<stem>.so``, ``<stem>.h`` and ``<stem>.json`` for this machine into ``output_dir``.
+
+    ``source`` names the predictor file in the artifacts; ``source_path`` is
+    that file, whose sha256 the manifest and header record.
+    """
     from fxn.backends import host_backend
 
     backend, target = host_backend()
@@ -103,19 +150,28 @@ def build(predictors: list[tuple[str, object]], stem: str, output_dir: Path, sou
         backend.build_shared_library(modules, artifacts.library, exported, target)
     except NotImplementedError as error:
         raise ArtifactError(str(error)) from None
-    artifacts.header.write_text(c_header(entries, stem, source, target))
-    artifacts.manifest.write_text(json.dumps(manifest(entries, artifacts, source, target), indent=2) + "\n")
+    provenance = Provenance(source, _sha256(source_path), backend.toolchain_version())
+    artifacts.header.write_text(c_header(entries, stem, provenance, target))
+    # ensure_ascii: the manifest is ASCII, any other character a \uXXXX escape (see the module docstring).
+    text = json.dumps(manifest(entries, artifacts, provenance, target), indent=2, ensure_ascii=True)
+    artifacts.manifest.write_text(text + "\n")
     return artifacts
+
+
+def _sha256(path: Path | None) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path else None
 
 
 # ----------------------------------------------------------------------------- manifest
 
 
-def manifest(entries: list[Entry], artifacts: Artifacts, source: str, target) -> dict:
-    """The JSON manifest: what was built, for which target, and each predictor's signature and symbols."""
+def manifest(entries: list[Entry], artifacts: Artifacts, provenance: Provenance, target) -> dict:
+    """The JSON manifest: what was built from what, for which target, and each predictor's signature and symbols."""
     return {
-        "fxn_version": fxn.__version__,
-        "source": source,
+        "fxn_version": provenance.fxn_version,
+        "source": provenance.source,
+        "source_sha256": provenance.source_sha256,
+        "toolchain": provenance.toolchain,
         "library": artifacts.library.name,
         "header": artifacts.header.name,
         "target": {
@@ -148,6 +204,9 @@ def _predictor_manifest(entry: Entry) -> dict:
         "signature": {"parameters": parameters, "results": results},
         "requires": lowered.dim_assumptions.statements(),
         "symbols": entry.symbols,
+        "allocation_sites": [str(site) for site in lowered.allocation_sites],
+        # What tracing read from the world and baked in (allow_trace_effects=True); empty otherwise.
+        "trace_effects": list(lowered.traced.trace_effects),
     }
 
 
@@ -157,7 +216,7 @@ _ABI = """\
 ABI (every symbol below is exported by {library}; nothing else is):
 
 Memref entry, every predictor:
-    void _mlir_ciface_<function>(<result> *fxn_result, const <memref> *arg0, ...);
+    void fxn_<function>(<result> *fxn_result, const <memref> *arg0, ..., fxn_status *fxn_status);
   MLIR's C interface. Each argument is a memref descriptor
     {{ T *allocated; T *aligned; int64_t offset; int64_t sizes[rank]; int64_t strides[rank]; }}
   of a row-major contiguous array: set allocated = aligned = the data,
@@ -168,9 +227,18 @@ Memref entry, every predictor:
   library and belongs to the caller: free(fxn_result.allocated) when done
   (several results of one call may share one allocation: free each distinct
   pointer once). Elements start at aligned + offset.
+  Status: every allocation the code makes is checked. The entry sets
+  fxn_status->site to 0 if the call succeeded. If an allocation failed
+  (no memory, or a size past 2**62 bytes), it returns at once with site set
+  to the failed allocation's number (its op and source line are listed
+  under "allocation_sites" in the manifest, site k at index k - 1) and
+  fxn_status->bytes to the size it asked for; the result descriptors then
+  hold nothing to use or free (buffers allocated before the failure are
+  not freed).
 
-Value entry, predictors of 0-d arguments and one 0-d result:
-    T fxn_<function>(T0 arg0, T1 arg1, ...);
+Value entry, predictors of 0-d arguments and one 0-d result whose code
+allocates nothing (so it cannot fail):
+    T fxn_<function>__value(T0 arg0, T1 arg1, ...);
   Plain C scalars in and out; nothing to free.
 
 Element types: f32 float, f64 double, f16 _Float16, i8 int8_t, ui8 uint8_t, i32 int32_t,
@@ -178,8 +246,9 @@ i64 int64_t, i1 bool (one byte, 0 or 1). A dynamic dim (? below) takes any
 size; arguments whose annotations share a dim name (in brackets below) must
 agree on it, and a call must meet each "requires" line of its predictor
 (conditions on dynamic dims that the code assumes and does not check: it
-would read out of bounds). A parameter named like a C keyword gets a
-trailing underscore.
+would read out of bounds). A parameter is declared under its own name, or
+as arg<i> where that is no ASCII identifier or is reserved (_X, __x, fxn_),
+with trailing underscores while it is a C or C++ keyword or taken.
 """
 
 
@@ -191,12 +260,40 @@ def _descriptor_typedef(rank: int, dtype: str) -> str:
     element = C_TYPES[dtype]
     dims = f" int64_t sizes[{rank}]; int64_t strides[{rank}];" if rank else ""
     name = _descriptor_name(TensorType(dtype, (None,) * rank))
-    return f"typedef struct {{ {element} *allocated; {element} *aligned; int64_t offset;{dims} }} {name};"
+    fields = f"{element} *allocated; {element} *aligned; int64_t offset;{dims}"
+    return _shared_typedef(name, f"typedef struct {{ {fields} }} {name};")
+
+
+#: The status every memref entry reports (see the ABI).
+_STATUS_TYPEDEF = "typedef struct { int64_t site; int64_t bytes; } fxn_status;"
+
+
+def _shared_typedef(name: str, typedef: str) -> str:
+    """``typedef`` guarded so that several fxn headers can be included in one C file."""
+    guard = f"FXN_TYPEDEF_{name.upper()}"
+    return f"#ifndef {guard}\n#define {guard}\n{typedef}\n#endif"
 
 
 def _comment(text: str, indent: str = "") -> str:
-    lines = text.rstrip("\n").split("\n")
+    """A C block comment of ``text``, one comment line per line, made safe by :func:`comment_text`."""
+    lines = comment_text(text).rstrip("\n").split("\n")
     return "\n".join([f"{indent}/*"] + [f"{indent} * {line}".rstrip() for line in lines] + [f"{indent} */"])
+
+
+#: Where a space goes so that no ``*/`` ends a comment and no ``/*`` opens one: between ``*`` and ``/``, either way.
+_COMMENT_DELIMITER = re.compile(r"(?<=\*)(?=/)|(?<=/)(?=\*)")
+
+
+def comment_text(text: str) -> str:
+    """``text`` as it may stand inside a C comment: printable ASCII and line breaks (rules: the module docstring)."""
+    text = re.sub(r"(?<=\?)\?", r"\\?", text.replace("\\", "\\\\"))
+    text = "".join(c if c == "\n" or " " <= c <= "~" else _universal_character_name(c) for c in text)
+    return _COMMENT_DELIMITER.sub(" ", text)
+
+
+def _universal_character_name(character: str) -> str:
+    code = ord(character)
+    return f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
 
 
 def _dim_names(shape) -> str:
@@ -204,14 +301,25 @@ def _dim_names(shape) -> str:
     return f" [{', '.join(map(str, shape))}]" if any(isinstance(d, str) for d in shape or ()) else ""
 
 
-def _c_name(name: str) -> str:
-    """A parameter's name in C: not a keyword, not the result's name."""
-    return f"{name}_" if name in C_KEYWORDS or name in ("fxn_result", "fxn_results") else name
+def _c_names(names: list[str]) -> list[str]:
+    """The parameters' names in C: ``arg<i>`` for a name that is no ASCII identifier or is reserved (to C:
+    ``_X``, ``__x``; to the header, whose types a parameter would hide: ``fxn_``); then trailing underscores
+    while a name is a keyword or taken."""
+    taken = set(C_KEYWORDS)
+    c_names = []
+    for index, name in enumerate(names):
+        usable = name.isascii() and name.isidentifier() and not re.match(r"__|_[A-Z]|fxn_", name)
+        c_name = name if usable else f"arg{index}"
+        while c_name in taken:
+            c_name += "_"
+        taken.add(c_name)
+        c_names.append(c_name)
+    return c_names
 
 
 def _declarations(entry: Entry) -> list[str]:
     compiled, lowered = entry.compiled, entry.lowered
-    names = [_c_name(p.name) for p in compiled.parameters]
+    names = _c_names([p.name for p in compiled.parameters])
     signature = ", ".join(f"{n}: {t}{_dim_names(shape)}"
                           for n, t, shape in zip(names, lowered.arg_types, compiled.annotated_shapes()))
     results = ", ".join(map(str, lowered.result_types))
@@ -229,19 +337,20 @@ def _declarations(entry: Entry) -> list[str]:
         fields = " ".join(f"{_descriptor_name(t)} r{i};" for i, t in enumerate(lowered.result_types))
         lines.append(f"typedef struct {{ {fields} }} {struct};")
         result = f"{struct} *fxn_results"
-    lines.append(f"void {memref_symbol(entry.name)}({result}, {arguments});")
+    lines.append(f"void {memref_symbol(entry.name)}({result}, {arguments}, fxn_status *fxn_status);")
     if lowered.value_entry:
         scalars = ", ".join(f"{C_TYPES[t.dtype]} {n}" for n, t in zip(names, lowered.arg_types))
         lines.append(f"{C_TYPES[lowered.result_types[0].dtype]} {value_symbol(entry.name)}({scalars});")
     return lines
 
 
-def c_header(entries: list[Entry], stem: str, source: str, target) -> str:
+def c_header(entries: list[Entry], stem: str, provenance: Provenance, target) -> str:
     """The C header declaring every entry point of the library, with the ABI in its opening comment."""
-    guard = f"FXN_{''.join(c if c.isalnum() else '_' for c in stem).upper()}_H"
+    guard = f"FXN_{''.join(c if c.isascii() and c.isalnum() else '_' for c in stem).upper()}_H"
     library = f"lib{stem}.so"
-    title = (f"{library}: fxn {fxn.__version__} predictors of {source}, "
-             f"built for {target.triple} ({target.cpu}).\n\n")
+    title = (f"{library}: fxn {provenance.fxn_version} predictors of {provenance.source}, "
+             f"built for {target.triple} ({target.cpu}) with {provenance.toolchain or 'an unknown compiler'}.\n"
+             f"Source sha256: {provenance.source_sha256 or 'unknown'}.\n\n")
     descriptors = sorted({(t.rank, t.dtype) for e in entries for t in [*e.lowered.arg_types, *e.lowered.result_types]})
     lines = [
         _comment(title + _ABI.format(library=library)),
@@ -255,6 +364,7 @@ def c_header(entries: list[Entry], stem: str, source: str, target) -> str:
         'extern "C" {',
         "#endif",
         "",
+        _shared_typedef("fxn_status", _STATUS_TYPEDEF),
         *(_descriptor_typedef(rank, dtype) for rank, dtype in descriptors),
     ]
     for entry in entries:

@@ -197,7 +197,7 @@ def compile_command(path, output):
 
     predictors = _load_predictors(path)
     with _reported(path):
-        artifacts = build(predictors, Path(path).stem, Path(output), source=Path(path).name)
+        artifacts = build(predictors, Path(path).stem, Path(output), source=Path(path).name, source_path=Path(path))
     for written in (artifacts.library, artifacts.header, artifacts.manifest):
         click.echo(f"wrote {written}")
 

@@ -62,6 +62,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fxn.compile_lock import holding_compile_lock
 from fxn.dialects import TensorType, new_context
 
 #: What ``fxn inspect`` can print, in pipeline order.
@@ -89,6 +90,8 @@ class LoweredFunction:
     optimized: object
     #: What the compiled code assumes of the arguments' dynamic dims (checked before each call).
     dim_assumptions: object
+    #: Where the compiled code allocates (``AllocationSite``), numbered as its status reports failures.
+    allocation_sites: list
 
     @property
     def entry(self) -> str:
@@ -103,8 +106,10 @@ class LoweredFunction:
         return list(self.traced.result_types)
 
 
+@holding_compile_lock
 def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = None,
-          stop_after: str | None = None, fast_math: bool = False, debug_info: bool = False) -> LoweredFunction | None:
+          stop_after: str | None = None, fast_math: bool = False, debug_info: bool = False,
+          allow_trace_effects: bool = False) -> LoweredFunction | None:
     """Trace ``fn`` for ``arg_types``, optimize it, add its value entry and lower it to the LLVM dialect.
 
     If ``stages`` is a dict, the IR after each step is stored in it under the
@@ -114,6 +119,7 @@ def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = No
     """
     from fxn.compiler import lower_to_linalg, lower_to_llvm
     from fxn.frontend import trace
+    from fxn.passes.lowering.checked_allocation import allocation_sites
     from fxn.passes.lowering.dim_assumptions import dim_assumptions
     from fxn.pipeline import build_pipeline
     from fxn.entries import add_value_entry, function_named
@@ -123,7 +129,7 @@ def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = No
             stages[stage] = ir if isinstance(ir, str) else ir.operation.get_asm(enable_debug_info=debug_info)
         return stage == stop_after
 
-    traced = trace(fn, parameters, list(arg_types), new_context())
+    traced = trace(fn, parameters, list(arg_types), new_context(), allow_trace_effects)
     module = traced.module
     if reached("traced", f"# captured by {traced.capture}\n{traced.graph}") or reached("fxn", module):
         return None
@@ -140,7 +146,27 @@ def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = No
             if reached("lowered", linalg):
                 return None
         lower_to_llvm(module, backend_name, fast_math=fast_math)
-    return LoweredFunction(traced, module, value_entry, backend_name, fast_math, optimized, assumptions)
+    value_entry = value_entry and not _drop_failing_value_entry(module, traced.entry)
+    sites = allocation_sites(module, optimized)
+    return LoweredFunction(traced, module, value_entry, backend_name, fast_math, optimized, assumptions, sites)
+
+
+def _drop_failing_value_entry(module, name: str) -> bool:
+    """Erase the value entry if its code may fail to allocate (it has no status to say so); whether it did.
+
+    A value entry exists only for code that allocates nothing it could fail
+    to get: scalars in and out, nothing to check. (Code that does, say a
+    scalar function summing a large constant it builds, keeps its memref
+    entry, whose status reports the failure.)
+    """
+    from fxn.entries import function_named, value_symbol
+    from fxn.passes.lowering.checked_allocation import MAY_FAIL_ATTRIBUTE
+
+    entry = function_named(module, value_symbol(name))
+    if MAY_FAIL_ATTRIBUTE not in entry.attributes:
+        return False
+    entry.operation.erase()
+    return True
 
 
 @contextlib.contextmanager
@@ -158,6 +184,7 @@ def _lowering_errors(backend_name: str):
                                    first.filename, first.line or None, first.column or None) from None
 
 
+@holding_compile_lock
 def lower_destination(lowered: LoweredFunction):
     """A new LLVM-dialect module holding the destination entry of ``lowered``.
 
@@ -243,17 +270,24 @@ class ConcreteFunction:
             raise TypeError(f"out must be an array (or a tuple of one array); got {given}")
         return out
 
+    @holding_compile_lock
     def _compile_destination(self):
+        """The destination entry, compiled once: racing first out= calls wait for one compile and share it."""
+        if self._destination is not None:
+            return self._destination
         from fxn.compiler import jit
+        from fxn.passes.lowering.checked_allocation import allocation_sites
         from fxn.runtime import DestinationExecutable
 
         executable = self.executable
         count = len(self.result_types)
         out_names = [f"out[{i}]" for i in range(count)] if self.lowered.traced.returns_tuple else ["out"]
+        module = lower_destination(self.lowered)
         self._destination = DestinationExecutable(
-            jit(lower_destination(self.lowered)), self.lowered.entry, self.arg_types, self.result_types,
+            jit(module), self.lowered.entry, self.arg_types, self.result_types,
             arg_names=executable.arg_names, named_dims=executable.named_dims, out_names=out_names,
             dim_assumptions=self.lowered.dim_assumptions,
+            allocation_sites=allocation_sites(module, self.lowered.optimized),
         )
         return self._destination
 
@@ -288,7 +322,7 @@ class CompiledFunction(functools.partial):
     """
 
     def __new__(cls, fn, tag: str | None = None, description: str | None = None, targets=None,
-                fast_math: bool = False):
+                fast_math: bool = False, allow_trace_effects: bool = False):
         from fxn.frontend.types import parameters
 
         self = super().__new__(cls, fn)
@@ -298,8 +332,10 @@ class CompiledFunction(functools.partial):
         self.description = description
         self.targets = targets
         self.fast_math = fast_math
+        self.allow_trace_effects = allow_trace_effects
         self.parameters = parameters(fn)
         self._hints = inspect.get_annotations(fn, eval_str=True)
+        self._signature = inspect.signature(fn)  # binds keyword calls
         self._concrete: dict[tuple[TensorType, ...], ConcreteFunction] = {}
         #: With no declared parameter, each _signature_key is one signature: concrete functions by key.
         self._keyed = all(p.declared is None for p in self.parameters)
@@ -369,7 +405,7 @@ class CompiledFunction(functools.partial):
               stop_after: str | None = None, debug_info: bool = False) -> LoweredFunction | None:
         """Lower one signature for ``backend_name`` without compiling it (for AOT and inspection); see :func:`lower`."""
         lowered = lower(self.fn, self.parameters, list(types), backend_name, stages, stop_after, self.fast_math,
-                        debug_info)
+                        debug_info, self.allow_trace_effects)
         if lowered is not None:
             self.scalar_results(lowered.result_types)  # a return annotation that does not fit fails here
         return lowered
@@ -411,7 +447,7 @@ class CompiledFunction(functools.partial):
 
     def _bind(self, args, kwargs) -> tuple:
         try:
-            bound = inspect.signature(self.fn).bind(*args, **kwargs)
+            bound = self._signature.bind(*args, **kwargs)
         except TypeError as error:
             raise TypeError(f"{self.__name__}(): {error}") from None
         bound.apply_defaults()
@@ -426,7 +462,15 @@ class CompiledFunction(functools.partial):
 
         return self.concrete_function(argument_type(p, a) for p, a in zip(self.parameters, args))
 
+    @holding_compile_lock
     def _compile(self, types: tuple[TensorType, ...]) -> ConcreteFunction:
+        """Compile one signature, once: racing first calls wait for one compile and share it.
+
+        The concrete function is published in ``_concrete`` (read without the
+        lock) only once it is complete, its entries included.
+        """
+        if types in self._concrete:
+            return self._concrete[types]
         from fxn.backends import host_backend
         from fxn.compiler import jit
         from fxn.python_entry import add_python_entry, builtin_function, can_enter
@@ -449,6 +493,7 @@ class CompiledFunction(functools.partial):
             scalar_results=scalar_results,
             named_dims=self.named_dims(),
             dim_assumptions=lowered.dim_assumptions,
+            allocation_sites=lowered.allocation_sites,
         )
         concrete = ConcreteFunction(lowered, executable)
         if entered:
@@ -494,15 +539,21 @@ def _signature_key(args) -> tuple | None:
 
 
 def compile(fn=None, *, tag: str | None = None, description: str | None = None, targets=None,
-            fast_math: bool = False):
+            fast_math: bool = False, allow_trace_effects: bool = False):
     """Decorator: ``@fxn.compile`` or ``@fxn.compile(tag="@acme/fma", description=...)``.
 
     ``fast_math=True`` lets a float multiply and a dependent add fuse into one
     FMA (one rounding where the Python code rounds twice), as C compilers do
     by default and numba does with ``fastmath=True``.
+
+    ``allow_trace_effects=True`` lets the function read the clock, the global
+    random state, the environment and OS randomness while it is traced (fxn
+    refuses them otherwise): their values are baked into the compiled code
+    and listed in ``trace_effects`` of the traced function.
     """
     if fn is not None:
         return CompiledFunction(fn)
     return lambda function: CompiledFunction(
-        function, tag=tag, description=description, targets=targets, fast_math=fast_math
+        function, tag=tag, description=description, targets=targets, fast_math=fast_math,
+        allow_trace_effects=allow_trace_effects,
     )

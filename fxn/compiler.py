@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from fxn.backends import find_backend
 from fxn.backends.base import Target
 from fxn.dialects import TensorType
+from fxn.entries import export_c_interfaces, namespace_functions
 from fxn.mlir import execution_engine, func, ir
 from fxn.pipeline import build_pipeline
 
@@ -38,13 +39,13 @@ LOWERING_STAGES = {
     "bufferized": (
         "one-shot-bufferize{{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map "
         "allow-return-allocs-from-loops}},"
-        "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize"
+        "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize,fxn-check-alloc-sizes"
     ),
     "llvm": (
         "func.func(convert-linalg-to-loops),convert-vector-to-scf,expand-strided-metadata,lower-affine,"
         "convert-scf-to-cf,convert-vector-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"
         "convert-arith-to-llvm,convert-index-to-llvm,convert-ub-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
-        "reconcile-unrealized-casts"
+        "reconcile-unrealized-casts,fxn-check-allocations"
     ),
 }
 #: The stage after "lowered" in a module with a destination entry: inline the function into the entry,
@@ -108,19 +109,27 @@ def _is_private(op) -> bool:
 
 
 def prepare_entry_points(module) -> None:
-    """Give public functions a C interface and make their tensor arguments read-only.
+    """Name functions as exported, give public ones of arrays a C interface, make their tensor arguments read-only.
+
+    Every function ``@f`` becomes ``@fxn_f`` (:func:`fxn.entries.namespace_functions`).
+
+    A function of scalars only (a value entry) needs no C interface: it is
+    called as it is.
 
     ``bufferization.writable = false`` keeps one-shot bufferization from
     reusing a caller's array for a result: the caller's inputs are never
     written. (Memref arguments, a destination entry's outputs, are buffers
     already and keep no attribute.)
     """
+    namespace_functions(module)
     with module.context:
         read_only = ir.DictAttr.get({"bufferization.writable": ir.BoolAttr.get(False)})
         for op in module.body.operations:
             if not isinstance(op, func.FuncOp) or _is_private(op):
                 continue
-            op.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
+            function_type = ir.FunctionType(op.function_type.value)
+            if any(isinstance(t, ir.ShapedType) for t in [*function_type.inputs, *function_type.results]):
+                op.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
             op.arg_attrs = ir.ArrayAttr.get([
                 read_only if isinstance(argument.type, ir.RankedTensorType) else ir.DictAttr.get({})
                 for argument in op.arguments
@@ -138,12 +147,14 @@ def lower_to_llvm(module, backend_name: str, fast_math: bool = False, stages=tup
     """Lower a module to the LLVM dialect in place through ``stages`` (``fast_math``: see :func:`pipeline_text`).
 
     The default stages take an fxn module; :data:`DESTINATION_STAGES` a module
-    with a destination entry (see the module docstring).
+    with a destination entry (see the module docstring). The C interfaces
+    then take their functions' names (:func:`fxn.entries.export_c_interfaces`).
     """
     prepare_entry_points(module)
     pass_manager, _ = build_pipeline(pipeline_text(backend_name, stages, fast_math), module.context)
     with module.context:
         pass_manager.run(module.operation)
+    export_c_interfaces(module)
 
 
 def jit(llvm_module, opt_level: int = 3):

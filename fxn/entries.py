@@ -1,23 +1,30 @@
-"""The entry points of a compiled function, added to its module as IR before lowering.
+"""The entry points of a compiled function, added to its module as IR before lowering, and their names.
 
 Compiled code has the two kinds of entry point that every generated C header
 documents (see :mod:`fxn.artifacts`):
 
-- the *memref entry* ``_mlir_ciface_<name>(results *, memref *arg0, ...)``
-  (MLIR's C interface, :func:`memref_symbol`), for every function: each
-  argument is a memref descriptor pointing at the caller's data (no copy);
-  each result is a buffer the compiled code ``malloc``'ed, which the caller
-  frees;
-- the *value entry* ``fxn_<name>(x, y, ...)`` (see :func:`add_value_entry`),
-  for functions of 0-d arguments and one 0-d result: plain C scalars in and
-  out, no allocation visible to the caller.
+- the *memref entry* ``fxn_<name>(results *, memref *arg0, ..., status *)``
+  (MLIR's C interface under the function's own name, :func:`memref_symbol`),
+  for every function: each argument is a memref descriptor pointing at the
+  caller's data (no copy); each result is a buffer the compiled code
+  ``malloc``'ed, which the caller frees; the status reports a failed
+  allocation (:mod:`fxn.passes.lowering.checked_allocation`);
+- the *value entry* ``fxn_<name>__value(x, y, ...)`` (see
+  :func:`add_value_entry`), for functions of 0-d arguments and one 0-d
+  result whose code allocates nothing: plain C scalars in and out.
 
 Calls with ``out=`` (JIT only, not in artifacts) use a third, the
-*destination entry* ``_mlir_ciface_<name>__out(memref *arg0, ..., memref
-*out0, ..., [memref *dims])`` (see :func:`add_destination_entry`), compiled
-on demand into a module of its own: the results are written into the
-caller's buffers, nothing is allocated for them. :mod:`fxn.runtime` calls
-these entries.
+*destination entry* ``fxn_<name>__out(memref *arg0, ..., memref *out0, ...,
+[memref *dims], status *)`` (see :func:`add_destination_entry`), compiled on
+demand into a module of its own: the results are written into the caller's
+buffers, nothing is allocated for them. :mod:`fxn.runtime` calls these
+entries.
+
+Names: lowering renames every function ``@f`` to ``@fxn_f``
+(:func:`namespace_functions`), and the C interface ``_mlir_ciface_fxn_f``
+that MLIR adds takes the name ``fxn_f`` (:func:`export_c_interfaces`). Every
+symbol compiled code defines thus starts with ``fxn_``: no predictor name
+(``malloc``, ``free``, ``main``) can collide with what the code calls.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ import ctypes
 import functools
 
 from fxn.dialects import TensorType
-from fxn.mlir import arith, bufferization, func, ir, memref, scf, tensor
+from fxn.mlir import arith, bufferization, func, ir, llvm, memref, scf, tensor
 
 #: C types of the element types a value entry passes (f16 has none: memref entry only).
 SCALAR_CTYPES = {
@@ -40,18 +47,70 @@ SCALAR_CTYPES = {
 }
 
 def function_named(module, name: str):
-    """The ``func.func @name`` of ``module``."""
-    return next(op for op in module.body.operations if isinstance(op, func.FuncOp) and op.sym_name.value == name)
+    """The function (``func.func`` or ``llvm.func``) ``@name`` of ``module``."""
+    return next(op for op in module.body.operations
+                if "sym_name" in op.attributes and op.attributes["sym_name"].value == name)
 
 
 def memref_symbol(name: str) -> str:
-    """The memref entry of function ``name`` (MLIR's ``llvm.emit_c_interface`` wrapper)."""
-    return f"_mlir_ciface_{name}"
+    """The memref entry of function ``name``: ``fxn_<name>``, the C name of everything compiled for it.
+
+    Every symbol fxn defines for a function starts with this name, so that
+    no function name can collide with libc (a predictor named ``malloc``),
+    the runtime or another entry; characters of ``name`` that C does not
+    allow in identifiers become ``_`` (only the JIT sees such names:
+    artifacts refuse them).
+    """
+    return "fxn_" + "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in name)
 
 
 def value_symbol(name: str) -> str:
     """The value entry of function ``name``, if :func:`add_value_entry` gave it one."""
-    return f"fxn_{name}"
+    return f"{memref_symbol(name)}__value"
+
+
+def body_symbol(symbol: str) -> str:
+    """What :func:`export_c_interfaces` renames the function behind the C interface ``symbol`` to."""
+    return f"{symbol}__body"
+
+
+def namespace_functions(module) -> None:
+    """Rename every ``func.func @<f>`` of ``module`` to ``@fxn_<f>`` (:func:`memref_symbol`), and its uses.
+
+    Done as lowering begins: from then on no function can take the name of a
+    function the generated code calls (``malloc``, ``free``, ``memcpy``).
+    """
+    with module.context:
+        for op in list(module.body.operations):
+            if isinstance(op, func.FuncOp):
+                name = op.sym_name.value
+                ir.SymbolTable.replace_all_symbol_uses(name, memref_symbol(name), module.operation)
+                op.attributes["sym_name"] = ir.StringAttr.get(memref_symbol(name))
+
+
+def defined_symbols(llvm_module) -> list[str]:
+    """The functions an LLVM-dialect module defines (every one starts with ``fxn_``)."""
+    return [op.sym_name.value for op in llvm_module.body.operations
+            if isinstance(op, llvm.LLVMFuncOp) and len(op.body.blocks)]
+
+
+def export_c_interfaces(module) -> None:
+    """Give each C interface of an LLVM-dialect module its function's name: ``_mlir_ciface_<f>`` becomes ``<f>``.
+
+    ``llvm.emit_c_interface`` makes ``_mlir_ciface_<f>`` (descriptors passed
+    by pointer) beside ``<f>`` (descriptors expanded into scalars). Callers
+    use the C interface, so it takes the plain name and ``<f>`` becomes
+    :func:`body_symbol`.
+    """
+    prefix = "_mlir_ciface_"
+    with module.context:
+        for op in list(module.body.operations):
+            symbol = op.attributes["sym_name"].value if "sym_name" in op.attributes else ""
+            if isinstance(op, llvm.LLVMFuncOp) and symbol.startswith(prefix):
+                name = symbol[len(prefix):]
+                ir.SymbolTable.replace_all_symbol_uses(name, body_symbol(name), module.operation)
+                function_named(module, name).attributes["sym_name"] = ir.StringAttr.get(body_symbol(name))
+                op.attributes["sym_name"] = ir.StringAttr.get(name)
 
 
 # ----------------------------------------------------------------------------- value entries
@@ -86,7 +145,7 @@ def add_value_entry(module, name: str) -> bool:
         is_bool = result_types[0].dtype == "i1"
         returned = ir.IntegerType.get_signless(8) if is_bool else ir.RankedTensorType(function_type.results[0]).element_type
         with ir.InsertionPoint(module.body):
-            wrapper = func.FuncOp(value_symbol(name), (scalars, [returned]))
+            wrapper = func.FuncOp(f"{name}__value", (scalars, [returned]))  # value_symbol once lowered
             block = wrapper.add_entry_block()
         with ir.InsertionPoint(block):
             tensors = [tensor.FromElementsOp(t, [a]).result for t, a in zip(function_type.inputs, block.arguments)]
@@ -123,7 +182,7 @@ def _clone_body(function, arguments: list) -> list:
 
 def destination_symbol(name: str) -> str:
     """The destination entry of function ``name``, if :func:`add_destination_entry` gave it one."""
-    return f"{name}__out"
+    return f"{memref_symbol(name)}__out"
 
 
 def dynamic_result_dims(result_types: list[TensorType]) -> list[tuple[int, int]]:
@@ -181,7 +240,7 @@ def _add_out_function(callee, dims_function, dynamic: list[tuple[int, int]]) -> 
     destinations = [ir.MemRefType.get(t.shape, t.element_type) for t in callee.type.results]
     sizes = [ir.MemRefType.get([len(dynamic)], ir.IntegerType.get_signless(64))] if dynamic else []
     function_type = ir.FunctionType.get([*inputs, *destinations, *sizes], [])
-    entry = func.FuncOp(destination_symbol(callee.sym_name.value), function_type)
+    entry = func.FuncOp(f"{callee.sym_name.value}__out", function_type)  # destination_symbol once lowered
     with ir.InsertionPoint(entry.add_entry_block()):
         arguments = entry.arguments[:len(inputs)]
         outs = entry.arguments[len(inputs):len(inputs) + len(destinations)]

@@ -18,6 +18,7 @@ import re
 
 import numpy as np
 
+from fxn.compile_lock import holding_compile_lock
 from fxn.dialects import OPS, TensorType, VerifyError, new_context
 from fxn.dialects.elements import elements_to_numpy, resource_blobs
 from fxn.dialects.reference import load_kernels
@@ -30,6 +31,7 @@ class InterpreterError(RuntimeError):
     """A function cannot be interpreted (unsupported op, bad input at run time)."""
 
 
+@holding_compile_lock  # a new context loads the fxn dialect, which is not thread-safe (see fxn.compile_lock)
 def interpret(module_or_text, *inputs, entry: str | None = None):
     """Run function ``entry`` (default: the module's only, else first, public function).
 

@@ -2,7 +2,7 @@
 
 :func:`add_python_entry` adds to a concrete function's LLVM-dialect module a
 ``METH_FASTCALL | METH_KEYWORDS`` C function
-``fxn_python_<name>(self, args, nargs, kwnames)`` that,
+``fxn_<name>__python(self, args, nargs, kwnames)`` that,
 in the common case, does all a call needs without running Python code:
 
 - it unboxes each argument: an exact ``float`` for an f32/f64 0-d parameter,
@@ -12,7 +12,9 @@ in the common case, does all a call needs without running Python code:
   wherever annotations share a dim name and meet what the compiled code
   assumes of them (:mod:`fxn.passes.lowering.dim_assumptions`);
 - it calls the value entry (scalars in and out) or the memref entry with
-  descriptors on the stack (see :mod:`fxn.runtime`);
+  descriptors and the status on the stack (see :mod:`fxn.runtime`); a
+  status that reports a failed allocation sends the call to the Python
+  path, which runs it again and raises the ``MemoryError``;
 - it boxes the result: a Python scalar where the signature asks for one,
   else a numpy array that owns the buffer the compiled code ``malloc``'ed
   (its base is a capsule that frees it).
@@ -39,6 +41,7 @@ import functools
 
 import numpy as np
 
+from fxn.compile_lock import holding_compile_lock
 from fxn.dialects import TensorType
 from fxn.dialects.types import bit_width
 from fxn.mlir import ir, llvm
@@ -60,11 +63,11 @@ _DYNAMIC_INDEX = -(2**31)
 
 def entry_symbol(name: str) -> str:
     """The CPython entry of function ``name``."""
-    return f"fxn_python_{name}"
+    return f"{memref_symbol(name)}__python"
 
 
-def _address_symbol(name: str) -> str:
-    return f"fxn_python_address_{name}"
+def _address_symbol(symbol: str) -> str:
+    return f"{symbol}__address"
 
 
 @functools.cache
@@ -93,6 +96,7 @@ def _python_function(name: str, result, *args):
     return ctypes.PYFUNCTYPE(result, *args)((name, ctypes.pythonapi))
 
 
+@holding_compile_lock  # outside the cache: two first calls must not both build it
 @functools.cache
 def _c_api() -> dict[str, int]:
     """Addresses of the C functions the entry calls."""
@@ -202,7 +206,7 @@ def _element_type(dtype: str):
 
 
 class _EntryBuilder:
-    """The body of ``fxn_python_<name>``: checks, the call, the result."""
+    """The body of ``fxn_<name>__python``: checks, the call, the result."""
 
     def __init__(self, emit: _Emitter, args):
         self.emit = emit
@@ -347,6 +351,7 @@ def capsule_destructor() -> int:
     return _function_address(_destructor_engine(), "fxn_free_capsule")
 
 
+@holding_compile_lock  # one engine: a second one, built by a racing first call, would be freed under live arrays
 @functools.cache
 def _destructor_engine():
     """The engine of ``fxn_free_capsule``: a module of its own, compiled once and kept (by the cache)
@@ -368,7 +373,7 @@ def _destructor_engine():
 
 
 def _add_address_getter(module, symbol: str) -> None:
-    """Add ``fxn_python_address_<symbol>() -> ptr``: the JIT only looks up packed wrappers, this gives a raw address."""
+    """Add ``<symbol>__address() -> ptr``: the JIT only looks up packed wrappers, this gives a raw address."""
     ptr = ir.Type.parse("!llvm.ptr")
     with ir.InsertionPoint(module.body):
         getter = llvm.LLVMFuncOp(_address_symbol(symbol), ir.TypeAttr.get(ir.Type.parse("!llvm.func<ptr ()>")))
@@ -387,11 +392,11 @@ def _function_address(engine, symbol: str) -> int:
 
 def add_python_entry(module, name: str, arg_types: list[TensorType], result_types: list[TensorType],
                      dim_names: list[tuple], scalar_result: bool, value_entry: bool, dim_assumptions=None) -> None:
-    """Add ``fxn_python_<name>`` (and its address getter) to an LLVM-dialect module; see the module docstring.
+    """Add ``fxn_<name>__python`` (and its address getter) to an LLVM-dialect module; see the module docstring.
 
     ``dim_names[i]`` gives argument ``i``'s dims as annotated (names where
     shared sizes are checked); ``scalar_result`` asks for a Python scalar;
-    ``value_entry`` says the module has ``fxn_<name>``; ``dim_assumptions``
+    ``value_entry`` says the module has ``fxn_<name>__value``; ``dim_assumptions``
     (a ``DimAssumptions``) is checked on the array arguments' dims.
     """
     (result,) = result_types
@@ -421,7 +426,10 @@ def add_python_entry(module, name: str, arg_types: list[TensorType], result_type
             if dim_assumptions is not None:
                 build.require_assumptions(dim_assumptions)
             result_descriptor = emit.alloca(24 + 16 * result.rank)
-            emit.call(memref_symbol(name), [result_descriptor, *descriptors])
+            status = emit.alloca(16)
+            emit.call(memref_symbol(name), [result_descriptor, *descriptors, status])
+            # A failed allocation: the Python path runs the call again and raises the MemoryError.
+            emit.require(emit.compare("eq", emit.load(emit.i64, status), emit.const(0)))
             if scalar_result:
                 value = emit.load(emit.i8 if result.dtype == "i1" else _element_type(result.dtype),
                                   build.element_address(result, result_descriptor))
@@ -466,7 +474,7 @@ class _Fallback:
 
 
 def builtin_function(engine, name: str, python_path):
-    """``fxn_python_<name>`` of a JIT engine as a builtin function falling back to ``python_path(*args, **kwargs)``.
+    """``fxn_<name>__python`` of a JIT engine as a builtin function falling back to ``python_path(*args, **kwargs)``.
 
     ``python_path`` must return what the entry returns; the builtin keeps it
     alive, and it must keep the engine alive.

@@ -1,7 +1,7 @@
 """Calling compiled code: the Python path to the entry points of :mod:`fxn.entries`.
 
 :class:`Executable` is the Python path to the memref entry
-(``_mlir_ciface_<name>``), through the JIT's packed wrapper (one ``void **``
+(``fxn_<name>``), through the JIT's packed wrapper (one ``void **``
 holding the addresses of the result and argument descriptors). It takes
 every argument the runtime accepts; the CPython entry of
 :mod:`fxn.python_entry` takes the common ones faster and hands it the rest.
@@ -282,6 +282,23 @@ class _PackedArguments:
         self.address = ctypes.addressof(self.args)
 
 
+class Status(ctypes.Structure):
+    """What an entry reports besides its results: ``site`` 0, or the failed allocation's site and size.
+
+    See :mod:`fxn.passes.lowering.checked_allocation`.
+    """
+
+    _fields_ = [("site", ctypes.c_int64), ("bytes", ctypes.c_int64)]
+
+
+def check_status(status: Status, function: str, sites: list) -> None:
+    """MemoryError naming the op and the user's line if the call that set ``status`` failed to allocate."""
+    if status.site:
+        from fxn.passes.lowering.checked_allocation import failure_message
+
+        raise MemoryError(failure_message(function, sites, status.site, status.bytes))
+
+
 def _packed_function(engine, symbol: str):
     """The packed wrapper ``_mlir_<symbol>`` of a JIT engine, callable with the address of its ``void **``."""
     address = engine.raw_lookup(symbol)
@@ -302,8 +319,9 @@ class _Frame:
     def __init__(self, executable: "Executable"):
         self.results = executable.results_type()
         self.descriptors, self.setters = _argument_descriptors(executable.arg_names, executable.arg_types)
-        # _mlir_ciface_<name>(results *, memref *arg0, ...)
-        self.packed = _PackedArguments([ctypes.addressof(d) for d in [self.results, *self.descriptors]])
+        self.status = Status()
+        # fxn_<name>(results *, memref *arg0, ..., status *)
+        self.packed = _PackedArguments([ctypes.addressof(d) for d in [self.results, *self.descriptors, self.status]])
         self.address = self.packed.address
         self.outputs = [self.results] if executable.single_result else [
             getattr(self.results, f"r{i}") for i in range(len(executable.result_types))
@@ -363,12 +381,15 @@ class Executable:
     :class:`fxn.passes.lowering.dim_assumptions.DimAssumptions`) states what
     the compiled code assumes of the arguments' dynamic dims; a call that
     breaks an assumption is a ``ValueError`` naming the dims, the op and its
-    location, and runs no compiled code.
+    location, and runs no compiled code. A call whose code fails to allocate
+    a buffer raises ``MemoryError`` naming the op and its location from
+    ``allocation_sites`` (see :mod:`fxn.passes.lowering.checked_allocation`).
     """
 
     def __init__(self, engine, name: str, arg_types: list[TensorType], result_types: list[TensorType],
                  arg_names: list[str] | None = None, scalar_results: list[bool] | None = None,
-                 named_dims: dict[str, list[tuple[int, int]]] | None = None, dim_assumptions=None):
+                 named_dims: dict[str, list[tuple[int, int]]] | None = None, dim_assumptions=None,
+                 allocation_sites: list | None = None):
         self.engine = engine
         self.name = name
         self.arg_types = list(arg_types)
@@ -377,6 +398,7 @@ class Executable:
         self.scalar_results = scalar_results or [False] * len(result_types)
         self.named_dims = named_dims or {}
         self.dim_assumptions = checked_assumptions(dim_assumptions)
+        self.allocation_sites = allocation_sites or []
         self.single_result = len(result_types) == 1
         self.results_type = descriptor_type(result_types[0].rank) if self.single_result else _results_type(result_types)
         self._function = _packed_function(engine, memref_symbol(name))
@@ -395,6 +417,7 @@ class Executable:
             keep_alive = _set_arguments(self, frame.setters, values)
             self._function(frame.address)
             del keep_alive
+            check_status(frame.status, self.name, self.allocation_sites)
             owners: dict[int, _Allocation] = {}
             return [read(descriptor, owners) for read, descriptor in zip(self._readers, frame.outputs)]
         finally:
@@ -417,8 +440,10 @@ class _DestinationFrame:
         self.dims_descriptor.allocated = self.dims_descriptor.aligned = self.dims.ctypes.data
         write_shape(self.dims_descriptor.sizes, self.dims_descriptor.strides, self.dims.shape)
         dims = [self.dims_descriptor] if len(self.dims) else []
-        # _mlir_ciface_<name>__out(memref *arg0, ..., memref *out0, ..., [memref *dims])
-        self.packed = _PackedArguments([ctypes.addressof(d) for d in [*self.descriptors, *self.destinations, *dims]])
+        self.status = Status()
+        # fxn_<name>__out(memref *arg0, ..., memref *out0, ..., [memref *dims], status *)
+        self.packed = _PackedArguments(
+            [ctypes.addressof(d) for d in [*self.descriptors, *self.destinations, *dims, self.status]])
         self.address = self.packed.address
 
 
@@ -438,7 +463,7 @@ class DestinationExecutable:
 
     def __init__(self, engine, name: str, arg_types: list[TensorType], result_types: list[TensorType],
                  arg_names: list[str] | None = None, named_dims: dict[str, list[tuple[int, int]]] | None = None,
-                 out_names: list[str] | None = None, dim_assumptions=None):
+                 out_names: list[str] | None = None, dim_assumptions=None, allocation_sites: list | None = None):
         self.engine = engine
         self.name = name
         self.arg_types = list(arg_types)
@@ -446,9 +471,10 @@ class DestinationExecutable:
         self.arg_names = arg_names or [f"#{i}" for i in range(len(arg_types))]
         self.named_dims = named_dims or {}
         self.dim_assumptions = checked_assumptions(dim_assumptions)
+        self.allocation_sites = allocation_sites or []
         self.out_names = out_names or [f"out[{i}]" for i in range(len(result_types))]
         self.dynamic_dims = dynamic_result_dims(self.result_types)
-        self._function = _packed_function(engine, memref_symbol(destination_symbol(name)))
+        self._function = _packed_function(engine, destination_symbol(name))
         self._frames: list = []
 
     def call(self, values, outs) -> None:
@@ -472,6 +498,7 @@ class DestinationExecutable:
 
     def _run(self, frame: _DestinationFrame, arrays: list[np.ndarray]) -> None:
         self._function(frame.address)
+        check_status(frame.status, self.name, self.allocation_sites)
         if not self.dynamic_dims:
             return
         sizes = dict(zip(self.dynamic_dims, frame.dims.tolist()))

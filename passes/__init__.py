@@ -9,6 +9,8 @@ from .registry import FxnPass, PassFailure, PassOptionError, load_pass
 #: Pass argument -> "module:Class".
 PASSES = {
     "fxn-canonicalize": "fxn.passes.canonicalize:FxnCanonicalize",
+    "fxn-check-alloc-sizes": "fxn.passes.lowering.checked_allocation:FxnCheckAllocSizes",
+    "fxn-check-allocations": "fxn.passes.lowering.checked_allocation:FxnCheckAllocations",
     "fxn-constant-fold": "fxn.passes.constant_fold:FxnConstantFold",
     "fxn-fuse-into-extract": "fxn.passes.fuse_into_extract:FxnFuseIntoExtract",
     "fxn-lower-to-linalg": "fxn.passes.lowering.convert:FxnLowerToLinalg",

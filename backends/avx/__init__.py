@@ -55,5 +55,8 @@ class X86Backend(Backend):
     def build_shared_library(self, llvm_ir_modules: list[str], output, exported: list[str], target: Target) -> None:
         toolchain.shared_library(llvm_ir_modules, output, exported, target)
 
+    def toolchain_version(self) -> str | None:
+        return toolchain.version()
+
 
 backend = X86Backend("avx", "x86-64 with SSE4.2 / AVX2+FMA / AVX-512")

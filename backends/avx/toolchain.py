@@ -11,12 +11,16 @@ error, not a failure when the library is loaded.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import struct
 import subprocess
 import tempfile
+from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
+from typing import Callable
 
 from fxn.backends.base import Target
 
@@ -40,6 +44,12 @@ def _clang() -> str:
     return path
 
 
+@functools.cache
+def version() -> str:
+    """The first line of ``clang-22 --version``, which artifacts record (asked once a process)."""
+    return _run([_clang(), "--version"], "report its version").splitlines()[0]
+
+
 def _run(command: list[str], what: str, stdin: str | None = None) -> str:
     result = subprocess.run(command, input=stdin, capture_output=True, text=True)
     if result.returncode != 0:
@@ -48,40 +58,128 @@ def _run(command: list[str], what: str, stdin: str | None = None) -> str:
     return result.stdout
 
 
-#: Float literals the MLIR bindings' (newer) LLVM prints and clang-22's parser rejects: IEEE specials by name
-#: (``float -inf``, ``double +qnan``, ``half +nan(0x1)``), exact bits (``float f0x3FB8AA3B``) and half or float
-#: decimals that only round to the value (``float 1.401300e-45``; clang-22 wants them exact).
-_NEW_FLOAT_LITERAL = re.compile(
-    r"\b(half|float|double) (?:([+-])(inf|qnan|snan|nan)(?:\((0x[0-9a-fA-F]+)\))?|f0x([0-9a-fA-F]+))"
-    r"|\b(half|float) ([+-]?\d+\.\d+e[+-]?\d+)"
+# ----------------------------------------------------------------------------- float literals
+
+
+@dataclass(frozen=True)
+class _FloatFormat:
+    """How an LLVM floating-point type encodes values, and how clang-22 spells its exact bits."""
+
+    exponent_bits: int
+    fraction_bits: int  # significand bits below the integer bit
+    spell: Callable[[int], str]  # the legacy hex literal clang-22 reads, from the type's bits
+    explicit_integer_bit: bool = False  # x86_fp80 stores the integer bit, the IEEE formats imply it
+
+    @property
+    def significand_bits(self) -> int:
+        return self.fraction_bits + self.explicit_integer_bit
+
+    @property
+    def width(self) -> int:
+        return 1 + self.exponent_bits + self.significand_bits
+
+    def special(self, name: str, payload: int) -> int:
+        """The bits of the positive infinity or NaN that ``+<name>(<payload>)`` names (``+snan``: APFloat's default)."""
+        quiet = 1 << (self.fraction_bits - 1)
+        fraction = {"inf": 0, "qnan": quiet, "nan": quiet | payload, "snan": payload or quiet >> 1}[name]
+        integer = self.explicit_integer_bit << self.fraction_bits
+        return ((1 << self.exponent_bits) - 1) << self.significand_bits | integer | fraction
+
+    def rounded(self, value: Fraction) -> int:
+        """The bits of ``value`` (not negative) rounded to nearest, ties to even; infinity beyond the largest finite."""
+        if value == 0:
+            return 0
+        bias = (1 << (self.exponent_bits - 1)) - 1
+        exponent = value.numerator.bit_length() - value.denominator.bit_length()
+        exponent -= Fraction(2) ** exponent > value  # now 2**exponent <= value < 2**(exponent + 1)
+        exponent = max(exponent, 1 - bias)  # subnormals: the smallest normal exponent, no integer bit
+        scaled = value * Fraction(2) ** (self.fraction_bits - exponent)
+        significand, remainder = divmod(scaled.numerator, scaled.denominator)
+        if 2 * remainder > scaled.denominator or (2 * remainder == scaled.denominator and significand & 1):
+            significand += 1
+        if significand >> (self.fraction_bits + 1):  # rounded up into the next binade
+            significand, exponent = significand >> 1, exponent + 1
+        biased = exponent + bias if significand >> self.fraction_bits else 0
+        if biased >= (1 << self.exponent_bits) - 1:
+            return self.special("inf", 0)
+        if not self.explicit_integer_bit:
+            significand &= (1 << self.fraction_bits) - 1
+        return biased << self.significand_bits | significand
+
+
+#: LLVM's floating-point types that MLIR translates to (f16, bf16, f32, f64, f80, f128), with clang-22's
+#: exact-bits spelling of each: ``0xH``/``0xR``/``0xK`` and the bits, a float as the double of equal value,
+#: fp128 as ``0xL`` with its low 64 bits first.
+_FLOAT_FORMATS = {
+    "half": _FloatFormat(5, 10, lambda bits: f"0xH{bits:04X}"),
+    "bfloat": _FloatFormat(8, 7, lambda bits: f"0xR{bits:04X}"),
+    "float": _FloatFormat(8, 23, lambda bits: f"0x{_float_as_double_bits(bits):016X}"),
+    "double": _FloatFormat(11, 52, lambda bits: f"0x{bits:016X}"),
+    "x86_fp80": _FloatFormat(15, 63, lambda bits: f"0xK{bits:020X}", explicit_integer_bit=True),
+    "fp128": _FloatFormat(15, 112, lambda bits: f"0xL{bits & (1 << 64) - 1:016X}{bits >> 64:016X}"),
+}
+#: Every floating-point type keyword of LLVM IR (ppc_fp128 has no MLIR type, so no literal of it is rewritten).
+_FLOAT_TYPES = {*_FLOAT_FORMATS, "ppc_fp128"}
+
+#: The LLVM IR tokens that matter here: copied as they are (strings and quoted names, comments, names with a
+#: sigil, legacy hex literals), line ends, the literal forms only newer LLVM prints (``+inf``, ``-qnan``,
+#: ``+nan(0x1)``, ``-snan(0x2)``), numbers (decimal literals among them) and words (type keywords and
+#: ``f0x`` literals among them).
+_TOKEN = re.compile(
+    r'(?P<kept>"[^"]*"|;[^\n]*|[%@!#$^][-\w$.]*|0x[KLMHR]?[0-9A-Fa-f]+)'
+    r"|(?P<line>\n)"
+    r"|(?P<special>[+-](?:inf|qnan|snan|nan)(?:\((?:0x[0-9A-Fa-f]+|\d+)\))?)"
+    r"|(?P<number>[+-]?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)"
+    r"|(?P<word>[A-Za-z_.$][-\w$.]*)"
 )
-#: Per type: exponent bits, mantissa bits.
-_FORMATS = {"half": (5, 10), "float": (8, 23), "double": (11, 52)}
+_SPECIAL = re.compile(r"([+-])(inf|qnan|snan|nan)(?:\((0x[0-9A-Fa-f]+|\d+)\))?")
+_BITS = re.compile(r"f0x([0-9A-Fa-f]+)")
 
 
-def _hex_literal(match: re.Match) -> str:
-    """One literal in the hex form every LLVM parses: ``0x...`` (a double's bits, for float too) or ``0xH...``."""
-    kind, sign, name, payload, exact, decimal_kind, decimal = match.groups()
-    if decimal is not None:
-        kind, exact = decimal_kind, f"{_rounded_bits(float(decimal), decimal_kind):x}"
-    exponent_bits, mantissa_bits = _FORMATS[kind]
-    if exact is not None:
-        bits = int(exact, 16)
-    else:
-        quiet = 1 << (mantissa_bits - 1)
-        mantissa = {"inf": 0, "qnan": quiet, "nan": quiet, "snan": 0}[name] | int(payload or "0", 16)
-        bits = (sign == "-") << (exponent_bits + mantissa_bits) | ((1 << exponent_bits) - 1) << mantissa_bits | mantissa
-    if kind == "half":
-        return f"half 0xH{bits:04X}"
-    if kind == "float":
-        bits = _float_as_double_bits(bits)
-    return f"{kind} 0x{bits:016X}"
+def parsable_ir(llvm_ir: str) -> str:
+    """``llvm_ir`` with every float literal in the legacy hex form clang-22 reads; values unchanged, bit for bit.
+
+    The MLIR bindings carry a newer LLVM (23+) than clang-22, whose printer
+    writes infinities and NaNs by name (``+inf``, ``-qnan``, ``+nan(0x1)``,
+    ``+snan(0x1)``), other values as decimals (exact in their type, not
+    always in double, which is how clang-22 reads a decimal) or as their bits
+    (``f0x3FB8AA3B``), for every floating-point type, wherever a value goes:
+    after its type (``float f0x...``, ``<float ..., float ...>``, ``splat
+    (half ...)``, ``[2 x double] [...]``) or after an instruction's type
+    (``fmul float %x, f0x...``, ``fcmp olt half %x, +inf``, ``phi double [
+    1.5, %bb ]``). A literal's type is therefore the last floating-point type
+    keyword before it on its line. Strings, comments and names are left as
+    they are; a literal with no type before it is a :class:`ToolchainError`.
+    """
+    pieces, copied, kind, line = [], 0, None, 1
+    for token in _TOKEN.finditer(llvm_ir):
+        group, text = token.lastgroup, token.group()
+        if group == "line":
+            kind, line = None, line + 1
+        elif group == "word" and text in _FLOAT_TYPES:
+            kind = text
+        elif group == "special" or (group == "number" and not text.lstrip("+-").isdigit()) or (
+                group == "word" and _BITS.fullmatch(text)):
+            pieces += [llvm_ir[copied:token.start()], _legacy_literal(text, kind, line)]
+            copied = token.end()
+    return "".join(pieces) + llvm_ir[copied:]
 
 
-def _rounded_bits(value: float, kind: str) -> int:
-    """The bits of ``value`` rounded to nearest in ``kind`` (half or float)."""
-    code, unsigned = {"half": ("<e", "<H"), "float": ("<f", "<I")}[kind]
-    return struct.unpack(unsigned, struct.pack(code, value))[0]
+def _legacy_literal(text: str, kind: str | None, line: int) -> str:
+    """The literal ``text`` of type ``kind`` as clang-22 spells it."""
+    if kind not in _FLOAT_FORMATS:
+        raise ToolchainError(f"line {line} of the LLVM IR: cannot rewrite the float literal '{text}' of "
+                             f"{kind or 'no type'} for {CLANG}")
+    form = _FLOAT_FORMATS[kind]
+    sign = (text[0] == "-") << (form.width - 1)
+    if bits := _BITS.fullmatch(text):
+        if len(bits[1]) != form.width // 4:
+            raise ToolchainError(f"line {line} of the LLVM IR: '{text}' does not have the {form.width} bits of {kind}")
+        return form.spell(int(bits[1], 16))
+    if special := _SPECIAL.fullmatch(text):
+        payload = special[3] or "0"
+        return form.spell(sign | form.special(special[2], int(payload, 16 if payload.startswith("0x") else 10)))
+    return form.spell(sign | form.rounded(Fraction(text.lstrip("+-"))))
 
 
 def _float_as_double_bits(bits: int) -> int:
@@ -90,16 +188,6 @@ def _float_as_double_bits(bits: int) -> int:
     if exponent == 0xFF:  # infinity or NaN: the mantissa moves to the top
         return sign << 63 | 0x7FF << 52 | mantissa << 29
     return struct.unpack("<Q", struct.pack("<d", struct.unpack("<f", struct.pack("<I", bits))[0]))[0]
-
-
-def parsable_ir(llvm_ir: str) -> str:
-    """``llvm_ir`` with its float literals in hex where clang-22's parser would not read them; values unchanged.
-
-    The MLIR bindings carry a newer LLVM than clang-22, whose printer spells
-    infinities and NaNs by name, some constants as exact bits (``f0x``) and
-    others as decimals that only round to the value.
-    """
-    return _NEW_FLOAT_LITERAL.sub(_hex_literal, llvm_ir)
 
 
 def assemble(llvm_ir: str, target: Target) -> str:

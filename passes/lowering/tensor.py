@@ -27,7 +27,7 @@ import math
 import numpy as np
 
 from fxn.dialects import TensorType
-from fxn.dialects.elements import elements_to_numpy, numpy_to_elements, resource_blobs
+from fxn.dialects.elements import elements_to_numpy, numpy_to_elements, resource_blobs, splat_elements, splat_scalar
 from fxn.dialects.types import normalize_axis
 from fxn.mlir import arith, ir, linalg, tensor
 
@@ -65,7 +65,9 @@ def lower_constant(op, target):
     if dtype in ("i1", "ui8") and not isinstance(value, ir.DenseElementsAttr):
         value = numpy_to_elements(elements_to_numpy(value, resource_blobs(_enclosing_module(op))))
     if dtype == "ui8":
-        value = numpy_to_elements(elements_to_numpy(value).view(np.int8))
+        splat = splat_scalar(value)  # a splat of any size stays one value
+        value = (splat_elements(splat.view(np.int8), tensor_type(op.results[0]).with_dtype("i8")) if splat is not None
+                 else numpy_to_elements(elements_to_numpy(value).view(np.int8)))
     return arith.constant(value.type, value)
 
 

@@ -129,6 +129,14 @@ func.func @constant() -> tensor<2xf32> {
   return %0 : tensor<2xf32>
 }
 
+// A ui8 splat of any size becomes the i8 splat of the same byte, never expanded.
+// CHECK-LABEL: func.func @huge_ui8_splat(
+// CHECK: arith.constant dense<-56> : tensor<4294967296x4294967296xi8>
+func.func @huge_ui8_splat() -> tensor<4294967296x4294967296xui8> {
+  %c = "fxn.constant"() {value = dense<200> : tensor<4294967296x4294967296xui8>} : () -> tensor<4294967296x4294967296xui8>
+  return %c : tensor<4294967296x4294967296xui8>
+}
+
 {-#
   dialect_resources: {
     builtin: {

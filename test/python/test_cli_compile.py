@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from click.testing import CliRunner
 
 import fxn
-from fxn.runtime import descriptor_type
+from fxn.runtime import Status, descriptor_type
 
 FXN = str(Path(sys.executable).parent / "fxn")
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,12 +62,13 @@ def test_manifest_records_predictors_target_and_symbols(built):
     scalar, arrays = manifest["predictors"]
     assert (scalar["name"], scalar["tag"]) == ("fma", "@fxn/fma")
     assert scalar["description"] == "Fused multiply-add of three scalars: x * y + z."
-    assert scalar["symbols"] == {"memref": "_mlir_ciface_fma", "value": "fxn_fma"}
+    assert scalar["symbols"] == {"memref": "fxn_fma", "value": "fxn_fma__value"}
     assert scalar["signature"]["parameters"][0] == {
         "name": "x", "type": "tensor<f32>", "dtype": "f32", "shape": [], "python_scalar": True}
     assert scalar["signature"]["results"] == [
         {"type": "tensor<f32>", "dtype": "f32", "shape": [], "python_scalar": True}]
-    assert arrays["symbols"] == {"memref": "_mlir_ciface_fma_arrays"}
+    assert arrays["symbols"] == {"memref": "fxn_fma_arrays"}
+    assert arrays["allocation_sites"] and all("fma.py:" in site for site in arrays["allocation_sites"])
     assert [p["shape"] for p in arrays["signature"]["parameters"]] == [["N"]] * 3
     assert arrays["signature"]["results"][0]["shape"] == [None]
 
@@ -75,7 +76,7 @@ def test_manifest_records_predictors_target_and_symbols(built):
 @requires_clang
 def test_library_loads_with_ctypes_and_exports_only_entry_points(built):
     library = ctypes.CDLL(str(built / "libfma.so"))
-    value_entry = library.fxn_fma
+    value_entry = library.fxn_fma__value
     value_entry.argtypes, value_entry.restype = [ctypes.c_float] * 3, ctypes.c_float
     assert value_entry(3.0, -1.0, 2.0) == -1.0
     assert not hasattr(library, "fma")  # the internal function would shadow libm's fma: hidden
@@ -83,8 +84,9 @@ def test_library_loads_with_ctypes_and_exports_only_entry_points(built):
     Memref1d = descriptor_type(1)
     x, y, z = (np.arange(5, dtype=np.float32) * k for k in (1, 2, 3))
     arguments = [Memref1d(a.ctypes.data, a.ctypes.data, 0, (5,), (1,)) for a in (x, y, z)]
-    result = Memref1d()
-    library._mlir_ciface_fma_arrays(*[ctypes.byref(d) for d in (result, *arguments)])
+    result, status = Memref1d(), Status()
+    library.fxn_fma_arrays(*[ctypes.byref(d) for d in (result, *arguments, status)])
+    assert status.site == 0
     values = np.ctypeslib.as_array(ctypes.cast(result.aligned, ctypes.POINTER(ctypes.c_float)), (5,)).copy()
     ctypes.CDLL(ctypes.util.find_library("c")).free(ctypes.c_void_p(result.allocated))
     np.testing.assert_array_equal(values, x * y + z)
@@ -97,18 +99,21 @@ C_DRIVER = r"""
 #include "fma.h"
 
 int main(void) {
-    printf("fxn_fma: %g\n", fxn_fma(3.0f, -1.0f, 2.0f));
+    printf("fxn_fma__value: %g\n", fxn_fma__value(3.0f, -1.0f, 2.0f));
 
     float x = 3.0f, y = -1.0f, z = 2.0f;
     fxn_memref_0d_f32 mx = {&x, &x, 0}, my = {&y, &y, 0}, mz = {&z, &z, 0}, scalar;
-    _mlir_ciface_fma(&scalar, &mx, &my, &mz);
-    printf("_mlir_ciface_fma: %g\n", scalar.aligned[scalar.offset]);
+    fxn_status status;
+    fxn_fma(&scalar, &mx, &my, &mz, &status);
+    if (status.site) return 1;
+    printf("fxn_fma: %g\n", scalar.aligned[scalar.offset]);
     free(scalar.allocated);
 
     float xs[4] = {1, 2, 3, 4}, ys[4] = {2, 2, 2, 2}, zs[4] = {0.5f, 0.5f, 0.5f, 0.5f};
     fxn_memref_1d_f32 a = {xs, xs, 0, {4}, {1}}, b = {ys, ys, 0, {4}, {1}}, c = {zs, zs, 0, {4}, {1}}, r;
-    _mlir_ciface_fma_arrays(&r, &a, &b, &c);
-    printf("_mlir_ciface_fma_arrays:");
+    fxn_fma_arrays(&r, &a, &b, &c, &status);
+    if (status.site) return 1;
+    printf("fxn_fma_arrays:");
     for (int64_t i = 0; i < r.sizes[0]; i++) printf(" %g", r.aligned[r.offset + i * r.strides[0]]);
     printf("\n");
     free(r.allocated);
@@ -130,9 +135,9 @@ def test_c_driver_compiles_against_the_header_and_links_the_library(built, tmp_p
     run = subprocess.run([str(tmp_path / "driver")], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == [
+        "fxn_fma__value: -1",
         "fxn_fma: -1",
-        "_mlir_ciface_fma: -1",
-        "_mlir_ciface_fma_arrays: 2.5 4.5 6.5 8.5",
+        "fxn_fma_arrays: 2.5 4.5 6.5 8.5",
     ]
 
 
@@ -140,9 +145,9 @@ def test_c_driver_compiles_against_the_header_and_links_the_library(built, tmp_p
 def test_header_documents_the_abi_and_declares_each_entry(built):
     header = (built / "fma.h").read_text()
     assert "free(fxn_result.allocated)" in header and "Value entry" in header
-    assert "float fxn_fma(float x, float y, float z);" in header
-    assert ("void _mlir_ciface_fma_arrays(fxn_memref_1d_f32 *fxn_result, const fxn_memref_1d_f32 *x, "
-            "const fxn_memref_1d_f32 *y, const fxn_memref_1d_f32 *z);") in header
+    assert "float fxn_fma__value(float x, float y, float z);" in header
+    assert ("void fxn_fma_arrays(fxn_memref_1d_f32 *fxn_result, const fxn_memref_1d_f32 *x, "
+            "const fxn_memref_1d_f32 *y, const fxn_memref_1d_f32 *z, fxn_status *fxn_status);") in header
     assert "@fxn/fma-arrays" in header and "fma_arrays(x: tensor<?xf32> [N], y: tensor<?xf32> [N]" in header
 
 
@@ -152,8 +157,8 @@ STAGE_MARKERS = {
     "traced": ["# captured by fx", "torch.ops.aten.mul.Tensor"],
     "fxn": ['"fxn.mul"', '"fxn.add"'],
     "optimized": ["func.func @fma("],
-    "lowered": ["linalg.generic", "func.func @fxn_fma("],
-    "llvm": ["define float @fxn_fma(float", "define void @_mlir_ciface_fma("],
+    "lowered": ["linalg.generic", "func.func @fma__value("],
+    "llvm": ["define float @fxn_fma__value(float", "define void @fxn_fma(ptr"],
     "asm": ["fxn_fma:", "\tv"],  # VEX-encoded (AVX) instructions: code for the host CPU
 }
 
@@ -173,7 +178,7 @@ def test_inspect_prints_every_stage():
 def test_inspect_one_stage_prints_it_alone():
     result = fxn_in_process("inspect", FMA, "--predictor", "fma_arrays", "--stage", "llvm")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("; ModuleID") and "define void @_mlir_ciface_fma_arrays(" in result.stdout
+    assert result.stdout.startswith("; ModuleID") and "define void @fxn_fma_arrays(" in result.stdout
 
 
 def test_run_calls_the_predictor_on_this_machine():

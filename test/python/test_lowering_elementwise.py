@@ -414,7 +414,7 @@ def external_functions(llvm_module) -> set[str]:
 def assert_calls_no_libm(llvm_module) -> None:
     """Only :data:`ALLOWED_EXTERNAL` declared, no intrinsic that becomes a libm call."""
     text = str(llvm_module)
-    assert "llvm.func @main" in text
+    assert "llvm.func @fxn_main" in text
     assert external_functions(llvm_module) <= ALLOWED_EXTERNAL, external_functions(llvm_module)
     assert not LIBM_INTRINSICS.search(text), LIBM_INTRINSICS.search(text)[0]
 

@@ -159,8 +159,8 @@ def test_ahead_of_time_library_takes_and_returns_uint8_t(tmp_path):
     source.write_text(PREDICTORS)
     result = CliRunner().invoke(cli, ["compile", str(source), "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "uint8_t fxn_brighter(uint8_t p, uint8_t q);" in (tmp_path / "brighten.h").read_text()
-    brighter = ctypes.CDLL(str(tmp_path / "libbrighten.so")).fxn_brighter
+    assert "uint8_t fxn_brighter__value(uint8_t p, uint8_t q);" in (tmp_path / "brighten.h").read_text()
+    brighter = ctypes.CDLL(str(tmp_path / "libbrighten.so")).fxn_brighter__value
     brighter.argtypes, brighter.restype = [ctypes.c_uint8, ctypes.c_uint8], ctypes.c_uint8
     assert brighter(200, 100) == 200 and brighter(3, 255) == 255
 
