@@ -1,18 +1,25 @@
-"""Hardware backends, found through the ``fxn.backends`` entry-point group.
+"""Hardware backends, found through the ``fxn.backends`` entry-point group, and targets chosen by name.
 
 A backend package declares, in its own ``pyproject.toml``::
 
     [project.entry-points."fxn.backends"]
     neon = "my_package.neon:backend"
 
-and fxn discovers it at run time; the core never names a backend. Loading a
-broken plugin is reported, not fatal.
+and fxn discovers it at run time; the core never names a backend. A
+target is named as ``NAME`` or ``NAME:key=value,key=value``
+(:func:`resolve_target`). A plugin that fails to load, reuses a name taken
+by another, lacks a hook or raises in one is reported as a
+:class:`BackendError` naming the plugin, never as a traceback from the core.
 """
 
 from __future__ import annotations
 
+import functools
+import platform
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+
+from .base import Backend, Target, TargetError
 
 ENTRY_POINT_GROUP = "fxn.backends"
 
@@ -27,54 +34,151 @@ class BackendEntry:
     error: str | None = None
 
 
-def discover_backends() -> list[BackendEntry]:
-    """Every backend registered in the entry-point group, loaded, sorted by name."""
-    entries = []
-    for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name):
-        entry = BackendEntry(point.name, point.value)
-        try:
-            entry.backend = point.load()
-        except Exception as error:  # a vendor's bug must not take fxn down
-            entry.error = f"{type(error).__name__}: {error}"
-        entries.append(entry)
-    return entries
-
-
 class BackendNotFound(LookupError):
     """No installed backend has the requested name, or none can run on this machine."""
 
 
-def find_backend(name: str):
-    """The loaded backend object registered as ``name``."""
+class BackendError(RuntimeError):
+    """A backend plugin failed: it did not load, reuses a name, lacks a hook or raised in one."""
+
+
+@functools.cache
+def discover_backends() -> tuple[BackendEntry, ...]:
+    """Every backend registered in the entry-point group, loaded, sorted by name (looked up once per process)."""
+    entries: dict[str, BackendEntry] = {}
+    for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: (p.name, p.value)):
+        if point.name in entries:
+            first = entries[point.name]
+            first.backend, first.error = None, (f"the name '{point.name}' is registered twice, by {first.target} "
+                                                f"and {point.value}; uninstall one")
+            continue
+        entry = entries[point.name] = BackendEntry(point.name, point.value)
+        try:
+            entry.backend = point.load()
+        except Exception as error:  # a vendor's bug must not take fxn down
+            entry.error = f"{type(error).__name__}: {error}"
+        else:
+            if not isinstance(entry.backend, Backend):
+                entry.backend, entry.error = None, (f"{point.value} is a {type(entry.backend).__name__}, "
+                                                    "not an fxn.backends.base.Backend")
+    return tuple(entries.values())
+
+
+def find_backend(name: str) -> Backend:
+    """The loaded backend registered as ``name``."""
     entries = {entry.name: entry for entry in discover_backends()}
     if name not in entries:
         raise BackendNotFound(f"no backend '{name}' (installed: {', '.join(entries) or 'none'})")
     entry = entries[name]
     if entry.backend is None:
-        raise BackendNotFound(f"backend '{name}' failed to load: {entry.error}")
+        raise BackendError(f"backend '{name}' ({entry.target}) failed to load: {entry.error}")
     return entry.backend
 
 
-def host_backend():
-    """``(backend, target)`` of the first installed backend that can run code on this machine."""
+def call_hook(backend: Backend, hook: str, *args, **kwargs):
+    """``backend.<hook>(*args, **kwargs)``; BackendError naming the plugin if it lacks the hook or raises.
+
+    ``NotImplementedError`` (a hook the backend does not provide) and
+    :class:`TargetError` (a bad option) keep their type, with the plugin named.
+    """
+    method = getattr(backend, hook, None)
+    where = f"backend '{backend.name}' ({type(backend).__module__})"
+    if method is None:
+        raise BackendError(f"{where} has no '{hook}' hook")
+    try:
+        return method(*args, **kwargs)
+    except (NotImplementedError, TargetError, MemoryError) as error:
+        if backend.name in str(error):
+            raise
+        raise type(error)(f"{where}: {error}") from None
+    except Exception as error:
+        raise BackendError(f"{where} failed in {hook}(): {type(error).__name__}: {error}") from error
+
+
+def parse_target_spec(spec: str) -> tuple[str, dict[str, str]]:
+    """``"neon:cpu=cortex-a76,os=android"`` -> ``("neon", {"cpu": "cortex-a76", "os": "android"})``."""
+    name, _, rest = spec.strip().partition(":")
+    options: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in rest.split(","))):
+        key, separator, value = item.partition("=")
+        if not separator or not key:
+            raise TargetError(f"target '{spec}': option '{item}' is not key=value")
+        options[key.strip()] = value.strip()
+    if not name:
+        raise TargetError(f"target '{spec}' has no name")
+    return name, options
+
+
+def resolve_target(spec: str) -> tuple[Backend, Target]:
+    """The backend and target a user names (``neon``, ``neon:cpu=cortex-a76``); ``host`` is this machine's."""
+    name, options = parse_target_spec(spec)
+    if name == "host" and not options:
+        return host_target()
+    backend = find_backend(name)
+    target = call_hook(backend, "target", **options)
+    if not isinstance(target, Target):
+        raise BackendError(f"backend '{name}' ({type(backend).__module__}) gave a {type(target).__name__} "
+                           "for a target, not an fxn.backends.base.Target")
+    return backend, target
+
+
+@functools.cache
+def host_target() -> tuple[Backend, Target]:
+    """``(backend, target)`` of the first installed backend whose targets include this machine."""
     for entry in discover_backends():
-        target = entry.backend.host_target() if entry.backend is not None else None
+        if entry.backend is None:
+            continue
+        try:
+            target = call_hook(entry.backend, "host_target")
+        except (BackendError, NotImplementedError):
+            continue
         if target is not None:
             return entry.backend, target
-    raise BackendNotFound("no installed backend can run code on this machine (see fxn-opt --list-backends)")
+    raise BackendNotFound("no installed backend generates code for this machine (see fxn-opt --list-backends)")
+
+
+#: ``platform.machine()`` spellings of the architectures in target triples.
+_MACHINES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64",
+             "riscv64": "riscv64"}
+
+
+def is_this_machine(target: Target) -> bool:
+    """Whether code for ``target`` runs in this process: same architecture, Linux (the JIT compiles for the host)."""
+    machine = _MACHINES.get(platform.machine().lower())
+    return machine == target.arch and platform.system() == "Linux" and "linux" in target.triple
+
+
+def how_it_runs(backend: Backend, target: Target) -> str:
+    """``"in process"``, ``"runner"`` or ``"no"``: how code for ``target`` runs on this machine."""
+    if is_this_machine(target):
+        return "in process"
+    try:
+        runner = call_hook(backend, "runner", target)
+    except (BackendError, NotImplementedError):
+        return "no"
+    return "runner" if runner is not None else "no"
 
 
 def list_backends() -> str:
-    """The text of ``fxn-opt --list-backends``."""
+    """The text of ``fxn-opt --list-backends``: each backend's default target, its capabilities, whether it runs here."""
     entries = discover_backends()
     if not entries:
         return f"Available backends: none (no '{ENTRY_POINT_GROUP}' entry points installed)\n"
     lines = ["Available backends:"]
     for entry in entries:
-        description = (
-            f"failed to load: {entry.error}"
-            if entry.error
-            else (getattr(entry.backend, "description", "") or (entry.backend.__doc__ or "").strip().split("\n")[0])
-        )
-        lines.append(f"  {entry.name:<20} {description} [{entry.target}]")
+        if entry.error:
+            lines.append(f"  {entry.name:<14} failed to load: {entry.error} [{entry.target}]")
+            continue
+        backend = entry.backend
+        lines.append(f"  {entry.name:<14} {backend.description} [{entry.target}]")
+        try:
+            target = call_hook(backend, "target")
+        except (BackendError, TargetError, NotImplementedError) as error:
+            lines.append(f"      target: {error}")
+            continue
+        lines.append(f"      triple {target.triple}, cpu {target.cpu}, {target.vector_bits}-bit vectors, "
+                     f"{target.index_bits}-bit index, fma {'yes' if target.has_fma else 'no'}; "
+                     f"builds {', '.join(target.artifacts)}; runs here: {how_it_runs(backend, target)}")
+        if backend.options:
+            lines.append("      options: " + "; ".join(f"{k} ({v})" for k, v in backend.options.items()))
     return "\n".join(lines) + "\n"

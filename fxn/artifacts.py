@@ -1,13 +1,16 @@
-r"""Ahead-of-time artifacts of a predictor file: a shared library, its C header and a JSON manifest.
+r"""Ahead-of-time artifacts of a predictor file for a target: its backend's artifact, a C header, a JSON manifest.
 
-:func:`build` lowers every predictor of a file for its declared signature,
-translates each to LLVM IR, and has the backend's toolchain link them into
-one library ``lib<stem>.so`` that exports only the entry points of
-:mod:`fxn.runtime` (the memref entry of every predictor, the value entry of
-scalar ones). ``<stem>.h`` declares them and documents the ABI;
-``<stem>.json`` records, per predictor, its tag, description, signature and
-symbols, and what the library was built from and for: the source file's
-name and sha256, the fxn and toolchain versions, the target.
+:func:`build` lowers every predictor of a file for its declared signature
+and the target, translates each to LLVM IR, and has the target's backend
+build its artifact (``lib<stem>.so`` for x86 Linux, a static library, a
+``.wasm`` ...) exporting only the entry points of :mod:`fxn.entries` (the
+memref entry of every predictor, the value entry of scalar ones); the
+artifact's imports are checked against the backend's allow-list.
+``<stem>.h`` declares the entries and documents the ABI; ``<stem>.json``
+records, per predictor, its tag, description, signature, symbols and
+allocation sites, and what the artifacts were built from and for: the
+source file's name and sha256, the fxn and toolchain versions, the target,
+each file's sha256 and the symbols the artifact imports.
 
 Much of what the artifacts say comes from the user (the source file's name,
 tags, descriptions, predictor, parameter and dim names, the paths in
@@ -102,22 +105,30 @@ class Provenance:
 
 @dataclass
 class Artifacts:
-    """The files :func:`build` wrote."""
+    """The files :func:`build` wrote: the backend's artifacts (main one first), the header and the manifest."""
 
-    library: Path
+    files: list[Path]
     header: Path
     manifest: Path
+
+    @property
+    def library(self) -> Path:
+        """The main artifact (a shared or static library, an object, a .wasm)."""
+        return self.files[0]
+
+    def written(self) -> list[Path]:
+        return [*self.files, self.header, self.manifest]
 
 
 class ArtifactError(ValueError):
     """The predictors cannot be built into one library; the message says why."""
 
 
-def lower_entries(predictors: list[tuple[str, object]], backend_name: str) -> list[Entry]:
+def lower_entries(predictors: list[tuple[str, object]], target) -> list[Entry]:
     """Lower each ``(variable, CompiledFunction)`` for its declared signature (TypeError if one is not fully declared)."""
     entries, owners = [], {}
     for variable, compiled in predictors:
-        lowered = compiled.lower(compiled.declared_types(), backend_name)
+        lowered = compiled.lower(compiled.declared_types(), target)
         entry = Entry(variable, compiled, lowered)
         if not (entry.name.isidentifier() and entry.name.isascii()):
             raise ArtifactError(f"{compiled.location()}: predictor '{variable}' is named '{entry.name}', "
@@ -132,30 +143,54 @@ def lower_entries(predictors: list[tuple[str, object]], backend_name: str) -> li
 
 
 def build(predictors: list[tuple[str, object]], stem: str, output_dir: Path, source: str,
-          source_path: Path | None = None) -> Artifacts:
-    """Write ``lib<stem>.so``, ``<stem>.h`` and ``<stem>.json`` for this machine into ``output_dir``.
+          source_path: Path | None = None, target="host") -> Artifacts:
+    """Write the artifacts of ``target``'s backend, ``<stem>.h`` and ``<stem>.json`` into ``output_dir``.
 
-    ``source`` names the predictor file in the artifacts; ``source_path`` is
-    that file, whose sha256 the manifest and header record.
+    ``target`` is a :class:`~fxn.backends.base.Target` or a target spec
+    (default: this machine). ``source`` names the predictor file in the
+    artifacts; ``source_path`` is that file, whose sha256 the manifest and
+    header record. Every artifact's imports are checked against what the
+    backend allows (:meth:`~fxn.backends.base.Backend.allowed_imports`):
+    anything else is an ArtifactError naming the symbols.
     """
-    from fxn.backends import host_backend
+    from fxn.backends import call_hook
+    from fxn.compiler import as_target
 
-    backend, target = host_backend()
-    entries = lower_entries(predictors, backend.name)
+    backend, target = as_target(target)
+    entries = lower_entries(predictors, target)
     output_dir.mkdir(parents=True, exist_ok=True)
-    artifacts = Artifacts(output_dir / f"lib{stem}.so", output_dir / f"{stem}.h", output_dir / f"{stem}.json")
     modules = [llvm.translate_module_to_llvmir(e.lowered.module.operation) for e in entries]
     exported = [symbol for e in entries for symbol in e.symbols.values()]
     try:
-        backend.build_shared_library(modules, artifacts.library, exported, target)
+        files = list(call_hook(backend, "build", modules, output_dir, stem, exported, target))
     except NotImplementedError as error:
         raise ArtifactError(str(error)) from None
-    provenance = Provenance(source, _sha256(source_path), backend.toolchain_version())
-    artifacts.header.write_text(c_header(entries, stem, provenance, target))
+    imports = check_imports(files, call_hook(backend, "allowed_imports", target))
+    artifacts = Artifacts(files, output_dir / f"{stem}.h", output_dir / f"{stem}.json")
+    provenance = Provenance(source, _sha256(source_path), call_hook(backend, "toolchain_version"))
+    artifacts.header.write_text(c_header(entries, stem, provenance, target, artifacts.library.name))
     # ensure_ascii: the manifest is ASCII, any other character a \uXXXX escape (see the module docstring).
-    text = json.dumps(manifest(entries, artifacts, provenance, target), indent=2, ensure_ascii=True)
+    text = json.dumps(manifest(entries, artifacts, provenance, target, imports), indent=2, ensure_ascii=True)
     artifacts.manifest.write_text(text + "\n")
     return artifacts
+
+
+def check_imports(files: list[Path], allowed: frozenset[str]) -> list[str]:
+    """The symbols ``files`` import, sorted; ArtifactError if one is not ``allowed`` (Mach-O's ``_`` prefix aside)."""
+    from fxn.toolchain import undefined_symbols
+
+    imported = sorted({symbol for path in files if _is_code(path) for symbol in undefined_symbols(path)})
+    refused = [symbol for symbol in imported if symbol not in allowed and symbol.removeprefix("_") not in allowed]
+    if refused:
+        raise ArtifactError(f"{files[0].name} imports {', '.join(refused)}, which compiled predictors may not "
+                            f"use (allowed: {', '.join(sorted(allowed))})")
+    return imported
+
+
+def _is_code(path: Path) -> bool:
+    """Whether ``path`` holds machine code (an ELF, Mach-O, COFF or wasm file, or an archive of them)."""
+    magic = path.read_bytes()[:8]
+    return magic.startswith((b"\x7fELF", b"\0asm", b"!<arch>\n", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe"))
 
 
 def _sha256(path: Path | None) -> str | None:
@@ -165,7 +200,8 @@ def _sha256(path: Path | None) -> str | None:
 # ----------------------------------------------------------------------------- manifest
 
 
-def manifest(entries: list[Entry], artifacts: Artifacts, provenance: Provenance, target) -> dict:
+def manifest(entries: list[Entry], artifacts: Artifacts, provenance: Provenance, target,
+             imports: list[str] = ()) -> dict:
     """The JSON manifest: what was built from what, for which target, and each predictor's signature and symbols."""
     return {
         "fxn_version": provenance.fxn_version,
@@ -174,13 +210,9 @@ def manifest(entries: list[Entry], artifacts: Artifacts, provenance: Provenance,
         "toolchain": provenance.toolchain,
         "library": artifacts.library.name,
         "header": artifacts.header.name,
-        "target": {
-            "backend": target.backend,
-            "triple": target.triple,
-            "cpu": target.cpu,
-            "features": list(target.features),
-            "vector_bits": target.vector_bits,
-        },
+        "files": {path.name: _sha256(path) for path in artifacts.files},
+        "imports": list(imports),
+        "target": {"backend": target.backend, **target.describe()},
         "predictors": [_predictor_manifest(e) for e in entries],
     }
 
@@ -344,10 +376,9 @@ def _declarations(entry: Entry) -> list[str]:
     return lines
 
 
-def c_header(entries: list[Entry], stem: str, provenance: Provenance, target) -> str:
-    """The C header declaring every entry point of the library, with the ABI in its opening comment."""
+def c_header(entries: list[Entry], stem: str, provenance: Provenance, target, library: str) -> str:
+    """The C header declaring every entry point of ``library`` (the artifact's file name), with the ABI."""
     guard = f"FXN_{''.join(c if c.isascii() and c.isalnum() else '_' for c in stem).upper()}_H"
-    library = f"lib{stem}.so"
     title = (f"{library}: fxn {provenance.fxn_version} predictors of {provenance.source}, "
              f"built for {target.triple} ({target.cpu}) with {provenance.toolchain or 'an unknown compiler'}.\n"
              f"Source sha256: {provenance.source_sha256 or 'unknown'}.\n\n")

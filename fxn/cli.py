@@ -1,12 +1,14 @@
 """The ``fxn`` command: user-facing tasks on predictors.
 
-- ``fxn compile predictor.py [-o build/]`` builds the module-level
-  ``@fxn.compile`` predictors of a file for this machine: a shared library,
-  its C header and a JSON manifest (:mod:`fxn.artifacts`);
+- ``fxn compile predictor.py [-o build/] [--target NAME ...]`` builds the
+  module-level ``@fxn.compile`` predictors of a file for this machine or for
+  each named target: the backend's artifact, a C header and a JSON manifest
+  (:mod:`fxn.artifacts`);
 - ``fxn inspect predictor.py --stage traced|fxn|optimized|lowered|llvm|asm``
   prints the stages of the compilation;
-- ``fxn run predictor.py --arg x=3 --arg y='[1, 2]'`` compiles a predictor
-  for this machine and calls it once;
+- ``fxn run predictor.py --arg x=3 --arg y='[1, 2]' [--target NAME] [--json]``
+  compiles a predictor for a target and calls it once (in this process, or
+  through the target's runner);
 - ``fxn interpret FILE.mlir --arg ...`` parses an fxn-dialect file,
   optionally runs a pass pipeline on it, and runs it in the reference
   interpreter.
@@ -187,19 +189,39 @@ predictor_option = click.option(
 )
 
 
+target_option = click.option(
+    "--target", "targets", multiple=True,
+    help="A target: NAME or NAME:key=value,... (see fxn-opt --list-backends; default: this machine).")
+
+
 @cli.command(name="compile")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", default="build", type=click.Path(file_okay=False), show_default=True,
-              help="The directory to write the library, header and manifest to.")
-def compile_command(path, output):
-    """Build a predictor file for this machine: lib<stem>.so, <stem>.h, <stem>.json."""
+              help="The directory to write the artifacts, header and manifest to.")
+@target_option
+def compile_command(path, output, targets):
+    """Build a predictor file: the target's artifact, <stem>.h, <stem>.json.
+
+    Without --target, for this machine, into OUTPUT; with --target
+    (repeatable), one folder per target in OUTPUT, named after it.
+    """
     from fxn.artifacts import build
+    from fxn.compiler import as_target
 
     predictors = _load_predictors(path)
-    with _reported(path):
-        artifacts = build(predictors, Path(path).stem, Path(output), source=Path(path).name, source_path=Path(path))
-    for written in (artifacts.library, artifacts.header, artifacts.manifest):
-        click.echo(f"wrote {written}")
+    for spec in targets or ("host",):
+        with _reported(path):
+            _, target = as_target(spec)
+            directory = Path(output) / _folder_name(target) if targets else Path(output)
+            artifacts = build(predictors, Path(path).stem, directory, source=Path(path).name,
+                              source_path=Path(path), target=target)
+        for written in artifacts.written():
+            click.echo(f"wrote {written}")
+
+
+def _folder_name(target) -> str:
+    """A target's folder: its name, with its options where it has some (``neon``, ``neon_cpu-cortex-a76``)."""
+    return "_".join([target.backend, *(f"{key}-{value}" for key, value in target.options)])
 
 
 @cli.command()
@@ -209,8 +231,10 @@ def compile_command(path, output):
 @click.option("--mlir-print-debuginfo", "debug_info", is_flag=True,
               help="Print each op's location (the user's file:line:col) in the MLIR stages.")
 @predictor_option
-def inspect(path, stages, debug_info, names):
-    """Print the stages of compiling a predictor file for this machine."""
+@click.option("--target", "target", default="host", show_default=True,
+              help="The target to compile for: NAME or NAME:key=value,...")
+def inspect(path, stages, debug_info, names, target):
+    """Print the stages of compiling a predictor file for a target (default: this machine)."""
     from fxn.compiled import STAGES
 
     for stage in stages:
@@ -221,27 +245,28 @@ def inspect(path, stages, debug_info, names):
     headed = len(wanted) * len(predictors) > 1
     for variable, compiled in predictors:
         with _reported(compiled.location()):
-            texts = _stage_texts(compiled, wanted, debug_info)
+            texts = _stage_texts(compiled, wanted, debug_info, target)
         for stage in wanted:
             if headed:
                 click.echo(f"// ----- {variable}: {stage} -----")
             click.echo(texts[stage].rstrip("\n"))
 
 
-def _stage_texts(compiled, wanted: list[str], debug_info: bool = False) -> dict[str, str]:
-    """The IR of each wanted stage, lowering only as far as they need."""
-    from fxn.backends import host_backend
+def _stage_texts(compiled, wanted: list[str], debug_info: bool = False, target_spec: str = "host") -> dict[str, str]:
+    """The IR of each wanted stage for a target, lowering only as far as they need."""
+    from fxn.backends import call_hook
+    from fxn.compiler import as_target
     from fxn.mlir import llvm
 
-    backend, target = host_backend()
+    backend, target = as_target(target_spec)
     texts: dict[str, str] = {}
     last = wanted[-1] if wanted[-1] not in ("llvm", "asm") else None
-    lowered = compiled.lower(compiled.declared_types(), backend.name, texts, stop_after=last, debug_info=debug_info)
+    lowered = compiled.lower(compiled.declared_types(), target, texts, stop_after=last, debug_info=debug_info)
     if {"llvm", "asm"} & set(wanted):
         texts["llvm"] = llvm.translate_module_to_llvmir(lowered.module.operation)
     if "asm" in wanted:
         try:
-            texts["asm"] = backend.assemble(texts["llvm"], target)
+            texts["asm"] = call_hook(backend, "assemble", texts["llvm"], target)
         except NotImplementedError as error:
             raise LookupError(str(error)) from None
     return texts
@@ -251,17 +276,29 @@ def _stage_texts(compiled, wanted: list[str], debug_info: bool = False) -> dict[
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--arg", "args", multiple=True, help="NAME=VALUE: a number or a JSON list (repeat per parameter).")
 @click.option("--predictor", "name", default=None, help="The predictor to run (default: the file's only one).")
-def run(path, args, name):
-    """Compile a predictor for this machine and call it once."""
+@click.option("--target", "target", default="host", show_default=True,
+              help="Run code for this target: in this process, or through its backend's runner (qemu, wasmtime).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (one list or number per line).")
+def run(path, args, name, target, as_json):
+    """Compile a predictor for a target (default: this machine) and call it once."""
     predictors = _load_predictors(path)
     if name is None and len(predictors) > 1:
         _fail(f"{path} has several predictors ({', '.join(v for v, _ in predictors)}); choose one with --predictor")
     ((variable, compiled),) = _select(predictors, (name,) if name else (), path)
     values = _named_arguments(compiled, args, variable)
+    from fxn.targets import run_on_target
+
     with _reported(compiled.location()):
-        results = compiled(*values)
-    for index, result in enumerate(results if isinstance(results, tuple) else (results,)):
-        click.echo(_format_result(index, result))
+        results = run_on_target(compiled, target, values)
+    for index, result in enumerate(results):
+        click.echo(_json_result(result) if as_json else _format_result(index, result))
+
+
+def _json_result(result) -> str:
+    """A result as one line of JSON: a number, or nested lists (NaN and infinities as JSON's extensions)."""
+    import numpy as np
+
+    return json.dumps(np.asarray(result).tolist())
 
 
 def _array_argument(name: str, values: list, declared):

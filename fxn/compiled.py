@@ -84,7 +84,7 @@ class LoweredFunction:
     traced: object  # fxn.frontend.TracedFunction
     module: object  # LLVM-dialect builtin.module
     value_entry: bool
-    backend_name: str
+    target: object  # fxn.backends.base.Target
     fast_math: bool
     #: The optimized fxn module (before the value entry), from which :func:`lower_destination` starts.
     optimized: object
@@ -107,7 +107,7 @@ class LoweredFunction:
 
 
 @holding_compile_lock
-def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = None,
+def lower(fn, parameters, arg_types, target, stages: dict | None = None,
           stop_after: str | None = None, fast_math: bool = False, debug_info: bool = False,
           allow_trace_effects: bool = False) -> LoweredFunction | None:
     """Trace ``fn`` for ``arg_types``, optimize it, add its value entry and lower it to the LLVM dialect.
@@ -139,16 +139,19 @@ def lower(fn, parameters, arg_types, backend_name: str, stages: dict | None = No
     optimized = module.operation.clone()
     assumptions = dim_assumptions(function_named(module, traced.entry), [p.name for p in parameters])
     value_entry = add_value_entry(module, traced.entry)
-    with _lowering_errors(backend_name):
+    from fxn.compiler import as_target
+
+    _, target = as_target(target)
+    with _lowering_errors(target):
         if stages is not None:
             linalg = module.operation.clone()
-            lower_to_linalg(linalg, backend_name)
+            lower_to_linalg(linalg, target)
             if reached("lowered", linalg):
                 return None
-        lower_to_llvm(module, backend_name, fast_math=fast_math)
+        lower_to_llvm(module, target, fast_math=fast_math)
     value_entry = value_entry and not _drop_failing_value_entry(module, traced.entry)
     sites = allocation_sites(module, optimized)
-    return LoweredFunction(traced, module, value_entry, backend_name, fast_math, optimized, assumptions, sites)
+    return LoweredFunction(traced, module, value_entry, target, fast_math, optimized, assumptions, sites)
 
 
 def _drop_failing_value_entry(module, name: str) -> bool:
@@ -170,8 +173,8 @@ def _drop_failing_value_entry(module, name: str) -> bool:
 
 
 @contextlib.contextmanager
-def _lowering_errors(backend_name: str):
-    """A lowering's located error (an op the backend cannot lower as typed) as an UnsupportedOperation."""
+def _lowering_errors(target):
+    """A lowering's located error (an op the target cannot lower as typed) as an UnsupportedOperation."""
     from fxn.diagnostics import from_mlir_error
     from fxn.frontend import UnsupportedOperation
     from fxn.mlir import MLIRError
@@ -180,7 +183,7 @@ def _lowering_errors(backend_name: str):
         yield
     except MLIRError as error:
         first = from_mlir_error(error)[0]
-        raise UnsupportedOperation(f"fxn cannot compile this for backend '{backend_name}': {first.message}",
+        raise UnsupportedOperation(f"fxn cannot compile this for target '{target.spec}': {first.message}",
                                    first.filename, first.line or None, first.column or None) from None
 
 
@@ -196,9 +199,9 @@ def lower_destination(lowered: LoweredFunction):
     from fxn.entries import add_destination_entry
 
     module = lowered.optimized.clone().opview
-    lower_to_linalg(module, lowered.backend_name)
+    lower_to_linalg(module, lowered.target)
     add_destination_entry(module, lowered.entry)
-    lower_to_llvm(module, lowered.backend_name, lowered.fast_math, DESTINATION_STAGES)
+    lower_to_llvm(module, lowered.target, lowered.fast_math, DESTINATION_STAGES)
     return module
 
 
@@ -401,10 +404,10 @@ class CompiledFunction(functools.partial):
         types = tuple(types)
         return self._concrete.get(types) or self._compile(types)
 
-    def lower(self, types, backend_name: str, stages: dict | None = None,
+    def lower(self, types, target, stages: dict | None = None,
               stop_after: str | None = None, debug_info: bool = False) -> LoweredFunction | None:
-        """Lower one signature for ``backend_name`` without compiling it (for AOT and inspection); see :func:`lower`."""
-        lowered = lower(self.fn, self.parameters, list(types), backend_name, stages, stop_after, self.fast_math,
+        """Lower one signature for ``target`` (a Target or a spec) without compiling it (AOT, inspection); see :func:`lower`."""
+        lowered = lower(self.fn, self.parameters, list(types), target, stages, stop_after, self.fast_math,
                         debug_info, self.allow_trace_effects)
         if lowered is not None:
             self.scalar_results(lowered.result_types)  # a return annotation that does not fit fails here
@@ -471,13 +474,13 @@ class CompiledFunction(functools.partial):
         """
         if types in self._concrete:
             return self._concrete[types]
-        from fxn.backends import host_backend
+        from fxn.backends import host_target
         from fxn.compiler import jit
         from fxn.python_entry import add_python_entry, builtin_function, can_enter
         from fxn.runtime import Executable
 
-        backend, _ = host_backend()
-        lowered = self.lower(types, backend.name)
+        _, target = host_target()
+        lowered = self.lower(types, target)
         scalar_results = self.scalar_results(lowered.result_types)
         # The entry returns one value; a function returning a tuple of one keeps the Python path.
         entered = not lowered.traced.returns_tuple and can_enter(lowered.arg_types, lowered.result_types,

@@ -1,10 +1,12 @@
-"""From fxn-dialect IR to code running in this process.
+"""From fxn-dialect IR to LLVM-dialect code for a target, and to code running in this process.
 
-:func:`lower_to_llvm` runs the generic lowering pipeline (the fxn ops through
-the backend's lowering table, then upstream bufferization and conversion to
-the LLVM dialect, with the linalg ops vectorized to the target's vector
-width on the way); :func:`jit` hands the result to MLIR's execution engine,
-which compiles it for the host CPU. The pipeline is a textual fxn-opt
+:func:`lower_to_llvm` runs the generic lowering pipeline for a
+:class:`~fxn.backends.base.Target` (the fxn ops through the target's lowering
+table, then upstream bufferization and conversion to the LLVM dialect, with
+the linalg ops vectorized to the target's vector width and indices of its
+width, and the backend's pipeline hooks around each stage); :func:`jit`
+hands the result to MLIR's execution engine, which compiles it for the host
+CPU (for a target that is this machine). The pipeline is a textual fxn-opt
 pipeline, so every step can be reproduced with ``fxn-opt -p``.
 
 A destination entry (:func:`fxn.entries.add_destination_entry`) is added
@@ -18,18 +20,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fxn.backends import find_backend
-from fxn.backends.base import Target
+from fxn.backends import call_hook, find_backend, resolve_target
+from fxn.backends.base import Backend, Target
 from fxn.dialects import TensorType
 from fxn.entries import export_c_interfaces, namespace_functions
 from fxn.mlir import execution_engine, func, ir
 from fxn.pipeline import build_pipeline
 
-#: Stages of the generic lowering; ``{backend}`` names the backend whose lowerings apply,
-#: ``{vector_bits}`` is the width of its target's vector registers.
+#: Stages of the generic lowering. ``{target}`` names the target (its backend's lowerings apply),
+#: ``{vector_bits}`` and ``{index_bits}`` are its vector register and index widths.
 LOWERING_STAGES = {
     "lowered": (
-        "func.func(fxn-lower-to-linalg{{backend={backend}}}),canonicalize,cse,"
+        "func.func(fxn-lower-to-linalg{{target={target}}}),canonicalize,cse,"
         "func.func(linalg-fuse-elementwise-ops),func.func(fxn-fuse-into-extract),canonicalize"
     ),
     "vectorized": (
@@ -39,12 +41,15 @@ LOWERING_STAGES = {
     "bufferized": (
         "one-shot-bufferize{{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map "
         "allow-return-allocs-from-loops}},"
-        "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize,fxn-check-alloc-sizes"
+        "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize,"
+        "fxn-check-alloc-sizes{{index-bitwidth={index_bits}}}"
     ),
     "llvm": (
         "func.func(convert-linalg-to-loops),convert-vector-to-scf,expand-strided-metadata,lower-affine,"
-        "convert-scf-to-cf,convert-vector-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"
-        "convert-arith-to-llvm,convert-index-to-llvm,convert-ub-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
+        "convert-scf-to-cf,convert-vector-to-llvm,finalize-memref-to-llvm{{index-bitwidth={index_bits}}},"
+        "convert-math-to-llvm,convert-arith-to-llvm{{index-bitwidth={index_bits}}},"
+        "convert-index-to-llvm{{index-bitwidth={index_bits}}},convert-ub-to-llvm,"
+        "convert-func-to-llvm{{index-bitwidth={index_bits}}},convert-cf-to-llvm{{index-bitwidth={index_bits}}},"
         "reconcile-unrealized-casts,fxn-check-allocations"
     ),
 }
@@ -60,27 +65,34 @@ DESTINATION_STAGE = (
 DESTINATION_STAGES = ("destination", "vectorized", "bufferized", "llvm")
 
 
-def vector_bits(backend_name: str) -> int:
-    """The vector register width of the backend's target on this machine (128 if it cannot run here)."""
-    target = find_backend(backend_name).host_target()
-    return target.vector_bits if target is not None else Target.vector_bits
+def as_target(target: Target | str) -> tuple[Backend, Target]:
+    """The backend and target of a :class:`Target` or of a target spec (``"neon"``, ``"host"``)."""
+    if isinstance(target, str):
+        return resolve_target(target)
+    return find_backend(target.backend), target
 
 
-def pipeline_text(backend_name: str, stages=tuple(LOWERING_STAGES), fast_math: bool = False) -> str:
-    """The textual pipeline of the given lowering stages, in order.
+def pipeline_text(target: Target | str, stages=tuple(LOWERING_STAGES), fast_math: bool = False) -> str:
+    """The textual pipeline of the given lowering stages for ``target``, in order, with its backend's hooks.
 
     ``fast_math`` lets a float multiply and a dependent add fuse into one FMA
     (one rounding instead of the two the fxn ops define), as C's
-    ``FP_CONTRACT ON`` or numba's ``fastmath`` do; off by default.
+    ``FP_CONTRACT ON`` or numba's ``fastmath`` do; off by default, and off
+    on a target without FMA.
     """
+    backend, target = as_target(target)
     values = {
-        "backend": backend_name,
-        "vector_bits": vector_bits(backend_name),
-        "contract": str(fast_math).lower(),
+        "target": target.spec,
+        "vector_bits": target.vector_bits,
+        "index_bits": target.index_bits,
+        "contract": str(fast_math and target.has_fma).lower(),
     }
+    hooks = call_hook(backend, "pipeline_hooks", target)
     texts = {**LOWERING_STAGES, "destination": DESTINATION_STAGE}
-    body = ",".join(texts[stage].format(**values) for stage in stages)
-    return f"builtin.module({body})"
+    elements = []
+    for stage in stages:
+        elements += [hooks.get(f"before:{stage}"), texts[stage].format(**values), hooks.get(f"after:{stage}")]
+    return f"builtin.module({','.join(e for e in elements if e)})"
 
 
 @dataclass
@@ -136,14 +148,14 @@ def prepare_entry_points(module) -> None:
             ])
 
 
-def lower_to_linalg(module, backend_name: str) -> None:
+def lower_to_linalg(module, target: Target | str) -> None:
     """Run the "lowered" stage on an fxn module in place: the fxn ops become linalg, tensor and arith."""
-    pass_manager, _ = build_pipeline(pipeline_text(backend_name, ("lowered",)), module.context)
+    pass_manager, _ = build_pipeline(pipeline_text(target, ("lowered",)), module.context)
     with module.context:
         pass_manager.run(module.operation)
 
 
-def lower_to_llvm(module, backend_name: str, fast_math: bool = False, stages=tuple(LOWERING_STAGES)) -> None:
+def lower_to_llvm(module, target: Target | str, fast_math: bool = False, stages=tuple(LOWERING_STAGES)) -> None:
     """Lower a module to the LLVM dialect in place through ``stages`` (``fast_math``: see :func:`pipeline_text`).
 
     The default stages take an fxn module; :data:`DESTINATION_STAGES` a module
@@ -151,7 +163,7 @@ def lower_to_llvm(module, backend_name: str, fast_math: bool = False, stages=tup
     then take their functions' names (:func:`fxn.entries.export_c_interfaces`).
     """
     prepare_entry_points(module)
-    pass_manager, _ = build_pipeline(pipeline_text(backend_name, stages, fast_math), module.context)
+    pass_manager, _ = build_pipeline(pipeline_text(target, stages, fast_math), module.context)
     with module.context:
         pass_manager.run(module.operation)
     export_c_interfaces(module)

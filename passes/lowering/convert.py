@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fxn.backends import find_backend
+from fxn.backends import resolve_target
 from fxn.mlir import ir
 
 from ..registry import FxnPass, PassFailure
@@ -12,11 +12,11 @@ from . import load_lowerings
 from .signless import make_signless, restore_unsigned
 
 
-def lowering_table(backend_name: str = "") -> dict:
-    """The generic lowerings, with the named backend's replacements applied."""
+def lowering_table(backend=None) -> dict:
+    """The generic lowerings, with ``backend``'s replacements applied (its :attr:`~fxn.backends.base.Backend.lowerings`)."""
     table = dict(load_lowerings())
-    if backend_name:
-        table.update(find_backend(backend_name).lowerings)
+    if backend is not None:
+        table.update(backend.lowerings)
     return table
 
 
@@ -25,7 +25,9 @@ class FxnLowerToLinalg(FxnPass):
     """Lower fxn ops to linalg, tensor, arith and math ops on tensors.
 
     Each op is replaced by the function the lowering table gives for it: the
-    generic one, or the ``backend``'s own. An op without a lowering is a
+    generic one, or the own one of the backend of ``target`` (a target spec:
+    ``neon``, ``neon:cpu=cortex-a76``, ``host``; none: the generic lowering
+    for a target of 128-bit vectors). An op without a lowering is a
     located error. Unsigned integer types become signless at the end (see
     :mod:`.signless`). Before/after::
 
@@ -36,11 +38,11 @@ class FxnLowerToLinalg(FxnPass):
     """
 
     argument = "fxn-lower-to-linalg"
-    backend: str = field(default="", metadata={"help": "use this backend's lowerings where it has its own"})
+    target: str = field(default="", metadata={"help": "lower for this target (its backend's own lowerings apply)"})
 
     def run_on(self, op) -> None:
-        table = lowering_table(self.backend)
-        target = find_backend(self.backend).host_target() if self.backend else None
+        backend, target = resolve_target(self.target) if self.target else (None, None)
+        table = lowering_table(backend)
         fxn_ops = []
 
         def collect(child):

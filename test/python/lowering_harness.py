@@ -83,7 +83,7 @@ class CompiledCases:
         text = module_text(cases)
         lowered = parse_module(text, "cases.mlir", new_context())
         signatures = entry_points(lowered)
-        lower_to_llvm(lowered, "avx")
+        lower_to_llvm(lowered, "host")
         engine = jit(lowered)
         functions = {n: Executable(engine, n, s.args, s.results) for n, s in signatures.items()}
         return functions, parse_module(text, "cases.mlir", new_context())

@@ -23,7 +23,7 @@ import pytest
 
 import fxn
 import test_lowering_elementwise as elementwise
-from fxn.backends import host_backend
+from fxn.backends import host_target
 from fxn.compiler import Signature, entry_points, lower_to_llvm
 from fxn.dialects import elementwise as ew
 from fxn.dialects import new_context
@@ -75,7 +75,7 @@ def lower_for_library(text: str) -> tuple[str, dict[str, Signature]]:
     """
     module = parse_module(text, "cases.mlir", new_context())
     signatures = entry_points(module)
-    lower_to_llvm(module, host_backend()[0].name)
+    lower_to_llvm(module, "host")
     return llvm.translate_module_to_llvmir(module.operation), signatures
 
 
@@ -129,15 +129,16 @@ def _read_result(descriptor, result) -> np.ndarray:
 
 
 def build_library(modules: list[Module], output) -> tuple[ctypes.CDLL, dict[str, Signature]]:
-    """Every module lowered and linked into one library by the host backend's toolchain, as ``fxn compile`` does."""
-    backend, target = host_backend()
+    """Every module lowered and linked into one library by the host backend, as ``fxn compile`` does."""
+    backend, target = host_target()
     llvm_modules, signatures = [], {}
     for module in modules:
         llvm_ir, module_signatures = lower_for_library(module.text)
         llvm_modules.append(llvm_ir)
         signatures.update(module_signatures)
-    backend.build_shared_library(llvm_modules, output, [memref_symbol(n) for n in signatures], target)
-    return ctypes.CDLL(str(output)), signatures
+    (library, *_) = backend.build(llvm_modules, output.parent, output.stem.removeprefix("lib"),
+                                  [memref_symbol(n) for n in signatures], target)
+    return ctypes.CDLL(str(library)), signatures
 
 
 # ----------------------------------------------------------------------------- the cases

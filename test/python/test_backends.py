@@ -11,7 +11,11 @@ FXN_OPT = str(Path(sys.executable).parent / "fxn-opt")
 def install_fake_plugins(site: Path) -> None:
     """Two plugin distributions on a path of their own: one working, one that fails to import."""
     (site / "acme_backend.py").write_text(
-        'class Backend:\n    description = "ACME vector unit"\n\nbackend = Backend()\n'
+        "from fxn.backends.base import Backend, Target\n\n"
+        "class AcmeBackend(Backend):\n"
+        "    def target(self, **options):\n"
+        "        return Target('acme', 'acme-unknown-none', 'acme1', vector_bits=1024)\n\n"
+        "backend = AcmeBackend('acme', 'ACME vector unit')\n"
     )
     (site / "broken_backend.py").write_text("raise ImportError('no toolchain')\n")
     for name, target in (("acme", "acme_backend:backend"), ("broken", "broken_backend:backend")):
@@ -47,5 +51,7 @@ def test_a_backend_without_ahead_of_time_hooks_says_which_it_lacks():
     target = Target("npu", "npu-unknown-none", "generic")
     with pytest.raises(NotImplementedError, match="backend 'npu' cannot print assembly"):
         vendor.assemble("", target)
-    with pytest.raises(NotImplementedError, match="backend 'npu' cannot build shared libraries"):
-        vendor.build_shared_library([""], Path("libx.so"), ["f"], target)
+    with pytest.raises(NotImplementedError, match="backend 'npu' cannot build artifacts"):
+        vendor.build([""], Path("."), "x", ["f"], target)
+    with pytest.raises(NotImplementedError, match="backend 'npu' declares no target"):
+        vendor.target()

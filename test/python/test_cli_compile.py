@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from click.testing import CliRunner
 
 import fxn
+from fxn.backends import host_target
 from fxn.runtime import Status, descriptor_type
 
 FXN = str(Path(sys.executable).parent / "fxn")
@@ -57,8 +58,9 @@ def test_manifest_records_predictors_target_and_symbols(built):
     assert manifest["fxn_version"] == fxn.__version__
     assert (manifest["library"], manifest["header"], manifest["source"]) == ("libfma.so", "fma.h", "fma.py")
     target = manifest["target"]
-    assert target["backend"] == "avx" and target["triple"] == "x86_64-unknown-linux-gnu"
-    assert target["cpu"] in ("skylake-avx512", "haswell", "nehalem") and target["features"]
+    host = host_target()[1]
+    assert (target["backend"], target["triple"], target["index_bits"]) == (host.backend, host.triple, 64)
+    assert target["cpu"] == host.cpu and target["features"] == list(host.features)
     scalar, arrays = manifest["predictors"]
     assert (scalar["name"], scalar["tag"]) == ("fma", "@fxn/fma")
     assert scalar["description"] == "Fused multiply-add of three scalars: x * y + z."

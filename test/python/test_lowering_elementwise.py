@@ -91,7 +91,7 @@ def _build_case(case: Case, arguments) -> ir.Value:
 def compile_text(text: str) -> Executable:
     module = parse_module(text, "cases.mlir", new_context())
     signature = entry_points(module)["main"]
-    lower_to_llvm(module, "avx")
+    lower_to_llvm(module, "host")
     return Executable(jit(module), "main", signature.args, signature.results)
 
 
@@ -426,5 +426,5 @@ def test_lowered_code_calls_no_libm():
         Case(ew.CastOp, [random_array(rng, "f64", (3,))], result_dtype=target) for target in ALL_DTYPES
     ]
     module = parse_module(build_text(cases), "cases.mlir", new_context())
-    lower_to_llvm(module, "avx")
+    lower_to_llvm(module, "host")
     assert_calls_no_libm(module)

@@ -131,5 +131,5 @@ def test_tensor_ops_match_the_reference(dtype):
 def test_lowered_tensor_ops_call_no_runtime_library():
     """Slices, pads and concatenations never leave a strided copy for MLIR's runtime ``memrefCopy``."""
     module = parse_module(build_text(tensor_cases("f32")), "cases.mlir", new_context())
-    lower_to_llvm(module, "avx")
+    lower_to_llvm(module, "host")
     assert_calls_no_libm(module)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import fxn
-from fxn.backends import host_backend
+from fxn.backends import host_target
 from fxn.compiler import entry_points, jit, lower_to_llvm, pipeline_text
 from fxn.dialects import new_context
 from fxn.mlir import llvm
@@ -53,7 +53,7 @@ SIZES = [0, 1, 7, 8, 9, 1000]
 
 @pytest.fixture(scope="module")
 def host():
-    backend, target = host_backend()
+    backend, target = host_target()
     return backend.name, target
 
 

@@ -1,12 +1,14 @@
-"""How the x86 backend builds code ahead of time: LLVM IR to assembly or a shared library with clang-22 and lld-22.
+"""The clang toolchain every clang-based backend shares: LLVM IR in, assembly, objects and libraries out.
 
-Code is generated for the :class:`~fxn.backends.base.Target`'s triple and CPU
-(``-march=<cpu>``, which implies its ISA extensions, e.g. AVX2+FMA for
-``haswell``) at ``-O3``. A shared library exports only the symbols asked for
-(a linker version script hides the rest, so the library never interposes a
-libc function such as ``fma`` on its users) and must link with nothing
-undefined but libc (``-z defs``): a missing runtime function is a build
-error, not a failure when the library is loaded.
+A backend gives the code-generation flags of its target (``--target=<triple>``,
+``-march``/``-mcpu``, ``-O3``); this module runs Debian's clang-22 and lld-22
+with them. The MLIR bindings carry a newer LLVM than clang-22, so LLVM IR
+text goes through :func:`parsable_ir` first. A shared library exports only
+the symbols asked for (a linker version script hides the rest, so a library
+never interposes a libc function such as ``fma`` on its users) and must link
+with nothing undefined but libc (``-z defs``). :func:`undefined_symbols`
+lists what an artifact imports, for the allow-list check of
+:func:`fxn.artifacts.build`.
 """
 
 from __future__ import annotations
@@ -22,25 +24,24 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Callable
 
-from fxn.backends.base import Target
-
 #: The compiler driver; Debian's clang-22 package (scripts/setup installs it with lld-22).
 CLANG = "clang-22"
+#: The symbol lister of the same LLVM.
+NM = "llvm-nm-22"
 
 
 class ToolchainError(RuntimeError):
     """The compiler or linker is missing or failed; the message says which and why."""
 
 
-def codegen_flags(target: Target) -> list[str]:
-    """clang flags that generate optimized code for ``target``."""
-    return [f"--target={target.triple}", f"-march={target.cpu}", "-O3"]
-
-
 def _clang() -> str:
-    path = shutil.which(CLANG)
+    return _tool(CLANG)
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
     if path is None:
-        raise ToolchainError(f"{CLANG} is not installed (scripts/setup installs clang-22 and lld-22)")
+        raise ToolchainError(f"{name} is not installed (scripts/setup installs clang-22, lld-22 and llvm-22)")
     return path
 
 
@@ -190,25 +191,49 @@ def _float_as_double_bits(bits: int) -> int:
     return struct.unpack("<Q", struct.pack("<d", struct.unpack("<f", struct.pack("<I", bits))[0]))[0]
 
 
-def assemble(llvm_ir: str, target: Target) -> str:
-    """The assembly ``clang -S`` makes of an LLVM IR module for ``target``."""
-    return _run([_clang(), *codegen_flags(target), "-S", "-x", "ir", "-", "-o", "-"], "generate assembly",
-                parsable_ir(llvm_ir))
+def assemble(llvm_ir: str, flags: list[str]) -> str:
+    """The assembly ``clang -S`` makes of an LLVM IR module with the code-generation ``flags`` of a target."""
+    return _run([_clang(), *flags, "-S", "-x", "ir", "-", "-o", "-"], "generate assembly", parsable_ir(llvm_ir))
 
 
-def shared_library(llvm_ir_modules: list[str], output: Path, exported: list[str], target: Target) -> Path:
+def _ir_files(llvm_ir_modules: list[str], scratch: Path) -> list[str]:
+    inputs = []
+    for index, module in enumerate(llvm_ir_modules):
+        path = scratch / f"module{index}.ll"
+        path.write_text(parsable_ir(module))
+        inputs.append(str(path))
+    return inputs
+
+
+def shared_library(llvm_ir_modules: list[str], output: Path, exported: list[str], flags: list[str]) -> Path:
     """Compile and link LLVM IR modules into the shared library ``output`` exporting only ``exported``."""
     with tempfile.TemporaryDirectory(prefix="fxn-build-") as scratch:
-        inputs = []
-        for index, module in enumerate(llvm_ir_modules):
-            path = Path(scratch) / f"module{index}.ll"
-            path.write_text(parsable_ir(module))
-            inputs.append(str(path))
+        inputs = _ir_files(llvm_ir_modules, Path(scratch))
         version_script = Path(scratch) / "exports.map"
         version_script.write_text("{\n  global:\n" + "".join(f"    {s};\n" for s in exported) + "  local: *;\n};\n")
-        _run(
-            [_clang(), *codegen_flags(target), "-fPIC", "-shared", "-fuse-ld=lld", *inputs, "-o", str(output),
-             f"-Wl,--version-script={version_script}", "-Wl,-z,defs"],
-            f"build {output.name}",
-        )
+        # -nostartfiles: no C runtime start-up code (crtbegin), whose weak imports (__cxa_finalize,
+        # _ITM_*, __gmon_start__) a library of predictors, which has no constructors, does not need.
+        _run([_clang(), *flags, "-fPIC", "-shared", "-nostartfiles", "-fuse-ld=lld", *inputs, "-o", str(output),
+              f"-Wl,--version-script={version_script}", "-Wl,-z,defs"], f"build {output.name}")
     return output
+
+
+def object_file(llvm_ir_modules: list[str], output: Path, flags: list[str]) -> Path:
+    """Compile LLVM IR modules into one relocatable object ``output`` (``ld -r`` of one object per module)."""
+    with tempfile.TemporaryDirectory(prefix="fxn-build-") as scratch:
+        inputs = _ir_files(llvm_ir_modules, Path(scratch))
+        objects = []
+        for source in inputs:
+            objects.append(source[:-3] + ".o")
+            _run([_clang(), *flags, "-c", "-x", "ir", source, "-o", objects[-1]], f"compile {output.name}")
+        if len(objects) == 1:
+            output.write_bytes(Path(objects[0]).read_bytes())
+        else:
+            _run([_tool("ld.lld-22"), "-r", *objects, "-o", str(output)], f"link {output.name}")
+    return output
+
+
+def undefined_symbols(path: Path) -> set[str]:
+    """The symbols an object, library or executable imports (``llvm-nm -u``), as it names them (Mach-O: ``_malloc``)."""
+    listing = _run([_tool(NM), "-u", "--format=just-symbols", str(path)], f"list the imports of {path.name}")
+    return {line.strip() for line in listing.splitlines() if line.strip()}

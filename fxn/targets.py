@@ -1,0 +1,63 @@
+"""Running a predictor on a named target: in this process when the target is this machine, else its runner.
+
+This is what ``fxn run --target`` and the conformance suite
+(:mod:`fxn.testing.conformance`) use. In-process JIT serves any target that
+is this machine (:func:`fxn.backends.is_this_machine`), whichever backend
+declares it; a foreign target runs through its backend's
+:meth:`~fxn.backends.base.Backend.runner` (a static binary under qemu,
+wasmtime, ...), which gets the predictor lowered for that target as a
+:class:`~fxn.backends.base.Program`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fxn.backends import BackendError, call_hook, is_this_machine
+from fxn.backends.base import Program, Target
+
+
+class CannotRun(RuntimeError):
+    """Code for this target cannot run on this machine; the message says why."""
+
+
+def program_for(compiled, types, target: Target):
+    """``compiled`` (a CompiledFunction) lowered for one signature and ``target`` as a runner's Program."""
+    from fxn.mlir import llvm
+
+    lowered = compiled.lower(types, target)
+    llvm_ir = llvm.translate_module_to_llvmir(lowered.module.operation)
+    return lowered, Program(lowered.entry, llvm_ir, lowered.arg_types, lowered.result_types)
+
+
+def run_on_target(compiled, target_spec: str, arguments: list) -> list:
+    """The results of ``compiled(*arguments)`` computed by code for ``target_spec``, as numpy arrays or scalars.
+
+    Arguments must fit the function's declared signature (or, without one,
+    their own types).
+    """
+    from fxn.compiler import as_target
+    from fxn.frontend.types import argument_type
+
+    backend, target = as_target(target_spec)
+    if is_this_machine(target) and backend.host_target() is not None:
+        results = compiled(*arguments)
+        return list(results) if isinstance(results, tuple) else [results]
+    runner = call_hook(backend, "runner", target)
+    if runner is None:
+        raise CannotRun(f"code for target '{target.spec}' ({target.triple}) cannot run on this machine: "
+                        f"backend '{backend.name}' has no runner for it")
+    types = (compiled.declared_types() if compiled.fully_annotated
+             else [argument_type(p, a) for p, a in zip(compiled.parameters, arguments)])
+    lowered, program = program_for(compiled, types, target)
+    inputs = [np.ascontiguousarray(np.asarray(a, dtype=t.numpy_dtype)).reshape(t.shape if t.is_static else np.shape(a))
+              for a, t in zip(arguments, program.arg_types)]
+    try:
+        outputs = runner.run(program, target, inputs)
+    except (MemoryError, CannotRun):
+        raise
+    except Exception as error:
+        raise BackendError(f"backend '{backend.name}' ({type(backend).__module__}) failed to run "
+                           f"{program.name}: {type(error).__name__}: {error}") from error
+    scalars = compiled.scalar_results(lowered.result_types)
+    return [output.item() if scalar else output for output, scalar in zip(outputs, scalars)]
