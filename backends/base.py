@@ -79,19 +79,24 @@ class Target:
 
 @dataclass
 class Program:
-    """One predictor compiled for a target, as a runner takes it."""
+    """Functions compiled for a target into one LLVM IR module, as a runner takes them.
 
-    name: str  # the function's name; its memref entry is fxn.entries.memref_symbol(name)
-    llvm_ir: str  # the LLVM IR module holding it
-    arg_types: list  # TensorType per argument
-    result_types: list  # TensorType per result
+    ``functions`` maps each function's name (its memref entry is
+    ``fxn.entries.memref_symbol(name)``, taking a ``fxn_status *`` last) to
+    its ``(arg_types, result_types)``, lists of ``TensorType``. A runner
+    may build the module once and run its functions many times (it is
+    free to cache by ``llvm_ir``).
+    """
+
+    llvm_ir: str
+    functions: dict[str, tuple[list, list]]
 
 
 class Runner(Protocol):
     """Runs compiled code of one target on numpy inputs (a static binary under qemu, wasmtime, ...)."""
 
-    def run(self, program: Program, target: Target, inputs: list) -> list:
-        """The results of calling ``program`` on ``inputs`` (numpy arrays of its argument types), as numpy arrays.
+    def run(self, program: Program, function: str, target: Target, inputs: list) -> list:
+        """The results of ``function`` of ``program`` on ``inputs`` (numpy arrays of its argument types), as numpy arrays.
 
         A failed allocation in the compiled code is a ``MemoryError``; any
         other failure to run is a ``RuntimeError`` saying what failed.

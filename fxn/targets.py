@@ -27,7 +27,7 @@ def program_for(compiled, types, target: Target):
 
     lowered = compiled.lower(types, target)
     llvm_ir = llvm.translate_module_to_llvmir(lowered.module.operation)
-    return lowered, Program(lowered.entry, llvm_ir, lowered.arg_types, lowered.result_types)
+    return lowered, Program(llvm_ir, {lowered.entry: (lowered.arg_types, lowered.result_types)})
 
 
 def run_on_target(compiled, target_spec: str, arguments: list) -> list:
@@ -50,14 +50,13 @@ def run_on_target(compiled, target_spec: str, arguments: list) -> list:
     types = (compiled.declared_types() if compiled.fully_annotated
              else [argument_type(p, a) for p, a in zip(compiled.parameters, arguments)])
     lowered, program = program_for(compiled, types, target)
-    inputs = [np.ascontiguousarray(np.asarray(a, dtype=t.numpy_dtype)).reshape(t.shape if t.is_static else np.shape(a))
-              for a, t in zip(arguments, program.arg_types)]
+    inputs = [np.ascontiguousarray(np.asarray(a, dtype=t.numpy_dtype)) for a, t in zip(arguments, lowered.arg_types)]
     try:
-        outputs = runner.run(program, target, inputs)
+        outputs = runner.run(program, lowered.entry, target, inputs)
     except (MemoryError, CannotRun):
         raise
     except Exception as error:
         raise BackendError(f"backend '{backend.name}' ({type(backend).__module__}) failed to run "
-                           f"{program.name}: {type(error).__name__}: {error}") from error
+                           f"{lowered.entry}: {type(error).__name__}: {error}") from error
     scalars = compiled.scalar_results(lowered.result_types)
     return [output.item() if scalar else output for output, scalar in zip(outputs, scalars)]
