@@ -175,6 +175,11 @@ def build(predictors: list[tuple[str, object]], stem: str, output_dir: Path, sou
     return artifacts
 
 
+def target_folder(target) -> str:
+    """The folder of a target's artifacts: its name, with its options where it has some (``neon_cpu-cortex-a76``)."""
+    return "_".join([target.backend, *(f"{key}-{value}" for key, value in target.options)])
+
+
 def check_imports(files: list[Path], allowed: frozenset[str]) -> list[str]:
     """The symbols ``files`` import, sorted; ArtifactError if one is not ``allowed`` (Mach-O's ``_`` prefix aside)."""
     from fxn.toolchain import undefined_symbols

@@ -205,23 +205,19 @@ def compile_command(path, output, targets):
     Without --target, for this machine, into OUTPUT; with --target
     (repeatable), one folder per target in OUTPUT, named after it.
     """
-    from fxn.artifacts import build
+    from fxn.artifacts import build, target_folder
     from fxn.compiler import as_target
 
     predictors = _load_predictors(path)
     for spec in targets or ("host",):
         with _reported(path):
             _, target = as_target(spec)
-            directory = Path(output) / _folder_name(target) if targets else Path(output)
+            directory = Path(output) / target_folder(target) if targets else Path(output)
             artifacts = build(predictors, Path(path).stem, directory, source=Path(path).name,
                               source_path=Path(path), target=target)
         for written in artifacts.written():
             click.echo(f"wrote {written}")
 
-
-def _folder_name(target) -> str:
-    """A target's folder: its name, with its options where it has some (``neon``, ``neon_cpu-cortex-a76``)."""
-    return "_".join([target.backend, *(f"{key}-{value}" for key, value in target.options)])
 
 
 @cli.command()

@@ -394,6 +394,28 @@ class CompiledFunction(functools.partial):
                 )
         return [p.declared for p in self.parameters]
 
+    def export(self, directory, targets=None) -> list:
+        """Build this predictor ahead of time into ``directory``, one folder per target; the Artifacts written.
+
+        ``targets`` (specs or Targets) default to those given to
+        ``@fxn.compile(targets=[...])``, else this machine. Each folder,
+        named after its target, holds the target's artifact, a C header and a
+        manifest (see :func:`fxn.artifacts.build`), as ``fxn compile --target``
+        writes them.
+        """
+        from pathlib import Path
+
+        from fxn.artifacts import build, target_folder
+        from fxn.compiler import as_target
+
+        written = []
+        for spec in targets or self.targets or ["host"]:
+            _, target = as_target(spec)
+            path = Path(self.fn.__code__.co_filename)
+            written.append(build([(self.__name__, self)], self.__name__, Path(directory) / target_folder(target),
+                                 source=path.name, source_path=path if path.is_file() else None, target=target))
+        return written
+
     def location(self) -> str:
         """``file:line`` of the function's definition."""
         code = self.fn.__code__
@@ -553,6 +575,10 @@ def compile(fn=None, *, tag: str | None = None, description: str | None = None, 
     random state, the environment and OS randomness while it is traced (fxn
     refuses them otherwise): their values are baked into the compiled code
     and listed in ``trace_effects`` of the traced function.
+
+    ``targets=["neon", "wasm_simd", ...]`` names the targets
+    :meth:`CompiledFunction.export` builds for (calls always run code for
+    this machine).
     """
     if fn is not None:
         return CompiledFunction(fn)

@@ -40,15 +40,14 @@ def run_on_target(compiled, target_spec: str, arguments: list) -> list:
     from fxn.frontend.types import argument_type
 
     backend, target = as_target(target_spec)
-    if is_this_machine(target) and backend.host_target() is not None:
-        results = compiled(*arguments)
-        return list(results) if isinstance(results, tuple) else [results]
+    types = (compiled.declared_types() if compiled.fully_annotated
+             else [argument_type(p, a) for p, a in zip(compiled.parameters, arguments)])
+    if is_this_machine(target):
+        return _run_in_process(compiled, types, target, arguments)
     runner = call_hook(backend, "runner", target)
     if runner is None:
         raise CannotRun(f"code for target '{target.spec}' ({target.triple}) cannot run on this machine: "
                         f"backend '{backend.name}' has no runner for it")
-    types = (compiled.declared_types() if compiled.fully_annotated
-             else [argument_type(p, a) for p, a in zip(compiled.parameters, arguments)])
     lowered, program = program_for(compiled, types, target)
     inputs = [np.ascontiguousarray(np.asarray(a, dtype=t.numpy_dtype)) for a, t in zip(arguments, lowered.arg_types)]
     try:
@@ -60,3 +59,17 @@ def run_on_target(compiled, target_spec: str, arguments: list) -> list:
                            f"{lowered.entry}: {type(error).__name__}: {error}") from error
     scalars = compiled.scalar_results(lowered.result_types)
     return [output.item() if scalar else output for output, scalar in zip(outputs, scalars)]
+
+
+def _run_in_process(compiled, types, target: Target, arguments: list) -> list:
+    """``compiled`` lowered for ``target`` (this machine: its backend's lowerings apply), JIT-compiled and called."""
+    from fxn.compiler import jit
+    from fxn.runtime import Executable
+
+    lowered = compiled.lower(types, target)
+    executable = Executable(jit(lowered.module), lowered.entry, lowered.arg_types, lowered.result_types,
+                            arg_names=[p.name for p in compiled.parameters],
+                            scalar_results=compiled.scalar_results(lowered.result_types),
+                            named_dims=compiled.named_dims(), dim_assumptions=lowered.dim_assumptions,
+                            allocation_sites=lowered.allocation_sites)
+    return executable.call(arguments)

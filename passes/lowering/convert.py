@@ -41,8 +41,12 @@ class FxnLowerToLinalg(FxnPass):
     target: str = field(default="", metadata={"help": "lower for this target (its backend's own lowerings apply)"})
 
     def run_on(self, op) -> None:
-        backend, target = resolve_target(self.target) if self.target else (None, None)
+        try:
+            backend, target = resolve_target(self.target) if self.target else (None, None)
+        except (LookupError, ValueError, RuntimeError) as error:  # no such target, a bad option, a broken plugin
+            raise PassFailure(str(error), op.location) from None
         table = lowering_table(backend)
+        own = backend.lowerings if backend is not None else {}
         fxn_ops = []
 
         def collect(child):
@@ -56,7 +60,28 @@ class FxnLowerToLinalg(FxnPass):
             if lower is None:
                 raise PassFailure(f"no lowering for '{fxn_op.name}'", fxn_op.location)
             with ir.InsertionPoint(fxn_op), fxn_op.location:
-                replacement = restore_unsigned(lower(fxn_op.opview, target), fxn_op.results[0].type)
+                if fxn_op.name in own:
+                    replacement = _vendor_lowering(backend, lower, fxn_op)(fxn_op.opview, target)
+                else:
+                    replacement = lower(fxn_op.opview, target)
+                replacement = restore_unsigned(replacement, fxn_op.results[0].type)
             fxn_op.results[0].replace_all_uses_with(replacement)
             fxn_op.erase()
         make_signless(op)
+
+
+def _vendor_lowering(backend, lower, fxn_op):
+    """A backend's own lowering of ``fxn_op``, whose failure is a PassFailure naming the plugin."""
+    def run(op, target):
+        where = f"backend '{backend.name}' ({type(backend).__module__})"
+        try:
+            replacement = lower(op, target)
+        except Exception as error:  # a vendor's bug is reported at the op, not as a traceback from the core
+            raise PassFailure(f"{where} failed to lower {fxn_op.name}: {type(error).__name__}: {error}",
+                              fxn_op.location) from error
+        if not isinstance(replacement, ir.Value):
+            raise PassFailure(f"{where}'s lowering of {fxn_op.name} returned a {type(replacement).__name__}, "
+                              "not an ir.Value", fxn_op.location)
+        return replacement
+
+    return run
