@@ -46,7 +46,7 @@ from pathlib import Path
 
 import fxn
 from fxn.dialects import TensorType
-from fxn.mlir import llvm
+from fxn.compiler import llvm_ir
 from fxn.entries import defined_symbols, memref_symbol, value_symbol
 
 #: Words C (C23, GNU C) and C++ (the header is C++ too) reserve that a Python parameter may be named
@@ -159,7 +159,7 @@ def build(predictors: list[tuple[str, object]], stem: str, output_dir: Path, sou
     backend, target = as_target(target)
     entries = lower_entries(predictors, target)
     output_dir.mkdir(parents=True, exist_ok=True)
-    modules = [llvm.translate_module_to_llvmir(e.lowered.module.operation) for e in entries]
+    modules = [llvm_ir(e.lowered.module) for e in entries]
     exported = [symbol for e in entries for symbol in e.symbols.values()]
     try:
         files = list(call_hook(backend, "build", modules, output_dir, stem, exported, target))

@@ -252,14 +252,14 @@ def _stage_texts(compiled, wanted: list[str], debug_info: bool = False, target_s
     """The IR of each wanted stage for a target, lowering only as far as they need."""
     from fxn.backends import call_hook
     from fxn.compiler import as_target
-    from fxn.mlir import llvm
+    from fxn.compiler import llvm_ir
 
     backend, target = as_target(target_spec)
     texts: dict[str, str] = {}
     last = wanted[-1] if wanted[-1] not in ("llvm", "asm") else None
     lowered = compiled.lower(compiled.declared_types(), target, texts, stop_after=last, debug_info=debug_info)
     if {"llvm", "asm"} & set(wanted):
-        texts["llvm"] = llvm.translate_module_to_llvmir(lowered.module.operation)
+        texts["llvm"] = llvm_ir(lowered.module)
     if "asm" in wanted:
         try:
             texts["asm"] = call_hook(backend, "assemble", texts["llvm"], target)

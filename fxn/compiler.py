@@ -24,7 +24,7 @@ from fxn.backends import call_hook, find_backend, resolve_target
 from fxn.backends.base import Backend, Target
 from fxn.dialects import TensorType
 from fxn.entries import export_c_interfaces, namespace_functions
-from fxn.mlir import execution_engine, func, ir
+from fxn.mlir import execution_engine, func, ir, llvm
 from fxn.pipeline import build_pipeline
 
 #: Stages of the generic lowering. ``{target}`` names the target (its backend's lowerings apply),
@@ -167,6 +167,29 @@ def lower_to_llvm(module, target: Target | str, fast_math: bool = False, stages=
     with module.context:
         pass_manager.run(module.operation)
     export_c_interfaces(module)
+
+
+class TranslationError(RuntimeError):
+    """An LLVM-dialect module holds ops LLVM IR cannot express; the message names them and where they are."""
+
+
+def llvm_ir(llvm_module) -> str:
+    """The LLVM IR text of an LLVM-dialect module; TranslationError if an op is left that LLVM IR cannot express.
+
+    (The bindings' translation crashes the process on such a module.)
+    """
+    leftovers: list[str] = []
+
+    def visit(op):
+        if not (op.name.startswith("llvm.") or op.name == "builtin.module"):
+            leftovers.append(f"{op.name} at {op.location}")
+        return ir.WalkResult.ADVANCE
+
+    llvm_module.operation.walk(visit)
+    if leftovers:
+        raise TranslationError(f"the lowered module still holds {len(leftovers)} op(s) LLVM IR cannot express, "
+                               f"first {leftovers[0]}")
+    return str(llvm.translate_module_to_llvmir(llvm_module.operation))
 
 
 def jit(llvm_module, opt_level: int = 3):

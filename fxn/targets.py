@@ -23,11 +23,10 @@ class CannotRun(RuntimeError):
 
 def program_for(compiled, types, target: Target):
     """``compiled`` (a CompiledFunction) lowered for one signature and ``target`` as a runner's Program."""
-    from fxn.mlir import llvm
+    from fxn.compiler import llvm_ir
 
     lowered = compiled.lower(types, target)
-    llvm_ir = llvm.translate_module_to_llvmir(lowered.module.operation)
-    return lowered, Program(llvm_ir, {lowered.entry: (lowered.arg_types, lowered.result_types)})
+    return lowered, Program(llvm_ir(lowered.module), {lowered.entry: (lowered.arg_types, lowered.result_types)})
 
 
 def run_on_target(compiled, target_spec: str, arguments: list) -> list:
@@ -49,7 +48,7 @@ def run_on_target(compiled, target_spec: str, arguments: list) -> list:
         raise CannotRun(f"code for target '{target.spec}' ({target.triple}) cannot run on this machine: "
                         f"backend '{backend.name}' has no runner for it")
     lowered, program = program_for(compiled, types, target)
-    inputs = [np.ascontiguousarray(np.asarray(a, dtype=t.numpy_dtype)) for a, t in zip(arguments, lowered.arg_types)]
+    inputs = [np.require(np.asarray(a, dtype=t.numpy_dtype), requirements="C") for a, t in zip(arguments, lowered.arg_types)]
     try:
         outputs = runner.run(program, lowered.entry, target, inputs)
     except (MemoryError, CannotRun):

@@ -234,6 +234,13 @@ def object_file(llvm_ir_modules: list[str], output: Path, flags: list[str]) -> P
 
 
 def undefined_symbols(path: Path) -> set[str]:
-    """The symbols an object, library or executable imports (``llvm-nm -u``), as it names them (Mach-O: ``_malloc``)."""
-    listing = _run([_tool(NM), "-u", "--format=just-symbols", str(path)], f"list the imports of {path.name}")
-    return {line.strip() for line in listing.splitlines() if line.strip()}
+    """The symbols an object, library or executable imports, as it names them (Mach-O: ``_malloc``).
+
+    For an archive, those its members leave undefined and none defines.
+    """
+    def symbols(*options: str) -> set[str]:
+        listing = _run([_tool(NM), *options, "--format=just-symbols", str(path)], f"list the symbols of {path.name}")
+        # Archives head each member's list with "member.o:".
+        return {line.strip() for line in listing.splitlines() if line.strip() and not line.strip().endswith(":")}
+
+    return symbols("--undefined-only") - symbols("--defined-only")

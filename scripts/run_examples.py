@@ -68,7 +68,56 @@ def main() -> int:
     report("fma_chain(0.5, 1, 1, n_iter=1e6)", fma_loop.fma_chain, fma_loop.fma_chain.fn, (0.5, 1.0, 1.0, 1_000_000), "Python")
     report("preprocess 480x640x3 -> 3x224x224", preprocess.preprocess,
            lambda im: preprocess.preprocess.fn(torch.from_numpy(im)).numpy(), (image,), "torch")
+    every_target([
+        ("fma(3, -1, 2)", fma.fma, (3.0, -1.0, 2.0)),
+        ("fma_arrays on 8 f32", fma.fma_arrays, tuple(a[:8] for a in (x, y, z))),
+        ("fma_chain(0.5, 1, 1, n_iter=100)", fma_loop.fma_chain, (0.5, 1.0, 1.0, 100)),
+        ("preprocess 480x640x3", preprocess.preprocess, (image,)),
+    ])
     return 0
+
+
+def every_target(cases) -> None:
+    """Build the examples for every installed backend's target; run each case where its code can run here."""
+    import tempfile
+
+    from fxn.artifacts import build, target_folder
+    from fxn.compiled import CompiledFunction
+    from fxn.backends import BackendError, discover_backends, how_it_runs, resolve_target
+    from fxn.targets import run_on_target
+
+    print("\n== every installed target: the examples built ahead of time, run where the code can run here ==")
+    output = Path(tempfile.mkdtemp(prefix="fxn-demo-"))
+    for entry in discover_backends():
+        try:
+            backend, target = resolve_target(entry.name)
+        except (LookupError, ValueError, RuntimeError) as error:
+            print(f"{entry.name:<12} not available: {error}")
+            continue
+        folder = output / target_folder(target)
+        built = []
+        for stem in ("fma", "fma_loop", "preprocess"):
+            module = load(stem)
+            predictors = [(name, value) for name, value in vars(module).items() if isinstance(value, CompiledFunction)]
+            try:
+                artifacts = build(predictors, stem, folder, source=f"{stem}.py", target=target)
+                built.append(artifacts.library.name)
+            except (NotImplementedError, ValueError, RuntimeError) as error:
+                built.append(f"{stem}: {error}")
+        runs = how_it_runs(backend, target)
+        print(f"{entry.name:<12} {target.triple:<28} built {', '.join(built)} in {folder}; runs here: {runs}")
+        if runs == "no":
+            continue
+        for name, function, args in cases:
+            host = np.asarray(function(*args), np.float64)
+            try:
+                (result,) = run_on_target(function, target.spec, list(args))
+            except (BackendError, RuntimeError, MemoryError) as error:
+                print(f"    {name:<34} failed: {error}")
+                continue
+            difference = float(np.max(np.abs(np.asarray(result, np.float64) - host)))
+            shown = np.array2string(np.asarray(result).ravel()[:3], precision=5)
+            print(f"    {name:<34} {shown:<30} max |{entry.name} - this machine| = {difference:.1e}")
 
 
 if __name__ == "__main__":
