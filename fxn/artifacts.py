@@ -125,9 +125,15 @@ class ArtifactError(ValueError):
 
 
 def lower_entries(predictors: list[tuple[str, object]], target) -> list[Entry]:
-    """Lower each ``(variable, CompiledFunction)`` for its declared signature (TypeError if one is not fully declared)."""
-    entries, owners = [], {}
+    """Lower each ``(variable, CompiledFunction)`` for its declared signature (TypeError if one is not fully declared).
+
+    A predictor bound to several variables (``g = f``) is built once, under its first.
+    """
+    entries, owners, seen = [], {}, set()
     for variable, compiled in predictors:
+        if id(compiled) in seen:
+            continue
+        seen.add(id(compiled))
         lowered = compiled.lower(compiled.declared_types(), target)
         entry = Entry(variable, compiled, lowered)
         if not (entry.name.isidentifier() and entry.name.isascii()):

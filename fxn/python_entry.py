@@ -354,8 +354,15 @@ def capsule_destructor() -> int:
 @holding_compile_lock  # one engine: a second one, built by a racing first call, would be freed under live arrays
 @functools.cache
 def _destructor_engine():
-    """The engine of ``fxn_free_capsule``: a module of its own, compiled once and kept (by the cache)
-    for the life of the process, since arrays may outlive the function that made them."""
+    """The engine of ``fxn_free_capsule``: a module of its own, compiled once and never freed.
+
+    Arrays may outlive the function that made them, and even this module:
+    at interpreter teardown the module dicts (this cache among them) are
+    cleared in an order fxn does not choose, and a result array still held
+    by ``__main__`` would call unmapped code. So the engine is given one
+    reference that nothing releases: its code stays mapped until the
+    process ends.
+    """
     from fxn.compiler import jit
 
     with ir.Context(), ir.Location.unknown():
@@ -369,7 +376,9 @@ def _destructor_engine():
         with emit.ip():
             llvm.return_()
         _add_address_getter(module, "fxn_free_capsule")
-        return jit(module)
+        engine = jit(module)
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(engine))
+    return engine
 
 
 def _add_address_getter(module, symbol: str) -> None:

@@ -72,11 +72,15 @@ class FxnConstantFold(FxnPass):
             if any(p is None for p in producers):
                 return _MATCH_FAILED
             values = [p.attributes["value"] for p in producers]
-            if all(self._within_bound(t) for t in [result_type, *(TensorType.from_mlir(v.type) for v in values)]):
-                value = numpy_to_elements(evaluate_op(target, [elements(v) for v in values], elements))
-            else:
-                value = fold_splats(target, values, result_type)
-                if value is None:
+            # Splats fold from their one value, whatever the bound; the rest only within it.
+            value = fold_splats(target, values, result_type)
+            if value is None:
+                types = [result_type, *(TensorType.from_mlir(v.type) for v in values)]
+                if not all(self._within_bound(t) for t in types):
+                    return _MATCH_FAILED
+                try:
+                    value = numpy_to_elements(evaluate_op(target, [elements(v) for v in values], elements))
+                except MemoryError:  # a bound set past this machine's memory: leave the op as it is
                     return _MATCH_FAILED
             with rewriter.ip:
                 folded = OPS["fxn.constant"].build(value=value, loc=target.location)

@@ -1,5 +1,7 @@
 // RUN: fxn-opt %s --split-input-file --pass-pipeline='builtin.module(fxn-constant-fold)' | FileCheck %s
 // RUN: fxn-opt %s --split-input-file --fxn-constant-fold=max-elements=3 | FileCheck %s --check-prefix=SMALL
+// A bound past any machine's memory still folds splats from their one value, never expanding them.
+// RUN: fxn-opt %s --split-input-file --fxn-constant-fold=max-elements=100000000000000000000 | FileCheck %s --check-prefix=HUGE
 // RUN: fxn-opt %s --split-input-file --fxn-constant-fold --mlir-pass-statistics 2>&1 >/dev/null | FileCheck %s --check-prefix=STATS
 
 // STATS: fxn pass statistics
@@ -65,6 +67,9 @@ func.func @resource() -> tensor<2xf32> {
 // CHECK-DAG: %[[CAST:.+]] = "fxn.constant"() {value = dense<212> : tensor<4294967296x4294967296xui8>}
 // CHECK-NOT: fxn.mul
 // CHECK: return %[[MUL]], %[[EXP]], %[[CMP]], %[[CAST]]
+// HUGE-LABEL: func.func @huge_splat_elementwise(
+// HUGE-NOT: "fxn.{{(mul|exp|compare|cast)}}"
+// HUGE: return
 // SMALL-LABEL: func.func @huge_splat_elementwise(
 // SMALL-NOT: "fxn.{{(mul|exp|compare|cast)}}"
 // SMALL: return

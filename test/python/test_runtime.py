@@ -311,3 +311,21 @@ def test_tag_description_and_lowered_module_are_exposed():
     assert concrete.lowered.value_entry  # scalars in and out: called through fxn_fma__value
     text = str(concrete.lowered.module)
     assert "llvm.func @fxn_fma(" in text and "llvm.func @fxn_fma__value(" in text
+
+
+def test_results_held_until_interpreter_teardown_are_freed_without_a_crash(tmp_path):
+    """Module dicts are cleared in an order fxn does not choose: the code freeing results must outlive them all."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "held.py"
+    script.write_text(
+        "import numpy as np, torch, fxn\n\n"
+        "@fxn.compile\ndef plus_one(x: fxn.Tensor[fxn.f32, 'N']):\n    return x + 1\n\n"
+        "@fxn.compile\ndef column_max(x, y):\n    return np.maximum(x, y).sum(axis=0)\n\n"
+        "kept = plus_one(np.ones(1000, np.float32))\n"
+        "held = column_max(np.ones((16, 8), np.float32), np.ones((16, 8), np.float32))\n"
+        "print(float(held[0]) + float(kept[0]))\n"
+    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert (result.returncode, result.stdout.strip()) == (0, "18.0"), result.stderr

@@ -111,3 +111,12 @@ def test_a_name_that_is_no_c_identifier_runs_in_the_jit_and_is_refused_ahead_of_
     result = CliRunner().invoke(cli, ["compile", str(tmp_path / "unicode.py"), "-o", str(tmp_path)])
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "predictor 'fünf' is named 'fünf', which is no C identifier" in result.output
+
+
+def test_one_predictor_under_two_names_is_built_once(tmp_path):
+    source = "import fxn\n\n@fxn.compile\ndef f(x: float) -> float:\n    return x + 1.0\n\ng = f\n"
+    (tmp_path / "alias.py").write_text(source)
+    result = CliRunner().invoke(cli, ["compile", str(tmp_path / "alias.py"), "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    (predictor,) = json.loads((tmp_path / "alias.json").read_text())["predictors"]
+    assert predictor["name"] == "f" and predictor["symbols"]["memref"] == "fxn_f"
