@@ -1,3 +1,136 @@
-"""The Apple Accelerate backend: Mach-O arm64 objects calling vDSP/BLAS. It
-cannot run on this Linux machine; tests check the object it produces. Not
-implemented yet (roadmap step 4)."""
+"""The Apple Accelerate backend: arm64 macOS code calling Accelerate's BLAS for the heavy ops.
+
+Target ``accelerate`` is ``arm64-apple-macos13`` on ``apple-m1`` (NEON,
+128-bit vectors, FMA, 64-bit index). ``fxn.matmul``, ``fxn.linear`` and
+``fxn.conv2d`` of f32 become ``cblas_sgemm`` calls (:mod:`.lowering`, which
+says how); every other op keeps the generic lowering, which clang-22 turns
+into NEON code. The Accelerate functions the code may call are one table,
+:data:`.library.FUNCTIONS` (name and C declaration from Apple's headers),
+and artifacts may import exactly those, the allocator and the memory
+functions LLVM calls for fills (on macOS also ``bzero`` and
+``memset_pattern16``: :data:`DARWIN_MEMORY_IMPORTS`).
+
+Options: ``os`` = ``macos`` (the default) or ``linux``. ``os=linux``
+(``aarch64-unknown-linux-gnu``) is for tests only: the same lowering, built
+for aarch64 Linux, so that the calls' arguments can be checked under
+qemu-aarch64 against a C implementation of ``cblas_sgemm`` (any CBLAS has
+the same ABI); its artifacts are built the same way (an object and a static
+library), and the code needs a CBLAS to link.
+
+Artifacts (:meth:`AccelerateBackend.build`, clang-22 and LLVM 22's tools),
+for a user to link with ``-framework Accelerate``:
+
+- ``<stem>.o``: one relocatable Mach-O arm64 object of every module
+  (``llvm-link`` merges the modules' LLVM IR, clang compiles it once:
+  :func:`fxn.toolchain.object_file` merges objects with ELF's ``ld.lld
+  -r``, and ``ld64.lld-22`` says ``-r`` is "not yet implemented"), in which only the
+  exported entry points stay global: ``llvm-objcopy --keep-global-symbol``
+  makes every other defined symbol local, so a user's program sees only
+  the ``fxn_*`` entries and two libraries of predictors never clash (a
+  Mach-O private extern, hidden visibility, would still be linked across
+  objects of one program);
+- ``lib<stem>.a``: that object archived by ``llvm-ar`` in deterministic
+  mode (``D``: no dates, owners or modes).
+
+What is checked on this Linux machine (test/python/backends/test_accelerate.py)
+and what is not. Checked: the objects import the declared Accelerate
+functions they use, the allocator and Darwin's fill functions, nothing
+else (fxn's allow-list check), and link into a dylib with ``ld64.lld``
+against ``.tbd`` stubs written from those lists; the calls' arguments
+(order, transposes, sizes, leading dims, alpha, beta, offsets) compute the
+ops, the ``os=linux`` build running under qemu-aarch64 with a C
+``cblas_sgemm`` written from the BLAS documentation, against the
+reference interpreter (and numpy for matmul). **Not verified here**:
+Accelerate's own numerics (its blocking and summation order are its own,
+so results may differ from the reference's by rounding; the tests hold
+the stand-in, not Accelerate, to fxn's f32 tolerance), linking against
+the real framework (the stubs are written from the table, not taken from
+an SDK), and running on a Mac: nothing of this target runs on this
+machine (:meth:`~fxn.backends.base.Backend.runner` is None).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from fxn import toolchain
+from fxn.backends.base import ALLOCATION_IMPORTS, Backend, Target, take_options
+
+from .library import FUNCTIONS
+from .lowering import LOWERINGS
+
+#: What LLVM lowers memory fills to on Darwin, besides ``memset``: ``bzero`` (a zero fill, from
+#: ``llvm.memset`` of 0) and ``memset_pattern16`` (a loop storing a repeated 16-byte pattern, such as a
+#: ``linalg.fill`` of 1.5, recognized as an idiom). Both are libSystem's (``<strings.h>``, ``<string.h>``).
+DARWIN_MEMORY_IMPORTS = frozenset({"bzero", "memset_pattern16"})
+#: The triple of each ``os`` option value.
+TRIPLES = {"macos": "arm64-apple-macos13", "linux": "aarch64-unknown-linux-gnu"}
+CPU = "apple-m1"
+
+
+class AccelerateBackend(Backend):
+    def target(self, **options: str) -> Target:
+        chosen = take_options(self, options, {"os": tuple(TRIPLES)})
+        triple = TRIPLES[options.get("os", "macos")]
+        return Target("accelerate", triple, CPU, ("neon",), vector_bits=128, index_bits=64, has_fma=True,
+                      artifacts=("object", "static_library"), options=chosen)
+
+    def assemble(self, llvm_ir: str, target: Target) -> str:
+        return toolchain.assemble(llvm_ir, codegen_flags(target))
+
+    def build(self, llvm_ir_modules: list[str], directory: Path, stem: str, exported: list[str],
+              target: Target) -> list[Path]:
+        obj = object_file(llvm_ir_modules, directory / f"{stem}.o", codegen_flags(target))
+        symbol_prefix = "_" if "apple" in target.triple else ""  # Mach-O prefixes C names with "_"
+        _run_tool("llvm-objcopy-22", [*(f"--keep-global-symbol={symbol_prefix}{s}" for s in exported), str(obj)])
+        library = directory / f"lib{stem}.a"
+        library.unlink(missing_ok=True)  # llvm-ar adds to an existing archive
+        _run_tool("llvm-ar-22", ["rcsD", str(library), str(obj)])
+        return [obj, library]
+
+    def allowed_imports(self, target: Target) -> frozenset[str]:
+        darwin = DARWIN_MEMORY_IMPORTS if "apple" in target.triple else frozenset()
+        return ALLOCATION_IMPORTS | darwin | FUNCTIONS.keys()
+
+    def toolchain_version(self) -> str | None:
+        return toolchain.version()
+
+
+def codegen_flags(target: Target) -> list[str]:
+    """clang flags that generate optimized code for ``target``."""
+    return [f"--target={target.triple}", f"-mcpu={target.cpu}", "-O3"]
+
+
+def object_file(llvm_ir_modules: list[str], output: Path, flags: list[str]) -> Path:
+    """One relocatable object ``output`` of every module: ``llvm-link`` merges them, clang compiles the result.
+
+    (:func:`fxn.toolchain.object_file` merges objects with ELF's ``ld.lld -r``; ``ld64.lld-22`` does not
+    implement ``-r``. Merging the IR works for every object format.)
+    """
+    with tempfile.TemporaryDirectory(prefix="fxn-accelerate-") as scratch:
+        sources = []
+        for number, module in enumerate(llvm_ir_modules):
+            sources.append(Path(scratch) / f"module{number}.ll")
+            sources[-1].write_text(toolchain.parsable_ir(module))
+        merged = Path(scratch) / "merged.bc"
+        _run_tool("llvm-link-22", [*map(str, sources), "-o", str(merged)])
+        _run_tool(toolchain.CLANG, [*flags, "-c", str(merged), "-o", str(output)])
+    return output
+
+
+def _run_tool(name: str, arguments: list[str]) -> None:
+    path = shutil.which(name)
+    if path is None:
+        raise toolchain.ToolchainError(f"{name} is not installed (scripts/setup installs llvm-22)")
+    result = subprocess.run([path, *arguments], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise toolchain.ToolchainError(f"{name} failed: {result.stderr.strip()[:2000]}")
+
+
+backend = AccelerateBackend(
+    "accelerate", "arm64 macOS, matmul/linear/conv2d through Accelerate's cblas_sgemm (Mach-O object, built only)",
+    lowerings=dict(LOWERINGS), options={"os": "macos (default) or linux (tests only: the same code for aarch64 Linux)"},
+)
