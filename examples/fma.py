@@ -2,6 +2,7 @@
 
     fxn run examples/fma.py --predictor fma --arg x=3 --arg y=-1 --arg z=2
     fxn compile examples/fma.py -o build/
+    fxn inspect examples/fma.py --predictor fma_fused --target neon --stage asm   # NEON fmla v.4s
     python examples/fma.py        # both against numpy, with the time per call
 """
 
@@ -15,6 +16,13 @@ def fma(x: float, y: float, z: float) -> float:
 
 @fxn.compile(tag="@fxn/fma-arrays", description="Elementwise x * y + z of three f32 arrays of one length.")
 def fma_arrays(x: fxn.Tensor[fxn.f32, "N"], y: fxn.Tensor[fxn.f32, "N"], z: fxn.Tensor[fxn.f32, "N"]):
+    return x * y + z
+
+
+# x * y + z rounds twice, as Python and numpy define it; fast_math lets the product and the sum fuse
+# into one FMA instruction (one rounding), which every target with FMA then uses (NEON fmla, x86 vfmadd).
+@fxn.compile(tag="@fxn/fma-fused", description="Elementwise x * y + z, fused into one rounding.", fast_math=True)
+def fma_fused(x: fxn.Tensor[fxn.f32, "N"], y: fxn.Tensor[fxn.f32, "N"], z: fxn.Tensor[fxn.f32, "N"]):
     return x * y + z
 
 

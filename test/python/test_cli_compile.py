@@ -61,7 +61,8 @@ def test_manifest_records_predictors_target_and_symbols(built):
     host = host_target()[1]
     assert (target["backend"], target["triple"], target["index_bits"]) == (host.backend, host.triple, 64)
     assert target["cpu"] == host.cpu and target["features"] == list(host.features)
-    scalar, arrays = manifest["predictors"]
+    scalar, arrays, fused = manifest["predictors"]
+    assert fused["symbols"] == {"memref": "fxn_fma_fused"}
     assert (scalar["name"], scalar["tag"]) == ("fma", "@fxn/fma")
     assert scalar["description"] == "Fused multiply-add of three scalars: x * y + z."
     assert scalar["symbols"] == {"memref": "fxn_fma", "value": "fxn_fma__value"}
@@ -280,7 +281,7 @@ def bad(tmp_path_factory) -> Path:
         (["compile", "missing.py"], "fxn: error: could not open 'missing.py': no such file"),
         (["inspect", FMA, "--stage", "bytecode"],
          "fxn: error: --stage 'bytecode' is not one of traced, fxn, optimized, lowered, llvm, asm"),
-        (["inspect", FMA, "--predictor", "nope"], f"fxn: error: {FMA}: no predictor 'nope' (predictors: fma, fma_arrays)"),
+        (["inspect", FMA, "--predictor", "nope"], f"fxn: error: {FMA}: no predictor 'nope' (predictors: fma, fma_arrays, fma_fused)"),
         (["run", FMA, "--predictor", "fma", "--arg", "x=1", "--arg", "y=2"],
          f"fxn: error: {FMA}:{{fma}}: fma needs --arg for parameter 'z'"),
         (["run", FMA, "--predictor", "fma", "--arg", "x=1", "--arg", "y=2", "--arg", "w=3"],
@@ -288,7 +289,7 @@ def bad(tmp_path_factory) -> Path:
         (["run", FMA, "--predictor", "fma_arrays", "--arg", "x=[1, 2]", "--arg", "y=[1, 2]", "--arg", "z=[1]"],
          f"fxn: error: {FMA}:{{fma_arrays}}: parameter 'z' expects tensor<?xf32> with dim 0 'N' = 2 (from parameter 'x'); "
          "got tensor<1xf32>"),
-        (["run", FMA], f"fxn: error: {FMA} has several predictors (fma, fma_arrays); choose one with --predictor"),
+        (["run", FMA], f"fxn: error: {FMA} has several predictors (fma, fma_arrays, fma_fused); choose one with --predictor"),
     ],
 )
 def test_errors_are_one_located_line_without_traceback(bad, args, message):

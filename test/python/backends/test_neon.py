@@ -212,3 +212,14 @@ def test_an_aarch64_linux_machine_is_a_neon_host(monkeypatch):
     assert BACKEND.host_target() == NEON
     monkeypatch.setattr(platform, "machine", lambda: "x86_64")
     assert BACKEND.host_target() is None
+
+
+def test_the_fused_fma_example_is_neon_fmla():
+    """``fxn inspect examples/fma.py --predictor fma_fused --target neon --stage asm``: one fmla per 4 lanes."""
+    from fxn.cli import cli
+
+    example = Path(__file__).resolve().parents[3] / "examples" / "fma.py"
+    result = CliRunner().invoke(cli, ["inspect", str(example), "--predictor", "fma_fused", "--target", "neon",
+                                      "--stage", "asm"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"\bfmla\s+v\d+\.4s, v\d+\.4s, v\d+\.4s", result.output)
