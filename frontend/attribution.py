@@ -188,6 +188,11 @@ def effect_references(filename: str, lines: range, namespace) -> list[tuple[Posi
     and classes only, never calling anything. The position is that of the
     call or subscript using it, if any: ``os.environ["HOME"]``, ``time.time()``.
     """
+    return references(filename, lines, namespace, effect_of)
+
+
+def references(filename: str, lines: range, namespace, classify) -> list[tuple[Position, object]]:
+    """Like :func:`effect_references`, for the names whose value ``classify`` maps to something other than None."""
     tree = file_ast(filename)
     if tree is None or namespace is None:
         return []
@@ -198,7 +203,7 @@ def effect_references(filename: str, lines: range, namespace) -> list[tuple[Posi
                 continue
             if isinstance(parent, ast.Attribute):  # a part of a longer dotted name
                 continue
-            watch = _resolve(child, namespace)[1]
+            watch = _resolve(child, namespace, classify)[1]
             if watch is not None:
                 found.append((_position(filename, _use_of(parent, child)), watch))
     return sorted(found, key=lambda item: (item[0].line, item[0].column))
@@ -212,12 +217,12 @@ def _use_of(parent: ast.AST, name: ast.expr) -> ast.AST:
     return name
 
 
-def _resolve(node: ast.expr, namespace) -> tuple[object, Watch | None]:
-    """(the value of a dotted name, the effect of its first part that has one); values only through modules/classes."""
+def _resolve(node: ast.expr, namespace, classify=effect_of) -> tuple[object, Watch | None]:
+    """(the value of a dotted name, the class (effect) of its first part that has one); only through modules/classes."""
     if isinstance(node, ast.Name):
         value = namespace.get(node.id, _MISSING)
     elif isinstance(node, ast.Attribute):
-        base, watch = _resolve(node.value, namespace)
+        base, watch = _resolve(node.value, namespace, classify)
         if watch is not None or not isinstance(base, (types.ModuleType, type)):
             return _MISSING, watch
         try:
@@ -226,7 +231,7 @@ def _resolve(node: ast.expr, namespace) -> tuple[object, Watch | None]:
             value = _MISSING
     else:
         return _MISSING, None
-    return value, None if value is _MISSING else effect_of(value)
+    return value, None if value is _MISSING else classify(value)
 
 
 _MISSING = object()

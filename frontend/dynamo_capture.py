@@ -28,6 +28,7 @@ from torch._subclasses.fake_tensor import unset_fake_temporarily
 from fxn.dialects import TensorType
 
 from . import sandbox
+from .attribution import namespace_of, references
 from .aten import DynamicSize, decompositions
 from .capture import Argument, ArgumentSize, Captured, GraphOutput
 from .dtypes import to_torch
@@ -58,6 +59,7 @@ def capture(fn, arg_types: list[TensorType], torch_args: list[bool], default_flo
     finally:
         torch.set_default_dtype(previous)
     user_files = frozenset({fn.__code__.co_filename})
+    _refuse_random_ops(backend, user_files, fn)
     outputs = backend.output_indices(leaves)
     return Captured(
         backend.graph_module(),
@@ -169,10 +171,14 @@ class _Backend:
 
 
 def _buffer_like(value) -> torch.Tensor:
+    """A stand-in result of ``value``'s shape and dtype, at an address of its own.
+
+    Only its address is read (outputs are matched by it), so it holds one
+    element broadcast to the shape: tracing never allocates a result's
+    size (an outer product of two 2**21-vectors needs 16 TiB).
+    """
     shape = [int(d.node.hint) if isinstance(d, torch.SymInt) else d for d in value.shape]
-    count = int(np.prod(shape))
-    # One spare element keeps even an empty output's address distinct.
-    return torch.empty(count + 1, dtype=value.dtype)[:count].view(shape)
+    return torch.empty([1] * len(shape), dtype=value.dtype).expand(shape)
 
 
 def _address(array) -> int:
@@ -181,12 +187,41 @@ def _address(array) -> int:
     return np.asarray(array).__array_interface__["data"][0]
 
 
+NUMPY_RANDOM = ("NumPy's random numbers (np.random.rand, np.random.default_rng(0) ...) are not supported in code "
+                "using NumPy, which fxn traces with TorchDynamo, even with allow_trace_effects: draw them before "
+                "calling the predictor and pass them as an argument")
+
+
+def _refuse_random_ops(backend, user_files, fn) -> None:
+    """Refuse a random op in the graph: TorchDynamo makes ``np.random.rand`` one (drawn at run time); fxn has none."""
+    if backend.forward is None:
+        return
+    for node in backend.forward.graph.nodes:
+        tags = getattr(node.target, "tags", ()) if node.op == "call_function" else ()
+        if torch.Tag.nondeterministic_seeded in tags:
+            position = stack_trace_position(node.meta.get("stack_trace"), user_files) or definition_position(fn)
+            raise UnsupportedOperation(f"fxn cannot compile {describe_line(position)}: {NUMPY_RANDOM}",
+                                       position.filename, position.line, position.column + 1)
+
+
+def _numpy_random(value):
+    """Whether ``value`` is of ``np.random`` (a function, a generator or its method), as :func:`.attribution.references` wants."""
+    owner = getattr(value, "__self__", None)
+    modules = (getattr(value, "__module__", None), type(value).__module__, type(owner).__module__)
+    return True if any(isinstance(m, str) and m.startswith("numpy.random") for m in modules) else None
+
+
 def _unsupported(error: Exception, fn) -> UnsupportedOperation:
     """Dynamo's error as a one-line message at the user's line."""
     position = _user_position(error, fn)
     refusal = sandbox.refusal_at(position)  # an effect Dynamo cannot trace: fxn's reason, not Dynamo's
     if refusal is not None:
         return refusal
+    namespace = None if position is None else namespace_of(position.filename, fn)
+    if namespace is not None and references(position.filename, range(position.line, position.line + 1), namespace,
+                                            _numpy_random):
+        return UnsupportedOperation(f"fxn cannot compile {describe_line(position)}: {NUMPY_RANDOM}",
+                                    position.filename, position.line, position.column + 1)
     reason = _reason(error)
     if position is None:
         position = definition_position(fn)

@@ -160,6 +160,10 @@ def watched_builtins() -> dict:
         if hasattr(os, name):
             table[getattr(os, name)] = Watch(ENTROPY, f"os.{name}")
     table[builtins.__import__] = Watch(IMPORTS, "__import__")
+    torch = sys.modules.get("torch")
+    if torch is not None:  # C++ maps the file: no audit event
+        table[torch.from_file] = Watch(FILES, "torch.from_file")
+        table[torch.UntypedStorage.from_file] = Watch(FILES, "torch.UntypedStorage.from_file")
     return table
 
 
@@ -178,6 +182,11 @@ def watched_code() -> dict:
     table = {id(f.__code__): Watch(ENVIRONMENT, "os.environ") for f in environ}
     table[id(importlib.import_module.__code__)] = Watch(IMPORTS, "importlib.import_module")
     table[id(uuid.uuid1.__code__)] = Watch(ENTROPY, "uuid.uuid1")
+    torch = sys.modules.get("torch")
+    if torch is not None:  # torch's C++ writer opens the file: no audit event before it is written
+        import torch.jit
+        table[id(torch.serialization.save.__code__)] = Watch(FILES, "torch.save")
+        table[id(torch.jit.save.__code__)] = Watch(FILES, "torch.jit.save")
     return table
 
 
@@ -256,7 +265,7 @@ def _category_by_module(module: str, name: str) -> Category | None:
         return FILES if name in _OS_PATH_FILES else ENVIRONMENT if name in ("expanduser", "expandvars") else None
     if module.startswith("numpy"):
         return FILES if name in _NUMPY_FILES else None
-    if module == "torch.serialization":
+    if module in ("torch.serialization", "torch.jit._serialization"):
         return FILES
     return _MODULES.get(module.partition(".")[0])
 

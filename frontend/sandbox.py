@@ -33,7 +33,9 @@ This keeps a predictor's accidental effects, and values of the build
 machine, out of the build; it is no jail for hostile code (PEP 578 explains
 why), which runs anyway when its module is imported. Not seen: what raises
 no audit event and is not watched (``os.stat``/``os.path.exists``,
-``os.getpid``, ``sys.argv``), threads the predictor starts, readings in
+``os.getpid``, ``sys.argv``), a ctypes C function the predictor's code
+does not name (it is refused by name: calling one raises no event on POSIX),
+threads the predictor starts, readings in
 code torch calls back inside an op, effectful builtins handed to torch's
 engine as callbacks. A NumPy draw whose code names no ``np.random``
 function is refused at the predictor's ``def``.
@@ -52,7 +54,7 @@ import threading
 import types
 
 from .attribution import USER, FrameKinds, effect_references, namespace_of, responsible_position, source_text
-from .effects import (IMPORTS, RANDOM, Category, Watch, describe_event, event_category, import_allowed,
+from .effects import (IMPORTS, NATIVE_CODE, RANDOM, Category, Watch, describe_event, event_category, import_allowed,
                       watched_builtins, watched_code)
 from .errors import UnsupportedOperation
 from .source import Position, definition_position
@@ -125,6 +127,20 @@ class Session:
         for module, relative, position in _imports(self.fn.__code__):
             if relative or not import_allowed(module):
                 self.meet(IMPORTS, source_text(position) or f"import {module}", position)
+
+    def refuse_foreign_calls(self, code: types.CodeType) -> None:
+        """Refuse ``code``, the predictor's, before it runs if it names a ctypes function (``ctypes.memset``, ``libc.system``).
+
+        Calling a C function through ctypes raises no audit event on POSIX and
+        no profile event: the name is the only sign, checked as the code is
+        entered. A function reached otherwise (an attribute of an object) is
+        not seen.
+        """
+        if self.kinds.of(code.co_filename) is not USER:
+            return
+        for position, watch in _references_in([code], self.fn):
+            if watch.category is NATIVE_CODE:
+                self.meet(NATIVE_CODE, source_text(position) or watch.name, position)
 
     def check_numpy_random(self, before) -> None:
         """Refuse (or record) draws from NumPy's global generator since its state was ``before``.
@@ -221,7 +237,9 @@ def _watcher(session: Session, builtins_table: dict, code_table: dict):
                 session.on_call(watched, frame, None)
         elif event == "call":
             code = frame.f_code
-            entered[id(code)] = code
+            if id(code) not in entered:
+                entered[id(code)] = code
+                session.refuse_foreign_calls(code)
             watched = code_table.get(id(code))
             if watched is not None:
                 session.on_call(watched, frame.f_back, frame)
@@ -279,9 +297,13 @@ def refusal_at(position: Position | None) -> UnsupportedOperation | None:
     if not found:
         return None
     where, watch = next((f for f in found if f[0].column == position.column), found[0])
-    if watch.category.allowable and session.allow_effects:
-        return None  # allowed, but Dynamo cannot trace it: Dynamo's reason stands
-    return session.refuse(watch.category, source_text(where) or watch.name, where)
+    what = source_text(where) or watch.name
+    if watch.category.allowable and session.allow_effects:  # allowed, but Dynamo cannot trace it
+        return UnsupportedOperation(
+            f"fxn cannot compile '{what}': {watch.category.name} is allowed with allow_trace_effects only where fxn "
+            f"runs the code (torch code); TorchDynamo, which traces code using NumPy, cannot: pass the value as an "
+            f"argument", where.filename, where.line, where.column + 1)
+    return session.refuse(watch.category, what, where)
 
 
 def check_interpreted(codes) -> None:

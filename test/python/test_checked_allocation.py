@@ -127,3 +127,16 @@ def test_artifacts_report_a_failed_allocation_through_the_status(tmp_path):
     result, status = call(2**21)
     assert 1 <= status.site <= len(sites) and status.bytes >= 2**44
     assert "outer.py:7" in sites[status.site - 1] and not result.allocated
+
+
+def test_numpy_code_whose_result_cannot_fit_is_traced_without_allocating_it():
+    """Tracing numpy code stands in for results with one broadcast element: the MemoryError comes from the call."""
+    @fxn.compile
+    def outer_numpy(x, y):
+        return np.outer(x, y)
+
+    small = np.arange(3, dtype=np.float32)
+    np.testing.assert_array_equal(outer_numpy(small, small), np.outer(small, small))
+    big = np.ones(2**21, np.float32)
+    with pytest.raises(MemoryError, match=r"outer_numpy\(\): could not allocate 16\.0 TiB"):
+        outer_numpy(big, big)

@@ -42,6 +42,7 @@ import numpy as np
 import torch
 import fxn
 from trace_security_helpers import draw
+SYSTEM = ctypes.CDLL(None).system  # a C function resolved when the module is imported, called while tracing
 """
 PATHS = {
     "fx": HEADER + """
@@ -81,6 +82,12 @@ EFFECTS = [
     ("socket_connect", "socket.create_connection(('127.0.0.1', {port}), timeout=1)", "network access",
      "fx dynamo loop"),
     ("ctypes_cdll", "ctypes.CDLL('libc.so.6')", "ctypes", "fx dynamo loop"),
+    # Calling a C function through ctypes raises no audit event on POSIX: refused by name, before the code runs.
+    ("ctypes_function", "SYSTEM(('touch ' + {target!r}).encode())", "ctypes", "fx dynamo loop"),
+    ("ctypes_memset", "ctypes.memset(ctypes.c_void_p(0), 0, 0)", "ctypes", "fx dynamo loop"),
+    # torch.save writes through C++, which raises no audit event before the file is written.
+    ("torch_save", "torch.save(x, {target!r})", "file system access", "fx dynamo loop"),
+    ("torch_save_dict", "torch.save({{'a': 1}}, {target!r})", "file system access", "fx dynamo loop"),
     ("import_socket", "import socket", "importing modules", "fx dynamo loop"),
     ("import_module", "importlib.import_module('os')", "importing modules", "fx dynamo loop"),
     ("eval", "eval('1 + 2')", "eval, exec and compile", "fx dynamo loop"),
@@ -175,8 +182,35 @@ def test_numpy_random_in_numpy_code_is_an_op_fxn_has_not(predictor_dir):
     predictor, filename = load_predictor(predictor_dir, "p_np_random_dynamo",
                                          PATHS["dynamo"].replace("EFFECT", "x = x + np.random.rand(3)"))
     where = f"^{re.escape(filename)}:{effect_line('dynamo')}: "
-    with pytest.raises(UnsupportedOperation, match=where + "fxn cannot compile .*uniform"):
+    with pytest.raises(UnsupportedOperation, match=where + "fxn cannot compile .*NumPy's random numbers .* are not "
+                                                           "supported in code using NumPy"):
         traced(predictor, X)
+
+
+@pytest.mark.parametrize("allow", [False, True])
+@pytest.mark.parametrize("statement", ["s = np.random.default_rng(0).standard_normal()",
+                                       "s = np.random.default_rng(0).standard_normal(3)"])
+def test_numpy_generators_in_numpy_code_are_unsupported_at_their_line(predictor_dir, statement, allow):
+    """TorchDynamo has no seeded NumPy generator: fxn says so at the line, not in Dynamo's words."""
+    name = f"p_np_generator_{len(statement)}_{allow}"  # one file each: source is cached by file name
+    predictor, filename = load_predictor(predictor_dir, name, PATHS["dynamo"].replace("EFFECT", statement))
+    where = f"^{re.escape(filename)}:{effect_line('dynamo')}: "
+    with pytest.raises(UnsupportedOperation, match=where + "fxn cannot compile .*NumPy's random numbers"):
+        fxn.compile(allow_trace_effects=allow)(predictor)(X)
+
+
+@pytest.mark.parametrize("statement, category", [
+    ("s = float(np.random.rand())", "drawing from the global random state"),
+    ("t = time.time()", "reading the clock"),
+])
+def test_allowed_readings_dynamo_cannot_trace_are_unsupported_at_their_line(predictor_dir, statement, category):
+    """With the opt-in, a reading in NumPy code (TorchDynamo) is no refusal but cannot be traced: fxn says so."""
+    source = PATHS["dynamo"].replace("EFFECT", statement)
+    predictor, filename = load_predictor(predictor_dir, f"p_allowed_dynamo_{category[-5:]}", source)
+    where = f"^{re.escape(filename)}:{effect_line('dynamo')}: "
+    with pytest.raises(UnsupportedOperation, match=where + f"fxn cannot compile '.*': {category} is allowed with "
+                                                           "allow_trace_effects only where fxn runs the code"):
+        fxn.compile(allow_trace_effects=True)(predictor)(X)
 
 
 # ----------------------------------------------------------------------------
@@ -413,6 +447,17 @@ def test_fxn_inspect_reports_the_refusal_in_one_line(tmp_path):
     assert result.stderr == (f"fxn: error: {path}:6: fxn refuses file system access while tracing: "
                              "open('/etc/passwd', 'r'); compiled predictors read only what is passed to them: read "
                              "the data before calling the predictor and pass it as an argument\n")
+
+
+def test_fxn_inspect_refuses_torch_save_before_it_writes(tmp_path):
+    target = tmp_path / "saved.pt"
+    path = tmp_path / "saves.py"
+    path.write_text(f"import torch\nimport fxn\n\n\n@fxn.compile\ndef predictor(x: fxn.Tensor[fxn.f32, 3]):\n"
+                    f"    torch.save({{'a': 1}}, {str(target)!r})\n    return x + 1\n")
+    result = subprocess.run([FXN, "inspect", str(path), "--stage", "fxn"], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"fxn: error: {path}:7: fxn refuses file system access while tracing: torch.save(")
+    assert not target.exists()
 
 
 @pytest.mark.skipif(shutil.which("clang-22") is None, reason="clang-22 builds the artifacts")
