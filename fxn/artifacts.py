@@ -261,7 +261,8 @@ ABI (every symbol below is exported by {library}; nothing else is):
 Memref entry, every predictor:
     void fxn_<function>(<result> *fxn_result, const <memref> *arg0, ..., fxn_status *fxn_status);
   MLIR's C interface. Each argument is a memref descriptor
-    {{ T *allocated; T *aligned; int64_t offset; int64_t sizes[rank]; int64_t strides[rank]; }}
+    {{ T *allocated; T *aligned; I offset; I sizes[rank]; I strides[rank]; }}
+  (I is the target's index type: int64_t, or int32_t on 32-bit targets such as wasm32)
   of a row-major contiguous array: set allocated = aligned = the data,
   offset = 0, sizes = the shape and strides = the row-major strides in
   elements (the code indexes with sizes and assumes that layout). Arguments
@@ -295,15 +296,17 @@ with trailing underscores while it is a C or C++ keyword or taken.
 """
 
 
-def _descriptor_name(t: TensorType) -> str:
-    return f"fxn_memref_{t.rank}d_{t.dtype}"
+def _descriptor_name(t: TensorType, index_bits: int = 64) -> str:
+    """The C type of a memref descriptor: ``fxn_memref_2d_f32``, ``fxn_memref32_2d_f32`` for 32-bit indices."""
+    width = "" if index_bits == 64 else str(index_bits)
+    return f"fxn_memref{width}_{t.rank}d_{t.dtype}"
 
 
-def _descriptor_typedef(rank: int, dtype: str) -> str:
-    element = C_TYPES[dtype]
-    dims = f" int64_t sizes[{rank}]; int64_t strides[{rank}];" if rank else ""
-    name = _descriptor_name(TensorType(dtype, (None,) * rank))
-    fields = f"{element} *allocated; {element} *aligned; int64_t offset;{dims}"
+def _descriptor_typedef(rank: int, dtype: str, index_bits: int = 64) -> str:
+    element, index = C_TYPES[dtype], f"int{index_bits}_t"
+    dims = f" {index} sizes[{rank}]; {index} strides[{rank}];" if rank else ""
+    name = _descriptor_name(TensorType(dtype, (None,) * rank), index_bits)
+    fields = f"{element} *allocated; {element} *aligned; {index} offset;{dims}"
     return _shared_typedef(name, f"typedef struct {{ {fields} }} {name};")
 
 
@@ -372,12 +375,13 @@ def _declarations(entry: Entry) -> list[str]:
     about.append(f"{entry.name}({signature}) -> {results}")
     about += [f"requires {statement}" for statement in lowered.dim_assumptions.statements()]
     lines = ["", _comment("\n".join(about))]
-    arguments = ", ".join(f"const {_descriptor_name(t)} *{n}" for n, t in zip(names, lowered.arg_types))
+    bits = lowered.target.index_bits
+    arguments = ", ".join(f"const {_descriptor_name(t, bits)} *{n}" for n, t in zip(names, lowered.arg_types))
     if len(lowered.result_types) == 1:
-        result = f"{_descriptor_name(lowered.result_types[0])} *fxn_result"
+        result = f"{_descriptor_name(lowered.result_types[0], bits)} *fxn_result"
     else:
         struct = f"fxn_{entry.name}_results"
-        fields = " ".join(f"{_descriptor_name(t)} r{i};" for i, t in enumerate(lowered.result_types))
+        fields = " ".join(f"{_descriptor_name(t, bits)} r{i};" for i, t in enumerate(lowered.result_types))
         lines.append(f"typedef struct {{ {fields} }} {struct};")
         result = f"{struct} *fxn_results"
     lines.append(f"void {memref_symbol(entry.name)}({result}, {arguments}, fxn_status *fxn_status);")
@@ -407,7 +411,7 @@ def c_header(entries: list[Entry], stem: str, provenance: Provenance, target, li
         "#endif",
         "",
         _shared_typedef("fxn_status", _STATUS_TYPEDEF),
-        *(_descriptor_typedef(rank, dtype) for rank, dtype in descriptors),
+        *(_descriptor_typedef(rank, dtype, target.index_bits) for rank, dtype in descriptors),
     ]
     for entry in entries:
         lines += _declarations(entry)

@@ -1,12 +1,12 @@
 """Ahead of time as in the JIT: every op's differential cases, built into a shared library, compute what the reference does.
 
-Per file of lowering tests (elementwise, tensor, reduction, nn, image), its
-cases are lowered as ``fxn compile`` lowers a predictor, linked by the
+Per module of ops (elementwise, tensor, reduction, nn, image), the
+conformance cases of its ops (:mod:`fxn.testing`) are lowered as ``fxn compile`` lowers a predictor, linked by the
 backend's toolchain (clang-22, whose IR parser is older than the bindings'
 LLVM printer) into one library, loaded with ctypes, called through their
-memref entries, and checked against the reference interpreter as the JIT
-tests check them: bit for bit where those do, within the stated ulps for
-the transcendentals, within the dtype's tolerance for the harness's ops.
+memref entries, and checked against the reference interpreter as the
+conformance suite checks them: bit for bit where it does, within the stated
+ulps for the transcendentals, within the dtype's tolerance elsewhere.
 """
 
 from __future__ import annotations
@@ -21,24 +21,17 @@ from typing import Callable
 import numpy as np
 import pytest
 
-import fxn
-import test_lowering_elementwise as elementwise
 from fxn.backends import host_target
 from fxn.compiler import Signature, entry_points, lower_to_llvm
-from fxn.dialects import elementwise as ew
-from fxn.dialects import new_context
-from fxn.dialects.types import ALL_DTYPES
-from fxn.entries import function_named, memref_symbol
+from fxn.dialects import OPS, new_context
+from fxn.entries import memref_symbol
 from fxn.interpreter import interpret
-from fxn.mlir import ir, llvm
-from fxn.passes.lowering.math_expansion import F32, F64, MAX_ERROR_ULPS
+from fxn.mlir import llvm
 from fxn.runtime import descriptor_type, write_shape
 from fxn.source import parse_module
-from lowering_harness import assert_matches, module_text
-from test_lowering_image import IMAGE_CASES
-from test_lowering_nn import NN_CASES
-from test_lowering_reduction import ARGMAX_CASES, REDUCE_CASES, SOFTMAX_CASES
-from test_lowering_tensor import tensor_cases
+from fxn.testing.case import module_text
+from fxn.testing.cases import all_ops, op_cases
+from fxn.testing.compare import check_result, needs_wide_reference, widened
 
 requires_clang = pytest.mark.skipif(shutil.which("clang-22") is None, reason="clang-22 builds the library")
 
@@ -144,105 +137,35 @@ def build_library(modules: list[Module], output) -> tuple[ctypes.CDLL, dict[str,
 # ----------------------------------------------------------------------------- the cases
 
 
-def harness_modules(cases: dict) -> list[Module]:
-    """``lowering_harness`` cases: a module per op, a function per case, checked as ``CompiledCases.check`` checks."""
-    by_op: dict[type, dict] = {}
-    for name, case in cases.items():
-        by_op.setdefault(case.op, {})[name] = case
-    modules = []
-    for op_cases in by_op.values():
-        text = module_text(op_cases)
-        reference = functools.partial(interpret, parse_module(text, "cases.mlir", new_context()))
-        functions = [
-            Function(name, case.arrays, functools.partial(_matches_reference, reference, name, case.arrays))
-            for name, case in op_cases.items()
-        ]
-        modules.append(Module(text, functions))
-    return modules
+def op_module(op: str) -> Module:
+    """The conformance cases of ``op`` (:mod:`fxn.testing`): a function per case, checked as the suite checks it."""
+    cases = op_cases(op)
+    text = module_text(cases)
+    wide = {f"{name}__wide": widened(case) for name, case in cases.items() if needs_wide_reference(case)}
+    reference = parse_module(module_text({**cases, **wide}) if wide else text, "reference.mlir", new_context())
+    functions = [Function(name, case.arrays, functools.partial(_matches_reference, reference, name, case))
+                 for name, case in cases.items()]
+    return Module(text, functions)
 
 
-def _matches_reference(reference, name: str, inputs: list, results: list) -> None:
+def _matches_reference(reference, name: str, case, results: list) -> None:
     (actual,) = results
-    try:
-        assert_matches(actual, reference(*inputs, entry=name))
-    except AssertionError as error:
-        raise AssertionError(f"{name}: {error}") from None
+    if needs_wide_reference(case):
+        expected = interpret(reference, *(a.astype(np.float64) for a in case.arrays), entry=f"{name}__wide")
+    else:
+        expected = interpret(reference, *case.arrays, entry=name)
+    check_result(case, actual, expected, str(case))
 
 
-def main_module(name: str, cases: list, check=elementwise.assert_identical, reference_cases=None) -> Module:
-    """``test_lowering_elementwise`` cases: one function of them all, renamed ``name``, each result checked by ``check``.
-
-    ``check(actual, expected, case)`` compares with the reference on
-    ``reference_cases`` (default: ``cases``), inputs and all.
-    """
-    module = parse_module(elementwise.build_text(cases), "cases.mlir", new_context())
-    with module.context:
-        function_named(module, "main").attributes["sym_name"] = ir.StringAttr.get(name)
-    reference_cases = reference_cases or cases
-
-    def check_all(results: list) -> None:
-        expected = fxn.interpret(elementwise.build_text(reference_cases), *_inputs(reference_cases))
-        for case, actual, wanted in zip(cases, results, expected if isinstance(expected, tuple) else (expected,)):
-            check(actual, wanted, case)
-
-    return Module(str(module), [Function(name, _inputs(cases), check_all)])
-
-
-def _inputs(cases: list) -> list[np.ndarray]:
-    return [a for case in cases for a in case.inputs]
-
-
-def _within_stated_ulps(dtype: str, actual: np.ndarray, expected: np.ndarray, case) -> None:
-    """As test_transcendentals_within_the_stated_ulps: against the f64 reference, rounded to ``dtype``."""
-    name = elementwise.function_name(case)
-    fmt = F32 if dtype == "f32" else F64
-    allowed = MAX_ERROR_ULPS[name][fmt] + (0.5 if dtype == "f32" else elementwise.REFERENCE_F64_ULPS[name])
-    with np.errstate(over="ignore"):
-        errors = elementwise.ulp_errors(actual, expected.astype(actual.dtype))
-    assert errors.max(initial=0) <= allowed, f"{name} {dtype}: {errors.max()} ulps"
-
-
-def _within_one_ulp(actual: np.ndarray, expected: np.ndarray, case) -> None:
-    """As test_f16_transcendentals_round_the_f32_result_once."""
-    errors = elementwise.ulp_errors(actual, expected)
-    assert errors.max(initial=0) <= 1, f"{elementwise.function_name(case)}: {errors.max()} ulps"
-
-
-def elementwise_modules() -> list[Module]:
-    """The cases of every test of test_lowering_elementwise, with its seeds."""
-    rng = np.random.default_rng
-    modules = [main_module(f"exact_{d}", elementwise.exact_cases(d, rng(ALL_DTYPES.index(d)))) for d in ALL_DTYPES]
-    modules.append(main_module("shapes", elementwise.shape_cases(rng(10))))
-    for dtype in ("f32", "f64"):
-        cases = elementwise.math_cases(dtype, rng(20))
-        wide = [elementwise.Case(c.op, [a.astype(np.float64) for a in c.inputs], types=c.types) for c in cases]
-        modules.append(main_module(f"math_{dtype}", cases, functools.partial(_within_stated_ulps, dtype), wide))
-    modules.append(main_module("math_f16", elementwise.math_cases("f16", rng(21)), _within_one_ulp))
-    casts = rng(30)
-    modules.append(main_module("casts", [
-        elementwise.Case(ew.CastOp, [elementwise.cast_inputs(casts, source, target)], types=[(None, 40)],
-                         result_dtype=target)
-        for source in ALL_DTYPES for target in ALL_DTYPES
-    ]))
-    fma = [np.array(column, np.float16) for column in zip(*elementwise.F16_FMA_DOUBLE_ROUNDING)]
-    modules.append(main_module("fma_f16", [elementwise.Case(ew.FmaOp, fma)]))
-    return modules
-
-
-#: Per file of lowering tests, the modules of its cases; each becomes one library.
-GROUPS = {
-    "elementwise": elementwise_modules,
-    "tensor": lambda: [main_module(f"tensor_{d}", tensor_cases(d)) for d in ALL_DTYPES],
-    "reduction": lambda: harness_modules({**REDUCE_CASES, **SOFTMAX_CASES, **ARGMAX_CASES}),
-    "nn": lambda: harness_modules(NN_CASES),
-    "image": lambda: harness_modules(IMAGE_CASES),
-}
+#: Per module of fxn ops (elementwise, tensor, reduction, nn, image), its ops; each group becomes one library.
+GROUPS = {group: [op for op in all_ops() if OPS[op].__module__.rsplit(".", 1)[-1] == group]
+          for group in ("elementwise", "tensor", "reduction", "nn", "image")}
 
 
 @requires_clang
 @pytest.mark.parametrize("group", GROUPS)
 def test_built_library_computes_what_the_reference_does(group, tmp_path):
-    modules = GROUPS[group]()
+    modules = [op_module(op) for op in GROUPS[group]]
     library, signatures = build_library(modules, tmp_path / f"lib{group}.so")
     for function in (f for module in modules for f in module.functions):
         before = [a.copy() for a in function.inputs]

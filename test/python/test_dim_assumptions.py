@@ -6,7 +6,7 @@ import numpy as np
 
 import fxn
 from frontend_harness import line_of, traced
-from lowering_harness import assert_matches
+from fxn.testing.compare import assert_close
 from fxn.compiler import entry_points, jit, lower_to_llvm
 from fxn.dialects import new_context
 from fxn.interpreter import InterpreterError, interpret
@@ -365,7 +365,7 @@ def test_compiled_code_matches_the_reference_wherever_the_check_passes():
                 refused += 1
                 continue
             (actual,) = compiled(*arguments)
-            assert_matches(actual, expected)
+            assert_close(actual, expected)
             compared += 1
     assert compared > 150 and refused > 100, (compared, refused)
 
