@@ -26,8 +26,9 @@ from typing import Callable, Protocol
 
 #: Every element type of the fxn dialect.
 ALL_DTYPES = ("f16", "f32", "f64", "i8", "ui8", "i32", "i64", "i1")
-#: What compiled code may import on any target: the allocator and the memory intrinsics LLVM emits.
-ALLOCATION_IMPORTS = frozenset({"malloc", "free", "memcpy", "memset", "memmove", "aligned_alloc"})
+#: What compiled code may import on any target: the allocator and the memory intrinsics LLVM emits
+#: (LLVM turns a malloc followed by a zeroing memset into calloc).
+ALLOCATION_IMPORTS = frozenset({"malloc", "calloc", "free", "memcpy", "memset", "memmove", "aligned_alloc"})
 
 
 class TargetError(ValueError):

@@ -24,7 +24,8 @@ Two passes, one at each level where the facts are visible:
   ``int64_t``: ``{site, bytes}``. A function with a status sets ``site``
   to 0 when it starts; a failed allocation stores its site number (from 1,
   in the order of the module attribute ``fxn.allocation_sites``, which
-  gives each site's file, line and column) and the byte size it asked for,
+  gives each site's file, line and column) and the byte size it asked for
+  (zero-extended to 64 bits where ``size_t`` is narrower, as on wasm32),
   and the function returns at once (a zero value); after a call of a
   function that may fail, a non-zero ``site`` returns at once too. Buffers
   allocated before the failure are not freed (a failed call leaks them).
@@ -79,7 +80,7 @@ class FxnCheckAllocSizes(FxnPass):
     def _check_size(self, alloc) -> None:
         memref_type = ir.MemRefType(alloc.results[0].type)
         limit = 1 << (self.index_bitwidth - 2)
-        static_bytes = _element_bytes(memref_type.element_type)
+        static_bytes = _element_bytes(memref_type.element_type, self.index_bitwidth)
         for size in memref_type.shape:
             if not ir.ShapedType.is_dynamic_size(size):
                 static_bytes *= size
@@ -101,10 +102,10 @@ class FxnCheckAllocSizes(FxnPass):
         self.count("checked", "allocations with dynamic sizes checked for overflow")
 
 
-def _element_bytes(element_type) -> int:
-    """Bytes one element of a buffer takes (``i1`` is a byte)."""
+def _element_bytes(element_type, index_bitwidth: int = 64) -> int:
+    """Bytes one element of a buffer takes (``i1`` is a byte, ``index`` the target's width)."""
     if isinstance(element_type, ir.IndexType):
-        return 8
+        return index_bitwidth // 8
     width = element_type.width if isinstance(element_type, (ir.IntegerType, ir.FloatType)) else 64
     return max(1, width // 8)
 
@@ -230,7 +231,10 @@ class _StatusRewriter:
             null = llvm.mlir_zero(self.ptr)
             failed = llvm.icmp(llvm.ICmpPredicate.eq, call.results[0], null)
             site = self.constant(len(self.sites), ip)
-            llvm.cond_br(failed, [site, call.operands[size_operand]], [], self.failure_block(), continuation)
+            size = call.operands[size_operand]
+            if ir.IntegerType(size.type).width < 64:  # size_t of a 32-bit target: the status field is int64_t
+                size = llvm.zext(self.i64, size)
+            llvm.cond_br(failed, [site, size], [], self.failure_block(), continuation)
 
     def pass_status(self, call, may_fail: bool) -> None:
         """Call with the status as the last operand; if the callee may fail, return at once when it did."""

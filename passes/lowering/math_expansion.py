@@ -236,8 +236,15 @@ class Real:
         return Real(math.copysign(self.value, sign.value))
 
     def clamp(self, low: float, high: float) -> "Real":
-        """``self`` limited to ``[low, high]``; NaN becomes ``high``, so range reductions see finite values."""
-        return Real(arith.maxnumf(arith.minnumf(self.value, self._other(high)), self._other(low)))
+        """``self`` limited to ``[low, high]``; NaN becomes ``high``, so range reductions see finite values.
+
+        Compares and selects (the values ``minnum``/``maxnum`` give here):
+        those two are libm calls (``fminf``) on wasm32, whose SIMD min and
+        max propagate NaN.
+        """
+        high_value, low_value = self._other(high), self._other(low)
+        below = arith.select(arith.cmpf(arith.CmpFPredicate.OLT, self.value, high_value), self.value, high_value)
+        return Real(arith.select(arith.cmpf(arith.CmpFPredicate.OGT, below, low_value), below, low_value))
 
 
 def where(condition: ir.Value, true_value: Real, false_value) -> Real:

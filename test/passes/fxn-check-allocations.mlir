@@ -1,4 +1,4 @@
-// RUN: fxn-opt %s --fxn-check-allocations | FileCheck %s
+// RUN: fxn-opt %s --split-input-file --fxn-check-allocations | FileCheck %s
 
 // Sites are numbered in the module attribute, with the allocation's location.
 // CHECK: module attributes {fxn.allocation_sites = [{column = 12 : i64, file = "p.py", line = 4 : i64}]}
@@ -67,5 +67,30 @@ module {
   // CHECK-NEXT: llvm.return
   llvm.func @pure(%x: f32) -> f32 {
     llvm.return %x : f32
+  }
+}
+
+// -----
+
+// A 32-bit target's malloc (wasm32) takes an i32 size: the status gets it zero-extended to its int64 field.
+// CHECK: module attributes {fxn.allocation_sites = [{column = 10 : i64, file = "q.py", line = 7 : i64}]}
+module {
+  llvm.func @malloc(i32) -> !llvm.ptr
+
+  // CHECK-LABEL: llvm.func @make32(
+  // CHECK-SAME: %[[N:[^:]+]]: i32, %[[STATUS:[^:]+]]: !llvm.ptr) -> !llvm.ptr attributes {fxn.may_fail}
+  // CHECK: %[[P:.+]] = llvm.call @malloc(%[[N]]) : (i32) -> !llvm.ptr
+  // CHECK-NEXT: %[[NULL:.+]] = llvm.mlir.zero : !llvm.ptr
+  // CHECK-NEXT: %[[FAILED:.+]] = llvm.icmp "eq" %[[P]], %[[NULL]]
+  // CHECK-NEXT: %[[SITE:.+]] = llvm.mlir.constant(1 : i64) : i64
+  // CHECK-NEXT: %[[BYTES:.+]] = llvm.zext %[[N]] : i32 to i64
+  // CHECK-NEXT: llvm.cond_br %[[FAILED]], ^[[FAIL:.+]](%[[SITE]], %[[BYTES]] : i64, i64), ^[[OK:[^ ]+]]
+  // CHECK: ^[[FAIL]](%[[S:.+]]: i64, %[[B:.+]]: i64):
+  // CHECK-NEXT: llvm.store %[[S]], %[[STATUS]] : i64, !llvm.ptr
+  // CHECK-NEXT: %[[SECOND:.+]] = llvm.getelementptr %[[STATUS]][1]
+  // CHECK-NEXT: llvm.store %[[B]], %[[SECOND]] : i64, !llvm.ptr
+  llvm.func @make32(%n: i32) -> !llvm.ptr {
+    %p = llvm.call @malloc(%n) : (i32) -> !llvm.ptr loc("q.py":7:10)
+    llvm.return %p : !llvm.ptr
   }
 }
