@@ -38,6 +38,13 @@ def _clang() -> str:
     return _tool(CLANG)
 
 
+def run_tool(name: str, arguments: list[str]) -> None:
+    """Run an LLVM tool (``llvm-ar-22``, ``llvm-objcopy-22``, ``llvm-link-22`` ...); ToolchainError if it is missing or fails."""
+    result = subprocess.run([_tool(name), *arguments], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise ToolchainError(f"{name} failed: {result.stderr.strip()[:2000]}")
+
+
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:

@@ -51,8 +51,6 @@ machine (:meth:`~fxn.backends.base.Backend.runner` is None).
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -85,10 +83,10 @@ class AccelerateBackend(Backend):
               target: Target) -> list[Path]:
         obj = object_file(llvm_ir_modules, directory / f"{stem}.o", codegen_flags(target))
         symbol_prefix = "_" if "apple" in target.triple else ""  # Mach-O prefixes C names with "_"
-        _run_tool("llvm-objcopy-22", [*(f"--keep-global-symbol={symbol_prefix}{s}" for s in exported), str(obj)])
+        toolchain.run_tool("llvm-objcopy-22", [*(f"--keep-global-symbol={symbol_prefix}{s}" for s in exported), str(obj)])
         library = directory / f"lib{stem}.a"
         library.unlink(missing_ok=True)  # llvm-ar adds to an existing archive
-        _run_tool("llvm-ar-22", ["rcsD", str(library), str(obj)])
+        toolchain.run_tool("llvm-ar-22", ["rcsD", str(library), str(obj)])
         return [obj, library]
 
     def allowed_imports(self, target: Target) -> frozenset[str]:
@@ -116,18 +114,9 @@ def object_file(llvm_ir_modules: list[str], output: Path, flags: list[str]) -> P
             sources.append(Path(scratch) / f"module{number}.ll")
             sources[-1].write_text(toolchain.parsable_ir(module))
         merged = Path(scratch) / "merged.bc"
-        _run_tool("llvm-link-22", [*map(str, sources), "-o", str(merged)])
-        _run_tool(toolchain.CLANG, [*flags, "-c", str(merged), "-o", str(output)])
+        toolchain.run_tool("llvm-link-22", [*map(str, sources), "-o", str(merged)])
+        toolchain.run_tool(toolchain.CLANG, [*flags, "-c", str(merged), "-o", str(output)])
     return output
-
-
-def _run_tool(name: str, arguments: list[str]) -> None:
-    path = shutil.which(name)
-    if path is None:
-        raise toolchain.ToolchainError(f"{name} is not installed (scripts/setup installs llvm-22)")
-    result = subprocess.run([path, *arguments], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise toolchain.ToolchainError(f"{name} failed: {result.stderr.strip()[:2000]}")
 
 
 backend = AccelerateBackend(

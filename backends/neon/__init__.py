@@ -37,8 +37,6 @@ stays ``fmul`` + ``fadd`` (two roundings, as fxn's ops define it).
 from __future__ import annotations
 
 import platform
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -125,19 +123,10 @@ def static_library(llvm_ir_modules: list[str], output: Path, exported: list[str]
         code = Path(scratch) / f"{output.stem.removeprefix('lib')}.o"
         toolchain.object_file(llvm_ir_modules, code, [*flags, "-fPIC"])
         keep = [f"--keep-global-symbol={symbol}" for symbol in exported]
-        _run_tool("llvm-objcopy-22", [*keep, str(code)])
+        toolchain.run_tool("llvm-objcopy-22", [*keep, str(code)])
         output.unlink(missing_ok=True)  # llvm-ar adds to an existing archive
-        _run_tool("llvm-ar-22", ["rcsD", str(output), str(code)])
+        toolchain.run_tool("llvm-ar-22", ["rcsD", str(output), str(code)])
     return output
-
-
-def _run_tool(name: str, arguments: list[str]) -> None:
-    path = shutil.which(name)
-    if path is None:
-        raise toolchain.ToolchainError(f"{name} is not installed (scripts/setup installs llvm-22)")
-    result = subprocess.run([path, *arguments], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise toolchain.ToolchainError(f"{name} failed: {result.stderr.strip()[:2000]}")
 
 
 backend = NeonBackend("neon", "aarch64 with 128-bit NEON (Linux; Android as a static library)",
