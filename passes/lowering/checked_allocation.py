@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fxn.mlir import arith, ir, llvm, memref
+from fxn.mlir import arith, ir, llvm
 
 from ..registry import FxnPass
 
