@@ -119,6 +119,9 @@ def resolve_target(spec: str) -> tuple[Backend, Target]:
     if not isinstance(target, Target):
         raise BackendError(f"backend '{name}' ({type(backend).__module__}) gave a {type(target).__name__} "
                            "for a target, not an fxn.backends.base.Target")
+    if target.backend != name:
+        raise BackendError(f"backend '{name}' ({type(backend).__module__}) gave a target of backend "
+                           f"'{target.backend}': a Target's backend must be the name it is registered under")
     return backend, target
 
 

@@ -158,6 +158,15 @@ class Backend:
         """How to run ``target``'s code on this machine when it is not this machine (None: it cannot run here)."""
         return None
 
+    def conformance_targets(self) -> list[Target]:
+        """The targets fxn's own conformance tests check for this backend: its default target unless overridden.
+
+        A backend whose default target cannot run here may name a variant
+        that can instead (``accelerate`` names ``os=linux``, whose runner
+        links a C stand-in of the Accelerate functions).
+        """
+        return [self.target()]
+
     def toolchain_version(self) -> str | None:
         """The version of the compiler that builds this backend's artifacts (recorded in manifests), if known."""
         return None

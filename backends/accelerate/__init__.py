@@ -15,7 +15,12 @@ Options: ``os`` = ``macos`` (the default) or ``linux``. ``os=linux``
 for aarch64 Linux, so that the calls' arguments can be checked under
 qemu-aarch64 against a C implementation of ``cblas_sgemm`` (any CBLAS has
 the same ABI); its artifacts are built the same way (an object and a static
-library), and the code needs a CBLAS to link.
+library), and the code needs a CBLAS to link. Its runner (a
+:class:`fxn.static_runner.StaticRunner`, as ``neon``'s) links
+``cblas_standin.c``, a ``cblas_sgemm`` written from the BLAS documentation
+(reference CBLAS's argument checks, SGEMM's arithmetic), not Accelerate:
+what it runs checks the arguments fxn passes, never Accelerate itself. The
+conformance suite runs this variant (:meth:`AccelerateBackend.conformance_targets`).
 
 Artifacts (:meth:`AccelerateBackend.build`, clang-22 and LLVM 22's tools),
 for a user to link with ``-framework Accelerate``:
@@ -45,8 +50,8 @@ Accelerate's own numerics (its blocking and summation order are its own,
 so results may differ from the reference's by rounding; the tests hold
 the stand-in, not Accelerate, to fxn's f32 tolerance), linking against
 the real framework (the stubs are written from the table, not taken from
-an SDK), and running on a Mac: nothing of this target runs on this
-machine (:meth:`~fxn.backends.base.Backend.runner` is None).
+an SDK), and running on a Mac: nothing of the ``macos`` target runs on this
+machine (its :meth:`~fxn.backends.base.Backend.runner` is None).
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ from pathlib import Path
 
 from fxn import toolchain
 from fxn.backends.base import ALLOCATION_IMPORTS, Backend, Target, take_options
+from fxn.backends.neon import EMULATOR, RUN_REQUIREMENTS
+from fxn.static_runner import StaticRunner
 
 from .library import FUNCTIONS
 from .lowering import LOWERINGS
@@ -67,6 +74,8 @@ DARWIN_MEMORY_IMPORTS = frozenset({"bzero", "memset_pattern16"})
 #: The triple of each ``os`` option value.
 TRIPLES = {"macos": "arm64-apple-macos13", "linux": "aarch64-unknown-linux-gnu"}
 CPU = "apple-m1"
+#: The C stand-in for the Accelerate functions that the ``os=linux`` runner links (tests only).
+STANDIN_SOURCE = Path(__file__).with_name("cblas_standin.c")
 
 
 class AccelerateBackend(Backend):
@@ -93,8 +102,24 @@ class AccelerateBackend(Backend):
         darwin = DARWIN_MEMORY_IMPORTS if "apple" in target.triple else frozenset()
         return ALLOCATION_IMPORTS | darwin | FUNCTIONS.keys()
 
+    def runner(self, target: Target) -> StaticRunner | None:
+        runner = standin_runner(target)
+        return runner if runner is not None and runner.unavailable() is None else None
+
+    def conformance_targets(self) -> list[Target]:
+        """``os=linux`` only: the macOS code cannot run here; the Linux build runs the same calls on the stand-in."""
+        return [self.target(os="linux")]
+
     def toolchain_version(self) -> str | None:
         return toolchain.version()
+
+
+def standin_runner(target: Target) -> StaticRunner | None:
+    """The ``os=linux`` runner under qemu-aarch64, linked with :data:`STANDIN_SOURCE` (None for macOS)."""
+    if "linux" not in target.triple:
+        return None
+    return StaticRunner(codegen_flags(target), ["-fuse-ld=lld", "-static", str(STANDIN_SOURCE)], [EMULATOR],
+                        RUN_REQUIREMENTS)
 
 
 def codegen_flags(target: Target) -> list[str]:

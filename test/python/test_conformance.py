@@ -1,9 +1,10 @@
 """The backend conformance suite (fxn.testing): complete for every op, and run on every target that runs here.
 
 Targets come from the installed backends (``fxn.backends`` entry points),
-never by name: each backend's default target runs in this process when it
-is this machine, through its backend's runner when it has one (one case per
-dtype and variant of each op: emulators are slow), and is skipped with the
+never by name: each backend's conformance targets (its default target
+unless the backend names others) run in this process when they are this
+machine, through their backend's runner when it has one (one case per
+dtype and variant of each op: emulators are slow), and are skipped with the
 reason otherwise.
 """
 
@@ -75,7 +76,7 @@ def test_quick_keeps_every_dtype_and_variant_of_each_op():
 
 
 def target_params() -> list:
-    """One pytest param per conformance case of each installed backend's default target; a skip where it cannot run."""
+    """One pytest param per conformance case of each installed backend's conformance targets; a skip where one cannot run."""
     params = []
     for entry in discover_backends():
         if entry.backend is None:
@@ -83,17 +84,18 @@ def target_params() -> list:
                 reason=f"backend '{entry.name}' failed to load: {entry.error}")))
             continue
         try:
-            target = call_hook(entry.backend, "target")
+            targets = call_hook(entry.backend, "conformance_targets")
         except (BackendError, TargetError, NotImplementedError) as error:
             params.append(pytest.param(None, id=entry.name, marks=pytest.mark.skip(reason=str(error))))
             continue
-        how = how_it_runs(entry.backend, target)
-        if how == "no":
-            params.append(pytest.param(None, id=target.spec, marks=pytest.mark.skip(
-                reason=f"code for target '{target.spec}' ({target.triple}) cannot run here: no runner")))
-            continue
-        params += [pytest.param(case, id=f"{target.spec}:{case}")
-                   for case in conformance_cases(target, quick=how == "runner")]
+        for target in targets:
+            how = how_it_runs(entry.backend, target)
+            if how == "no":
+                params.append(pytest.param(None, id=target.spec, marks=pytest.mark.skip(
+                    reason=f"code for target '{target.spec}' ({target.triple}) cannot run here: no runner")))
+                continue
+            params += [pytest.param(case, id=f"{target.spec}:{case}")
+                       for case in conformance_cases(target, quick=how == "runner")]
     return params
 
 

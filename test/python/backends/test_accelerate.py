@@ -13,7 +13,7 @@ Nothing of this target runs here, so the checks come in tiers:
   backend's table (and fails to without Accelerate's);
 - the calls' arguments: the same lowering built for ``accelerate:os=linux``
   (aarch64 Linux) runs under qemu-aarch64 through :mod:`fxn.static_runner`,
-  linked with :data:`STANDIN_C`, a ``cblas_sgemm`` written from the BLAS
+  linked with the backend's ``cblas_standin.c``, a ``cblas_sgemm`` written from the BLAS
   documentation (row- and column-major, transposes, leading dims checked as
   the reference CBLAS checks them), against the reference interpreter and,
   for matmul, numpy. The stand-in itself is first checked on this machine
@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import ctypes
 import glob
-import hashlib
+import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,7 @@ import torch.nn.functional as F
 import fxn
 from fxn.artifacts import build
 from fxn.backends import resolve_target
-from fxn.backends.accelerate import DARWIN_MEMORY_IMPORTS
+from fxn.backends.accelerate import DARWIN_MEMORY_IMPORTS, STANDIN_SOURCE, standin_runner
 from fxn.backends.accelerate import backend as accelerate
 from fxn.backends.accelerate.library import FUNCTIONS
 from fxn.backends.base import ALLOCATION_IMPORTS, Program, TargetError
@@ -52,7 +53,6 @@ from fxn.dialects import new_context
 from fxn.dialects.nn import Conv2dOp, LinearOp, MatmulOp
 from fxn.mlir import llvm
 from fxn.source import parse_module
-from fxn.static_runner import StaticRunner
 from fxn.testing import nn_cases
 from fxn.testing.case import Case, module_text, normal_array
 from fxn.testing.compare import assert_close
@@ -81,75 +81,16 @@ RUN_TOOLS = ("clang-22", "ld.lld-22", "qemu-aarch64", "/usr/aarch64-linux-gnu/li
 
 # ----------------------------------------------------------------------------- the stand-in
 
-STANDIN_C = r"""
-/* cblas_sgemm as BLAS documents it (reference CBLAS's argument checks, SGEMM's arithmetic), for tests only:
- * C = alpha * op(A) @ op(B) + beta * C, op(A) M x K, op(B) K x N, in row- or column-major order. Sums run in
- * order of l, in float, without contraction. */
-#include <stdio.h>
-#include <stdlib.h>
-
-#pragma STDC FP_CONTRACT OFF
-
-enum CBLAS_ORDER { CblasRowMajor = 101, CblasColMajor = 102 };
-enum CBLAS_TRANSPOSE { CblasNoTrans = 111, CblasTrans = 112, CblasConjTrans = 113 };
-
-/* The reference CBLAS reports an illegal argument through cblas_xerbla, by its position (1-based). */
-static void refuse(int position, const char *why, int value) {
-  fprintf(stderr, "cblas_sgemm: parameter %d is illegal: %s (%d)\n", position, why, value);
-  exit(3);
-}
-
-static int at_least_one(int n) { return n > 1 ? n : 1; }
-
-/* Element (i, l) of op(X), X stored with leading dim ld in the given order. */
-static float element(const float *x, int ld, int row_major, int transposed, int i, int l) {
-  int r = transposed ? l : i, c = transposed ? i : l;
-  return row_major ? x[(long)r * ld + c] : x[r + (long)c * ld];
-}
-
-void cblas_sgemm(const enum CBLAS_ORDER order, const enum CBLAS_TRANSPOSE transA,
-                 const enum CBLAS_TRANSPOSE transB, const int M, const int N, const int K, const float alpha,
-                 const float *A, const int lda, const float *B, const int ldb, const float beta, float *C,
-                 const int ldc) {
-  if (order != CblasRowMajor && order != CblasColMajor) refuse(1, "order", order);
-  if (transA < CblasNoTrans || transA > CblasConjTrans) refuse(2, "transA", transA);
-  if (transB < CblasNoTrans || transB > CblasConjTrans) refuse(3, "transB", transB);
-  if (M < 0) refuse(4, "M < 0", M);
-  if (N < 0) refuse(5, "N < 0", N);
-  if (K < 0) refuse(6, "K < 0", K);
-  int row_major = order == CblasRowMajor, ta = transA != CblasNoTrans, tb = transB != CblasNoTrans;
-  /* A stored matrix's leading dim is its row length (row-major) or column length (column-major), at least 1. */
-  int a_rows = ta ? K : M, a_cols = ta ? M : K, b_rows = tb ? N : K, b_cols = tb ? K : N;
-  if (lda < at_least_one(row_major ? a_cols : a_rows)) refuse(9, "lda too small", lda);
-  if (ldb < at_least_one(row_major ? b_cols : b_rows)) refuse(11, "ldb too small", ldb);
-  if (ldc < at_least_one(row_major ? N : M)) refuse(14, "ldc too small", ldc);
-  if (M == 0 || N == 0 || ((alpha == 0.0f || K == 0) && beta == 1.0f)) return;
-  for (int i = 0; i < M; ++i)
-    for (int j = 0; j < N; ++j) {
-      float *c = row_major ? &C[(long)i * ldc + j] : &C[i + (long)j * ldc];
-      /* beta == 0: C is not read (it may hold anything, NaN included); alpha == 0: A and B are not read. */
-      if (alpha == 0.0f) { *c = beta == 0.0f ? 0.0f : beta * *c; continue; }
-      float sum = 0.0f;
-      for (int l = 0; l < K; ++l) sum += element(A, lda, row_major, ta, i, l) * element(B, ldb, row_major, tb, l, j);
-      *c = beta == 0.0f ? alpha * sum : alpha * sum + beta * *c;
-    }
-}
-"""
+@pytest.fixture(scope="module")
+def standin_source() -> Path:
+    """The backend's C stand-in for cblas_sgemm (its os=linux runner links it)."""
+    return STANDIN_SOURCE
 
 
 @pytest.fixture(scope="module")
-def standin_source(tmp_path_factory) -> Path:
-    # Named by its content: the static runner caches executables by their flags, which name this file.
-    digest = hashlib.sha256(STANDIN_C.encode()).hexdigest()[:16]
-    path = tmp_path_factory.mktemp("standin") / f"cblas_sgemm_{digest}.c"
-    path.write_text(STANDIN_C)
-    return path
-
-
-@pytest.fixture(scope="module")
-def host_standin(standin_source) -> ctypes.CDLL:
+def host_standin(standin_source, tmp_path_factory) -> ctypes.CDLL:
     """The stand-in built for this machine, to check it against numpy."""
-    library = standin_source.with_suffix(".so")
+    library = tmp_path_factory.mktemp("standin") / "libcblas_standin.so"
     subprocess.run(["clang-22", "-O2", "-Wall", "-Werror", "-fPIC", "-shared", str(standin_source), "-o",
                     str(library)], check=True)
     sgemm = ctypes.CDLL(str(library)).cblas_sgemm
@@ -217,7 +158,22 @@ def test_target_is_arm64_macos_and_os_linux_is_the_same_code_for_aarch64_linux()
     assert (LINUX.cpu, LINUX.vector_bits, LINUX.artifacts) == (MACOS.cpu, MACOS.vector_bits, MACOS.artifacts)
     with pytest.raises(TargetError, match="os=ios is not one of macos, linux"):
         resolve_target("accelerate:os=ios")
-    assert accelerate.runner(MACOS) is None and accelerate.runner(LINUX) is None and accelerate.host_target() is None
+    assert accelerate.runner(MACOS) is None and accelerate.host_target() is None
+    assert accelerate.conformance_targets() == [LINUX]
+
+
+@requires(*RUN_TOOLS)
+def test_os_linux_runs_under_qemu_with_the_standin_and_through_fxn_run(tmp_path):
+    assert standin_runner(MACOS) is None and standin_runner(LINUX).link_flags[-1] == str(STANDIN_SOURCE)
+    assert accelerate.runner(LINUX) is not None
+    predictor = tmp_path / "p.py"
+    predictor.write_text("import fxn\n\n\n@fxn.compile\n"
+                         "def mm(a: fxn.Tensor[fxn.f32, 2, 3], b: fxn.Tensor[fxn.f32, 3, 2]):\n    return a @ b\n")
+    result = subprocess.run([sys.executable, "-m", "fxn.cli", "run", str(predictor), "--target", "accelerate:os=linux",
+                             "--json", "--arg", "a=[[1,2,3],[4,5,6]]", "--arg", "b=[[1,0],[0,1],[1,1]]"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [[4.0, 5.0], [10.0, 11.0]]
 
 
 def test_imports_allowed_are_the_allocator_and_exactly_the_declared_accelerate_functions():
@@ -396,10 +352,9 @@ def _program(text: str) -> Program:
 
 
 @pytest.fixture(scope="module")
-def linux_executable(standin_source):
+def linux_executable():
     """Every case lowered for accelerate:os=linux, linked with the stand-in into one aarch64 static executable."""
-    runner = StaticRunner(["--target=" + LINUX.triple, "-mcpu=" + LINUX.cpu, "-O3"],
-                          ["-fuse-ld=lld", "-static", str(standin_source)], ["qemu-aarch64"])
+    runner = standin_runner(LINUX)
     programs = [_program(module_text(CASES)), _program(SLICED)]
     assert all("call void @cblas_sgemm(" in p.llvm_ir for p in programs)
     assert all("memrefCopy" not in p.llvm_ir for p in programs)
