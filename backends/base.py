@@ -86,11 +86,16 @@ class Program:
     ``fxn.entries.memref_symbol(name)``, taking a ``fxn_status *`` last) to
     its ``(arg_types, result_types)``, lists of ``TensorType``. A runner
     may build the module once and run its functions many times (it is
-    free to cache by ``llvm_ir``).
+    free to cache by ``llvm_ir``). ``allocation_sites`` describes the
+    module's allocation sites in the order of their numbers (site ``n`` is
+    ``allocation_sites[n - 1]``; see
+    :mod:`fxn.passes.lowering.checked_allocation`): a runner passes it to
+    ``failure_message`` so that a failed allocation names the op and line.
     """
 
     llvm_ir: str
     functions: dict[str, tuple[list, list]]
+    allocation_sites: list = field(default_factory=list)
 
 
 class Runner(Protocol):

@@ -31,9 +31,8 @@ offset, sizes[rank], strides[rank]}`` with the target's index width (see
 :mod:`fxn.entries`), 64-byte aligned data (an empty array gets a buffer
 too), and calls ``fxn_<name>(result *, arg *..., fxn_status *)``, where the
 result of a function of several results is a struct of descriptors. A
-status with ``site != 0`` is a :class:`MemoryError` naming the site and
-size (a :class:`~fxn.backends.base.Program` does not carry the sites'
-locations); a crash or any other failure to run is a :class:`RuntimeError`
+status with ``site != 0`` is a :class:`MemoryError` naming the op and
+line of the site (from the program's ``allocation_sites``) and the size; a crash or any other failure to run is a :class:`RuntimeError`
 with the emulator's stderr. Compiled buffers are never freed: each call is
 its own process.
 """
@@ -143,8 +142,8 @@ class StaticExecutable:
         symbol = memref_symbol(function)
         if symbol not in self.signatures:
             raise LookupError(f"no function '{function}' in this program (functions: "
-                              f"{', '.join(name for name, _, _ in self.signatures.values())})")
-        _, arg_types, result_types = self.signatures[symbol]
+                              f"{', '.join(name for name, *_ in self.signatures.values())})")
+        _, arg_types, result_types, sites = self.signatures[symbol]
         request = encode_arguments(function, arg_types, inputs)
         try:
             done = subprocess.run([*self.emulator, str(self.path), symbol], input=request, capture_output=True,
@@ -154,7 +153,7 @@ class StaticExecutable:
         if done.returncode != 0:
             raise RuntimeError(f"{function}() under {self.emulator[0]} {_exit_reason(done.returncode)}: "
                                f"{done.stderr.decode(errors='replace').strip()[-2000:] or 'no message'}")
-        return decode_results(function, result_types, done.stdout)
+        return decode_results(function, result_types, done.stdout, sites)
 
 
 def _exit_reason(code: int) -> str:
@@ -166,14 +165,15 @@ def _exit_reason(code: int) -> str:
     return f"exited with status {code}"
 
 
-def _signatures(programs: list) -> dict[str, tuple[str, list, list]]:
+def _signatures(programs: list) -> dict[str, tuple[str, list, list, list]]:
+    """Each function's memref entry symbol -> its name, argument and result types, and its program's sites."""
     signatures = {}
     for program in programs:
         for name, (arg_types, result_types) in program.functions.items():
             symbol = memref_symbol(name)
             if symbol in signatures:
                 raise ValueError(f"two programs define the function '{name}' ({symbol})")
-            signatures[symbol] = (name, list(arg_types), list(result_types))
+            signatures[symbol] = (name, list(arg_types), list(result_types), program.allocation_sites)
     if not signatures:
         raise ValueError("the programs have no function to run")
     return signatures
@@ -216,7 +216,7 @@ def encode_arguments(function: str, arg_types: list, inputs: list) -> bytes:
     return b"".join(pieces)
 
 
-def decode_results(function: str, result_types: list, output: bytes) -> list[np.ndarray]:
+def decode_results(function: str, result_types: list, output: bytes, sites: list = ()) -> list[np.ndarray]:
     """The results in the driver's stdout; MemoryError if its status reports a failed allocation."""
     from fxn.passes.lowering.checked_allocation import failure_message
 
@@ -224,7 +224,7 @@ def decode_results(function: str, result_types: list, output: bytes) -> list[np.
         raise RuntimeError(f"{function}(): the driver wrote {len(output)} bytes, not even a status")
     site, size = (int(v) for v in np.frombuffer(output, "<i8", 2))
     if site:
-        raise MemoryError(failure_message(function, [], site, size))
+        raise MemoryError(failure_message(function, list(sites), site, size))
     results, position = [], 16
     for t in result_types:
         shape = tuple(int(v) for v in np.frombuffer(output, "<i8", t.rank, position))
@@ -333,12 +333,12 @@ def _call_function(index: int, symbol: str, arg_types: list, result_types: list)
     return lines + ["}"]
 
 
-def driver_source(signatures: dict[str, tuple[str, list, list]], index_bits: int) -> str:
+def driver_source(signatures: dict[str, tuple[str, list, list, list]], index_bits: int) -> str:
     """The C driver serving these functions (memref symbol -> (name, arg types, result types))."""
-    ranks = sorted({t.rank for _, args, results in signatures.values() for t in [*args, *results]})
+    ranks = sorted({t.rank for _, args, results, _ in signatures.values() for t in [*args, *results]})
     lines = [_DRIVER_PRELUDE.format(index_type=f"int{index_bits}_t"), *map(_descriptor_typedef, ranks), ""]
     dispatch = []
-    for index, (symbol, (_, arg_types, result_types)) in enumerate(sorted(signatures.items())):
+    for index, (symbol, (_, arg_types, result_types, _)) in enumerate(sorted(signatures.items())):
         # Descriptors are passed by pointer: void * has the ABI of each descriptor pointer.
         parameters = ["void *"] * (bool(result_types) + len(arg_types)) + ["fxn_status *"]
         lines += [f"void {symbol}({', '.join(parameters)});", *_call_function(index, symbol, arg_types, result_types),

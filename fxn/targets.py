@@ -26,7 +26,8 @@ def program_for(compiled, types, target: Target):
     from fxn.compiler import llvm_ir
 
     lowered = compiled.lower(types, target)
-    return lowered, Program(llvm_ir(lowered.module), {lowered.entry: (lowered.arg_types, lowered.result_types)})
+    return lowered, Program(llvm_ir(lowered.module), {lowered.entry: (lowered.arg_types, lowered.result_types)},
+                            lowered.allocation_sites)
 
 
 def run_on_target(compiled, target_spec: str, arguments: list) -> list:

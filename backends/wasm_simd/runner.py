@@ -11,9 +11,8 @@ Descriptors on wasm32 are 32-bit little-endian fields: ``{allocated,
 aligned, offset, sizes[rank], strides[rank]}`` (``struct`` format ``<IIi``
 and two ``i`` per dim); several results are consecutive descriptors; the
 status is ``{int64 site, int64 bytes}``. A failed allocation is a
-``MemoryError`` naming the allocation site by number (a Program does not
-carry the sites' locations; the loader, which reads the manifest, names
-the op and line).
+``MemoryError`` naming the op and line of the site (the program's
+``allocation_sites``), as the loader does from the manifest.
 """
 
 from __future__ import annotations
@@ -118,7 +117,7 @@ class WasmtimeRunner:
         call = _Call(*self.instantiate(program, target), function)
         _, result_types = program.functions[function]
         try:
-            return call.run(inputs, result_types)
+            return call.run(inputs, result_types, program.allocation_sites)
         except wasmtime.Trap as trap:
             raise RuntimeError(f"{call.symbol} trapped in wasmtime: {trap.message}") from None
 
@@ -146,7 +145,7 @@ class _Call:
     def read(self, address: int, size: int) -> bytes:
         return bytes(self.memory.read(self.store, address, address + size))
 
-    def run(self, inputs: list, result_types: list) -> list:
+    def run(self, inputs: list, result_types: list, sites: list) -> list:
         from fxn.passes.lowering.checked_allocation import failure_message
 
         placed = []
@@ -159,7 +158,7 @@ class _Call:
         self.entry(self.store, *map(_as_i32, [results, *placed[1:2 * len(inputs):2], status]))
         site, size = struct.unpack("<qq", self.read(status, STATUS_BYTES))
         if site:
-            raise MemoryError(failure_message(self.function, [], site, size))
+            raise MemoryError(failure_message(self.function, sites, site, size))
         outputs, owned = self.results(results, result_types)
         for address in [*placed, *owned]:
             self.free(self.store, _as_i32(address))

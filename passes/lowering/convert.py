@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fxn.backends import resolve_target
+from fxn.dialects.types import NUMPY_DTYPES
 from fxn.mlir import ir
 
 from ..registry import FxnPass, PassFailure
@@ -56,6 +57,8 @@ class FxnLowerToLinalg(FxnPass):
 
         op.walk(collect)
         for fxn_op in fxn_ops:
+            if target is not None:
+                _check_element_types(fxn_op, target)
             lower = table.get(fxn_op.name)
             if lower is None:
                 raise PassFailure(f"no lowering for '{fxn_op.name}'", fxn_op.location)
@@ -68,6 +71,16 @@ class FxnLowerToLinalg(FxnPass):
             fxn_op.results[0].replace_all_uses_with(replacement)
             fxn_op.erase()
         make_signless(op)
+
+
+def _check_element_types(fxn_op, target) -> None:
+    """PassFailure at ``fxn_op`` if one of its operands or results has an element type ``target`` does not support."""
+    for value in [*fxn_op.operands, *fxn_op.results]:
+        if isinstance(value.type, ir.RankedTensorType):
+            dtype = str(value.type.element_type)
+            if dtype in NUMPY_DTYPES and dtype not in target.dtypes:
+                raise PassFailure(f"{fxn_op.name}: target '{target.spec}' does not support element type {dtype} "
+                                  f"(its element types: {', '.join(target.dtypes)})", fxn_op.location)
 
 
 def _vendor_lowering(backend, lower, fxn_op):

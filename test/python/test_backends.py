@@ -134,6 +134,25 @@ def test_a_plugin_lowering_table_is_used_for_its_target(tmp_path):
     assert result.stdout.strip() == "[0.0, 0.0, 0.0, 0.0]"  # x - x: the toy target's lowering ran, in process
 
 
+def test_an_element_type_the_target_does_not_declare_is_refused_at_the_op(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    f32_only = "Target('toy', 'x86_64-unknown-linux-gnu', 'haswell', ('avx2', 'fma'), 256, dtypes=('f32',))"
+    install_plugin(site, "toy", f"class Toy(Backend):\n    def target(self, **options):\n        return {f32_only}\n\n"
+                                "backend = Toy('toy', 'toy')\n")
+    (tmp_path / "p.py").write_text(PREDICTOR + "\n\n@fxn.compile\ndef halve(x: fxn.Tensor[fxn.f16, 4]):\n"
+                                                "    return x * 0.5\n")
+    result = fxn_cli(site, "run", "p.py", "--target", "toy", "--predictor", "double", "--arg", "x=[1, 2, 3, 4]",
+                     "--json", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.strip() == "[2.0, 4.0, 6.0, 8.0]", result.stderr
+    for command in (["run", "--arg", "x=[1, 2, 3, 4]"], ["inspect", "--stage", "lowered"]):
+        result = fxn_cli(site, command[0], "p.py", "--target", "toy", "--predictor", "halve", *command[1:],
+                         cwd=tmp_path)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert "p.py:10" in result.stderr, result.stderr
+        assert "target 'toy' does not support element type f16 (its element types: f32)" in result.stderr
+
+
 def test_two_plugins_registering_one_name_are_an_error_naming_both(tmp_path):
     site = tmp_path / "site"
     site.mkdir()

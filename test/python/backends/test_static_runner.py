@@ -180,7 +180,7 @@ def test_big_endian_targets_are_refused_not_misread():
 
 
 def test_the_driver_declares_each_entry_with_the_targets_index_width():
-    source = driver_source({"fxn_f": ("f", [F32_VECTOR, F16_SCALAR], [F32_VECTOR, F16_SCALAR])}, 32)
+    source = driver_source({"fxn_f": ("f", [F32_VECTOR, F16_SCALAR], [F32_VECTOR, F16_SCALAR], [])}, 32)
     assert "typedef int32_t fxn_index;" in source
     assert "void fxn_f(void *, void *, void *, fxn_status *);" in source
     assert "struct { driver_memref1 r0; driver_memref0 r1; } results;" in source

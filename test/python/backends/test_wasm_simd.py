@@ -6,6 +6,7 @@ The ES-module loader has its own tests (``test_wasm_loader.py``).
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import json
 import re
@@ -38,7 +39,8 @@ RNG = np.random.default_rng(23)
 def run(predictor, inputs, target=TARGET, runner=RUNNER):
     """``predictor`` lowered for ``target`` and run by ``runner`` on ``inputs``; its results."""
     lowered = predictor.lower(predictor.declared_types(), target)
-    program = Program(llvm_ir(lowered.module), {lowered.entry: (lowered.arg_types, lowered.result_types)})
+    program = Program(llvm_ir(lowered.module), {lowered.entry: (lowered.arg_types, lowered.result_types)},
+                      lowered.allocation_sites)
     return runner.run(program, lowered.entry, target, [np.asarray(a) for a in inputs])
 
 
@@ -181,13 +183,16 @@ def outer(x: fxn.Tensor[fxn.f32, "N"], y: fxn.Tensor[fxn.f32, "M"]):
     return x.unsqueeze(1) * y.unsqueeze(0)
 
 
+OUTER_PRODUCT_LINE = inspect.getsourcelines(outer.__wrapped__)[1] + 2  # the line of its product
+
+
 def test_a_failed_allocation_is_a_memory_error():
     """memory.grow refused by the engine's limit: fxn's malloc returns NULL, the entry reports its status."""
     small = WasmtimeRunner(memory_limit=8 << 20)
     [fits] = run(outer, [np.ones(100, np.float32), np.ones(100, np.float32)], runner=small)
     assert fits.shape == (100, 100)
     with pytest.raises(MemoryError, match=r"outer\(\): could not allocate 15\.3 MiB \(16000064 bytes\) "
-                                          r"for allocation site 1"):
+                                          rf"for fxn\.reshape/fxn\.mul at .*test_wasm_simd\.py:{OUTER_PRODUCT_LINE}:12"):
         run(outer, [np.ones(2000, np.float32), np.ones(2000, np.float32)], runner=small)
 
 
