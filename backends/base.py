@@ -54,6 +54,16 @@ class Target:
     artifacts: tuple[str, ...] = ("shared_library",)  # what Backend.build writes, by kind
     options: tuple[tuple[str, str], ...] = ()
 
+    def __post_init__(self):
+        if self.index_bits not in (32, 64):
+            raise TargetError(f"target '{self.backend}': index_bits is {self.index_bits}; fxn lowers to 32 or 64")
+        if self.vector_bits < 8 or self.vector_bits & (self.vector_bits - 1):
+            raise TargetError(f"target '{self.backend}': vector_bits is {self.vector_bits}, not a power of two >= 8")
+        unknown = [dtype for dtype in self.dtypes if dtype not in ALL_DTYPES]
+        if unknown:
+            raise TargetError(f"target '{self.backend}': no element type {', '.join(unknown)} (fxn's: "
+                              f"{', '.join(ALL_DTYPES)})")
+
     def lanes(self, element_bits: int) -> int:
         """Elements of ``element_bits`` bits per SIMD register."""
         return max(1, self.vector_bits // element_bits)

@@ -18,9 +18,14 @@ the caller's buffers.
 
 from __future__ import annotations
 
+import functools
+import re
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
-from fxn.backends import call_hook, find_backend, resolve_target
+from fxn.backends import BackendError, call_hook, find_backend, resolve_target
 from fxn.backends.base import Backend, Target
 from fxn.dialects import TensorType
 from fxn.entries import export_c_interfaces, namespace_functions
@@ -53,6 +58,35 @@ LOWERING_STAGES = {
         "reconcile-unrealized-casts,fxn-check-allocations"
     ),
 }
+def _pipeline_hooks(backend: Backend, target: Target) -> dict[str, str]:
+    """``backend``'s pipeline hooks for ``target``, checked: BackendError naming the plugin for a bad one."""
+    hooks = call_hook(backend, "pipeline_hooks", target)
+    where = f"backend '{backend.name}' ({type(backend).__module__})"
+    if not isinstance(hooks, dict):
+        raise BackendError(f"{where}: pipeline_hooks() gave a {type(hooks).__name__}, not a dict")
+    places = {f"{when}:{stage}" for when in ("before", "after") for stage in (*LOWERING_STAGES, "destination")}
+    for place, text in hooks.items():
+        if place not in places:
+            raise BackendError(f"{where}: pipeline hook '{place}' is not one of {', '.join(sorted(places))}")
+        problem = _pipeline_problem(text) if isinstance(text, str) else f"a {type(text).__name__}, not a str"
+        if problem:
+            raise BackendError(f"{where}: pipeline hook '{place}' is not a pass pipeline: {problem}")
+    return hooks
+
+
+@functools.cache
+def _pipeline_problem(text: str) -> str | None:
+    """Why ``text`` (pipeline elements on a module) does not build, or None."""
+    from fxn.dialects import new_context
+    from fxn.pipeline import PipelineError
+
+    try:
+        build_pipeline(f"builtin.module({text})", new_context())
+    except PipelineError as error:
+        return str(error)
+    return None
+
+
 #: The stage after "lowered" in a module with a destination entry: inline the function into the entry,
 #: reduce the entry's dims function to arithmetic on the argument dims (it computes the results only
 #: where their dims cannot be derived from the arguments'), then let the ops that compute the results
@@ -87,12 +121,34 @@ def pipeline_text(target: Target | str, stages=tuple(LOWERING_STAGES), fast_math
         "index_bits": target.index_bits,
         "contract": str(fast_math and target.has_fma).lower(),
     }
-    hooks = call_hook(backend, "pipeline_hooks", target)
+    hooks = _pipeline_hooks(backend, target)
     texts = {**LOWERING_STAGES, "destination": DESTINATION_STAGE}
     elements = []
     for stage in stages:
-        elements += [hooks.get(f"before:{stage}"), texts[stage].format(**values), hooks.get(f"after:{stage}")]
+        narrow = _vector_to_llvm_index32() if stage == "llvm" and target.index_bits == 32 else None
+        elements += [hooks.get(f"before:{stage}"), narrow, texts[stage].format(**values), hooks.get(f"after:{stage}")]
     return f"builtin.module({','.join(e for e in elements if e)})"
+
+
+@functools.cache
+def _vector_to_llvm_index32() -> str:
+    """The pipeline elements that run the transform script ``vector_to_llvm_index32.mlir`` before the "llvm" stage
+    of a target of 32-bit indices.
+
+    Upstream convert-vector-to-llvm takes no index width (its memref
+    descriptors and indices are 64-bit, against the 32-bit ones of the
+    other to-LLVM passes): the script does its work first, with a 32-bit
+    type converter, so that the upstream pass finds no vector op left.
+    """
+    from fxn.passes.lowering import VECTOR_TO_LLVM_INDEX32
+
+    library = str(VECTOR_TO_LLVM_INDEX32)
+    if not re.fullmatch(r"[\w./-]+", library):  # a pass option cannot hold it: use a copy where it can
+        copy = Path(tempfile.mkdtemp(prefix="fxn-")) / VECTOR_TO_LLVM_INDEX32.name
+        shutil.copyfile(VECTOR_TO_LLVM_INDEX32, copy)
+        library = str(copy)
+    return (f"transform-preload-library{{transform-library-paths={library}}},"
+            "transform-interpreter{entry-point=fxn_vector_to_llvm_index32}")
 
 
 @dataclass

@@ -3,7 +3,8 @@
 Target ``wasm_simd``: triple ``wasm32-unknown-unknown``, CPU ``generic``
 (bulk memory, sign extension, non-trapping float-to-int included), feature
 ``simd128``, 128-bit vectors, 32-bit indices and pointers (memref
-descriptors are five 32-bit fields and two per dim). Option ``relaxed``
+descriptors are five 32-bit fields and two per dim; the core's lowering
+converts vector ops with 32-bit indices for any such target). Option ``relaxed``
 (``true|false``, default false): relaxed SIMD, whose ``relaxed_madd`` may
 fuse a multiply and an add (one rounding) or not (two), as the engine and
 CPU choose; only then does the target declare FMA (``fast_math`` contracts,
@@ -18,18 +19,12 @@ takes the signatures from the manifest ``<stem>.json`` next to it (see
 
 from __future__ import annotations
 
-import functools
-import re
-import shutil
-import tempfile
 from pathlib import Path
 
 from fxn import toolchain as shared_toolchain
 from fxn.backends.base import Backend, Target, take_options
 
 TRIPLE = "wasm32-unknown-unknown"
-#: The transform library lowering the vector dialect with 32-bit indices (see its comments).
-VECTOR_TO_LLVM = Path(__file__).with_name("vector_to_llvm.mlir")
 
 
 def _lower_fma(op, target):
@@ -45,18 +40,6 @@ class WasmSimdBackend(Backend):
         features = ("simd128", "relaxed-simd") if relaxed else ("simd128",)
         return Target(self.name, TRIPLE, "generic", features, vector_bits=128, index_bits=32, has_fma=relaxed,
                       artifacts=("wasm",), options=chosen)
-
-    def pipeline_hooks(self, target: Target) -> dict[str, str]:
-        """Before the "llvm" stage, the vector ops go to LLVM with 32-bit indices (:data:`VECTOR_TO_LLVM`).
-
-        Upstream convert-vector-to-llvm takes no index width (its memref
-        descriptors and indices are 64-bit, against the 32-bit ones of the
-        other to-LLVM passes): the library does its work first with a
-        32-bit type converter, so that it finds no vector op left.
-        """
-        library = _pipeline_safe_path(VECTOR_TO_LLVM)
-        return {"before:llvm": f"transform-preload-library{{transform-library-paths={library}}},"
-                               "transform-interpreter{entry-point=fxn_wasm_vector_to_llvm}"}
 
     def assemble(self, llvm_ir: str, target: Target) -> str:
         from .toolchain import assemble
@@ -81,16 +64,6 @@ class WasmSimdBackend(Backend):
 
     def toolchain_version(self) -> str | None:
         return shared_toolchain.version()
-
-
-@functools.cache
-def _pipeline_safe_path(path: Path) -> str:
-    """``path``, or a copy of it in the temporary directory if it holds characters a pass option cannot."""
-    if re.fullmatch(r"[\w./-]+", str(path)):
-        return str(path)
-    copy = Path(tempfile.mkdtemp(prefix="fxn-wasm-")) / path.name
-    shutil.copyfile(path, copy)
-    return str(copy)
 
 
 backend = WasmSimdBackend(

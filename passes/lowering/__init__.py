@@ -6,7 +6,12 @@ the caller). A backend's :attr:`~fxn.backends.base.Backend.lowerings` replace
 entries of this table for its target; everything else is shared.
 """
 
+from pathlib import Path
 from typing import Callable
+
+#: The transform script that converts vector ops to LLVM with 32-bit indices, for targets of that width
+#: (see its comments and :func:`fxn.compiler.pipeline_text`).
+VECTOR_TO_LLVM_INDEX32 = Path(__file__).with_name("vector_to_llvm_index32.mlir")
 
 #: op name -> lowering function, filled by the modules below.
 LOWERINGS: dict[str, Callable] = {}

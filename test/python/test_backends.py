@@ -153,6 +153,47 @@ def test_an_element_type_the_target_does_not_declare_is_refused_at_the_op(tmp_pa
         assert "target 'toy' does not support element type f16 (its element types: f32)" in result.stderr
 
 
+UNIT_ROWS = "import fxn\n\n@fxn.compile\ndef f(x: fxn.Tensor[fxn.f32, 1, 4]):\n    return (x + x) * x\n"
+
+
+def test_a_plugins_pipeline_hooks_run_around_their_stage(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    install_plugin(site, "toy", f"class Toy(Backend):\n    def target(self, **options):\n        return {TOY_TARGET}\n\n"
+                                "    def pipeline_hooks(self, target):\n"
+                                "        return {'after:lowered': 'linalg-fold-unit-extent-dims',\n"
+                                "                'before:llvm': 'canonicalize'}\n\n"
+                                "backend = Toy('toy', 'toy')\n")
+    (tmp_path / "p.py").write_text(UNIT_ROWS)
+    result = fxn_cli(site, "inspect", "p.py", "--target", "toy", "--stage", "lowered", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "tensor.collapse_shape" in result.stdout  # the unit dim is folded away by the hook
+    plain = fxn_cli(site, "inspect", "p.py", "--stage", "lowered", cwd=tmp_path)
+    assert plain.returncode == 0 and "tensor.collapse_shape" not in plain.stdout
+    result = fxn_cli(site, "run", "p.py", "--target", "toy", "--arg", "x=[[1, 2, 3, 4]]", "--json", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.strip() == "[[2.0, 8.0, 18.0, 32.0]]", result.stderr
+    program = subprocess.run([sys.executable, "-c", "from fxn.compiler import pipeline_text; "
+                              "print(pipeline_text('toy', ('lowered', 'llvm')))"],
+                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(site)})
+    text = program.stdout.strip()
+    assert text.index("fxn-lower-to-linalg{target=toy}") < text.index("linalg-fold-unit-extent-dims,") \
+        < text.index(",canonicalize,func.func(convert-linalg-to-loops)"), text
+
+
+def test_a_hook_naming_no_pass_is_an_error_naming_the_plugin(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    install_plugin(site, "toy", f"class Toy(Backend):\n    def target(self, **options):\n        return {TOY_TARGET}\n\n"
+                                "    def pipeline_hooks(self, target):\n"
+                                "        return {'after:lowered': 'no-such-pass'}\n\n"
+                                "backend = Toy('toy', 'toy')\n")
+    (tmp_path / "p.py").write_text(UNIT_ROWS)
+    result = fxn_cli(site, "inspect", "p.py", "--target", "toy", "--stage", "lowered", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert ("backend 'toy' (toy_plugin): pipeline hook 'after:lowered' is not a pass pipeline: 'no-such-pass' does "
+            "not refer to a registered pass") in result.stderr, result.stderr
+
+
 def test_two_plugins_registering_one_name_are_an_error_naming_both(tmp_path):
     site = tmp_path / "site"
     site.mkdir()

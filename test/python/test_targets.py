@@ -17,7 +17,7 @@ import pytest
 
 import fxn
 from fxn.backends import host_target, resolve_target
-from fxn.backends.base import TargetError
+from fxn.backends.base import Target, TargetError
 
 FXN = str(Path(sys.executable).parent / "fxn")
 PREDICTOR = ("import fxn\nimport torch\n\n@fxn.compile(targets=['host'])\n"
@@ -77,3 +77,12 @@ def test_run_prints_json_results_computed_for_the_target(tmp_path):
     assert result.returncode == 0, result.stderr
     expected = np.exp([0.0, 2.0, 4.0, 6.0]) / np.exp([0.0, 2.0, 4.0, 6.0]).sum()
     np.testing.assert_allclose(json.loads(result.stdout), [expected], rtol=1e-6)
+
+
+def test_a_target_of_an_index_width_or_vector_width_fxn_cannot_lower_to_is_refused():
+    with pytest.raises(TargetError, match="index_bits is 16; fxn lowers to 32 or 64"):
+        Target("toy", "msp430-none-elf", "generic", index_bits=16)
+    with pytest.raises(TargetError, match="vector_bits is 96, not a power of two >= 8"):
+        Target("toy", "x86_64-unknown-linux-gnu", "generic", vector_bits=96)
+    with pytest.raises(TargetError, match="no element type bf16"):
+        Target("toy", "x86_64-unknown-linux-gnu", "generic", dtypes=("f32", "bf16"))

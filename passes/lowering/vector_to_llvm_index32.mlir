@@ -1,4 +1,5 @@
-// The vector dialect to LLVM with 32-bit indices, for wasm32 (see fxn.backends.wasm_simd.pipeline_hooks).
+// The vector dialect to LLVM with 32-bit indices, for every target of 32-bit index and pointer width
+// (wasm32, for one): fxn.compiler.pipeline_text runs it at the start of the "llvm" stage of such a target.
 //
 // Upstream convert-vector-to-llvm takes no index width: it builds 64-bit
 // memref descriptors and indices, which do not meet the 32-bit ones of
@@ -20,7 +21,7 @@
 // its MLIRContext on every run, and a second copy of a private sequence is
 // renamed where a public one would be a duplicate symbol.
 module attributes {transform.with_named_sequence} {
-  transform.named_sequence private @fxn_wasm_vector_to_llvm(%root: !transform.any_op {transform.readonly}) {
+  transform.named_sequence private @fxn_vector_to_llvm_index32(%root: !transform.any_op {transform.readonly}) {
     %funcs = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
     transform.apply_patterns to %funcs {
       transform.apply_patterns.vector.transfer_permutation_patterns
