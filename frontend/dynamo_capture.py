@@ -32,7 +32,7 @@ from .attribution import namespace_of, references
 from .aten import DynamicSize, decompositions
 from .capture import Argument, ArgumentSize, Captured, GraphOutput
 from .dtypes import to_torch
-from .errors import SPECIALIZED_SIZE, UnsupportedOperation
+from .errors import SPECIALIZED_SIZE, DataDependentControlFlow, UnsupportedOperation
 from .fx_capture import DYNAMIC_EXAMPLE_SIZE
 from .source import Position, definition_position, describe_line, stack_trace_position
 
@@ -228,7 +228,8 @@ def _unsupported(error: Exception, fn) -> UnsupportedOperation:
         return UnsupportedOperation(
             f"fxn cannot compile {fn.__qualname__}: {reason}", position.filename, position.line, position.column + 1
         )
-    return UnsupportedOperation(
+    kind = DataDependentControlFlow if reason.startswith("Data-dependent branching") else UnsupportedOperation
+    return kind(
         f"fxn cannot compile {describe_line(position)}: {reason}", position.filename, position.line, position.column + 1
     )
 

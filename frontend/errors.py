@@ -22,6 +22,10 @@ class UnsupportedOperation(FrontendError):
     """The function uses a Python, torch or NumPy operation that fxn has no translation for."""
 
 
+class DataDependentControlFlow(UnsupportedOperation):
+    """Python control flow on a value known only at run time, which a capture cannot trace (the AST path can)."""
+
+
 class Unsupported(Exception):
     """Raised by a converter for arguments fxn cannot express; the importer adds where and what."""
 

@@ -26,13 +26,15 @@ to the capture, which unrolls it.
 from __future__ import annotations
 
 import ast
+import copy
 
 from fxn.dialects import TensorType
+from fxn.dialects.elementwise import CompareOp
 from fxn.dialects.tensor import BroadcastToOp
 from fxn.dialects.types import INT_DTYPES, VerifyError, broadcast_shapes
 from fxn.mlir import arith, ir, scf, tensor
 
-from . import emit
+from . import desugar, emit
 from .capture import capture, emit_captured, numpy_semantics, torch_parameters
 from .errors import UnsupportedOperation
 from .liveness import assigned, live_after, local_names, own_statements, range_call, read_before_assigned, reads
@@ -54,11 +56,16 @@ def has_runtime_loops(fn) -> bool:
 
 
 def emit_function(fn, builder):
-    """Emit the body of ``fn`` at the current insertion point; return its result (fxn values)."""
+    """Emit the body of ``fn`` at the current insertion point; return its result (fxn values).
+
+    The body is first rewritten by :mod:`.desugar`: conditional expressions
+    become ``if`` statements, and returns at the ends of branches one return.
+    """
     function = function_node(fn)
     emitter = _Emitter(fn, builder)
     env = dict(zip(_parameter_names(function), builder.block.arguments))
-    body = [s for s in function.body if not _is_docstring(s)]
+    body = [s for s in copy.deepcopy(function.body) if not _is_docstring(s)]
+    body = desugar.single_return(desugar.hoist_conditionals(body))
     return emitter.emit_block(body, env, set(), top_level=True)
 
 
@@ -95,14 +102,25 @@ class _Emitter:
                     raise self.unsupported(statement, "a 'return' before the end of a function with loops")
                 return self.emit_segment(pending, env, set(), returned=statement.value)
             self.check_statement(statement)
+            local = env.keys() | assigned(pending)
+            if isinstance(statement, ast.If) and reads(statement.test) & local:
+                self.emit_segment(pending, env, live_after(statements, index - 1, live_at_end))
+                pending = []
+                self.emit_if(statement, env, live_after(statements, index, live_at_end))
+                continue
+            if isinstance(statement, ast.While):
+                self.emit_segment(pending, env, live_after(statements, index - 1, live_at_end))
+                pending = []
+                self.emit_while(statement, env, live_after(statements, index, live_at_end))
+                continue
             call = range_call(statement)
-            if call is None or not (reads(call.args) & env.keys() or reads(call.args) & assigned(pending)):
+            if call is None or not (reads(call.args) & local or _has_control_flow(statement.body)):
                 pending.append(statement)
                 continue
             self.emit_segment(pending, env, live_after(statements, index - 1, live_at_end))
             pending = []
             bounds = self.range_bounds(call, env)
-            if all(isinstance(b, int) for b in bounds):
+            if all(isinstance(b, int) for b in bounds) and not _has_control_flow(statement.body):
                 pending.append(statement)  # known when traced: the capture unrolls it
             else:
                 self.emit_loop(statement, bounds, env, live_after(statements, index, live_at_end))
@@ -112,7 +130,7 @@ class _Emitter:
     def check_statement(self, statement: ast.stmt) -> None:
         for node in own_statements(ast.Module(body=[statement], type_ignores=[])):
             if isinstance(node, ast.Return):
-                raise self.unsupported(node, "a 'return' inside a statement of a function with loops")
+                raise self.unsupported(node, "a 'return' inside a loop")
             if isinstance(node, (ast.Global, ast.Nonlocal)):
                 raise self.unsupported(node, f"'{type(node).__name__.lower()}' declarations")
 
@@ -158,7 +176,160 @@ class _Emitter:
         self.emit_segment([statement], scratch, {holder})
         return _full_range(list(scratch[holder]))
 
+    def evaluate(self, expression: ast.expr, env: dict, statements: list[ast.stmt] = ()):
+        """The value of ``expression`` after ``statements`` (a Python value, or an fxn value known at run time)."""
+        holder = "__fxn_value"
+        assignment = ast.Assign(targets=[ast.Name(holder, ast.Store())], value=expression)
+        ast.fix_missing_locations(ast.copy_location(assignment, expression))
+        scratch = dict(env)
+        self.emit_block([*statements, assignment], scratch, {holder})
+        return scratch[holder]
+
+    def condition(self, value: ir.Value, node: ast.AST) -> ir.Value:
+        """A 0-d run-time value as the i1 an ``scf`` op branches on (Python's truth: non-zero)."""
+        value_type = emit.type_of(value)
+        if value_type.rank != 0:
+            raise self.unsupported(node, f"a condition that is a {value_type} (the truth value of an array with "
+                                         "more than one element is ambiguous: use .any() or .all())")
+        with self.position(node).location():
+            if value_type.dtype != "i1":
+                value = CompareOp.build(value, emit.scalar(0, value_type.dtype), predicate="ne")
+            return tensor.extract(value, [])
+
+    # -- branches -------------------------------------------------------------
+
+    def emit_if(self, statement: ast.If, env: dict, live: set[str]) -> None:
+        """An ``if`` decided at trace time (a Python condition) or an ``scf.if`` merging what both branches assign."""
+        test = self.evaluate(statement.test, env)
+        if not emit.is_value(test):
+            try:
+                taken = bool(test)
+            except Exception as error:  # noqa: BLE001 - the object's own refusal, reported at the test
+                raise self.unsupported(statement.test, f"'if {ast.unparse(statement.test)}': {error}") from None
+            self.emit_block(statement.body if taken else statement.orelse, env, live)
+            return
+        flag = self.condition(test, statement.test)
+        merged = sorted((assigned(statement.body) | assigned(statement.orelse)) & live)
+        with self.position(statement).location():
+            probe = scf.IfOp(flag, [], has_else=True)
+        branches = []
+        for block, body in ((probe.then_block, statement.body), (probe.else_block, statement.orelse)):
+            branch_env = dict(env)
+            with ir.InsertionPoint(block):
+                self.emit_block(body, branch_env, set(merged))
+            branches.append(branch_env)
+        names, types = [], []
+        for name in merged:
+            values = [branch.get(name, _UNDEFINED) for branch in branches]
+            if any(value is _UNDEFINED for value in values):
+                raise self.unsupported(statement, f"the 'if': '{name}' is assigned on one of its branches only "
+                                                  "and used after it (on the other it has no value)")
+            if _same_python_value(*values):
+                env[name] = values[0]
+                continue
+            names.append(name)
+            types.append(self.joined_type(name, values, statement))
+        yields = []
+        for block, branch in zip((probe.then_block, probe.else_block), branches):
+            with ir.InsertionPoint(block), self.position(statement).location():
+                yields.append([self.convert(branch[name], wanted, name, statement)
+                               for name, wanted in zip(names, types)])
+        with self.position(statement).location():
+            final = scf.IfOp(flag, [t.to_mlir() for t in types], has_else=True)
+            for source, target, values in zip((probe.then_block, probe.else_block),
+                                              (final.then_block, final.else_block), yields):
+                with ir.InsertionPoint(target):
+                    terminator = scf.YieldOp(values)
+                for operation in list(source.operations):
+                    operation.move_before(terminator)
+        probe.operation.erase()
+        env.update(zip(names, final.results))
+
+    def joined_type(self, name: str, values: list, node: ast.AST) -> TensorType:
+        """The type a name gets where two paths join: element types promoted, shapes equal or broadcast."""
+        kinds = []
+        for value in values:
+            if emit.is_value(value):
+                kinds.append(emit.type_of(value))
+            elif type(value) in SCALAR_DTYPES:
+                kinds.append(TensorType(SCALAR_DTYPES[type(value)], ()))
+            else:
+                raise self.unsupported(node, f"'{name}': a {type(value).__name__} that differs between paths known "
+                                             "only at run time (fxn merges arrays and numbers only)")
+        dtype = promote_types(kinds[0].dtype, kinds[1].dtype)
+        try:
+            shape = broadcast_shapes(kinds[0].shape, kinds[1].shape)
+        except VerifyError:
+            shape = None
+        if shape is None or any(k.shape != tuple(shape) and not TensorType(dtype, shape).is_static for k in kinds):
+            raise self.unsupported(node, f"'{name}' is {kinds[0]} on one path and {kinds[1]} on the other")
+        return TensorType(dtype, tuple(shape))
+
+    def convert(self, value, wanted: TensorType, name: str, node: ast.AST) -> ir.Value:
+        """``value`` (an fxn value or a Python number) as a value of type ``wanted``."""
+        if not emit.is_value(value):
+            return _broadcast(emit.scalar(value, wanted.dtype), wanted)
+        return _broadcast(emit.cast(value, wanted.dtype), wanted)
+
     # -- loops --------------------------------------------------------------
+
+    def emit_while(self, loop: ast.While, env: dict, live: set[str]) -> None:
+        """``while test: body`` as ``scf.while``: the test in its "before" region, the body in its "after" one."""
+        if loop.orelse:
+            raise self.unsupported(loop, "a 'while ... else' loop")
+        for node in own_statements(ast.Module(body=loop.body, type_ignores=[])):
+            if isinstance(node, (ast.Break, ast.Continue)):
+                raise self.unsupported(node, f"'{type(node).__name__.lower()}' in a 'while' loop")
+        test_statements = list(getattr(loop, "fxn_test_statements", []))
+        in_test = reads(test_statements) | reads(loop.test)
+        carried = sorted(assigned(loop.body) & (read_before_assigned(loop.body) | in_test | live))
+        for name in carried:
+            if name not in env:
+                raise self.unsupported(
+                    loop, f"the loop: '{name}' is assigned in it and used after it or in the next "
+                    "iteration, but has no value before it (the loop may run zero times)"
+                )
+        with self.position(loop).location():
+            inits = [self.materialize(env[name], loop) for name in carried]
+        for _ in range(MAX_WIDENINGS):
+            while_op, widened = self.try_while(loop, carried, test_statements, inits, env)
+            if widened is None:
+                env.update(zip(carried, while_op.results))
+                return
+            with self.position(loop).location():
+                inits = [self.widen(value, wanted, name, loop) for value, wanted, name in zip(inits, widened, carried)]
+        raise self.unsupported(loop, "the loop: its carried values keep changing type")
+
+    def try_while(self, loop: ast.While, carried: list[str], test_statements: list, inits: list, env: dict):
+        """Emit the loop once; return it and, if the body changed a carried type, the types to widen to."""
+        types = [value.type for value in inits]
+        location = self.position(loop).location()
+        with location:
+            while_op = scf.WhileOp(types, inits)
+        before = while_op.before.blocks.append(*types, arg_locs=[location] * len(types))
+        with ir.InsertionPoint(before):
+            test_env = dict(env)
+            test_env.update(zip(carried, before.arguments))
+            test = self.evaluate(loop.test, test_env, test_statements)
+            with location:
+                if emit.is_value(test):
+                    flag = self.condition(test, loop.test)
+                else:
+                    flag = arith.constant(ir.IntegerType.get_signless(1), int(bool(test)))
+                scf.ConditionOp(flag, list(before.arguments))
+        after = while_op.after.blocks.append(*types, arg_locs=[location] * len(types))
+        with ir.InsertionPoint(after):
+            body_env = dict(env)
+            body_env.update(zip(carried, after.arguments))
+            self.emit_block(loop.body, body_env, set(carried))
+            with location:
+                yielded = [self.materialize(body_env[name], loop, emit.type_of(v)) for name, v in zip(carried, inits)]
+                yielded_types = [emit.type_of(v) for v in yielded]
+                if yielded_types != [emit.type_of(v) for v in inits]:
+                    while_op.operation.erase()
+                    return None, yielded_types
+                scf.YieldOp(yielded)
+        return while_op, None
 
     def emit_loop(self, loop: ast.For, bounds: list, env: dict, live: set[str]) -> None:
         self.check_loop(loop, live)
@@ -254,6 +425,24 @@ class _Emitter:
         if dtype != wanted.dtype or shape != wanted.shape or not wanted.is_static and shape != have.shape:
             raise self.unsupported(loop, f"the loop: '{name}' is {have} before it and {wanted} in it")
         return _broadcast(emit.cast(value, dtype), wanted)
+
+
+#: A name a path leaves without a value.
+_UNDEFINED = object()
+
+
+def _same_python_value(first, second) -> bool:
+    """Whether two Python values (not fxn values) are the same, so that a join need not merge them."""
+    if first is second:
+        return True
+    plain = (bool, int, float, str, type(None))
+    return type(first) is type(second) and isinstance(first, plain) and first == second
+
+
+def _has_control_flow(statements: list[ast.stmt]) -> bool:
+    """Whether ``statements`` hold an ``if``, ``while``, ``for``, ``break`` or ``continue`` of their own."""
+    kinds = (ast.If, ast.While, ast.For, ast.Break, ast.Continue)
+    return any(isinstance(node, kinds) for node in own_statements(ast.Module(body=statements, type_ignores=[])))
 
 
 def _full_range(arguments: list) -> list:

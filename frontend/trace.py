@@ -2,9 +2,10 @@
 
 The function becomes ``func.func @<name>`` taking one tensor per parameter.
 Its body comes from one capture (see :mod:`.capture`) or, if the function
-has ``for i in range(n)`` loops over a run-time ``n``, from the AST path
-(:mod:`.loops`), which captures the straight-line code between loops the
-same way. Python constants the function returns become 0-d constants of the
+has ``for i in range(n)`` loops over a run-time ``n`` or its capture meets
+Python control flow on a run-time value (``if x.sum() > 0``), from the AST
+path (:mod:`.loops`), which emits the control flow as ``scf`` ops and
+captures the straight-line code between them the same way. Python constants the function returns become 0-d constants of the
 annotation defaults (float f32, int i32, bool i1).
 
 Tracing runs in the sandbox of :mod:`.sandbox`: the function's file,
@@ -24,7 +25,7 @@ from fxn.mlir import func, ir
 
 from . import emit, sandbox
 from .capture import capture, emit_captured, numpy_semantics, torch_parameters
-from .errors import UnsupportedOperation
+from .errors import DataDependentControlFlow, UnsupportedOperation
 from .liveness import own_statements
 from .source import Position, definition_position, function_node
 from .types import SCALAR_DTYPES, Parameter
@@ -55,11 +56,17 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
     with sandbox.tracing(fn, allow_trace_effects) as session, context:
         builder = FunctionBuilder(fn, arg_types)
         with ir.InsertionPoint(builder.block):
-            if loops.has_runtime_loops(fn):
+            captured = None
+            if not loops.has_runtime_loops(fn):
+                torch_args = [p.name in torch_parameters(fn) for p in parameters]
+                try:
+                    captured = capture(fn, arg_types, torch_args, frozenset({fn.__code__}), numpy_semantics(fn))
+                except DataDependentControlFlow:
+                    if function_node(fn) is None:
+                        raise
+            if captured is None:
                 result, path = loops.emit_function(fn, builder), "ast"
             else:
-                torch_args = [p.name in torch_parameters(fn) for p in parameters]
-                captured = capture(fn, arg_types, torch_args, frozenset({fn.__code__}), numpy_semantics(fn))
                 builder.add_graph(captured.graph_module, builder.position)
                 result, path = emit_captured(captured, list(builder.block.arguments), builder.position), captured.path
             traced = builder.finish(result, path)

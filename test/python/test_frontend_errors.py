@@ -25,12 +25,6 @@ def svd(x):
     return s
 
 
-def branch_on_values(x):
-    if x.sum() > 0:
-        return x + 1
-    return x
-
-
 def fourier(x):
     return torch.fft.fft(x).real
 
@@ -77,7 +71,6 @@ def undefined_name(x):
     "fn, args, line_text, operation",
     [
         (svd, [MATRIX], "np.linalg.svd", r"fxn cannot compile call to 'np\.linalg\.svd': aten\._linalg_svd\.default "),
-        (branch_on_values, [MATRIX], "if x.sum()", r"fxn cannot compile 'if x\.sum\(\) > 0:': Data-dependent branch"),
         (fourier, [MATRIX], "torch.fft.fft", r"fxn cannot compile call to 'torch\.fft\.fft'"),
         (floor_division, [np.ones(3, np.int32)], "x // 2", r"fxn cannot compile operator '//' in 'x // 2'"),
         (mismatched_shapes, [MATRIX, np.ones(4)], "x + y", r"fxn cannot compile .return x \+ y.: .*broadcast"),
