@@ -1,7 +1,19 @@
 """AST rewrites that leave the AST path (:mod:`.loops`) fewer kinds of control flow to emit.
 
-Both keep Python's meaning, evaluation order and short-circuiting; the
-nodes they create carry the location of the code they replace.
+They keep Python's meaning, evaluation order and short-circuiting; the
+nodes they create carry the location of the code they replace. In the
+order :func:`normalize` applies them:
+
+- :func:`lower_jumps`: ``return`` inside a loop, ``break`` and ``continue``
+  become flags (``fxn_returned``, ``fxn_break_<n>``, ``fxn_continue_<n>``)
+  that guard the statements after them (``if flag: pass else: rest``) and
+  end the loop through its test; a loop's ``else`` runs where the break
+  flag is false. A ``for t in range(...)`` loop that breaks, whose step is
+  not a positive literal, or whose variable is read after it becomes a
+  ``while`` loop over a hidden index (``fxn_index_<n>``), with Python's
+  meaning of the variable after the loop (its last value; unchanged if
+  the loop ran zero times). A run-time step of 0 runs no iteration
+  (Python raises ``ValueError``).
 
 - :func:`hoist_conditionals`: ``a if c else b``, ``a and b``, ``a or b``,
   ``not a`` and chained comparisons ``a < b < c`` in a statement's own
@@ -32,6 +44,13 @@ import itertools
 
 #: The name the single return of :func:`single_return` returns.
 RESULT = "fxn_result"
+#: Whether a ``return`` inside a loop has run (see :func:`lower_jumps`).
+RETURNED = "fxn_returned"
+
+
+def normalize(body: list[ast.stmt]) -> list[ast.stmt]:
+    """A function body with jumps lowered, one return, and conditional expressions made statements."""
+    return hoist_conditionals(single_return(lower_jumps(body)))
 _SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.FunctionDef,
            ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -61,7 +80,8 @@ class _Hoister:
             pre, statement.test = self.expression(statement.test)
             statement.body, statement.orelse = self.block(statement.body), self.block(statement.orelse)
         elif isinstance(statement, ast.While):
-            statement.fxn_test_statements, statement.test = self.expression(statement.test)
+            pre_test, statement.test = self.expression(statement.test)
+            statement.fxn_test_statements = self.block(getattr(statement, "fxn_test_statements", [])) + pre_test
             statement.body, statement.orelse = self.block(statement.body), self.block(statement.orelse)
         elif isinstance(statement, (ast.For, ast.AsyncFor)):
             pre, statement.iter = self.expression(statement.iter)
@@ -208,3 +228,200 @@ def _assign(node: ast.AST, name: str, value: ast.expr) -> ast.Assign:
 
 def _load(node: ast.AST, name: str) -> ast.Name:
     return ast.copy_location(ast.Name(name, ast.Load()), node)
+
+
+# ----------------------------------------------------------------------------- jumps
+
+
+def lower_jumps(body: list[ast.stmt]) -> list[ast.stmt]:
+    """A function body whose loops hold no ``break``, ``continue`` or ``return`` (see the module docstring)."""
+    jumps = _Jumps()
+    body = jumps.block(body, in_loop=False, read_after=_reads_of(body))
+    if jumps.returns_in_loops:
+        first = body[0] if body else None
+        body = [_assign(first, RETURNED, ast.Constant(False))] + _guard(body, RETURNED, _sets_returned)
+    return body
+
+
+class _Jumps:
+    def __init__(self):
+        self.counter = itertools.count()
+        self.returns_in_loops = False
+
+    def block(self, statements: list[ast.stmt], in_loop: bool, read_after: set[str]) -> list[ast.stmt]:
+        out: list[ast.stmt] = []
+        for index, statement in enumerate(statements):
+            later = read_after | _reads_of(statements[index + 1:])
+            out += self.statement(statement, in_loop, later)
+        return out
+
+    def statement(self, statement: ast.stmt, in_loop: bool, read_after: set[str]) -> list[ast.stmt]:
+        if isinstance(statement, ast.Return) and in_loop:
+            self.returns_in_loops = True
+            value = statement.value if statement.value is not None else ast.Constant(None)
+            return [_assign(statement, RESULT, value), _assign(statement, RETURNED, ast.Constant(True)),
+                    ast.copy_location(ast.Break(), statement)]
+        if isinstance(statement, ast.If):
+            statement.body = self.block(statement.body, in_loop, read_after)
+            statement.orelse = self.block(statement.orelse, in_loop, read_after)
+            return [statement]
+        if isinstance(statement, (ast.With, ast.AsyncWith)):
+            statement.body = self.block(statement.body, in_loop, read_after)
+            return [statement]
+        if isinstance(statement, (ast.For, ast.While)):
+            return self.loop(statement, in_loop, read_after)
+        return [statement]
+
+    def loop(self, loop, in_loop: bool, read_after: set[str]) -> list[ast.stmt]:
+        loop.body = self.block(loop.body, in_loop=True, read_after=_reads_of(loop.body) | read_after)
+        number = next(self.counter)
+        breaks, continues = _jumps_of(loop.body, ast.Break), _jumps_of(loop.body, ast.Continue)
+        before: list[ast.stmt] = []
+        after: list[ast.stmt] = []
+        if isinstance(loop, ast.For):
+            call = _range_call(loop)
+            if call is None or not (breaks or loop.orelse or not _positive_literal_step(call)
+                                    or loop.target.id in read_after):
+                if breaks or continues:
+                    loop = self.flagged(loop, number, breaks, continues, before)
+                return before + [loop] + after
+            loop, before = self.range_as_while(loop, call, number)
+        loop = self.flagged(loop, number, breaks, continues, before)
+        if loop.orelse:  # it runs when the loop ends without a break
+            orelse, loop.orelse = loop.orelse, []
+            after += [_if(loop, _load(loop, f"fxn_break_{number}"), [], orelse)] if breaks else orelse
+        if in_loop and _sets_returned(loop):
+            after.append(_if(loop, _load(loop, RETURNED), [ast.copy_location(ast.Break(), loop)], []))
+        return before + [loop] + after
+
+    def flagged(self, loop, number: int, breaks: bool, continues: bool, before: list[ast.stmt]):
+        """``loop`` with its ``break`` and ``continue`` made flags guarding the rest of its body (and its test)."""
+        if continues:
+            flag = f"fxn_continue_{number}"
+            loop.body = [_assign(loop, flag, ast.Constant(False))] + _guard(
+                _replace_jumps(loop.body, ast.Continue, flag), flag, lambda s: _assigns_flag(s, flag))
+        if breaks:
+            flag = f"fxn_break_{number}"
+            before.append(_assign(loop, flag, ast.Constant(False)))
+            loop.body = _guard(_replace_jumps(loop.body, ast.Break, flag), flag, lambda s: _assigns_flag(s, flag))
+            if isinstance(loop, ast.While):
+                go = f"fxn_go_{number}"
+                test_statements = getattr(loop, "fxn_test_statements", [])
+                loop.fxn_test_statements = [_if(loop, _load(loop, flag), [_assign(loop, go, ast.Constant(False))],
+                                                 test_statements + [_assign(loop, go, loop.test)])]
+                loop.test = _load(loop, go)
+        return loop
+
+    def range_as_while(self, loop: ast.For, call: ast.Call, number: int) -> tuple[ast.While, list[ast.stmt]]:
+        """``for t in range(a, b, c): body`` as ``while`` over a hidden index, and the statements before it."""
+        arguments = list(call.args)
+        start = arguments[0] if len(arguments) > 1 else ast.Constant(0)
+        stop = arguments[1] if len(arguments) > 1 else arguments[0]
+        step = arguments[2] if len(arguments) > 2 else ast.Constant(1)
+        index, bound, stride = (f"fxn_{what}_{number}" for what in ("index", "stop", "step"))
+        before = [_assign(loop, index, start), _assign(loop, bound, stop), _assign(loop, stride, step)]
+        ascending = ast.copy_location(ast.Compare(_load(loop, index), [ast.Lt()], [_load(loop, bound)]), loop)
+        descending = ast.copy_location(ast.Compare(_load(loop, index), [ast.Gt()], [_load(loop, bound)]), loop)
+        literal = _literal_int(step)
+        if literal is not None:
+            test = ascending if literal > 0 else descending
+        else:
+            positive = ast.copy_location(ast.Compare(_load(loop, stride), [ast.Gt()], [ast.Constant(0)]), loop)
+            negative = ast.copy_location(ast.Compare(_load(loop, stride), [ast.Lt()], [ast.Constant(0)]), loop)
+            test = ast.copy_location(ast.IfExp(positive, ascending, ast.copy_location(
+                ast.BoolOp(ast.And(), [negative, descending]), loop)), loop)
+        step_forward = ast.copy_location(ast.BinOp(_load(loop, index), ast.Add(), _load(loop, stride)), loop)
+        body = [ast.fix_missing_locations(ast.copy_location(
+                    ast.Assign([loop.target], _load(loop, index)), loop.target)),
+                _assign(loop, index, step_forward)] + loop.body
+        while_loop = ast.copy_location(ast.While(ast.fix_missing_locations(test), body, loop.orelse), loop)
+        return while_loop, before
+
+
+def _reads_of(statements: list[ast.stmt]) -> set[str]:
+    return {node.id for s in statements for node in ast.walk(s) if isinstance(node, ast.Name)
+            and isinstance(node.ctx, ast.Load)}
+
+
+def _range_call(loop: ast.For) -> ast.Call | None:
+    call = loop.iter
+    if (isinstance(loop.target, ast.Name) and isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+            and call.func.id == "range" and not call.keywords and 1 <= len(call.args) <= 3
+            and not any(isinstance(a, ast.Starred) for a in call.args)):
+        return call
+    return None
+
+
+def _literal_int(node: ast.expr) -> int | None:
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and _literal_int(node.operand) is not None:
+        return -_literal_int(node.operand)
+    return None
+
+
+def _positive_literal_step(call: ast.Call) -> bool:
+    return len(call.args) < 3 or (_literal_int(call.args[2]) or 0) > 0
+
+
+def _own_nodes(statements: list[ast.stmt]):
+    """The statements and their nested statements, loops' bodies and nested definitions excluded."""
+    pending = list(statements)
+    while pending:
+        node = pending.pop()
+        yield node
+        if isinstance(node, ast.If):
+            pending += node.body + node.orelse
+        elif isinstance(node, (ast.With, ast.AsyncWith, ast.Try)):
+            pending += node.body
+
+
+def _jumps_of(statements: list[ast.stmt], kind) -> bool:
+    return any(isinstance(node, kind) for node in _own_nodes(statements))
+
+
+def _replace_jumps(statements: list[ast.stmt], kind, flag: str) -> list[ast.stmt]:
+    """``statements`` with each jump of ``kind`` of this loop made ``flag = True``."""
+    out = []
+    for statement in statements:
+        if isinstance(statement, kind):
+            out.append(_assign(statement, flag, ast.Constant(True)))
+        elif isinstance(statement, ast.If):
+            statement.body = _replace_jumps(statement.body, kind, flag)
+            statement.orelse = _replace_jumps(statement.orelse, kind, flag)
+            out.append(statement)
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            statement.body = _replace_jumps(statement.body, kind, flag)
+            out.append(statement)
+        else:
+            out.append(statement)
+    return out
+
+
+def _assigns_flag(statement: ast.stmt, flag: str) -> bool:
+    """Whether ``statement`` may set ``flag`` (outside nested loops, which have flags of their own)."""
+    return any(isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == flag for t in node.targets)
+               for node in _own_nodes([statement]))
+
+
+def _sets_returned(statement: ast.stmt) -> bool:
+    """Whether ``statement`` may set ``fxn_returned`` (loops included)."""
+    return any(isinstance(node, ast.Name) and node.id == RETURNED and isinstance(node.ctx, ast.Store)
+               for node in ast.walk(statement))
+
+
+def _guard(statements: list[ast.stmt], flag: str, may_set) -> list[ast.stmt]:
+    """``statements`` where what follows a statement that may set ``flag`` runs only while it is false."""
+    out: list[ast.stmt] = []
+    for index, statement in enumerate(statements):
+        if isinstance(statement, ast.If) and may_set(statement):
+            statement.body = _guard(statement.body, flag, may_set)
+            statement.orelse = _guard(statement.orelse, flag, may_set)
+        elif isinstance(statement, (ast.With, ast.AsyncWith)) and may_set(statement):
+            statement.body = _guard(statement.body, flag, may_set)
+        out.append(statement)
+        rest = statements[index + 1:]
+        if rest and may_set(statement):
+            out.append(_if(statement, _load(statement, flag), [], _guard(rest, flag, may_set)))
+            break
+    return out

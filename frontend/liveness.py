@@ -71,6 +71,9 @@ def read_before_assigned(statements: list[ast.stmt]) -> set[str]:
 def _statement_reads(statement: ast.stmt) -> set[str]:
     if isinstance(statement, ast.If):
         return reads(statement.test) | read_before_assigned(statement.body) | read_before_assigned(statement.orelse)
+    if isinstance(statement, ast.While):
+        test = getattr(statement, "fxn_test_statements", [])
+        return read_before_assigned([*test, ast.Expr(statement.test)]) | read_before_assigned(statement.body)
     if isinstance(statement, (ast.For, ast.AsyncFor)):
         # The body runs after the target is bound.
         body = read_before_assigned(statement.body) - assigned(statement.target)
@@ -121,3 +124,5 @@ def _walk(node, into_scopes: bool = True):
                 pending.extend(current.decorator_list)
             continue
         pending.extend(ast.iter_child_nodes(current))
+        # A while loop's test statements (see .desugar) run before each test: they are part of the loop.
+        pending.extend(getattr(current, "fxn_test_statements", ()))

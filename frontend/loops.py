@@ -58,14 +58,14 @@ def has_runtime_loops(fn) -> bool:
 def emit_function(fn, builder):
     """Emit the body of ``fn`` at the current insertion point; return its result (fxn values).
 
-    The body is first rewritten by :mod:`.desugar`: conditional expressions
-    become ``if`` statements, and returns at the ends of branches one return.
+    The body is first rewritten by :mod:`.desugar`: jumps become flags,
+    returns one return, conditional expressions ``if`` statements.
     """
     function = function_node(fn)
     emitter = _Emitter(fn, builder)
     env = dict(zip(_parameter_names(function), builder.block.arguments))
     body = [s for s in copy.deepcopy(function.body) if not _is_docstring(s)]
-    body = desugar.single_return(desugar.hoist_conditionals(body))
+    body = desugar.normalize(body)
     return emitter.emit_block(body, env, set(), top_level=True)
 
 
@@ -84,6 +84,8 @@ class _Emitter:
         self.builder = builder
         self.torch_names = torch_parameters(fn)
         self.numpy = numpy_semantics(fn)
+        #: Values standing for a result not returned yet (see :meth:`materialize`).
+        self.placeholders: list[ir.Value] = []
 
     def position(self, node: ast.AST) -> Position:
         return Position(self.filename, node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
@@ -283,12 +285,7 @@ class _Emitter:
         test_statements = list(getattr(loop, "fxn_test_statements", []))
         in_test = reads(test_statements) | reads(loop.test)
         carried = sorted(assigned(loop.body) & (read_before_assigned(loop.body) | in_test | live))
-        for name in carried:
-            if name not in env:
-                raise self.unsupported(
-                    loop, f"the loop: '{name}' is assigned in it and used after it or in the next "
-                    "iteration, but has no value before it (the loop may run zero times)"
-                )
+        self.check_carried(loop, carried, env)
         with self.position(loop).location():
             inits = [self.materialize(env[name], loop) for name in carried]
         for _ in range(MAX_WIDENINGS):
@@ -335,12 +332,7 @@ class _Emitter:
         self.check_loop(loop, live)
         body = loop.body
         carried = sorted(assigned(body) & (read_before_assigned(body) | live) - {loop.target.id})
-        for name in carried:
-            if name not in env:
-                raise self.unsupported(
-                    loop, f"the loop: '{name}' is assigned in it and used after it or in the next "
-                    "iteration, but has no value before it (the loop may run zero times)"
-                )
+        self.check_carried(loop, carried, env)
         if not isinstance(bounds[2], int) or bounds[2] < 1:
             raise self.unsupported(loop.iter, "range() with a step that is not a positive constant")
         with self.position(loop).location():
@@ -354,6 +346,17 @@ class _Emitter:
             with self.position(loop).location():
                 inits = [self.widen(value, wanted, name, loop) for value, wanted, name in zip(inits, widened, carried)]
         raise self.unsupported(loop, "the loop: its carried values keep changing type")
+
+    def check_carried(self, loop: ast.stmt, carried: list[str], env: dict) -> None:
+        """Every carried name needs a value before the loop, but the result a return inside it sets."""
+        for name in carried:
+            if name == desugar.RESULT and name not in env:
+                env[name] = _PLACEHOLDER  # its type is the returned value's, found by the first trace of the body
+            elif name not in env:
+                raise self.unsupported(
+                    loop, f"the loop: '{name}' is assigned in it and used after it or in the next "
+                    "iteration, but has no value before it (the loop may run zero times)"
+                )
 
     def check_loop(self, loop: ast.For, live: set[str]) -> None:
         if not isinstance(loop.target, ast.Name):
@@ -405,7 +408,15 @@ class _Emitter:
         return tensor.from_elements(TensorType(dtype, ()).to_mlir(), [arith.index_cast(element, induction)])
 
     def materialize(self, value, loop: ast.For, like: TensorType | None = None) -> ir.Value:
-        """A carried value as a tensor: Python numbers take ``like``'s type, else the annotation default."""
+        """A carried value as a tensor: Python numbers take ``like``'s type, else the annotation default.
+
+        The placeholder of a result not yet returned is an i1 ``false`` until
+        the body shows its type (:meth:`widen` then makes it zeros).
+        """
+        if value is _PLACEHOLDER:
+            placeholder = emit.scalar(False, "i1") if like is None else self.zeros(like, loop)
+            self.placeholders.append(placeholder)
+            return placeholder
         if emit.is_value(value):
             return value
         if type(value) not in SCALAR_DTYPES:
@@ -414,8 +425,16 @@ class _Emitter:
             return emit.scalar(value, SCALAR_DTYPES[type(value)])
         return _broadcast(emit.scalar(value, like.dtype), like)
 
+    def zeros(self, wanted: TensorType, node: ast.AST) -> ir.Value:
+        if not wanted.is_static:
+            raise self.unsupported(node, f"a 'return' inside a loop of a {wanted}: fxn returns values of a fixed "
+                                         "shape from inside loops")
+        return _broadcast(emit.scalar(0, wanted.dtype), wanted)
+
     def widen(self, value: ir.Value, wanted: TensorType, name: str, loop: ast.For) -> ir.Value:
         """``value`` converted to the type the loop body gives ``name``, if that only widens it."""
+        if any(value == placeholder for placeholder in self.placeholders):
+            return self.zeros(wanted, loop)
         have = emit.type_of(value)
         dtype = promote_types(have.dtype, wanted.dtype)
         try:
@@ -429,6 +448,8 @@ class _Emitter:
 
 #: A name a path leaves without a value.
 _UNDEFINED = object()
+#: The value of the result before a ``return`` inside a loop sets it.
+_PLACEHOLDER = object()
 
 
 def _same_python_value(first, second) -> bool:

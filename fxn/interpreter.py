@@ -5,7 +5,9 @@ function op by op with the kernels of :mod:`fxn.dialects.reference`. It is
 the definition of the dialect that every backend is tested against.
 
 It also runs the few upstream ops the frontend emits around fxn ops:
-``scf.for``/``scf.yield`` (loops over a run-time count), ``func.call``, and
+``scf.for``/``scf.yield`` (loops over a run-time count), ``scf.if``,
+``scf.while``/``scf.condition`` (Python branches and while loops),
+``func.call``, and
 scalar glue (``arith.constant``, ``arith.index_cast``, integer
 ``arith.addi/subi/muli``, ``tensor.extract``, ``tensor.from_elements``,
 ``tensor.dim``), with MLIR's semantics. Scalars (``index``, ``i32`` ...) are
@@ -140,7 +142,7 @@ class _Evaluator:
         """Run ``block`` (reading outer values from ``env``); its terminator's name and operands."""
         for op in block.operations:
             name = op.operation.name
-            if name in ("func.return", "scf.yield"):
+            if name in ("func.return", "scf.yield", "scf.condition"):
                 return name, [env[v] for v in op.operands]
             results = self.evaluate(op, [env[v] for v in op.operands], env)
             for value, result in zip(op.results, results):
@@ -154,6 +156,11 @@ class _Evaluator:
             return self.call(self.functions[callee], operands)
         if name == "scf.for":
             return self.run_for(op, operands, env)
+        if name == "scf.if":
+            region = op.regions[0] if bool(operands[0]) else op.regions[1]
+            return self.run_block(region.blocks[0], env)[1] if region.blocks else []
+        if name == "scf.while":
+            return self.run_while(op, operands, env)
         if name in _UPSTREAM:
             return [_UPSTREAM[name](op, operands, self.elements)]
         return [evaluate_op(op, operands, self.elements)]
@@ -169,6 +176,19 @@ class _Evaluator:
             env.update(zip(list(block.arguments)[1:], carried))
             _, carried = self.run_block(block, env)
         return carried
+
+
+    def run_while(self, op, operands: list, env: dict) -> list:
+        """``scf.while``: the "before" block decides (``scf.condition``) whether the "after" block runs again."""
+        before, after = op.regions[0].blocks[0], op.regions[1].blocks[0]
+        carried = operands
+        while True:
+            env.update(zip(before.arguments, carried))
+            _, (go, *forwarded) = self.run_block(before, env)
+            if not bool(go):
+                return forwarded
+            env.update(zip(after.arguments, forwarded))
+            _, carried = self.run_block(after, env)
 
 
 def _check_value(value, mlir_type: ir.Type, op):

@@ -237,3 +237,98 @@ def test_control_flow_errors_name_the_users_line(fn, line, message):
         fxn.compile(fn)(np.ones(4, np.float32))
     assert str(error.value).startswith(f"{__file__}:{line_of(fn, line)}: fxn cannot compile ")
     assert message in str(error.value)
+
+
+# ----------------------------------------------------------------------------- break, continue, return in loops
+
+
+@fxn.compile
+def doublings_past(t: float, n: int) -> int:
+    acc = 1.0
+    for i in range(n):
+        acc = acc * 2
+        if acc > t:
+            return i
+    return -1
+
+
+@pytest.mark.parametrize("t, n", [(0.5, 10), (5.0, 10), (1000.0, 10), (5.0, 0)])
+def test_a_return_inside_a_loop(t, n):
+    assert doublings_past(t, n) == doublings_past.__wrapped__(t, n)
+
+
+@fxn.compile
+def count_down(n: int, step: int) -> int:
+    total = 0
+    for i in range(n, 0, step):
+        total = total + i
+    return total
+
+
+@pytest.mark.parametrize("n, step", [(9, -2), (9, -1), (0, -1), (5, -7), (5, 2), (5, 0)])
+def test_range_with_a_run_time_or_negative_step(n, step):
+    expected = 0 if step == 0 else count_down.__wrapped__(n, step)  # Python refuses a step of 0; fxn runs no iteration
+    assert count_down(n, step) == expected
+
+
+@fxn.compile
+def first_square_above(n: int, step: int, limit: int) -> int:
+    found = -1  # fxn needs a value before the loop: it cannot prove the for-else assigns one on every path
+    for k in range(0, n, step):
+        if k * k > limit:
+            found = k
+            break
+    else:
+        found = -2
+    return found
+
+
+@pytest.mark.parametrize("n, step, limit", [(20, 3, 50), (5, 1, 50), (20, -1, 50), (100, 7, 0)])
+def test_break_and_for_else(n, step, limit):
+    assert first_square_above(n, step, limit) == first_square_above.__wrapped__(n, step, limit)
+
+
+@fxn.compile
+def sum_skipping(n: int, skip: int) -> int:
+    total = 0
+    i = 0
+    while i < n:
+        i += 1
+        if i == skip:
+            continue
+        total += i
+    return total
+
+
+@pytest.mark.parametrize("n, skip", [(0, 1), (5, 3), (5, 9), (10, 1)])
+def test_continue_in_a_while_loop(n, skip):
+    assert sum_skipping(n, skip) == sum_skipping.__wrapped__(n, skip)
+
+
+@fxn.compile
+def last_index(n: int) -> int:
+    i = -5
+    for i in range(n):
+        pass
+    return i
+
+
+@pytest.mark.parametrize("n", [0, 1, 4])
+def test_the_loop_variable_after_its_loop_has_pythons_value(n):
+    assert last_index(n) == last_index.__wrapped__(n)
+
+
+@fxn.compile
+def nested_break(n: int) -> int:
+    pairs = 0
+    for a in range(n):
+        for b in range(n):
+            if b > a:
+                break
+            pairs += 1
+    return pairs
+
+
+@pytest.mark.parametrize("n", [0, 1, 4, 7])
+def test_a_break_leaves_only_the_inner_loop(n):
+    assert nested_break(n) == nested_break.__wrapped__(n)
