@@ -61,6 +61,11 @@ def discover_backends() -> tuple[BackendEntry, ...]:
             if not isinstance(entry.backend, Backend):
                 entry.backend, entry.error = None, (f"{point.value} is a {type(entry.backend).__name__}, "
                                                     "not an fxn.backends.base.Backend")
+            elif entry.backend.name != point.name:
+                entry.backend, entry.error = None, (f"{point.value} is named '{entry.backend.name}' but registered "
+                                                    f"as '{point.name}': give Backend(name=...) its entry point's name")
+        if point.name == "host":
+            entry.backend, entry.error = None, "the name 'host' is reserved for this machine's target; rename the entry point"
     return tuple(entries.values())
 
 
@@ -103,6 +108,8 @@ def parse_target_spec(spec: str) -> tuple[str, dict[str, str]]:
         key, separator, value = item.partition("=")
         if not separator or not key:
             raise TargetError(f"target '{spec}': option '{item}' is not key=value")
+        if key.strip() in options:
+            raise TargetError(f"target '{spec}': option '{key.strip()}' is given twice")
         options[key.strip()] = value.strip()
     if not name:
         raise TargetError(f"target '{spec}' has no name")
@@ -152,12 +159,15 @@ def is_this_machine(target: Target) -> bool:
 
 
 def how_it_runs(backend: Backend, target: Target) -> str:
-    """``"in process"``, ``"runner"`` or ``"no"``: how code for ``target`` runs on this machine."""
+    """``"in process"``, ``"runner"`` or ``"no"``: how code for ``target`` runs on this machine.
+
+    BackendError if the backend's ``runner`` hook raises.
+    """
     if is_this_machine(target):
         return "in process"
     try:
         runner = call_hook(backend, "runner", target)
-    except (BackendError, NotImplementedError):
+    except NotImplementedError:
         return "no"
     return "runner" if runner is not None else "no"
 
@@ -175,13 +185,17 @@ def list_backends() -> str:
         backend = entry.backend
         lines.append(f"  {entry.name:<14} {backend.description} [{entry.target}]")
         try:
-            target = call_hook(backend, "target")
+            _, target = resolve_target(entry.name)
         except (BackendError, TargetError, NotImplementedError) as error:
             lines.append(f"      target: {error}")
             continue
+        try:
+            runs = how_it_runs(backend, target)
+        except BackendError as error:
+            runs = f"unknown ({error})"
         lines.append(f"      triple {target.triple}, cpu {target.cpu}, {target.vector_bits}-bit vectors, "
                      f"{target.index_bits}-bit index, fma {'yes' if target.has_fma else 'no'}; "
-                     f"builds {', '.join(target.artifacts)}; runs here: {how_it_runs(backend, target)}")
+                     f"builds {', '.join(target.artifacts)}; runs here: {runs}")
         if backend.options:
             lines.append("      options: " + "; ".join(f"{k} ({v})" for k, v in backend.options.items()))
     return "\n".join(lines) + "\n"

@@ -168,10 +168,14 @@ def build(predictors: list[tuple[str, object]], stem: str, output_dir: Path, sou
     modules = [llvm_ir(e.lowered.module) for e in entries]
     exported = [symbol for e in entries for symbol in e.symbols.values()]
     try:
-        files = list(call_hook(backend, "build", modules, output_dir, stem, exported, target))
+        files = _built_files(backend, call_hook(backend, "build", modules, output_dir, stem, exported, target),
+                             output_dir)
     except NotImplementedError as error:
         raise ArtifactError(str(error)) from None
-    imports = check_imports(files, call_hook(backend, "allowed_imports", target))
+    try:
+        imports = check_imports(files, call_hook(backend, "allowed_imports", target))
+    except ArtifactError as error:
+        raise ArtifactError(f"{error} (backend '{backend.name}', target '{target.spec}')") from None
     artifacts = Artifacts(files, output_dir / f"{stem}.h", output_dir / f"{stem}.json")
     provenance = Provenance(source, _sha256(source_path), call_hook(backend, "toolchain_version"))
     artifacts.header.write_text(c_header(entries, stem, provenance, target, artifacts.library.name))
@@ -179,6 +183,26 @@ def build(predictors: list[tuple[str, object]], stem: str, output_dir: Path, sou
     text = json.dumps(manifest(entries, artifacts, provenance, target, imports), indent=2, ensure_ascii=True)
     artifacts.manifest.write_text(text + "\n")
     return artifacts
+
+
+def _built_files(backend, returned, output_dir: Path) -> list[Path]:
+    """What a backend's ``build`` returned, checked: existing files in ``output_dir``, at least one."""
+    where = f"backend '{backend.name}' ({type(backend).__module__})"
+    if isinstance(returned, (str, Path)) or not hasattr(returned, "__iter__"):
+        raise ArtifactError(f"{where}: build() returned a {type(returned).__name__}, not a list of the files it wrote")
+    returned = list(returned)
+    wrong = [path for path in returned if not isinstance(path, (str, Path))]
+    if wrong:
+        raise ArtifactError(f"{where}: build() returned a {type(wrong[0]).__name__} among its files, not a path")
+    files = [Path(path) for path in returned]
+    if not files:
+        raise ArtifactError(f"{where}: build() wrote no file")
+    for path in files:
+        if not path.is_file():
+            raise ArtifactError(f"{where}: build() returned {path}, which is not a file it wrote")
+        if path.resolve().parent != output_dir.resolve():
+            raise ArtifactError(f"{where}: build() returned {path}, outside the output folder {output_dir}")
+    return files
 
 
 def target_folder(target) -> str:

@@ -10,7 +10,7 @@ from fxn.mlir import ir
 
 from ..registry import FxnPass, PassFailure
 from . import load_lowerings
-from .signless import make_signless, restore_unsigned
+from .signless import make_signless, restore_unsigned, signless
 
 
 def lowering_table(backend=None) -> dict:
@@ -48,6 +48,10 @@ class FxnLowerToLinalg(FxnPass):
             raise PassFailure(str(error), op.location) from None
         table = lowering_table(backend)
         own = backend.lowerings if backend is not None else {}
+        unknown = sorted(set(own) - set(load_lowerings()))
+        if unknown:
+            raise PassFailure(f"backend '{backend.name}' ({type(backend).__module__}) has lowerings for "
+                              f"{', '.join(unknown)}, which fxn has no op named", op.location)
         fxn_ops = []
 
         def collect(child):
@@ -56,6 +60,7 @@ class FxnLowerToLinalg(FxnPass):
             return ir.WalkResult.ADVANCE
 
         op.walk(collect)
+        vendor_lowered = []
         for fxn_op in fxn_ops:
             if target is not None:
                 _check_element_types(fxn_op, target)
@@ -65,12 +70,15 @@ class FxnLowerToLinalg(FxnPass):
             with ir.InsertionPoint(fxn_op), fxn_op.location:
                 if fxn_op.name in own:
                     replacement = _vendor_lowering(backend, lower, fxn_op)(fxn_op.opview, target)
+                    vendor_lowered.append(fxn_op.name)
                 else:
                     replacement = lower(fxn_op.opview, target)
                 replacement = restore_unsigned(replacement, fxn_op.results[0].type)
             fxn_op.results[0].replace_all_uses_with(replacement)
             fxn_op.erase()
         make_signless(op)
+        if vendor_lowered:
+            _verify_vendor_lowered(op, backend, vendor_lowered)
 
 
 def _check_element_types(fxn_op, target) -> None:
@@ -95,6 +103,26 @@ def _vendor_lowering(backend, lower, fxn_op):
         if not isinstance(replacement, ir.Value):
             raise PassFailure(f"{where}'s lowering of {fxn_op.name} returned a {type(replacement).__name__}, "
                               "not an ir.Value", fxn_op.location)
+        expected = fxn_op.results[0].type
+        if replacement.type != expected and replacement.type != signless(expected):
+            raise PassFailure(f"{where}'s lowering of {fxn_op.name} returned a {replacement.type}, not the op's "
+                              f"{expected}", fxn_op.location)
         return replacement
 
     return run
+
+
+def _verify_vendor_lowered(root, backend, lowered: list[str]) -> None:
+    """PassFailure naming the plugin if the IR is invalid after its lowerings of ``lowered`` ops ran.
+
+    (The IR can be verified only once every fxn op is lowered and ``ui8``
+    retyped: arith refuses ``ui8`` operands before that.)
+    """
+    try:
+        root.verify()
+    except ir.MLIRError as error:
+        diagnostics = list(error.error_diagnostics)
+        messages = "; ".join(str(d.message) for d in diagnostics) or str(error)
+        where = f"backend '{backend.name}' ({type(backend).__module__})"
+        raise PassFailure(f"the IR is invalid after {where}'s lowerings of {', '.join(sorted(set(lowered)))}: "
+                          f"{messages}", diagnostics[0].location if diagnostics else root.location) from None

@@ -220,3 +220,132 @@ def test_unknown_targets_and_options_are_clear_errors(tmp_path):
         result = fxn_cli(site, "compile", "p.py", "--target", spec, "-o", "out", cwd=tmp_path)
         assert result.returncode == 1 and message in result.stderr, (spec, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+# ----------------------------------------------------------------------------- a vendor's mistakes, each named
+
+#: A toy backend of this machine's x86 whose fxn.add lowering is ``LOWERING`` and whose hooks are ``HOOKS``.
+TOY_WITH = """
+from fxn.mlir import arith, tensor
+from fxn import toolchain
+
+
+class Toy(Backend):
+    def target(self, **options):
+        return {target}
+{hooks}
+
+def lower(op, target):
+{lowering}
+
+
+backend = Toy('toy', 'toy', lowerings={{{key!r}: lower}})
+"""
+DOUBLE = "import fxn\n\n@fxn.compile\ndef double(x: fxn.Tensor[fxn.f32, 'N']):\n    return x + x\n"
+
+
+def toy_site(tmp_path: Path, lowering: str = "    return load_lowerings()['fxn.add'](op, target)",
+             hooks: str = "", key: str = "fxn.add", target: str = TOY_TARGET, name: str = "toy") -> Path:
+    site = tmp_path / "site"
+    site.mkdir()
+    body = "from fxn.passes.lowering import load_lowerings\n" + TOY_WITH.format(
+        target=target, hooks=hooks, lowering=lowering, key=key)
+    install_plugin(site, name, body)
+    (tmp_path / "p.py").write_text(DOUBLE)
+    return site
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.returncode != 0 and "Traceback" not in result.stderr and "internal error" not in result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr, result.stderr
+
+
+#: A lowering of fxn.add returning an i32 tensor, and one building an f32 add of an i32 constant.
+WRONG_TYPE = "    return tensor.EmptyOp([4], arith.IntegerType.get_signless(32)).result"
+INVALID_IR = "    return arith.addf(op.operands[0], arith.constant(arith.IntegerType.get_signless(32), 1))"
+
+
+def test_a_lowering_of_the_wrong_type_or_invalid_ir_is_named_at_the_op(tmp_path):
+    for folder, lowering, message in [
+        ("type", WRONG_TYPE, "backend 'toy' (toy_plugin)'s lowering of fxn.add returned a tensor<4xi32>, not the "
+                             "op's tensor<?xf32>"),
+        ("ir", INVALID_IR, "the IR is invalid after backend 'toy' (toy_plugin)'s lowerings of fxn.add: 'arith.addf' "
+                           "op operand #1 must be floating-point-like, but got 'i32'"),
+    ]:
+        (tmp_path / folder).mkdir()
+        site = toy_site(tmp_path / folder, lowering)
+        result = fxn_cli(site, "inspect", "p.py", "--target", "toy", "--stage", "lowered", cwd=tmp_path / folder)
+        assert_one_line_error(result, "p.py:5", message)
+
+
+def test_a_lowering_for_an_op_fxn_does_not_have_is_an_error(tmp_path):
+    site = toy_site(tmp_path, key="fxn.relu6")
+    result = fxn_cli(site, "run", "p.py", "--target", "toy", "--arg", "x=[1, 2]", cwd=tmp_path)
+    assert_one_line_error(result, "backend 'toy' (toy_plugin) has lowerings for fxn.relu6, which fxn has no op named")
+
+
+BUILDS = {
+    "a str": "        return str(directory / 'libx.so')",
+    "a path it did not write": "        return [directory / 'libnothing.so']",
+    "nothing": "        return []",
+}
+
+
+def test_what_build_returns_is_checked(tmp_path):
+    messages = {"a str": "build() returned a str, not a list of the files it wrote",
+                "a path it did not write": "libnothing.so, which is not a file it wrote",
+                "nothing": "build() wrote no file"}
+    for index, (what, body) in enumerate(BUILDS.items()):
+        folder = tmp_path / str(index)
+        folder.mkdir()
+        hooks = f"\n    def build(self, modules, directory, stem, exported, target):\n{body}\n"
+        site = toy_site(folder, hooks=hooks)
+        result = fxn_cli(site, "compile", "p.py", "--target", "toy", "-o", "out", cwd=folder)
+        assert_one_line_error(result, "backend 'toy' (toy_plugin): ", messages[what])
+
+
+def test_a_target_that_is_not_a_target_keeps_the_listing_and_a_raising_runner_is_reported(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    install_plugin(site, "toy", "class Toy(Backend):\n    def target(self, **options):\n        return {'triple': 'x'}\n\n"
+                                "backend = Toy('toy', 'toy')\n")
+    install_plugin(site, "slow", "class Slow(Backend):\n    def target(self, **options):\n"
+                                 "        return Target('slow', 'mips-unknown-linux-gnu', 'generic')\n\n"
+                                 "    def runner(self, target):\n        raise OSError('no emulator licence')\n\n"
+                                 "backend = Slow('slow', 'slow')\n")
+    result = subprocess.run([FXN_OPT, "--list-backends"], env={**os.environ, "PYTHONPATH": str(site)},
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "target: backend 'toy' (toy_plugin) gave a dict for a target, not an fxn.backends.base.Target" \
+        in result.stdout
+    assert "runs here: unknown (backend 'slow' (slow_plugin) failed in runner(): OSError: no emulator licence)" \
+        in result.stdout
+    assert any(line.split()[:1] == ["avx"] for line in result.stdout.splitlines())  # the others are still listed
+    conformance = subprocess.run([sys.executable, "-m", "fxn.testing.conformance", "--target", "slow"],
+                                 env={**os.environ, "PYTHONPATH": str(site)}, capture_output=True, text=True)
+    assert conformance.returncode == 2
+    assert "failed in runner(): OSError: no emulator licence" in conformance.stderr
+
+
+def test_names_fxn_reserves_or_that_disagree_are_refused(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    install_plugin(site, "host", f"class Toy(Backend):\n    def target(self, **options):\n        return {TOY_TARGET}\n\n"
+                                 "backend = Toy('host', 'toy')\n")
+    install_plugin(site, "acme", f"class Toy(Backend):\n    def target(self, **options):\n        return {TOY_TARGET}\n\n"
+                                 "backend = Toy('toy', 'toy')\n")
+    result = subprocess.run([FXN_OPT, "--list-backends"], env={**os.environ, "PYTHONPATH": str(site)},
+                            capture_output=True, text=True)
+    assert "failed to load: the name 'host' is reserved for this machine's target" in result.stdout
+    assert ("failed to load: acme_plugin:backend is named 'toy' but registered as 'acme': give Backend(name=...) "
+            "its entry point's name") in result.stdout
+
+
+def test_an_option_given_twice_is_refused(tmp_path):
+    from fxn.backends import parse_target_spec
+    from fxn.backends.base import TargetError
+    import pytest
+
+    with pytest.raises(TargetError, match="option 'cpu' is given twice"):
+        parse_target_spec("neon:cpu=cortex-a76,cpu=neoverse-n1")

@@ -89,7 +89,11 @@ def target_params() -> list:
             params.append(pytest.param(None, id=entry.name, marks=pytest.mark.skip(reason=str(error))))
             continue
         for target in targets:
-            how = how_it_runs(entry.backend, target)
+            try:
+                how = how_it_runs(entry.backend, target)
+            except BackendError as error:  # a runner hook that raises fails the run, with the plugin's error
+                params.append(pytest.param(error, id=f"{target.spec}:runner"))
+                continue
             if how == "no":
                 params.append(pytest.param(None, id=target.spec, marks=pytest.mark.skip(
                     reason=f"code for target '{target.spec}' ({target.triple}) cannot run here: no runner")))
@@ -101,6 +105,8 @@ def target_params() -> list:
 
 @pytest.mark.parametrize("case", target_params())
 def test_conformance(case):
+    if isinstance(case, BackendError):
+        raise case
     check_case(case)
 
 

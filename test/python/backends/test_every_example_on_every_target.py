@@ -151,7 +151,7 @@ def test_a_build_importing_what_its_target_refuses_fails_naming_the_symbol(tmp_p
                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(tmp_path)})
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "libp.so imports " in result.stderr and "malloc" in result.stderr, result.stderr
-    assert "which compiled predictors may not use (allowed: )" in result.stderr
+    assert "which compiled predictors may not use (allowed: ) (backend 'strict', target 'strict')" in result.stderr
     (tmp_path / "strict_plugin.py").write_text(STRICT_BACKEND.replace('backend="strict"', 'backend="avx"'))
     result = subprocess.run([FXN, "compile", str(predictor), "--target", "strict", "-o", str(tmp_path / "out")],
                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(tmp_path)})
