@@ -96,8 +96,9 @@ def _is_numpy(value) -> bool:
     return isinstance(module, str) and (module == "numpy" or module.startswith("numpy."))
 
 
-def capture(fn, arg_types: list[TensorType], torch_args: list[bool], user_codes: frozenset, numpy: bool) -> Captured:
-    """Capture ``fn`` called with arguments of ``arg_types``.
+def capture(fn, arg_types: list[TensorType], torch_args: list[bool], user_codes: frozenset, numpy: bool,
+            statics: dict | None = None) -> Captured:
+    """Capture ``fn`` called with arguments of ``arg_types`` (and the Python values ``statics`` by keyword).
 
     With ``numpy`` (see :func:`numpy_semantics`) TorchDynamo captures it
     with NumPy's rules; arguments are then arrays, or torch tensors where
@@ -105,18 +106,26 @@ def capture(fn, arg_types: list[TensorType], torch_args: list[bool], user_codes:
     where it cannot trace.
     """
     with _quiet_torch_logs():
-        return _capture(fn, arg_types, torch_args, user_codes, numpy)
+        return _capture(fn, arg_types, torch_args, user_codes, numpy, dict(statics or {}))
 
 
-def _capture(fn, arg_types, torch_args, user_codes, numpy) -> Captured:
+def _capture(fn, arg_types, torch_args, user_codes, numpy, statics) -> Captured:
     from . import dynamo_capture, fx_capture
 
     if numpy:
-        return dynamo_capture.capture(fn, arg_types, torch_args, default_float="f64")
+        return dynamo_capture.capture(fn, arg_types, torch_args, default_float="f64", statics=statics)
     try:
-        return fx_capture.capture(fn, arg_types, user_codes)
+        return fx_capture.capture(fn, arg_types, user_codes, statics)
     except fx_capture.CannotTrace:
-        return dynamo_capture.capture(fn, arg_types, [True] * len(arg_types), default_float="f32")
+        return dynamo_capture.capture(fn, arg_types, [True] * len(arg_types), default_float="f32", statics=statics)
+
+
+def call_arguments(fn, runtime, statics: dict) -> list:
+    """The positional arguments of a call of ``fn``: ``runtime`` values in order, ``statics`` in their places."""
+    if not statics:
+        return list(runtime)
+    values = iter(runtime)
+    return [statics[name] if name in statics else next(values) for name in inspect.signature(fn).parameters]
 
 
 @contextlib.contextmanager

@@ -30,7 +30,7 @@ from fxn.dialects import TensorType
 from . import sandbox
 from .attribution import namespace_of, references
 from .aten import DynamicSize, decompositions
-from .capture import Argument, ArgumentSize, Captured, GraphOutput
+from .capture import Argument, ArgumentSize, Captured, GraphOutput, call_arguments
 from .dtypes import to_torch
 from .errors import SPECIALIZED_SIZE, DataDependentControlFlow, UnsupportedOperation
 from .fx_capture import DYNAMIC_EXAMPLE_SIZE
@@ -40,7 +40,8 @@ _ARGUMENT_SOURCE = re.compile(r"L\['tensors'\]\[(\d+)\]")
 _ARGUMENT_SIZE_SOURCE = re.compile(r"L\['tensors'\]\[(\d+)\]\.size\(\)\[(\d+)\]")
 
 
-def capture(fn, arg_types: list[TensorType], torch_args: list[bool], default_float: str) -> Captured:
+def capture(fn, arg_types: list[TensorType], torch_args: list[bool], default_float: str,
+            statics: dict | None = None) -> Captured:
     """Capture ``fn`` with TorchDynamo; UnsupportedOperation naming the line if Dynamo cannot.
 
     ``default_float`` is torch's default dtype while tracing: "f64" for NumPy
@@ -48,7 +49,7 @@ def capture(fn, arg_types: list[TensorType], torch_args: list[bool], default_flo
     it to torch (``int32_array / 2`` is f64).
     """
     backend = _Backend()
-    compiled = torch.compile(_entry(fn, torch_args), backend=backend, fullgraph=True)
+    compiled = torch.compile(_entry(fn, torch_args, dict(statics or {})), backend=backend, fullgraph=True)
     previous = torch.get_default_dtype()
     torch.set_default_dtype(to_torch(default_float))
     try:
@@ -71,12 +72,12 @@ def capture(fn, arg_types: list[TensorType], torch_args: list[bool], default_flo
     )
 
 
-def _entry(fn, torch_args: list[bool]):
-    """The function Dynamo traces: tensors in, ``fn`` on arrays, a flat tuple of copies and a structure out."""
+def _entry(fn, torch_args: list[bool], statics: dict):
+    """The function Dynamo traces: tensors in, ``fn`` on arrays (and ``statics``), a flat tuple and a structure out."""
 
     def call_with_arrays(*tensors):
         arguments = [t if keep else t.numpy() for t, keep in zip(tensors, torch_args)]
-        return _flatten(fn(*arguments))
+        return _flatten(fn(*call_arguments(fn, arguments, statics)))
 
     # A fresh code object gives Dynamo a fresh cache: no stale guards, no recompilation limit.
     return types.FunctionType(

@@ -30,7 +30,7 @@ from fxn.dialects import TensorType
 
 from . import sandbox
 from .aten import decompositions
-from .capture import Argument, Captured, GraphOutput
+from .capture import Argument, Captured, GraphOutput, call_arguments
 from .dtypes import to_torch
 from .errors import SPECIALIZED_SIZE, UnsupportedOperation
 from .source import Position, code_position, definition_position, describe_line
@@ -43,15 +43,16 @@ class CannotTrace(Exception):
     """make_fx could not trace the function; the cause is chained."""
 
 
-def capture(fn, arg_types: list[TensorType], user_codes: frozenset) -> Captured:
-    """Trace ``fn`` on fake tensors of ``arg_types``; ops are located in the frames of ``user_codes``."""
+def capture(fn, arg_types: list[TensorType], user_codes: frozenset, statics: dict | None = None) -> Captured:
+    """Trace ``fn`` on fake tensors of ``arg_types`` (``statics`` by keyword); ops are located in ``user_codes``' frames."""
+    statics = dict(statics or {})
     mode = FakeTensorMode(shape_env=ShapeEnv(), allow_non_fake_inputs=True)  # globals: weights, constants
     inputs = [_fake(mode, t) for t in arg_types]
     structure = {}
 
     def tensors_out(*args):
         with _Locate(user_codes), sandbox.running_predictor():
-            result = fn(*args)
+            result = fn(*call_arguments(fn, args, statics))
         leaves = []
         structure["result"] = _mark_tensors(result, leaves)
         return tuple(leaves)

@@ -55,15 +55,18 @@ def has_runtime_loops(fn) -> bool:
     return any((call := range_call(s)) is not None and reads(call.args) & local for s in own_statements(function))
 
 
-def emit_function(fn, builder):
+def emit_function(fn, builder, statics: dict | None = None):
     """Emit the body of ``fn`` at the current insertion point; return its result (fxn values).
 
     The body is first rewritten by :mod:`.desugar`: jumps become flags,
     returns one return, conditional expressions ``if`` statements.
+    ``statics`` are the values of static parameters (Python constants).
     """
     function = function_node(fn)
     emitter = _Emitter(fn, builder)
-    env = dict(zip(_parameter_names(function), builder.block.arguments))
+    statics = dict(statics or {})
+    env = dict(zip([name for name in _parameter_names(function) if name not in statics], builder.block.arguments))
+    env.update(statics)
     body = [s for s in copy.deepcopy(function.body) if not _is_docstring(s)]
     body = desugar.normalize(body)
     return emitter.emit_block(body, env, set(), top_level=True)

@@ -49,8 +49,14 @@ class TracedFunction:
 
 
 def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context: ir.Context,
-          allow_trace_effects: bool = False) -> TracedFunction:
-    """Trace ``fn`` for arguments of ``arg_types`` into a new module in ``context`` (in the sandbox, see above)."""
+          allow_trace_effects: bool = False, statics: dict | None = None) -> TracedFunction:
+    """Trace ``fn`` for arguments of ``arg_types`` into a new module in ``context`` (in the sandbox, see above).
+
+    ``parameters`` are those the compiled function takes; ``statics`` maps
+    the names of ``fn``'s static parameters to the Python values they are
+    traced with (constants of the code, passed by keyword).
+    """
+    statics = dict(statics or {})
     from . import loops
 
     with sandbox.tracing(fn, allow_trace_effects) as session, context:
@@ -60,12 +66,13 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
             if not loops.has_runtime_loops(fn):
                 torch_args = [p.name in torch_parameters(fn) for p in parameters]
                 try:
-                    captured = capture(fn, arg_types, torch_args, frozenset({fn.__code__}), numpy_semantics(fn))
+                    captured = capture(fn, arg_types, torch_args, frozenset({fn.__code__}), numpy_semantics(fn),
+                                       statics)
                 except DataDependentControlFlow:
                     if function_node(fn) is None:
                         raise
             if captured is None:
-                result, path = loops.emit_function(fn, builder), "ast"
+                result, path = loops.emit_function(fn, builder, statics), "ast"
             else:
                 builder.add_graph(captured.graph_module, builder.position)
                 result, path = emit_captured(captured, list(builder.block.arguments), builder.position), captured.path

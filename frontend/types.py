@@ -5,7 +5,12 @@
 - ``fxn.Tensor[fxn.f32, 3, "H", "W"]`` is a tensor of that element type;
   an int is a static dim, a string names a dynamic one;
 - ``np.ndarray``, ``torch.Tensor`` or no annotation specialize on the
-  dtype and shape of the argument of each call.
+  dtype and shape of the argument of each call;
+- ``fxn.Static[int]`` (or a name in ``static_argnames``) is a Python value
+  fixed when the function is traced, a constant of its code: each value
+  (``int``, ``float``, ``bool``, ``str``, ``None``, an enum member, or a
+  tuple of these) has a concrete function of its own, as ``jax.jit``'s
+  static arguments do.
 """
 
 from __future__ import annotations
@@ -53,6 +58,41 @@ class TensorSpec:
         return f"fxn.Tensor[{self.dtype!r}, {', '.join(map(repr, self.dims))}]"
 
 
+@dataclass(frozen=True)
+class StaticSpec:
+    """``fxn.Static[T]``: a parameter whose Python value (of type ``T``) is a constant of the traced code."""
+
+    python_type: object
+
+    def __repr__(self) -> str:
+        return f"fxn.Static[{getattr(self.python_type, '__name__', self.python_type)}]"
+
+
+class Static:
+    """Annotation of a static parameter: ``fxn.Static[int]`` (see the module docstring)."""
+
+    def __class_getitem__(cls, python_type) -> StaticSpec:
+        return StaticSpec(python_type)
+
+
+def check_static(name: str, value, spec: StaticSpec | None):
+    """``value`` as the key of a static argument; TypeError naming the parameter if it cannot be one."""
+    import enum
+
+    def allowed(item) -> bool:
+        if isinstance(item, tuple):
+            return all(allowed(i) for i in item)
+        return item is None or isinstance(item, (bool, int, float, str, enum.Enum))
+
+    if not allowed(value):
+        raise TypeError(f"static parameter '{name}' takes an int, float, bool, str, None, enum member or tuple of "
+                        f"these; got {type(value).__name__}")
+    wanted = getattr(spec, "python_type", None)
+    if isinstance(wanted, type) and not isinstance(value, wanted) and not (wanted is float and type(value) is int):
+        raise TypeError(f"static parameter '{name}' is annotated {spec!r}; got {type(value).__name__} {value!r}")
+    return (type(value), value)
+
+
 class Tensor:
     """Annotation of a tensor parameter: ``fxn.Tensor[fxn.f32, 3, "H", "W"]``."""
 
@@ -74,17 +114,24 @@ class Parameter:
     name: str
     declared: TensorType | None
     is_scalar: bool  # passed as a Python scalar (annotated float / int / bool)
+    static: StaticSpec | None = None  # a Python value fixed at trace time (fxn.Static[...] or static_argnames)
 
 
-def parameters(fn) -> list[Parameter]:
+def parameters(fn, static_argnames=()) -> list[Parameter]:
     """The parameters of ``fn`` with the types their annotations declare."""
     result = []
     hints = inspect.get_annotations(fn, eval_str=True)
-    for name, parameter in inspect.signature(fn).parameters.items():
+    names = inspect.signature(fn).parameters
+    unknown = [name for name in static_argnames if name not in names]
+    if unknown:
+        raise TypeError(f"{fn.__qualname__}: static_argnames names no parameter {', '.join(map(repr, unknown))}")
+    for name, parameter in names.items():
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             raise TypeError(f"{fn.__qualname__}: *{name} parameters cannot be compiled")
         hint = hints.get(name)
-        if hint in SCALAR_DTYPES:
+        if isinstance(hint, StaticSpec) or name in static_argnames:
+            result.append(Parameter(name, None, False, hint if isinstance(hint, StaticSpec) else StaticSpec(object)))
+        elif hint in SCALAR_DTYPES:
             result.append(Parameter(name, TensorType(SCALAR_DTYPES[hint], ()), True))
         elif isinstance(hint, TensorSpec):
             result.append(Parameter(name, hint.tensor_type, False))

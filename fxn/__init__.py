@@ -11,7 +11,8 @@ __version__ = "0.1.0"
 #: `import fxn` (and fxn-opt --version) stays free of MLIR and torch.
 _LAZY = {
     "compile": "fxn.compiled",
-    **{name: "fxn.frontend.types" for name in ("Tensor", "bool_", "f16", "f32", "f64", "i8", "u8", "i32", "i64")},
+    **{name: "fxn.frontend.types" for name in ("Tensor", "Static", "bool_", "f16", "f32", "f64", "i8", "u8", "i32",
+                                               "i64")},
 }
 
 
@@ -30,4 +31,5 @@ def interpret(module_or_text, *inputs, entry=None):
     return run(module_or_text, *inputs, entry=entry)
 
 
-__all__ = ["compile", "interpret", "Tensor", "f16", "f32", "f64", "i8", "u8", "i32", "i64", "bool_", "__version__"]
+__all__ = ["compile", "interpret", "Tensor", "Static", "f16", "f32", "f64", "i8", "u8", "i32", "i64", "bool_",
+           "__version__"]

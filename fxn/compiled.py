@@ -109,7 +109,7 @@ class LoweredFunction:
 @holding_compile_lock
 def lower(fn, parameters, arg_types, target, stages: dict | None = None,
           stop_after: str | None = None, fast_math: bool = False, debug_info: bool = False,
-          allow_trace_effects: bool = False) -> LoweredFunction | None:
+          allow_trace_effects: bool = False, statics: dict | None = None) -> LoweredFunction | None:
     """Trace ``fn`` for ``arg_types``, optimize it, add its value entry and lower it to the LLVM dialect.
 
     If ``stages`` is a dict, the IR after each step is stored in it under the
@@ -129,7 +129,7 @@ def lower(fn, parameters, arg_types, target, stages: dict | None = None,
             stages[stage] = ir if isinstance(ir, str) else ir.operation.get_asm(enable_debug_info=debug_info)
         return stage == stop_after
 
-    traced = trace(fn, parameters, list(arg_types), new_context(), allow_trace_effects)
+    traced = trace(fn, parameters, list(arg_types), new_context(), allow_trace_effects, statics)
     module = traced.module
     if reached("traced", f"# captured by {traced.capture}\n{traced.graph}") or reached("fxn", module):
         return None
@@ -325,7 +325,8 @@ class CompiledFunction(functools.partial):
     """
 
     def __new__(cls, fn, tag: str | None = None, description: str | None = None, targets=None,
-                fast_math: bool = False, allow_trace_effects: bool = False):
+                fast_math: bool = False, allow_trace_effects: bool = False, static_argnames=(),
+                statics: dict | None = None):
         from fxn.frontend.types import parameters
 
         self = super().__new__(cls, fn)
@@ -336,9 +337,23 @@ class CompiledFunction(functools.partial):
         self.targets = targets
         self.fast_math = fast_math
         self.allow_trace_effects = allow_trace_effects
-        self.parameters = parameters(fn)
+        self.static_argnames = tuple(static_argnames)
+        every = parameters(fn, self.static_argnames)
+        #: The static parameters (fxn.Static[...] or static_argnames) and, in a specialization, their values.
+        self.static_parameters = {p.name: p.static for p in every if p.static is not None}
+        self.statics = dict(statics or {})
         self._hints = inspect.get_annotations(fn, eval_str=True)
         self._signature = inspect.signature(fn)  # binds keyword calls
+        if self.static_parameters and statics is None:
+            # Calls bind every parameter, then go to the specialization of their static values.
+            self.parameters = every
+            self._specializations: dict[tuple, CompiledFunction] = {}
+            self._concrete = {}
+            self._retarget(self._dispatch_static)
+            return self
+        self.parameters = [p for p in every if p.static is None]
+        self._signature = self._signature.replace(
+            parameters=[p for name, p in self._signature.parameters.items() if name not in self.static_parameters])
         self._concrete: dict[tuple[TensorType, ...], ConcreteFunction] = {}
         #: With no declared parameter, each _signature_key is one signature: concrete functions by key.
         self._keyed = all(p.declared is None for p in self.parameters)
@@ -354,6 +369,39 @@ class CompiledFunction(functools.partial):
     def _retarget(self, target) -> None:
         """Send calls to ``target`` (through partial's state, the one way to change its function)."""
         self.__setstate__((target, (), {}, self.__dict__))
+
+    def _dispatch_static(self, *args, **kwargs):
+        """A call of a function with static parameters: the specialization of their values runs the rest."""
+        out = kwargs.pop("out", None) if "out" not in self._signature.parameters else None
+        try:
+            bound = self._signature.bind(*args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"{self.__name__}(): {error}") from None
+        bound.apply_defaults()
+        statics = {name: bound.arguments[name] for name in self.static_parameters}
+        special = self.specialize(**statics)
+        runtime = [bound.arguments[p.name] for p in self.parameters if p.static is None]
+        return special(*runtime) if out is None else special(*runtime, out=out)
+
+    def specialize(self, **statics) -> "CompiledFunction":
+        """The compiled function of these static parameters' values (made on first request).
+
+        It takes the other parameters; its code holds the static values as
+        constants (``f.specialize(k=3).export(...)`` builds that code ahead
+        of time).
+        """
+        from fxn.frontend.types import check_static
+
+        if set(statics) != set(self.static_parameters):
+            raise TypeError(f"{self.__name__}.specialize() takes the static parameters "
+                            f"{', '.join(self.static_parameters)}; got {', '.join(statics) or 'none'}")
+        key = tuple(check_static(name, statics[name], spec) for name, spec in self.static_parameters.items())
+        special = self._specializations.get(key)
+        if special is None:
+            special = self._specializations[key] = CompiledFunction(
+                self.fn, tag=self.tag, description=self.description, targets=self.targets, fast_math=self.fast_math,
+                allow_trace_effects=self.allow_trace_effects, static_argnames=self.static_argnames, statics=statics)
+        return special
 
     def _dispatch(self, *args, **kwargs):
         args, out = self._arguments(args, kwargs)
@@ -378,11 +426,17 @@ class CompiledFunction(functools.partial):
 
     @property
     def concrete_functions(self) -> list[ConcreteFunction]:
-        """The concrete functions compiled so far, in order of compilation."""
+        """The concrete functions compiled so far, in order of compilation (those of every specialization)."""
+        if self.static_parameters and not self.statics:
+            return [c for special in self._specializations.values() for c in special.concrete_functions]
         return list(self._concrete.values())
 
     def declared_types(self) -> list[TensorType]:
         """The declared signature; TypeError naming the first parameter without a type annotation."""
+        if self.static_parameters and not self.statics:
+            names = ", ".join(f"{name}=..." for name in self.static_parameters)
+            raise TypeError(f"{self.location()}: {self.__name__} has static parameters; compile a specialization "
+                            f"ahead of time: {self.__name__}.specialize({names})")
         for p in self.parameters:
             if p.declared is None:
                 hint = self._hints.get(p.name)
@@ -430,7 +484,7 @@ class CompiledFunction(functools.partial):
               stop_after: str | None = None, debug_info: bool = False) -> LoweredFunction | None:
         """Lower one signature for ``target`` (a Target or a spec) without compiling it (AOT, inspection); see :func:`lower`."""
         lowered = lower(self.fn, self.parameters, list(types), target, stages, stop_after, self.fast_math,
-                        debug_info, self.allow_trace_effects)
+                        debug_info, self.allow_trace_effects, self.statics)
         if lowered is not None:
             self.scalar_results(lowered.result_types)  # a return annotation that does not fit fails here
         return lowered
@@ -564,7 +618,7 @@ def _signature_key(args) -> tuple | None:
 
 
 def compile(fn=None, *, tag: str | None = None, description: str | None = None, targets=None,
-            fast_math: bool = False, allow_trace_effects: bool = False):
+            fast_math: bool = False, allow_trace_effects: bool = False, static_argnames=()):
     """Decorator: ``@fxn.compile`` or ``@fxn.compile(tag="@acme/fma", description=...)``.
 
     ``fast_math=True`` lets a float multiply and a dependent add fuse into one
@@ -579,10 +633,17 @@ def compile(fn=None, *, tag: str | None = None, description: str | None = None, 
     ``targets=["neon", "wasm_simd", ...]`` names the targets
     :meth:`CompiledFunction.export` builds for (calls always run code for
     this machine).
+
+    ``static_argnames=("k",)`` makes parameters static, as annotating them
+    ``fxn.Static[...]`` does: their Python values are constants of the
+    traced code, each value compiled on its first call
+    (:meth:`CompiledFunction.specialize`). Without either, an ``int``,
+    ``float`` or ``bool`` argument is a run-time value, one compiled
+    function serving every value (branches on it are ``scf.if``).
     """
     if fn is not None:
         return CompiledFunction(fn)
     return lambda function: CompiledFunction(
         function, tag=tag, description=description, targets=targets, fast_math=fast_math,
-        allow_trace_effects=allow_trace_effects,
+        allow_trace_effects=allow_trace_effects, static_argnames=static_argnames,
     )
