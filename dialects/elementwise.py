@@ -21,6 +21,7 @@ from .base import EnumAttr, FloatAttr, FxnOp, Operand
 from .types import (
     ALL_DTYPES,
     FLOAT_DTYPES,
+    INT_DTYPES,
     NUMERIC_DTYPES,
     TensorType,
     VerifyError,
@@ -208,6 +209,100 @@ class ClampOp(FxnOp, name="clamp"):
 
 
 # ----------------------------------------------------------------------------
+# Division with rounding and remainders (numeric operands).
+#
+# Integer division by zero is defined, never a trap: quotient and remainder
+# are 0 (numpy's results; PyTorch raises). ``MIN // -1`` wraps to ``MIN`` and
+# ``MIN % -1`` is 0. Float results are exact but for the quotient's rounding.
+
+
+class FloorDivOp(NumericBinaryOp, name="floor_div"):
+    """Elementwise floor division ``lhs // rhs`` of numeric operands, as numpy's ``floor_divide`` and ``torch.div(rounding_mode="floor")``.
+
+    Integers: the quotient rounded toward -inf; ``x // 0`` is 0, ``MIN // -1``
+    wraps to ``MIN``. Floats: numpy's ``divmod`` algorithm, ``(lhs - fmod(lhs,
+    rhs)) / rhs`` less one where the remainder and ``rhs`` differ in sign,
+    snapped to the nearest integer; so ``x // 0`` is ``x / 0`` (``±inf`` or
+    NaN), ``inf // y`` is NaN, ``-1 // inf`` is -1 and ``1 // inf`` is 0, a
+    zero quotient has the sign of ``lhs / rhs``. f16 is computed in f32 and
+    rounded once.
+
+    ``%r = "fxn.floor_div"(%a, %b) : (tensor<3xi32>, tensor<i32>) -> tensor<3xi32>``
+    """
+
+
+class RemainderOp(NumericBinaryOp, name="remainder"):
+    """Elementwise Python modulo ``lhs % rhs`` of numeric operands: the result has the sign of ``rhs``, as ``numpy.remainder``.
+
+    ``lhs - floor(lhs / rhs) * rhs`` computed as numpy (and Python's float
+    ``%``) does: ``fmod(lhs, rhs)``, plus ``rhs`` where it is nonzero and its
+    sign differs from ``rhs``'s (that sum rounds: ``-1e-30 % 1.0`` is 1.0); a
+    zero result is ``+0.0`` or ``-0.0`` as ``rhs`` (``torch.remainder`` keeps
+    ``lhs``'s sign there). ``x % 0``, ``inf % y`` and NaN operands give NaN;
+    ``x % ±inf`` is ``x`` or ``±inf`` when the signs differ. Integers: ``x %
+    0`` is 0. f16 is computed in f32 and rounded once.
+
+    ``%r = "fxn.remainder"(%a, %b) : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>``
+    """
+
+
+class FmodOp(NumericBinaryOp, name="fmod"):
+    """Elementwise C ``fmod``: ``lhs - trunc(lhs / rhs) * rhs`` exactly, with the sign of ``lhs``, as ``torch.fmod``/``numpy.fmod``.
+
+    The float result is exact (no rounding) and keeps ``lhs``'s sign, zeros
+    included; ``fmod(x, 0)``, ``fmod(±inf, y)`` and NaN operands give NaN;
+    ``fmod(x, ±inf)`` is ``x`` for finite ``x``. Integers: the remainder of
+    division truncated toward zero; ``fmod(x, 0)`` is 0.
+
+    ``%r = "fxn.fmod"(%a, %b) : (tensor<3xi8>, tensor<3xi8>) -> tensor<3xi8>``
+    """
+
+
+# ----------------------------------------------------------------------------
+# Rounding to integral values (floats) and sign (numeric).
+
+
+class FloorOp(FloatUnaryOp, name="floor"):
+    """Elementwise largest integral value not above ``input`` (a float); ±0, ±inf and NaN stay, ``floor(-0.5)`` is -1.
+
+    ``%r = "fxn.floor"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+
+class CeilOp(FloatUnaryOp, name="ceil"):
+    """Elementwise smallest integral value not below ``input`` (a float); ±0, ±inf and NaN stay, ``ceil(-0.5)`` is ``-0.0``.
+
+    ``%r = "fxn.ceil"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+
+class RoundOp(FloatUnaryOp, name="round"):
+    """Elementwise nearest integral value to ``input`` (a float), halves to even, as ``numpy.round``/``torch.round``.
+
+    ``round(0.5)`` is ``0.0``, ``round(2.5)`` is 2, ``round(-0.5)`` is ``-0.0``; ±0, ±inf and NaN stay.
+
+    ``%r = "fxn.round"(%a) : (tensor<3xf64>) -> tensor<3xf64>``
+    """
+
+
+class TruncOp(FloatUnaryOp, name="trunc"):
+    """Elementwise ``input`` (a float) rounded toward zero; ``trunc(-0.5)`` is ``-0.0``; ±0, ±inf and NaN stay.
+
+    ``%r = "fxn.trunc"(%a) : (tensor<3xf16>) -> tensor<3xf16>``
+    """
+
+
+class SignOp(NumericUnaryOp, name="sign"):
+    """Elementwise sign of a numeric operand: -1, 0 or 1 in its type, as ``numpy.sign``.
+
+    ``sign(±0.0)`` is ``+0.0``; ``sign(NaN)`` is NaN (``torch.sign`` gives 0);
+    ``ui8`` values give 0 or 1.
+
+    ``%r = "fxn.sign"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+
+# ----------------------------------------------------------------------------
 # Math functions on floats (f16 f32 f64).
 
 
@@ -299,6 +394,90 @@ class FmaOp(FxnOp, name="fma"):
     @classmethod
     def infer_type(cls, args, attrs):
         return float_result(args.x, args.y, args.z)
+
+
+# ----------------------------------------------------------------------------
+# Bitwise logic and shifts on integers (i8 ui8 i32 i64; the logic ops also i1).
+
+#: Element types of the bitwise logic ops: the integers and i1 (where they are logical and/or/xor/not).
+BITWISE_DTYPES = INT_DTYPES + ("i1",)
+
+
+class BitwiseBinaryOp(FxnOp):
+    """Two integer or i1 operands of one element type, broadcast; the result has their type."""
+
+    lhs: Operand
+    rhs: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return elementwise_result(args.lhs, args.rhs, dtypes=BITWISE_DTYPES, kind="integer or i1")
+
+
+class ShiftOp(FxnOp):
+    """An integer operand shifted by a count of the same type, broadcast; the result has their type."""
+
+    lhs: Operand
+    rhs: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return elementwise_result(args.lhs, args.rhs, dtypes=INT_DTYPES, kind="integer")
+
+
+class BitwiseAndOp(BitwiseBinaryOp, name="bitwise_and"):
+    """Elementwise ``lhs & rhs`` of the two's complement bits of integer or i1 operands, with broadcasting.
+
+    ``%r = "fxn.bitwise_and"(%a, %b) : (tensor<3xi32>, tensor<i32>) -> tensor<3xi32>``
+    """
+
+
+class BitwiseOrOp(BitwiseBinaryOp, name="bitwise_or"):
+    """Elementwise ``lhs | rhs`` of the two's complement bits of integer or i1 operands, with broadcasting.
+
+    ``%r = "fxn.bitwise_or"(%a, %b) : (tensor<3xui8>, tensor<3xui8>) -> tensor<3xui8>``
+    """
+
+
+class BitwiseXorOp(BitwiseBinaryOp, name="bitwise_xor"):
+    """Elementwise ``lhs ^ rhs`` of the two's complement bits of integer or i1 operands, with broadcasting.
+
+    ``%r = "fxn.bitwise_xor"(%a, %b) : (tensor<3xi1>, tensor<3xi1>) -> tensor<3xi1>``
+    """
+
+
+class BitwiseNotOp(FxnOp, name="bitwise_not"):
+    """Elementwise ``~input`` of an integer or i1 operand: every bit flipped (``~x == -x - 1`` for signed integers, ``not`` for i1).
+
+    ``%r = "fxn.bitwise_not"(%a) : (tensor<3xi64>) -> tensor<3xi64>``
+    """
+
+    input: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return elementwise_result(args.input, dtypes=BITWISE_DTYPES, kind="integer or i1")
+
+
+class ShiftLeftOp(ShiftOp, name="shift_left"):
+    """Elementwise ``lhs << rhs`` of integers with broadcasting; bits shifted out are lost (two's complement wrap).
+
+    A count that is negative or at least the type's bit width gives 0, as
+    numpy's ``left_shift`` and ``torch.bitwise_left_shift`` (C leaves it undefined).
+
+    ``%r = "fxn.shift_left"(%a, %b) : (tensor<3xi32>, tensor<i32>) -> tensor<3xi32>``
+    """
+
+
+class ShiftRightOp(ShiftOp, name="shift_right"):
+    """Elementwise ``lhs >> rhs`` of integers with broadcasting: arithmetic (sign-filling) for signed types, logical for ``ui8``.
+
+    A count that is negative or at least the type's bit width shifts every
+    bit out: 0, or -1 for a negative signed ``lhs`` (numpy's ``right_shift``
+    and ``torch.bitwise_right_shift``).
+
+    ``%r = "fxn.shift_right"(%a, %b) : (tensor<3xi8>, tensor<3xi8>) -> tensor<3xi8>``
+    """
 
 
 # ----------------------------------------------------------------------------

@@ -93,6 +93,81 @@ def clamp(input, *, min, max, result_type):
 
 
 # ----------------------------------------------------------------------------
+# Division with rounding and remainders: numpy's float algorithms (f16 in f32);
+# integers by zero give 0 and MIN // -1 wraps, without numpy's warnings.
+
+
+def _safe_divisor(lhs, rhs):
+    """``(divides, divisor)``: where integer ``rhs`` is neither 0 nor -1, and ``rhs`` with 1 elsewhere."""
+    rhs = np.asarray(rhs)
+    divides = rhs != 0
+    if rhs.dtype.kind == "i":
+        divides &= rhs != -1
+    return divides, np.where(divides, rhs, np.ones((), rhs.dtype))
+
+
+def _integer_division(fn, lhs, rhs, by_minus_one):
+    """``fn(lhs, rhs)`` of integers where ``rhs`` is neither 0 nor -1; ``by_minus_one(lhs)`` where it is -1; 0 where 0."""
+    divides, divisor = _safe_divisor(lhs, rhs)
+    result = fn(lhs, divisor)
+    zero = np.zeros((), result.dtype)
+    return np.where(divides, result, np.where(np.asarray(rhs) == 0, zero, by_minus_one(np.broadcast_to(lhs, result.shape))))
+
+
+@kernel("fxn.floor_div")
+def floor_div(lhs, rhs, *, result_type):
+    if result_type.is_float:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _float_math(np.floor_divide, lhs, rhs, result_type=result_type)
+    return _integer_division(np.floor_divide, lhs, rhs, np.negative)  # -MIN wraps to MIN
+
+
+@kernel("fxn.remainder")
+def remainder(lhs, rhs, *, result_type):
+    if result_type.is_float:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _float_math(np.remainder, lhs, rhs, result_type=result_type)
+    return _integer_division(np.remainder, lhs, rhs, np.zeros_like)
+
+
+@kernel("fxn.fmod")
+def fmod(lhs, rhs, *, result_type):
+    if result_type.is_float:
+        with np.errstate(invalid="ignore"):
+            return _float_math(np.fmod, lhs, rhs, result_type=result_type)
+    return _integer_division(np.fmod, lhs, rhs, np.zeros_like)
+
+
+# ----------------------------------------------------------------------------
+# Rounding to integral values and sign: exact.
+
+
+@kernel("fxn.floor")
+def floor(input, *, result_type):
+    return np.floor(input)
+
+
+@kernel("fxn.ceil")
+def ceil(input, *, result_type):
+    return np.ceil(input)
+
+
+@kernel("fxn.round")
+def round_(input, *, result_type):
+    return np.rint(input)  # halves to even
+
+
+@kernel("fxn.trunc")
+def trunc(input, *, result_type):
+    return np.trunc(input)
+
+
+@kernel("fxn.sign")
+def sign(input, *, result_type):
+    return np.sign(input)  # +0.0 for ±0.0, NaN for NaN
+
+
+# ----------------------------------------------------------------------------
 # Math functions: computed in f32 for f16, in the element type otherwise.
 
 
@@ -195,6 +270,50 @@ def _fma_f64_element(x: float, y: float, z: float) -> float:
 
 # Exact rational arithmetic per element: slow, meant only as the reference.
 _fma_f64 = np.vectorize(_fma_f64_element, otypes=[np.float64])
+
+
+# ----------------------------------------------------------------------------
+# Bitwise logic and shifts.
+
+
+@kernel("fxn.bitwise_and")
+def bitwise_and(lhs, rhs, *, result_type):
+    return np.bitwise_and(lhs, rhs)
+
+
+@kernel("fxn.bitwise_or")
+def bitwise_or(lhs, rhs, *, result_type):
+    return np.bitwise_or(lhs, rhs)
+
+
+@kernel("fxn.bitwise_xor")
+def bitwise_xor(lhs, rhs, *, result_type):
+    return np.bitwise_xor(lhs, rhs)
+
+
+@kernel("fxn.bitwise_not")
+def bitwise_not(input, *, result_type):
+    return np.invert(input)
+
+
+def _shift_counts(lhs, rhs):
+    """``(in_range, counts)``: where ``0 <= rhs < bits``, and ``rhs`` with 0 elsewhere."""
+    rhs = np.asarray(rhs)
+    in_range = (rhs >= 0) & (rhs < 8 * rhs.dtype.itemsize)
+    return in_range, np.where(in_range, rhs, np.zeros((), rhs.dtype))
+
+
+@kernel("fxn.shift_left")
+def shift_left(lhs, rhs, *, result_type):
+    in_range, counts = _shift_counts(lhs, rhs)
+    return np.where(in_range, np.left_shift(lhs, counts), np.zeros((), lhs.dtype))
+
+
+@kernel("fxn.shift_right")
+def shift_right(lhs, rhs, *, result_type):
+    in_range, counts = _shift_counts(lhs, rhs)
+    shifted_out = np.where(np.asarray(lhs) < 0, np.asarray(-1).astype(lhs.dtype), np.zeros((), lhs.dtype))
+    return np.where(in_range, np.right_shift(lhs, counts), shifted_out)
 
 
 # ----------------------------------------------------------------------------

@@ -13,12 +13,20 @@ import math
 from fxn.dialects.elementwise import (
     AbsOp,
     AddOp,
+    BitwiseAndOp,
+    BitwiseNotOp,
+    BitwiseOrOp,
+    BitwiseXorOp,
+    CeilOp,
     ClampOp,
     CompareOp,
     DivOp,
     ErfOp,
     ExpOp,
+    FloorDivOp,
+    FloorOp,
     FmaOp,
+    FmodOp,
     LogOp,
     MaxOp,
     MinOp,
@@ -26,14 +34,20 @@ from fxn.dialects.elementwise import (
     NegOp,
     PowOp,
     ReluOp,
+    RemainderOp,
+    RoundOp,
     RsqrtOp,
     SelectOp,
+    ShiftLeftOp,
+    ShiftRightOp,
     SigmoidOp,
+    SignOp,
     SqrtOp,
     SubOp,
     TanhOp,
+    TruncOp,
 )
-from fxn.dialects.types import FLOAT_DTYPES
+from fxn.dialects.types import FLOAT_DTYPES, INT_DTYPES
 
 from .. import emit
 from ..dtypes import from_torch
@@ -89,9 +103,32 @@ def div(self, other):
 
 @aten("div.Tensor_mode", "div.Scalar_mode")
 def div_mode(self, other, rounding_mode=None):
-    if rounding_mode is not None:
-        raise Unsupported(f"division with rounding_mode={rounding_mode!r} (such as //) has no fxn op")
-    return div(self, other)
+    """``/`` (None), ``//`` ("floor") or C's integer division ("trunc"), in the promoted type (integers stay integers)."""
+    if rounding_mode is None:
+        return div(self, other)
+    if rounding_mode == "floor":
+        return binary(FloorDivOp, self, other)
+    dtype = common_dtype(self, other)
+    if dtype in FLOAT_DTYPES:
+        return TruncOp.build(binary(DivOp, self, other, dtype))
+    # The dividend less its truncated remainder divides exactly, so floor and trunc agree on it.
+    lhs, rhs = emit.operands([self, other], dtype)
+    return FloorDivOp.build(SubOp.build(lhs, FmodOp.build(lhs, rhs)), rhs)
+
+
+@aten("floor_divide.default", "floor_divide.Scalar")
+def floor_divide(self, other):
+    return binary(FloorDivOp, self, other)
+
+
+@aten("remainder.Tensor", "remainder.Scalar", "remainder.Scalar_Tensor")
+def remainder(self, other):
+    return binary(RemainderOp, self, other)
+
+
+@aten("fmod.Tensor", "fmod.Scalar")
+def fmod(self, other):
+    return binary(FmodOp, self, other)
 
 
 @aten("maximum.default")
@@ -147,6 +184,43 @@ aten("rsqrt.default")(float_unary(RsqrtOp))
 aten("tanh.default")(float_unary(TanhOp))
 aten("sigmoid.default")(float_unary(SigmoidOp))
 aten("erf.default")(float_unary(ErfOp))
+
+
+def rounding(op_class):
+    """floor, ceil, round, trunc: integers (and bool) are already integral and come back unchanged, as in torch."""
+
+    def convert(self):
+        return op_class.build(self) if emit.type_of(self).dtype in FLOAT_DTYPES else self
+
+    return convert
+
+
+aten("floor.default")(rounding(FloorOp))
+aten("ceil.default")(rounding(CeilOp))
+aten("round.default")(rounding(RoundOp))
+aten("trunc.default")(rounding(TruncOp))
+
+
+@aten("round.decimals")
+def round_decimals(self, decimals=0):
+    """torch's ``round(x * 10**d) / 10**d`` (``round(x / 10**-d) * 10**-d`` for ``d < 0``), f16 through f32 as torch computes it."""
+    dtype = emit.type_of(self).dtype
+    if dtype not in FLOAT_DTYPES:
+        if decimals < 0:
+            raise Unsupported(f"torch.round of integers with decimals={decimals}")
+        return self
+    x = emit.cast(self, "f32") if dtype == "f16" else self
+    scale = 10.0 ** abs(decimals)
+    if decimals >= 0:
+        result = binary(DivOp, RoundOp.build(binary(MulOp, x, scale)), scale)
+    else:
+        result = binary(MulOp, RoundOp.build(binary(DivOp, x, scale)), scale)
+    return emit.cast(result, dtype)
+
+
+@aten("sign.default", "sgn.default")
+def sign(self):
+    return self if emit.type_of(self).dtype == "i1" else SignOp.build(self)
 
 
 @aten("exp2.default")
@@ -264,9 +338,9 @@ def logical_not(self):
 
 @aten("bitwise_not.default")
 def bitwise_not(self):
-    if emit.type_of(self).dtype != "i1":
-        raise Unsupported("bitwise not of integers (~) has no fxn op")
-    return logical_not(self)
+    if emit.type_of(self).dtype not in INT_DTYPES + ("i1",):
+        raise Unsupported(f"bitwise not (~) of {emit.type_of(self).dtype} values")
+    return BitwiseNotOp.build(self)
 
 
 @aten("logical_and.default")
@@ -279,17 +353,25 @@ def logical_or(self, other):
     return SelectOp.build(truth(self), emit.scalar(True, "i1"), truth(other))
 
 
-def bool_only(convert, what: str):
-    def checked(self, other):
-        if emit.type_of(self).dtype != "i1" or emit.type_of(other).dtype != "i1":
-            raise Unsupported(f"bitwise {what} of integers has no fxn op")
-        return convert(self, other)
+def bitwise(op_class, what: str, dtypes=INT_DTYPES + ("i1",)):
+    """A bitwise op on the promoted integer (or bool) type of its operands; floats are refused, as torch does."""
 
-    return checked
+    def convert(self, other):
+        dtype = common_dtype(self, other)
+        if dtype not in dtypes:
+            raise Unsupported(f"bitwise {what} of {dtype} values")
+        return binary(op_class, self, other, dtype)
+
+    return convert
 
 
-aten("bitwise_and.Tensor")(bool_only(logical_and, "and (&)"))
-aten("bitwise_or.Tensor")(bool_only(logical_or, "or (|)"))
+aten("bitwise_and.Tensor", "bitwise_and.Scalar", "bitwise_and.Scalar_Tensor")(bitwise(BitwiseAndOp, "and (&)"))
+aten("bitwise_or.Tensor", "bitwise_or.Scalar", "bitwise_or.Scalar_Tensor")(bitwise(BitwiseOrOp, "or (|)"))
+aten("bitwise_xor.Tensor", "bitwise_xor.Scalar", "bitwise_xor.Scalar_Tensor")(bitwise(BitwiseXorOp, "xor (^)"))
+aten("bitwise_left_shift.Tensor", "bitwise_left_shift.Tensor_Scalar", "bitwise_left_shift.Scalar_Tensor",
+     "__lshift__.Tensor", "__lshift__.Scalar")(bitwise(ShiftLeftOp, "shift (<<)", INT_DTYPES))
+aten("bitwise_right_shift.Tensor", "bitwise_right_shift.Tensor_Scalar", "bitwise_right_shift.Scalar_Tensor",
+     "__rshift__.Tensor", "__rshift__.Scalar")(bitwise(ShiftRightOp, "shift (>>)", INT_DTYPES))
 
 
 @aten("where.self")

@@ -8,7 +8,10 @@ turns. Exact ops are compared bit for bit, with ties (equal operands, ±0
 against ±0, NaN against NaN) and special values among the inputs; the
 transcendentals within their stated ulps over their interesting ranges;
 casts between every pair of element types, with the values whose f64 -> f16
-conversion would round twice through f32.
+conversion would round twice through f32. Division and remainders bit for bit
+with integer divisors 0 and -1 against MIN and MAX, float ones infinite and
+zero, and floats over their whole exponent range (variant ``"wide"``);
+rounding with halves; shifts with counts out of range.
 """
 
 from __future__ import annotations
@@ -172,6 +175,83 @@ def select_cases(rng, supported=ALL_DTYPES) -> dict[str, Case]:
                              operand_dtypes=lambda dtype: ["i1", dtype, dtype])
 
 
+# ----------------------------------------------------------------------------- division, rounding, bits
+
+#: Division with rounding and remainders: every numeric dtype, exact.
+DIVISION_OPS = (ew.FloorDivOp, ew.RemainderOp, ew.FmodOp)
+#: Rounding to integral values (floats) and sign (numeric), exact.
+ROUNDING_OPS = {ew.FloorOp: FLOAT_DTYPES, ew.CeilOp: FLOAT_DTYPES, ew.RoundOp: FLOAT_DTYPES, ew.TruncOp: FLOAT_DTYPES,
+                ew.SignOp: NUMERIC_DTYPES}
+#: Bitwise logic (integers and i1) and shifts (integers), exact.
+BITWISE_OPS = {ew.BitwiseAndOp: 2, ew.BitwiseOrOp: 2, ew.BitwiseXorOp: 2, ew.BitwiseNotOp: 1}
+SHIFT_OPS = (ew.ShiftLeftOp, ew.ShiftRightOp)
+#: Floats a rounding op must get right: halves (to even), just off halves, signed zeros, huge and tiny values.
+ROUNDING_FLOATS = [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49999997, -0.50000006, -0.0, 0.0, -0.3, 2.0**23 + 1, -(2.0**52) - 1,
+                   1e-40, -1e-40, np.inf, -np.inf, np.nan, 1e300, 1023.5]
+
+
+def _set_leading(array: np.ndarray, values) -> None:
+    """Overwrite the first elements of ``array`` (row-major) with ``values`` (as many as fit)."""
+    flat = array.reshape(-1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        flat[: len(values)] = np.asarray(values[: flat.size]).astype(array.dtype)
+
+
+def wide_floats(rng, dtype: str, size: int) -> np.ndarray:
+    """Floats of either sign spread over the whole exponent range of ``dtype``, subnormals included."""
+    info = np.finfo(NUMPY_DTYPES[dtype])
+    exponents = rng.uniform(np.log2(float(info.smallest_subnormal)), np.log2(float(info.max)), size)
+    with np.errstate(over="ignore", under="ignore"):
+        return (rng.choice([-1.0, 1.0], size) * rng.uniform(1, 2, size) * np.exp2(exponents)).astype(NUMPY_DTYPES[dtype])
+
+
+def division_cases(rng, supported=ALL_DTYPES, *, op) -> dict[str, Case]:
+    """Every numeric dtype and shape; integer divisors 0, -1 and 1 against MIN and MAX; floats over the whole range."""
+    cases = elementwise_cases(rng, supported, op=op, dtypes=NUMERIC_DTYPES, arity=2, ties=True)
+    for case in cases.values():
+        lhs, rhs = case.inputs
+        if "main" not in case.variant:
+            continue
+        if lhs.dtype.kind in "iu":
+            limits = np.iinfo(lhs.dtype)
+            _set_leading(rhs, [0, 0, 0, 1, 1, 1, max(limits.min, -1), max(limits.min, -1), max(limits.min, -1), 7, 7])
+            _set_leading(lhs, [limits.min, 0, limits.max, limits.min, -5, limits.max, limits.min, 5, limits.max, -7, 13])
+        else:
+            _set_leading(rhs, [np.inf, -np.inf, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0])
+            _set_leading(lhs, [-1.0, -1.0, 1.0, 1.0, 2.0, 2.0, -1e-30, 1e-30])
+    for dtype in among(FLOAT_DTYPES, supported):
+        lhs, rhs = wide_floats(rng, dtype, 400), wide_floats(rng, dtype, 400)
+        with np.errstate(over="ignore"):
+            rhs[:40] = lhs[:40] * rng.uniform(0.9, 1.1, 40).astype(lhs.dtype)  # quotients near 1
+        cases[f"{_name(op)}_wide_{dtype}"] = Case(op, [lhs, rhs], dynamic=((0,), (0,)), compare=EXACT,
+                                                  variant=("wide",))
+    return cases
+
+
+def rounding_cases(rng, supported=ALL_DTYPES, *, op) -> dict[str, Case]:
+    """Every dtype the op takes and every shape, with halves, near-halves and special values among the floats."""
+    cases = elementwise_cases(rng, supported, op=op, dtypes=ROUNDING_OPS[op], arity=1)
+    for case in cases.values():
+        if case.inputs[0].dtype.kind == "f" and "main" in case.variant:
+            _set_leading(case.inputs[0], ROUNDING_FLOATS)
+    return cases
+
+
+def bitwise_cases(rng, supported=ALL_DTYPES, *, op) -> dict[str, Case]:
+    return elementwise_cases(rng, supported, op=op, dtypes=INT_DTYPES + ("i1",), arity=BITWISE_OPS[op])
+
+
+def shift_cases(rng, supported=ALL_DTYPES, *, op) -> dict[str, Case]:
+    """Every integer dtype and shape; counts from -3 to the bit width + 3 (out of range ones have numpy's results)."""
+    cases = elementwise_cases(rng, supported, op=op, dtypes=INT_DTYPES, arity=2)
+    for case in cases.values():
+        lhs, rhs = case.inputs
+        bits = 8 * rhs.dtype.itemsize
+        low = 0 if rhs.dtype.kind == "u" else -3
+        rhs[...] = rng.integers(low, bits + 4, rhs.shape).astype(rhs.dtype)
+    return cases
+
+
 # ----------------------------------------------------------------------------- transcendentals
 
 #: The transcendentals' names in :data:`~fxn.passes.lowering.math_expansion.MAX_ERROR_ULPS`, by op.
@@ -278,6 +358,14 @@ def builders() -> dict[str, object]:
         table[op.OPERATION_NAME] = functools.partial(elementwise_cases, op=op, dtypes=dtypes, arity=1)
     for op in [*MATH_OPS, ew.PowOp]:
         table[op.OPERATION_NAME] = functools.partial(math_cases, op=op)
+    for op in DIVISION_OPS:
+        table[op.OPERATION_NAME] = functools.partial(division_cases, op=op)
+    for op in ROUNDING_OPS:
+        table[op.OPERATION_NAME] = functools.partial(rounding_cases, op=op)
+    for op in BITWISE_OPS:
+        table[op.OPERATION_NAME] = functools.partial(bitwise_cases, op=op)
+    for op in SHIFT_OPS:
+        table[op.OPERATION_NAME] = functools.partial(shift_cases, op=op)
     table.update({"fxn.clamp": clamp_cases, "fxn.fma": fma_cases, "fxn.compare": compare_cases,
                   "fxn.select": select_cases, "fxn.cast": cast_cases})
     return table

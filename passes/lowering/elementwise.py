@@ -7,7 +7,10 @@ wrap, IEEE ``maximum``/``minimum`` with NaN propagation and ``-0.0 < +0.0``,
 ordered comparisons with ``ne`` unordered, casts as ``fxn.cast`` states).
 Transcendentals are the arith expansions of :mod:`.math_expansion` (no libm;
 their accuracy is stated there); f16 math computes in f32 and rounds once,
-as the reference does.
+as the reference does. Integer division never divides by 0 or -1 (undefined
+in LLVM, a trap on x86): those lanes take their defined results by selects;
+float ``fmod`` is :func:`.math_expansion.fmod` (``frem`` would call libm),
+``//`` and ``%`` on floats numpy's algorithm around it.
 
 Broadcasting is decided from the static types (:func:`~.structured.broadcast_map`):
 a dynamic operand dim that is 1 at run time while the result's is larger is
@@ -158,6 +161,183 @@ def _fma_f16(x: ir.Value, y: ir.Value, z: ir.Value) -> ir.Value:
 def lower_fma(op, result):
     # math.fma becomes llvm.fma: one rounding, a hardware FMA where the target has one.
     return _fma_f16 if result.dtype == "f16" else math.fma
+
+
+# ----------------------------------------------------------------------------
+# Division with rounding and remainders.
+
+
+def _integer_division(dtype: str, kind: str) -> Callable[[ir.Value, ir.Value], ir.Value]:
+    """``kind`` ("floor_div", "remainder" or "fmod") of two ``dtype`` integers by fxn's rules, never a trap.
+
+    The divisor is replaced by 1 where it is 0 (LLVM's division by zero is
+    undefined, x86 traps) and, for signed types, where it is -1 (``MIN / -1``
+    traps too): those lanes take their defined results by selects.
+    """
+    zero, one = _zero(dtype), arith.constant(element_type(dtype), 1)
+
+    def divide(a: ir.Value, b: ir.Value) -> ir.Value:
+        by_zero = arith.cmpi(arith.CmpIPredicate.eq, b, zero)
+        if dtype in UNSIGNED_DTYPES:  # floored, truncated: the same
+            result = (arith.divui if kind == "floor_div" else arith.remui)(a, arith.select(by_zero, one, b))
+            return arith.select(by_zero, zero, result)
+        by_minus_one = arith.cmpi(arith.CmpIPredicate.eq, b, arith.constant(element_type(dtype), -1))
+        special = arith.ori(by_zero, by_minus_one)
+        d = arith.select(special, one, b)
+        q, r = arith.divsi(a, d), arith.remsi(a, d)
+        # Truncated to floored: one less (and the remainder plus d) where r is nonzero and its sign differs from d's.
+        differ = arith.cmpi(arith.CmpIPredicate.slt, arith.xori(r, d), zero)
+        adjust = arith.andi(arith.cmpi(arith.CmpIPredicate.ne, r, zero), differ)
+        if kind == "floor_div":
+            result = arith.select(adjust, arith.subi(q, one), q)
+            special_result = arith.select(by_zero, zero, arith.subi(zero, a))  # a // -1 = -a, wrapping
+            return arith.select(special, special_result, result)
+        result = arith.select(adjust, arith.addi(r, d), r) if kind == "remainder" else r
+        return arith.select(special, zero, result)  # x % -1 = 0
+
+    return divide
+
+
+def _float_divmod(a: math_expansion.Real, b: math_expansion.Real, precision: int):
+    """numpy's ``npy_divmod`` of two f32 or f64 values: ``(floor quotient, remainder with b's sign)``."""
+    where = math_expansion.where
+    mod = math_expansion.Real(math_expansion.fmod(a.value, b.value, precision))
+    div = (a - mod) / b
+    differ = arith.xori(b.lt(0.0), mod.lt(0.0))
+    adjust = arith.andi(mod.ne(0.0), differ)  # NaN counts as nonzero, as in C
+    mod = where(adjust, mod + b, mod)
+    div = where(adjust, div - 1.0, div)
+    mod = where(mod.eq(0.0), b.constant(0.0).copysign(b), mod)
+    floor = div.floor()
+    floor = where((div - floor).gt(0.5), floor + 1.0, floor)  # snap to the nearest integer
+    quotient = a / b
+    floor = where(div.ne(0.0), floor, b.constant(0.0).copysign(quotient))
+    return where(b.eq(0.0), quotient, floor), mod
+
+
+#: Significand bits of each float type (:func:`~.math_expansion.fmod` unrolls fewer steps for f16).
+_PRECISION = {"f16": 11, "f32": 24, "f64": 53}
+
+
+def _float_division(dtype: str, kind: str) -> Callable[[ir.Value, ir.Value], ir.Value]:
+    """``kind`` of two ``dtype`` floats as numpy computes it (f16 in f32, rounded once); fmod exact."""
+    precision = _PRECISION[dtype]
+
+    def divide(a: ir.Value, b: ir.Value) -> ir.Value:
+        if kind == "fmod":
+            return math_expansion.fmod(a, b, precision)
+        quotient, mod = _float_divmod(math_expansion.Real(a), math_expansion.Real(b), precision)
+        return (quotient if kind == "floor_div" else mod).value
+
+    if dtype != "f16":
+        return divide
+    f16, f32 = element_type("f16"), element_type("f32")
+    return lambda a, b: arith.truncf(f16, divide(arith.extf(f32, a), arith.extf(f32, b)))
+
+
+def _division(kind: str):
+    def body(op, result):
+        return (_float_division if result.is_float else _integer_division)(result.dtype, kind)
+
+    return _lower_elementwise(body)
+
+
+for _kind in ("floor_div", "remainder", "fmod"):
+    lowering(f"fxn.{_kind}")(_division(_kind))
+
+
+# ----------------------------------------------------------------------------
+# Rounding to integral values (single instructions on SIMD hardware) and sign.
+
+
+def _float_sign(x: ir.Value) -> ir.Value:
+    real = math_expansion.Real(x)
+    where = math_expansion.where
+    zero_or_nan = where(real.eq(0.0), real.constant(0.0), real)  # +0.0 for ±0.0; NaN stays
+    return where(real.gt(0.0), real.constant(1.0), where(real.lt(0.0), real.constant(-1.0), zero_or_nan)).value
+
+
+def _integer_sign(dtype: str) -> Callable[[ir.Value], ir.Value]:
+    zero, one = _zero(dtype), arith.constant(element_type(dtype), 1)
+    if dtype in UNSIGNED_DTYPES:
+        return lambda x: arith.select(arith.cmpi(arith.CmpIPredicate.ne, x, zero), one, zero)
+    minus_one = arith.constant(element_type(dtype), -1)
+
+    def sign(x: ir.Value) -> ir.Value:
+        negative = arith.select(arith.cmpi(arith.CmpIPredicate.slt, x, zero), minus_one, zero)
+        return arith.select(arith.cmpi(arith.CmpIPredicate.sgt, x, zero), one, negative)
+
+    return sign
+
+
+lowering("fxn.floor")(_float_math(math.floor))
+lowering("fxn.ceil")(_float_math(math.ceil))
+lowering("fxn.round")(_float_math(math.roundeven))
+
+
+def _trunc(x: ir.Value) -> ir.Value:
+    # floor(|x|) with x's sign: math.trunc's vector form (vfcvt.rtz) crashes qemu-riscv64, which runs RVV targets here.
+    return math.copysign(math.floor(math.absf(x)), x)
+
+
+lowering("fxn.trunc")(_float_math(_trunc))
+
+
+@lowering("fxn.sign")
+def lower_sign(op, target):
+    result = tensor_type(op.results[0])
+    if result.is_float:
+        return _float_math(_float_sign)(op, target)
+    return elementwise(list(op.operands), result, _integer_sign(result.dtype))
+
+
+# ----------------------------------------------------------------------------
+# Bitwise logic and shifts: shift counts outside [0, bits) have numpy's results (LLVM's would be poison).
+
+lowering("fxn.bitwise_and")(_lower_elementwise(lambda op, result: arith.andi))
+lowering("fxn.bitwise_or")(_lower_elementwise(lambda op, result: arith.ori))
+lowering("fxn.bitwise_xor")(_lower_elementwise(lambda op, result: arith.xori))
+
+
+@lowering("fxn.bitwise_not")
+@_lower_elementwise
+def lower_bitwise_not(op, result):
+    ones = arith.constant(element_type(result.dtype), 1 if result.dtype == "i1" else -1)
+    return lambda x: arith.xori(x, ones)
+
+
+def _shift_in_range(dtype: str, count: ir.Value) -> ir.Value:
+    """``0 <= count < bits`` (one unsigned comparison: negative counts are huge)."""
+    bits = arith.constant(element_type(dtype), bit_width(dtype))
+    return arith.cmpi(arith.CmpIPredicate.ult, count, bits)
+
+
+@lowering("fxn.shift_left")
+@_lower_elementwise
+def lower_shift_left(op, result):
+    zero = _zero(result.dtype)
+
+    def shift(a: ir.Value, b: ir.Value) -> ir.Value:
+        in_range = _shift_in_range(result.dtype, b)
+        return arith.select(in_range, arith.shli(a, arith.select(in_range, b, zero)), zero)
+
+    return shift
+
+
+@lowering("fxn.shift_right")
+@_lower_elementwise
+def lower_shift_right(op, result):
+    if result.is_unsigned:
+        zero = _zero(result.dtype)
+
+        def logical_shift(a: ir.Value, b: ir.Value) -> ir.Value:
+            in_range = _shift_in_range(result.dtype, b)
+            return arith.select(in_range, arith.shrui(a, arith.select(in_range, b, zero)), zero)
+
+        return logical_shift
+    # An arithmetic shift by bits - 1 fills with the sign: what shifting every bit out gives.
+    last = arith.constant(element_type(result.dtype), bit_width(result.dtype) - 1)
+    return lambda a, b: arith.shrsi(a, arith.select(_shift_in_range(result.dtype, b), b, last))
 
 
 # ----------------------------------------------------------------------------

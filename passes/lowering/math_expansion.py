@@ -37,6 +37,9 @@ does not grow with ``|y ln x|`` (at most about 745 unless the result over- or
 underflows).
 Results that are subnormal are rounded once, not flushed to zero.
 
+:func:`fmod` is exact (no rounding at all) for every input: a long division
+in f64 by chunks of quotient bits (unrolled for f32 and f16, a loop for f64).
+
 The error-free sums and products (:func:`two_sum`, :func:`two_product`)
 survive a later pass letting LLVM contract multiplies and adds into FMAs:
 they split operands by masking bits, not by multiplying, and the rounded
@@ -52,7 +55,7 @@ from fractions import Fraction
 from functools import cached_property
 from math import ceil, factorial, frexp
 
-from fxn.mlir import arith, ir, math
+from fxn.mlir import arith, ir, math, scf
 
 
 # ----------------------------------------------------------------------------
@@ -631,3 +634,115 @@ def pow(x: ir.Value, y: ir.Value) -> ir.Value:
         result = _pow(Real(arith.extf(wide, x)), Real(arith.extf(wide, y)), log_as_pair=False)
         return arith.truncf(F32.float_type, result.value)
     return _pow(Real(x), Real(y), log_as_pair=True).value
+
+
+# ----------------------------------------------------------------------------
+# fmod: exact, by long division in chunks of bits.
+
+
+@dataclass(frozen=True)
+class _FmodChunks:
+    """How :func:`fmod` divides in f64: ``chunk`` quotient bits per step, at most ``steps`` steps (None: a loop).
+
+    A step divides the remainder ``r`` by ``|y| 2**s``, ``s`` chosen so that
+    the truncated quotient ``q`` has at most ``chunk + 1`` bits, and keeps
+    ``r - q |y| 2**s``, which is exact: for f32 and f16 operands ``q |y| 2**s``
+    has at most 53 bits; for f64 ones (``chunk`` 25) Dekker's product
+    carries it exactly. Each step takes ``chunk`` bits off the exponent gap
+    between ``r`` and ``|y|``, which starts at most at ``gap``.
+    """
+
+    chunk: int
+    gap: int
+    exact_product: bool
+
+    @property
+    def steps(self) -> int:
+        return 1 + max(0, ceil((self.gap - self.chunk) / self.chunk))
+
+
+#: By the operands' format (``precision`` bits): f16 and f32 operands in f64 unrolled, f64 in a loop.
+_FMOD_CHUNKS = {11: _FmodChunks(28, 15 + 24, False), 24: _FmodChunks(28, 127 + 149, False),
+                53: _FmodChunks(25, 1023 + 1074, True)}
+
+
+def _exponent(v: Real) -> ir.Value:
+    """``floor(log2 v)`` of a finite f64 ``v > 0`` as an i64 (subnormals included); very negative for 0."""
+    fmt = v.format
+    subnormal = v.lt(2.0 ** (1 - fmt.bias))
+    normalized = where(subnormal, v * 2.0**fmt.fraction_bits, v)
+    biased = arith.shrui(arith.bitcast(fmt.int_type, normalized.value), _int_constant(fmt, fmt.fraction_bits))
+    offset = arith.select(subnormal, _int_constant(fmt, fmt.bias + fmt.fraction_bits), _int_constant(fmt, fmt.bias))
+    return arith.subi(biased, offset)
+
+
+def _times_power_of_two(y: Real, s: ir.Value) -> Real:
+    """``y * 2**s`` exactly, for an f64 ``y > 0`` (subnormal too), an i64 ``0 <= s`` and a finite result."""
+    fmt = y.format
+    subnormal = y.lt(2.0 ** (1 - fmt.bias))
+    normalized = where(subnormal, y * 2.0**fmt.fraction_bits, y)
+    s = arith.subi(s, arith.select(subnormal, _int_constant(fmt, fmt.fraction_bits), _int_constant(fmt, 0)))
+    # Every partial product is y times a power of two >= 1, so representable: each multiplication is exact.
+    half = arith.shrsi(s, _int_constant(fmt, 1))
+    return normalized * _power_of_two(fmt, half) * _power_of_two(fmt, arith.subi(s, half))
+
+
+def _fmod_step(r: Real, y: Real, y_exponent: ir.Value, chunks: _FmodChunks) -> Real:
+    """``r mod (y 2**s)`` for the ``s`` that leaves a quotient of at most ``chunks.chunk + 1`` bits (exact)."""
+    fmt = r.format
+    gap = arith.subi(_exponent(r), y_exponent)
+    s = arith.maxsi(arith.subi(gap, _int_constant(fmt, chunks.chunk)), _int_constant(fmt, 0))
+    divisor = _times_power_of_two(y, s)
+    # The truncated quotient (floor: it is positive), or one more where the division rounded up.
+    q = (r / divisor).floor()
+    if chunks.exact_product:
+        product, error = two_product(q, divisor)
+        rest = (r - product) - error  # r - product is exact (Sterbenz), and so is the representable result
+    else:
+        rest = r - q * divisor  # q * divisor has at most 53 bits
+    return where(rest.lt(0.0), rest + divisor, rest)
+
+
+def _fmod_loop(x: Real, y: Real, y_exponent: ir.Value, chunks: _FmodChunks) -> Real:
+    """:func:`_fmod_step` until the remainder is below ``y`` (an ``scf.while``)."""
+    f64 = x.format.float_type
+    loop = scf.WhileOp([f64], [x.value])
+    before = loop.before.blocks.append(f64)
+    with ir.InsertionPoint(before):
+        r = Real(before.arguments[0])
+        scf.ConditionOp(r.ge(y), [r.value])
+    after = loop.after.blocks.append(f64)
+    with ir.InsertionPoint(after):
+        scf.YieldOp([_fmod_step(Real(after.arguments[0]), y, y_exponent, chunks).value])
+    return Real(loop.results[0])
+
+
+def fmod(x: ir.Value, y: ir.Value, precision: int | None = None) -> ir.Value:
+    """C ``fmod(x, y)`` of two f32 or two f64 values, exact, with the sign of ``x``.
+
+    NaN for a NaN operand, an infinite ``x`` or a zero ``y``; ``x`` for a
+    finite ``x`` and an infinite ``y``. ``precision`` (11 for f16 values
+    widened to f32) bounds the exponent gap, so fewer steps are unrolled.
+    f32 and f16 operands are divided in f64 in at most 10 unrolled steps
+    (vectorizable); f64 operands in a loop of at most 84 steps, usually one.
+    """
+    fmt = format_of(x.type)
+    chunks = _FMOD_CHUNKS[precision or fmt.precision]
+    x, y = Real(x), Real(y)
+    magnitude, divisor = x.abs(), y.abs()
+    inf = float("inf")
+    undefined = _either(_either(x.is_nan(), y.is_nan()), _either(magnitude.eq(inf), divisor.eq(0.0)))
+    keeps_x = divisor.eq(inf)
+    wide = lambda v: v if fmt == F64 else Real(arith.extf(F64.float_type, v.value))  # noqa: E731
+    r = wide(where(_either(undefined, keeps_x), x.constant(0.0), magnitude))
+    divisor = wide(where(_either(undefined, keeps_x), x.constant(1.0), divisor))
+    y_exponent = _exponent(divisor)
+    if chunks.exact_product:
+        r = _fmod_loop(r, divisor, y_exponent, chunks)
+    else:
+        for _ in range(chunks.steps):
+            r = _fmod_step(r, divisor, y_exponent, chunks)
+    if fmt != F64:
+        r = Real(arith.truncf(fmt.float_type, r.value))  # exact: the remainder is an f32 value
+    result = where(keeps_x, x, r.copysign(x))
+    return where(undefined, x.constant(float("nan")), result).value

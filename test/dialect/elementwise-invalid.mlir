@@ -631,3 +631,67 @@ func.func @unsigned_clamp_below_zero(%a: tensor<3xui8>) {
   %0 = "fxn.clamp"(%a) {min = -1.0 : f64, max = 7.0 : f64} : (tensor<3xui8>) -> tensor<3xui8>
   return
 }
+
+// -----
+
+func.func @floor_div_requires_numeric(%a: tensor<3xi1>) {
+  // expected-error @+1 {{'fxn.floor_div' op requires numeric operands; got i1}}
+  %0 = "fxn.floor_div"(%a, %a) : (tensor<3xi1>, tensor<3xi1>) -> tensor<3xi1>
+  return
+}
+
+// -----
+
+func.func @remainder_same_types(%a: tensor<3xi32>, %b: tensor<3xi64>) {
+  // expected-error @+1 {{'fxn.remainder' op operand element types differ: i32, i64}}
+  %0 = "fxn.remainder"(%a, %b) : (tensor<3xi32>, tensor<3xi64>) -> tensor<3xi32>
+  return
+}
+
+// -----
+
+func.func @floor_requires_float(%a: tensor<3xi32>) {
+  // expected-error @+1 {{'fxn.floor' op requires floating-point operands; got i32}}
+  %0 = "fxn.floor"(%a) : (tensor<3xi32>) -> tensor<3xi32>
+  return
+}
+
+// -----
+
+func.func @sign_requires_numeric(%a: tensor<3xi1>) {
+  // expected-error @+1 {{'fxn.sign' op requires numeric operands; got i1}}
+  %0 = "fxn.sign"(%a) : (tensor<3xi1>) -> tensor<3xi1>
+  return
+}
+
+// -----
+
+func.func @bitwise_and_requires_integers(%a: tensor<3xf32>) {
+  // expected-error @+1 {{'fxn.bitwise_and' op requires integer or i1 operands; got f32}}
+  %0 = "fxn.bitwise_and"(%a, %a) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @bitwise_not_requires_integers(%a: tensor<3xf16>) {
+  // expected-error @+1 {{'fxn.bitwise_not' op requires integer or i1 operands; got f16}}
+  %0 = "fxn.bitwise_not"(%a) : (tensor<3xf16>) -> tensor<3xf16>
+  return
+}
+
+// -----
+
+func.func @shift_left_requires_integers(%a: tensor<3xi1>) {
+  // expected-error @+1 {{'fxn.shift_left' op requires integer operands; got i1}}
+  %0 = "fxn.shift_left"(%a, %a) : (tensor<3xi1>, tensor<3xi1>) -> tensor<3xi1>
+  return
+}
+
+// -----
+
+func.func @shift_right_wrong_result(%a: tensor<3xi8>, %b: tensor<i8>) {
+  // expected-error @+1 {{'fxn.shift_right' op result type tensor<i8> does not match the inferred type tensor<3xi8>}}
+  %0 = "fxn.shift_right"(%a, %b) : (tensor<3xi8>, tensor<i8>) -> tensor<i8>
+  return
+}

@@ -148,3 +148,55 @@ func.func @unsigned_max(%a: tensor<4xui8>, %b: tensor<ui8>) -> tensor<4xi8> {
   %1 = "fxn.cast"(%0) : (tensor<4xui8>) -> tensor<4xi8>
   return %1 : tensor<4xi8>
 }
+
+// Division with rounding and remainders take every numeric type.
+// CHECK-LABEL: func.func @division(
+// CHECK-SAME: %[[A:[^:]+]]: tensor<2x3xi32>, %[[B:[^:]+]]: tensor<3xi32>, %[[X:[^:]+]]: tensor<?xf16>
+// CHECK: "fxn.floor_div"(%[[A]], %[[B]]) : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+// CHECK: "fxn.remainder"(%[[A]], %[[B]]) : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+// CHECK: "fxn.fmod"(%[[X]], %[[X]]) : (tensor<?xf16>, tensor<?xf16>) -> tensor<?xf16>
+func.func @division(%a: tensor<2x3xi32>, %b: tensor<3xi32>, %x: tensor<?xf16>) -> (tensor<2x3xi32>, tensor<2x3xi32>, tensor<?xf16>) {
+  %0 = "fxn.floor_div"(%a, %b) : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+  %1 = "fxn.remainder"(%a, %b) : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+  %2 = "fxn.fmod"(%x, %x) : (tensor<?xf16>, tensor<?xf16>) -> tensor<?xf16>
+  return %0, %1, %2 : tensor<2x3xi32>, tensor<2x3xi32>, tensor<?xf16>
+}
+
+// CHECK-LABEL: func.func @rounding(
+// CHECK-SAME: %[[A:[^:]+]]: tensor<4xf64>, %[[I:[^:]+]]: tensor<4xui8>
+// CHECK: %[[FLOOR:.+]] = "fxn.floor"(%[[A]]) : (tensor<4xf64>) -> tensor<4xf64>
+// CHECK: %[[CEIL:.+]] = "fxn.ceil"(%[[FLOOR]])
+// CHECK: %[[ROUND:.+]] = "fxn.round"(%[[CEIL]])
+// CHECK: %[[TRUNC:.+]] = "fxn.trunc"(%[[ROUND]])
+// CHECK: "fxn.sign"(%[[TRUNC]]) : (tensor<4xf64>) -> tensor<4xf64>
+// CHECK: "fxn.sign"(%[[I]]) : (tensor<4xui8>) -> tensor<4xui8>
+func.func @rounding(%a: tensor<4xf64>, %i: tensor<4xui8>) -> (tensor<4xf64>, tensor<4xui8>) {
+  %0 = "fxn.floor"(%a) : (tensor<4xf64>) -> tensor<4xf64>
+  %1 = "fxn.ceil"(%0) : (tensor<4xf64>) -> tensor<4xf64>
+  %2 = "fxn.round"(%1) : (tensor<4xf64>) -> tensor<4xf64>
+  %3 = "fxn.trunc"(%2) : (tensor<4xf64>) -> tensor<4xf64>
+  %4 = "fxn.sign"(%3) : (tensor<4xf64>) -> tensor<4xf64>
+  %5 = "fxn.sign"(%i) : (tensor<4xui8>) -> tensor<4xui8>
+  return %4, %5 : tensor<4xf64>, tensor<4xui8>
+}
+
+// Bitwise logic takes integers and i1, shifts integers.
+// CHECK-LABEL: func.func @bits(
+// CHECK-SAME: %[[A:[^:]+]]: tensor<3xi64>, %[[B:[^:]+]]: tensor<i64>, %[[C:[^:]+]]: tensor<3xi1>
+// CHECK: %[[AND:.+]] = "fxn.bitwise_and"(%[[A]], %[[B]]) : (tensor<3xi64>, tensor<i64>) -> tensor<3xi64>
+// CHECK: %[[OR:.+]] = "fxn.bitwise_or"(%[[AND]], %[[B]])
+// CHECK: %[[XOR:.+]] = "fxn.bitwise_xor"(%[[OR]], %[[A]])
+// CHECK: %[[NOT:.+]] = "fxn.bitwise_not"(%[[XOR]]) : (tensor<3xi64>) -> tensor<3xi64>
+// CHECK: %[[SHL:.+]] = "fxn.shift_left"(%[[NOT]], %[[B]]) : (tensor<3xi64>, tensor<i64>) -> tensor<3xi64>
+// CHECK: "fxn.shift_right"(%[[SHL]], %[[B]])
+// CHECK: "fxn.bitwise_not"(%[[C]]) : (tensor<3xi1>) -> tensor<3xi1>
+func.func @bits(%a: tensor<3xi64>, %b: tensor<i64>, %c: tensor<3xi1>) -> (tensor<3xi64>, tensor<3xi1>) {
+  %0 = "fxn.bitwise_and"(%a, %b) : (tensor<3xi64>, tensor<i64>) -> tensor<3xi64>
+  %1 = "fxn.bitwise_or"(%0, %b) : (tensor<3xi64>, tensor<i64>) -> tensor<3xi64>
+  %2 = "fxn.bitwise_xor"(%1, %a) : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  %3 = "fxn.bitwise_not"(%2) : (tensor<3xi64>) -> tensor<3xi64>
+  %4 = "fxn.shift_left"(%3, %b) : (tensor<3xi64>, tensor<i64>) -> tensor<3xi64>
+  %5 = "fxn.shift_right"(%4, %b) : (tensor<3xi64>, tensor<i64>) -> tensor<3xi64>
+  %6 = "fxn.bitwise_not"(%c) : (tensor<3xi1>) -> tensor<3xi1>
+  return %5, %6 : tensor<3xi64>, tensor<3xi1>
+}

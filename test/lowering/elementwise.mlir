@@ -168,3 +168,94 @@ func.func @rsqrt_f64(%a: tensor<4xf64>) -> tensor<4xf64> {
   %0 = "fxn.rsqrt"(%a) : (tensor<4xf64>) -> tensor<4xf64>
   return %0 : tensor<4xf64>
 }
+
+// Integer division never divides by 0 or -1 (LLVM: undefined, x86 traps): those lanes divide by 1 and
+// take their defined results (0, and -a for floor_div by -1) by selects; truncated becomes floored.
+// CHECK-LABEL: func.func @floor_div_i32(
+// CHECK: ^bb0(%[[A:.+]]: i32, %[[B:.+]]: i32, %{{.+}}: i32):
+// CHECK-DAG: %[[BY_ZERO:.+]] = arith.cmpi eq, %[[B]], %[[ZERO:[^ ]+]] : i32
+// CHECK-DAG: %[[BY_MINUS_ONE:.+]] = arith.cmpi eq, %[[B]], %{{.+}} : i32
+// CHECK: %[[SPECIAL:.+]] = arith.ori %[[BY_ZERO]], %[[BY_MINUS_ONE]] : i1
+// CHECK: %[[D:.+]] = arith.select %[[SPECIAL]], %{{.+}}, %[[B]] : i32
+// CHECK: %[[Q:.+]] = arith.divsi %[[A]], %[[D]] : i32
+// CHECK: %[[R:.+]] = arith.remsi %[[A]], %[[D]] : i32
+// CHECK: %[[FLOORED:.+]] = arith.select %{{.+}}, %{{.+}}, %[[Q]] : i32
+// CHECK: %[[NEGATED:.+]] = arith.subi %[[ZERO]], %[[A]] : i32
+// CHECK: %[[DEFINED:.+]] = arith.select %[[BY_ZERO]], %[[ZERO]], %[[NEGATED]] : i32
+// CHECK: %[[RESULT:.+]] = arith.select %[[SPECIAL]], %[[DEFINED]], %[[FLOORED]] : i32
+// CHECK-NEXT: linalg.yield %[[RESULT]] : i32
+func.func @floor_div_i32(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = "fxn.floor_div"(%a, %b) : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// Float fmod is exact and calls no libm (frem would): f32 divides in f64 in 10 unrolled steps (vectorizable),
+// f64 in an scf.while, at most 84 steps.
+// CHECK-LABEL: func.func @fmod_f32(
+// CHECK: arith.extf %{{.+}} : f32 to f64
+// CHECK-NOT: arith.remf
+// CHECK-NOT: scf.while
+// CHECK-COUNT-10: math.floor %{{.+}} : f64
+// CHECK-NOT: math.floor
+// CHECK: arith.truncf %{{.+}} : f64 to f32
+// CHECK: math.copysign
+// CHECK-LABEL: func.func @fmod_f64(
+// CHECK-NOT: arith.remf
+// CHECK: scf.while
+// CHECK: scf.condition
+// CHECK: math.floor %{{.+}} : f64
+// CHECK: scf.yield
+func.func @fmod_f32(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "fxn.fmod"(%a, %b) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+func.func @fmod_f64(%a: tensor<4xf64>, %b: tensor<f64>) -> tensor<4xf64> {
+  %0 = "fxn.fmod"(%a, %b) : (tensor<4xf64>, tensor<f64>) -> tensor<4xf64>
+  return %0 : tensor<4xf64>
+}
+
+// Rounding ops are math ops (instructions on SIMD hardware); round is to even; trunc is floor(|x|) with x's sign.
+// CHECK-LABEL: func.func @rounding_f32(
+// CHECK: math.floor %{{.+}} : f32
+// CHECK: math.ceil %{{.+}} : f32
+// CHECK: math.roundeven %{{.+}} : f32
+// CHECK: %[[MAGNITUDE:.+]] = math.absf %{{.+}} : f32
+// CHECK-NEXT: %[[FLOOR:.+]] = math.floor %[[MAGNITUDE]] : f32
+// CHECK-NEXT: math.copysign %[[FLOOR]], %{{.+}} : f32
+func.func @rounding_f32(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "fxn.floor"(%a) : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = "fxn.ceil"(%0) : (tensor<4xf32>) -> tensor<4xf32>
+  %2 = "fxn.round"(%1) : (tensor<4xf32>) -> tensor<4xf32>
+  %3 = "fxn.trunc"(%2) : (tensor<4xf32>) -> tensor<4xf32>
+  return %3 : tensor<4xf32>
+}
+
+// Shift counts outside [0, bits) would be poison: a left shift gives 0 there, an arithmetic right shift
+// shifts by bits - 1 (the sign fill).
+// CHECK-LABEL: func.func @shift_left_i8(
+// CHECK: ^bb0(%[[A:.+]]: i8, %[[B:.+]]: i8, %{{.+}}: i8):
+// CHECK: %[[IN_RANGE:.+]] = arith.cmpi ult, %[[B]], %{{.+}} : i8
+// CHECK-NEXT: %[[COUNT:.+]] = arith.select %[[IN_RANGE]], %[[B]], %{{.+}} : i8
+// CHECK-NEXT: %[[SHIFTED:.+]] = arith.shli %[[A]], %[[COUNT]] : i8
+// CHECK-NEXT: arith.select %[[IN_RANGE]], %[[SHIFTED]], %{{.+}} : i8
+// CHECK-LABEL: func.func @shift_right_i8(
+// CHECK-DAG: %[[LAST:.+]] = arith.constant 7 : i8
+// CHECK: ^bb0(%[[A:.+]]: i8, %[[B:.+]]: i8, %{{.+}}: i8):
+// CHECK: %[[IN_RANGE:.+]] = arith.cmpi ult, %[[B]], %{{.+}} : i8
+// CHECK-NEXT: %[[COUNT:.+]] = arith.select %[[IN_RANGE]], %[[B]], %[[LAST]] : i8
+// CHECK-NEXT: %[[SHIFTED:.+]] = arith.shrsi %[[A]], %[[COUNT]] : i8
+// CHECK-NEXT: linalg.yield %[[SHIFTED]] : i8
+// CHECK-LABEL: func.func @shift_right_ui8(
+// CHECK: arith.shrui
+func.func @shift_left_i8(%a: tensor<4xi8>, %b: tensor<4xi8>) -> tensor<4xi8> {
+  %0 = "fxn.shift_left"(%a, %b) : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
+  return %0 : tensor<4xi8>
+}
+func.func @shift_right_i8(%a: tensor<4xi8>, %b: tensor<4xi8>) -> tensor<4xi8> {
+  %0 = "fxn.shift_right"(%a, %b) : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
+  return %0 : tensor<4xi8>
+}
+func.func @shift_right_ui8(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
+  %0 = "fxn.shift_right"(%a, %b) : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  return %0 : tensor<4xui8>
+}

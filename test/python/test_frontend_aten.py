@@ -56,6 +56,18 @@ CASES = {
     "reciprocal": (lambda v: v.reciprocal(), [M]),
     "inplace": (lambda v: v.clone().add_(1).mul_(2), [M]),
     "fma": (lambda v: fxn_fma(v, v, torch.ones(5)), [M]),
+    # division with rounding, remainders (divisors without 0: torch raises for integers)
+    "floor_division": (lambda v, i: (v // 0.7, i // 3, torch.floor_divide(i, -i.abs() - 1), torch.div(i, 2, rounding_mode="floor")), [M, INTS]),
+    "trunc_division": (lambda v, i: (torch.div(v, 0.7, rounding_mode="trunc"), torch.div(i, -2, rounding_mode="trunc")), [M, INTS]),
+    "remainder": (lambda v, i: (v % 0.7, i % 3, torch.remainder(-7, i.abs() + 1), torch.remainder(v, -v.abs() - 1)), [M, INTS]),
+    "fmod": (lambda v, i: (torch.fmod(v, 0.7), torch.fmod(i, -3)), [M, INTS]),
+    # rounding and sign
+    "rounding": (lambda v: (v.floor(), v.ceil(), (v * 4).round(), v.trunc(), v.frac(), v.sign(), torch.round(v, decimals=2)), [M]),
+    "rounding_int": (lambda i: (i.floor(), i.ceil(), i.round(), i.trunc(), i.sign()), [INTS]),
+    "round_half": (lambda h: (torch.round(h * 4), torch.round(h, decimals=1)), [HALF]),
+    # bitwise logic and shifts
+    "bitwise": (lambda i: (i & 3, i | 8, i ^ (i * 7), ~i, (i > 0) ^ (i < 2)), [INTS]),
+    "shifts": (lambda i: (i << 2, i >> 1, 1 << i.abs(), torch.bitwise_right_shift(i, i.abs())), [INTS]),
     # math functions
     "neg_abs": (lambda v: -v.abs(), [M]),
     "relu": (lambda v: v.relu(), [M]),

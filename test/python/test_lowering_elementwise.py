@@ -29,7 +29,17 @@ from fxn.runtime import Executable
 from fxn.source import parse_module
 from fxn.testing.case import Case, build_case
 from fxn.testing.compare import assert_identical, check_result, widened
-from fxn.testing.elementwise_cases import BINARY_OPS, F16_FMA_DOUBLE_ROUNDING, MATH_OPS, UNARY_OPS, builders
+from fxn.testing.elementwise_cases import (
+    BINARY_OPS,
+    BITWISE_OPS,
+    DIVISION_OPS,
+    F16_FMA_DOUBLE_ROUNDING,
+    MATH_OPS,
+    ROUNDING_OPS,
+    SHIFT_OPS,
+    UNARY_OPS,
+    builders,
+)
 
 # ----------------------------------------------------------------------------
 # Harness: many ops in one function, compiled and interpreted.
@@ -77,7 +87,8 @@ def op_cases(ops, rng) -> list[Case]:
 # ----------------------------------------------------------------------------
 # Exact ops: every dtype each accepts, every shape.
 
-EXACT_OPS = [*BINARY_OPS, *UNARY_OPS, ew.ClampOp, ew.FmaOp, ew.CompareOp, ew.SelectOp]
+EXACT_OPS = [*BINARY_OPS, *UNARY_OPS, ew.ClampOp, ew.FmaOp, ew.CompareOp, ew.SelectOp, *DIVISION_OPS, *ROUNDING_OPS,
+             *BITWISE_OPS, *SHIFT_OPS]
 
 
 def exact_cases(dtype: str, rng) -> list[Case]:
@@ -159,7 +170,7 @@ def test_f16_fma_rounds_once():
 #: Functions the compiled code may call: the allocator and what LLVM turns into memcpy/memset.
 ALLOWED_EXTERNAL = {"malloc", "free", "memcpy", "memset", "aligned_alloc"}
 #: LLVM intrinsics that become libm calls on CPUs (llvm.fma, sqrt, fabs, roundeven ... are instructions).
-LIBM_INTRINSICS = re.compile(r"llvm\.intr\.(exp|exp2|exp10|log|log2|log10|pow|powi|sin|cos|tan|sinh|cosh|tanh)\b")
+LIBM_INTRINSICS = re.compile(r"llvm\.intr\.(exp|exp2|exp10|log|log2|log10|pow|powi|sin|cos|tan|sinh|cosh|tanh)\b|llvm\.frem")
 
 
 def external_functions(llvm_module) -> set[str]:
@@ -182,7 +193,27 @@ def assert_calls_no_libm(llvm_module) -> None:
 def test_lowered_code_calls_no_libm():
     rng = np.random.default_rng(40)
     cases = [case for dtype in FLOAT_DTYPES for case in math_cases(dtype, rng)]
+    # fmod (frem would call fmod), floor/ceil/trunc/roundeven (instructions, never floorf & co.).
+    cases += [case for case in op_cases([*DIVISION_OPS, *ROUNDING_OPS], rng) if case.dtype in FLOAT_DTYPES]
     cases += exact_cases("f16", rng) + [case for case in cast_cases(rng) if case.dtype == "f64"]
     module = parse_module(build_text(cases), "cases.mlir", new_context())
     lower_to_llvm(module, "host")
     assert_calls_no_libm(module)
+
+
+# ----------------------------------------------------------------------------
+# fmod, remainder and floor division: exact over the whole exponent range.
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+def test_float_division_is_exact_over_the_whole_range(dtype):
+    """Operands from the smallest subnormal to the largest finite value: the long division's every step count."""
+    from fxn.testing.elementwise_cases import wide_floats
+
+    rng = np.random.default_rng(50)
+    lhs, rhs = wide_floats(rng, dtype, 3000), wide_floats(rng, dtype, 3000)
+    lhs[:50] = np.finfo(lhs.dtype).max  # the largest quotient bits ...
+    rhs[:50] = np.finfo(lhs.dtype).smallest_subnormal * rng.integers(1, 9, 50)  # ... by the smallest divisors
+    cases = [Case(op, [lhs, rhs], dynamic=((0,), (0,))) for op in DIVISION_OPS]
+    for case, actual, expected in run_both(cases):
+        assert_identical(actual, expected, case)

@@ -94,6 +94,94 @@ UNARY_OPS = [
 ]
 
 
+#: Exact ops PyTorch computes alike on random operands (floats: the same algorithms as numpy's).
+EXACT_BINARY_OPS = [
+    (ew.FloorDivOp, lambda a, b: torch.div(a, b, rounding_mode="floor"), FLOAT_DTYPES),
+    (ew.FmodOp, torch.fmod, FLOAT_DTYPES),
+    (ew.BitwiseAndOp, torch.bitwise_and, INT_DTYPES + ("i1",)),
+    (ew.BitwiseOrOp, torch.bitwise_or, INT_DTYPES + ("i1",)),
+    (ew.BitwiseXorOp, torch.bitwise_xor, INT_DTYPES + ("i1",)),
+]
+EXACT_UNARY_OPS = [
+    (ew.FloorOp, torch.floor, FLOAT_DTYPES),
+    (ew.CeilOp, torch.ceil, FLOAT_DTYPES),
+    (ew.RoundOp, torch.round, FLOAT_DTYPES),
+    (ew.TruncOp, torch.trunc, FLOAT_DTYPES),
+    (ew.SignOp, torch.sign, NUMERIC_DTYPES),
+    (ew.BitwiseNotOp, torch.bitwise_not, INT_DTYPES + ("i1",)),
+]
+
+
+@pytest.mark.parametrize("op_class, torch_fn, dtype", cases(EXACT_BINARY_OPS))
+def test_exact_binary_op_matches_torch_exactly(op_class, torch_fn, dtype):
+    rng = np.random.default_rng(8)
+    for shapes in BINARY_SHAPES:
+        operands = [random_array(rng, dtype, shape) for shape in shapes]
+        expected = torch_fn(*(torch.from_numpy(a) for a in operands)).numpy()
+        assert_identical(run_op(op_class, operands), expected)
+
+
+@pytest.mark.parametrize("op_class, torch_fn, dtype", cases(EXACT_UNARY_OPS))
+def test_exact_unary_op_matches_torch_exactly(op_class, torch_fn, dtype):
+    rng = np.random.default_rng(9)
+    for shape in UNARY_SHAPES:
+        x = random_array(rng, dtype, shape)
+        if dtype in FLOAT_DTYPES and x.size:
+            x.reshape(-1)[: min(x.size, 6)] = [0.5, -0.5, 1.5, -2.5, -0.0, 2.5][: min(x.size, 6)]
+        assert_identical(run_op(op_class, [x]), torch_fn(torch.from_numpy(x)).numpy())
+
+
+def nonzero_divisors(rng, dtype: str, shape) -> np.ndarray:
+    """Integers without 0 (torch raises there), over the type's range."""
+    values = random_array(rng, dtype, shape)
+    return np.where(values == 0, np.ones((), values.dtype), values)
+
+
+TORCH_INTEGER_DIVISION = {
+    ew.FloorDivOp: lambda a, b: torch.div(a, b, rounding_mode="floor"),
+    ew.RemainderOp: torch.remainder,
+    ew.FmodOp: torch.fmod,
+}
+
+
+@pytest.mark.parametrize("op_class", TORCH_INTEGER_DIVISION, ids=lambda op: op.OPERATION_NAME)
+@pytest.mark.parametrize("dtype", INT_DTYPES)
+def test_integer_division_matches_torch_and_numpy(op_class, dtype):
+    rng = np.random.default_rng(10)
+    numpy_fn = {ew.FloorDivOp: np.floor_divide, ew.RemainderOp: np.remainder, ew.FmodOp: np.fmod}[op_class]
+    for shapes in BINARY_SHAPES:
+        lhs, rhs = random_array(rng, dtype, shapes[0]), nonzero_divisors(rng, dtype, shapes[1])
+        actual = run_op(op_class, [lhs, rhs])
+        assert_identical(actual, TORCH_INTEGER_DIVISION[op_class](torch.from_numpy(lhs), torch.from_numpy(rhs)).numpy())
+        with np.errstate(over="ignore"):
+            assert_identical(actual, numpy_fn(lhs, rhs))
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+def test_float_remainder_matches_torch_but_for_the_sign_of_zero(dtype):
+    """torch.remainder gives a zero result lhs's sign; fxn (numpy, Python) gives it rhs's."""
+    rng = np.random.default_rng(11)
+    for shapes in BINARY_SHAPES:
+        lhs, rhs = (random_array(rng, dtype, shape) for shape in shapes)
+        actual = run_op(ew.RemainderOp, [lhs, rhs])
+        expected = torch.remainder(torch.from_numpy(lhs), torch.from_numpy(rhs)).numpy()
+        np.testing.assert_array_equal(actual, expected)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            assert_identical(actual, np.remainder(lhs, rhs))
+
+
+@pytest.mark.parametrize("dtype", INT_DTYPES)
+def test_shifts_match_torch(dtype):
+    rng = np.random.default_rng(12)
+    bits = 8 * NUMPY_DTYPES[dtype].itemsize
+    for shapes in BINARY_SHAPES:
+        lhs = random_array(rng, dtype, shapes[0])
+        rhs = rng.integers(0, bits + 3, shapes[1]).astype(NUMPY_DTYPES[dtype])
+        for op_class, torch_fn in ((ew.ShiftLeftOp, torch.bitwise_left_shift), (ew.ShiftRightOp, torch.bitwise_right_shift)):
+            expected = torch_fn(torch.from_numpy(lhs), torch.from_numpy(rhs)).numpy()
+            assert_identical(run_op(op_class, [lhs, rhs]), expected)
+
+
 @pytest.mark.parametrize("op_class, torch_fn, dtype", cases(BINARY_OPS))
 def test_binary_op_matches_torch(op_class, torch_fn, dtype):
     rng = np.random.default_rng(0)
@@ -217,6 +305,27 @@ SPECIAL_CASES = [
     ("sigmoid-tiny", ew.SigmoidOp, [arr("f32", -inf, inf, -100, 0)], {}, arr("f32", 0, 1, math.exp(-100), 0.5)),
     ("erf", ew.ErfOp, [arr("f16", -inf, inf, -0.0, nan)], {}, arr("f16", -1, 1, -0.0, nan)),
     ("pow", ew.PowOp, [arr("f32", 0, -8, nan, 1, 2), arr("f32", -1, 1 / 3, 0, nan, -1)], {}, arr("f32", inf, nan, 1, 1, 0.5)),
+    ("floor_div-by-zero-and-minus-one", ew.FloorDivOp, [arr("i8", 7, -128, -128, -7), arr("i8", 0, -1, 1, 2)], {}, arr("i8", 0, -128, -128, -4)),
+    ("floor_div-unsigned", ew.FloorDivOp, [arr("ui8", 255, 7, 9), arr("ui8", 0, 2, 255)], {}, arr("ui8", 0, 3, 0)),
+    ("remainder-sign-of-divisor", ew.RemainderOp, [arr("i32", -7, 7, -7, 5, -(2**31)), arr("i32", 3, -3, -3, 0, -1)], {}, arr("i32", 2, -2, -1, 0, 0)),
+    ("fmod-sign-of-dividend", ew.FmodOp, [arr("i64", -7, 7, 5), arr("i64", 3, -3, 0)], {}, arr("i64", -1, 1, 0)),
+    ("floor_div-floats", ew.FloorDivOp, [arr("f32", 7, -7, 1, -1, 1, 0, -0.0, inf, 1), arr("f32", 2, 2, 0, inf, inf, -3, 3, 2, nan)], {}, arr("f32", 3, -4, inf, -1, 0, -0.0, -0.0, nan, nan)),
+    ("remainder-floats", ew.RemainderOp, [arr("f64", 7, -7, -4, 4, -1e-30, 1, -1, 5, inf), arr("f64", 3, 3, 2, -2, 1, 0, inf, -inf, 1)], {}, arr("f64", 1, 2, 0.0, -0.0, 1, nan, inf, -inf, nan)),
+    ("fmod-floats", ew.FmodOp, [arr("f32", -7, 7, -4, 1e30, 5, 3, inf, -0.0), arr("f32", 3, -3, 2, 1e-30, 0, -inf, 1, 1)], {}, arr("f32", -1, 1, -0.0, np.fmod(np.float32(1e30), np.float32(1e-30)), nan, 3, nan, -0.0)),
+    ("fmod-f64-subnormal", ew.FmodOp, [arr("f64", 1.7e308, 5e-324 * 7, 1e-310), arr("f64", 5e-324 * 3, 5e-324 * 3, 3e-311)], {}, arr("f64", np.fmod(1.7e308, 5e-324 * 3), 5e-324, np.fmod(1e-310, 3e-311))),
+    ("round-halves-to-even", ew.RoundOp, [arr("f32", 0.5, 1.5, 2.5, -0.5, -1.5, 0.49999997, 8388609.0)], {}, arr("f32", 0, 2, 2, -0.0, -2, 0, 8388609.0)),
+    ("floor-ceil-trunc-keep-zeros", ew.CeilOp, [arr("f16", -0.5, -0.0, 0.5, -inf, nan)], {}, arr("f16", -0.0, -0.0, 1, -inf, nan)),
+    ("floor", ew.FloorOp, [arr("f64", -0.5, -0.0, 0.5, 2**52 + 0.5)], {}, arr("f64", -1, -0.0, 0, 2**52)),
+    ("trunc", ew.TruncOp, [arr("f32", -0.5, -1.7, 1.7, inf)], {}, arr("f32", -0.0, -1, 1, inf)),
+    ("sign-float", ew.SignOp, [arr("f32", -0.0, 0.0, nan, -inf, 1e-45, -3)], {}, arr("f32", 0.0, 0.0, nan, -1, 1, -1)),
+    ("sign-int", ew.SignOp, [arr("i8", -128, 0, 127)], {}, arr("i8", -1, 0, 1)),
+    ("sign-unsigned", ew.SignOp, [arr("ui8", 0, 200)], {}, arr("ui8", 0, 1)),
+    ("bitwise_not", ew.BitwiseNotOp, [arr("i32", 0, -1, 5)], {}, arr("i32", -1, 0, -6)),
+    ("bitwise_not-bool", ew.BitwiseNotOp, [arr("i1", 0, 1)], {}, arr("i1", 1, 0)),
+    ("bitwise_xor-unsigned", ew.BitwiseXorOp, [arr("ui8", 255, 15), arr("ui8", 255, 255)], {}, arr("ui8", 0, 240)),
+    ("shift_left-out-of-range", ew.ShiftLeftOp, [arr("i8", 1, 1, 1, 64), arr("i8", 7, 8, -1, 1)], {}, arr("i8", -128, 0, 0, -128)),
+    ("shift_right-out-of-range", ew.ShiftRightOp, [arr("i32", -8, -8, 8, -8), arr("i32", 1, 32, 40, -1)], {}, arr("i32", -4, -1, 0, -1)),
+    ("shift_right-unsigned-is-logical", ew.ShiftRightOp, [arr("ui8", 255, 255), arr("ui8", 1, 8)], {}, arr("ui8", 127, 0)),
     ("compare-eq-nan", ew.CompareOp, [arr("f32", nan, -0.0, 1), arr("f32", nan, 0.0, nan)], dict(predicate="eq"), arr("i1", 0, 1, 0)),
     ("compare-ne-nan", ew.CompareOp, [arr("f32", nan, -0.0, 1), arr("f32", nan, 0.0, nan)], dict(predicate="ne"), arr("i1", 1, 0, 1)),
     ("compare-ge-nan", ew.CompareOp, [arr("f32", nan, -0.0, 1), arr("f32", nan, 0.0, nan)], dict(predicate="ge"), arr("i1", 0, 1, 0)),
@@ -372,6 +481,11 @@ VERIFIER_CASES = [
     ('"fxn.compare"(%a0, %a1) {predicate = "lt"} : (tensor<3xbf16>, tensor<3xbf16>) -> tensor<3xi1>', "operand 'lhs' has unsupported element type bf16"),
     ('"fxn.select"(%a0, %a1, %a2) : (tensor<3xi8>, tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>', "requires an i1 condition; got i8"),
     ('"fxn.select"(%a0, %a1, %a2) : (tensor<3xi1>, tensor<3xf32>, tensor<3xf16>) -> tensor<3xf32>', "operand element types differ: f32, f16"),
+    ('"fxn.floor_div"(%a0, %a1) : (tensor<3xi1>, tensor<3xi1>) -> tensor<3xi1>', "requires numeric operands; got i1"),
+    ('"fxn.round"(%a0) : (tensor<3xi8>) -> tensor<3xi8>', "requires floating-point operands; got i8"),
+    ('"fxn.bitwise_or"(%a0, %a1) : (tensor<3xf64>, tensor<3xf64>) -> tensor<3xf64>', "requires integer or i1 operands; got f64"),
+    ('"fxn.shift_left"(%a0, %a1) : (tensor<3xi8>, tensor<3xi32>) -> tensor<3xi8>', "operand element types differ: i8, i32"),
+    ('"fxn.shift_right"(%a0, %a1) : (tensor<3xi1>, tensor<3xi1>) -> tensor<3xi1>', "requires integer operands; got i1"),
     ('"fxn.cast"(%a0) : (tensor<2x3xf32>) -> tensor<3x2xi32>', "requires the result shape to equal the operand shape; got [2, 3] -> [3, 2]"),
     ('"fxn.cast"(%a0) : (tensor<?x3xf32>) -> tensor<2x3xf32>', "requires the result shape to equal the operand shape; got [?, 3] -> [2, 3]"),
     ('"fxn.cast"(%a0) : (tensor<3xf32>) -> tensor<3xbf16>', "result has unsupported element type bf16"),
