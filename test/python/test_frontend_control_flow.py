@@ -332,3 +332,34 @@ def nested_break(n: int) -> int:
 @pytest.mark.parametrize("n", [0, 1, 4, 7])
 def test_a_break_leaves_only_the_inner_loop(n):
     assert nested_break(n) == nested_break.__wrapped__(n)
+
+
+@fxn.compile
+def collatz_steps(n: int) -> int:
+    steps = 0
+    while n != 1:
+        if n % 2 == 0:
+            n = n // 2
+        else:
+            n = 3 * n + 1
+        steps += 1
+    return steps
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 27, 97])
+def test_collatz_lengths(n):
+    assert collatz_steps(n) == collatz_steps.__wrapped__(n)
+
+
+@fxn.compile
+def even_index_sum(x: float, n: int) -> float:
+    total = 0.0
+    for i in range(n):
+        if i % 2 == 0:
+            total = total + x
+    return total
+
+
+@pytest.mark.parametrize("n", [0, 1, 6, 7])
+def test_a_branch_on_the_loop_index(n):
+    assert even_index_sum(1.5, n) == even_index_sum.__wrapped__(1.5, n)
