@@ -32,7 +32,7 @@ from .attribution import namespace_of, references
 from .aten import DynamicSize, decompositions
 from .capture import Argument, ArgumentSize, Captured, GraphOutput, call_arguments
 from .dtypes import to_torch
-from .errors import SPECIALIZED_SIZE, DataDependentControlFlow, UnsupportedOperation
+from .errors import SPECIALIZED_SIZE, DataDependentControlFlow, UnsupportedOperation, in_users_words
 from .fx_capture import DYNAMIC_EXAMPLE_SIZE
 from .source import Position, definition_position, describe_line, stack_trace_position
 
@@ -223,7 +223,7 @@ def _unsupported(error: Exception, fn) -> UnsupportedOperation:
                                             _numpy_random):
         return UnsupportedOperation(f"fxn cannot compile {describe_line(position)}: {NUMPY_RANDOM}",
                                     position.filename, position.line, position.column + 1)
-    reason = _reason(error)
+    reason = in_users_words(_reason(error))
     if position is None:
         position = definition_position(fn)
         return UnsupportedOperation(

@@ -34,3 +34,26 @@ class Unsupported(Exception):
 SPECIALIZED_SIZE = ("it uses the size of a dynamic dim as a Python number (int(), float(), len(), range() or a "
                     "comparison), which compiled code would fix at the size seen while tracing; give that dim a "
                     "fixed size, or compute with tensor ops")
+
+
+#: Why a value known only at run time cannot be used where tracing needs a Python number.
+RUN_TIME_NUMBER = ("it uses a value known only at run time (an int or float argument, a loop variable or a value "
+                   "computed from arrays) where fxn needs a Python number when it compiles: as an index, a slice "
+                   "bound, a size, a count or an argument of a math function on numbers; declare the parameter "
+                   "fxn.Static[...] to make it a constant, or compute with arrays (np.sqrt(x), x[0:1])")
+
+#: torch's words for what fxn refuses, as patterns, and fxn's words for them.
+_TORCH_WORDS = [
+    (r"Could not (extract specialized integer from|guard on) data-dependent expression .*", RUN_TIME_NUMBER),
+    (r"\bu\d+\b|\bzuf\d+\b", "a run-time value"),
+    (r"\(s\d+\)", "(a dynamic size)"),
+]
+
+
+def in_users_words(reason: str) -> str:
+    """``reason`` (torch's message) with torch's internal names (``u0``, ``s26``, guards) put in the user's words."""
+    import re
+
+    for pattern, words in _TORCH_WORDS:
+        reason = re.sub(pattern, words, reason)
+    return reason

@@ -75,7 +75,8 @@ class _Importer:
             raise self.unsupported(node, position, str(error)) from None
 
     def unsupported(self, node, position: Position, reason: str) -> UnsupportedOperation:
-        operation = describe(position, _op_name(node))
+        # A node the user's code did not make (its result's packing, say) is reported at the function.
+        operation = describe(position, _op_name(node)) if self.locate(node) else "this function"
         return UnsupportedOperation(
             f"fxn cannot compile {operation}: {reason}", position.filename, position.line, position.column + 1
         )

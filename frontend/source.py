@@ -15,8 +15,10 @@ from __future__ import annotations
 import ast
 import functools
 import linecache
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from fxn.mlir import ir
 
@@ -63,10 +65,11 @@ _FRAME = re.compile(
 
 
 def stack_trace_position(stack_trace: str | None, user_files: frozenset[str]) -> Position | None:
-    """The outermost frame of ``stack_trace`` in one of ``user_files`` (else the innermost frame)."""
+    """The outermost frame of ``stack_trace`` in one of ``user_files``, else the innermost not in fxn or torch."""
     if not stack_trace:
         return None
     frames = list(_FRAME.finditer(stack_trace if stack_trace.endswith("\n") else stack_trace + "\n"))
+    frames = [f for f in frames if f["file"] in user_files or not f["file"].startswith(_internal_folders())]
     if not frames:
         return None
     frame = next((f for f in frames if f["file"] in user_files), frames[-1])
@@ -78,6 +81,20 @@ def stack_trace_position(stack_trace: str | None, user_files: frozenset[str]) ->
     start = len(marks) - len(marks.lstrip()) - 4 + _indent(frame["file"], line)
     width = len(marks.strip())
     return Position(frame["file"], line, start, line, start + width)
+
+
+@functools.cache
+def _internal_folders() -> tuple[str, ...]:
+    """The folders of fxn's own code and of torch: frames there are never the user's line."""
+    import importlib.util
+
+    import fxn
+
+    folders = {str(Path(fxn.__file__).resolve().parent), str(Path(__file__).resolve().parent)}
+    spec = importlib.util.find_spec("torch")
+    if spec is not None and spec.origin:
+        folders.add(str(Path(spec.origin).resolve().parent))
+    return tuple(folder + os.sep for folder in folders)
 
 
 def _indent(filename: str, line: int) -> int:

@@ -152,6 +152,10 @@ def argument_type(parameter: Parameter, value) -> TensorType:
 def _type_of_value(value, parameter: Parameter) -> TensorType:
     if isinstance(value, (bool, int, float)) and parameter.declared is not None and parameter.declared.rank == 0:
         return parameter.declared
+    if isinstance(value, (str, bytes, dict, type(None))) or callable(value):
+        raise TypeError(f"parameter '{parameter.name}' got a {type(value).__name__}; fxn compiles arrays and numbers "
+                        f"as run-time values: annotate the parameter fxn.Static[{type(value).__name__}] to make the "
+                        "value a constant of the compiled code")
     array = as_array(value)
     try:
         return TensorType(dtype_of_numpy(array.dtype), array.shape)

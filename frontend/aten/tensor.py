@@ -273,6 +273,9 @@ def element_type(dtype, default: str) -> str:
 
 def filled(shape, value, dtype: str):
     shape = static_ints(shape, "the size of a new tensor")
+    if not isinstance(value, (bool, int, float)):
+        raise Unsupported("a value known only at run time is used as a Python number (float(), int(), bool() or "
+                          ".item() of an array): keep it an array (x.sum() rather than float(x.sum()))")
     with np.errstate(all="ignore"):
         return emit.constant(np.full(shape, value, dtype=NUMPY_DTYPES[dtype]))
 

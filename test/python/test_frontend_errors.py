@@ -1,6 +1,7 @@
 """What fxn cannot compile is a TypeError naming the user's file, line and Python operation."""
 
 import inspect
+import math
 import re
 
 import numpy as np
@@ -117,3 +118,58 @@ def test_numpy_code_using_a_dynamic_size_as_a_number_is_refused_quietly(capfd):
                        + r"fxn cannot compile numpy_mean_by_size: it uses the size of a dynamic dim as a Python number"):
         traced(numpy_mean_by_size, np.ones(3, np.float32))
     assert capfd.readouterr().err == ""  # none of torch's logged guard errors
+
+
+# ----------------------------------------------------------------------------- torch's words never reach the user
+
+
+def index_by_argument(x: fxn.Tensor[fxn.f32, 8], i: int):
+    return x[i]
+
+
+def math_of_argument(t: float):
+    return math.sqrt(t)
+
+
+def float_of_array(x: fxn.Tensor[fxn.f32, 4]):
+    return float(x.sum())
+
+
+def store_at_argument(x: fxn.Tensor[fxn.f32, 4], i: int):
+    out = np.zeros(4, np.float32)
+    out[i] = 1.0
+    return out
+
+
+#: Words of torch's internals: guard symbols, fake or symbolic types, paths inside torch, Dynamo's name.
+TORCH_INTERNALS = re.compile(r"\b[us]\d+\b|\bzuf\d+|torch/|_ops\.py|_stats\.py|[Dd]ynamo|[Gg]uard|SymInt|SymFloat|"
+                             r"FakeTensor|data-dependent expression|Traceback|DynamicSize|unhinted")
+
+REFUSALS = [
+    (index_by_argument, [np.ones(8, np.float32), 2], "return x[i]", "known only at run time"),
+    (math_of_argument, [2.0], "math.sqrt", "known only at run time"),
+    (float_of_array, [np.ones(4, np.float32)], "def float_of_array", "float(), int(), bool() or .item()"),
+    (store_at_argument, [np.ones(4, np.float32), 1], "out[i] = 1.0", "known only at run time"),
+]
+
+
+@pytest.mark.parametrize("fn, args, line_text, words", REFUSALS, ids=[r[0].__name__ for r in REFUSALS])
+def test_refusals_name_the_users_line_in_the_users_words(fn, args, line_text, words):
+    with pytest.raises(UnsupportedOperation) as error:
+        fxn.compile(fn)(*args)
+    message = str(error.value)
+    assert re.match(where(fn, line_text) + "fxn cannot compile ", message), message
+    assert words in message and not TORCH_INTERNALS.search(message), message
+
+
+def test_every_refusal_of_the_error_table_is_in_the_users_words():
+    for fn, args, *_ in test_unsupported_code_names_file_line_and_operation.pytestmark[0].args[1]:
+        with pytest.raises((UnsupportedOperation, TypeError)) as error:
+            traced(fn, *args)
+        assert not TORCH_INTERNALS.search(str(error.value)), str(error.value)
+
+
+def test_a_str_argument_is_refused_with_the_way_to_make_it_a_constant():
+    with pytest.raises(TypeError, match=r"parameter 's' got a str; fxn compiles arrays and numbers as run-time "
+                                        r"values: annotate the parameter fxn\.Static\[str\]"):
+        fxn.compile(lambda x, s: x)(np.ones(2, np.float32), "a")
