@@ -105,7 +105,9 @@ def capture(fn, arg_types: list[TensorType], torch_args: list[bool], user_codes:
     ``torch_args``. Otherwise ``make_fx`` does, with TorchDynamo (on tensors)
     where it cannot trace.
     """
-    with _quiet_torch_logs():
+    from .python_math import tensor_aware_math
+
+    with _quiet_torch_logs(), tensor_aware_math():
         return _capture(fn, arg_types, torch_args, user_codes, numpy, dict(statics or {}))
 
 
