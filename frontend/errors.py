@@ -45,6 +45,8 @@ RUN_TIME_NUMBER = ("it uses a value known only at run time (an int or float argu
 #: torch's words for what fxn refuses, as patterns, and fxn's words for them.
 _TORCH_WORDS = [
     (r"Could not (extract specialized integer from|guard on) data-dependent expression .*", RUN_TIME_NUMBER),
+    (r"Observed exception: Dynamo found no exception handler.*",
+     "the code raises an exception when fxn runs it to trace it (on the values of this call's types)"),
     (r"\bu\d+\b|\bzuf\d+\b", "a run-time value"),
     (r"\(s\d+\)", "(a dynamic size)"),
 ]

@@ -14,11 +14,13 @@ Semantics on tensors, where they differ from ``math``'s: a domain error
 does, as an i32 (fxn's ``int``; values beyond its range wrap);
 ``isnan``/``isinf``/``isfinite`` return a bool. Only ``math.<name>(...)``
 calls go through it: a function imported by ``from math import sqrt``
-before tracing is the original.
+before tracing is the original. The builtin ``round`` likewise: half to
+even, an int (i32) without ``ndigits``.
 """
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import math
 import threading
@@ -48,6 +50,7 @@ _NUMPY = {
     "ceil": lambda x: np.ceil(x).astype(np.int32), "trunc": lambda x: np.trunc(x).astype(np.int32),
 }
 _ORIGINAL = {name: getattr(math, name) for name in _TORCH}
+_ROUND = builtins.round
 _lock = threading.Lock()
 _depth = 0
 
@@ -71,6 +74,15 @@ def _tensor_aware(name: str):
 _SHIMS = {name: _tensor_aware(name) for name in _TORCH}
 
 
+def _round(number, ndigits=None):
+    """``round`` of a tensor: half to even as Python's; without ``ndigits`` an int (i32), as ``round`` gives."""
+    if isinstance(number, torch.Tensor):
+        if ndigits is None:
+            return torch.round(number).to(torch.int32)
+        return torch.round(number, decimals=ndigits)
+    return _ROUND(number) if ndigits is None else _ROUND(number, ndigits)
+
+
 @contextlib.contextmanager
 def tensor_aware_math():
     """While it is open (nested openings allowed), ``math.<name>`` computes on tensors too."""
@@ -79,6 +91,7 @@ def tensor_aware_math():
         if _depth == 0:
             for name, shim in _SHIMS.items():
                 setattr(math, name, shim)
+            builtins.round = _round
         _depth += 1
     try:
         yield
@@ -88,3 +101,4 @@ def tensor_aware_math():
             if _depth == 0:
                 for name, original in _ORIGINAL.items():
                     setattr(math, name, original)
+                builtins.round = _ROUND

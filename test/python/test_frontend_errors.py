@@ -173,3 +173,15 @@ def test_a_str_argument_is_refused_with_the_way_to_make_it_a_constant():
     with pytest.raises(TypeError, match=r"parameter 's' got a str; fxn compiles arrays and numbers as run-time "
                                         r"values: annotate the parameter fxn\.Static\[str\]"):
         fxn.compile(lambda x, s: x)(np.ones(2, np.float32), "a")
+
+
+def raises_while_traced(x: fxn.Tensor[fxn.f32, 4]):
+    if x.shape[0] == 4:
+        raise ValueError("four")
+    return x
+
+
+def test_an_exception_raised_while_tracing_is_said_in_the_users_words():
+    with pytest.raises(Exception) as error:
+        fxn.compile(raises_while_traced)(np.ones(4, np.float32))
+    assert not TORCH_INTERNALS.search(str(error.value)), str(error.value)

@@ -78,3 +78,17 @@ def test_python_numbers_see_the_math_module_unchanged_while_tracing():
         with pytest.raises(ValueError):
             math.sqrt(-1.0)
     assert type(math.sqrt).__name__ == "builtin_function_or_method"
+
+
+@pytest.mark.parametrize("x", [2.5, -2.5, 3.5, 0.49, -0.51])
+def test_round_of_a_run_time_float_is_pythons(x):
+    @fxn.compile
+    def nearest(t: float) -> int:
+        return round(t)
+
+    @fxn.compile
+    def tenths(t: float) -> float:
+        return round(t, 1)
+
+    assert nearest(x) == round(x) and type(nearest(x)) is int
+    assert tenths(x) == pytest.approx(round(x, 1), abs=1e-6)
