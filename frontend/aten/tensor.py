@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from fxn.dialects.elementwise import SelectOp
 from fxn.dialects.tensor import BroadcastToOp, ConcatOp, PadOp, ReshapeOp, SliceOp, TransposeOp
 from fxn.dialects.types import NUMPY_DTYPES, VerifyError, normalize_axis
 
@@ -290,6 +291,12 @@ def zeros(size, dtype=None, **ignored):
     return filled(size, 0, element_type(dtype, default_float()))
 
 
+@aten("empty_permuted.default")
+def empty_permuted(size, physical_layout, dtype=None, **ignored):
+    """``torch.empty_like``'s new tensor (its layout does not matter to values): zeros, as ``empty`` gives."""
+    return zeros(size, dtype)
+
+
 @aten("ones.default")
 def ones(size, dtype=None, **ignored):
     return filled(size, 1, element_type(dtype, default_float()))
@@ -297,7 +304,14 @@ def ones(size, dtype=None, **ignored):
 
 @aten("full_like.default")
 def full_like(self, fill_value, dtype=None, **ignored):
-    return filled(static_shape(self, "full_like"), fill_value, element_type(dtype, emit.type_of(self).dtype))
+    """``fill_value`` in the shape of ``self``; of a dynamic shape, a select that reads only ``self``'s shape."""
+    dtype = element_type(dtype, emit.type_of(self).dtype)
+    if emit.type_of(self).is_static:
+        return filled(emit.type_of(self).shape, fill_value, dtype)
+    if not isinstance(fill_value, (bool, int, float)):
+        raise Unsupported("full_like with a fill value known only at run time")
+    always = emit.scalar(True, "i1")
+    return SelectOp.build(always, emit.scalar(fill_value, dtype), emit.cast(self, dtype))
 
 
 @aten("scalar_tensor.default")
