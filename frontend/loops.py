@@ -322,13 +322,10 @@ class _Emitter:
             body_env = dict(env)
             body_env.update(zip(carried, after.arguments))
             self.emit_block(loop.body, body_env, set(carried))
-            with location:
-                yielded = [self.materialize(body_env[name], loop, emit.type_of(v)) for name, v in zip(carried, inits)]
-                yielded_types = [emit.type_of(v) for v in yielded]
-                if yielded_types != [emit.type_of(v) for v in inits]:
-                    while_op.operation.erase()
-                    return None, yielded_types
-                scf.YieldOp(yielded)
+            widened = self.yield_carried(loop, carried, body_env, inits)
+        if widened is not None:
+            while_op.operation.erase()
+            return None, widened
         return while_op, None
 
     def emit_loop(self, loop: ast.For, bounds: list, env: dict, live: set[str]) -> None:
@@ -383,14 +380,21 @@ class _Emitter:
                 with self.position(loop.target).location():
                     body_env[loop.target.id] = self.loop_index(for_op.induction_variable, bounds)
             self.emit_block(loop.body, body_env, set(carried))
-            with self.position(loop).location():
-                yielded = [self.materialize(body_env[name], loop, emit.type_of(v)) for name, v in zip(carried, inits)]
-                types = [emit.type_of(v) for v in yielded]
-                if types != [emit.type_of(v) for v in inits]:
-                    for_op.operation.erase()
-                    return None, types
-                scf.YieldOp(yielded)
+            widened = self.yield_carried(loop, carried, body_env, inits)
+        if widened is not None:
+            for_op.operation.erase()
+            return None, widened
         return for_op, None
+
+    def yield_carried(self, loop: ast.stmt, carried: list[str], body_env: dict, inits: list) -> list | None:
+        """Yield the carried names' values at the end of a loop body; the types to widen to if they changed."""
+        with self.position(loop).location():
+            yielded = [self.materialize(body_env[name], loop, emit.type_of(v)) for name, v in zip(carried, inits)]
+            types = [emit.type_of(v) for v in yielded]
+            if types != [emit.type_of(v) for v in inits]:
+                return types
+            scf.YieldOp(yielded)
+        return None
 
     def index_bound(self, bound, loop: ast.For) -> ir.Value:
         index = ir.IndexType.get()
