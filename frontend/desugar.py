@@ -14,7 +14,12 @@ order :func:`normalize` applies them:
   meaning of the variable after the loop (its last value; unchanged if
   the loop ran zero times). A run-time step of 0 runs no iteration
   (Python raises ``ValueError``).
-
+- :func:`single_return`: a function whose ``return`` statements end
+  branches of ``if`` statements becomes one whose only ``return`` is its
+  last statement, returning ``fxn_result``: the statements after an ``if``
+  one of whose branches returns move into the paths that do not return
+  (copied where several paths go on). (Returns inside loops are flags by
+  then.)
 - :func:`hoist_conditionals`: ``a if c else b``, ``a and b``, ``a or b``,
   ``not a`` and chained comparisons ``a < b < c`` in a statement's own
   expressions (not inside a lambda, comprehension or nested function)
@@ -24,12 +29,6 @@ order :func:`normalize` applies them:
   chained comparison evaluates each middle operand once. The statements a
   ``while`` test needs are kept on the loop, in ``fxn_test_statements``: they
   run before each evaluation of the test.
-- :func:`single_return`: a function whose ``return`` statements end
-  branches of ``if`` statements becomes one whose only ``return`` is its
-  last statement, returning ``fxn_result``: the statements after an ``if``
-  one of whose branches returns move into the paths that do not return
-  (copied where several paths go on). A ``return`` inside a loop is left
-  where it is (the emitter refuses it).
 
 Then every ``if`` has a plain name or expression without conditionals as
 its test, which the emitter evaluates once and branches on: at trace time
@@ -42,6 +41,8 @@ import ast
 import copy
 import itertools
 
+from .liveness import reads
+
 #: The name the single return of :func:`single_return` returns.
 RESULT = "fxn_result"
 #: Whether a ``return`` inside a loop has run (see :func:`lower_jumps`).
@@ -51,6 +52,8 @@ RETURNED = "fxn_returned"
 def normalize(body: list[ast.stmt]) -> list[ast.stmt]:
     """A function body with jumps lowered, one return, and conditional expressions made statements."""
     return hoist_conditionals(single_return(lower_jumps(body)))
+
+
 _SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.FunctionDef,
            ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -236,7 +239,7 @@ def _load(node: ast.AST, name: str) -> ast.Name:
 def lower_jumps(body: list[ast.stmt]) -> list[ast.stmt]:
     """A function body whose loops hold no ``break``, ``continue`` or ``return`` (see the module docstring)."""
     jumps = _Jumps()
-    body = jumps.block(body, in_loop=False, read_after=_reads_of(body))
+    body = jumps.block(body, in_loop=False, read_after=reads(body))
     if jumps.returns_in_loops:
         first = body[0] if body else None
         body = [_assign(first, RETURNED, ast.Constant(False))] + _guard(body, RETURNED, _sets_returned)
@@ -251,7 +254,7 @@ class _Jumps:
     def block(self, statements: list[ast.stmt], in_loop: bool, read_after: set[str]) -> list[ast.stmt]:
         out: list[ast.stmt] = []
         for index, statement in enumerate(statements):
-            later = read_after | _reads_of(statements[index + 1:])
+            later = read_after | reads(statements[index + 1:])
             out += self.statement(statement, in_loop, later)
         return out
 
@@ -273,7 +276,7 @@ class _Jumps:
         return [statement]
 
     def loop(self, loop, in_loop: bool, read_after: set[str]) -> list[ast.stmt]:
-        loop.body = self.block(loop.body, in_loop=True, read_after=_reads_of(loop.body) | read_after)
+        loop.body = self.block(loop.body, in_loop=True, read_after=reads(loop.body) | read_after)
         number = next(self.counter)
         breaks, continues = _jumps_of(loop.body, ast.Break), _jumps_of(loop.body, ast.Continue)
         before: list[ast.stmt] = []
@@ -336,11 +339,6 @@ class _Jumps:
                 _assign(loop, index, step_forward)] + loop.body
         while_loop = ast.copy_location(ast.While(ast.fix_missing_locations(test), body, loop.orelse), loop)
         return while_loop, before
-
-
-def _reads_of(statements: list[ast.stmt]) -> set[str]:
-    return {node.id for s in statements for node in ast.walk(s) if isinstance(node, ast.Name)
-            and isinstance(node.ctx, ast.Load)}
 
 
 def _range_call(loop: ast.For) -> ast.Call | None:
