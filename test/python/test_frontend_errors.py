@@ -1,7 +1,6 @@
 """What fxn cannot compile is a TypeError naming the user's file, line and Python operation."""
 
 import inspect
-import math
 import re
 
 import numpy as np
@@ -127,10 +126,6 @@ def index_by_argument(x: fxn.Tensor[fxn.f32, 8], i: int):
     return x[i]
 
 
-def math_of_argument(t: float):
-    return math.sqrt(t)
-
-
 def float_of_array(x: fxn.Tensor[fxn.f32, 4]):
     return float(x.sum())
 
@@ -147,7 +142,6 @@ TORCH_INTERNALS = re.compile(r"\b[us]\d+\b|\bzuf\d+|torch/|_ops\.py|_stats\.py|[
 
 REFUSALS = [
     (index_by_argument, [np.ones(8, np.float32), 2], "return x[i]", "known only at run time"),
-    (math_of_argument, [2.0], "math.sqrt", "known only at run time"),
     (float_of_array, [np.ones(4, np.float32)], "def float_of_array", "float(), int(), bool() or .item()"),
     (store_at_argument, [np.ones(4, np.float32), 1], "out[i] = 1.0", "known only at run time"),
 ]
