@@ -376,6 +376,94 @@ class ErfOp(FloatUnaryOp, name="erf"):
     """
 
 
+# ----------------------------------------------------------------------------
+# Trigonometric and hyperbolic functions on floats (f16 f32 f64).
+#
+# Computed in f64 by the lowering (f16 and f32 rounded once at the end);
+# ulp bounds against the correctly rounded result are in
+# :data:`fxn.passes.lowering.math_expansion.MAX_ERROR_ULPS`.
+
+
+class SinOp(FloatUnaryOp, name="sin"):
+    """Elementwise sine of a float operand (radians): ``sin(±0) = ±0``; ``sin(±inf)`` and ``sin(NaN)`` are NaN.
+
+    Compiled code is within MAX_ERROR_ULPS for ``|x| <= 2**20 pi/2``
+    (about 1.6e6); beyond, the argument reduction loses the bits of pi it
+    lacks: results stay in ``[-1, 1]`` but are not accurate.
+
+    ``%r = "fxn.sin"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+
+class CosOp(FloatUnaryOp, name="cos"):
+    """Elementwise cosine of a float operand (radians); ``cos(±inf)`` and ``cos(NaN)`` are NaN.
+
+    Accurate for ``|x| <= 2**20 pi/2`` as :class:`SinOp`; beyond, in ``[-1, 1]`` but not accurate.
+
+    ``%r = "fxn.cos"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+
+class TanOp(FloatUnaryOp, name="tan"):
+    """Elementwise tangent of a float operand (radians): ``tan(±0) = ±0``; ``tan(±inf)`` and ``tan(NaN)`` are NaN.
+
+    Accurate for ``|x| <= 2**20 pi/2`` as :class:`SinOp`; beyond, not
+    accurate. Near an odd multiple of pi/2 the result is large and finite
+    (no float is such a multiple).
+
+    ``%r = "fxn.tan"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+
+class AsinOp(FloatUnaryOp, name="asin"):
+    """Elementwise arcsine of a float operand, in ``[-pi/2, pi/2]``: ``asin(±0) = ±0``; NaN for ``|x| > 1`` and NaN.
+
+    ``%r = "fxn.asin"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+
+class AcosOp(FloatUnaryOp, name="acos"):
+    """Elementwise arccosine of a float operand, in ``[0, pi]``: ``acos(1) = +0``; NaN for ``|x| > 1`` and NaN.
+
+    ``%r = "fxn.acos"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+
+class AtanOp(FloatUnaryOp, name="atan"):
+    """Elementwise arctangent of a float operand, in ``[-pi/2, pi/2]``: ``atan(±0) = ±0``, ``atan(±inf) = ±pi/2``; NaN stays.
+
+    ``%r = "fxn.atan"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+
+class Atan2Op(FloatBinaryOp, name="atan2"):
+    """Elementwise C ``atan2(lhs, rhs)``: the angle of the point ``(x = rhs, y = lhs)`` in ``[-pi, pi]``, with broadcasting.
+
+    C99 Annex F special cases, as ``numpy.arctan2``/``torch.atan2``:
+    ``atan2(±0, x)`` is ``±0`` for ``x > 0`` or ``x = +0`` and ``±pi`` for
+    ``x < 0`` or ``x = -0``; ``atan2(y, ±0)`` is ``±pi/2`` for ``y != 0``;
+    ``atan2(±y, +inf)`` is ``±0`` and ``atan2(±y, -inf)`` ``±pi`` for finite
+    ``y``; ``atan2(±inf, x)`` is ``±pi/2`` for finite ``x``, ``±pi/4`` for
+    ``+inf`` and ``±3pi/4`` for ``-inf``; NaN in either operand gives NaN.
+
+    ``%r = "fxn.atan2"(%y, %x) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+
+class SinhOp(FloatUnaryOp, name="sinh"):
+    """Elementwise hyperbolic sine of a float operand, odd: ``sinh(±0) = ±0``, ``sinh(±inf) = ±inf``, overflow gives ``±inf``; NaN stays.
+
+    ``%r = "fxn.sinh"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+
+class CoshOp(FloatUnaryOp, name="cosh"):
+    """Elementwise hyperbolic cosine of a float operand, even: ``cosh(±0) = 1``, ``cosh(±inf) = inf``, overflow gives ``inf``; NaN stays.
+
+    ``%r = "fxn.cosh"(%a) : (tensor<3xf32>) -> tensor<3xf32>``
+    """
+
+
 class FmaOp(FxnOp, name="fma"):
     """Fused multiply-add ``x * y + z`` of floats with broadcasting, rounded ONCE (IEEE 754 fusedMultiplyAdd).
 

@@ -105,3 +105,31 @@ class ArgmaxOp(FxnOp, name="argmax"):
         require_dtype(args.input, NUMERIC_DTYPES, "numeric")
         dim = normalize_axis(attrs.dim, args.input.rank)
         return TensorType("i64", reduced_shape(args.input.shape, (dim,), attrs.keepdims))
+
+
+class CumulativeOp(FxnOp, name="cumulative"):
+    """Running sum or product of ``input`` along ``axis``, as ``torch.cumsum``/``torch.cumprod`` and ``numpy.cumsum``/``numpy.cumprod``.
+
+    ``result[..., i, ...]`` is the sum (``kind = "sum"``) or product
+    (``"prod"``) of ``input[..., 0..i, ...]`` along ``axis``, taken in order
+    from index 0. Numeric element types; the result has the input's type
+    and shape. Integers wrap; torch code's ``cumsum``/``cumprod`` of
+    integers and bool give i64 (the frontend widens the input first, as
+    torch does); numpy code traced by TorchDynamo keeps i32 as i32 (its
+    ``torch._numpy`` rule; numpy itself would give i64). f16 accumulates in f32 and each running value is
+    rounded once (torch's CPU kernel). NaN and inf propagate to every later
+    element. ``axis`` may be negative; a 0-d input has the one axis 0 (or
+    -1) and is its own result; an empty axis gives an empty result.
+
+    ``%r = "fxn.cumulative"(%x) {axis = 1 : i64, kind = "sum"} : (tensor<2x3xf32>) -> tensor<2x3xf32>``
+    """
+
+    input: Operand
+    kind = EnumAttr("sum", "prod")
+    axis = IntAttr()
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        require_dtype(args.input, NUMERIC_DTYPES, "numeric")
+        normalize_axis(attrs.axis, args.input.rank, "axis")
+        return args.input

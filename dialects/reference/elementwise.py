@@ -226,6 +226,55 @@ def erf(input, *, result_type):
     return _erf_f64(input.astype(np.float64)).astype(result_type.numpy_dtype)
 
 
+@kernel("fxn.sin")
+def sin(input, *, result_type):
+    return _float_math(np.sin, input, result_type=result_type)
+
+
+@kernel("fxn.cos")
+def cos(input, *, result_type):
+    return _float_math(np.cos, input, result_type=result_type)
+
+
+@kernel("fxn.tan")
+def tan(input, *, result_type):
+    return _float_math(np.tan, input, result_type=result_type)
+
+
+@kernel("fxn.asin")
+def asin(input, *, result_type):
+    with np.errstate(invalid="ignore"):  # NaN outside [-1, 1], by definition
+        return _float_math(np.arcsin, input, result_type=result_type)
+
+
+@kernel("fxn.acos")
+def acos(input, *, result_type):
+    with np.errstate(invalid="ignore"):
+        return _float_math(np.arccos, input, result_type=result_type)
+
+
+@kernel("fxn.atan")
+def atan(input, *, result_type):
+    return _float_math(np.arctan, input, result_type=result_type)
+
+
+@kernel("fxn.atan2")
+def atan2(lhs, rhs, *, result_type):
+    return _float_math(np.arctan2, lhs, rhs, result_type=result_type)
+
+
+@kernel("fxn.sinh")
+def sinh(input, *, result_type):
+    with np.errstate(over="ignore"):
+        return _float_math(np.sinh, input, result_type=result_type)
+
+
+@kernel("fxn.cosh")
+def cosh(input, *, result_type):
+    with np.errstate(over="ignore"):
+        return _float_math(np.cosh, input, result_type=result_type)
+
+
 # ----------------------------------------------------------------------------
 # Fused multiply-add, correctly rounded.
 

@@ -62,3 +62,13 @@ def argmax(input, *, dim, keepdims, result_type):
         raise ValueError(f"argmax over the empty dimension {axis} is undefined (input shape {list(input.shape)})")
     index = np.argmax(x, axis=axis, keepdims=True)
     return index.astype(np.int64).reshape(reduced_shape(input.shape, (axis,), keepdims))
+
+
+@kernel("fxn.cumulative")
+def cumulative(input, *, kind, axis, result_type):
+    if input.ndim == 0:
+        return input.copy()
+    scan = np.cumsum if kind == "sum" else np.cumprod
+    # Integers wrap, as the compiled code's; f16 runs in f32, each value rounded once.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return scan(input, axis=normalize_axis(axis, input.ndim), dtype=compute_dtype(input.dtype)).astype(input.dtype)

@@ -12,7 +12,11 @@ import math
 
 from fxn.dialects.elementwise import (
     AbsOp,
+    AcosOp,
     AddOp,
+    AsinOp,
+    Atan2Op,
+    AtanOp,
     BitwiseAndOp,
     BitwiseNotOp,
     BitwiseOrOp,
@@ -20,6 +24,8 @@ from fxn.dialects.elementwise import (
     CeilOp,
     ClampOp,
     CompareOp,
+    CoshOp,
+    CosOp,
     DivOp,
     ErfOp,
     ExpOp,
@@ -42,9 +48,12 @@ from fxn.dialects.elementwise import (
     ShiftRightOp,
     SigmoidOp,
     SignOp,
+    SinhOp,
+    SinOp,
     SqrtOp,
     SubOp,
     TanhOp,
+    TanOp,
     TruncOp,
 )
 from fxn.dialects.types import FLOAT_DTYPES, INT_DTYPES
@@ -184,6 +193,19 @@ aten("rsqrt.default")(float_unary(RsqrtOp))
 aten("tanh.default")(float_unary(TanhOp))
 aten("sigmoid.default")(float_unary(SigmoidOp))
 aten("erf.default")(float_unary(ErfOp))
+aten("sin.default")(float_unary(SinOp))
+aten("cos.default")(float_unary(CosOp))
+aten("tan.default")(float_unary(TanOp))
+aten("asin.default")(float_unary(AsinOp))
+aten("acos.default")(float_unary(AcosOp))
+aten("atan.default")(float_unary(AtanOp))
+aten("sinh.default")(float_unary(SinhOp))
+aten("cosh.default")(float_unary(CoshOp))
+
+
+@aten("atan2.default")
+def atan2(self, other):
+    return binary(Atan2Op, self, other, float_result_type(emit.promotion_operand(self), emit.promotion_operand(other)))
 
 
 def rounding(op_class):

@@ -1,6 +1,6 @@
-"""Converters of the ATen reductions: sum, mean, max, min, prod, any (all), argmax, argmin, softmax, variance.
+"""Converters of the ATen reductions: sum, mean, max, min, prod, any (all), argmax, argmin, softmax, variance, cumsum, cumprod.
 
-As in torch, integer and bool sums and products accumulate in i64, and a
+As in torch, integer and bool sums and products (running ones too) accumulate in i64, and a
 ``dtype=`` argument converts the input first. An empty or absent ``dim``
 list reduces over every dimension.
 """
@@ -8,7 +8,7 @@ list reduces over every dimension.
 from __future__ import annotations
 
 from fxn.dialects.elementwise import DivOp, ExpOp, LogOp, MulOp, NegOp, SqrtOp, SubOp
-from fxn.dialects.reduction import ArgmaxOp, ReduceOp, SoftmaxOp
+from fxn.dialects.reduction import ArgmaxOp, CumulativeOp, ReduceOp, SoftmaxOp
 from fxn.dialects.types import FLOAT_DTYPES
 
 from .. import emit
@@ -45,6 +45,16 @@ def sum_(self, dim=None, keepdim=False, dtype=None):
 @aten("prod.dim_int", "prod.default")
 def prod(self, dim=None, keepdim=False, dtype=None):
     return reduce(accumulated(self, dtype), "prod", dim, keepdim)
+
+
+@aten("cumsum.default")
+def cumsum(self, dim, dtype=None):
+    return CumulativeOp.build(accumulated(self, dtype), kind="sum", axis=dim)
+
+
+@aten("cumprod.default")
+def cumprod(self, dim, dtype=None):
+    return CumulativeOp.build(accumulated(self, dtype), kind="prod", axis=dim)
 
 
 @aten("mean.dim", "mean.default")

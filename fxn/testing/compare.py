@@ -20,7 +20,8 @@ from .case import CLOSE, EXACT, ULPS, Case
 #: f16 results may differ by one rounding of the f32 accumulator, f32/f64 by summation order.
 TOLERANCES = {"f16": 2e-3, "f32": 2e-5, "f64": 1e-12}
 #: The f64 reference's own error (glibc is within 1 ulp; sigmoid composes exp, an add and a division).
-REFERENCE_F64_ULPS = {"exp": 1, "log": 1, "tanh": 1, "sigmoid": 2.5, "erf": 1, "pow": 1}
+REFERENCE_F64_ULPS = {"exp": 1, "log": 1, "tanh": 1, "sigmoid": 2.5, "erf": 1, "pow": 1, "sin": 1, "cos": 1, "tan": 1,
+                      "asin": 1, "acos": 1, "atan": 1, "atan2": 1, "sinh": 1, "cosh": 1}
 
 
 def _same_type(actual: np.ndarray, expected: np.ndarray, what) -> None:

@@ -255,7 +255,21 @@ def shift_cases(rng, supported=ALL_DTYPES, *, op) -> dict[str, Case]:
 # ----------------------------------------------------------------------------- transcendentals
 
 #: The transcendentals' names in :data:`~fxn.passes.lowering.math_expansion.MAX_ERROR_ULPS`, by op.
-MATH_OPS = {ew.ExpOp: "exp", ew.LogOp: "log", ew.TanhOp: "tanh", ew.SigmoidOp: "sigmoid", ew.ErfOp: "erf"}
+MATH_OPS = {ew.ExpOp: "exp", ew.LogOp: "log", ew.TanhOp: "tanh", ew.SigmoidOp: "sigmoid", ew.ErfOp: "erf",
+            ew.SinOp: "sin", ew.CosOp: "cos", ew.TanOp: "tan", ew.AsinOp: "asin", ew.AcosOp: "acos", ew.AtanOp: "atan",
+            ew.SinhOp: "sinh", ew.CoshOp: "cosh"}
+#: Transcendentals of two operands, with the function making their inputs.
+BINARY_MATH_OPS = (ew.PowOp, ew.Atan2Op)
+#: Where sin, cos and tan are accurate (:data:`~fxn.passes.lowering.math_expansion.TRIG_REDUCTION_LIMIT`, rounded down).
+TRIG_RANGE = 1.6e6
+
+
+def _trig_inputs(rng, n: int) -> list[np.ndarray]:
+    """Bulk, up to :data:`TRIG_RANGE`, tiny values, and floats near multiples of pi/2 (the hardest to reduce)."""
+    multiples = rng.integers(-(10**6), 10**6, n // 4) * (np.pi / 2)
+    return [rng.uniform(-10, 10, n), rng.uniform(-TRIG_RANGE, TRIG_RANGE, n // 4),
+            np.exp(rng.uniform(-60, 0, n // 4)) * rng.choice([-1, 1], n // 4),
+            multiples * (1 + rng.standard_normal(n // 4) * 1e-12), np.array([np.pi, np.pi / 2, 3 * np.pi / 2, 2 * np.pi])]
 
 
 def math_inputs(name: str, dtype: str, rng, n: int = 1500) -> np.ndarray:
@@ -263,21 +277,40 @@ def math_inputs(name: str, dtype: str, rng, n: int = 1500) -> np.ndarray:
     info = np.finfo(NUMPY_DTYPES[dtype])
     overflow = float(np.log(info.max))
     underflow = float(np.log(info.smallest_subnormal))
+    tiny = np.exp(rng.uniform(-60, -1, n // 4)) * rng.choice([-1, 1], n // 4)
+    near_one = 1 - np.exp(rng.uniform(-40, -1, n // 4))
     parts = {
-        "exp": [rng.uniform(underflow - 1, overflow + 1, n), rng.uniform(-1, 1, n // 4), rng.standard_normal(n // 4) * 1e-4],
-        "log": [
+        "exp": lambda: [rng.uniform(underflow - 1, overflow + 1, n), rng.uniform(-1, 1, n // 4), rng.standard_normal(n // 4) * 1e-4],
+        "log": lambda: [
             np.exp(rng.uniform(underflow, overflow, n)),
             1 + rng.standard_normal(n // 4) * 1e-3,
             rng.uniform(0.5, 2, n // 4),
             -np.exp(rng.uniform(-5, 5, 20)),
         ],
-        "tanh": [rng.standard_normal(n) * 4, rng.standard_normal(n // 4) * 1e-3, rng.uniform(-25, 25, n // 4)],
-        "sigmoid": [rng.standard_normal(n) * 10, rng.uniform(underflow - 1, 30, n // 4)],
-        "erf": [rng.standard_normal(n) * 2, rng.uniform(0.9, 1.1, n // 4), rng.uniform(3, 7, n // 4), rng.standard_normal(20) * 1e-6],
-    }[name]
-    specials = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, float(info.smallest_subnormal), float(info.tiny), 1e300]
+        "tanh": lambda: [rng.standard_normal(n) * 4, rng.standard_normal(n // 4) * 1e-3, rng.uniform(-25, 25, n // 4)],
+        "sigmoid": lambda: [rng.standard_normal(n) * 10, rng.uniform(underflow - 1, 30, n // 4)],
+        "erf": lambda: [rng.standard_normal(n) * 2, rng.uniform(0.9, 1.1, n // 4), rng.uniform(3, 7, n // 4), rng.standard_normal(20) * 1e-6],
+        "sin": lambda: _trig_inputs(rng, n),
+        "asin": lambda: [rng.uniform(-1, 1, n), near_one, -near_one, tiny, rng.uniform(-3, 3, 20)],
+        "atan": lambda: [rng.uniform(-4, 4, n), np.exp(rng.uniform(-60, overflow, n // 2)) * rng.choice([-1, 1], n // 2)],
+        "sinh": lambda: [rng.uniform(-25, 25, n), rng.uniform(-overflow - 1, overflow + 1, n // 4), tiny],
+    }[{"cos": "sin", "tan": "sin", "acos": "asin", "cosh": "sinh"}.get(name, name)]()
+    specials = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, float(info.smallest_subnormal), float(info.tiny)]
+    if name not in ("sin", "cos", "tan"):  # beyond their accurate range
+        specials.append(1e300)
     with np.errstate(over="ignore"):
         return np.concatenate(parts + [np.array(specials)]).astype(NUMPY_DTYPES[dtype])
+
+
+def atan2_inputs(dtype: str, rng, n: int = 1500) -> tuple[np.ndarray, np.ndarray]:
+    """Points of every quadrant and magnitude ratio, and every pair of C99's special values (signed zeros, infinities, NaN)."""
+    y = rng.standard_normal(n) * np.exp(rng.uniform(-20, 20, n))
+    x = rng.standard_normal(n) * np.exp(rng.uniform(-20, 20, n))
+    specials = np.array([0.0, -0.0, 1.0, -1.0, 2.5, -3.0, np.inf, -np.inf, np.nan])
+    grid_y, grid_x = (a.ravel() for a in np.meshgrid(specials, specials))
+    with np.errstate(over="ignore"):
+        return (np.concatenate([y, grid_y]).astype(NUMPY_DTYPES[dtype]),
+                np.concatenate([x, grid_x]).astype(NUMPY_DTYPES[dtype]))
 
 
 def pow_inputs(dtype: str, rng, n: int = 1500) -> tuple[np.ndarray, np.ndarray]:
@@ -304,13 +337,19 @@ def math_cases(rng, supported=ALL_DTYPES, *, op) -> dict[str, Case]:
         return {}
     cases = {}
     for dtype in dtypes:
-        if op is ew.PowOp:
-            cases[f"pow_{dtype}"] = Case(op, list(pow_inputs(dtype, rng)), dynamic=((0,), (0,)), compare=ULPS,
-                                         variant=("main",))
+        if op in BINARY_MATH_OPS:
+            make = pow_inputs if op is ew.PowOp else atan2_inputs
+            cases[f"{name}_{dtype}"] = Case(op, list(make(dtype, rng)), dynamic=((0,), (0,)), compare=ULPS,
+                                            variant=("main",))
         else:
             cases[f"{name}_{dtype}"] = Case(op, [math_inputs(MATH_OPS[op], dtype, rng)], dynamic=((0,),),
                                             compare=ULPS, variant=("main",))
-    return {**cases, **shape_cases(rng, op, dtypes, 2 if op is ew.PowOp else 1, compare=ULPS)}
+    shapes = shape_cases(rng, op, dtypes, 2 if op in BINARY_MATH_OPS else 1, compare=ULPS)
+    if op in (ew.SinOp, ew.CosOp, ew.TanOp):  # special_array's 1e300 is beyond their accurate range
+        for case in shapes.values():
+            for array in case.inputs:
+                array[np.abs(array.astype(np.float64)) > TRIG_RANGE] = 2.0
+    return {**cases, **shapes}
 
 
 # ----------------------------------------------------------------------------- casts
@@ -356,7 +395,7 @@ def builders() -> dict[str, object]:
         table[op.OPERATION_NAME] = functools.partial(elementwise_cases, op=op, dtypes=dtypes, arity=2, ties=True)
     for op, dtypes in UNARY_OPS.items():
         table[op.OPERATION_NAME] = functools.partial(elementwise_cases, op=op, dtypes=dtypes, arity=1)
-    for op in [*MATH_OPS, ew.PowOp]:
+    for op in [*MATH_OPS, *BINARY_MATH_OPS]:
         table[op.OPERATION_NAME] = functools.partial(math_cases, op=op)
     for op in DIVISION_OPS:
         table[op.OPERATION_NAME] = functools.partial(division_cases, op=op)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from fxn.dialects.reduction import ArgmaxOp, ReduceOp, SoftmaxOp
-from fxn.dialects.types import ALL_DTYPES, FLOAT_DTYPES, INT_DTYPES, NUMPY_DTYPES
+from fxn.dialects.reduction import ArgmaxOp, CumulativeOp, ReduceOp, SoftmaxOp
+from fxn.dialects.types import ALL_DTYPES, FLOAT_DTYPES, INT_DTYPES, NUMERIC_DTYPES, NUMPY_DTYPES
 
 from .case import Case, among, normal_array
 
@@ -123,6 +123,38 @@ def argmax_cases(rng, supported=ALL_DTYPES) -> dict[str, Case]:
     return cases
 
 
+#: (input shape, axis, dynamic axes): the scanned axis first, last, in the middle, known at run time, empty; 0-d.
+CUMULATIVE_SHAPES = [((4, 37), 1, ()), ((6, 3, 5), 0, ()), ((3, 9, 17), -2, (0, 1)), ((23,), 0, (0,)), ((4, 0, 3), 1, ()),
+                     ((0, 5), 0, (0,)), ((), 0, ())]
+
+
+def _cumulative_input(rng, kind: str, shape, dtype: str) -> np.ndarray:
+    x = normal_array(rng, shape, dtype)
+    if kind == "prod" and dtype in FLOAT_DTYPES:
+        x = (x / 8 + 1).astype(x.dtype)  # running products stay in f16's range
+    return x
+
+
+def cumulative_cases(rng, supported=ALL_DTYPES) -> dict[str, Case]:
+    """Both kinds on every numeric dtype and shape (integers wrap); NaN and inf propagating; a long f16 sum."""
+    cases = {
+        f"cumulative_{kind}_{dtype}_{i}": Case(CumulativeOp, [_cumulative_input(rng, kind, shape, dtype)],
+                                               dict(kind=kind, axis=axis), (dynamic,), variant=(kind, f"shape{i}"))
+        for kind in ("sum", "prod") for dtype in among(NUMERIC_DTYPES, supported)
+        for i, (shape, axis, dynamic) in enumerate(CUMULATIVE_SHAPES)
+    }
+    specials = np.array([[1.0, np.nan, 2.0, 3.0], [1.0, np.inf, -np.inf, 1.0], [0.0, -0.0, -0.0, 1.0], [2.0, np.inf, 0.0, 1.0]])
+    for kind in ("sum", "prod"):
+        for dtype in among(FLOAT_DTYPES, supported):
+            cases[f"cumulative_{kind}_specials_{dtype}"] = Case(
+                CumulativeOp, [specials.astype(NUMPY_DTYPES[dtype])], dict(kind=kind, axis=1), variant=(kind, "specials"))
+    if "f16" in supported:  # f16 accumulation would stop at 2048
+        cases["cumulative_sum_f16_long"] = Case(CumulativeOp, [np.full((3, 3000), 1.0, np.float16)],
+                                                dict(kind="sum", axis=1), variant=("sum", "long"))
+    return cases
+
+
 def builders() -> dict[str, object]:
     """Per reduction op name, the function ``(rng, supported dtypes) -> {name: Case}`` making its cases."""
-    return {"fxn.reduce": reduce_cases, "fxn.softmax": softmax_cases, "fxn.argmax": argmax_cases}
+    return {"fxn.reduce": reduce_cases, "fxn.softmax": softmax_cases, "fxn.argmax": argmax_cases,
+            "fxn.cumulative": cumulative_cases}

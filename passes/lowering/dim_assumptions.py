@@ -607,7 +607,7 @@ def _argmax(a, site, operands, attrs, result):
     return list(reduced_shape(terms, axes, attrs.keepdims))
 
 
-@_rule("fxn.softmax")
+@_rule("fxn.softmax", "fxn.cumulative")
 def _softmax(a, site, operands, attrs, result):
     return list(operands["input"])
 

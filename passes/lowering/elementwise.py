@@ -140,6 +140,8 @@ lowering("fxn.tanh")(_float_math(math_expansion.tanh))
 lowering("fxn.sigmoid")(_float_math(math_expansion.sigmoid))
 lowering("fxn.erf")(_float_math(math_expansion.erf))
 lowering("fxn.pow")(_float_math(math_expansion.pow))
+for _name in ("sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh"):
+    lowering(f"fxn.{_name}")(_float_math(getattr(math_expansion, _name)))
 
 
 def _fma_f16(x: ir.Value, y: ir.Value, z: ir.Value) -> ir.Value:

@@ -1,4 +1,4 @@
-"""Generic lowering of the reduction fxn ops: ``linalg.generic`` reductions into filled accumulators.
+"""Generic lowering of the reduction fxn ops: ``linalg.generic`` reductions into filled accumulators, and scans.
 
 Also the building blocks the nn and image lowerings share: the accumulator
 type (f16 accumulates in f32), scalar constants and conversions, filled
@@ -14,11 +14,11 @@ from typing import Callable, Sequence
 from fxn.dialects import TensorType
 from fxn.dialects.reduction import reduced_axes
 from fxn.dialects.types import FLOAT_DTYPES, UNSIGNED_DTYPES, bit_width
-from fxn.mlir import arith, ir, linalg, tensor
+from fxn.mlir import arith, ir, linalg, scf, tensor
 
 from ..registry import PassFailure
 from . import lowering, math_expansion
-from .structured import element_type, index, signless_int, tensor_type
+from .structured import element_type, index, index_value, signless_int, tensor_type
 
 # ----------------------------------------------------------------------------
 # Shared numeric building blocks.
@@ -304,3 +304,50 @@ def lower_argmax(op, target):
 
     _, indices = reducing_generic(source, [axis], inits, step)
     return with_unit_dims(indices, tensor_type(op.results[0]), [axis] if attrs.keepdims else [])
+
+
+# ----------------------------------------------------------------------------
+# fxn.cumulative: a sequential scan along the axis, one line of it at a time.
+
+
+@lowering("fxn.cumulative")
+def lower_cumulative(op, target):
+    """Nested ``scf.for`` loops over the other dims, innermost the axis carrying the running value as a scalar.
+
+    Elements are read with ``tensor.extract`` and written with
+    ``tensor.insert`` into the loop-carried result, which bufferizes to
+    loads and stores in place. Not vectorized: a per-step ``linalg.generic``
+    over the other dims writing a slice of the result would be (its
+    running values a vector), but upstream canonicalization turns the
+    fully overwritten result slice into a fresh tensor, which bufferizes to
+    a ``memref.copy`` of a strided view: a call of MLIR's runtime library
+    (``memrefCopy``), which compiled code may not import.
+    """
+    attrs = op.attrs()
+    source = op.input
+    result = tensor_type(op.results[0])
+    if result.rank == 0:  # one element: its own running sum or product
+        return source
+    axis = attrs.axis % result.rank
+    accumulator = accumulator_dtype(result.dtype)
+    combine, identity = _combiner(attrs.kind, accumulator)
+    order = [a for a in range(result.rank) if a != axis] + [axis]
+    init = tensor.empty([size_of(source, a) for a in range(result.rank)], element_type(result.dtype))
+
+    def loops(level: int, indices: dict, carried: ir.Value) -> ir.Value:
+        dim = order[level]
+        innermost = level == len(order) - 1
+        inits = [carried, scalar(accumulator, identity)] if innermost else [carried]
+        loop = scf.ForOp(index(0), index_value(size_of(source, dim)), index(1), inits)
+        with ir.InsertionPoint(loop.body):
+            at = {**indices, dim: loop.induction_variable}
+            if innermost:
+                partial, running = loop.inner_iter_args
+                position = [at[a] for a in range(result.rank)]
+                total = combine(convert(tensor.extract(source, position), accumulator), running)
+                scf.YieldOp([tensor.insert(convert(total, result.dtype), partial, position), total])
+            else:
+                scf.YieldOp([loops(level + 1, at, loop.inner_iter_args[0])])
+        return loop.results[0]
+
+    return loops(0, {}, init)

@@ -695,3 +695,11 @@ func.func @shift_right_wrong_result(%a: tensor<3xi8>, %b: tensor<i8>) {
   %0 = "fxn.shift_right"(%a, %b) : (tensor<3xi8>, tensor<i8>) -> tensor<i8>
   return
 }
+
+// -----
+
+func.func @sin_of_int(%a0: tensor<3xi32>) {
+  // expected-error @+1 {{'fxn.sin' op requires floating-point operands; got i32}}
+  %0 = "fxn.sin"(%a0) : (tensor<3xi32>) -> tensor<3xi32>
+  return
+}

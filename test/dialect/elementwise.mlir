@@ -200,3 +200,15 @@ func.func @bits(%a: tensor<3xi64>, %b: tensor<i64>, %c: tensor<3xi1>) -> (tensor
   %6 = "fxn.bitwise_not"(%c) : (tensor<3xi1>) -> tensor<3xi1>
   return %5, %6 : tensor<3xi64>, tensor<3xi1>
 }
+
+// The trigonometric and hyperbolic functions take floats and keep the type; atan2 broadcasts.
+// CHECK-LABEL: func.func @trigonometric(
+// CHECK: "fxn.sin"(%{{.+}}) : (tensor<2x?xf16>) -> tensor<2x?xf16>
+// CHECK: "fxn.atan2"(%{{.+}}, %{{.+}}) : (tensor<2x?xf16>, tensor<f16>) -> tensor<2x?xf16>
+// CHECK: "fxn.cosh"(%{{.+}}) : (tensor<2x?xf16>) -> tensor<2x?xf16>
+func.func @trigonometric(%a: tensor<2x?xf16>, %b: tensor<f16>) -> tensor<2x?xf16> {
+  %0 = "fxn.sin"(%a) : (tensor<2x?xf16>) -> tensor<2x?xf16>
+  %1 = "fxn.atan2"(%0, %b) : (tensor<2x?xf16>, tensor<f16>) -> tensor<2x?xf16>
+  %2 = "fxn.cosh"(%1) : (tensor<2x?xf16>) -> tensor<2x?xf16>
+  return %2 : tensor<2x?xf16>
+}

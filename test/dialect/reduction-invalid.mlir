@@ -95,3 +95,27 @@ func.func @argmax_result_not_i64(%a0: tensor<2x3xf32>) {
   %0 = "fxn.argmax"(%a0) {dim = 1 : i64, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xi32>
   return
 }
+
+// -----
+
+func.func @cumulative_axis_out_of_range(%a0: tensor<2x3xf32>) {
+  // expected-error @+1 {{'fxn.cumulative' op axis 2 is out of range for rank 2}}
+  %0 = "fxn.cumulative"(%a0) {axis = 2 : i64, kind = "sum"} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @cumulative_of_bool(%a0: tensor<3xi1>) {
+  // expected-error @+1 {{'fxn.cumulative' op requires a numeric operand; got i1}}
+  %0 = "fxn.cumulative"(%a0) {axis = 0 : i64, kind = "sum"} : (tensor<3xi1>) -> tensor<3xi1>
+  return
+}
+
+// -----
+
+func.func @cumulative_unknown_kind(%a0: tensor<3xf32>) {
+  // expected-error @+1 {{'fxn.cumulative' op attribute 'kind' must be one of "sum", "prod"}}
+  %0 = "fxn.cumulative"(%a0) {axis = 0 : i64, kind = "max"} : (tensor<3xf32>) -> tensor<3xf32>
+  return
+}

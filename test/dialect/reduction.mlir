@@ -75,3 +75,18 @@ func.func @argmax_dynamic(%x: tensor<?x?xi32>) -> tensor<?xi64> {
   %0 = "fxn.argmax"(%x) {dim = -1 : i64, keepdims = false} : (tensor<?x?xi32>) -> tensor<?xi64>
   return %0 : tensor<?xi64>
 }
+
+// A running sum keeps the input's type and shape; the axis may be negative.
+// CHECK-LABEL: func.func @cumulative_sum(
+// CHECK: "fxn.cumulative"(%{{.+}}) {axis = -1 : i64, kind = "sum"} : (tensor<?x3xi64>) -> tensor<?x3xi64>
+func.func @cumulative_sum(%x: tensor<?x3xi64>) -> tensor<?x3xi64> {
+  %0 = "fxn.cumulative"(%x) {axis = -1 : i64, kind = "sum"} : (tensor<?x3xi64>) -> tensor<?x3xi64>
+  return %0 : tensor<?x3xi64>
+}
+
+// CHECK-LABEL: func.func @cumulative_prod_scalar(
+// CHECK: "fxn.cumulative"(%{{.+}}) {axis = 0 : i64, kind = "prod"} : (tensor<f16>) -> tensor<f16>
+func.func @cumulative_prod_scalar(%x: tensor<f16>) -> tensor<f16> {
+  %0 = "fxn.cumulative"(%x) {axis = 0 : i64, kind = "prod"} : (tensor<f16>) -> tensor<f16>
+  return %0 : tensor<f16>
+}

@@ -259,3 +259,31 @@ func.func @shift_right_ui8(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8
   %0 = "fxn.shift_right"(%a, %b) : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
   return %0 : tensor<4xui8>
 }
+
+// sin of f32 computes in f64 (fdlibm's reduction by pi/2 and kernels) and rounds once: arith and
+// single-instruction math ops only, no call.
+// CHECK-LABEL: func.func @sin_f32(
+// CHECK: linalg.generic
+// CHECK-NEXT: ^bb0(%[[X:.+]]: f32, %{{.+}}: f32):
+// CHECK-NEXT: %[[W:.+]] = arith.extf %[[X]] : f32 to f64
+// CHECK: math.roundeven
+// CHECK-NOT: call
+// CHECK: %[[R:.+]] = arith.truncf %{{.+}} : f64 to f32
+// CHECK-NEXT: linalg.yield %[[R]] : f32
+func.func @sin_f32(%a: tensor<?xf32>) -> tensor<?xf32> {
+  %0 = "fxn.sin"(%a) : (tensor<?xf32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// atan2 of f64 stays in f64; C's special cases are selects.
+// CHECK-LABEL: func.func @atan2_f64(
+// CHECK: ^bb0(%[[Y:.+]]: f64, %[[X:.+]]: f64, %{{.+}}: f64):
+// CHECK-DAG: math.absf %[[Y]] : f64
+// CHECK-DAG: math.absf %[[X]] : f64
+// CHECK-NOT: call
+// CHECK: math.copysign
+// CHECK: linalg.yield
+func.func @atan2_f64(%y: tensor<3xf64>, %x: tensor<3xf64>) -> tensor<3xf64> {
+  %0 = "fxn.atan2"(%y, %x) : (tensor<3xf64>, tensor<3xf64>) -> tensor<3xf64>
+  return %0 : tensor<3xf64>
+}

@@ -61,3 +61,32 @@ func.func @argmax(%x: tensor<2x3xf32>) -> tensor<2xi64> {
   %0 = "fxn.argmax"(%x) {dim = 1 : i64, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xi64>
   return %0 : tensor<2xi64>
 }
+
+// A running sum of f16 along axis 0: loops over the other dim, then the axis carrying an f32 scalar;
+// each element extracted, added, rounded once and inserted into the carried result.
+// CHECK-LABEL: func.func @cumulative_sum_f16(
+// CHECK-SAME: %[[X:.+]]: tensor<?x5xf16>
+// CHECK: %[[N:.+]] = tensor.dim %[[X]], %c0
+// CHECK: %[[INIT:.+]] = tensor.empty(%[[N]]) : tensor<?x5xf16>
+// CHECK: scf.for %[[J:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[OUTER:.+]] = %[[INIT]]) -> (tensor<?x5xf16>)
+// CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK: scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[PARTIAL:.+]] = %[[OUTER]], %[[ACC:.+]] = %[[ZERO]]) -> (tensor<?x5xf16>, f32)
+// CHECK-NEXT: %[[E:.+]] = tensor.extract %[[X]][%[[I]], %[[J]]] : tensor<?x5xf16>
+// CHECK-NEXT: %[[W:.+]] = arith.extf %[[E]] : f16 to f32
+// CHECK-NEXT: %[[SUM:.+]] = arith.addf %[[W]], %[[ACC]] : f32
+// CHECK-NEXT: %[[R:.+]] = arith.truncf %[[SUM]] : f32 to f16
+// CHECK-NEXT: %[[NEXT:.+]] = tensor.insert %[[R]] into %[[PARTIAL]][%[[I]], %[[J]]] : tensor<?x5xf16>
+// CHECK-NEXT: scf.yield %[[NEXT]], %[[SUM]] : tensor<?x5xf16>, f32
+func.func @cumulative_sum_f16(%x: tensor<?x5xf16>) -> tensor<?x5xf16> {
+  %0 = "fxn.cumulative"(%x) {axis = 0 : i64, kind = "sum"} : (tensor<?x5xf16>) -> tensor<?x5xf16>
+  return %0 : tensor<?x5xf16>
+}
+
+// A 0-d input is its own running product.
+// CHECK-LABEL: func.func @cumulative_prod_scalar(
+// CHECK-SAME: %[[X:.+]]: tensor<i32>
+// CHECK-NEXT: return %[[X]] : tensor<i32>
+func.func @cumulative_prod_scalar(%x: tensor<i32>) -> tensor<i32> {
+  %0 = "fxn.cumulative"(%x) {axis = -1 : i64, kind = "prod"} : (tensor<i32>) -> tensor<i32>
+  return %0 : tensor<i32>
+}

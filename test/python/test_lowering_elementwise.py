@@ -30,6 +30,7 @@ from fxn.source import parse_module
 from fxn.testing.case import Case, build_case
 from fxn.testing.compare import assert_identical, check_result, widened
 from fxn.testing.elementwise_cases import (
+    BINARY_MATH_OPS,
     BINARY_OPS,
     BITWISE_OPS,
     DIVISION_OPS,
@@ -115,7 +116,7 @@ def test_broadcasting_and_dynamic_dims():
 
 def math_cases(dtype: str, rng) -> list[Case]:
     """Each transcendental over its interesting range in ``dtype``."""
-    return [case for case in op_cases([*MATH_OPS, ew.PowOp], rng) if case.dtype == dtype and "main" in case.variant]
+    return [case for case in op_cases([*MATH_OPS, *BINARY_MATH_OPS], rng) if case.dtype == dtype and "main" in case.variant]
 
 
 def function_name(case: Case) -> str:

@@ -78,6 +78,7 @@ BINARY_OPS = [
     (ew.MaxOp, torch.maximum, NUMERIC_DTYPES),
     (ew.MinOp, torch.minimum, NUMERIC_DTYPES),
     (ew.PowOp, torch.pow, FLOAT_DTYPES),
+    (ew.Atan2Op, torch.atan2, FLOAT_DTYPES),
 ]
 
 UNARY_OPS = [
@@ -91,6 +92,12 @@ UNARY_OPS = [
     (ew.TanhOp, torch.tanh, FLOAT_DTYPES),
     (ew.SigmoidOp, torch.sigmoid, FLOAT_DTYPES),
     (ew.ErfOp, torch.erf, FLOAT_DTYPES),
+    (ew.SinOp, torch.sin, FLOAT_DTYPES),
+    (ew.CosOp, torch.cos, FLOAT_DTYPES),
+    (ew.TanOp, torch.tan, FLOAT_DTYPES),
+    (ew.AtanOp, torch.atan, FLOAT_DTYPES),
+    (ew.SinhOp, torch.sinh, FLOAT_DTYPES),
+    (ew.CoshOp, torch.cosh, FLOAT_DTYPES),
 ]
 
 
@@ -304,6 +311,18 @@ SPECIAL_CASES = [
     ("tanh", ew.TanhOp, [arr("f32", -inf, inf, -0.0)], {}, arr("f32", -1, 1, -0.0)),
     ("sigmoid-tiny", ew.SigmoidOp, [arr("f32", -inf, inf, -100, 0)], {}, arr("f32", 0, 1, math.exp(-100), 0.5)),
     ("erf", ew.ErfOp, [arr("f16", -inf, inf, -0.0, nan)], {}, arr("f16", -1, 1, -0.0, nan)),
+    ("sin", ew.SinOp, [arr("f32", -0.0, inf, nan, 0.0)], {}, arr("f32", -0.0, nan, nan, 0.0)),
+    ("cos", ew.CosOp, [arr("f64", -0.0, -inf, nan)], {}, arr("f64", 1, nan, nan)),
+    ("tan", ew.TanOp, [arr("f16", -0.0, inf)], {}, arr("f16", -0.0, nan)),
+    ("asin", ew.AsinOp, [arr("f32", -0.0, 1, -1, 1.5, nan)], {}, arr("f32", -0.0, math.pi / 2, -math.pi / 2, nan, nan)),
+    ("acos", ew.AcosOp, [arr("f32", 1, -1, 0.0, -2)], {}, arr("f32", 0.0, math.pi, math.pi / 2, nan)),
+    ("atan", ew.AtanOp, [arr("f32", -0.0, inf, -inf, nan)], {}, arr("f32", -0.0, math.pi / 2, -math.pi / 2, nan)),
+    ("atan2-zeros", ew.Atan2Op, [arr("f64", 0.0, -0.0, 0.0, -0.0, 1, -1), arr("f64", 0.0, 0.0, -0.0, -0.0, 0.0, -0.0)], {},
+     arr("f64", 0.0, -0.0, math.pi, -math.pi, math.pi / 2, -math.pi / 2)),
+    ("atan2-infinities", ew.Atan2Op, [arr("f32", inf, -inf, inf, 1, -1, nan), arr("f32", inf, inf, -inf, inf, -inf, 1)], {},
+     arr("f32", math.pi / 4, -math.pi / 4, 3 * math.pi / 4, 0.0, -math.pi, nan)),
+    ("sinh", ew.SinhOp, [arr("f32", -0.0, inf, -inf, 1000, nan)], {}, arr("f32", -0.0, inf, -inf, inf, nan)),
+    ("cosh", ew.CoshOp, [arr("f32", -0.0, -inf, -1000, nan)], {}, arr("f32", 1, inf, inf, nan)),
     ("pow", ew.PowOp, [arr("f32", 0, -8, nan, 1, 2), arr("f32", -1, 1 / 3, 0, nan, -1)], {}, arr("f32", inf, nan, 1, 1, 0.5)),
     ("floor_div-by-zero-and-minus-one", ew.FloorDivOp, [arr("i8", 7, -128, -128, -7), arr("i8", 0, -1, 1, 2)], {}, arr("i8", 0, -128, -128, -4)),
     ("floor_div-unsigned", ew.FloorDivOp, [arr("ui8", 255, 7, 9), arr("ui8", 0, 2, 255)], {}, arr("ui8", 0, 3, 0)),
