@@ -65,7 +65,8 @@ def discover_backends() -> tuple[BackendEntry, ...]:
                 entry.backend, entry.error = None, (f"{point.value} is named '{entry.backend.name}' but registered "
                                                     f"as '{point.name}': give Backend(name=...) its entry point's name")
         if point.name == "host":
-            entry.backend, entry.error = None, "the name 'host' is reserved for this machine's target; rename the entry point"
+            entry.backend = None
+            entry.error = "the name 'host' is reserved for this machine's target; rename the entry point"
     return tuple(entries.values())
 
 

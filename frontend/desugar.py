@@ -129,7 +129,8 @@ class _Hoister:
         name = self.temporary()
         then_pre, then_value = self.expression(node.body)
         else_pre, else_value = self.expression(node.orelse)
-        branch = _if(node, test, then_pre + [_assign(node, name, then_value)], else_pre + [_assign(node, name, else_value)])
+        branch = _if(node, test, then_pre + [_assign(node, name, then_value)],
+                     else_pre + [_assign(node, name, else_value)])
         return pre + [branch], _load(node, name)
 
     def boolean(self, node: ast.BoolOp) -> tuple[list[ast.stmt], ast.expr]:
@@ -137,7 +138,8 @@ class _Hoister:
         pre, first = self.expression(node.values[0])
         name = self.temporary()
         pre.append(_assign(node, name, first))
-        rest = node.values[1] if len(node.values) == 2 else ast.copy_location(ast.BoolOp(node.op, node.values[1:]), node)
+        rest = (node.values[1] if len(node.values) == 2
+                else ast.copy_location(ast.BoolOp(node.op, node.values[1:]), node))
         rest_pre, rest_value = self.expression(rest)
         go_on = rest_pre + [_assign(node, name, rest_value)]
         stop = [ast.copy_location(ast.Pass(), node)]

@@ -44,7 +44,7 @@ class CannotTrace(Exception):
 
 
 def capture(fn, arg_types: list[TensorType], user_codes: frozenset, statics: dict | None = None) -> Captured:
-    """Trace ``fn`` on fake tensors of ``arg_types`` (``statics`` by keyword); ops are located in ``user_codes``' frames."""
+    """Trace ``fn`` on fake tensors of ``arg_types`` (``statics`` in their places); ops are located in ``user_codes``."""
     statics = dict(statics or {})
     mode = FakeTensorMode(shape_env=ShapeEnv(), allow_non_fake_inputs=True)  # globals: weights, constants
     inputs = [_fake(mode, t) for t in arg_types]

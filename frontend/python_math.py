@@ -46,7 +46,8 @@ _NUMPY = {
     "cos": np.cos, "tan": np.tan, "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan, "sinh": np.sinh,
     "cosh": np.cosh, "tanh": np.tanh, "fabs": np.abs, "atan2": np.arctan2, "copysign": np.copysign,
     "fmod": np.fmod, "hypot": np.hypot, "pow": np.power, "isnan": lambda x: x != x,
-    "isinf": lambda x: np.abs(x) == math.inf, "isfinite": lambda x: x - x == 0, "floor": lambda x: np.floor(x).astype(np.int32),
+    "isinf": lambda x: np.abs(x) == math.inf, "isfinite": lambda x: x - x == 0,
+    "floor": lambda x: np.floor(x).astype(np.int32),
     "ceil": lambda x: np.ceil(x).astype(np.int32), "trunc": lambda x: np.trunc(x).astype(np.int32),
 }
 _ORIGINAL = {name: getattr(math, name) for name in _TORCH}
