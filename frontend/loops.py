@@ -280,25 +280,15 @@ class _Emitter:
 
     def emit_while(self, loop: ast.While, env: dict, live: set[str]) -> None:
         """``while test: body`` as ``scf.while``: the test in its "before" region, the body in its "after" one."""
-        if loop.orelse:
-            raise self.unsupported(loop, "a 'while ... else' loop")
-        for node in own_statements(ast.Module(body=loop.body, type_ignores=[])):
-            if isinstance(node, (ast.Break, ast.Continue)):
-                raise self.unsupported(node, f"'{type(node).__name__.lower()}' in a 'while' loop")
+        # (Its break, continue and else are gone: .desugar made them flags and statements after it.)
         test_statements = list(getattr(loop, "fxn_test_statements", []))
         in_test = reads(test_statements) | reads(loop.test)
         carried = sorted(assigned(loop.body) & (read_before_assigned(loop.body) | in_test | live))
         self.check_carried(loop, carried, env)
         with self.position(loop).location():
             inits = [self.materialize(env[name], loop) for name in carried]
-        for _ in range(MAX_WIDENINGS):
-            while_op, widened = self.try_while(loop, carried, test_statements, inits, env)
-            if widened is None:
-                env.update(zip(carried, while_op.results))
-                return
-            with self.position(loop).location():
-                inits = [self.widen(value, wanted, name, loop) for value, wanted, name in zip(inits, widened, carried)]
-        raise self.unsupported(loop, "the loop: its carried values keep changing type")
+        self.emit_widening(loop, carried, inits, env,
+                           lambda inits: self.try_while(loop, carried, test_statements, inits, env))
 
     def try_while(self, loop: ast.While, carried: list[str], test_statements: list, inits: list, env: dict):
         """Emit the loop once; return it and, if the body changed a carried type, the types to widen to."""
@@ -329,7 +319,7 @@ class _Emitter:
         return while_op, None
 
     def emit_loop(self, loop: ast.For, bounds: list, env: dict, live: set[str]) -> None:
-        self.check_loop(loop, live)
+        self.check_loop(loop)
         body = loop.body
         carried = sorted(assigned(body) & (read_before_assigned(body) | live) - {loop.target.id})
         self.check_carried(loop, carried, env)
@@ -338,10 +328,15 @@ class _Emitter:
         with self.position(loop).location():
             lower, upper, step = (self.index_bound(b, loop) for b in bounds)
             inits = [self.materialize(env[name], loop) for name in carried]
+        self.emit_widening(loop, carried, inits, env,
+                           lambda inits: self.try_loop(loop, carried, (lower, upper, step), inits, env))
+
+    def emit_widening(self, loop: ast.stmt, carried: list[str], inits: list, env: dict, attempt) -> None:
+        """Emit a loop by ``attempt(inits) -> (op, widened)``, widening the inits until the body keeps their types."""
         for _ in range(MAX_WIDENINGS):
-            for_op, widened = self.try_loop(loop, carried, (lower, upper, step), inits, env)
+            op, widened = attempt(inits)
             if widened is None:
-                env.update(zip(carried, for_op.results))
+                env.update(zip(carried, op.results))
                 return
             with self.position(loop).location():
                 inits = [self.widen(value, wanted, name, loop) for value, wanted, name in zip(inits, widened, carried)]
@@ -358,16 +353,10 @@ class _Emitter:
                     "iteration, but has no value before it (the loop may run zero times)"
                 )
 
-    def check_loop(self, loop: ast.For, live: set[str]) -> None:
+    def check_loop(self, loop: ast.For) -> None:
+        # Its break, continue and else, and a variable read after it, made .desugar turn it into a while loop.
         if not isinstance(loop.target, ast.Name):
             raise self.unsupported(loop.target, f"a loop target '{ast.unparse(loop.target)}' (use one name)")
-        if loop.orelse:
-            raise self.unsupported(loop, "a 'for ... else' loop")
-        for node in own_statements(ast.Module(body=loop.body, type_ignores=[])):
-            if isinstance(node, (ast.Break, ast.Continue)):
-                raise self.unsupported(node, f"'{type(node).__name__.lower()}' in a loop over a run-time range")
-        if loop.target.id in live:
-            raise self.unsupported(loop, f"the loop: its variable '{loop.target.id}' is used after it")
 
     def try_loop(self, loop: ast.For, carried: list[str], bounds, inits: list, env: dict):
         """Emit the loop once; return it and, if the body changed a carried type, the types to widen to."""
