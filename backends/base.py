@@ -97,10 +97,15 @@ class Program:
     its ``(arg_types, result_types)``, lists of ``TensorType``. A runner
     may build the module once and run its functions many times (it is
     free to cache by ``llvm_ir``). ``allocation_sites`` describes the
-    module's allocation sites in the order of their numbers (site ``n`` is
-    ``allocation_sites[n - 1]``; see
-    :mod:`fxn.passes.lowering.checked_allocation`): a runner passes it to
-    ``failure_message`` so that a failed allocation names the op and line.
+    module's failure sites (allocations and index checks, each a
+    ``FailureSite`` with its ``kind``) in the order of their numbers (site
+    ``n`` is ``allocation_sites[n - 1]``; see
+    :mod:`fxn.passes.lowering.checked_allocation`). The status is four
+    ``int64_t`` ``{site, value, bound, axis}``; a runner raises
+    ``failure_error(function, allocation_sites, site, value, bound, axis)``
+    when ``site`` is not 0: a ``MemoryError`` naming the op and line of a
+    failed allocation, an ``IndexError`` naming the index, axis, size and
+    line of an index out of bounds.
     """
 
     llvm_ir: str
@@ -114,7 +119,8 @@ class Runner(Protocol):
     def run(self, program: Program, function: str, target: Target, inputs: list) -> list:
         """The results of ``function`` of ``program`` on ``inputs`` (numpy arrays of its argument types), as numpy arrays.
 
-        A failed allocation in the compiled code is a ``MemoryError``; any
+        A failed allocation in the compiled code is a ``MemoryError``, an
+        index out of bounds an ``IndexError`` (see :class:`Program`); any
         other failure to run is a ``RuntimeError`` saying what failed.
         """
         ...

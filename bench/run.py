@@ -158,12 +158,32 @@ def render_preprocess(results: Results):
     return header, rows, targets
 
 
+def render_python_loops(results: Results):
+    peers = ("fxn", "numba", "c", "cpython")
+    header = ["case", "fxn", "numba", "C clang -O3", "CPython", "fxn/numba", "fxn/C", "fxn/CPython", "numba/C"]
+    rows, targets = [], []
+    for case, kernel, args in workloads.python_loop_cases():
+        fxn, numba = results.seconds("fxn", case), results.seconds("numba", case)
+        rows.append([case, *(results.cell(p, case) for p in peers), ratio(fxn, numba),
+                     *(ratio(fxn, results.seconds(p, case)) for p in peers[2:]),
+                     ratio(numba, results.seconds("c", case))])
+        if kernel != "mandelbrot" or args[:2] == workloads.MANDELBROT_LARGE:  # the small grid is CPython's
+            targets.append(verdict(fxn / numba if fxn and numba else None, 1.2, f"{case}, fxn within 1.2x of numba"))
+    targets.append(f"Mandelbrot: at most {workloads.MANDELBROT_MAX_ITER} iterations a pixel, int32 counts; "
+                   "the stencil reads float64 (uniform in [0, 1)); every kernel allocates its result, C's with malloc")
+    targets.append("no FMA contraction anywhere (plain numba.njit, plain fxn.compile, C with FP_CONTRACT OFF), "
+                   "so that the escape counts agree exactly; results are checked element by element")
+    return header, rows, targets
+
+
 SECTIONS = {
     "a": Section("a", "(a) looped scalar fma, time per call", ("fxn", "c", "numba", "cpython"), render_loops, "c", 1e-3),
     "b": Section("b", "(b) array x*y + z on f32, time per call", ("fxn", "numpy", "numba", "c"), render_arrays, "c", 1e-4),
     "c": Section("c", "(c) per-call overhead of a tiny function", ("fxn", "numba", "c"), render_overhead, "c", 1e-5),
     "d": Section("d", "(d) preprocessing: bilinear resize to 224x224 + normalize, f32 CHW",
                  ("fxn", "torch", "numba"), render_preprocess, "torch", 1e-4),
+    "e": Section("e", "(e) python loops: Mandelbrot escape counts and a 3-point stencil, as a new user writes them",
+                 ("fxn", "numba", "c", "cpython"), render_python_loops, "c", 1e-12),
 }
 
 
@@ -309,7 +329,8 @@ def print_section(section: Section, results: Results) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--sections", default="abcd", help="which sections to run, e.g. 'ab' (default: abcd)")
+    parser.add_argument("--sections", default="".join(SECTIONS),
+                        help=f"which sections to run, e.g. 'ab' (default: {''.join(SECTIONS)})")
     parser.add_argument("--repeats", type=int, default=7, help="timed batches per case; the median is shown")
     args = parser.parse_args(argv)
     print(f"fxn benchmarks: medians of {args.repeats} batches per case; ratios are fxn time / peer time", flush=True)

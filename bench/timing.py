@@ -54,6 +54,27 @@ def checksum(value) -> float:
     return float(np.asarray(value, dtype=np.float64).sum())
 
 
+class PositionChecked:
+    """A batch whose result is checked element by element, not only in sum.
+
+    ``result`` is the batch's array with each element weighed by its flat
+    index k, times 1 + (k mod 61) / 64: a transposed, flipped or shifted
+    array no longer gives the same :func:`checksum`. The weights are
+    multiples of 1/64, so an integer array's weighed sum is exact.
+    """
+
+    def __init__(self, batch):
+        self.batch = batch
+
+    def __call__(self, count: int) -> float:
+        return self.batch(count)
+
+    @property
+    def result(self) -> np.ndarray:
+        value = np.asarray(self.batch.result, dtype=np.float64)
+        return value * (1 + np.arange(value.size) % 61 / 64).reshape(value.shape)
+
+
 def skipped(reason: str) -> dict:
     """What a peer gives for a case it cannot run, with the reason shown in the table."""
     return {"skip": reason}

@@ -25,6 +25,12 @@ OUTPUT_SIZE = (224, 224)
 MEAN = (123.675, 116.28, 103.53)  # ImageNet's, in pixel units
 STD = (58.395, 57.12, 57.375)
 
+# (e) Python loops as a new user writes them: scalar code over arrays, indexed one element at a time.
+# Mandelbrot: escape counts over [-2, 0.5] x [-1.25, 1.25], the grid's corners on the rectangle's.
+MANDELBROT_LARGE, MANDELBROT_SMALL = (512, 512), (128, 128)  # (width, height); CPython runs the small grid only
+MANDELBROT_MAX_ITER = 255
+STENCIL_SIZE = 10**6
+
 
 def fma_as_written(x: float, y: float, z: float, n_iter: int) -> float:
     result = 0.0
@@ -56,6 +62,36 @@ def overhead_calls(add_scalars, mul_add_arrays) -> dict:
     return {"2 scalars": PythonCalls(add_scalars, 1.0, 2.0), "4 arrays": PythonCalls(mul_add_arrays, *arrays)}
 
 
+def mandelbrot(width: int, height: int, max_iter: int):
+    """Per pixel, the iterations of z = z*z + c from z = 0 before |z|^2 > 4, at most ``max_iter`` (int32 counts)."""
+    counts = np.zeros((height, width), dtype=np.int32)
+    for row in range(height):
+        ci = -1.25 + 2.5 * row / (height - 1)
+        for col in range(width):
+            cr = -2.0 + 2.5 * col / (width - 1)
+            zr = 0.0
+            zi = 0.0
+            n = 0
+            while n < max_iter and zr * zr + zi * zi <= 4.0:
+                new_zr = zr * zr - zi * zi + cr
+                zi = 2.0 * zr * zi + ci
+                zr = new_zr
+                n += 1
+            counts[row, col] = n
+    return counts
+
+
+def stencil(x):
+    """A 3-point moving average; the two end points are copied."""
+    n = x.shape[0]
+    out = np.empty(n)
+    out[0] = x[0]
+    out[n - 1] = x[n - 1]
+    for i in range(1, n - 1):
+        out[i] = (x[i - 1] + x[i] + x[i + 1]) / 3
+    return out
+
+
 def power_of_ten(n: int) -> str:
     return f"1e{len(str(n)) - 1}"
 
@@ -77,6 +113,17 @@ def image_cases():
     """(case name, image shape) of section (d)."""
     for shape in IMAGE_SHAPES:
         yield f"{shape[0]}x{shape[1]}x{shape[2]} -> 3x{OUTPUT_SIZE[0]}x{OUTPUT_SIZE[1]}", shape
+
+
+def python_loop_cases():
+    """(case name, kernel name, arguments) of section (e); every peer calls its kernel on these same arguments."""
+    for width, height in (MANDELBROT_LARGE, MANDELBROT_SMALL):
+        yield f"mandelbrot {width}x{height}", "mandelbrot", (width, height, MANDELBROT_MAX_ITER)
+    yield f"stencil, n={power_of_ten(STENCIL_SIZE)}", "stencil", (stencil_input(),)
+
+
+def stencil_input() -> np.ndarray:
+    return np.random.default_rng(2).random(STENCIL_SIZE)
 
 
 def float_arrays(n: int, count: int = 3, seed: int = 0) -> list[np.ndarray]:

@@ -307,3 +307,156 @@ def _joined_size(inputs: list[TensorType], axis: int, dim: int) -> int | None:
             + ", ".join("?" if s is DYNAMIC else str(s) for s in sizes)
         )
     return static[0] if static else DYNAMIC
+
+
+# ----------------------------------------------------------------------------
+# Sizes and windows known at run time: what Python's ``len(x)``, ``x[i]``,
+# ``x[a:b]`` and ``out[i] = v`` compute when an index is not a constant.
+
+
+class DimOp(FxnOp, name="dim"):
+    """The size of dim ``axis`` of ``input`` (``x.shape[axis]``) as a 0-d i64; ``axis`` may be negative.
+
+    ``%n = "fxn.dim"(%x) {axis = 0 : i64} : (tensor<?x3xf32>) -> tensor<i64>``
+    """
+
+    input: Operand
+    axis = IntAttr()
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        if args.input.rank == 0:
+            raise VerifyError("a 0-d tensor has no dims")
+        normalize_axis(attrs.axis, args.input.rank)
+        return TensorType("i64", ())
+
+
+class WindowOp(FxnOp):
+    """Operands and attributes shared by :class:`DynamicSliceOp` and :class:`DynamicUpdateSliceOp`.
+
+    A *window* of ``input`` picks, along each dim ``d``, the ``size[d]``
+    elements at ``start[d] + k * strides[d]`` for ``k`` in ``[0, size[d])``.
+    ``indices`` are 0-d ``i64`` tensors: one start per dim of ``input``, then
+    one size for each ``-1`` entry of ``sizes``, in order (the other sizes
+    are static; a run-time size below 0 counts as 0). ``strides`` are
+    non-zero; a negative stride walks the dim backwards. ``drop`` lists
+    ascending dims of static size 1 that the window's shape leaves out (an
+    integer index, as ``x[i]`` drops dim 0); the start of a dropped dim may
+    be negative and then counts from the dim's end, as a Python index does.
+
+    Every picked position must lie in ``[0, dim size)``: otherwise compiled
+    code stops with an ``IndexError`` naming the index, the axis and its size
+    (for a dropped dim, the start as given), unless it was lowered with
+    ``fxn-lower-to-linalg{bounds-check=false}``; a window of size 0 picks
+    nothing and never fails.
+    Subclasses declare their tensor operands, then ``indices: VariadicOperand``.
+    """
+
+    sizes = IntArrayAttr()
+    strides = IntArrayAttr()
+    drop = IntArrayAttr()
+
+    @classmethod
+    def window_shape(cls, input: TensorType, indices: list, attrs) -> list:
+        """The window's shape without the dropped dims (``None`` where a size is given at run time)."""
+        rank = input.rank
+        _require_one_per_dim("sizes", attrs.sizes, input)
+        _require_one_per_dim("strides", attrs.strides, input)
+        dynamic = sum(size == -1 for size in attrs.sizes)
+        if len(indices) != rank + dynamic:
+            raise VerifyError(f"expected {rank} starts and {dynamic} run-time sizes ({rank + dynamic} indices); "
+                              f"got {len(indices)}")
+        for position, index in enumerate(indices):
+            if index.dtype != "i64" or index.rank != 0:
+                raise VerifyError(f"index #{position} must be a 0-d i64 tensor; got {index}")
+        for axis, (size, stride) in enumerate(zip(attrs.sizes, attrs.strides)):
+            if size < -1:
+                raise VerifyError(f"dimension {axis}: size {size} is neither a size nor -1 (given at run time)")
+            if stride == 0:
+                raise VerifyError(f"dimension {axis}: stride must not be 0")
+            extent = input.shape[axis]
+            if size > 0 and extent is not DYNAMIC and 1 + (size - 1) * abs(stride) > extent:
+                raise VerifyError(f"dimension {axis}: {size} elements {abs(stride)} apart do not fit in size {extent}")
+        if list(attrs.drop) != sorted(set(attrs.drop)) or any(not 0 <= d < rank for d in attrs.drop):
+            raise VerifyError(f"drop {format_shape(attrs.drop)} must list ascending dims of 0..{rank - 1}")
+        for axis in attrs.drop:
+            if attrs.sizes[axis] != 1:
+                raise VerifyError(f"dropped dimension {axis} must have size 1; got {attrs.sizes[axis]}")
+        return [DYNAMIC if size == -1 else size for axis, size in enumerate(attrs.sizes) if axis not in attrs.drop]
+
+
+class DynamicSliceOp(WindowOp, name="dynamic_slice"):
+    """A copy of the window of ``input`` (see :class:`WindowOp`) whose starts and sizes are run-time values.
+
+    Python's ``x[i]``, ``x[i, :]``, ``x[a:b]``, ``x[::-1]`` once the frontend
+    has turned the key into starts, sizes and strides (clamping slice bounds,
+    as Python does). A result dim of a ``-1`` size is dynamic.
+
+    ``%r = "fxn.dynamic_slice"(%x, %i, %j) {drop = array<i64: 0>, sizes = array<i64: 1, 4>, strides = array<i64: 1, 1>} : (tensor<3x4xf32>, tensor<i64>, tensor<i64>) -> tensor<4xf32>``
+    """
+
+    input: Operand
+    indices: VariadicOperand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        return args.input.with_shape(cls.window_shape(args.input, args.indices, attrs))
+
+
+class DynamicUpdateSliceOp(WindowOp, name="dynamic_update_slice"):
+    """``input`` with its window (see :class:`WindowOp`) replaced by ``update``: Python's ``out[i] = v``, as a value.
+
+    ``update`` has ``input``'s element type and broadcasts to the window's
+    shape (without the dropped dims) as NumPy's assignment does: aligned to
+    the right, each dim equal or 1. Where a dim of ``update`` or of the
+    window is known only at run time and they differ, compiled code reads
+    ``update`` clamped to its size (nothing outside it), the reference
+    refuses it. The input itself is not changed: the result is a new tensor
+    (bufferization writes in place when ``input`` has no later use).
+
+    ``%r = "fxn.dynamic_update_slice"(%x, %v, %i) {drop = array<i64: 0>, sizes = array<i64: 1>, strides = array<i64: 1>} : (tensor<5xf32>, tensor<f32>, tensor<i64>) -> tensor<5xf32>``
+    """
+
+    input: Operand
+    update: Operand
+    indices: VariadicOperand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        window = cls.window_shape(args.input, args.indices, attrs)
+        if args.update.dtype != args.input.dtype:
+            raise VerifyError(f"update element type {args.update.dtype} differs from the input's {args.input.dtype}")
+        if args.update.rank > len(window):
+            raise VerifyError(f"update {args.update} has more dims than the window {format_shape(window)}")
+        for size, wanted in zip(reversed(args.update.shape), reversed(window)):
+            if size is not DYNAMIC and wanted is not DYNAMIC and size not in (1, wanted):
+                raise VerifyError(f"update {args.update} does not broadcast to the window {format_shape(window)}")
+        return args.input
+
+
+class FullOp(FxnOp, name="full"):
+    """A tensor of ``shape`` whose every element is the 0-d ``value`` (``np.full(shape, value)``, ``np.zeros(n)``).
+
+    The ``-1`` entries of ``shape`` are given at run time by ``sizes``, 0-d
+    ``i64`` tensors in order (a size below 0 counts as 0); the result's dims
+    there are dynamic. The element type is ``value``'s.
+
+    ``%r = "fxn.full"(%v, %n) {shape = array<i64: -1, 3>} : (tensor<f32>, tensor<i64>) -> tensor<?x3xf32>``
+    """
+
+    value: Operand
+    sizes: VariadicOperand
+    shape = IntArrayAttr(minimum=-1)
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        if args.value.rank != 0:
+            raise VerifyError(f"value must be a 0-d tensor; got {args.value}")
+        dynamic = sum(size == -1 for size in attrs.shape)
+        if len(args.sizes) != dynamic:
+            raise VerifyError(f"shape {format_shape(attrs.shape)} has {dynamic} run-time sizes; got "
+                              f"{len(args.sizes)} size operands")
+        for position, size in enumerate(args.sizes):
+            if size.dtype != "i64" or size.rank != 0:
+                raise VerifyError(f"size #{position} must be a 0-d i64 tensor; got {size}")
+        return args.value.with_shape(DYNAMIC if size == -1 else size for size in attrs.shape)

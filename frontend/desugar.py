@@ -41,6 +41,7 @@ import ast
 import copy
 import itertools
 
+from . import subscripts
 from .liveness import reads
 
 #: The name the single return of :func:`single_return` returns.
@@ -50,8 +51,9 @@ RETURNED = "fxn_returned"
 
 
 def normalize(body: list[ast.stmt]) -> list[ast.stmt]:
-    """A function body with jumps lowered, one return, and conditional expressions made statements."""
-    return hoist_conditionals(single_return(lower_jumps(body)))
+    """A function body with subscripts made calls (:mod:`.subscripts`), jumps lowered, one return, and
+    conditional expressions made statements."""
+    return hoist_conditionals(single_return(lower_jumps(subscripts.rewrite(body))))
 
 
 _SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.FunctionDef,
@@ -241,7 +243,7 @@ def _load(node: ast.AST, name: str) -> ast.Name:
 def lower_jumps(body: list[ast.stmt]) -> list[ast.stmt]:
     """A function body whose loops hold no ``break``, ``continue`` or ``return`` (see the module docstring)."""
     jumps = _Jumps()
-    body = jumps.block(body, in_loop=False, read_after=reads(body))
+    body = jumps.block(body, in_loop=False, read_after=set())
     if jumps.returns_in_loops:
         first = body[0] if body else None
         body = [_assign(first, RETURNED, ast.Constant(False))] + _guard(body, RETURNED, _sets_returned)

@@ -134,6 +134,7 @@ class _Backend:
 
     def __call__(self, graph_module, example_inputs):
         sandbox.check_interpreted(torch._dynamo.utils.get_traced_code() or ())
+        self.inputs = []  # Dynamo may compile again (an in-place update of an argument restarts it): the last wins
         placeholders = [n for n in graph_module.graph.nodes if n.op == "placeholder"]
         for node, example in zip(placeholders, example_inputs):
             source = node.meta["grapharg"].source.name
@@ -178,7 +179,9 @@ def _buffer_like(value) -> torch.Tensor:
     element broadcast to the shape: tracing never allocates a result's
     size (an outer product of two 2**21-vectors needs 16 TiB).
     """
-    shape = [int(d.node.hint) if isinstance(d, torch.SymInt) else d for d in value.shape]
+    # A size computed at run time (a slice of run-time bounds) has no hint: any size does.
+    shape = [(1 if d.node.hint is None else int(d.node.hint)) if isinstance(d, torch.SymInt) else d
+             for d in value.shape]
     return torch.empty([1] * len(shape), dtype=value.dtype).expand(shape)
 
 

@@ -20,7 +20,7 @@ Python number takes the loop's type: ``r = 0.0`` before ``r = r * x`` with
 an f32 ``x`` carries an f32 (the body is traced again with the widened type).
 The loop variable, if read, is a 0-d i32 tensor. ``range`` bounds that are
 Python ints when traced (``range(3)``, ``range(x.shape[0])``) leave the loop
-to the capture, which unrolls it.
+to the capture, which unrolls it, if it runs at most :data:`MAX_UNROLLED` times.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from fxn.dialects.tensor import BroadcastToOp
 from fxn.dialects.types import INT_DTYPES, VerifyError, broadcast_shapes
 from fxn.mlir import arith, ir, scf, tensor
 
-from . import desugar, emit
+from . import desugar, emit, subscripts
 from .capture import capture, emit_captured, numpy_semantics, torch_parameters
 from .errors import UnsupportedOperation
 from .liveness import assigned, live_after, local_names, own_statements, range_call, read_before_assigned, reads
@@ -44,15 +44,28 @@ from .types import SCALAR_DTYPES
 
 #: How often a loop body is traced again to let carried values widen to their loop type.
 MAX_WIDENINGS = 3
+#: The most iterations of a loop over constant bounds that the capture unrolls (longer ones become scf.for).
+MAX_UNROLLED = 64
 
 
 def has_runtime_loops(fn) -> bool:
-    """Whether ``fn`` has a ``for ... in range(...)`` whose bounds read a local name (a parameter or variable)."""
+    """Whether ``fn`` has a ``for ... in range(...)`` whose bounds read a local name (a parameter or variable) or
+    that runs too often to unroll."""
     function = function_node(fn)
     if function is None:
         return False
     local = local_names(function)
-    return any((call := range_call(s)) is not None and reads(call.args) & local for s in own_statements(function))
+    return any((call := range_call(s)) is not None and (reads(call.args) & local or _long_literal_range(call))
+               for s in own_statements(function))
+
+
+def _long_literal_range(call: ast.Call) -> bool:
+    """``range`` of int literals running more than :data:`MAX_UNROLLED` times (not unrolled by the capture)."""
+    try:
+        bounds = [ast.literal_eval(a) for a in call.args]
+        return all(type(b) is int for b in bounds) and len(range(*bounds)) > MAX_UNROLLED
+    except (ValueError, TypeError):
+        return False
 
 
 def emit_function(fn, builder, statics: dict | None = None):
@@ -125,8 +138,9 @@ class _Emitter:
             self.emit_segment(pending, env, live_after(statements, index - 1, live_at_end))
             pending = []
             bounds = self.range_bounds(call, env)
-            if all(isinstance(b, int) for b in bounds) and not _has_control_flow(statement.body):
-                pending.append(statement)  # known when traced: the capture unrolls it
+            static = all(isinstance(b, int) for b in bounds)
+            if static and len(range(*bounds)) <= MAX_UNROLLED and not _has_control_flow(statement.body):
+                pending.append(statement)  # known when traced and short: the capture unrolls it
             else:
                 self.emit_loop(statement, bounds, env, live_after(statements, index, live_at_end))
         self.emit_segment(pending, env, live_at_end)
@@ -493,7 +507,7 @@ def _segment_function(fn, statements: list[ast.stmt], inputs: list[str], outputs
     values and the Python values of ``constants`` are its closure (TorchDynamo
     guards globals through their module, so they must stay the module's).
     """
-    closure = _closure_values(fn)
+    closure = {**_closure_values(fn), **subscripts.helpers()}
     anchor = statements[0] if statements else returned
     # A Python value is bound by an assignment in the segment, so the statements may rebind it.
     bindings = []

@@ -8,9 +8,10 @@ memref entry of every predictor, the value entry of scalar ones); the
 artifact's imports are checked against the backend's allow-list.
 ``<stem>.h`` declares the entries and documents the ABI; ``<stem>.json``
 records, per predictor, its tag, description, signature, symbols and
-allocation sites, and what the artifacts were built from and for: the
-source file's name and sha256, the fxn and toolchain versions, the target,
-each file's sha256 and the symbols the artifact imports.
+failure sites (allocations and index checks, each with its kind), and
+what the artifacts were built from and for: the source file's name and
+sha256, the fxn and toolchain versions, the target, each file's sha256
+and the symbols the artifact imports.
 
 Much of what the artifacts say comes from the user (the source file's name,
 tags, descriptions, predictor, parameter and dim names, the paths in
@@ -271,7 +272,9 @@ def _predictor_manifest(entry: Entry) -> dict:
         "signature": {"parameters": parameters, "results": results},
         "requires": lowered.dim_assumptions.statements(),
         "symbols": entry.symbols,
+        # Where the code may fail, site k (the status's) at index k - 1: as text, and as data with its kind.
         "allocation_sites": [str(site) for site in lowered.allocation_sites],
+        "sites": [site.describe() for site in lowered.allocation_sites],
         # What tracing read from the world and baked in (allow_trace_effects=True); empty otherwise.
         "trace_effects": list(lowered.traced.trace_effects),
     }
@@ -295,17 +298,22 @@ Memref entry, every predictor:
   library and belongs to the caller: free(fxn_result.allocated) when done
   (several results of one call may share one allocation: free each distinct
   pointer once). Elements start at aligned + offset.
-  Status: every allocation the code makes is checked. The entry sets
-  fxn_status->site to 0 if the call succeeded. If an allocation failed
-  (no memory, or a size past 2**62 bytes), it returns at once with site set
-  to the failed allocation's number (its op and source line are listed
-  under "allocation_sites" in the manifest, site k at index k - 1) and
-  fxn_status->bytes to the size it asked for; the result descriptors then
-  hold nothing to use or free (buffers allocated before the failure are
-  not freed).
+  Status: fxn_status is four int64_t {{ site, value, bound, axis }} on
+  every target. Every allocation the code makes is checked, and so is
+  every index it takes at run time. The entry sets fxn_status->site to 0
+  if the call succeeded. Otherwise it returns at once with site set to
+  the number of the site that failed (listed under "sites" in the
+  manifest with its kind, op and source line, and as text under
+  "allocation_sites", site k at index k - 1) and:
+  - an allocation failed (no memory, or a size past 2**62 bytes): value
+    is the size it asked for, in bytes; bound and axis are 0;
+  - an index was out of bounds: value is the index as given (it may be
+    negative), bound the size of the axis it indexes, axis that axis.
+  The result descriptors then hold nothing to use or free (buffers
+  allocated before the failure are not freed).
 
 Value entry, predictors of 0-d arguments and one 0-d result whose code
-allocates nothing (so it cannot fail):
+cannot fail (it allocates nothing and checks no index):
     T fxn_<function>__value(T0 arg0, T1 arg1, ...);
   Plain C scalars in and out; nothing to free.
 
@@ -334,13 +342,21 @@ def _descriptor_typedef(rank: int, dtype: str, index_bits: int = 64) -> str:
     return _shared_typedef(name, f"typedef struct {{ {fields} }} {name};")
 
 
-#: The status every memref entry reports (see the ABI).
-_STATUS_TYPEDEF = "typedef struct { int64_t site; int64_t bytes; } fxn_status;"
+#: The status every memref entry reports (see the ABI; ``STATUS_FIELDS`` of
+#: :mod:`fxn.passes.lowering.checked_allocation`).
+_STATUS_TYPEDEF = "typedef struct { int64_t site; int64_t value; int64_t bound; int64_t axis; } fxn_status;"
+#: The status's layout, in the guard of its typedef: a header of the first layout (``{site, bytes}``)
+#: and one of this in one C file conflict (a compile error) instead of one taking the other's layout.
+_STATUS_VERSION = "2"
 
 
-def _shared_typedef(name: str, typedef: str) -> str:
-    """``typedef`` guarded so that several fxn headers can be included in one C file."""
-    guard = f"FXN_TYPEDEF_{name.upper()}"
+def _shared_typedef(name: str, typedef: str, version: str = "") -> str:
+    """``typedef`` guarded so that several fxn headers can be included in one C file.
+
+    ``version`` (appended to the guard) distinguishes layouts of one type
+    that headers of different fxn versions declare.
+    """
+    guard = f"FXN_TYPEDEF_{name.upper()}{f'_V{version}' if version else ''}"
     return f"#ifndef {guard}\n#define {guard}\n{typedef}\n#endif"
 
 
@@ -434,7 +450,7 @@ def c_header(entries: list[Entry], stem: str, provenance: Provenance, target, li
         'extern "C" {',
         "#endif",
         "",
-        _shared_typedef("fxn_status", _STATUS_TYPEDEF),
+        _shared_typedef("fxn_status", _STATUS_TYPEDEF, _STATUS_VERSION),
         *(_descriptor_typedef(rank, dtype, target.index_bits) for rank, dtype in descriptors),
     ]
     for entry in entries:

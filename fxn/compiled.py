@@ -109,7 +109,8 @@ class LoweredFunction:
 @holding_compile_lock
 def lower(fn, parameters, arg_types, target, stages: dict | None = None,
           stop_after: str | None = None, fast_math: bool = False, debug_info: bool = False,
-          allow_trace_effects: bool = False, statics: dict | None = None) -> LoweredFunction | None:
+          allow_trace_effects: bool = False, statics: dict | None = None,
+          bounds_check: bool = True) -> LoweredFunction | None:
     """Trace ``fn`` for ``arg_types``, optimize it, add its value entry and lower it to the LLVM dialect.
 
     If ``stages`` is a dict, the IR after each step is stored in it under the
@@ -148,7 +149,7 @@ def lower(fn, parameters, arg_types, target, stages: dict | None = None,
             lower_to_linalg(linalg, target)
             if reached("lowered", linalg):
                 return None
-        lower_to_llvm(module, target, fast_math=fast_math)
+        lower_to_llvm(module, target, fast_math=fast_math, bounds_check=bounds_check)
     value_entry = value_entry and not _drop_failing_value_entry(module, traced.entry)
     sites = allocation_sites(module, optimized)
     return LoweredFunction(traced, module, value_entry, target, fast_math, optimized, assumptions, sites)
@@ -326,7 +327,7 @@ class CompiledFunction(functools.partial):
 
     def __new__(cls, fn, tag: str | None = None, description: str | None = None, targets=None,
                 fast_math: bool = False, allow_trace_effects: bool = False, static_argnames=(),
-                statics: dict | None = None):
+                statics: dict | None = None, boundscheck: bool = True):
         from fxn.frontend.types import parameters
 
         self = super().__new__(cls, fn)
@@ -336,6 +337,7 @@ class CompiledFunction(functools.partial):
         self.description = description
         self.targets = targets
         self.fast_math = fast_math
+        self.boundscheck = boundscheck
         self.allow_trace_effects = allow_trace_effects
         self.static_argnames = tuple(static_argnames)
         every = parameters(fn, self.static_argnames)
@@ -400,7 +402,8 @@ class CompiledFunction(functools.partial):
         if special is None:
             special = self._specializations[key] = CompiledFunction(
                 self.fn, tag=self.tag, description=self.description, targets=self.targets, fast_math=self.fast_math,
-                allow_trace_effects=self.allow_trace_effects, static_argnames=self.static_argnames, statics=statics)
+                allow_trace_effects=self.allow_trace_effects, static_argnames=self.static_argnames, statics=statics,
+                boundscheck=self.boundscheck)
         return special
 
     def _dispatch(self, *args, **kwargs):
@@ -484,7 +487,7 @@ class CompiledFunction(functools.partial):
               stop_after: str | None = None, debug_info: bool = False) -> LoweredFunction | None:
         """Lower one signature for ``target`` (a Target or a spec) without compiling it (AOT, inspection); see :func:`lower`."""
         lowered = lower(self.fn, self.parameters, list(types), target, stages, stop_after, self.fast_math,
-                        debug_info, self.allow_trace_effects, self.statics)
+                        debug_info, self.allow_trace_effects, self.statics, self.boundscheck)
         if lowered is not None:
             self.scalar_results(lowered.result_types)  # a return annotation that does not fit fails here
         return lowered
@@ -618,7 +621,7 @@ def _signature_key(args) -> tuple | None:
 
 
 def compile(fn=None, *, tag: str | None = None, description: str | None = None, targets=None,
-            fast_math: bool = False, allow_trace_effects: bool = False, static_argnames=()):
+            fast_math: bool = False, allow_trace_effects: bool = False, static_argnames=(), boundscheck: bool = True):
     """Decorator: ``@fxn.compile`` or ``@fxn.compile(tag="@acme/fma", description=...)``.
 
     ``fast_math=True`` lets a float multiply and a dependent add fuse into one
@@ -640,10 +643,14 @@ def compile(fn=None, *, tag: str | None = None, description: str | None = None, 
     (:meth:`CompiledFunction.specialize`). Without either, an ``int``,
     ``float`` or ``bool`` argument is a run-time value, one compiled
     function serving every value (branches on it are ``scf.if``).
+
+    ``boundscheck=False`` drops the checks of run-time indices (``x[i]``):
+    an index out of bounds then reads or writes outside the array, as in C,
+    instead of raising ``IndexError``.
     """
-    if fn is not None:
-        return CompiledFunction(fn)
-    return lambda function: CompiledFunction(
-        function, tag=tag, description=description, targets=targets, fast_math=fast_math,
-        allow_trace_effects=allow_trace_effects, static_argnames=static_argnames,
-    )
+    def make(function):
+        return CompiledFunction(function, tag=tag, description=description, targets=targets, fast_math=fast_math,
+                                allow_trace_effects=allow_trace_effects, static_argnames=static_argnames,
+                                boundscheck=boundscheck)
+
+    return make(fn) if fn is not None else make

@@ -36,7 +36,7 @@ from fxn.pipeline import build_pipeline
 #: ``{vector_bits}`` and ``{index_bits}`` are its vector register and index widths.
 LOWERING_STAGES = {
     "lowered": (
-        "func.func(fxn-lower-to-linalg{{target={target}}}),canonicalize,cse,"
+        "func.func(fxn-lower-to-linalg{{target={target} bounds-check={bounds_check}}}),canonicalize,cse,"
         "func.func(linalg-fuse-elementwise-ops),func.func(fxn-fuse-into-extract),canonicalize"
     ),
     "vectorized": (
@@ -106,13 +106,15 @@ def as_target(target: Target | str) -> tuple[Backend, Target]:
     return find_backend(target.backend), target
 
 
-def pipeline_text(target: Target | str, stages=tuple(LOWERING_STAGES), fast_math: bool = False) -> str:
+def pipeline_text(target: Target | str, stages=tuple(LOWERING_STAGES), fast_math: bool = False,
+                  bounds_check: bool = True) -> str:
     """The textual pipeline of the given lowering stages for ``target``, in order, with its backend's hooks.
 
     ``fast_math`` lets a float multiply and a dependent add fuse into one FMA
     (one rounding instead of the two the fxn ops define), as C's
     ``FP_CONTRACT ON`` or numba's ``fastmath`` do; off by default, and off
-    on a target without FMA.
+    on a target without FMA. ``bounds_check=False`` drops the checks of
+    run-time indices (see :mod:`fxn.passes.lowering.bounds`).
     """
     backend, target = as_target(target)
     values = {
@@ -120,6 +122,7 @@ def pipeline_text(target: Target | str, stages=tuple(LOWERING_STAGES), fast_math
         "vector_bits": target.vector_bits,
         "index_bits": target.index_bits,
         "contract": str(fast_math and target.has_fma).lower(),
+        "bounds_check": str(bounds_check).lower(),
     }
     hooks = _pipeline_hooks(backend, target)
     texts = {**LOWERING_STAGES, "destination": DESTINATION_STAGE}
@@ -211,15 +214,17 @@ def lower_to_linalg(module, target: Target | str) -> None:
         pass_manager.run(module.operation)
 
 
-def lower_to_llvm(module, target: Target | str, fast_math: bool = False, stages=tuple(LOWERING_STAGES)) -> None:
-    """Lower a module to the LLVM dialect in place through ``stages`` (``fast_math``: see :func:`pipeline_text`).
+def lower_to_llvm(module, target: Target | str, fast_math: bool = False, stages=tuple(LOWERING_STAGES),
+                  bounds_check: bool = True) -> None:
+    """Lower a module to the LLVM dialect in place through ``stages`` (``fast_math``, ``bounds_check``: see
+    :func:`pipeline_text`).
 
     The default stages take an fxn module; :data:`DESTINATION_STAGES` a module
     with a destination entry (see the module docstring). The C interfaces
     then take their functions' names (:func:`fxn.entries.export_c_interfaces`).
     """
     prepare_entry_points(module)
-    pass_manager, _ = build_pipeline(pipeline_text(target, stages, fast_math), module.context)
+    pass_manager, _ = build_pipeline(pipeline_text(target, stages, fast_math, bounds_check), module.context)
     with module.context:
         pass_manager.run(module.operation)
     export_c_interfaces(module)

@@ -13,8 +13,9 @@ in the common case, does all a call needs without running Python code:
   assumes of them (:mod:`fxn.passes.lowering.dim_assumptions`);
 - it calls the value entry (scalars in and out) or the memref entry with
   descriptors and the status on the stack (see :mod:`fxn.runtime`); a
-  status that reports a failed allocation sends the call to the Python
-  path, which runs it again and raises the ``MemoryError``;
+  status that reports a failure (an allocation, an index out of bounds)
+  sends the call to the Python path, which runs it again and raises the
+  ``MemoryError`` or ``IndexError``;
 - it boxes the result: a Python scalar where the signature asks for one,
   else a numpy array that owns the buffer the compiled code ``malloc``'ed
   (its base is a capsule that frees it).
@@ -46,6 +47,7 @@ from fxn.dialects import TensorType
 from fxn.dialects.types import bit_width
 from fxn.mlir import ir, llvm
 from fxn.entries import SCALAR_CTYPES, memref_symbol, value_symbol
+from fxn.passes.lowering.checked_allocation import STATUS_BYTES
 
 #: Byte offsets in CPython and numpy objects (64-bit, release build), checked by layout_matches().
 OBJECT_TYPE = 8  # PyObject.ob_type
@@ -435,9 +437,9 @@ def add_python_entry(module, name: str, arg_types: list[TensorType], result_type
             if dim_assumptions is not None:
                 build.require_assumptions(dim_assumptions)
             result_descriptor = emit.alloca(24 + 16 * result.rank)
-            status = emit.alloca(16)
+            status = emit.alloca(STATUS_BYTES)
             emit.call(memref_symbol(name), [result_descriptor, *descriptors, status])
-            # A failed allocation: the Python path runs the call again and raises the MemoryError.
+            # A failure: the Python path runs the call again and raises the MemoryError or IndexError.
             emit.require(emit.compare("eq", emit.load(emit.i64, status), emit.const(0)))
             if scalar_result:
                 value = emit.load(emit.i8 if result.dtype == "i1" else _element_type(result.dtype),

@@ -283,20 +283,28 @@ class _PackedArguments:
 
 
 class Status(ctypes.Structure):
-    """What an entry reports besides its results: ``site`` 0, or the failed allocation's site and size.
+    """What an entry reports besides its results: ``site`` 0, or the failure site and its details.
 
-    See :mod:`fxn.passes.lowering.checked_allocation`.
+    ``{site, value, bound, axis}``, four int64: for a failed allocation
+    ``value`` is the byte size it asked for; for an index out of bounds
+    ``value`` is the index, ``bound`` the size of ``axis``. See
+    :mod:`fxn.passes.lowering.checked_allocation` (``STATUS_FIELDS``).
     """
 
-    _fields_ = [("site", ctypes.c_int64), ("bytes", ctypes.c_int64)]
+    _fields_ = [(name, ctypes.c_int64) for name in ("site", "value", "bound", "axis")]
 
 
 def check_status(status: Status, function: str, sites: list) -> None:
-    """MemoryError naming the op and the user's line if the call that set ``status`` failed to allocate."""
-    if status.site:
-        from fxn.passes.lowering.checked_allocation import failure_message
+    """Raise what the call that set ``status`` reports, if it failed: naming the op or the user's line.
 
-        raise MemoryError(failure_message(function, sites, status.site, status.bytes))
+    A ``MemoryError`` for a failed allocation, an ``IndexError`` for an
+    index out of bounds (``failure_error`` of
+    :mod:`fxn.passes.lowering.checked_allocation`).
+    """
+    if status.site:
+        from fxn.passes.lowering.checked_allocation import failure_error
+
+        raise failure_error(function, sites, status.site, status.value, status.bound, status.axis)
 
 
 def _packed_function(engine, symbol: str):
@@ -383,7 +391,10 @@ class Executable:
     breaks an assumption is a ``ValueError`` naming the dims, the op and its
     location, and runs no compiled code. A call whose code fails to allocate
     a buffer raises ``MemoryError`` naming the op and its location from
-    ``allocation_sites`` (see :mod:`fxn.passes.lowering.checked_allocation`).
+    ``allocation_sites`` (every failure site, see
+    :mod:`fxn.passes.lowering.checked_allocation`); one whose code meets an
+    index out of bounds raises ``IndexError`` naming the index, axis, size
+    and location.
     """
 
     def __init__(self, engine, name: str, arg_types: list[TensorType], result_types: list[TensorType],

@@ -20,9 +20,10 @@ the runner reads it so, and refuses big-endian triples):
 - stdin, per argument in order: its sizes (one int64 per dim, none for a
   0-d array), then its elements, row-major (``i1`` one byte each, ``f16``
   its IEEE binary16 bits, ``ui8`` as ``uint8_t``);
-- stdout: the entry's status ``{int64 site, int64 bytes}``; if ``site`` is
-  0, per result in order: its sizes, then its elements, row-major (the
-  driver follows the descriptor's offset and strides);
+- stdout: the entry's status ``{int64 site, int64 value, int64 bound,
+  int64 axis}`` (``fxn_status``); if ``site`` is 0, per result in order:
+  its sizes, then its elements, row-major (the driver follows the
+  descriptor's offset and strides);
 - exit status 0. A driver that cannot read its input exits with status 2
   and says why on stderr; the code may also die of a signal.
 
@@ -31,10 +32,13 @@ offset, sizes[rank], strides[rank]}`` with the target's index width (see
 :mod:`fxn.entries`), 64-byte aligned data (an empty array gets a buffer
 too), and calls ``fxn_<name>(result *, arg *..., fxn_status *)``, where the
 result of a function of several results is a struct of descriptors. A
-status with ``site != 0`` is a :class:`MemoryError` naming the op and
-line of the site (from the program's ``allocation_sites``) and the size; a crash or any other failure to run is a :class:`RuntimeError`
-with the emulator's stderr. Compiled buffers are never freed: each call is
-its own process.
+status with ``site != 0`` is the error
+:func:`fxn.passes.lowering.checked_allocation.failure_error` makes of it
+with the program's ``allocation_sites``: a :class:`MemoryError` naming the
+op, line and size of a failed allocation, an :class:`IndexError` naming
+the index, axis, size and line of an index out of bounds. A crash or any
+other failure to run is a :class:`RuntimeError` with the emulator's
+stderr. Compiled buffers are never freed: each call is its own process.
 """
 
 from __future__ import annotations
@@ -217,15 +221,15 @@ def encode_arguments(function: str, arg_types: list, inputs: list) -> bytes:
 
 
 def decode_results(function: str, result_types: list, output: bytes, sites: list = ()) -> list[np.ndarray]:
-    """The results in the driver's stdout; MemoryError if its status reports a failed allocation."""
-    from fxn.passes.lowering.checked_allocation import failure_message
+    """The results in the driver's stdout; MemoryError or IndexError if its status reports a failure."""
+    from fxn.passes.lowering.checked_allocation import STATUS_BYTES, STATUS_FIELDS, failure_error
 
-    if len(output) < 16:
+    if len(output) < STATUS_BYTES:
         raise RuntimeError(f"{function}(): the driver wrote {len(output)} bytes, not even a status")
-    site, size = (int(v) for v in np.frombuffer(output, "<i8", 2))
+    site, value, bound, axis = (int(v) for v in np.frombuffer(output, "<i8", len(STATUS_FIELDS)))
     if site:
-        raise MemoryError(failure_message(function, list(sites), site, size))
-    results, position = [], 16
+        raise failure_error(function, list(sites), site, value, bound, axis)
+    results, position = [], STATUS_BYTES
     for t in result_types:
         shape = tuple(int(v) for v in np.frombuffer(output, "<i8", t.rank, position))
         position += 8 * t.rank
@@ -250,7 +254,7 @@ _DRIVER_PRELUDE = """\
 #include <string.h>
 
 typedef {index_type} fxn_index;
-typedef struct {{ int64_t site; int64_t bytes; }} fxn_status;
+typedef struct {{ int64_t site; int64_t value; int64_t bound; int64_t axis; }} fxn_status;
 
 static void driver_fail(const char *what) {{
   fprintf(stderr, "fxn driver: %s\\n", what);
@@ -321,7 +325,7 @@ def _call_function(index: int, symbol: str, arg_types: list, result_types: list)
                   f"&a{i}.offset, {f'a{i}.sizes, a{i}.strides' if t.rank else 'NULL, NULL'});"]
     fields = " ".join(f"driver_memref{t.rank} r{i};" for i, t in enumerate(result_types))
     lines += [f"  struct {{ {fields} }} results;", "  memset(&results, 0, sizeof results);",
-              "  fxn_status status = {0, 0};"]
+              "  fxn_status status = {0, 0, 0, 0};"]
     # One result: its descriptor is the struct's only member, at the struct's address.
     arguments = (["&results"] if result_types else []) + [f"&a{i}" for i in range(len(arg_types))] + ["&status"]
     lines += [f"  {symbol}({', '.join(arguments)});", "  driver_write(&status, sizeof status);",

@@ -52,7 +52,7 @@ def run_on_target(compiled, target_spec: str, arguments: list) -> list:
     inputs = [np.require(np.asarray(a, dtype=t.numpy_dtype), requirements="C") for a, t in zip(arguments, lowered.arg_types)]
     try:
         outputs = runner.run(program, lowered.entry, target, inputs)
-    except (MemoryError, CannotRun):
+    except (MemoryError, IndexError, CannotRun):  # a failure the compiled code reported, or why it cannot run
         raise
     except Exception as error:
         raise BackendError(f"backend '{backend.name}' ({type(backend).__module__}) failed to run "

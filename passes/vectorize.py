@@ -140,10 +140,57 @@ def _element_at(operand: ir.Value, affine_map: ir.AffineMap) -> ir.Value:
 
 
 def scalarize_loop_carried(root) -> None:
-    """Make every 0-d tensor carried by an ``scf.for`` a carried scalar (tensors rebuilt at the edges)."""
+    """Make every 0-d tensor carried by an ``scf.for`` or ``scf.while`` a carried scalar (tensors rebuilt at the
+    edges)."""
     for loop in _ops_named(root, "scf.for"):
         if any(_is_scalar_tensor(v.type) for v in loop.initArgs):
             _scalarize_loop(loop)
+    for loop in _ops_named(root, "scf.while"):
+        if any(_scalar_position(loop, i) for i in range(len(loop.inits))):
+            _scalarize_while(loop)
+
+
+def _scalar_position(loop, i: int) -> bool:
+    """Whether position ``i`` of an ``scf.while`` carries one 0-d tensor type through both regions."""
+    init_type = loop.inits[i].type
+    return (_is_scalar_tensor(init_type) and i < len(loop.results) and loop.results[i].type == init_type)
+
+
+def _scalarize_while(loop) -> None:
+    """The ``scf.while`` form of :func:`_scalarize_loop`: positions carrying one 0-d tensor type carry a scalar."""
+    scalar = [_scalar_position(loop, i) for i in range(len(loop.inits))]
+    scalar += [False] * (len(loop.results) - len(scalar))
+
+    def element(type_, s):
+        return ir.RankedTensorType(type_).element_type if s else type_
+
+    with ir.InsertionPoint(loop), loop.location:
+        inits = [tensor.extract(v, []) if s else v for v, s in zip(loop.inits, scalar)]
+        new_loop = scf.WhileOp([element(r.type, s) for r, s in zip(loop.results, scalar)], inits)
+    for old_region, new_region, types in ((loop.before, new_loop.before, [v.type for v in inits]),
+                                          (loop.after, new_loop.after, [element(r.type, s) for r, s in
+                                                                        zip(loop.results, scalar)])):
+        old_block = old_region.blocks[0]
+        new_block = new_region.blocks.append(*types, arg_locs=[loop.location] * len(types))
+        with ir.InsertionPoint(new_block), loop.location:
+            views = [tensor.from_elements(old.type, [new]) if s else new
+                     for old, new, s in zip(old_block.arguments, new_block.arguments, scalar)]
+        for old, view in zip(old_block.arguments, views):
+            old.replace_all_uses_with(view)
+        for op in list(old_block.operations):
+            new_block.append(op)
+        terminator = list(new_block.operations)[-1]
+        first = 1 if terminator.name == "scf.condition" else 0  # scf.condition's first operand is the condition
+        with ir.InsertionPoint(terminator), loop.location:
+            for i, s in enumerate(scalar):
+                if s:
+                    terminator.operands[first + i] = tensor.extract(terminator.operands[first + i], [])
+    with ir.InsertionPoint(loop), loop.location:
+        results = [tensor.from_elements(old.type, [new]) if s else new
+                   for old, new, s in zip(loop.results, new_loop.results, scalar)]
+    for old, new in zip(loop.results, results):
+        old.replace_all_uses_with(new)
+    loop.operation.erase()
 
 
 def _scalarize_loop(loop) -> None:

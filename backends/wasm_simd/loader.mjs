@@ -20,18 +20,23 @@
 // fxn_malloc, calls the memref entry fxn_<name>(results *, arguments *...,
 // status *) with 32-bit descriptors {allocated, aligned, offset,
 // sizes[rank], strides[rank]}, copies the results out and frees every
-// buffer. A failed allocation in the compiled code (the page's or engine's
-// memory limit, or a size past 2**30 bytes) throws an AllocationError
-// naming the fxn op and source line of the allocation site, as the manifest
-// lists them; a wrong argument throws a TypeError naming the parameter.
+// buffer. The entry's status is four int64 {site, value, bound, axis}. A
+// failed allocation in the compiled code (the page's or engine's memory
+// limit, or a size past 2**30 bytes) throws an AllocationError naming the
+// fxn op and source line of the allocation site, as the manifest lists
+// them; an index out of bounds (a site of kind "index" in the manifest's
+// "sites") throws a RangeError in the words of fxn's IndexError ("f():
+// index 5 is out of bounds for axis 0 with size 3 at p.py:4:12"), with
+// fields site, index and size (BigInt) and axis; a wrong argument throws
+// a TypeError naming the parameter.
 
 import manifest from @MANIFEST_URL@ with { type: "json" };
 
-/** The manifest of the predictors: signatures, allocation sites, the target. */
+/** The manifest of the predictors: signatures, failure sites (allocations, index checks), the target. */
 export { manifest };
 
 const WASM_URL = new URL(@WASM_URL@, import.meta.url);
-const STATUS_BYTES = 16;
+const STATUS_BYTES = 32; // {site, value, bound, axis}: four int64
 const LARGEST = 2 ** 31 - 1; // sizes and byte counts are 32-bit signed on wasm32
 
 const DTYPES = {
@@ -99,8 +104,8 @@ function call(exports, predictor, args) {
     const status = heap.place(new Uint8Array(STATUS_BYTES), "the status");
     exports[predictor.symbols.memref](out, ...descriptors, status);
     const view = new DataView(exports.memory.buffer);
-    const site = Number(view.getBigInt64(status, true));
-    if (site !== 0) throw allocationError(predictor, site, Number(view.getBigInt64(status + 8, true)));
+    const [site, value, bound, axis] = [0, 8, 16, 24].map((offset) => view.getBigInt64(status + offset, true));
+    if (site !== 0n) throw failureError(predictor, Number(site), value, bound, axis);
     const values = readResults(heap, results, out);
     return values.length === 1 ? values[0] : values;
   } finally {
@@ -184,6 +189,18 @@ function halfBitsToNumber(bits) {
   const fraction = bits & 0x3ff;
   if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
   return sign * (exponent ? (1 + fraction / 1024) * 2 ** (exponent - 15) : (fraction / 1024) * 2 ** -14);
+}
+
+/** The error of a status that reports a failure: a RangeError for an index site, else an AllocationError. */
+function failureError(predictor, site, value, bound, axis) {
+  const described = (predictor.sites ?? [])[site - 1];
+  if (described?.kind === "index") {
+    const where = described.file === null ? "(location unknown)"
+      : `at ${described.file}:${described.line}:${described.column}`;
+    const message = `${predictor.name}(): index ${value} is out of bounds for axis ${axis} with size ${bound} ${where}`;
+    return Object.assign(new RangeError(message), { site, index: value, size: bound, axis: Number(axis) });
+  }
+  return allocationError(predictor, site, Number(value));
 }
 
 function allocationError(predictor, site, bytes) {

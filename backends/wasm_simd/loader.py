@@ -3,9 +3,10 @@
 The loader is the same code for every build; what differs is where it
 finds its ``.wasm`` and the manifest ``<stem>.json`` (which fxn's core
 writes after the backend's artifacts, with every predictor's signature and
-allocation sites): both are URLs relative to the loader, written as JSON
-string literals (percent-encoded, so no file name can end the literal or
-the module specifier). See ``loader.mjs`` for the API.
+failure sites: allocations and index checks): both are URLs relative to
+the loader, written as JSON string literals (percent-encoded, so no file
+name can end the literal or the module specifier). See ``loader.mjs`` for
+the API.
 """
 
 from __future__ import annotations

@@ -10,9 +10,13 @@ freeing what it placed and what the code allocated (``fxn_free``).
 Descriptors on wasm32 are 32-bit little-endian fields: ``{allocated,
 aligned, offset, sizes[rank], strides[rank]}`` (``struct`` format ``<IIi``
 and two ``i`` per dim); several results are consecutive descriptors; the
-status is ``{int64 site, int64 bytes}``. A failed allocation is a
-``MemoryError`` naming the op and line of the site (the program's
-``allocation_sites``), as the loader does from the manifest.
+status is ``{int64 site, int64 value, int64 bound, int64 axis}``. A
+failure it reports is the error
+:func:`fxn.passes.lowering.checked_allocation.failure_error` makes of it
+with the program's ``allocation_sites``: a ``MemoryError`` naming the op
+and line of a failed allocation, an ``IndexError`` naming the index, axis,
+size and line of an index out of bounds, as the loader does from the
+manifest.
 """
 
 from __future__ import annotations
@@ -28,8 +32,8 @@ import numpy as np
 
 from fxn.backends.base import Program, Target
 
-#: Bytes of the status ``{int64 site, int64 bytes}``.
-STATUS_BYTES = 16
+#: Bytes of the status ``{int64 site, int64 value, int64 bound, int64 axis}``.
+STATUS_BYTES = 32
 
 
 def wasmtime_missing() -> bool:
@@ -146,7 +150,7 @@ class _Call:
         return bytes(self.memory.read(self.store, address, address + size))
 
     def run(self, inputs: list, result_types: list, sites: list) -> list:
-        from fxn.passes.lowering.checked_allocation import failure_message
+        from fxn.passes.lowering.checked_allocation import failure_error
 
         placed = []
         for index, array in enumerate(inputs):
@@ -156,9 +160,9 @@ class _Call:
         status = self.place(bytes(STATUS_BYTES), "the status")
         placed += [results, status]
         self.entry(self.store, *map(_as_i32, [results, *placed[1:2 * len(inputs):2], status]))
-        site, size = struct.unpack("<qq", self.read(status, STATUS_BYTES))
+        site, value, bound, axis = struct.unpack("<4q", self.read(status, STATUS_BYTES))
         if site:
-            raise MemoryError(failure_message(self.function, sites, site, size))
+            raise failure_error(self.function, sites, site, value, bound, axis)
         outputs, owned = self.results(results, result_types)
         for address in [*placed, *owned]:
             self.free(self.store, _as_i32(address))

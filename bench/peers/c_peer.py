@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from bench import workloads
+from bench.timing import PositionChecked
 
 SOURCES = Path(__file__).resolve().parent.parent / "c"
 COMPILER = ["clang-22", "-O3", "-march=native", "-shared", "-fPIC"]
@@ -93,4 +94,34 @@ def overhead() -> dict:
     return workloads.overhead_calls(add_scalars, mul_add_arrays)
 
 
-SECTIONS = {"a": loops, "b": arrays, "c": overhead}
+class TimedResultKernel:
+    """A batch timed by ``time_*(args..., calls, out)`` in C, whose kernel allocates its result (freed per call);
+    a last, untimed call's result is copied into ``out``, which is the result."""
+
+    def __init__(self, timer, args: tuple, out: np.ndarray):
+        self.timer = timer
+        self.args = args  # keeps array arguments alive
+        self.result = out
+
+    def __call__(self, count: int) -> float:
+        arguments = (a.ctypes.data if isinstance(a, np.ndarray) else a for a in self.args)
+        return self.timer(*arguments, count, self.result.ctypes.data)
+
+
+def python_loops() -> dict:
+    library = build()
+    mandelbrot = declare(library, "time_mandelbrot", f64, i64, i64, i64, i64, pointer)
+    stencil = declare(library, "time_stencil", f64, pointer, i64, i64, pointer)
+    results = {}
+    for case, kernel, args in workloads.python_loop_cases():
+        if kernel == "mandelbrot":
+            width, height, _ = args
+            batch = TimedResultKernel(mandelbrot, args, np.empty((height, width), np.int32))
+        else:
+            (x,) = args
+            batch = TimedResultKernel(stencil, (x, x.size), np.empty_like(x))
+        results[case] = PositionChecked(batch)
+    return results
+
+
+SECTIONS = {"a": loops, "b": arrays, "c": overhead, "e": python_loops}

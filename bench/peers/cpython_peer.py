@@ -1,7 +1,7 @@
 """CPython: the loops as written, run by the interpreter (Python floats are f64)."""
 
 from bench import workloads
-from bench.timing import PythonCalls
+from bench.timing import PositionChecked, PythonCalls, skipped
 
 
 def loops() -> dict:
@@ -13,4 +13,14 @@ def loops() -> dict:
     }
 
 
-SECTIONS = {"a": loops}
+def python_loops() -> dict:
+    """The kernels as written, but Mandelbrot on the small grid only (the large one takes seconds a call)."""
+    kernels = {"mandelbrot": workloads.mandelbrot, "stencil": workloads.stencil}
+    return {
+        case: skipped("too slow") if kernel == "mandelbrot" and args[:2] != workloads.MANDELBROT_SMALL
+        else PositionChecked(PythonCalls(kernels[kernel], *args))
+        for case, kernel, args in workloads.python_loop_cases()
+    }
+
+
+SECTIONS = {"a": loops, "e": python_loops}

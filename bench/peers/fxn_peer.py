@@ -6,7 +6,7 @@ import numpy as np
 
 import fxn
 from bench import workloads
-from bench.timing import PythonCalls
+from bench.timing import PositionChecked, PythonCalls, skipped
 
 
 def loops() -> dict:
@@ -59,4 +59,23 @@ def preprocessing() -> dict:
     return {case: PythonCalls(preprocess, workloads.image(shape), mean, std) for case, shape in workloads.image_cases()}
 
 
-SECTIONS = {"a": loops, "b": arrays, "c": overhead, "d": preprocessing}
+def python_loops() -> dict:
+    """The kernels as written, by plain ``fxn.compile`` (no fast_math, as numba's plain njit).
+
+    Each case is run once here (a kernel compiles at its first call); a
+    kernel fxn cannot compile or run is skipped, fxn's message in the notes.
+    """
+    kernels = {"mandelbrot": fxn.compile(workloads.mandelbrot), "stencil": fxn.compile(workloads.stencil)}
+    results, failed = {}, {}
+    for case, kernel, args in workloads.python_loop_cases():
+        if kernel not in failed:
+            try:
+                kernels[kernel](*args)
+            except Exception as error:  # noqa: BLE001 - any failure is reported; the other peers carry on
+                message = (str(error).strip().splitlines() or [""])[0]
+                failed[kernel] = f"(e) fxn fails on {kernel} ({case}): {type(error).__name__}: {message}"
+        results[case] = skipped("fails") if kernel in failed else PositionChecked(PythonCalls(kernels[kernel], *args))
+    return {**results, "notes": list(failed.values())}
+
+
+SECTIONS = {"a": loops, "b": arrays, "c": overhead, "d": preprocessing, "e": python_loops}

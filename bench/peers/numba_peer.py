@@ -4,7 +4,7 @@ import numba
 import numpy as np
 
 from bench import workloads
-from bench.timing import PythonCalls
+from bench.timing import PositionChecked, PythonCalls
 
 fastmath = numba.njit(fastmath=True)
 
@@ -77,4 +77,11 @@ def preprocessing() -> dict:
     return results
 
 
-SECTIONS = {"a": loops, "b": arrays, "c": overhead, "d": preprocessing}
+def python_loops() -> dict:
+    """The kernels as written, by plain ``numba.njit`` (no fastmath: one rounding per operation, as in Python)."""
+    kernels = {"mandelbrot": numba.njit(workloads.mandelbrot), "stencil": numba.njit(workloads.stencil)}
+    return {case: PositionChecked(PythonCalls(kernels[kernel], *args))
+            for case, kernel, args in workloads.python_loop_cases()}
+
+
+SECTIONS = {"a": loops, "b": arrays, "c": overhead, "d": preprocessing, "e": python_loops}

@@ -71,3 +71,56 @@ def _pad_sources(mode: str, size: int, before: int, after: int) -> np.ndarray:
 def concat(first, second, rest, *, result_type, dim):
     # numpy refuses inputs whose other dims differ at run time.
     return np.concatenate([first, second, *rest], axis=dim)
+
+
+@kernel("fxn.dim")
+def dim(input, *, result_type, axis):
+    return np.array(input.shape[axis], dtype=np.int64)
+
+
+def _window(input, indices, sizes, strides, drop) -> tuple:
+    """The NumPy key of a window (see ``fxn.dialects.tensor.WindowOp``); IndexError if it leaves ``input``."""
+    starts = [int(i) for i in indices[: input.ndim]]
+    run_time_sizes = iter(int(i) for i in indices[input.ndim :])
+    key = []
+    for axis, (start, size, stride, extent) in enumerate(zip(starts, sizes, strides, input.shape)):
+        size = max(next(run_time_sizes), 0) if size == -1 else size
+        if axis in drop:
+            position = start + extent if start < 0 else start
+            if not 0 <= position < extent:
+                raise IndexError(f"index {start} is out of bounds for axis {axis} with size {extent}")
+            key.append(position)
+            continue
+        last = start + (size - 1) * stride
+        for position in (start, last) if size else ():
+            if not 0 <= position < extent:
+                raise IndexError(f"index {position} is out of bounds for axis {axis} with size {extent}")
+        # positions start, start + stride, ... (a negative stride's stop may be -1: spell it None)
+        stop = start + size * stride
+        key.append(slice(start, None if stop < 0 else stop, stride) if size else slice(0, 0))
+    return tuple(key)
+
+
+@kernel("fxn.dynamic_slice")
+def dynamic_slice(input, indices, *, result_type, sizes, strides, drop):
+    return np.array(input[_window(input, indices, sizes, strides, drop)])
+
+
+@kernel("fxn.dynamic_update_slice")
+def dynamic_update_slice(input, update, indices, *, result_type, sizes, strides, drop):
+    key = _window(input, indices, sizes, strides, drop)
+    result = input.copy()
+    window = result[key]
+    try:
+        np.broadcast_to(update, np.shape(window))
+    except ValueError:
+        raise ValueError(f"update of shape {format_shape(update.shape)} does not broadcast to the window "
+                         f"{format_shape(np.shape(window))}") from None
+    result[key] = update
+    return result
+
+
+@kernel("fxn.full")
+def full(value, sizes, *, result_type, shape):
+    run_time = iter(max(int(size), 0) for size in sizes)
+    return np.full([next(run_time) if size == -1 else size for size in shape], value, dtype=value.dtype)

@@ -99,8 +99,29 @@ class DynamicSize:
         self.axis = axis
 
     def is_dim(self, value, axis: int) -> bool:
-        """Whether this is known to be the size of ``value``'s dim ``axis``."""
-        return self.value is not None and self.value == value and self.axis == axis
+        """Whether this is known to be the size of ``value``'s dim ``axis`` (also through ops whose result has
+        their input's dims: a store ``fxn.dynamic_update_slice``)."""
+        if self.value is None or self.axis != axis:
+            return False
+        while value is not None:
+            if self.value == value:
+                return True
+            value = _input_of_same_dims(value)
+        return False
 
     def __repr__(self) -> str:
         return "<dynamic size>"
+
+
+#: fxn ops whose result has the dims of their first operand, whatever they are.
+SAME_DIMS_OPS = ("fxn.dynamic_update_slice",)
+
+
+def _input_of_same_dims(value):
+    """The first operand of the op computing ``value`` if that op keeps its dims, else None."""
+    from fxn.mlir import ir
+
+    if not isinstance(value, ir.OpResult):
+        return None
+    owner = value.owner
+    return owner.operands[0] if owner.name in SAME_DIMS_OPS else None

@@ -12,8 +12,19 @@ import math
 
 import numpy as np
 
-from fxn.dialects.elementwise import SelectOp
-from fxn.dialects.tensor import BroadcastToOp, ConcatOp, PadOp, ReshapeOp, SliceOp, TransposeOp
+from fxn.dialects.elementwise import AddOp, FloorDivOp, MaxOp, MinOp, SelectOp, SubOp
+from fxn.dialects.tensor import (
+    BroadcastToOp,
+    ConcatOp,
+    DimOp,
+    DynamicSliceOp,
+    DynamicUpdateSliceOp,
+    FullOp,
+    PadOp,
+    ReshapeOp,
+    SliceOp,
+    TransposeOp,
+)
 from fxn.dialects.types import NUMPY_DTYPES, VerifyError, normalize_axis
 
 from .. import emit
@@ -139,6 +150,9 @@ def slice_along(value, dim: int, start: int, end: int, step: int = 1):
 
 @aten("slice.Tensor")
 def slice_(self, dim=0, start=None, end=None, step=1):
+    if not emit.type_of(self).is_static:
+        indices, sizes, strides = _window_along(self, dim, start, end, step)
+        return DynamicSliceOp.build(self, indices, sizes=sizes, strides=strides, drop=[])
     shape = static_shape(self, "slicing")
     dim = axis(dim, len(shape))
     start, end, step = (None if v is None else static_ints(v, "a slice bound")[0] for v in (start, end, step))
@@ -149,6 +163,9 @@ def slice_(self, dim=0, start=None, end=None, step=1):
 
 @aten("select.int")
 def select(self, dim, index):
+    if not emit.type_of(self).is_static:
+        indices, sizes, strides = _window_along(self, dim, index, None, 1, single=True)
+        return DynamicSliceOp.build(self, indices, sizes=sizes, strides=strides, drop=[axis(dim, len(sizes))])
     shape = static_shape(self, "indexing")
     dim = axis(dim, len(shape))
     index = static_ints(index, "an index")[0]
@@ -239,24 +256,67 @@ def copy(self, src, non_blocking=False):
 
 @aten("slice_scatter.default")
 def slice_scatter(self, src, dim=0, start=None, end=None, step=1):
-    shape = static_shape(self, "assigning to a slice")
-    dim = axis(dim, len(shape))
-    start, end = bounds(shape[dim], start, end)
-    if step != 1:
-        raise Unsupported(f"assigning to a slice with step {step}")
-    pieces = [slice_along(self, dim, 0, start)] if start > 0 else []
-    pieces.append(emit.cast(src, emit.type_of(self).dtype))
-    if end < shape[dim]:
-        pieces.append(slice_along(self, dim, end, shape[dim]))
-    return cat(pieces, dim)
+    """``self`` with ``src`` stored into the slice: one ``fxn.dynamic_update_slice`` (written in place)."""
+    indices, sizes, strides = _window_along(self, dim, start, end, step)
+    update = emit.cast(src, emit.type_of(self).dtype)
+    return DynamicUpdateSliceOp.build(self, update, indices, sizes=sizes, strides=strides, drop=[])
 
 
 @aten("select_scatter.default")
 def select_scatter(self, src, dim, index):
-    shape = static_shape(self, "assigning to an index")
+    indices, sizes, strides = _window_along(self, dim, index, None, 1, single=True)
+    update = emit.cast(src, emit.type_of(self).dtype)
+    return DynamicUpdateSliceOp.build(self, update, indices, sizes=sizes, strides=strides,
+                                      drop=[axis(dim, len(sizes))])
+
+
+def _window_along(value, dim, start, end, step, single: bool = False) -> tuple[list, list[int], list[int]]:
+    """Indices, sizes and strides of a window op picking ``start:end:step`` (ATen's clamped slice bounds) of
+    dim ``dim`` of ``value`` and the whole of every other dim; with ``single``, the one index ``start``."""
+    shape = emit.type_of(value).shape
     dim = axis(dim, len(shape))
-    index %= shape[dim]
-    return slice_scatter(self, unsqueeze(src, dim), dim, index, index + 1)
+    step = static_ints(step, "a slice step")[0]
+    if step < 1:
+        raise Unsupported(f"slice step {step}: steps must be positive")
+    index = lambda v: emit.scalar(v, "i64")  # noqa: E731
+    starts = [index(0)] * len(shape)
+    sizes, run_time = [], []
+    for d, size in enumerate(shape):
+        sizes.append(-1 if size is None else size)
+        if size is None and d != dim:
+            run_time.append(DimOp.build(value, axis=d))
+    if single:
+        starts[dim] = index(static_ints(start, "an index")[0])
+        sizes[dim] = 1
+    elif shape[dim] is not None:
+        first, last = bounds(shape[dim], start, None if _is_open(end) else static_ints(end, "a slice bound")[0])
+        starts[dim], sizes[dim] = index(first), len(range(first, last, step))
+    else:
+        n = DimOp.build(value, axis=dim)
+        first = _clamped_bound(start, n, 0)
+        last = n if _is_open(end) or (isinstance(end, DynamicSize) and end.is_dim(value, dim)) else \
+            _clamped_bound(end, n, None)
+        distance = AddOp.build(SubOp.build(last, first), index(step - 1))
+        starts[dim] = first
+        run_time.insert(sum(size is None for size in shape[:dim]),
+                        MaxOp.build(FloorDivOp.build(distance, index(step)), index(0)))
+    return starts + run_time, sizes, [step if d == dim else 1 for d in range(len(shape))]
+
+
+def _is_open(end) -> bool:
+    """An omitted slice end: None, or the largest int ATen writes for it."""
+    return end is None or isinstance(end, int) and end >= 2**62
+
+
+def _clamped_bound(bound, n, default):
+    """A Python slice bound of a dim of run-time size ``n`` (0-d i64): counted from the end below 0, clamped to
+    ``[0, n]``."""
+    if bound is None:
+        return emit.scalar(0, "i64") if default == 0 else n
+    value = static_ints(bound, "a slice bound on a dynamic dimension")[0]
+    if value >= 0:
+        return MinOp.build(emit.scalar(value, "i64"), n)
+    return MaxOp.build(AddOp.build(n, emit.scalar(value, "i64")), emit.scalar(0, "i64"))
 
 
 # -- identities: no copy is observable, since fxn values are immutable.
@@ -330,3 +390,33 @@ def arange(start, end=None, step=1, dtype=None, **ignored):
     # As torch: start + i * step, computed in double (or int64) and then converted.
     values = start + np.arange(count, dtype=np.float64 if is_float else np.int64) * step
     return emit.constant(values.astype(NUMPY_DTYPES[element_type(dtype, default_float() if is_float else "i64")]))
+
+
+# ----------------------------------------------------------------------------
+# The run-time window intrinsics of frontend/intrinsics.py (reached from x[i], x[a:b], out[i] = v).
+
+
+@aten("fxn.dim.default")
+def dim_size(x, axis):
+    return DimOp.build(x, axis=axis)
+
+
+def _window_sizes(sizes) -> list[int]:
+    """The ``sizes`` attribute: static sizes, -1 where the intrinsic passes the size as an index tensor."""
+    return [size if isinstance(size, int) and size >= 0 else -1 for size in sizes]
+
+
+@aten("fxn.dynamic_slice.default")
+def dynamic_slice(x, indices, sizes, strides, drop):
+    return DynamicSliceOp.build(x, list(indices), sizes=_window_sizes(sizes), strides=strides, drop=drop)
+
+
+@aten("fxn.dynamic_update_slice.default")
+def dynamic_update_slice(x, update, indices, sizes, strides, drop):
+    return DynamicUpdateSliceOp.build(x, update, list(indices), sizes=_window_sizes(sizes), strides=strides,
+                                      drop=drop)
+
+
+@aten("fxn.full.default")
+def full_of_run_time_shape(value, sizes, shape):
+    return FullOp.build(value, list(sizes), shape=shape)

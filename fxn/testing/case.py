@@ -50,6 +50,9 @@ class Case:
     result_dtype: str | None = None
     compare: str = CLOSE
     variant: tuple = ()
+    #: Which present input the case is about (its dtype names the case): the last, or the data of an op whose
+    #: last operands are indices (``fxn.dynamic_slice``).
+    subject: int = -1
 
     def __post_init__(self):
         # numpy gives 0-d results as scalars: inputs are arrays, whatever made them.
@@ -62,9 +65,10 @@ class Case:
 
     @property
     def dtype(self) -> str:
-        """The element type the case is about: its last input's (a select's values, a cast's source), or the constant's."""
+        """The element type the case is about: its subject input's (the last by default: a select's values, a cast's
+        source), or the constant's."""
         if self.arrays:
-            return dtype_of_numpy(self.arrays[-1].dtype)
+            return dtype_of_numpy(self.arrays[self.subject].dtype)
         value = self.attrs["value"]
         return dtype_of_numpy((value.array if isinstance(value, Resource) else value).dtype)
 

@@ -118,6 +118,65 @@ def concat_cases(rng, dtype: str) -> dict[str, Case]:
     ])
 
 
+def _index(value: int) -> np.ndarray:
+    return np.asarray(value, np.int64)
+
+
+def _window_cases(op, dtype: str, configs: list[tuple]) -> dict[str, Case]:
+    """Cases of a window op: ``(arrays, indices, attrs, dynamic)``, about the first array."""
+    name = op.OPERATION_NAME.removeprefix("fxn.")
+    return {f"{name}_{dtype}_{i}": Case(op, [*arrays, *(_index(v) for v in indices)], attrs, dynamic,
+                                        compare=EXACT, variant=(str(i),), subject=0)
+            for i, (arrays, indices, attrs, dynamic) in enumerate(configs)}
+
+
+def dim_cases(rng, dtype: str) -> dict[str, Case]:
+    name = "dim"
+    return {f"{name}_{dtype}_{i}": Case(t.DimOp, [special_array(rng, dtype, shape)], dict(axis=axis), dynamic,
+                                        compare=EXACT, variant=(str(i),))
+            for i, (shape, axis, dynamic) in enumerate([((3, 5), 1, ((1,),)), ((4,), -1, ()), ((0, 2), 0, ((0,),))])}
+
+
+def dynamic_slice_cases(rng, dtype: str) -> dict[str, Case]:
+    def case(shape, indices, sizes, strides, drop, dynamic=()):
+        attrs = dict(sizes=sizes, strides=strides, drop=drop)
+        return [special_array(rng, dtype, shape)], indices, attrs, dynamic
+
+    return _window_cases(t.DynamicSliceOp, dtype, [
+        case((5,), [3], [1], [1], [0]),  # x[3]
+        case((5,), [-2], [1], [1], [0]),  # x[-2]
+        case((3, 4), [1, 0], [1, 4], [1, 1], [0]),  # x[1, :]
+        case((3, 4), [0, 2], [3, 1], [1, 1], [1], ((0,),)),  # x[:, 2] of a dynamic dim
+        case((9,), [7, 3], [-1], [-2], []),  # x[7:1:-2]: 3 elements from the end
+        case((4, 6), [1, 1, 2, 4], [-1, -1], [1, 1], [], ((0, 1),)),  # run-time sizes
+        case((6,), [6, 0], [-1], [1], []),  # an empty window at the end
+    ])
+
+
+def dynamic_update_slice_cases(rng, dtype: str) -> dict[str, Case]:
+    def case(shape, update_shape, indices, sizes, strides, drop, dynamic=()):
+        attrs = dict(sizes=sizes, strides=strides, drop=drop)
+        return [special_array(rng, dtype, shape), special_array(rng, dtype, update_shape)], indices, attrs, dynamic
+
+    return _window_cases(t.DynamicUpdateSliceOp, dtype, [
+        case((5,), (), [3], [1], [1], [0]),  # x[3] = v
+        case((5,), (), [-1], [1], [1], [0]),  # x[-1] = v
+        case((3, 4), (4,), [2, 0], [1, 4], [1, 1], [0]),  # x[2] = row
+        case((3, 4), (1,), [0, 1], [3, 2], [1, 2], [], ((0,),)),  # x[:, 1::2] = broadcast value
+        case((8,), (3,), [6, 3], [-1], [-2], []),  # x[6:0:-2] = y (3 elements, backwards)
+        case((4, 5), (2, 3), [1, 2, 2, 3], [-1, -1], [1, 1], [], ((0, 1),)),  # run-time sizes
+    ])
+
+
+def full_cases(rng, dtype: str) -> dict[str, Case]:
+    name = "full"
+    value = special_array(rng, dtype, ())
+    configs = [([], [2, 3]), ([4], [-1]), ([2, 0], [-1, 3, -1]), ([], [])]
+    return {f"{name}_{dtype}_{i}": Case(t.FullOp, [value, *(_index(s) for s in sizes)], dict(shape=shape),
+                                        compare=EXACT, variant=(str(i),), subject=0)
+            for i, (sizes, shape) in enumerate(configs)}
+
+
 def every_dtype(build):
     """A builder ``(rng, supported) -> {name: Case}`` running ``build(rng, dtype)`` for every supported element type."""
     def build_all(rng, supported=ALL_DTYPES) -> dict[str, Case]:
@@ -136,4 +195,8 @@ def builders() -> dict[str, object]:
         "fxn.slice": every_dtype(slice_cases),
         "fxn.pad": every_dtype(pad_cases),
         "fxn.concat": every_dtype(concat_cases),
+        "fxn.dim": every_dtype(dim_cases),
+        "fxn.dynamic_slice": every_dtype(dynamic_slice_cases),
+        "fxn.dynamic_update_slice": every_dtype(dynamic_update_slice_cases),
+        "fxn.full": every_dtype(full_cases),
     }

@@ -1,6 +1,8 @@
-"""Checked allocation: compiled code reports a failed allocation instead of writing through NULL.
+"""Checked allocation and indexing: compiled code reports a failed allocation or an index out of bounds.
 
-Two passes, one at each level where the facts are visible:
+Compiled code neither writes through NULL nor reads past a buffer: it
+stops and says where. Two passes, one at each level where the facts are
+visible:
 
 - ``fxn-check-alloc-sizes`` (on ``memref.alloc``, after bufferization): the
   byte size of a buffer with dynamic dims is the product of its dims and
@@ -16,20 +18,62 @@ Two passes, one at each level where the facts are visible:
       %p, %hi = arith.mului_extended %c4, %n ...    (bytes so far, overflow bits)
       %m = memref.alloc(%n_or_huge, %k_or_1) : memref<?x?xf32>
 
-- ``fxn-check-allocations`` (on the LLVM dialect, last): every
-  ``malloc``/``aligned_alloc`` result is compared with NULL. Each function
-  that allocates, or calls a function of the module that may fail, and
-  each C interface wrapper (``_mlir_ciface_*``, the entries callers use),
-  takes one more, last, argument: a pointer to the caller's *status*, two
-  ``int64_t``: ``{site, bytes}``. A function with a status sets ``site``
-  to 0 when it starts; a failed allocation stores its site number (from 1,
-  in the order of the module attribute ``fxn.allocation_sites``, which
-  gives each site's file, line and column) and the byte size it asked for
-  (zero-extended to 64 bits where ``size_t`` is narrower, as on wasm32),
+- ``fxn-check-allocations`` (on the LLVM dialect, last): reports each
+  *failure site* through a status. A failure site is
+
+  - an allocation: every ``malloc``/``aligned_alloc`` result is compared
+    with NULL;
+  - an index out of bounds: the lowering of an op that indexes with a
+    run-time index checks it and, where it is out of bounds, calls
+    ``fxn_index_out_of_bounds(i64 index, i64 size, i64 axis)`` (declared,
+    never defined: the index as the user wrote it, possibly negative, the
+    size of the indexed axis, the axis), at the location of the op. The
+    pass replaces each such call with the report below; the ops after it
+    in its block would never run and are erased (a value one of them
+    defines becomes poison where a block it reached uses it); the
+    declaration is erased, so the compiled code imports no such symbol.
+    (Only a declaration is this hook: a function of that name with a body
+    is called as any other.)
+
+  Each function that has a failure site, or calls a function of the
+  module that may fail, and each C interface wrapper (``_mlir_ciface_*``,
+  the entries callers use), takes one more, last, argument: a pointer to
+  the caller's *status*, four ``int64_t`` (:data:`STATUS_FIELDS`):
+  ``{site, value, bound, axis}``. A function with a status sets ``site``
+  to 0 when it starts (the other fields are left as they are). A failure
+  branches to one block per function that stores the site number (from
+  1, in the order of the module attribute ``fxn.allocation_sites``, one
+  sequence for both kinds) and the details:
+
+  - an allocation: ``value`` the byte size it asked for (zero-extended to
+    64 bits where ``size_t`` is narrower, as on wasm32), ``bound`` and
+    ``axis`` 0;
+  - an index: ``value`` the index, ``bound`` the size, ``axis`` the axis
+    (each sign-extended to 64 bits if narrower);
+
   and the function returns at once (a zero value); after a call of a
   function that may fail, a non-zero ``site`` returns at once too. Buffers
   allocated before the failure are not freed (a failed call leaks them).
   Functions that may fail carry the unit attribute ``fxn.may_fail``.
+  Before/after, for an index::
+
+      llvm.call @fxn_index_out_of_bounds(%i, %n, %axis) : (i64, i64, i64) -> ()   loc("p.py":4:12)
+      llvm.br ^merge
+      ==>
+      %site = llvm.mlir.constant(2 : i64) : i64
+      llvm.br ^failed(%site, %i, %n, %axis : i64, i64, i64, i64)
+      ...
+      ^failed(%s: i64, %value: i64, %bound: i64, %axis: i64):   (stores the four fields, returns)
+
+  Each entry of ``fxn.allocation_sites`` is ``{kind, file, line, column}``:
+  ``kind`` is ``"allocation"`` or ``"index"`` (:data:`ALLOCATION`,
+  :data:`INDEX`); the location is the first file location in the op's
+  (inside a fused, call-site or name location: the callee's, where an
+  inlined op came from), and only the kind where it has none.
+  :func:`allocation_sites` reads them back as :class:`FailureSite`, and
+  :func:`failure_error` makes the Python error a status reports: a
+  ``MemoryError`` for an allocation, an ``IndexError`` in numpy's words for
+  an index (:func:`failure_message`).
 """
 
 from __future__ import annotations
@@ -44,10 +88,18 @@ from ..registry import FxnPass
 ALLOCATORS = {"malloc": 0, "aligned_alloc": 1}
 #: Prefix of the C interface wrappers that ``llvm.emit_c_interface`` creates: the entries callers use.
 C_INTERFACE_PREFIX = "_mlir_ciface_"
-#: Module attribute listing each allocation site's location, site ``k`` at index ``k - 1``.
+#: The function the lowering calls where an index is out of bounds: ``(i64 index, i64 size, i64 axis) -> ()``.
+INDEX_CHECK = "fxn_index_out_of_bounds"
+#: Module attribute listing each failure site's kind and location, site ``k`` at index ``k - 1``.
 SITES_ATTRIBUTE = "fxn.allocation_sites"
 #: Unit attribute of the functions that may fail.
 MAY_FAIL_ATTRIBUTE = "fxn.may_fail"
+#: The kinds of failure site (the ``kind`` of each entry of :data:`SITES_ATTRIBUTE`).
+ALLOCATION, INDEX = "allocation", "index"
+#: The fields of the status, each an ``int64_t`` (``struct fxn_status`` of the C header), in order.
+STATUS_FIELDS = ("site", "value", "bound", "axis")
+#: Bytes of the status (on every target).
+STATUS_BYTES = 8 * len(STATUS_FIELDS)
 
 
 # ----------------------------------------------------------------------------- fxn-check-alloc-sizes
@@ -115,32 +167,41 @@ def _element_bytes(element_type, index_bitwidth: int = 64) -> int:
 
 @dataclass
 class FxnCheckAllocations(FxnPass):
-    """Check every allocation of LLVM-dialect code for NULL and report failures through a status argument.
+    """Report every failure site of LLVM-dialect code (a NULL allocation, an index out of bounds) through a status.
 
     See :mod:`fxn.passes.lowering.checked_allocation` for the status and the
-    allocation sites. The anchor is the ``builtin.module``.
+    sites. The anchor is the ``builtin.module``.
     """
 
     argument = "fxn-check-allocations"
 
     def run_on(self, module) -> None:
         functions = {f.sym_name.value: f for f in _functions(module) if len(f.body.blocks)}
-        may_fail = _functions_that_may_fail(functions)
-        with_status = {n for n in functions if n in may_fail or n.startswith(C_INTERFACE_PREFIX)}
+        hooks = _failure_hooks(functions)
+        may_fail = _functions_that_may_fail(functions, hooks)
+        with_status = [n for n in functions if n in may_fail or n.startswith(C_INTERFACE_PREFIX)]  # module order
         with module.context:
             for name in with_status:
                 _add_status_argument(functions[name])
             sites: list = []
             for name in with_status:
-                _StatusRewriter(functions[name], with_status, may_fail, sites).run()
+                _StatusRewriter(functions[name], set(with_status), may_fail, INDEX_CHECK in hooks, sites).run()
                 if name in may_fail:
                     functions[name].attributes[MAY_FAIL_ATTRIBUTE] = ir.UnitAttr.get()
-            module.attributes[SITES_ATTRIBUTE] = ir.ArrayAttr.get([_site_attribute(loc) for loc in sites])
-        self.count("sites", "allocations checked for NULL", len(sites))
+            _erase_index_check_declaration(module)
+            module.attributes[SITES_ATTRIBUTE] = ir.ArrayAttr.get([_site_attribute(*site) for site in sites])
+        kinds = [kind for kind, _ in sites]
+        self.count("sites", "allocations checked for NULL", kinds.count(ALLOCATION))
+        self.count("index-sites", "index checks reporting through the status", kinds.count(INDEX))
 
 
 def _functions(module) -> list:
     return [op for op in module.regions[0].blocks[0].operations if isinstance(op, llvm.LLVMFuncOp)]
+
+
+def _failure_hooks(functions: dict) -> set[str]:
+    """The callees whose calls are failure sites: the allocators, and the index check unless the module defines it."""
+    return set(ALLOCATORS) | ({INDEX_CHECK} - functions.keys())
 
 
 def _callee(op) -> str | None:
@@ -154,10 +215,26 @@ def _calls(function) -> list:
     return [op for block in function.body.blocks for op in block.operations if _callee(op) is not None]
 
 
-def _functions_that_may_fail(functions: dict) -> set[str]:
-    """The functions that allocate, or call one that may fail (a fixed point over the call graph)."""
+def _live_calls(function, index_check: bool) -> list:
+    """The calls of ``function``, in order, but none after a call of the index check in its block (never run).
+
+    ``index_check`` says whether :data:`INDEX_CHECK` is the failure hook.
+    """
+    calls = []
+    for block in function.body.blocks:
+        for op in block.operations:
+            callee = _callee(op)
+            if callee is not None:
+                calls.append(op)
+                if index_check and callee == INDEX_CHECK:
+                    break
+    return calls
+
+
+def _functions_that_may_fail(functions: dict, hooks: set[str]) -> set[str]:
+    """The functions that call a failure hook, or one that may fail (a fixed point over the call graph)."""
     callees = {name: {_callee(call) for call in _calls(f)} for name, f in functions.items()}
-    failing = {name for name, called in callees.items() if called & ALLOCATORS.keys()}
+    failing = {name for name, called in callees.items() if called & hooks}
     while True:
         more = {name for name, called in callees.items() if called & failing} - failing
         if not more:
@@ -177,23 +254,64 @@ def _add_status_argument(function) -> None:
     function.body.blocks[0].add_argument(ptr, function.location)
 
 
-def _site_attribute(location) -> ir.Attribute:
-    """``{file, line, column}`` of an allocation's location (empty where it has no file location)."""
-    if not _has_file(location):
-        return ir.DictAttr.get({})
-    i64 = ir.IntegerType.get_signless(64)
-    return ir.DictAttr.get({"file": ir.StringAttr.get(location.filename),
-                            "line": ir.IntegerAttr.get(i64, location.start_line),
-                            "column": ir.IntegerAttr.get(i64, location.start_col)})
+def _erase_index_check_declaration(module) -> None:
+    """Erase the declaration of :data:`INDEX_CHECK` (every call of it is a report now)."""
+    for function in _functions(module):
+        if function.sym_name.value == INDEX_CHECK and not len(function.body.blocks):
+            function.operation.erase()
+
+
+def _site_attribute(kind: str, location) -> ir.Attribute:
+    """``{kind, file, line, column}`` of a failure site (only ``kind`` where its location has no file)."""
+    fields = {"kind": ir.StringAttr.get(kind)}
+    where = _file_location(location)
+    if where is not None:
+        i64 = ir.IntegerType.get_signless(64)
+        fields.update({"file": ir.StringAttr.get(where.filename),
+                       "line": ir.IntegerAttr.get(i64, where.start_line),
+                       "column": ir.IntegerAttr.get(i64, where.start_col)})
+    return ir.DictAttr.get(fields)
+
+
+def _file_location(location):
+    """The first file location (``FileLineColLoc``) in ``location``, or None.
+
+    A fused location gives its first one that has a file; a call-site
+    location its callee's (where an inlined op came from), then its
+    caller's; a name location its child's.
+    """
+    if _has_file(location):
+        return location
+    for inner in _inner_locations(location):
+        found = _file_location(inner)
+        if found is not None:
+            return found
+    return None
+
+
+def _inner_locations(location) -> list:
+    """The locations inside a fused (its parts), call-site (callee, then caller) or name location (its child)."""
+    if hasattr(location, "locations"):
+        return list(location.locations)
+    if hasattr(location, "callee"):
+        return [location.callee, location.caller]
+    if hasattr(location, "child_loc"):
+        return [location.child_loc]
+    return []
 
 
 class _StatusRewriter:
-    """Adds the status checks to one function (see the module docstring); appends its sites to ``sites``."""
+    """Adds the status checks to one function (see the module docstring); appends its sites to ``sites``.
 
-    def __init__(self, function, with_status: set[str], may_fail: set[str], sites: list):
+    Each site is ``(kind, location)``, numbered by its position in ``sites`` (from 1). ``index_check``
+    says whether calls of :data:`INDEX_CHECK` are failure sites (the module does not define it).
+    """
+
+    def __init__(self, function, with_status: set[str], may_fail: set[str], index_check: bool, sites: list):
         self.function = function
         self.with_status = with_status
         self.may_fail = may_fail
+        self.index_check = index_check
         self.sites = sites
         self.status = function.body.blocks[0].arguments[-1]
         self.ptr = ir.Type.parse("!llvm.ptr")
@@ -205,10 +323,12 @@ class _StatusRewriter:
         with self.function.location:
             start = ir.InsertionPoint.at_block_begin(self.function.body.blocks[0])
             self.store(self.constant(0, start), 0, start)
-            for call in _calls(self.function):
+            for call in _live_calls(self.function, self.index_check):
                 callee = _callee(call)
                 if callee in ALLOCATORS:
                     self.check_allocation(call, ALLOCATORS[callee])
+                elif callee == INDEX_CHECK and self.index_check:
+                    self.report_index(call)
                 elif callee in self.with_status:
                     self.pass_status(call, callee in self.may_fail)
 
@@ -222,19 +342,38 @@ class _StatusRewriter:
                 self.ptr, self.status, [], [field], self.i64, llvm.GEPNoWrapFlags.none)
             llvm.store(value, address)
 
+    def new_site(self, kind: str, location, ip):
+        """Number a site of ``kind`` at ``location``; its number as an i64 constant at ``ip``."""
+        self.sites.append((kind, location))
+        return self.constant(len(self.sites), ip)
+
+    def as_i64(self, value, signed: bool):
+        """``value`` (an integer) widened to i64 for the status (sign- or zero-extended), at the current point."""
+        if ir.IntegerType(value.type).width >= 64:
+            return value
+        return llvm.sext(self.i64, value) if signed else llvm.zext(self.i64, value)
+
     def check_allocation(self, call, size_operand: int) -> None:
         """After ``call``: NULL branches to the failure block with this site and the size asked for."""
-        self.sites.append(call.location)
         continuation = _split_after(call)
         ip = ir.InsertionPoint(call.operation.block)
         with ip, call.location:
             null = llvm.mlir_zero(self.ptr)
             failed = llvm.icmp(llvm.ICmpPredicate.eq, call.results[0], null)
-            site = self.constant(len(self.sites), ip)
-            size = call.operands[size_operand]
-            if ir.IntegerType(size.type).width < 64:  # size_t of a 32-bit target: the status field is int64_t
-                size = llvm.zext(self.i64, size)
-            llvm.cond_br(failed, [site, size], [], self.failure_block(), continuation)
+            site = self.new_site(ALLOCATION, call.location, ip)
+            size = self.as_i64(call.operands[size_operand], signed=False)  # size_t of a 32-bit target
+            zero = self.constant(0, ip)
+            llvm.cond_br(failed, [site, size, zero, zero], [], self.failure_block(), continuation)
+
+    def report_index(self, call) -> None:
+        """Replace ``call`` of the index check with a branch to the failure block: this site, index, size, axis."""
+        _cut_after(call, self.function)
+        ip = ir.InsertionPoint(call.operation.block)
+        with ip, call.location:
+            site = self.new_site(INDEX, call.location, ip)
+            details = [self.as_i64(operand, signed=True) for operand in call.operands]
+            llvm.br([site, *details], self.failure_block())
+        call.erase()
 
     def pass_status(self, call, may_fail: bool) -> None:
         """Call with the status as the last operand; if the callee may fail, return at once when it did."""
@@ -254,13 +393,12 @@ class _StatusRewriter:
             llvm.cond_br(failed, [], [], self.return_block(), continuation)
 
     def failure_block(self):
-        """``^failed(%site: i64, %bytes: i64)``: stores both into the status, then returns."""
+        """``^failed(%site, %value, %bound, %axis: i64)``: stores the four into the status, then returns."""
         if self._failed is None:
-            block = self._new_last_block(self.i64, self.i64)
-            site, size = block.arguments
+            block = self._new_last_block(*[self.i64] * len(STATUS_FIELDS))
             ip = ir.InsertionPoint(block)
-            self.store(site, 0, ip)
-            self.store(size, 1, ip)
+            for field, value in enumerate(block.arguments):
+                self.store(value, field, ip)
             with ip:
                 llvm.br([], self.return_block())
             self._failed = block
@@ -285,45 +423,86 @@ class _StatusRewriter:
             *argument_types, arg_locs=[self.function.location] * len(argument_types))
 
 
-def _split_after(op):
-    """Move the ops after ``op`` into a new block right after ``op``'s block; that block."""
-    op = op.operation
-    block = op.block
-    following = []
-    seen = False
-    for candidate in block.operations:
+def _ops_after(op) -> list:
+    """The ops after ``op`` in its block, in order."""
+    following, seen = [], False
+    for candidate in op.operation.block.operations:
         if seen:
             following.append(candidate)
         elif candidate.operation == op.operation:
             seen = True
-    continuation = block.create_after()
+    return following
+
+
+def _split_after(op):
+    """Move the ops after ``op`` into a new block right after ``op``'s block; that block."""
+    following = _ops_after(op)
+    continuation = op.operation.block.create_after()
     for moved in following:
         continuation.append(moved)
     return continuation
+
+
+def _cut_after(op, function) -> None:
+    """Erase the ops after ``op`` in its block, which will never run once ``op`` branches away.
+
+    A value one of them defines that another block uses (a block reached
+    only through this one, since the definition dominates the use: it
+    never runs either) becomes a poison value there, defined at the start
+    of ``function``.
+    """
+    block = op.operation.block
+    for following in reversed(_ops_after(op)):
+        for result in following.results:
+            if any(use.owner.operation.block != block for use in result.uses):
+                with ir.InsertionPoint.at_block_begin(function.body.blocks[0]), following.location:
+                    result.replace_all_uses_with(llvm.mlir_poison(result.type))
+        following.operation.erase()
 
 
 # ----------------------------------------------------------------------------- reading the sites back
 
 
 @dataclass(frozen=True)
-class AllocationSite:
-    """Where an allocation of compiled code comes from: the user's location, and the fxn ops there."""
+class FailureSite:
+    """Where compiled code may fail: the kind of failure, the user's location, and the fxn ops there.
+
+    ``kind`` is :data:`ALLOCATION` (a buffer it could not get) or
+    :data:`INDEX` (an index out of bounds).
+    """
 
     file: str | None
     line: int = 0
     column: int = 0
     ops: tuple[str, ...] = ()
+    kind: str = ALLOCATION
+
+    @property
+    def where(self) -> str | None:
+        """``file:line:column``, or None where the location is unknown."""
+        return f"{self.file}:{self.line}:{self.column}" if self.file else None
 
     def __str__(self) -> str:
-        what = "/".join(self.ops) or "an allocation"
-        return f"{what} at {self.file}:{self.line}:{self.column}" if self.file else f"{what} (location unknown)"
+        ops = "/".join(self.ops)
+        what = (ops or "an allocation") if self.kind == ALLOCATION else f"index check of {ops or 'an indexing op'}"
+        return f"{what} at {self.where}" if self.file else f"{what} (location unknown)"
+
+    def describe(self) -> dict:
+        """What the manifest says of this site: ``{kind, ops, file, line, column}`` (``file`` None if unknown)."""
+        return {"kind": self.kind, "ops": list(self.ops), "file": self.file, "line": self.line, "column": self.column}
 
 
-def allocation_sites(llvm_module, fxn_module=None) -> list[AllocationSite]:
+#: The name this class had when allocations were the only failure sites.
+AllocationSite = FailureSite
+
+
+def allocation_sites(llvm_module, fxn_module=None) -> list[FailureSite]:
     """The sites :class:`FxnCheckAllocations` numbered in ``llvm_module`` (site ``k`` at index ``k - 1``).
 
+    Every failure site, allocations and index checks (see ``kind``).
     ``fxn_module``, the fxn-dialect module it was lowered from, names the
-    fxn ops at each site's location.
+    fxn ops at each site's location. An entry without ``kind`` (a module
+    numbered before index sites existed) is an allocation.
     """
     if SITES_ATTRIBUTE not in llvm_module.operation.attributes:
         return []
@@ -331,12 +510,13 @@ def allocation_sites(llvm_module, fxn_module=None) -> list[AllocationSite]:
     sites = []
     for entry in ir.ArrayAttr(llvm_module.operation.attributes[SITES_ATTRIBUTE]):
         fields = ir.DictAttr(entry)
+        kind = ir.StringAttr(fields["kind"]).value if "kind" in fields else ALLOCATION
         if "file" not in fields:
-            sites.append(AllocationSite(None))
+            sites.append(FailureSite(None, kind=kind))
             continue
         where = (ir.StringAttr(fields["file"]).value, ir.IntegerAttr(fields["line"]).value,
                  ir.IntegerAttr(fields["column"]).value)
-        sites.append(AllocationSite(*where, ops=tuple(ops_at.get(where, ()))))
+        sites.append(FailureSite(*where, ops=tuple(ops_at.get(where, ())), kind=kind))
     return sites
 
 
@@ -344,8 +524,8 @@ def _fxn_ops_by_location(module) -> dict[tuple, list[str]]:
     ops: dict[tuple, list[str]] = {}
 
     def visit(op):
-        location = op.location
-        if op.name.startswith("fxn.") and _has_file(location):
+        location = _file_location(op.location)
+        if op.name.startswith("fxn.") and location is not None:
             names = ops.setdefault((location.filename, location.start_line, location.start_col), [])
             if op.name not in names:
                 names.append(op.name)
@@ -363,14 +543,50 @@ def _has_file(location) -> bool:
     return True
 
 
-def failure_message(function: str, sites: list[AllocationSite], site: int, size: int) -> str:
-    """The MemoryError message of a call of ``function`` whose status reports ``site`` and ``size`` bytes."""
-    where = str(sites[site - 1]) if 0 < site <= len(sites) else f"allocation site {site}"
-    if size >= 1 << 62:
+def failure_message(function: str, sites: list, site: int, value: int, bound: int = 0, axis: int = 0) -> str:
+    """The message of the error a call of ``function`` raises when its status reports ``{site, value, bound, axis}``.
+
+    ``sites`` are the module's :class:`FailureSite` (site ``k`` at index
+    ``k - 1``). An index site (``value`` the index, ``bound`` the size of
+    ``axis``) says, in numpy's words, then where::
+
+        f(): index 5 is out of bounds for axis 0 with size 3 at p.py:4:12
+
+    Any other (``value`` the bytes asked for), or a site that ``sites``
+    does not describe, is a failed allocation::
+
+        f(): could not allocate 16.0 TiB (17592186044416 bytes) for fxn.mul at p.py:4:12
+    """
+    described = _described(sites, site)
+    if _kind(described) == INDEX:
+        where = f"at {described.where}" if described.where else "(location unknown)"
+        return f"{function}(): index {value} is out of bounds for axis {axis} with size {bound} {where}"
+    where = str(described) if described is not None else f"allocation site {site}"
+    if value >= 1 << 62:
         amount = "a buffer whose size overflows 64-bit arithmetic"
     else:
-        amount = f"{_human_bytes(size)} ({size} bytes)"
+        amount = f"{_human_bytes(value)} ({value} bytes)"
     return f"{function}(): could not allocate {amount} for {where}"
+
+
+def failure_error(function: str, sites: list, site: int, value: int, bound: int = 0, axis: int = 0) -> Exception:
+    """The error a call of ``function`` raises when its status reports a failure (``site`` not 0).
+
+    An ``IndexError`` for an index site, a ``MemoryError`` otherwise; the
+    message is :func:`failure_message`'s.
+    """
+    error = IndexError if _kind(_described(sites, site)) == INDEX else MemoryError
+    return error(failure_message(function, sites, site, value, bound, axis))
+
+
+def _described(sites: list, site: int):
+    """Site number ``site`` of ``sites`` (site ``k`` at index ``k - 1``), None if ``sites`` has no such site."""
+    return sites[site - 1] if 0 < site <= len(sites) else None
+
+
+def _kind(described) -> str:
+    """The kind of a described site (an allocation if not described, or described as text only)."""
+    return getattr(described, "kind", ALLOCATION)
 
 
 def _human_bytes(size: int) -> str:

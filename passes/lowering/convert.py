@@ -10,6 +10,7 @@ from fxn.mlir import ir
 
 from ..registry import FxnPass, PassFailure
 from . import load_lowerings
+from .bounds import bounds_checks
 from .signless import make_signless, restore_unsigned, signless
 
 
@@ -40,6 +41,8 @@ class FxnLowerToLinalg(FxnPass):
 
     argument = "fxn-lower-to-linalg"
     target: str = field(default="", metadata={"help": "lower for this target (its backend's own lowerings apply)"})
+    bounds_check: bool = field(default=True, metadata={
+        "help": "check run-time indices (an out-of-bounds one is an IndexError, see passes/lowering/bounds.py)"})
 
     def run_on(self, op) -> None:
         try:
@@ -61,6 +64,14 @@ class FxnLowerToLinalg(FxnPass):
 
         op.walk(collect)
         vendor_lowered = []
+        with bounds_checks(self.bounds_check):
+            self._lower(fxn_ops, table, own, backend, target, vendor_lowered)
+        make_signless(op)
+        if vendor_lowered:
+            _verify_vendor_lowered(op, backend, vendor_lowered)
+
+    @staticmethod
+    def _lower(fxn_ops, table, own, backend, target, vendor_lowered) -> None:
         for fxn_op in fxn_ops:
             if target is not None:
                 _check_element_types(fxn_op, target)
@@ -76,9 +87,6 @@ class FxnLowerToLinalg(FxnPass):
                 replacement = restore_unsigned(replacement, fxn_op.results[0].type)
             fxn_op.results[0].replace_all_uses_with(replacement)
             fxn_op.erase()
-        make_signless(op)
-        if vendor_lowered:
-            _verify_vendor_lowered(op, backend, vendor_lowered)
 
 
 def _check_element_types(fxn_op, target) -> None:

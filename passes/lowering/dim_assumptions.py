@@ -675,3 +675,30 @@ def _batch_norm(a, site, operands, attrs, result):
     for name in ("running_mean", "running_var", "weight", "bias"):
         a.require_equal(site, x[1], operands[name][0], "one statistic per input channel")
     return list(x)
+
+
+@_rule("fxn.dim")
+def _dim(a, site, operands, attrs, result):
+    return []
+
+
+@_rule("fxn.dynamic_slice")
+def _dynamic_slice(a, site, operands, attrs, result):
+    # Compiled code checks the window against the input's dims; a run-time size is a new size.
+    return list(result.shape)
+
+
+@_rule("fxn.dynamic_update_slice")
+def _dynamic_update_slice(a, site, operands, attrs, result):
+    window = [size for axis, size in enumerate(attrs.sizes) if axis not in attrs.drop]
+    update = operands["update"]
+    for term, size in zip(reversed(update), reversed(window)):
+        if term != 1 and size != 1 and (not isinstance(term, int) or size == -1):
+            a.note_unchecked(site, f"{a.describe(term)} must be 1 or the size of the window it is stored into "
+                                   "(a store's value broadcasts to its window)")
+    return list(operands["input"])
+
+
+@_rule("fxn.full")
+def _full(a, site, operands, attrs, result):
+    return list(result.shape)

@@ -29,9 +29,10 @@ import numpy as np
 from fxn.dialects import TensorType
 from fxn.dialects.elements import elements_to_numpy, numpy_to_elements, resource_blobs, splat_elements, splat_scalar
 from fxn.dialects.types import normalize_axis
-from fxn.mlir import arith, ir, linalg, tensor
+from fxn.mlir import arith, ir, linalg, scf, tensor
 
 from . import lowering
+from .bounds import fail_unless
 from .structured import (
     add_sizes,
     element_type,
@@ -257,3 +258,152 @@ def _source_index(position: ir.Value, before: int, size: ir.Value, mode: str) ->
     mirrored = arith.maxsi(offset, arith.subi(index(0), offset))  # |offset|
     inside = arith.cmpi(arith.CmpIPredicate.slt, mirrored, size)
     return arith.select(inside, mirrored, arith.subi(arith.muli(last, index(2)), mirrored))
+
+
+# ----------------------------------------------------------------------------
+# dim, dynamic_slice, dynamic_update_slice: sizes and windows known at run time.
+
+
+@lowering("fxn.dim")
+def lower_dim(op, target):
+    source = op.operands[0]
+    axis = normalize_axis(op.attributes["axis"].value, tensor_type(source).rank)
+    i64 = ir.IntegerType.get_signless(64)
+    size = arith.index_cast(i64, tensor.dim(source, index(axis)))
+    return tensor.from_elements(op.results[0].type, [size])
+
+
+class _Window:
+    """Per dim of a window op's input: the first position read (index), size (index or int), stride; checked.
+
+    Built at the op: extracts the run-time starts and sizes, wraps the
+    negative start of a dropped dim, and emits the bounds checks of
+    :mod:`.bounds` (see ``fxn.dialects.tensor.WindowOp``).
+    """
+
+    def __init__(self, op, source: ir.Value, indices: list[ir.Value]):
+        self.rank = tensor_type(source).rank
+        self.sizes = _int_array(op, "sizes")
+        self.strides = _int_array(op, "strides")
+        self.drop = set(_int_array(op, "drop"))
+        i64 = ir.IntegerType.get_signless(64)
+        self.zero = arith.constant(i64, 0)
+        scalars = [tensor.extract(i, []) for i in indices]
+        starts, run_time_sizes = scalars[: self.rank], iter(scalars[self.rank :])
+        module = _enclosing_module(op)
+        extents = [arith.index_cast(i64, index_value(size)) for size in sizes(source)]
+        self.starts: list[ir.Value] = []
+        for axis in range(self.rank):
+            if self.sizes[axis] == -1:
+                self.sizes[axis] = arith.index_cast(ir.IndexType.get(), arith.maxsi(next(run_time_sizes), self.zero))
+            start, extent = starts[axis], extents[axis]
+            if axis in self.drop:
+                negative = arith.cmpi(arith.CmpIPredicate.slt, start, self.zero)
+                position = arith.select(negative, arith.addi(start, extent), start)
+                inside = arith.cmpi(arith.CmpIPredicate.ult, position, extent)  # unsigned: below 0 is huge
+                fail_unless(inside, start, extent, axis, module)
+                start = position
+            else:
+                self._check_range(start, axis, extent, module, i64)
+            self.starts.append(arith.index_cast(ir.IndexType.get(), start))
+
+    def _check_range(self, start, axis: int, extent, module, i64) -> None:
+        """Both ends of a non-empty window dim lie in ``[0, extent)``; report the first that does not."""
+        size, stride = self.sizes[axis], self.strides[axis]
+        if size == 0:
+            return
+        count = arith.constant(i64, size) if isinstance(size, int) else arith.index_cast(i64, size)
+        steps = arith.subi(count, arith.constant(i64, 1))
+        last = arith.addi(start, arith.muli(steps, arith.constant(i64, stride)))
+        first_inside = arith.cmpi(arith.CmpIPredicate.ult, start, extent)
+        inside = arith.andi(first_inside, arith.cmpi(arith.CmpIPredicate.ult, last, extent))
+        if not isinstance(size, int):
+            inside = arith.ori(inside, arith.cmpi(arith.CmpIPredicate.eq, count, self.zero))
+        fail_unless(inside, arith.select(first_inside, last, start), extent, axis, module)
+
+    def kept_sizes(self) -> list:
+        """The window's sizes without the dropped dims."""
+        return [size for axis, size in enumerate(self.sizes) if axis not in self.drop]
+
+    def source_positions(self, window_indices: list[ir.Value]) -> list[ir.Value]:
+        """The input position of each dim for the given indices of the window's kept dims."""
+        kept = iter(window_indices)
+        positions = []
+        for axis in range(self.rank):
+            if axis in self.drop:
+                positions.append(self.starts[axis])
+                continue
+            k = next(kept)
+            stride = self.strides[axis]
+            positions.append(arith.addi(self.starts[axis], arith.muli(k, index(stride)) if stride != 1 else k))
+        return positions
+
+
+@lowering("fxn.dynamic_slice")
+def lower_dynamic_slice(op, target):
+    """One element: ``tensor.extract``; else a generic reading each window element (any stride)."""
+    source, *indices = op.operands
+    result = tensor_type(op.results[0])
+    window = _Window(op, source, list(indices))
+    if result.rank == 0:
+        element = tensor.extract(source, window.source_positions([]))
+        return tensor.from_elements(op.results[0].type, [element])
+    init = empty_of_sizes(_static_where_known(window.kept_sizes(), result), result.dtype)
+    return generate(init, lambda positions: tensor.extract(source, window.source_positions(positions)))
+
+
+@lowering("fxn.dynamic_update_slice")
+def lower_dynamic_update_slice(op, target):
+    """A loop nest over the window storing each update element with ``tensor.insert``.
+
+    Bufferization writes in place when the input is not used again (a
+    store into an array carried by a loop), else into one copy of it; no
+    strided view is ever copied (which would call MLIR's runtime library).
+    One element is one ``tensor.insert``.
+    """
+    source, update, *indices = op.operands
+    window = _Window(op, source, list(indices))
+    update_type = tensor_type(update)
+    update_sizes = [index_value(size) for size in sizes(update)]
+    kept_sizes = window.kept_sizes()
+
+    def element_at(ks: list) -> ir.Value:
+        tail = ks[len(ks) - update_type.rank:] if update_type.rank else []
+        window_static = [isinstance(size, int) for size in kept_sizes][len(ks) - len(tail):]
+        return tensor.extract(update, [_broadcast_read(*read) for read in
+                                       zip(tail, update_sizes, update_type.shape, window_static)])
+
+    def nest(level: int, carried: ir.Value, ks: list) -> ir.Value:
+        if level == len(kept_sizes):
+            return tensor.insert(element_at(ks), carried, window.source_positions(ks))
+        loop = scf.ForOp(index(0), index_value(kept_sizes[level]), index(1), [carried])
+        with ir.InsertionPoint(loop.body):
+            scf.YieldOp([nest(level + 1, loop.inner_iter_args[0], [*ks, loop.induction_variable])])
+        return loop.results[0]
+
+    return nest(0, source, [])
+
+
+def _broadcast_read(position: ir.Value, size: ir.Value, static: int | None, window_static: bool) -> ir.Value:
+    """Where a broadcast update dim of ``size`` is read for window ``position``: 0 if it has size 1, never past
+    its end (a run-time size that fits neither way is read clamped: the reference refuses it)."""
+    if static == 1:
+        return index(0)
+    if static is not None and window_static:
+        return position  # the verifier saw both sizes equal
+    last = arith.subi(size, index(1))
+    return arith.minui(position, last)
+
+
+@lowering("fxn.full")
+def lower_full(op, target):
+    value, *run_time = op.operands
+    result = tensor_type(op.results[0])
+    i64 = ir.IntegerType.get_signless(64)
+    counts = iter(arith.index_cast(ir.IndexType.get(), arith.maxsi(tensor.extract(size, []), arith.constant(i64, 0)))
+                  for size in run_time)
+    if result.rank == 0:
+        return value
+    init = empty_of_sizes([next(counts) if size is None else size for size in result.shape], result.dtype)
+    element = tensor.extract(value, [])
+    return generate(init, lambda positions: element)

@@ -1,12 +1,12 @@
 // RUN: fxn-opt %s --split-input-file --fxn-check-allocations | FileCheck %s
 
-// Sites are numbered in the module attribute, with the allocation's location.
-// CHECK: module attributes {fxn.allocation_sites = [{column = 12 : i64, file = "p.py", line = 4 : i64}]}
+// Sites are numbered in the module attribute, with their kind and the allocation's location.
+// CHECK: module attributes {fxn.allocation_sites = [{column = 12 : i64, file = "p.py", kind = "allocation", line = 4 : i64}]}
 module {
   llvm.func @malloc(i64) -> !llvm.ptr
 
-  // A function that allocates takes the status last, clears it, and on NULL
-  // stores the site and the size asked for, then returns a zero value.
+  // A function that allocates takes the status last, clears its site, and on NULL
+  // stores the site and the size asked for (bound and axis 0), then returns a zero value.
   // CHECK-LABEL: llvm.func @make(
   // CHECK-SAME: %[[N:[^:]+]]: i64, %[[STATUS:[^:]+]]: !llvm.ptr) -> !llvm.ptr attributes {fxn.may_fail}
   // CHECK-NEXT: %[[ZERO:.+]] = llvm.mlir.constant(0 : i64) : i64
@@ -15,14 +15,19 @@ module {
   // CHECK-NEXT: %[[NULL:.+]] = llvm.mlir.zero : !llvm.ptr
   // CHECK-NEXT: %[[FAILED:.+]] = llvm.icmp "eq" %[[P]], %[[NULL]]
   // CHECK-NEXT: %[[SITE:.+]] = llvm.mlir.constant(1 : i64) : i64
-  // CHECK-NEXT: llvm.cond_br %[[FAILED]], ^[[FAIL:.+]](%[[SITE]], %[[N]] : i64, i64), ^[[OK:[^ ]+]]
+  // CHECK-NEXT: %[[NONE:.+]] = llvm.mlir.constant(0 : i64) : i64
+  // CHECK-NEXT: llvm.cond_br %[[FAILED]], ^[[FAIL:.+]](%[[SITE]], %[[N]], %[[NONE]], %[[NONE]] : i64, i64, i64, i64), ^[[OK:[^ ]+]]
   // CHECK: ^[[OK]]:
   // CHECK: llvm.store %{{.+}}, %[[P]] : f32, !llvm.ptr
   // CHECK-NEXT: llvm.return %[[P]] : !llvm.ptr
-  // CHECK: ^[[FAIL]](%[[S:.+]]: i64, %[[B:.+]]: i64):
+  // CHECK: ^[[FAIL]](%[[S:.+]]: i64, %[[B:.+]]: i64, %[[BOUND:.+]]: i64, %[[AXIS:.+]]: i64):
   // CHECK-NEXT: llvm.store %[[S]], %[[STATUS]] : i64, !llvm.ptr
   // CHECK-NEXT: %[[SECOND:.+]] = llvm.getelementptr %[[STATUS]][1]
   // CHECK-NEXT: llvm.store %[[B]], %[[SECOND]] : i64, !llvm.ptr
+  // CHECK-NEXT: %[[THIRD:.+]] = llvm.getelementptr %[[STATUS]][2]
+  // CHECK-NEXT: llvm.store %[[BOUND]], %[[THIRD]] : i64, !llvm.ptr
+  // CHECK-NEXT: %[[FOURTH:.+]] = llvm.getelementptr %[[STATUS]][3]
+  // CHECK-NEXT: llvm.store %[[AXIS]], %[[FOURTH]] : i64, !llvm.ptr
   // CHECK-NEXT: llvm.br ^[[RETURN:.+]]
   // CHECK: ^[[RETURN]]:
   // CHECK-NEXT: %[[NOTHING:.+]] = llvm.mlir.zero : !llvm.ptr
@@ -73,7 +78,7 @@ module {
 // -----
 
 // A 32-bit target's malloc (wasm32) takes an i32 size: the status gets it zero-extended to its int64 field.
-// CHECK: module attributes {fxn.allocation_sites = [{column = 10 : i64, file = "q.py", line = 7 : i64}]}
+// CHECK: module attributes {fxn.allocation_sites = [{column = 10 : i64, file = "q.py", kind = "allocation", line = 7 : i64}]}
 module {
   llvm.func @malloc(i32) -> !llvm.ptr
 
@@ -84,8 +89,9 @@ module {
   // CHECK-NEXT: %[[FAILED:.+]] = llvm.icmp "eq" %[[P]], %[[NULL]]
   // CHECK-NEXT: %[[SITE:.+]] = llvm.mlir.constant(1 : i64) : i64
   // CHECK-NEXT: %[[BYTES:.+]] = llvm.zext %[[N]] : i32 to i64
-  // CHECK-NEXT: llvm.cond_br %[[FAILED]], ^[[FAIL:.+]](%[[SITE]], %[[BYTES]] : i64, i64), ^[[OK:[^ ]+]]
-  // CHECK: ^[[FAIL]](%[[S:.+]]: i64, %[[B:.+]]: i64):
+  // CHECK-NEXT: %[[NONE:.+]] = llvm.mlir.constant(0 : i64) : i64
+  // CHECK-NEXT: llvm.cond_br %[[FAILED]], ^[[FAIL:.+]](%[[SITE]], %[[BYTES]], %[[NONE]], %[[NONE]] : i64, i64, i64, i64), ^[[OK:[^ ]+]]
+  // CHECK: ^[[FAIL]](%[[S:.+]]: i64, %[[B:.+]]: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64):
   // CHECK-NEXT: llvm.store %[[S]], %[[STATUS]] : i64, !llvm.ptr
   // CHECK-NEXT: %[[SECOND:.+]] = llvm.getelementptr %[[STATUS]][1]
   // CHECK-NEXT: llvm.store %[[B]], %[[SECOND]] : i64, !llvm.ptr

@@ -27,7 +27,7 @@ from fxn.dialects import OPS, new_context
 from fxn.entries import memref_symbol
 from fxn.interpreter import interpret
 from fxn.mlir import llvm
-from fxn.runtime import descriptor_type, write_shape
+from fxn.runtime import Status, descriptor_type, write_shape
 from fxn.source import parse_module
 from fxn.testing.case import module_text
 from fxn.testing.cases import all_ops, op_cases
@@ -77,8 +77,8 @@ def call_memref_entry(library: ctypes.CDLL, name: str, signature: Signature, inp
 
     The one place that knows the entry's C signature, as the generated
     header declares it: ``void <symbol>(<results> *, const <memref> *arg0,
-    ..., fxn_status *)``, the status two ``int64_t`` (the failed allocation's
-    site, 0 if none, and its size). The status is always passed: an entry
+    ..., fxn_status *)``, the status :class:`fxn.runtime.Status` (the failure
+    site, 0 if none, and its details). The status is always passed: an entry
     without one ignores a trailing argument (x86-64 SysV: the caller owns
     the argument registers and the stack it pushed).
     """
@@ -86,12 +86,12 @@ def call_memref_entry(library: ctypes.CDLL, name: str, signature: Signature, inp
     arguments = [_descriptor(a) for a in arrays]
     fields = [(f"r{i}", descriptor_type(t.rank)) for i, t in enumerate(signature.results)]
     results = type("Results", (ctypes.Structure,), {"_fields_": fields})()
-    status = (ctypes.c_int64 * 2)()
+    status = Status()
     entry = getattr(library, memref_symbol(name))
     entry.restype = None
-    entry(ctypes.byref(results), *(ctypes.byref(d) for d in arguments), status)
-    if status[0]:
-        raise MemoryError(f"{name}: allocation site {status[0]} failed ({status[1]} bytes)")
+    entry(ctypes.byref(results), *(ctypes.byref(d) for d in arguments), ctypes.byref(status))
+    if status.site:
+        raise MemoryError(f"{name}: failure site {status.site} ({status.value}, {status.bound}, {status.axis})")
     descriptors = [getattr(results, field) for field, _ in fields]
     values = [_read_result(d, t) for d, t in zip(descriptors, signature.results)]
     for allocated in {d.allocated for d in descriptors if d.allocated}:

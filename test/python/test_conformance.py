@@ -194,6 +194,7 @@ import numpy as np
 from fxn import toolchain
 from fxn.backends.base import Backend, Target
 from fxn.entries import memref_symbol
+from fxn.passes.lowering.checked_allocation import failure_error
 from fxn.runtime import Status, descriptor_type, write_shape
 
 LIBC = ctypes.CDLL(None)
@@ -222,7 +223,8 @@ class SharedLibraryRunner:
         entry = getattr(self.library(program), memref_symbol(function))
         entry(ctypes.byref(result), *(ctypes.byref(a) for a in arguments), ctypes.byref(status))
         if status.site:
-            raise MemoryError(f"{function}: {status.bytes} bytes")
+            raise failure_error(function, program.allocation_sites, status.site, status.value, status.bound,
+                                status.axis)
         shape = tuple(result.sizes) if result_type.rank else ()
         dtype = result_type.numpy_dtype
         size = math.prod(shape) * dtype.itemsize

@@ -3,8 +3,8 @@
 The functions below are written in LLVM IR, not compiled by fxn, so that
 each exercises one thing the driver must get right: a result that views
 its argument with an offset and strides, several results of mixed ranks,
-a 0-d f16 passed bit for bit, a status reporting a failed allocation, a
-crash. They run under qemu-aarch64 through the neon backend's runner.
+a 0-d f16 passed bit for bit, a status reporting a failed allocation or
+an index out of bounds, a crash. They run under qemu-aarch64 through the neon backend's runner.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from fxn.backends import resolve_target
 from fxn.backends.base import Program, Target
 from fxn.backends.neon import static_runner
 from fxn.dialects import TensorType
+from fxn.passes.lowering.checked_allocation import FailureSite
 from fxn.static_runner import StaticRunner, driver_source
 
 _, NEON = resolve_target("neon")
@@ -83,6 +84,18 @@ define void @fxn_no_memory(ptr %result, ptr %x, ptr %status) {
   ret void
 }
 
+; What compiled code does when an index is out of bounds: site 1, index -7, size 3, axis 1.
+define void @fxn_bad_index(ptr %result, ptr %x, ptr %status) {
+  store i64 1, ptr %status
+  %value = getelementptr i64, ptr %status, i64 1
+  store i64 -7, ptr %value
+  %bound = getelementptr i64, ptr %status, i64 2
+  store i64 3, ptr %bound
+  %axis = getelementptr i64, ptr %status, i64 3
+  store i64 1, ptr %axis
+  ret void
+}
+
 define void @fxn_crash(ptr %result, ptr %x, ptr %status) {
   call void @abort()
   unreachable
@@ -95,8 +108,9 @@ PROGRAM = Program(LLVM_IR, {
     "describe": ([TensorType("i8", (None, None))], [TensorType("i64", (3,)), TensorType("i8", (None, None))]),
     "same_half": ([F16_SCALAR], [F16_SCALAR]),
     "no_memory": ([F32_VECTOR], [F32_VECTOR]),
+    "bad_index": ([F32_VECTOR], [F32_VECTOR]),
     "crash": ([F32_VECTOR], [F32_VECTOR]),
-})
+}, [FailureSite("p.py", 4, 12, kind="index")])  # site 1; site 2 is not described
 
 
 @pytest.fixture(scope="module")
@@ -138,6 +152,13 @@ def test_a_failed_allocation_is_a_memory_error_with_site_and_size(executable):
     with pytest.raises(MemoryError, match=r"^no_memory\(\): could not allocate 12\.1 KiB \(12345 bytes\) "
                                           r"for allocation site 2$"):
         executable.run("no_memory", [np.ones(3, np.float32)])
+
+
+@requires_runner
+def test_an_index_out_of_bounds_is_an_index_error_with_index_axis_size_and_line(executable):
+    with pytest.raises(IndexError, match=r"^bad_index\(\): index -7 is out of bounds for axis 1 with size 3 "
+                                         r"at p\.py:4:12$"):
+        executable.run("bad_index", [np.ones(3, np.float32)])
 
 
 @requires_runner

@@ -1,0 +1,232 @@
+"""Indexing and stores with run-time indices (frontend/indexing.py, subscripts.py): compiled code against CPython.
+
+``x[i]``, ``x[i, j]``, ``x[i, :]``, negative indices, slices with run-time
+bounds and negative steps, slices of dynamic dims, stores into arrays the
+function makes (of static or run-time shape), value semantics for the
+caller's arrays, and ``IndexError`` naming the user's line at run time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import fxn
+
+
+def same(compiled, python, *args):
+    result = compiled(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
+    expected = python(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
+    np.testing.assert_array_equal(np.asarray(result), np.asarray(expected))
+    return result
+
+
+def check(fn, *args):
+    return same(fxn.compile(fn), fn, *args)
+
+
+X = np.arange(10.0)
+GRID = np.arange(12.0).reshape(3, 4)
+
+
+# ----------------------------------------------------------------------------- reads
+
+
+def element(x, i: int):
+    return x[i]
+
+
+def cell(x, i: int, j: int):
+    return x[i, j]
+
+
+def row(x, i: int):
+    return x[i, :]
+
+
+def column(x, j: int):
+    return x[:, j]
+
+
+def window(x, a: int, b: int):
+    return x[a:b]
+
+
+def backwards(x, a: int, b: int):
+    return x[b:a:-2]
+
+
+def reversed_columns(x):
+    return x[:, ::-1]
+
+
+@pytest.mark.parametrize("fn, args", [
+    (element, (X, 3)), (element, (X, -1)), (element, (X, -10)),
+    (cell, (GRID, 2, 3)), (cell, (GRID, -1, -4)),
+    (row, (GRID, 1)), (column, (GRID, -2)),
+    (window, (X, 2, 7)), (window, (X, -3, 100)), (window, (X, 8, 2)), (window, (X, -100, -5)),
+    (backwards, (X, 1, 8)), (backwards, (X, -9, -1)), (backwards, (X, 5, 5)),
+    (reversed_columns, (GRID,)),
+], ids=lambda v: getattr(v, "__name__", None))
+def test_reads_match_python(fn, args):
+    check(fn, *args)
+
+
+def test_slices_of_dynamic_dims():
+    @fxn.compile
+    def ends(x: fxn.Tensor[fxn.f64, "n"], k: int):
+        return x[1:-1] * 2, x[0] + x[-1], x[:k]
+
+    x = np.arange(7.0)
+    middle, total, head = ends(x, 3)
+    np.testing.assert_array_equal(middle, x[1:-1] * 2)
+    assert total == x[0] + x[-1]
+    np.testing.assert_array_equal(head, x[:3])
+    middle, total, head = ends(np.arange(4.0), 9)
+    np.testing.assert_array_equal(head, np.arange(4.0))
+
+
+def test_a_loop_reads_with_its_index():
+    def total(x):
+        s = 0.0
+        for i in range(x.shape[0]):
+            s = s + x[i] * i
+        return s
+
+    check(total, np.linspace(0.0, 1.0, 300))
+
+
+# ----------------------------------------------------------------------------- stores
+
+
+def stencil(x):
+    n = x.shape[0]
+    out = np.empty(n)
+    out[0] = x[0]
+    out[n - 1] = x[n - 1]
+    for i in range(1, n - 1):
+        out[i] = (x[i - 1] + x[i] + x[i + 1]) / 3
+    return out
+
+
+def swap_sort(a):
+    n = a.shape[0]
+    for i in range(n):
+        for j in range(n - 1 - i):
+            if a[j] > a[j + 1]:
+                a[j], a[j + 1] = a[j + 1], a[j]
+    return a
+
+
+def sieve(n: int):
+    flags = np.ones(n, dtype=np.bool_)
+    flags[0] = False
+    flags[1] = False
+    i = 2
+    while i * i < n:
+        if flags[i]:
+            for j in range(i * i, n, i):
+                flags[j] = False
+        i += 1
+    return flags
+
+
+def stores(x, i: int, a: int, b: int):
+    out = np.zeros((3, 4))
+    out[i] = x[0]
+    out[i - 1, 1:3] = 7.0
+    out[1, ::-1] += x[0]
+    out[0][b] = -5
+    return out
+
+
+def collatz(starts):
+    lengths = np.zeros_like(starts)
+    for k in range(starts.shape[0]):
+        n = starts[k]
+        steps = 0
+        while n != 1:
+            n = n // 2 if n % 2 == 0 else 3 * n + 1
+            steps += 1
+        lengths[k] = steps
+    return lengths
+
+
+@pytest.mark.parametrize("fn, args", [
+    (stencil, (np.random.default_rng(0).random(200),)),
+    (swap_sort, (np.array([5.0, 3, 8, 1, 9, 2, 2, -1]),)),
+    (sieve, (60,)),
+    (stores, (GRID, 2, 1, 3)),
+    (collatz, (np.arange(1, 30),)),
+], ids=lambda v: getattr(v, "__name__", None))
+def test_stores_match_python(fn, args):
+    check(fn, *args)
+
+
+def test_the_callers_array_is_never_written():
+    def clobber(x, i: int):
+        x[i] = -1.0
+        x[0] = 5.0
+        return x * 2
+
+    x = np.arange(4.0)
+    np.testing.assert_array_equal(fxn.compile(clobber)(x, 2), [10.0, 2.0, -2.0, 6.0])
+    np.testing.assert_array_equal(x, np.arange(4.0))
+
+
+def test_torch_stores_into_a_new_tensor():
+    @fxn.compile
+    def doubled_prefix(x: torch.Tensor, k: int):
+        out = torch.zeros(10)
+        for i in range(k):
+            out[i] = x[i] * 2
+        return out
+
+    result = doubled_prefix(torch.arange(10.0), 4)
+    np.testing.assert_array_equal(np.asarray(result), [0, 2, 4, 6, 0, 0, 0, 0, 0, 0])
+
+
+def test_arrays_of_a_run_time_shape():
+    def grid(h: int, w: int):
+        counts = np.zeros((h, w), dtype=np.int32)
+        for r in range(h):
+            for c in range(w):
+                counts[r, c] = r * w + c
+        return counts
+
+    result = check(grid, 3, 5)
+    assert result.dtype == np.int32
+
+
+# ----------------------------------------------------------------------------- out of bounds
+
+
+def test_an_index_out_of_bounds_is_an_index_error_at_the_users_line():
+    compiled = fxn.compile(element)
+    line = element.__code__.co_firstlineno + 1
+    with pytest.raises(IndexError, match=rf"index 10 is out of bounds for axis 0 with size 10 at .*{__name__.split('.')[-1]}.py:{line}:"):
+        compiled(X, 10)
+    with pytest.raises(IndexError, match="index -11 is out of bounds for axis 0 with size 10"):
+        compiled(X, -11)
+    assert compiled(X, 9) == 9.0  # the function still works after a failed call
+
+
+def test_a_store_out_of_bounds_is_an_index_error():
+    def put(x, i: int):
+        out = np.zeros(3)
+        out[i] = x[0]
+        return out
+
+    with pytest.raises(IndexError, match="index 3 is out of bounds for axis 0 with size 3"):
+        fxn.compile(put)(X, 3)
+
+
+def test_boundscheck_false_drops_the_checks():
+    from fxn.compiler import pipeline_text
+
+    assert "bounds-check=false" in pipeline_text("host", ("lowered",), bounds_check=False)
+    assert "bounds-check=true" in pipeline_text("host", ("lowered",))
+    unchecked = fxn.compile(element, boundscheck=False)
+    assert unchecked.boundscheck is False
+    assert unchecked(X, 4) == 4.0 and unchecked(X, -1) == 9.0
