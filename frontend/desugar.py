@@ -42,7 +42,7 @@ import copy
 import itertools
 
 from . import subscripts
-from .liveness import reads
+from .liveness import NESTED_SCOPES, literal_int, read_before_assigned, reads
 
 #: The name the single return of :func:`single_return` returns.
 RESULT = "fxn_result"
@@ -56,8 +56,6 @@ def normalize(body: list[ast.stmt]) -> list[ast.stmt]:
     return hoist_conditionals(single_return(lower_jumps(subscripts.rewrite(body))))
 
 
-_SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.FunctionDef,
-           ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def hoist_conditionals(statements: list[ast.stmt]) -> list[ast.stmt]:
@@ -111,7 +109,7 @@ class _Hoister:
                               [_assign(node, name, ast.Constant(True))])], _load(node, name)
         if isinstance(node, ast.Compare) and len(node.ops) > 1:
             return self.chain(node)
-        if isinstance(node, _SCOPES):
+        if isinstance(node, NESTED_SCOPES):
             return [], node
         pre: list[ast.stmt] = []
         for field, value in ast.iter_fields(node):
@@ -258,7 +256,7 @@ class _Jumps:
     def block(self, statements: list[ast.stmt], in_loop: bool, read_after: set[str]) -> list[ast.stmt]:
         out: list[ast.stmt] = []
         for index, statement in enumerate(statements):
-            later = read_after | reads(statements[index + 1:])
+            later = read_after | read_before_assigned(statements[index + 1:])
             out += self.statement(statement, in_loop, later)
         return out
 
@@ -280,7 +278,8 @@ class _Jumps:
         return [statement]
 
     def loop(self, loop, in_loop: bool, read_after: set[str]) -> list[ast.stmt]:
-        loop.body = self.block(loop.body, in_loop=True, read_after=reads(loop.body) | read_after)
+        # After the body: the rest of this iteration's body is gone by then; the next iteration starts it again.
+        loop.body = self.block(loop.body, in_loop=True, read_after=read_before_assigned(loop.body) | read_after)
         number = next(self.counter)
         breaks, continues = _jumps_of(loop.body, ast.Break), _jumps_of(loop.body, ast.Continue)
         before: list[ast.stmt] = []
@@ -329,7 +328,7 @@ class _Jumps:
         before = [_assign(loop, index, start), _assign(loop, bound, stop), _assign(loop, stride, step)]
         ascending = ast.copy_location(ast.Compare(_load(loop, index), [ast.Lt()], [_load(loop, bound)]), loop)
         descending = ast.copy_location(ast.Compare(_load(loop, index), [ast.Gt()], [_load(loop, bound)]), loop)
-        literal = _literal_int(step)
+        literal = literal_int(step)
         if literal is not None:
             test = ascending if literal > 0 else descending
         else:
@@ -354,16 +353,8 @@ def _range_call(loop: ast.For) -> ast.Call | None:
     return None
 
 
-def _literal_int(node: ast.expr) -> int | None:
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and _literal_int(node.operand) is not None:
-        return -_literal_int(node.operand)
-    return None
-
-
 def _positive_literal_step(call: ast.Call) -> bool:
-    return len(call.args) < 3 or (_literal_int(call.args[2]) or 0) > 0
+    return len(call.args) < 3 or (literal_int(call.args[2]) or 0) > 0
 
 
 def _own_nodes(statements: list[ast.stmt]):

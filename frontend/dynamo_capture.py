@@ -266,6 +266,9 @@ def _reason(error: Exception) -> str:
         while (error.__cause__ or error.__context__) is not None:
             error = error.__cause__ or error.__context__
         return _first_line(error)
+    raised = re.search(r"raised exception (\w+)\((['\"])(.*?)\2\)", str(error))
+    if raised:  # the traced code raised it (fxn's indexing refusals among them): its words, not Dynamo's
+        return f"{raised[1]}: {raised[3]}"
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     explanations = [line.removeprefix("Explanation:").strip() for line in lines if line.startswith("Explanation:")]
     explanation = explanations[0] if explanations else ""

@@ -27,20 +27,44 @@ the caller's arrays are never written. Other names bound to the same array
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import torch
 
+from fxn.dialects.types import dtype_of_numpy
+
 from . import intrinsics
+from .dtypes import to_torch
 
 #: numpy's words for a key component that is not an index.
 _NOT_AN_INDEX = ("only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or boolean "
                  "arrays are valid indices")
 
 
+class Slice(NamedTuple):
+    """``start:stop:step`` of a rewritten key (:mod:`.subscripts`): a builtin ``slice`` of run-time bounds would make
+    TorchDynamo turn them into Python ints, which it cannot."""
+
+    start: object
+    stop: object
+    step: object
+
+    def as_slice(self) -> slice:
+        return slice(self.start, self.stop, self.step)
+
+
+def _native(key):
+    """``key`` as torch, NumPy and Python take it (each :class:`Slice` a ``slice``)."""
+    if isinstance(key, tuple) and not isinstance(key, Slice):
+        return tuple(_native(k) for k in key)
+    return key.as_slice() if isinstance(key, Slice) else key
+
+
 def getitem(obj, key):
     """``obj[key]``: by torch or NumPy, or as ``fxn.dynamic_slice`` for a run-time key (see the module docstring)."""
     if not _is_array(obj) or _is_static(key):
-        return obj[key]
+        return obj[_native(key)]
     x, numpy = _as_tensor(obj)
     window = _Window(x, key)
     result = intrinsics.dynamic_slice(x, window.indices, window.sizes, window.strides, window.drop)
@@ -55,8 +79,8 @@ def setitem(obj, key, value):
     key with ``None`` or index arrays stores in place, as torch or NumPy does
     (and the capture keeps the caller's arrays unchanged).
     """
-    if not _is_array(obj) or not _is_window(key):
-        obj[key] = value
+    if not _is_array(obj) or (_is_static(key) and not _is_window(key)):
+        obj[_native(key)] = value  # None or index arrays, no run-time index
         return obj
     x, numpy = _as_tensor(obj)
     window = _Window(x, key)
@@ -70,18 +94,18 @@ def _is_array(value) -> bool:
 
 
 def _components(key) -> tuple:
-    return key if isinstance(key, tuple) else (key,)
+    return key if isinstance(key, tuple) and not isinstance(key, Slice) else (key,)
 
 
 def _is_window(key) -> bool:
     """Whether ``key`` picks a window: integers (Python or run-time), slices and ``...``."""
-    return all(isinstance(c, (int, slice)) or c is Ellipsis or _is_run_time(c) for c in _components(key))
+    return all(isinstance(c, (int, Slice)) or c is Ellipsis or _is_run_time(c) for c in _components(key))
 
 
 def _is_static(key) -> bool:
     """Whether torch and NumPy index with ``key`` as it is: no run-time integer, no negative step."""
     for component in _components(key):
-        if isinstance(component, slice):
+        if isinstance(component, Slice):
             if any(_is_run_time(b) for b in (component.start, component.stop, component.step)):
                 return False
             if component.step is not None and component.step < 0:
@@ -121,8 +145,9 @@ def _as_update(value, dtype) -> torch.Tensor:
     if _is_array(value):
         tensor, _ = _as_tensor(value)
         return tensor.to(dtype)
-    return torch.scalar_tensor(value, dtype=dtype) if isinstance(value, (bool, int, float)) else torch.as_tensor(
-        value, dtype=dtype)
+    if isinstance(value, (bool, int, float)):
+        return torch.scalar_tensor(value, dtype=dtype)
+    return torch.as_tensor(value, dtype=dtype)  # a list or tuple of numbers
 
 
 class _Window:
@@ -132,7 +157,7 @@ class _Window:
         self.x = x
         starts, self.sizes, self.strides, self.drop, run_time_sizes = [], [], [], [], []
         for axis, component in enumerate(self._expanded(_components(key))):
-            if isinstance(component, slice):
+            if isinstance(component, Slice):
                 start, size = self._slice(axis, component)
                 stride = 1 if component.step is None else component.step
             else:
@@ -163,15 +188,15 @@ class _Window:
             raise IndexError(f"too many indices for array: array is {rank}-dimensional, but "
                              f"{len(components) - len(ellipses)} were indexed")
         for component in components:
-            if _is_array(component) and component.ndim > 0:
+            if isinstance(component, list) or _is_array(component) and component.ndim > 0:
                 raise IndexError("an index array together with an index known only at run time is not supported")
         if ellipses:
             at = ellipses[0]
-            fill = [slice(None)] * (rank - len(components) + 1)
+            fill = [Slice(None, None, None)] * (rank - len(components) + 1)
             components = components[:at] + tuple(fill) + components[at + 1:]
-        return list(components) + [slice(None)] * (rank - len(components))
+        return list(components) + [Slice(None, None, None)] * (rank - len(components))
 
-    def _slice(self, axis: int, part: slice):
+    def _slice(self, axis: int, part: Slice):
         """The first position and the element count of ``part`` along ``axis``, clamped as Python clamps."""
         if part.step is not None and (not isinstance(part.step, int) or isinstance(part.step, bool)):
             raise IndexError("a slice step must be a Python int (a step known only at run time is not supported)")
@@ -180,7 +205,7 @@ class _Window:
             raise ValueError("slice step cannot be zero")
         extent = self.x.shape[axis]
         if not any(_is_run_time(b) for b in (part.start, part.stop)) and isinstance(extent, int):
-            start, stop, step = part.indices(extent)
+            start, stop, step = part.as_slice().indices(extent)
             return torch.scalar_tensor(start, dtype=torch.int64), len(range(start, stop, step))
         if part.start is None and part.stop is None and abs(step) == 1:
             start = 0 if step > 0 else self._extent(axis) - 1
@@ -265,11 +290,5 @@ def _fill_value(fill, dtype, numpy: bool) -> torch.Tensor:
 
 
 def _torch_dtype(dtype) -> torch.dtype:
-    if isinstance(dtype, torch.dtype):
-        return dtype
-    return {np.dtype(k): v for k, v in _NUMPY_TO_TORCH.items()}[np.dtype(dtype)]
-
-
-_NUMPY_TO_TORCH = {np.float16: torch.float16, np.float32: torch.float32, np.float64: torch.float64,
-                   np.int8: torch.int8, np.uint8: torch.uint8, np.int32: torch.int32, np.int64: torch.int64,
-                   np.bool_: torch.bool}
+    """A torch dtype, or a NumPy one (``np.int32``, ``"f8"``) as torch's."""
+    return dtype if isinstance(dtype, torch.dtype) else to_torch(dtype_of_numpy(np.dtype(dtype)))

@@ -13,6 +13,8 @@ import ast
 
 _SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+#: Nodes that open a scope of their own: the AST rewrites leave their insides as written.
+NESTED_SCOPES = _SCOPES + _DEFINITIONS
 
 
 def reads(node) -> set[str]:
@@ -96,6 +98,24 @@ def own_statements(function: ast.FunctionDef):
             pending.extend(c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt))
 
 
+def own_nodes(statements: list[ast.stmt]):
+    """Every node of ``statements`` outside nested scopes (:data:`NESTED_SCOPES`)."""
+    pending = list(statements)
+    while pending:
+        node = pending.pop()
+        yield node
+        pending.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, NESTED_SCOPES))
+
+
+def literal_int(node: ast.expr) -> int | None:
+    """The value of an int literal, negative ones (``-3``) included; None for anything else."""
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and literal_int(node.operand) is not None:
+        return -literal_int(node.operand)
+    return None
+
+
 def range_call(statement: ast.stmt) -> ast.Call | None:
     """The ``range(...)`` call of ``for <name> in range(...)``, else None."""
     if isinstance(statement, ast.For) and isinstance(statement.iter, ast.Call):
@@ -118,7 +138,7 @@ def _walk(node, into_scopes: bool = True):
     while pending:
         current = pending.pop()
         yield current
-        if not into_scopes and isinstance(current, _SCOPES + _DEFINITIONS):
+        if not into_scopes and isinstance(current, NESTED_SCOPES):
             # Their defaults and decorators are evaluated in this scope; the rest is not.
             if isinstance(current, _DEFINITIONS):
                 pending.extend(current.decorator_list)

@@ -1,7 +1,9 @@
 """The AST rewrite of subscripts into calls of :mod:`.indexing`, so that a run-time index can be traced.
 
 On the AST path every subscript of the function's own code (not inside a
-lambda, comprehension or nested function) becomes a call::
+lambda, comprehension or nested function) becomes a call, except loads
+whose key is constant (``x[0]``, ``x[1:3]``, ``os.environ["K"]``), which
+torch, NumPy or Python do as written::
 
     x[i, 1:n]          ->  fxn_getitem(x, (i, fxn_slice(1, n, None)))
     out[i] = v         ->  out = fxn_setitem(out, i, v)
@@ -26,20 +28,18 @@ import copy
 import itertools
 
 from .indexing import FACTORIES
+from .liveness import NESTED_SCOPES, literal_int, own_nodes
 from .source import function_node
 
 #: The names the rewritten code calls, and what they are bound to (closure values of each segment).
 GETITEM, SETITEM, SLICE, NEW_ARRAY = "fxn_getitem", "fxn_setitem", "fxn_slice", "fxn_new_array"
-
-_SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.FunctionDef,
-           ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def helpers() -> dict:
     """The values of the names the rewritten code calls."""
     from . import indexing
 
-    return {GETITEM: indexing.getitem, SETITEM: indexing.setitem, SLICE: slice, NEW_ARRAY: indexing.new_array}
+    return {GETITEM: indexing.getitem, SETITEM: indexing.setitem, SLICE: indexing.Slice, NEW_ARRAY: indexing.new_array}
 
 
 def needs_rewrite(fn) -> bool:
@@ -51,7 +51,7 @@ def needs_rewrite(fn) -> bool:
     function = function_node(fn)
     if function is None:
         return False
-    for node in _own_nodes(function.body):
+    for node in own_nodes(function.body):
         if isinstance(node, ast.Subscript):
             if isinstance(node.ctx, ast.Store) and _root_name(node) is not None:
                 return True
@@ -72,8 +72,8 @@ def _factory_name(call: ast.Call) -> str | None:
 def _literal(node: ast.expr) -> bool:
     """An int literal or a tuple or list of them."""
     if isinstance(node, (ast.Tuple, ast.List)):
-        return all(_int_literal(e) for e in node.elts)
-    return _int_literal(node)
+        return all(literal_int(e) is not None for e in node.elts)
+    return literal_int(node) is not None
 
 
 def rewrite(statements: list[ast.stmt]) -> list[ast.stmt]:
@@ -81,29 +81,19 @@ def rewrite(statements: list[ast.stmt]) -> list[ast.stmt]:
     return _Rewriter().block(statements)
 
 
-def _own_nodes(statements: list[ast.stmt]):
-    """Every node of ``statements`` outside nested scopes."""
-    pending = list(statements)
-    while pending:
-        node = pending.pop()
-        yield node
-        pending.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, _SCOPES))
-
-
 def _literal_key(key: ast.expr) -> bool:
     """Whether ``key`` is made of int literals, ``None``, ``...`` and slices of them with positive steps."""
     if isinstance(key, ast.Tuple):
         return all(_literal_key(k) for k in key.elts)
     if isinstance(key, ast.Slice):
-        step_ok = key.step is None or _int_literal(key.step) and ast.literal_eval(key.step) > 0
-        return all(b is None or _int_literal(b) for b in (key.lower, key.upper)) and step_ok
-    return isinstance(key, ast.Constant) and (key.value is None or key.value is Ellipsis) or _int_literal(key)
+        step_ok = key.step is None or (literal_int(key.step) or 0) > 0
+        return all(b is None or literal_int(b) is not None for b in (key.lower, key.upper)) and step_ok
+    return isinstance(key, ast.Constant) and (key.value is None or key.value is Ellipsis) or literal_int(key) is not None
 
 
-def _int_literal(node: ast.expr) -> bool:
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        node = node.operand
-    return isinstance(node, ast.Constant) and type(node.value) is int
+def _constant_key(key: ast.expr) -> bool:
+    """A :func:`_literal_key`, or a constant of another kind (``d["k"]``): a load torch or Python does as written."""
+    return _literal_key(key) or isinstance(key, ast.Constant)
 
 
 def _root_name(target: ast.expr) -> str | None:
@@ -127,7 +117,7 @@ class _Rewriter(ast.NodeTransformer):
         return out
 
     def statement(self, statement: ast.stmt) -> list[ast.stmt]:
-        if isinstance(statement, _SCOPES):
+        if isinstance(statement, NESTED_SCOPES):
             return [statement]
         if isinstance(statement, ast.Assign) and any(self.stored(t) for t in statement.targets):
             return self.assign(statement)
@@ -171,8 +161,8 @@ class _Rewriter(ast.NodeTransformer):
         return ast.fix_missing_locations(ast.copy_location(call, node))
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
-        if not isinstance(node.ctx, ast.Load):
-            return self.generic_visit(node)
+        if not isinstance(node.ctx, ast.Load) or _constant_key(node.slice):
+            return self.generic_visit(node)  # x[0], x[1:3], os.environ["K"]: as written
         value = self.visit(node.value)
         return _call(node, GETITEM, [value, self.key(node.slice)])
 

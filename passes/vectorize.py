@@ -140,14 +140,40 @@ def _element_at(operand: ir.Value, affine_map: ir.AffineMap) -> ir.Value:
 
 
 def scalarize_loop_carried(root) -> None:
-    """Make every 0-d tensor carried by an ``scf.for`` or ``scf.while`` a carried scalar (tensors rebuilt at the
-    edges)."""
+    """Make every 0-d tensor carried by an ``scf.for`` or ``scf.while``, or given by an ``scf.if``, a scalar
+    (tensors rebuilt at the edges)."""
+    for branch in _ops_named(root, "scf.if"):
+        if any(_is_scalar_tensor(r.type) for r in branch.results):
+            _scalarize_if(branch)
     for loop in _ops_named(root, "scf.for"):
         if any(_is_scalar_tensor(v.type) for v in loop.initArgs):
             _scalarize_loop(loop)
     for loop in _ops_named(root, "scf.while"):
         if any(_scalar_position(loop, i) for i in range(len(loop.inits))):
             _scalarize_while(loop)
+
+
+def _scalarize_if(branch) -> None:
+    """An ``scf.if`` whose 0-d tensor results are scalars, each side's yield extracting them."""
+    scalar = [_is_scalar_tensor(r.type) for r in branch.results]
+    types = [ir.RankedTensorType(r.type).element_type if s else r.type for r, s in zip(branch.results, scalar)]
+    with ir.InsertionPoint(branch), branch.location:
+        new_branch = scf.IfOp(branch.condition, types, has_else=True)
+    for old_region, new_region in zip(branch.regions, new_branch.regions):
+        new_block = new_region.blocks[0]
+        for op in list(old_region.blocks[0].operations):
+            new_block.append(op)
+        terminator = list(new_block.operations)[-1]
+        with ir.InsertionPoint(terminator), branch.location:
+            for i, s in enumerate(scalar):
+                if s:
+                    terminator.operands[i] = tensor.extract(terminator.operands[i], [])
+    with ir.InsertionPoint(branch), branch.location:
+        results = [tensor.from_elements(old.type, [new]) if s else new
+                   for old, new, s in zip(branch.results, new_branch.results, scalar)]
+    for old, new in zip(branch.results, results):
+        old.replace_all_uses_with(new)
+    branch.operation.erase()
 
 
 def _scalar_position(loop, i: int) -> bool:

@@ -16,7 +16,7 @@ import fxn
 from fxn.dialects import OPS, new_context
 from fxn.frontend import crop as fxn_crop
 from fxn.frontend import fma as fxn_fma
-from fxn.frontend import trace
+from fxn.frontend import intrinsics, trace
 from fxn.frontend.errors import UnsupportedOperation
 from fxn.frontend.types import argument_type, parameters
 from fxn.mlir import ir
@@ -152,6 +152,13 @@ CASES = {
     "resize_bicubic_antialias": (lambda x: F.interpolate(x, size=(3, 5), mode="bicubic", antialias=True), [IMAGE]),
     "resize_exact_scale": (lambda x: F.interpolate(x, scale_factor=2, mode="bilinear"), [IMAGE]),
     "crop": (lambda x: fxn_crop(x, 1, 2, 3, 4), [IMAGE]),
+    # the run-time window intrinsics (frontend/indexing.py builds them from x[i], out[i] = v, np.zeros(n))
+    "dim": (lambda v: intrinsics.dim(v, -1), [M]),
+    "dynamic_slice": (lambda v: intrinsics.dynamic_slice(v, [torch.tensor(1), torch.tensor(0)], [1, 5], [1, 1], [0]),
+                      [M]),
+    "dynamic_update_slice": (lambda v: intrinsics.dynamic_update_slice(
+        v, v[0], [torch.tensor(2), torch.tensor(0)], [1, 5], [1, 1], [0]), [M]),
+    "full": (lambda v: intrinsics.full(v[0, 0], [torch.tensor(3)], [-1, 2]), [M]),
     # shapes and copies
     "reshape": (lambda v: v.reshape(5, 4).t(), [M]),
     "flatten": (lambda x: x.flatten(1), [IMAGE]),

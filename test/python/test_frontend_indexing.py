@@ -137,6 +137,8 @@ def stores(x, i: int, a: int, b: int):
     out[i] = x[0]
     out[i - 1, 1:3] = 7.0
     out[1, ::-1] += x[0]
+    out[a:b, ::-1] += 1
+    out[a:b, 0] = 5.0
     out[0][b] = -5
     return out
 
