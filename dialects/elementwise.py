@@ -306,12 +306,17 @@ class SignOp(NumericUnaryOp, name="sign"):
 # Math functions on floats (f16 f32 f64).
 
 
-class PowOp(FloatBinaryOp, name="pow"):
-    """Elementwise ``lhs ** rhs`` of floats with broadcasting, as ``torch.pow(tensor, tensor)``.
+class PowOp(NumericBinaryOp, name="pow"):
+    """Elementwise ``lhs ** rhs`` of numeric operands with broadcasting, as ``torch.pow(tensor, tensor)``.
 
-    C ``pow`` special cases: a negative base to a non-integer power is NaN,
-    ``pow(0, negative)`` is ``inf``, ``pow(x, 0)`` and ``pow(1, y)`` are 1
+    Floats: C ``pow`` special cases: a negative base to a non-integer power is
+    NaN, ``pow(0, negative)`` is ``inf``, ``pow(x, 0)`` and ``pow(1, y)`` are 1
     even for NaN. f16 is computed in f32 and rounded once.
+
+    Integers: repeated multiplication, wrapping on overflow (``x ** 0`` is 1,
+    also for 0). A negative exponent, where numpy and torch raise, gives the
+    integer part of the true value: 1 for a base of 1, ``±1`` for -1 (the
+    exponent's parity), 0 for any other base, 0 included (as Numba's).
 
     ``%r = "fxn.pow"(%a, %b) : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>``
     """

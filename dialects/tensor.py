@@ -21,7 +21,7 @@ from .base import (
     VariadicOperand,
 )
 from .elements import numpy_to_elements, numpy_to_resource
-from .types import DYNAMIC, INT_DTYPES, NUMPY_DTYPES, TensorType, VerifyError, format_shape, normalize_axis
+from .types import ALL_DTYPES, DYNAMIC, INT_DTYPES, NUMPY_DTYPES, TensorType, VerifyError, format_shape, normalize_axis
 
 
 def _require_one_per_dim(name: str, values, operand: TensorType) -> None:
@@ -452,11 +452,38 @@ class FullOp(FxnOp, name="full"):
     def infer_type(cls, args, attrs):
         if args.value.rank != 0:
             raise VerifyError(f"value must be a 0-d tensor; got {args.value}")
-        dynamic = sum(size == -1 for size in attrs.shape)
-        if len(args.sizes) != dynamic:
-            raise VerifyError(f"shape {format_shape(attrs.shape)} has {dynamic} run-time sizes; got "
-                              f"{len(args.sizes)} size operands")
-        for position, size in enumerate(args.sizes):
-            if size.dtype != "i64" or size.rank != 0:
-                raise VerifyError(f"size #{position} must be a 0-d i64 tensor; got {size}")
+        _check_run_time_sizes(args.sizes, attrs.shape)
         return args.value.with_shape(DYNAMIC if size == -1 else size for size in attrs.shape)
+
+
+def _check_run_time_sizes(sizes, shape) -> None:
+    """VerifyError unless ``sizes`` are one 0-d i64 tensor per -1 entry of ``shape``."""
+    dynamic = sum(size == -1 for size in shape)
+    if len(sizes) != dynamic:
+        raise VerifyError(f"shape {format_shape(shape)} has {dynamic} run-time sizes; got {len(sizes)} size operands")
+    for position, size in enumerate(sizes):
+        if size.dtype != "i64" or size.rank != 0:
+            raise VerifyError(f"size #{position} must be a 0-d i64 tensor; got {size}")
+
+
+class EmptyOp(FxnOp, name="empty"):
+    """A tensor of ``shape`` and element type ``dtype`` whose elements are unspecified (``np.empty(n)``).
+
+    Every element must be written before it is read: compiled code leaves
+    the memory as the allocator gave it (no fill pass), and the reference
+    kernel gives zeros. A program whose result depends on an unwritten
+    element means nothing, as in NumPy. The ``-1`` entries of ``shape`` are
+    given at run time by ``sizes``, 0-d ``i64`` tensors in order (a size below
+    0 counts as 0); the result's dims there are dynamic.
+
+    ``%r = "fxn.empty"(%n) {dtype = "f32", shape = array<i64: -1, 3>} : (tensor<i64>) -> tensor<?x3xf32>``
+    """
+
+    sizes: VariadicOperand
+    dtype = EnumAttr(*ALL_DTYPES)
+    shape = IntArrayAttr(minimum=-1)
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        _check_run_time_sizes(args.sizes, attrs.shape)
+        return TensorType(attrs.dtype, [DYNAMIC if size == -1 else size for size in attrs.shape])

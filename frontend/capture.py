@@ -183,7 +183,17 @@ def emit_captured(captured: Captured, arguments: list, fallback: Position):
             inputs.append(source)
     with using_default_float(captured.default_float):
         outputs = import_graph(captured.graph_module, inputs, captured.locate, fallback)
-    return _replace_outputs(captured.result, list(outputs))
+        with fallback.location():
+            outputs = [_number_output(output) for output in outputs]
+    return _replace_outputs(captured.result, outputs)
+
+
+def _number_output(output):
+    """A graph's output as an fxn value: the size of a dynamic dim it returns (``x.shape[0]``) as ``fxn.dim``."""
+    from .aten import DynamicSize
+    from .emit import operand
+
+    return operand(output, "i64") if isinstance(output, DynamicSize) else output
 
 
 def _replace_outputs(result, outputs: list):
@@ -192,3 +202,14 @@ def _replace_outputs(result, outputs: list):
     if isinstance(result, (tuple, list)):
         return type(result)(_replace_outputs(r, outputs) for r in result)
     return result
+
+
+def run_time_number(number):
+    """A number a capture gives as a symbol (a dynamic dim's size, ``x.sum().item()``) as a 0-d tensor: int64, the
+    default float or bool."""
+    import torch
+
+    dtype = torch.int64 if isinstance(number, torch.SymInt) else torch.bool if isinstance(number, torch.SymBool) \
+        else torch.get_default_dtype()
+    # (An op of the graph: TorchDynamo would build torch.scalar_tensor(number) after the graph, from its output.)
+    return torch.zeros((), dtype=dtype) + number

@@ -53,7 +53,9 @@ def capture(fn, arg_types: list[TensorType], torch_args: list[bool], default_flo
     previous = torch.get_default_dtype()
     torch.set_default_dtype(to_torch(default_float))
     try:
-        leaves, structure = compiled(*_examples(arg_types))
+        # A dim is dynamic only as declared: never because an earlier trace of the same code saw another size.
+        with torch._dynamo.config.patch(automatic_dynamic_shapes=False):
+            leaves, structure = compiled(*_examples(arg_types))
     except Exception as error:
         sandbox.reraise_refusal()
         raise _unsupported(error, fn) from None
@@ -65,7 +67,7 @@ def capture(fn, arg_types: list[TensorType], torch_args: list[bool], default_flo
     return Captured(
         backend.graph_module(),
         backend.inputs,
-        _rebuild(structure, iter(outputs)),
+        _rebuild(structure, iter(outputs), backend.number_outputs()),
         lambda node: stack_trace_position(node.meta.get("stack_trace"), user_files),
         "dynamo",
         default_float,
@@ -101,13 +103,13 @@ def _flatten(value):
     return [], ("constant", value)
 
 
-def _rebuild(structure, outputs):
+def _rebuild(structure, outputs, numbers: dict):
     if structure == "array":
         return GraphOutput(next(outputs))
     kind, content = structure
     if kind == "constant":
-        return content
-    parts = [_rebuild(part, outputs) for part in content]
+        return GraphOutput(numbers[id(content)]) if id(content) in numbers else content
+    parts = [_rebuild(part, outputs, numbers) for part in content]
     return tuple(parts) if kind == "tuple" else parts
 
 
@@ -155,7 +157,8 @@ class _Backend:
         output = next(n for n in graph_module.graph.nodes if n.op == "output")
         with unset_fake_temporarily():
             # One distinct buffer per output: returned arrays are matched to outputs by address.
-            self.results = [_buffer_like(node.meta["val"]) for node in output.args[0]]
+            self.results = [_buffer_like(node.meta["val"]) if isinstance(node.meta["val"], torch.Tensor)
+                            else _NumberOutput() for node in output.args[0]]
         return lambda *args: list(self.results)
 
     def graph_module(self):
@@ -168,8 +171,17 @@ class _Backend:
         return self.forward
 
     def output_indices(self, leaves) -> list[int]:
-        addresses = {_address(r): i for i, r in enumerate(self.results)}
+        addresses = {_address(r): i for i, r in enumerate(self.results) if isinstance(r, torch.Tensor)}
         return [addresses[_address(leaf)] for leaf in leaves]
+
+    def number_outputs(self) -> dict:
+        """Per stand-in of an output that is a number known only at run time (a dynamic dim's size that the
+        function returns, which TorchDynamo makes an output of its graph), the output's index."""
+        return {id(r): i for i, r in enumerate(self.results) if isinstance(r, _NumberOutput)}
+
+
+class _NumberOutput:
+    """What the graph gives while tracing for an output that is a number known only at run time."""
 
 
 def _buffer_like(value) -> torch.Tensor:
@@ -197,12 +209,13 @@ NUMPY_RANDOM = ("NumPy's random numbers (np.random.rand, np.random.default_rng(0
 
 
 def _refuse_random_ops(backend, user_files, fn) -> None:
-    """Refuse a random op in the graph: TorchDynamo makes ``np.random.rand`` one (drawn at run time); fxn has none."""
+    """Refuse a random op in the graph: TorchDynamo makes ``np.random.rand`` one (drawn at run time); fxn has none.
+    (``fxn.empty`` carries the tag only so that tracing never folds it into a constant.)"""
     if backend.forward is None:
         return
     for node in backend.forward.graph.nodes:
         tags = getattr(node.target, "tags", ()) if node.op == "call_function" else ()
-        if torch.Tag.nondeterministic_seeded in tags:
+        if torch.Tag.nondeterministic_seeded in tags and node.target is not torch.ops.fxn.empty.default:
             position = stack_trace_position(node.meta.get("stack_trace"), user_files) or definition_position(fn)
             raise UnsupportedOperation(f"fxn cannot compile {describe_line(position)}: {NUMPY_RANDOM}",
                                        position.filename, position.line, position.column + 1)

@@ -65,8 +65,20 @@ def cast(value: ir.Value, dtype: str) -> ir.Value:
 
 
 def operand(value, dtype: str) -> ir.Value:
-    """A tensor cast to ``dtype``, or a Python scalar as a 0-d constant of ``dtype``."""
+    """A tensor cast to ``dtype``, a Python scalar as a 0-d constant of ``dtype``, or the size of a dynamic dim
+    (``x.shape[0]``) read at run time."""
+    if _named_size(value):
+        from fxn.dialects.tensor import DimOp
+
+        value = DimOp.build(value.value, axis=value.axis)
     return cast(value, dtype) if is_value(value) else scalar(value, dtype)
+
+
+def _named_size(value) -> bool:
+    """Whether ``value`` is a ``DynamicSize`` that names its dim (so that ``fxn.dim`` reads it)."""
+    from .aten import DynamicSize
+
+    return isinstance(value, DynamicSize) and value.value is not None
 
 
 def operands(values, dtype: str) -> list[ir.Value]:
@@ -74,16 +86,21 @@ def operands(values, dtype: str) -> list[ir.Value]:
 
 
 def promotion_operand(operand) -> TensorType | bool | int | float:
-    """What type promotion sees of an operand: a tensor's type, or the Python scalar itself.
+    """What type promotion sees of an operand: a tensor's type, the Python scalar itself, or for the size of a
+    dynamic dim (``x.shape[0]``), a 0-d i64 tensor's type.
 
-    Unsupported for a size known only at run time (``x.shape[0]`` of a dynamic
-    dim used in arithmetic): fxn has no op reading a dim's size.
+    Unsupported for anything else, and for a size known only at run time
+    whose dim the graph does not name.
     """
     if is_value(operand):
         return type_of(operand)
+    if _named_size(operand):
+        return TensorType("i64", ())
+    if type(operand).__name__ == "DynamicSize":
+        raise Unsupported("a number known only at run time is used where fxn needs an array (float(), int(), "
+                          "bool() or .item() of an array, or a size fxn cannot name): keep it an array "
+                          "(x.sum() rather than x.sum().item())")
     if not isinstance(operand, (bool, int, float)):
-        raise Unsupported(
-            f"a {operand!r} is used as a number; fxn computes with a dynamic dim's size only through tensor "
-            "ops (give that dim a fixed size, or use e.g. x.mean() instead of x.sum() / x.shape[0])"
-        )
+        raise Unsupported(f"a {type(operand).__name__} ({operand!r}) is used as a number; fxn computes with "
+                          "bools, ints and floats")
     return operand

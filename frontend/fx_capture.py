@@ -30,7 +30,7 @@ from fxn.dialects import TensorType
 
 from . import sandbox
 from .aten import decompositions
-from .capture import Argument, Captured, GraphOutput, call_arguments
+from .capture import Argument, Captured, GraphOutput, call_arguments, run_time_number
 from .dtypes import to_torch
 from .errors import SPECIALIZED_SIZE, UnsupportedOperation
 from .source import Position, code_position, definition_position, describe_line
@@ -107,6 +107,8 @@ def _fake(mode, tensor_type: TensorType):
 
 def _mark_tensors(result, leaves: list):
     """``result`` with each tensor replaced by a :class:`GraphOutput` (appended to ``leaves``)."""
+    if isinstance(result, (torch.SymInt, torch.SymFloat, torch.SymBool)):  # a number known at run time
+        result = run_time_number(result)
     if isinstance(result, torch.Tensor):
         leaves.append(result)
         return GraphOutput(len(leaves) - 1)

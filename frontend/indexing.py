@@ -116,8 +116,9 @@ def _is_static(key) -> bool:
 
 
 def _is_run_time(value) -> bool:
-    """A 0-d array: an index known only at run time (larger arrays index as arrays)."""
-    return _is_array(value) and value.ndim == 0
+    """An index known only at run time: a 0-d array (larger arrays index as arrays), or an int TorchDynamo made
+    symbolic (one that changed between two traces of the same code)."""
+    return isinstance(value, torch.SymInt) or _is_array(value) and value.ndim == 0
 
 
 def _as_tensor(value) -> tuple[torch.Tensor, bool]:
@@ -241,16 +242,16 @@ class _Window:
 # ----------------------------------------------------------------------------
 # New arrays of a run-time shape: ``np.zeros(n)``, ``torch.ones(n, m)``, ``np.full((n, 3), v)``.
 
-#: Factory name -> the fill value (None: the ``fill_value`` argument).
-FACTORIES = {"zeros": 0, "ones": 1, "empty": 0, "full": None}
+#: Factory name -> the fill value (None: the ``fill_value`` argument; ``empty`` has none).
+FACTORIES = {"zeros": 0, "ones": 1, "empty": None, "full": None}
 
 
 def new_array(name: str, function, *args, **kwargs):
     """``function(*args, **kwargs)``, one of NumPy's or torch's :data:`FACTORIES` called as ``<module>.<name>``.
 
     A shape with a run-time size (a 0-d integer array: an int argument, a
-    loop variable) becomes ``fxn.full`` (``empty`` is zeros); any other call
-    is made as written.
+    loop variable) becomes ``fxn.full`` (``fxn.empty`` for ``empty``); any
+    other call is made as written.
     """
     numpy = function is getattr(np, name, None)
     if not numpy and function is not getattr(torch, name, None):
@@ -263,14 +264,19 @@ def new_array(name: str, function, *args, **kwargs):
         return function(*args, **kwargs)
     dtype_position = 2 if name == "full" else 1
     dtype = kwargs.get("dtype", args[dtype_position] if numpy and len(args) > dtype_position else None)
+    run_time = [_as_index(size) for size in sizes if not isinstance(size, int)]
+    shape = [size if isinstance(size, int) else -1 for size in sizes]
+    if name == "empty":
+        default = torch.float64 if numpy else torch.get_default_dtype()
+        result = intrinsics.empty(run_time, shape, default if dtype is None else _torch_dtype(dtype))
+        return result.numpy() if numpy else result
     fill = FACTORIES[name]
     if fill is None:
         fill = args[1] if len(args) > 1 else kwargs["fill_value"]
     elif dtype is None:
-        fill = float(fill)  # zeros, ones, empty: floats by default
+        fill = float(fill)  # zeros, ones: floats by default
     value = _fill_value(fill, dtype, numpy)
-    run_time = [_as_index(size) for size in sizes if not isinstance(size, int)]
-    result = intrinsics.full(value, run_time, [size if isinstance(size, int) else -1 for size in sizes])
+    result = intrinsics.full(value, run_time, shape)
     return result.numpy() if numpy else result
 
 

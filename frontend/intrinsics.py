@@ -106,3 +106,18 @@ def full(value: torch.Tensor, sizes: list[torch.Tensor], shape: list[int]) -> to
 def _(value, sizes, shape):
     context = torch.library.get_ctx()
     return value.new_empty([context.new_dynamic_size() if size == -1 else size for size in shape])
+
+
+# Nondeterministic: tracing never folds it into a constant, as it would an op of constant sizes.
+@torch.library.custom_op("fxn::empty", mutates_args=(), tags=(torch.Tag.nondeterministic_seeded,))
+def empty(sizes: list[torch.Tensor], shape: list[int], dtype: torch.dtype) -> torch.Tensor:
+    """A tensor of ``shape`` (-1 entries: the run-time ``sizes``, below 0 counting as 0) and ``dtype`` whose
+    elements are unspecified until written (``fxn.empty``); eagerly, zeros."""
+    run_time = iter(max(int(size), 0) for size in sizes)
+    return torch.zeros([next(run_time) if size == -1 else size for size in shape], dtype=dtype)
+
+
+@empty.register_fake
+def _(sizes, shape, dtype):
+    context = torch.library.get_ctx()
+    return torch.empty([context.new_dynamic_size() if size == -1 else size for size in shape], dtype=dtype)

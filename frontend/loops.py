@@ -30,14 +30,23 @@ import copy
 
 from fxn.dialects import TensorType
 from fxn.dialects.elementwise import CompareOp
-from fxn.dialects.tensor import BroadcastToOp
+from fxn.dialects.tensor import BroadcastToOp, DimOp
 from fxn.dialects.types import INT_DTYPES, VerifyError, broadcast_shapes
 from fxn.mlir import arith, ir, scf, tensor
 
-from . import desugar, emit, subscripts
+from . import desugar, emit, python_builtins, subscripts
 from .capture import capture, emit_captured, numpy_semantics, torch_parameters
 from .errors import UnsupportedOperation
-from .liveness import assigned, live_after, local_names, own_statements, range_call, read_before_assigned, reads
+from .liveness import (
+    NESTED_SCOPES,
+    assigned,
+    live_after,
+    local_names,
+    own_statements,
+    range_call,
+    read_before_assigned,
+    reads,
+)
 from .promotion import promote_types
 from .source import Position, function_node
 from .types import SCALAR_DTYPES
@@ -50,13 +59,13 @@ MAX_UNROLLED = 64
 
 def has_runtime_loops(fn) -> bool:
     """Whether ``fn`` has a ``for ... in range(...)`` whose bounds read a local name (a parameter or variable) or
-    that runs too often to unroll."""
+    that runs too often to unroll, or a ``for`` over a local name (an array may have a dynamic first dim)."""
     function = function_node(fn)
     if function is None:
         return False
     local = local_names(function)
     return any((call := range_call(s)) is not None and (reads(call.args) & local or _long_literal_range(call))
-               for s in own_statements(function))
+               or _iterated_name(s) in local for s in own_statements(function))
 
 
 def _long_literal_range(call: ast.Call) -> bool:
@@ -131,6 +140,17 @@ class _Emitter:
                 pending = []
                 self.emit_while(statement, env, live_after(statements, index, live_at_end))
                 continue
+            iterated = _iterated_name(statement)
+            if iterated is not None and iterated in local:
+                self.emit_segment(pending, env, live_after(statements, index - 1, live_at_end))
+                pending = []
+                loop = self.array_loop(statement, env)
+                if loop is None:
+                    pending.append(statement)  # a Python sequence, or an array short enough to unroll
+                else:
+                    self.emit_loop(*loop, env, live_after(statements, index, live_at_end))
+                    self.emit_block(statement.orelse, env, live_after(statements, index, live_at_end))
+                continue
             call = range_call(statement)
             if call is None or not (reads(call.args) & local or _has_control_flow(statement.body)):
                 pending.append(statement)
@@ -145,6 +165,34 @@ class _Emitter:
                 self.emit_loop(statement, bounds, env, live_after(statements, index, live_at_end))
         self.emit_segment(pending, env, live_at_end)
         return None
+
+    def array_loop(self, loop: ast.For, env: dict) -> tuple[ast.For, list] | None:
+        """``for t in x`` / ``for i, t in enumerate(x)`` over a run-time array ``x`` whose first dim is dynamic, longer
+        than :data:`MAX_UNROLLED` or whose body branches: the equivalent range loop and its bounds; else None."""
+        array = env[_iterated_name(loop)]
+        if not emit.is_value(array):
+            return None
+        array_type = emit.type_of(array)
+        if array_type.rank == 0:
+            raise self.unsupported(loop.iter, f"'for' over a {array_type} (iteration over a 0-d array)")
+        length = array_type.shape[0]
+        if length is not None and length <= MAX_UNROLLED and not _has_control_flow(loop.body):
+            return None
+        if loop.orelse and _assigns_break_flag(loop.body):
+            raise self.unsupported(loop, "a 'for ... else' with a 'break' over an array known only at run time "
+                                         "(loop over range(len(x)) instead)")
+        if length is None:
+            with self.position(loop.iter).location():
+                length = DimOp.build(array, axis=0)
+        index = f"fxn_item_{loop.lineno}_{loop.col_offset}"
+        item = _call(loop.iter, subscripts.GETITEM, [_name(loop.iter, _iterated_name(loop)), _name(loop.iter, index)])
+        if isinstance(loop.iter, ast.Call):  # enumerate(x)
+            target = loop.target.elts
+            prefix = [_assign_to(target[0], _name(loop.iter, index)), _assign_to(target[1], item)]
+        else:
+            prefix = [_assign_to(loop.target, item)]
+        target = ast.copy_location(ast.Name(index, ast.Store()), loop.target)
+        return ast.copy_location(ast.For(target, loop.iter, prefix + loop.body, []), loop), [0, length, 1]
 
     def check_statement(self, statement: ast.stmt) -> None:
         for node in own_statements(ast.Module(body=[statement], type_ignores=[])):
@@ -299,6 +347,7 @@ class _Emitter:
         in_test = reads(test_statements) | reads(loop.test)
         carried = sorted(assigned(loop.body) & (read_before_assigned(loop.body) | in_test | live))
         self.check_carried(loop, carried, env)
+        loop.body = _rebinding(loop.body, _python_numbers(carried, env))
         with self.position(loop).location():
             inits = [self.materialize(env[name], loop) for name in carried]
         self.emit_widening(loop, carried, inits, env,
@@ -337,6 +386,7 @@ class _Emitter:
         body = loop.body
         carried = sorted(assigned(body) & (read_before_assigned(body) | live) - {loop.target.id})
         self.check_carried(loop, carried, env)
+        loop.body = _rebinding(loop.body, _python_numbers(carried, env))
         if not isinstance(bounds[2], int) or bounds[2] < 1:
             raise self.unsupported(loop.iter, "range() with a step that is not a positive constant")
         with self.position(loop).location():
@@ -470,6 +520,64 @@ def _same_python_value(first, second) -> bool:
     return type(first) is type(second) and isinstance(first, plain) and first == second
 
 
+def _python_numbers(names: list[str], env: dict) -> set[str]:
+    """The ``names`` whose value in ``env`` is a Python number (a loop carries it as a 0-d array)."""
+    return {name for name in names if name in env and type(env[name]) in SCALAR_DTYPES}
+
+
+def _rebinding(statements: list[ast.stmt], names: set[str]) -> list[ast.stmt]:
+    """``statements`` with ``name op= value`` of ``names`` made ``name = name op value``.
+
+    A Python number rebinds on ``+=``: ``s = 0.0; s += x[i]`` takes the type
+    of ``s + x[i]``, where the 0-d array the loop carries for ``s`` would be
+    updated in place and keep its own.
+    """
+    if not names:
+        return statements
+
+    class Rebinder(ast.NodeTransformer):
+        def visit_AugAssign(self, node: ast.AugAssign):
+            if not (isinstance(node.target, ast.Name) and node.target.id in names):
+                return node
+            value = ast.BinOp(ast.Name(node.target.id, ast.Load()), node.op, node.value)
+            return ast.fix_missing_locations(ast.copy_location(
+                ast.Assign([node.target], ast.copy_location(value, node)), node))
+
+    rebinder = Rebinder()
+    for scope in NESTED_SCOPES:
+        setattr(rebinder, f"visit_{scope.__name__}", lambda node: node)
+    return [rebinder.visit(statement) for statement in statements]
+
+
+def _iterated_name(statement: ast.stmt) -> str | None:
+    """``x`` of ``for t in x`` or ``for i, t in enumerate(x)`` (two names), else None."""
+    if not isinstance(statement, ast.For):
+        return None
+    iterated = statement.iter
+    if (isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Name) and iterated.func.id == "enumerate"
+            and len(iterated.args) == 1 and not iterated.keywords and isinstance(statement.target, ast.Tuple)
+            and len(statement.target.elts) == 2):
+        iterated = iterated.args[0]
+    return iterated.id if isinstance(iterated, ast.Name) else None
+
+
+def _assigns_break_flag(statements: list[ast.stmt]) -> bool:
+    """Whether ``statements`` set a ``break`` flag of :mod:`.desugar` (the loop had a ``break``)."""
+    return any(name.startswith("fxn_break_") for name in assigned(statements))
+
+
+def _name(at: ast.AST, name: str) -> ast.Name:
+    return ast.copy_location(ast.Name(name, ast.Load()), at)
+
+
+def _call(at: ast.AST, function: str, arguments: list[ast.expr]) -> ast.Call:
+    return ast.fix_missing_locations(ast.copy_location(ast.Call(_name(at, function), arguments, []), at))
+
+
+def _assign_to(target: ast.expr, value: ast.expr) -> ast.Assign:
+    return ast.fix_missing_locations(ast.copy_location(ast.Assign([target], value), target))
+
+
 def _has_control_flow(statements: list[ast.stmt]) -> bool:
     """Whether ``statements`` hold an ``if``, ``while``, ``for``, ``break`` or ``continue`` of their own."""
     kinds = (ast.If, ast.While, ast.For, ast.Break, ast.Continue)
@@ -507,7 +615,7 @@ def _segment_function(fn, statements: list[ast.stmt], inputs: list[str], outputs
     values and the Python values of ``constants`` are its closure (TorchDynamo
     guards globals through their module, so they must stay the module's).
     """
-    closure = {**_closure_values(fn), **subscripts.helpers()}
+    closure = {**_closure_values(fn), **subscripts.helpers(), **python_builtins.helpers()}
     anchor = statements[0] if statements else returned
     # A Python value is bound by an assignment in the segment, so the statements may rebind it.
     bindings = []

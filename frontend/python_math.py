@@ -14,8 +14,9 @@ Semantics on tensors, where they differ from ``math``'s: a domain error
 does, as an i32 (fxn's ``int``; values beyond its range wrap);
 ``isnan``/``isinf``/``isfinite`` return a bool. Only ``math.<name>(...)``
 calls go through it: a function imported by ``from math import sqrt``
-before tracing is the original. The builtin ``round`` likewise: half to
-even, an int (i32) without ``ndigits``.
+before tracing is the original. The builtin ``round`` likewise, as
+:func:`.python_builtins.python_round` (also in helper functions the AST
+path does not rewrite): half to even, an int (i32) without ``ndigits``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import threading
 
 import numpy as np
 import torch
+
+from .python_builtins import python_round
 
 #: math function -> its torch counterpart (a function of tensors).
 _TORCH = {
@@ -75,15 +78,6 @@ def _tensor_aware(name: str):
 _SHIMS = {name: _tensor_aware(name) for name in _TORCH}
 
 
-def _round(number, ndigits=None):
-    """``round`` of a tensor: half to even as Python's; without ``ndigits`` an int (i32), as ``round`` gives."""
-    if isinstance(number, torch.Tensor):
-        if ndigits is None:
-            return torch.round(number).to(torch.int32)
-        return torch.round(number, decimals=ndigits)
-    return _ROUND(number) if ndigits is None else _ROUND(number, ndigits)
-
-
 @contextlib.contextmanager
 def tensor_aware_math():
     """While it is open (nested openings allowed), ``math.<name>`` computes on tensors too."""
@@ -92,7 +86,7 @@ def tensor_aware_math():
         if _depth == 0:
             for name, shim in _SHIMS.items():
                 setattr(math, name, shim)
-            builtins.round = _round
+            builtins.round = python_round
         _depth += 1
     try:
         yield

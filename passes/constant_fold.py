@@ -23,6 +23,9 @@ from .registry import FxnPass
 
 _MATCH_FAILED = True
 
+#: Ops left as they are: a constant already, and fxn.empty (zeros would cost a copy that nothing needs).
+_NEVER_FOLDED = ("fxn.constant", "fxn.empty")
+
 #: Ops whose result holds only elements of their one input: a splat input gives the same splat.
 _SPLAT_KEEPING = ("fxn.broadcast_to", "fxn.reshape", "fxn.transpose", "fxn.slice")
 
@@ -35,7 +38,7 @@ class FxnConstantFold(FxnPass):
     means exactly what running the op means. Only ops whose result and
     constant operands are statically shaped with at most ``max-elements``
     elements each are evaluated, to keep large weights out of the IR and the
-    pass's memory bounded. Splats are never expanded beyond that bound: an
+    pass's memory bounded; ``fxn.empty`` is never folded. Splats are never expanded beyond that bound: an
     elementwise op of splats, broadcast_to / reshape / transpose / slice of a
     splat, a concat of equal splats and a pad that adds only the splat's own
     value give a splat of any size, computed from the one value; other ops
@@ -89,7 +92,7 @@ class FxnConstantFold(FxnPass):
 
         patterns = rewrite.RewritePatternSet()
         for name, op_class in OPS.items():
-            if name != "fxn.constant":
+            if name not in _NEVER_FOLDED:
                 patterns.add(op_class, fold)
         rewrite.apply_patterns_and_fold_greedily(op, patterns.freeze())
 

@@ -178,7 +178,19 @@ def _float_math(fn, *operands, result_type):
 
 @kernel("fxn.pow")
 def pow_(lhs, rhs, *, result_type):
-    return _float_math(np.power, lhs, rhs, result_type=result_type)
+    if result_type.is_float:
+        return _float_math(np.power, lhs, rhs, result_type=result_type)
+    base, exponent = np.broadcast_arrays(lhs, rhs)
+    result, power = np.ones_like(base), base.copy()
+    remaining = np.where(exponent < 0, 0, exponent)
+    with np.errstate(over="ignore"):  # integers wrap
+        while np.any(remaining != 0):  # square and multiply
+            result = np.where(remaining & 1, result * power, result)
+            power, remaining = power * power, remaining >> 1
+    # A negative exponent: the integer part of 1 / base ** -exponent.
+    minus_one = np.where(exponent & 1, -1, 1).astype(result.dtype)
+    fraction = np.where(base == 1, 1, np.where(base == -1, minus_one, 0)).astype(result.dtype)
+    return np.where(exponent < 0, fraction, result)
 
 
 @kernel("fxn.exp")

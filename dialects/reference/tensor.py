@@ -7,7 +7,7 @@ shape of a dynamic dim can tell, and raise ValueError (or VerifyError) for it.
 import numpy as np
 
 from fxn.dialects.tensor import check_pad_amounts
-from fxn.dialects.types import format_shape
+from fxn.dialects.types import NUMPY_DTYPES, format_shape
 
 from . import kernel
 
@@ -122,5 +122,16 @@ def dynamic_update_slice(input, update, indices, *, result_type, sizes, strides,
 
 @kernel("fxn.full")
 def full(value, sizes, *, result_type, shape):
+    return np.full(_run_time_shape(shape, sizes), value, dtype=value.dtype)
+
+
+@kernel("fxn.empty")
+def empty(sizes, *, result_type, dtype, shape):
+    """Zeros: the one value every unspecified element may have."""
+    return np.zeros(_run_time_shape(shape, sizes), dtype=NUMPY_DTYPES[dtype])
+
+
+def _run_time_shape(shape, sizes) -> list[int]:
+    """``shape`` with its -1 entries replaced, in order, by the run-time ``sizes`` (below 0: 0)."""
     run_time = iter(max(int(size), 0) for size in sizes)
-    return np.full([next(run_time) if size == -1 else size for size in shape], value, dtype=value.dtype)
+    return [next(run_time) if size == -1 else size for size in shape]

@@ -156,8 +156,8 @@ def pow_(self, exponent):
     if exponent == 2 and not emit.is_value(exponent):
         # x * x is exactly pow(x, 2) (one rounding), for integers too.
         return binary(MulOp, self, self, dtype)
-    if dtype not in FLOAT_DTYPES:
-        raise Unsupported(f"integer power ({dtype} ** {dtype}) has no fxn op; use a float base")
+    if dtype == "i1":
+        dtype = "i64"  # torch: True ** True is 1
     return binary(PowOp, self, exponent, dtype)
 
 

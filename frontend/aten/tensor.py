@@ -19,6 +19,7 @@ from fxn.dialects.tensor import (
     DimOp,
     DynamicSliceOp,
     DynamicUpdateSliceOp,
+    EmptyOp,
     FullOp,
     PadOp,
     ReshapeOp,
@@ -346,15 +347,26 @@ def full(size, fill_value, dtype=None, **ignored):
     return filled(size, fill_value, element_type(dtype, scalar_dtype(fill_value)))
 
 
-@aten("zeros.default", "empty.memory_format")
+@aten("zeros.default")
 def zeros(size, dtype=None, **ignored):
     return filled(size, 0, element_type(dtype, default_float()))
 
 
+@aten("empty.memory_format")
+def empty(size, dtype=None, **ignored):
+    """``fxn.empty``: elements unspecified until written; a size may be a dim of a dynamic tensor."""
+    sizes = list(size) if isinstance(size, (list, tuple)) else [size]
+    run_time = [dim_size(s.value, s.axis) for s in sizes if isinstance(s, DynamicSize) and s.value is not None]
+    if len(run_time) != sum(isinstance(s, DynamicSize) for s in sizes):
+        static_ints(sizes, "the size of a new tensor")  # raises: a run-time size fxn cannot name
+    return EmptyOp.build(run_time, dtype=element_type(dtype, default_float()),
+                         shape=[-1 if isinstance(s, DynamicSize) else int(s) for s in sizes])
+
+
 @aten("empty_permuted.default")
 def empty_permuted(size, physical_layout, dtype=None, **ignored):
-    """``torch.empty_like``'s new tensor (its layout does not matter to values): zeros, as ``empty`` gives."""
-    return zeros(size, dtype)
+    """``torch.empty_like``'s new tensor (its layout does not matter to values)."""
+    return empty(size, dtype)
 
 
 @aten("ones.default")
@@ -376,6 +388,9 @@ def full_like(self, fill_value, dtype=None, **ignored):
 
 @aten("scalar_tensor.default")
 def scalar_tensor(s, dtype=None, **ignored):
+    """A 0-d tensor of ``s``: a Python number, or the size of a dim known only at run time (``fxn.dim``)."""
+    if isinstance(s, DynamicSize) and s.value is not None:
+        return emit.cast(dim_size(s.value, s.axis), element_type(dtype, default_float()))
     return filled([], s, element_type(dtype, default_float()))
 
 
@@ -420,3 +435,8 @@ def dynamic_update_slice(x, update, indices, sizes, strides, drop):
 @aten("fxn.full.default")
 def full_of_run_time_shape(value, sizes, shape):
     return FullOp.build(value, list(sizes), shape=shape)
+
+
+@aten("fxn.empty.default")
+def empty_of_run_time_shape(sizes, shape, dtype):
+    return EmptyOp.build(list(sizes), dtype=from_torch(dtype), shape=shape)

@@ -2,7 +2,7 @@
 
 A :class:`Case` says what to build (the op, its inputs, attributes, which
 dims the function declares dynamic) and how its result is compared with the
-reference interpreter (:data:`EXACT`, :data:`CLOSE` or :data:`ULPS`, see
+reference interpreter (:data:`EXACT`, :data:`CLOSE`, :data:`ULPS` or :data:`SHAPE`, see
 :mod:`fxn.testing.compare`). :func:`module_text` builds many cases into one
 module, one function per case, so that one compilation serves them all.
 """
@@ -23,6 +23,8 @@ EXACT = "exact"
 CLOSE = "close"
 #: Within the stated ulps of :data:`fxn.passes.lowering.math_expansion.MAX_ERROR_ULPS` (transcendentals).
 ULPS = "ulps"
+#: The same shape and element type; the elements are unspecified (``fxn.empty``).
+SHAPE = "shape"
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,10 @@ class Case:
 
     @property
     def dtype(self) -> str:
-        """The element type the case is about: its subject input's (the last by default: a select's values, a cast's
-        source), or the constant's."""
+        """The element type the case is about: a new tensor's (its ``dtype`` attribute), its subject input's (the
+        last by default: a select's values, a cast's source), or the constant's."""
+        if "dtype" in self.attrs:
+            return self.attrs["dtype"]
         if self.arrays:
             return dtype_of_numpy(self.arrays[self.subject].dtype)
         value = self.attrs["value"]

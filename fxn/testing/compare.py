@@ -1,4 +1,5 @@
-"""How a compiled result is compared with the reference interpreter's: bit for bit, within a tolerance, within ulps.
+"""How a compiled result is compared with the reference interpreter's: bit for bit, within a tolerance, within ulps,
+or by shape alone.
 
 These are the bounds fxn's own tests hold its lowering to: exact ops bit for
 bit, sums and products within :data:`TOLERANCES` (they may add in another
@@ -14,7 +15,7 @@ import numpy as np
 from fxn.dialects.types import NUMPY_DTYPES, dtype_of_numpy
 from fxn.passes.lowering.math_expansion import F32, F64, MAX_ERROR_ULPS
 
-from .case import CLOSE, EXACT, ULPS, Case
+from .case import CLOSE, EXACT, SHAPE, ULPS, Case
 
 #: Allowed difference per result dtype, relative to 1 + the largest expected magnitude:
 #: f16 results may differ by one rounding of the f32 accumulator, f32/f64 by summation order.
@@ -121,6 +122,9 @@ def check_result(case: Case, actual: np.ndarray, expected: np.ndarray, what="") 
         assert_identical(actual, expected, what)
     elif case.compare == CLOSE:
         assert_close(actual, expected, what)
+    elif case.compare == SHAPE:
+        assert (actual.shape, actual.dtype) == (expected.shape, expected.dtype), (
+            f"{what}: got {actual.dtype}{list(actual.shape)}, expected {expected.dtype}{list(expected.shape)}")
     elif case.compare == ULPS:
         function = case.op.OPERATION_NAME.removeprefix("fxn.")
         dtype = NUMPY_DTYPES[case.dtype]

@@ -352,6 +352,21 @@ def math_cases(rng, supported=ALL_DTYPES, *, op) -> dict[str, Case]:
     return {**cases, **shapes}
 
 
+def power_cases(rng, supported=ALL_DTYPES) -> dict[str, Case]:
+    """fxn.pow: the transcendental's cases on floats; on integers, exponents from -3 to 70 (wrapping), bases 0 and ±1."""
+    cases = math_cases(rng, supported, op=ew.PowOp)
+    for dtype in among(INT_DTYPES, supported):
+        numpy_dtype = NUMPY_DTYPES[dtype]
+        low = 0 if dtype in UNSIGNED_DTYPES else -3
+        base = rng.integers(low, 9, 200)
+        base[:6] = [0, 1, 0, 1, 2, 3] if dtype in UNSIGNED_DTYPES else [0, 1, -1, -1, 0, 1]
+        exponent = rng.integers(max(low, -3), 71, 200)
+        exponent[:6] = [0, 0, 3, 4, 0, 5] if dtype in UNSIGNED_DTYPES else [0, 0, 3, -4, -1, -2]
+        cases[f"pow_{dtype}"] = Case(ew.PowOp, [base.astype(numpy_dtype), exponent.astype(numpy_dtype)],
+                                     dynamic=((0,), (0,)), compare=EXACT, variant=("main",))
+    return cases
+
+
 # ----------------------------------------------------------------------------- casts
 
 
@@ -397,6 +412,7 @@ def builders() -> dict[str, object]:
         table[op.OPERATION_NAME] = functools.partial(elementwise_cases, op=op, dtypes=dtypes, arity=1)
     for op in [*MATH_OPS, *BINARY_MATH_OPS]:
         table[op.OPERATION_NAME] = functools.partial(math_cases, op=op)
+    table["fxn.pow"] = power_cases
     for op in DIVISION_OPS:
         table[op.OPERATION_NAME] = functools.partial(division_cases, op=op)
     for op in ROUNDING_OPS:

@@ -12,7 +12,7 @@ import numpy as np
 from fxn.dialects import tensor as t
 from fxn.dialects.types import ALL_DTYPES
 
-from .case import EXACT, Case, Resource, among, special_array
+from .case import EXACT, SHAPE, Case, Resource, among, special_array
 
 
 def _cases(op, dtype: str, configs: list[tuple]) -> dict[str, Case]:
@@ -177,6 +177,14 @@ def full_cases(rng, dtype: str) -> dict[str, Case]:
             for i, (sizes, shape) in enumerate(configs)}
 
 
+def empty_cases(rng, dtype: str) -> dict[str, Case]:
+    name = "empty"
+    configs = [([], [2, 3]), ([4], [-1]), ([2, 0], [-1, 3, -1]), ([], [])]
+    return {f"{name}_{dtype}_{i}": Case(t.EmptyOp, [_index(s) for s in sizes], dict(dtype=dtype, shape=shape),
+                                        compare=SHAPE, variant=(str(i),))
+            for i, (sizes, shape) in enumerate(configs)}
+
+
 def every_dtype(build):
     """A builder ``(rng, supported) -> {name: Case}`` running ``build(rng, dtype)`` for every supported element type."""
     def build_all(rng, supported=ALL_DTYPES) -> dict[str, Case]:
@@ -199,4 +207,5 @@ def builders() -> dict[str, object]:
         "fxn.dynamic_slice": every_dtype(dynamic_slice_cases),
         "fxn.dynamic_update_slice": every_dtype(dynamic_update_slice_cases),
         "fxn.full": every_dtype(full_cases),
+        "fxn.empty": every_dtype(empty_cases),
     }

@@ -699,6 +699,6 @@ def _dynamic_update_slice(a, site, operands, attrs, result):
     return list(operands["input"])
 
 
-@_rule("fxn.full")
-def _full(a, site, operands, attrs, result):
+@_rule("fxn.full", "fxn.empty")
+def _new_tensor(a, site, operands, attrs, result):
     return list(result.shape)

@@ -29,7 +29,7 @@ import numpy as np
 
 from fxn.dialects import TensorType
 from fxn.dialects.types import FLOAT_DTYPES, UNSIGNED_DTYPES, bit_width
-from fxn.mlir import arith, ir, math
+from fxn.mlir import arith, ir, math, scf
 
 from . import lowering, math_expansion
 from .reduction import maximum, minimum
@@ -139,7 +139,47 @@ lowering("fxn.log")(_float_math(math_expansion.log))
 lowering("fxn.tanh")(_float_math(math_expansion.tanh))
 lowering("fxn.sigmoid")(_float_math(math_expansion.sigmoid))
 lowering("fxn.erf")(_float_math(math_expansion.erf))
-lowering("fxn.pow")(_float_math(math_expansion.pow))
+
+
+def _integer_power(dtype: str) -> Callable[[ir.Value, ir.Value], ir.Value]:
+    """``base ** exponent`` of integers as the op defines it: square and multiply while the exponent has bits left."""
+    signed = dtype not in UNSIGNED_DTYPES
+
+    def power(base: ir.Value, exponent: ir.Value) -> ir.Value:
+        kind = element_type(dtype)
+        zero, one = arith.constant(kind, 0), arith.constant(kind, 1)
+        negative = arith.cmpi(arith.CmpIPredicate.slt, exponent, zero) if signed else None
+        start = arith.select(negative, zero, exponent) if signed else exponent
+        loop = scf.WhileOp([kind] * 3, [one, base, start])
+        before = loop.before.blocks.append(kind, kind, kind)
+        with ir.InsertionPoint(before):
+            scf.ConditionOp(arith.cmpi(arith.CmpIPredicate.ne, before.arguments[2], zero), list(before.arguments))
+        after = loop.after.blocks.append(kind, kind, kind)
+        with ir.InsertionPoint(after):
+            result, square, remaining = after.arguments
+            odd = arith.cmpi(arith.CmpIPredicate.ne, arith.andi(remaining, one), zero)
+            scf.YieldOp([arith.select(odd, arith.muli(result, square), result), arith.muli(square, square),
+                         arith.shrui(remaining, one)])
+        if not signed:
+            return loop.results[0]
+        # A negative exponent: the integer part of 1 / base ** -exponent.
+        minus_one = arith.constant(kind, -1)
+        is_ = lambda value, constant: arith.cmpi(arith.CmpIPredicate.eq, value, constant)  # noqa: E731
+        parity = arith.select(is_(arith.andi(exponent, one), one), minus_one, one)
+        fraction = arith.select(is_(base, one), one, arith.select(is_(base, minus_one), parity, zero))
+        return arith.select(negative, fraction, loop.results[0])
+
+    return power
+
+
+@lowering("fxn.pow")
+def lower_pow(op, target):
+    if tensor_type(op.results[0]).is_float:
+        return _float_pow(op, target)
+    return _lower_elementwise(lambda op, result: _integer_power(result.dtype))(op, target)
+
+
+_float_pow = _float_math(math_expansion.pow)
 for _name in ("sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh"):
     lowering(f"fxn.{_name}")(_float_math(getattr(math_expansion, _name)))
 

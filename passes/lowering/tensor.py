@@ -395,15 +395,27 @@ def _broadcast_read(position: ir.Value, size: ir.Value, static: int | None, wind
     return arith.minui(position, last)
 
 
+def _count(size: ir.Value) -> ir.Value:
+    """A run-time size operand (a 0-d i64 tensor) as an index, below 0 counting as 0."""
+    i64 = ir.IntegerType.get_signless(64)
+    return arith.index_cast(ir.IndexType.get(), arith.maxsi(tensor.extract(size, []), arith.constant(i64, 0)))
+
+
 @lowering("fxn.full")
 def lower_full(op, target):
     value, *run_time = op.operands
     result = tensor_type(op.results[0])
-    i64 = ir.IntegerType.get_signless(64)
-    counts = iter(arith.index_cast(ir.IndexType.get(), arith.maxsi(tensor.extract(size, []), arith.constant(i64, 0)))
-                  for size in run_time)
+    counts = iter(_count(size) for size in run_time)
     if result.rank == 0:
         return value
     init = empty_of_sizes([next(counts) if size is None else size for size in result.shape], result.dtype)
     element = tensor.extract(value, [])
     return generate(init, lambda positions: element)
+
+
+@lowering("fxn.empty")
+def lower_empty(op, target):
+    """``tensor.empty``: bufferization allocates it and writes nothing."""
+    result = tensor_type(op.results[0])
+    counts = iter(_count(size) for size in op.operands)
+    return empty_of_sizes([next(counts) if size is None else size for size in result.shape], result.dtype)

@@ -210,9 +210,9 @@ func.func @pow_element_types_differ(%a: tensor<3xf32>, %b: tensor<3xf64>) {
 
 // -----
 
-func.func @pow_requires_float(%a: tensor<3xi32>, %b: tensor<3xi32>) {
-  // expected-error @+1 {{'fxn.pow' op requires floating-point operands; got i32}}
-  %0 = "fxn.pow"(%a, %b) : (tensor<3xi32>, tensor<3xi32>) -> tensor<3xi32>
+func.func @pow_requires_numbers(%a: tensor<3xi1>, %b: tensor<3xi1>) {
+  // expected-error @+1 {{'fxn.pow' op requires numeric operands; got i1}}
+  %0 = "fxn.pow"(%a, %b) : (tensor<3xi1>, tensor<3xi1>) -> tensor<3xi1>
   return
 }
 

@@ -159,6 +159,7 @@ CASES = {
     "dynamic_update_slice": (lambda v: intrinsics.dynamic_update_slice(
         v, v[0], [torch.tensor(2), torch.tensor(0)], [1, 5], [1, 1], [0]), [M]),
     "full": (lambda v: intrinsics.full(v[0, 0], [torch.tensor(3)], [-1, 2]), [M]),
+    "empty": (lambda v: intrinsics.empty([torch.tensor(3)], [-1, 2], torch.float32), [M]),  # eagerly zeros
     # shapes and copies
     "reshape": (lambda v: v.reshape(5, 4).t(), [M]),
     "flatten": (lambda x: x.flatten(1), [IMAGE]),

@@ -13,6 +13,7 @@ import pytest
 import torch
 
 import fxn
+from fxn.dialects import TensorType
 
 
 def same(compiled, python, *args):
@@ -199,6 +200,38 @@ def test_arrays_of_a_run_time_shape():
 
     result = check(grid, 3, 5)
     assert result.dtype == np.int32
+
+
+def test_empty_arrays_are_written_not_filled():
+    def squares(n: int):
+        out = np.empty((n, 2), dtype=np.int64)
+        for i in range(n):
+            out[i, 0] = i
+            out[i, 1] = i * i
+        return out
+
+    def doubled(x: fxn.Tensor[fxn.f32, "n"]):
+        out = torch.empty_like(x)
+        for i in range(x.shape[0]):
+            out[i] = x[i] * 2
+        return out
+
+    assert check(squares, 5).dtype == np.int64
+    assert check(squares, 0).shape == (0, 2)
+    np.testing.assert_array_equal(fxn.compile(doubled)(np.arange(7, dtype=np.float32)), np.arange(7) * 2.0)
+    # Nothing fills the stencil's np.empty before the loop writes it.
+    stages = {}
+    fxn.compile(stencil).lower([TensorType("f64", (100,))], "host", stages, stop_after="optimized")
+    assert '"fxn.empty"() {dtype = "f64", shape = array<i64: 100>}' in stages["optimized"]
+    assert "dense<0.0" not in stages["optimized"]
+
+
+def test_each_shape_traces_with_its_own_static_sizes():
+    # TorchDynamo would make a size that changed between two traces of the same code symbolic.
+    compiled = fxn.compile(stencil)
+    for n in (50, 40, 30):
+        x = np.random.default_rng(n).random(n)
+        same(compiled, stencil, x)
 
 
 # ----------------------------------------------------------------------------- out of bounds

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import fxn
+from fxn.dialects import TensorType
 from fxn.frontend.errors import UnsupportedOperation
 from fxn.frontend.liveness import assigned, read_before_assigned
 from frontend_harness import traced, line_of
@@ -230,3 +231,60 @@ def test_unsupported_loops_are_named(tmp_path, source, message):
     with pytest.raises(UnsupportedOperation, match=expected) as error:
         traced(namespace["predictor"], 1.0, 3)
     assert error.value.filename == str(path) and error.value.line > 1
+
+
+# ----------------------------------------------------------------------------- loops over arrays
+
+
+def running_sum(x: fxn.Tensor[fxn.f64, "n"]):
+    s = 0.0
+    for v in x:
+        s += v
+    return s
+
+
+def last_positive_index(x: fxn.Tensor[fxn.f64, "n"]):
+    found = -1
+    for i, v in enumerate(x):
+        if v > 0:
+            found = i
+    return found
+
+
+def rows_over_a_size(x: fxn.Tensor[fxn.f32, "n", 3]):
+    total = np.zeros(3, np.float32)
+    for r in range(x.shape[0]):
+        total = total + x[r]
+    return total
+
+
+@pytest.mark.parametrize("fn, x", [
+    (running_sum, np.arange(7.0)), (running_sum, np.arange(0.0)), (running_sum, np.arange(100.0)),
+    (last_positive_index, np.array([1.0, -2.0, 3.0, -4.0])), (last_positive_index, np.array([-1.0])),
+    (rows_over_a_size, np.arange(12, dtype=np.float32).reshape(4, 3)),
+], ids=lambda v: getattr(v, "__name__", None))
+def test_loops_over_arrays_of_a_dynamic_size(fn, x):
+    np.testing.assert_allclose(np.asarray(fxn.compile(fn)(x)), fn(x), rtol=1e-6)
+
+
+def test_a_long_static_array_is_looped_over_not_unrolled():
+    def total(x):
+        s = 0.0
+        for v in x:
+            s += v * v
+        return s
+
+    stages = {}
+    fxn.compile(total).lower([TensorType("f64", (1000,))], "host", stages, stop_after="fxn")
+    assert "scf.for" in stages["fxn"]
+    x = np.linspace(0.0, 1.0, 1000)
+    assert fxn.compile(total)(x) == pytest.approx(total(x), rel=1e-12)
+
+
+def test_a_dynamic_dims_size_is_read_at_run_time_in_torch_code():
+    def scaled_by_size(x: fxn.Tensor[fxn.f32, "N"]):
+        return x / x.shape[0], x.shape[0]
+
+    scaled, size = fxn.compile(scaled_by_size)(np.ones(4, np.float32))
+    np.testing.assert_array_equal(scaled, np.full(4, 0.25, np.float32))
+    assert size == 4
