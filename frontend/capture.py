@@ -11,6 +11,7 @@ trace it (a data-dependent branch, for example: Dynamo then names the line).
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import inspect
 import logging
@@ -66,6 +67,11 @@ class Captured:
 
 def uses_numpy(fn) -> bool:
     """Whether ``fn``'s code (nested functions included) reads the NumPy module or a NumPy function."""
+    return _uses(fn, _is_numpy)
+
+
+def _uses(fn, is_library) -> bool:
+    """Whether ``fn``'s code (nested functions included) reads a name whose value ``is_library``."""
     names: set[str] = set()
     _collect_names(fn.__code__, names)
     scope = dict(fn.__globals__)
@@ -74,7 +80,7 @@ def uses_numpy(fn) -> bool:
             scope[name] = cell.cell_contents
         except ValueError:  # an empty cell
             pass
-    return any(_is_numpy(scope.get(name)) for name in names)
+    return any(is_library(scope.get(name)) for name in names)
 
 
 def _collect_names(code, names: set) -> None:
@@ -144,13 +150,35 @@ def _quiet_torch_logs():
             logger.setLevel(level)
 
 
+#: Array methods NumPy's arrays have and torch's tensors do not.
+NUMPY_ONLY_METHODS = frozenset({"copy", "astype", "fill"})
+
+
 def numpy_semantics(fn) -> bool:
-    """Whether ``fn`` is NumPy code: it uses NumPy, or annotates a parameter ``np.ndarray``.
+    """Whether ``fn`` is NumPy code: it uses NumPy, annotates a parameter ``np.ndarray``, or calls a method only
+    NumPy's arrays have (``x.copy()``, ``x.astype(...)``, :data:`NUMPY_ONLY_METHODS`) and does not use torch.
 
     NumPy code is captured with NumPy's dtype rules (``int32 / 2`` is f64);
     other code with torch's (``int32 / 2`` is the default float, f32).
     """
-    return uses_numpy(fn) or any(_is_numpy(hint) for hint in _annotations(fn).values())
+    if uses_numpy(fn) or any(_is_numpy(hint) for hint in _annotations(fn).values()):
+        return True
+    return _calls_numpy_only_methods(fn) and not _uses(fn, _is_torch) and not torch_parameters(fn)
+
+
+def _calls_numpy_only_methods(fn) -> bool:
+    from .source import function_node
+
+    function = function_node(fn)
+    return function is not None and any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in NUMPY_ONLY_METHODS
+        for node in ast.walk(function))
+
+
+def _is_torch(value) -> bool:
+    """torch itself, or one of its functions or types."""
+    module = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", None)
+    return isinstance(module, str) and (module == "torch" or module.startswith("torch."))
 
 
 def torch_parameters(fn) -> set[str]:

@@ -41,7 +41,7 @@ import ast
 import copy
 import itertools
 
-from . import python_builtins, subscripts
+from . import array_attributes, python_builtins, subscripts
 from .liveness import NESTED_SCOPES, literal_int, read_before_assigned, reads
 
 #: The name the single return of :func:`single_return` returns.
@@ -51,9 +51,11 @@ RETURNED = "fxn_returned"
 
 
 def normalize(body: list[ast.stmt]) -> list[ast.stmt]:
-    """A function body with subscripts and builtins made calls (:mod:`.subscripts`, :mod:`.python_builtins`),
-    jumps lowered, one return, and conditional expressions made statements."""
-    return hoist_conditionals(single_return(lower_jumps(python_builtins.rewrite(subscripts.rewrite(body)))))
+    """A function body with subscripts, builtins and ``.dtype`` made calls (:mod:`.subscripts`,
+    :mod:`.python_builtins`, :mod:`.array_attributes`), jumps lowered, one return, and conditional expressions
+    made statements."""
+    calls = array_attributes.rewrite(python_builtins.rewrite(subscripts.rewrite(body)))
+    return hoist_conditionals(single_return(lower_jumps(calls)))
 
 
 

@@ -47,6 +47,12 @@ _TORCH_WORDS = [
     (r"Could not (extract specialized integer from|guard on) data-dependent expression .*", RUN_TIME_NUMBER),
     (r"Observed exception: Dynamo found no exception handler.*",
      "the code raises an exception when fxn runs it to trace it (on the values of this call's types)"),
+    (r"Failed to trace builtin operator: Dynamo does not know how to trace builtin operator `(\w+)`.*",
+     r"Python's builtin '\1' on arrays (use NumPy's or torch's function of arrays instead)"),
+    (r"Tensor\.tolist\(\) with non-integer tensor: .*",
+     ".tolist() of an array of floats (a list of numbers known only at run time): return the array"),
+    (r"Dynamo currently does not support tracing (`[^`]+`)", r"fxn does not trace \1"),
+    (r"\b(Torch)?Dynamo\b", "fxn's tracer"),
     (r"\bu\d+\b|\bzuf\d+\b", "a run-time value"),
     (r"\(s\d+\)", "(a dynamic size)"),
 ]

@@ -63,6 +63,7 @@ def _native(key):
 
 def getitem(obj, key):
     """``obj[key]``: by torch or NumPy, or as ``fxn.dynamic_slice`` for a run-time key (see the module docstring)."""
+    _refuse_run_time_lists(key)
     if not _is_array(obj) or _is_static(key):
         return obj[_native(key)]
     x, numpy = _as_tensor(obj)
@@ -79,6 +80,7 @@ def setitem(obj, key, value):
     key with ``None`` or index arrays stores in place, as torch or NumPy does
     (and the capture keeps the caller's arrays unchanged).
     """
+    _refuse_run_time_lists(key)
     if not _is_array(obj) or (_is_static(key) and not _is_window(key)):
         obj[_native(key)] = value  # None or index arrays, no run-time index
         return obj
@@ -87,6 +89,14 @@ def setitem(obj, key, value):
     update = _as_update(value, x.dtype)
     result = intrinsics.dynamic_update_slice(x, update, window.indices, window.sizes, window.strides, window.drop)
     return result.numpy() if numpy else result
+
+
+def _refuse_run_time_lists(key) -> None:
+    """IndexError for an index list holding a run-time value (``x[[i, 0]]``): a gather, which fxn does not have."""
+    for component in _components(key):
+        if isinstance(component, list) and any(_is_run_time(v) for v in component):
+            raise IndexError("an index list holding a value known only at run time (x[[i, j]]) is not supported: "
+                             "index with each value (x[i], x[j])")
 
 
 def _is_array(value) -> bool:
@@ -116,9 +126,19 @@ def _is_static(key) -> bool:
 
 
 def _is_run_time(value) -> bool:
-    """An index known only at run time: a 0-d array (larger arrays index as arrays), or an int TorchDynamo made
-    symbolic (one that changed between two traces of the same code)."""
-    return isinstance(value, torch.SymInt) or _is_array(value) and value.ndim == 0
+    """An index known only at run time: a 0-d array (larger arrays index as arrays), or a symbolic int (the size of
+    a dynamic dim)."""
+    return _is_symbolic_int(value) or _is_array(value) and value.ndim == 0
+
+
+def _is_known_int(value) -> bool:
+    """A Python int (not a bool): TorchDynamo shows a symbolic int as an instance of ``int``, but not of that class."""
+    return value.__class__ is int
+
+
+def _is_symbolic_int(value) -> bool:
+    """The size of a dynamic dim while tracing: a ``torch.SymInt``, which TorchDynamo shows as an int."""
+    return isinstance(value, (int, torch.SymInt)) and not isinstance(value, bool) and not _is_known_int(value)
 
 
 def _as_tensor(value) -> tuple[torch.Tensor, bool]:
@@ -169,11 +189,8 @@ class _Window:
             if isinstance(size, torch.Tensor):
                 run_time_sizes.append(size)
                 self.sizes.append(-1)
-            elif isinstance(size, torch.SymInt):
-                run_time_sizes.append(intrinsics.dim(x, axis))
-                self.sizes.append(size)
             else:
-                self.sizes.append(size)
+                self.sizes.append(size)  # an int, or a dynamic dim's size (the ATen entry reads it with fxn.dim)
         self.indices = starts + run_time_sizes
 
     def _expanded(self, components: tuple) -> list:
@@ -205,12 +222,12 @@ class _Window:
         if step == 0:
             raise ValueError("slice step cannot be zero")
         extent = self.x.shape[axis]
-        if not any(_is_run_time(b) for b in (part.start, part.stop)) and isinstance(extent, int):
-            start, stop, step = part.as_slice().indices(extent)
-            return torch.scalar_tensor(start, dtype=torch.int64), len(range(start, stop, step))
         if part.start is None and part.stop is None and abs(step) == 1:
             start = 0 if step > 0 else self._extent(axis) - 1
             return self._tensor(start), extent  # the whole dim, forwards or backwards
+        if not any(_is_run_time(b) for b in (part.start, part.stop)) and _is_known_int(extent):
+            start, stop, step = part.as_slice().indices(extent)
+            return torch.scalar_tensor(start, dtype=torch.int64), len(range(start, stop, step))
         n = self._extent(axis)
         low, high = (0, n) if step > 0 else (-1, n - 1)
         start = high if (step < 0 and part.start is None) else low if part.start is None else self._bound(
@@ -223,7 +240,7 @@ class _Window:
     def _extent(self, axis: int):
         """The size of ``axis``: a Python int, or a 0-d tensor read at run time."""
         extent = self.x.shape[axis]
-        return extent if isinstance(extent, int) else intrinsics.dim(self.x, axis)
+        return extent if _is_known_int(extent) else intrinsics.dim(self.x, axis)
 
     @staticmethod
     def _tensor(value) -> torch.Tensor:
@@ -264,8 +281,8 @@ def new_array(name: str, function, *args, **kwargs):
         return function(*args, **kwargs)
     dtype_position = 2 if name == "full" else 1
     dtype = kwargs.get("dtype", args[dtype_position] if numpy and len(args) > dtype_position else None)
-    run_time = [_as_index(size) for size in sizes if not isinstance(size, int)]
-    shape = [size if isinstance(size, int) else -1 for size in sizes]
+    run_time = [_as_index(size) for size in sizes if not _is_known_int(size)]
+    shape = [size if _is_known_int(size) else -1 for size in sizes]
     if name == "empty":
         default = torch.float64 if numpy else torch.get_default_dtype()
         result = intrinsics.empty(run_time, shape, default if dtype is None else _torch_dtype(dtype))

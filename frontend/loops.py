@@ -34,7 +34,7 @@ from fxn.dialects.tensor import BroadcastToOp, DimOp
 from fxn.dialects.types import INT_DTYPES, VerifyError, broadcast_shapes
 from fxn.mlir import arith, ir, scf, tensor
 
-from . import desugar, emit, python_builtins, subscripts
+from . import array_attributes, desugar, emit, python_builtins, subscripts
 from .capture import capture, emit_captured, numpy_semantics, torch_parameters
 from .errors import UnsupportedOperation
 from .liveness import (
@@ -615,7 +615,9 @@ def _segment_function(fn, statements: list[ast.stmt], inputs: list[str], outputs
     values and the Python values of ``constants`` are its closure (TorchDynamo
     guards globals through their module, so they must stay the module's).
     """
-    closure = {**_closure_values(fn), **subscripts.helpers(), **python_builtins.helpers()}
+    closure = _closure_values(fn)
+    for rewrite in (subscripts, python_builtins, array_attributes):  # the functions the rewritten code calls
+        closure.update(rewrite.helpers())
     anchor = statements[0] if statements else returned
     # A Python value is bound by an assignment in the segment, so the statements may rebind it.
     bindings = []

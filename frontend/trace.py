@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from fxn.dialects import TensorType
 from fxn.mlir import func, ir
 
-from . import emit, python_builtins, sandbox, subscripts
+from . import array_attributes, emit, python_builtins, sandbox, subscripts
 from .capture import capture, emit_captured, numpy_semantics, torch_parameters
 from .errors import DataDependentControlFlow, UnsupportedOperation
 from .liveness import own_statements
@@ -63,7 +63,7 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
         builder = FunctionBuilder(fn, arg_types)
         with ir.InsertionPoint(builder.block):
             captured = None
-            rewritten = subscripts.needs_rewrite(fn) or python_builtins.needs_rewrite(fn)
+            rewritten = any(m.needs_rewrite(fn) for m in (subscripts, python_builtins, array_attributes))
             if not (loops.has_runtime_loops(fn) or rewritten):
                 torch_args = [p.name in torch_parameters(fn) for p in parameters]
                 try:

@@ -79,10 +79,12 @@ def namespace_functions(module) -> None:
 
     Done as lowering begins: from then on no function can take the name of a
     function the generated code calls (``malloc``, ``free``, ``memcpy``).
+    A name with a ``.`` (``@fxn.index_out_of_bounds``) is one of fxn's own
+    hooks, which no Python function can be named, and is kept.
     """
     with module.context:
         for op in list(module.body.operations):
-            if isinstance(op, func.FuncOp):
+            if isinstance(op, func.FuncOp) and "." not in op.sym_name.value:
                 name = op.sym_name.value
                 ir.SymbolTable.replace_all_symbol_uses(name, memref_symbol(name), module.operation)
                 op.attributes["sym_name"] = ir.StringAttr.get(memref_symbol(name))

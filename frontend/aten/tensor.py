@@ -416,20 +416,38 @@ def dim_size(x, axis):
     return DimOp.build(x, axis=axis)
 
 
-def _window_sizes(sizes) -> list[int]:
-    """The ``sizes`` attribute: static sizes, -1 where the intrinsic passes the size as an index tensor."""
-    return [size if isinstance(size, int) and size >= 0 else -1 for size in sizes]
+def _window(indices, sizes) -> tuple[list, list[int]]:
+    """The window op's index operands and ``sizes`` attribute from the intrinsic's arguments.
+
+    ``indices`` are one start per dim, then a 0-d size for each -1 of
+    ``sizes``; a size the tracer holds as a symbol (a dynamic dim's) becomes
+    -1 too, with ``fxn.dim`` of that dim as its run-time size, in dim order.
+    """
+    indices = list(indices)
+    starts, given = indices[:len(sizes)], iter(indices[len(sizes):])
+    run_time, attribute = [], []
+    for size in sizes:
+        if isinstance(size, DynamicSize):
+            if size.value is None:
+                raise Unsupported("the size of a window depends on a size known only at run time that fxn cannot "
+                                  "name (a slice of a dim of an array made in the function)")
+            run_time.append(dim_size(size.value, size.axis))
+        elif size == -1:
+            run_time.append(next(given))
+        attribute.append(size if isinstance(size, int) else -1)
+    return starts + run_time, attribute
 
 
 @aten("fxn.dynamic_slice.default")
 def dynamic_slice(x, indices, sizes, strides, drop):
-    return DynamicSliceOp.build(x, list(indices), sizes=_window_sizes(sizes), strides=strides, drop=drop)
+    operands, sizes = _window(indices, sizes)
+    return DynamicSliceOp.build(x, operands, sizes=sizes, strides=strides, drop=drop)
 
 
 @aten("fxn.dynamic_update_slice.default")
 def dynamic_update_slice(x, update, indices, sizes, strides, drop):
-    return DynamicUpdateSliceOp.build(x, update, list(indices), sizes=_window_sizes(sizes), strides=strides,
-                                      drop=drop)
+    operands, sizes = _window(indices, sizes)
+    return DynamicUpdateSliceOp.build(x, update, operands, sizes=sizes, strides=strides, drop=drop)
 
 
 @aten("fxn.full.default")

@@ -3,7 +3,7 @@
 A lowering that indexes with a run-time value (``fxn.dynamic_slice``,
 ``fxn.dynamic_update_slice``) calls :func:`fail_unless` before it reads or
 writes. Failure is a call of the external function
-``@fxn_index_out_of_bounds(index, size, axis)`` (three ``i64``) inside an
+``@fxn.index_out_of_bounds(index, size, axis)`` (three ``i64``) inside an
 ``scf.if``; at the end of the pipeline ``fxn-check-allocations`` (see
 :mod:`.checked_allocation`) turns each such call into a failure exit that
 stores its site and the three values into the caller's status, so compiled
@@ -23,7 +23,7 @@ import contextvars
 from fxn.mlir import arith, func, ir, scf
 
 #: The external function whose calls mark index failures (removed by ``fxn-check-allocations``).
-INDEX_ERROR_FUNCTION = "fxn_index_out_of_bounds"
+INDEX_ERROR_FUNCTION = "fxn.index_out_of_bounds"
 
 _CHECKS = contextvars.ContextVar("fxn_bounds_checks", default=True)
 
@@ -52,7 +52,7 @@ def fail_unless(ok: ir.Value, index: ir.Value, size: ir.Value, axis: int, module
 
 
 def _declare(module, i64) -> None:
-    """Add ``func.func private @fxn_index_out_of_bounds(i64, i64, i64)`` to ``module`` once."""
+    """Add ``func.func private @fxn.index_out_of_bounds(i64, i64, i64)`` to ``module`` once."""
     body = module.regions[0].blocks[0]
     for op in body.operations:
         if op.operation.name == "func.func" and op.operation.attributes["sym_name"].value == INDEX_ERROR_FUNCTION:

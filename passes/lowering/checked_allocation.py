@@ -25,7 +25,7 @@ visible:
     with NULL;
   - an index out of bounds: the lowering of an op that indexes with a
     run-time index checks it and, where it is out of bounds, calls
-    ``fxn_index_out_of_bounds(i64 index, i64 size, i64 axis)`` (declared,
+    ``fxn.index_out_of_bounds(i64 index, i64 size, i64 axis)`` (declared,
     never defined: the index as the user wrote it, possibly negative, the
     size of the indexed axis, the axis), at the location of the op. The
     pass replaces each such call with the report below; the ops after it
@@ -57,7 +57,7 @@ visible:
   Functions that may fail carry the unit attribute ``fxn.may_fail``.
   Before/after, for an index::
 
-      llvm.call @fxn_index_out_of_bounds(%i, %n, %axis) : (i64, i64, i64) -> ()   loc("p.py":4:12)
+      llvm.call @fxn.index_out_of_bounds(%i, %n, %axis) : (i64, i64, i64) -> ()   loc("p.py":4:12)
       llvm.br ^merge
       ==>
       %site = llvm.mlir.constant(2 : i64) : i64
@@ -89,7 +89,7 @@ ALLOCATORS = {"malloc": 0, "aligned_alloc": 1}
 #: Prefix of the C interface wrappers that ``llvm.emit_c_interface`` creates: the entries callers use.
 C_INTERFACE_PREFIX = "_mlir_ciface_"
 #: The function the lowering calls where an index is out of bounds: ``(i64 index, i64 size, i64 axis) -> ()``.
-INDEX_CHECK = "fxn_index_out_of_bounds"
+INDEX_CHECK = "fxn.index_out_of_bounds"
 #: Module attribute listing each failure site's kind and location, site ``k`` at index ``k - 1``.
 SITES_ATTRIBUTE = "fxn.allocation_sites"
 #: Unit attribute of the functions that may fail.

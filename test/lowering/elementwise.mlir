@@ -287,3 +287,28 @@ func.func @atan2_f64(%y: tensor<3xf64>, %x: tensor<3xf64>) -> tensor<3xf64> {
   %0 = "fxn.atan2"(%y, %x) : (tensor<3xf64>, tensor<3xf64>) -> tensor<3xf64>
   return %0 : tensor<3xf64>
 }
+
+// Integer powers: square and multiply while the exponent has bits left; a negative exponent picks 1, ±1 or 0.
+// CHECK-LABEL: func.func @pow_i32(
+// CHECK: ^bb0(%[[BASE:.+]]: i32, %[[EXP:.+]]: i32, %{{.+}}: i32):
+// CHECK: %[[NEGATIVE:.+]] = arith.cmpi slt, %[[EXP]], %{{.+}} : i32
+// CHECK: %[[RESULT:.+]]:3 = scf.while
+// CHECK: scf.condition
+// CHECK: arith.muli
+// CHECK: arith.muli
+// CHECK: arith.shrui
+// CHECK: scf.yield
+// CHECK: %[[POWER:.+]] = arith.select %[[NEGATIVE]], %{{.+}}, %[[RESULT]]#0 : i32
+// CHECK-NEXT: linalg.yield %[[POWER]] : i32
+// CHECK-LABEL: func.func @pow_ui8(
+// CHECK: scf.while
+// CHECK-NOT: arith.cmpi slt
+// CHECK: linalg.yield
+func.func @pow_i32(%a: tensor<4xi32>, %b: tensor<i32>) -> tensor<4xi32> {
+  %0 = "fxn.pow"(%a, %b) : (tensor<4xi32>, tensor<i32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+func.func @pow_ui8(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
+  %0 = "fxn.pow"(%a, %b) : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  return %0 : tensor<4xui8>
+}

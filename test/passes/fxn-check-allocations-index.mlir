@@ -1,14 +1,14 @@
 // RUN: fxn-opt %s --split-input-file --fxn-check-allocations | FileCheck %s
 
-// An index out of bounds is a failure site: the lowering calls @fxn_index_out_of_bounds(index, size, axis)
+// An index out of bounds is a failure site: the lowering calls @fxn.index_out_of_bounds(index, size, axis)
 // where the index is out of bounds; the call becomes a branch to the failure block, which stores the site,
 // the index, the size and the axis into the status. The sites (allocations and index checks) are numbered
 // in one sequence, each with its kind; the declaration is erased (nothing imports it).
 // CHECK: module attributes {fxn.allocation_sites = [{column = 12 : i64, file = "p.py", kind = "allocation", line = 4 : i64}, {column = 7 : i64, file = "p.py", kind = "index", line = 5 : i64}]}
-// CHECK-NOT: @fxn_index_out_of_bounds
+// CHECK-NOT: @fxn.index_out_of_bounds
 module {
   llvm.func @malloc(i64) -> !llvm.ptr
-  llvm.func @fxn_index_out_of_bounds(i64, i64, i64)
+  llvm.func @fxn.index_out_of_bounds(i64, i64, i64)
 
   // CHECK-LABEL: llvm.func @element(
   // CHECK-SAME: %[[X:[^:]+]]: !llvm.ptr, %[[I:[^:]+]]: i64, %[[N:[^:]+]]: i64, %[[STATUS:[^:]+]]: !llvm.ptr) -> f32 attributes {fxn.may_fail}
@@ -45,7 +45,7 @@ module {
     %out = llvm.or %below, %above : i1
     llvm.cond_br %out, ^out, ^in
   ^out:
-    llvm.call @fxn_index_out_of_bounds(%i, %n, %axis) : (i64, i64, i64) -> () loc("p.py":5:7)
+    llvm.call @fxn.index_out_of_bounds(%i, %n, %axis) : (i64, i64, i64) -> () loc("p.py":5:7)
     llvm.br ^in
   ^in:
     %address = llvm.getelementptr %x[%i] : (!llvm.ptr, i64) -> !llvm.ptr, f32
@@ -71,9 +71,9 @@ module {
 // The ops after the call in its block never run: erased, and a value they define that another block
 // uses becomes poison there.
 // CHECK: module attributes {fxn.allocation_sites = [{column = 3 : i64, file = "inlined.py", kind = "index", line = 9 : i64}, {column = 4 : i64, file = "fused.py", kind = "index", line = 2 : i64}]}
-// CHECK-NOT: @fxn_index_out_of_bounds
+// CHECK-NOT: @fxn.index_out_of_bounds
 module {
-  llvm.func @fxn_index_out_of_bounds(i32, i32, i32)
+  llvm.func @fxn.index_out_of_bounds(i32, i32, i32)
 
   // CHECK-LABEL: llvm.func @narrow(
   // CHECK-SAME: %[[I:[^:]+]]: i32, %[[N:[^:]+]]: i32, %[[C:[^:]+]]: i1, %[[STATUS:[^:]+]]: !llvm.ptr) -> i64 attributes {fxn.may_fail}
@@ -98,14 +98,14 @@ module {
     %axis = llvm.mlir.constant(0 : i32) : i32
     llvm.cond_br %c, ^out, ^in
   ^out:
-    llvm.call @fxn_index_out_of_bounds(%i, %n, %axis) : (i32, i32, i32) -> () loc(callsite("inlined.py":9:3 at "entry.py":1:1))
+    llvm.call @fxn.index_out_of_bounds(%i, %n, %axis) : (i32, i32, i32) -> () loc(callsite("inlined.py":9:3 at "entry.py":1:1))
     %seven = llvm.mlir.constant(7 : i64) : i64
     llvm.br ^after
   ^after:
     llvm.return %seven : i64
   ^in:
     %one = llvm.mlir.constant(1 : i32) : i32
-    llvm.call @fxn_index_out_of_bounds(%one, %one, %one) : (i32, i32, i32) -> () loc(fused["a name", "fused.py":2:4, "other.py":3:5])
+    llvm.call @fxn.index_out_of_bounds(%one, %one, %one) : (i32, i32, i32) -> () loc(fused["a name", "fused.py":2:4, "other.py":3:5])
     %two = llvm.mlir.constant(2 : i64) : i64
     llvm.return %two : i64
   }
@@ -115,17 +115,17 @@ module {
 
 // A function of that name with a body is no failure hook: it is called as any other.
 // CHECK: module attributes {fxn.allocation_sites = []}
-// CHECK-LABEL: llvm.func @fxn_index_out_of_bounds(
+// CHECK-LABEL: llvm.func @fxn.index_out_of_bounds(
 // CHECK-LABEL: llvm.func @caller(
 // CHECK-SAME: %{{[^:]+}}: i64) {
-// CHECK-NEXT: llvm.call @fxn_index_out_of_bounds(
+// CHECK-NEXT: llvm.call @fxn.index_out_of_bounds(
 module {
-  llvm.func @fxn_index_out_of_bounds(%i: i64, %n: i64, %axis: i64) {
+  llvm.func @fxn.index_out_of_bounds(%i: i64, %n: i64, %axis: i64) {
     llvm.return
   }
 
   llvm.func @caller(%i: i64) {
-    llvm.call @fxn_index_out_of_bounds(%i, %i, %i) : (i64, i64, i64) -> ()
+    llvm.call @fxn.index_out_of_bounds(%i, %i, %i) : (i64, i64, i64) -> ()
     llvm.return
   }
 }

@@ -2,17 +2,17 @@
 // RUN: fxn-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(fxn-lower-to-linalg{bounds-check=false}),canonicalize)' | FileCheck %s --check-prefix=UNCHECKED
 
 // x[i]: the index wraps below 0, is checked against the dim, and is one tensor.extract.
-// CHECK: func.func private @fxn_index_out_of_bounds(i64, i64, i64)
+// CHECK: func.func private @fxn.index_out_of_bounds(i64, i64, i64)
 // CHECK-LABEL: func.func @element(
 // CHECK: %[[I:.+]] = tensor.extract %arg1[] : tensor<i64>
 // CHECK: %[[NEGATIVE:.+]] = arith.cmpi slt, %[[I]], %c0_i64
 // CHECK: %[[WRAPPED:.+]] = arith.select %[[NEGATIVE]]
 // CHECK: %[[OUTSIDE:.+]] = arith.cmpi uge, %[[WRAPPED]], %c10_i64
 // CHECK: scf.if %[[OUTSIDE]] {
-// CHECK-NEXT: func.call @fxn_index_out_of_bounds(%[[I]], %c10_i64, %c0_i64)
+// CHECK-NEXT: func.call @fxn.index_out_of_bounds(%[[I]], %c10_i64, %c0_i64)
 // CHECK: %[[AT:.+]] = arith.index_cast %[[WRAPPED]]
 // CHECK: tensor.extract %arg0[%[[AT]]] : tensor<10xf32>
-// UNCHECKED-NOT: fxn_index_out_of_bounds
+// UNCHECKED-NOT: fxn.index_out_of_bounds
 // UNCHECKED-LABEL: func.func @element(
 // UNCHECKED-NOT: scf.if
 // UNCHECKED: tensor.extract %arg0
@@ -40,7 +40,7 @@ func.func @store(%x: tensor<5xf32>, %v: tensor<f32>, %i: tensor<i64>) -> tensor<
 // CHECK-LABEL: func.func @backwards(
 // CHECK: arith.maxsi
 // CHECK: scf.if
-// CHECK: func.call @fxn_index_out_of_bounds
+// CHECK: func.call @fxn.index_out_of_bounds
 // CHECK: linalg.generic
 // CHECK: arith.muli %{{.+}}, %c-2
 // CHECK: tensor.extract %arg0

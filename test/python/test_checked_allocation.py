@@ -250,10 +250,10 @@ def test_the_c_status_is_32_bytes_with_the_fields_in_order_on_every_target(tmp_p
 
 #: What the lowering of an op that indexes with a run-time index emits: where the index (numpy's rules: negative
 #: from the end) is out of bounds, a call of the index check at the user's location. ``lower_to_llvm`` prefixes
-#: ``fxn_`` to every function of the module it is given (fxn.entries.namespace_functions), the lowering adds the
-#: declaration after that: here it is written unprefixed and becomes @fxn_index_out_of_bounds.
+#: ``fxn_`` to every function of the module it is given (fxn.entries.namespace_functions) but the check, whose
+#: dotted name no Python function has.
 INDEXING = """
-func.func private @index_out_of_bounds(i64, i64, i64)
+func.func private @fxn.index_out_of_bounds(i64, i64, i64)
 
 func.func @element(%x: tensor<?xf32>, %index: tensor<i64>) -> tensor<f32> {
   %c0 = arith.constant 0 : index
@@ -266,7 +266,7 @@ func.func @element(%x: tensor<?xf32>, %index: tensor<i64>) -> tensor<f32> {
   %above = arith.cmpi sge, %i, %size : i64
   %out = arith.ori %below, %above : i1
   scf.if %out {
-    func.call @index_out_of_bounds(%i, %size, %zero) : (i64, i64, i64) -> () loc("user.py":7:11)
+    func.call @fxn.index_out_of_bounds(%i, %size, %zero) : (i64, i64, i64) -> () loc("user.py":7:11)
   }
   %from_end = arith.addi %i, %size : i64
   %negative = arith.cmpi slt, %i, %zero : i64

@@ -130,3 +130,16 @@ def test_a_view_to_its_own_dynamic_sizes_is_no_reshape():
 
     x = np.arange(6, dtype=np.float32).reshape(2, 3)
     np.testing.assert_array_equal(same(x), x * 2)
+
+
+def test_the_dtype_of_a_numpy_array_is_read():
+    # TorchDynamo does not read ndarray.dtype; the AST path reads it through the array's tensor.
+    def like(x):
+        scale = 2 if x.dtype == np.int32 else 3
+        return np.zeros(3, dtype=x.dtype) + x[:3] * scale, x.dtype.kind == "i"
+
+    for x in (np.arange(4, dtype=np.int32), np.arange(4, dtype=np.float32)):
+        result, is_int = fxn.compile(like)(x)
+        expected, expected_is_int = like(x)
+        assert result.dtype == x.dtype and is_int == expected_is_int
+        np.testing.assert_array_equal(result, expected)

@@ -122,6 +122,18 @@ def store_with_index_array(x: fxn.Tensor[fxn.f32, 4], i: int):
     return out
 
 
+def sorted_array(x):
+    return sorted(x)
+
+
+def floats_as_list(x):
+    return x.tolist()
+
+
+def gather_by_list(x, i: int):
+    return x[[i, 0]]
+
+
 #: Words of torch's internals: guard symbols, fake or symbolic types, paths inside torch, Dynamo's name.
 TORCH_INTERNALS = re.compile(r"\b[us]\d+\b|\bzuf\d+|torch/|_ops\.py|_stats\.py|[Dd]ynamo|[Gg]uard|SymInt|SymFloat|"
                              r"FakeTensor|data-dependent expression|Traceback|DynamicSize|unhinted")
@@ -130,6 +142,9 @@ REFUSALS = [
     (step_by_argument, [np.ones(8, np.float32), 2], "return x[::k]", "a step known only at run time"),
     (item_of_array, [np.ones(4, np.float32)], "def item_of_array", "float(), int(), bool() or .item()"),
     (store_with_index_array, [np.ones(4, np.float32), 1], "out[i, [0, 2]] = 1.0", "known only at run time"),
+    (sorted_array, [np.ones(3)], "return sorted(x)", "Python's builtin 'sorted' on arrays"),
+    (floats_as_list, [np.ones(3)], "return x.tolist()", ".tolist() of an array of floats"),
+    (gather_by_list, [np.ones(3), 1], "return x[[i, 0]]", "an index list holding a value known only at run time"),
 ]
 
 

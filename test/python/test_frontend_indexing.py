@@ -120,6 +120,20 @@ def swap_sort(a):
     return a
 
 
+def bubble_sort(X):
+    # Numba's example as written: no np., a copy sorted in place.
+    X = X.copy()
+    N = len(X)
+    for end in range(N, 1, -1):
+        for i in range(end - 1):
+            cur = X[i]
+            if cur > X[i + 1]:
+                tmp = X[i]
+                X[i] = X[i + 1]
+                X[i + 1] = tmp
+    return X
+
+
 def sieve(n: int):
     flags = np.ones(n, dtype=np.bool_)
     flags[0] = False
@@ -144,6 +158,20 @@ def stores(x, i: int, a: int, b: int):
     return out
 
 
+def filled_from(x, k: int):
+    out = np.zeros(k)
+    out[:] = x  # the whole of a dim known only at run time
+    out[::-1] += 1
+    return out
+
+
+def shifted(x: fxn.Tensor[fxn.f64, "n"]):
+    out = np.zeros(x.shape[0])  # of a dynamic dim's size
+    out[1:] = x[:-1]
+    out[0] = x[-1]
+    return out
+
+
 def collatz(starts):
     lengths = np.zeros_like(starts)
     for k in range(starts.shape[0]):
@@ -159,9 +187,12 @@ def collatz(starts):
 @pytest.mark.parametrize("fn, args", [
     (stencil, (np.random.default_rng(0).random(200),)),
     (swap_sort, (np.array([5.0, 3, 8, 1, 9, 2, 2, -1]),)),
+    (bubble_sort, (np.array([5, 3, 8, 1, 9, 2, 2, -1], np.int32),)),
     (sieve, (60,)),
     (stores, (GRID, 2, 1, 3)),
     (collatz, (np.arange(1, 30),)),
+    (filled_from, (np.arange(3.0), 3)),
+    (shifted, (np.arange(5.0),)),
 ], ids=lambda v: getattr(v, "__name__", None))
 def test_stores_match_python(fn, args):
     check(fn, *args)
@@ -176,6 +207,15 @@ def test_the_callers_array_is_never_written():
     x = np.arange(4.0)
     np.testing.assert_array_equal(fxn.compile(clobber)(x, 2), [10.0, 2.0, -2.0, 6.0])
     np.testing.assert_array_equal(x, np.arange(4.0))
+
+
+def test_a_function_calling_numpy_only_methods_is_numpy_code():
+    def halved(x):
+        y = x.astype(x.dtype)
+        return y / 2  # NumPy: float64; torch would give float32
+
+    result = fxn.compile(halved)(np.arange(4, dtype=np.int32))
+    assert result.dtype == np.float64
 
 
 def test_torch_stores_into_a_new_tensor():
@@ -265,3 +305,15 @@ def test_boundscheck_false_drops_the_checks():
     unchecked = fxn.compile(element, boundscheck=False)
     assert unchecked.boundscheck is False
     assert unchecked(X, 4) == 4.0 and unchecked(X, -1) == 9.0
+
+
+def index_out_of_bounds(x: fxn.Tensor[fxn.f32, 4], i: int) -> float:
+    return x[i]
+
+
+def test_a_predictor_may_have_the_name_of_the_index_check():
+    # Its scalar entry is fxn_index_out_of_bounds: the check's hook must be named otherwise.
+    compiled = fxn.compile(index_out_of_bounds)
+    assert compiled(np.arange(4, dtype=np.float32), -1) == 3.0
+    with pytest.raises(IndexError, match="index 7 is out of bounds for axis 0 with size 4"):
+        compiled(np.arange(4, dtype=np.float32), 7)

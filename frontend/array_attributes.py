@@ -1,0 +1,66 @@
+"""``x.dtype`` of a NumPy array in traced code, which TorchDynamo does not read (``ndarray.dtype``).
+
+On the AST path each load of ``<expr>.dtype`` in the function's own code
+becomes ``fxn_dtype(<expr>)`` (:func:`rewrite`): for a NumPy array it is the
+array's ``np.dtype``, found through the tensor TorchDynamo holds for it, and
+for anything else the attribute as written. So ``np.zeros(n, dtype=x.dtype)``,
+``y.astype(x.dtype)`` and ``x.dtype == np.float32`` work in NumPy code.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import numpy as np
+import torch
+
+from fxn.dialects.types import NUMPY_DTYPES
+
+from .dtypes import to_torch
+from .liveness import NESTED_SCOPES, own_nodes
+from .source import function_node
+
+#: The name the rewritten code calls.
+DTYPE = "fxn_dtype"
+
+#: torch's dtype of a tensor -> the NumPy dtype of the array it stands for.
+_NUMPY_OF_TORCH = {to_torch(name): np.dtype(numpy_type) for name, numpy_type in NUMPY_DTYPES.items()}
+
+
+def helpers() -> dict:
+    """The values of the names the rewritten code calls."""
+    return {DTYPE: dtype_of}
+
+
+def needs_rewrite(fn) -> bool:
+    """Whether ``fn``'s own code reads a ``.dtype`` attribute: such a function takes the AST path."""
+    function = function_node(fn)
+    return function is not None and any(_is_dtype_load(node) for node in own_nodes(function.body))
+
+
+def rewrite(statements: list[ast.stmt]) -> list[ast.stmt]:
+    """``statements`` with each ``<expr>.dtype`` load made ``fxn_dtype(<expr>)``."""
+
+    class Rewriter(ast.NodeTransformer):
+        def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+            node = self.generic_visit(node)
+            if not _is_dtype_load(node):
+                return node
+            call = ast.Call(ast.copy_location(ast.Name(DTYPE, ast.Load()), node), [node.value], [])
+            return ast.fix_missing_locations(ast.copy_location(call, node))
+
+    rewriter = Rewriter()
+    for scope in NESTED_SCOPES:
+        setattr(rewriter, f"visit_{scope.__name__}", lambda node: node)
+    return [rewriter.visit(statement) for statement in statements]
+
+
+def _is_dtype_load(node) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "dtype" and isinstance(node.ctx, ast.Load)
+
+
+def dtype_of(value):
+    """``value.dtype``; for a NumPy array read through its tensor (see the module docstring)."""
+    if isinstance(value, np.ndarray):
+        return _NUMPY_OF_TORCH[torch.from_numpy(value).dtype]
+    return value.dtype
