@@ -24,6 +24,7 @@ from fxn.dialects import TensorType
 from .graph_import import import_graph
 from .promotion import using_default_float
 from .source import Position
+from .types import scalar_dtype
 
 
 @dataclass(frozen=True)
@@ -122,10 +123,13 @@ def _capture(fn, arg_types, torch_args, user_codes, numpy, statics) -> Captured:
 
     if numpy:
         return dynamo_capture.capture(fn, arg_types, torch_args, default_float="f64", statics=statics)
+    # torch's default float: f32, or f64 where Python's float is (fxn.compile(dtype=fxn.f64)).
+    default_float = "f64" if scalar_dtype(float) == "f64" else "f32"
     try:
-        return fx_capture.capture(fn, arg_types, user_codes, statics)
+        return fx_capture.capture(fn, arg_types, user_codes, statics, default_float)
     except fx_capture.CannotTrace:
-        return dynamo_capture.capture(fn, arg_types, [True] * len(arg_types), default_float="f32", statics=statics)
+        return dynamo_capture.capture(fn, arg_types, [True] * len(arg_types), default_float=default_float,
+                                      statics=statics)
 
 
 def call_arguments(fn, runtime, statics: dict) -> list:

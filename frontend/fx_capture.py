@@ -43,8 +43,12 @@ class CannotTrace(Exception):
     """make_fx could not trace the function; the cause is chained."""
 
 
-def capture(fn, arg_types: list[TensorType], user_codes: frozenset, statics: dict | None = None) -> Captured:
-    """Trace ``fn`` on fake tensors of ``arg_types`` (``statics`` in their places); ops are located in ``user_codes``."""
+def capture(fn, arg_types: list[TensorType], user_codes: frozenset, statics: dict | None = None,
+            default_float: str = "f32") -> Captured:
+    """Trace ``fn`` on fake tensors of ``arg_types`` (``statics`` in their places); ops are located in ``user_codes``.
+
+    ``default_float`` is torch's default dtype while tracing (f64 under ``fxn.compile(dtype=fxn.f64)``).
+    """
     statics = dict(statics or {})
     mode = FakeTensorMode(shape_env=ShapeEnv(), allow_non_fake_inputs=True)  # globals: weights, constants
     inputs = [_fake(mode, t) for t in arg_types]
@@ -57,6 +61,8 @@ def capture(fn, arg_types: list[TensorType], user_codes: frozenset, statics: dic
         structure["result"] = _mark_tensors(result, leaves)
         return tuple(leaves)
 
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(to_torch(default_float))
     try:
         with fx_traceback.preserve_node_meta(), mode:
             functional = torch.func.functionalize(tensors_out, remove="mutations")
@@ -66,6 +72,8 @@ def capture(fn, arg_types: list[TensorType], user_codes: frozenset, statics: dic
     except Exception as error:
         sandbox.reraise_refusal()  # an effect refused while the function ran: no other capture may run it again
         raise CannotTrace(f"{type(error).__name__}: {error}") from error
+    finally:
+        torch.set_default_dtype(previous)
     _refuse_specialized_sizes(mode.shape_env, fn)
     return Captured(
         graph_module,
@@ -73,6 +81,7 @@ def capture(fn, arg_types: list[TensorType], user_codes: frozenset, statics: dic
         structure["result"],
         _position_of,
         "fx",
+        default_float,
     )
 
 

@@ -49,7 +49,7 @@ from .liveness import (
 )
 from .promotion import promote_types
 from .source import Position, function_node
-from .types import SCALAR_DTYPES
+from .types import SCALAR_DTYPES, scalar_dtype
 
 #: How often a loop body is traced again to let carried values widen to their loop type.
 MAX_WIDENINGS = 3
@@ -319,7 +319,7 @@ class _Emitter:
             if emit.is_value(value):
                 kinds.append(emit.type_of(value))
             elif type(value) in SCALAR_DTYPES:
-                kinds.append(TensorType(SCALAR_DTYPES[type(value)], ()))
+                kinds.append(TensorType(scalar_dtype(type(value)), ()))
             else:
                 raise self.unsupported(node, f"'{name}': a {type(value).__name__} that differs between paths known "
                                              "only at run time (fxn merges arrays and numbers only)")
@@ -482,7 +482,7 @@ class _Emitter:
         if type(value) not in SCALAR_DTYPES:
             raise self.unsupported(loop, f"the loop: it carries a {type(value).__name__} value")
         if like is None:
-            return emit.scalar(value, SCALAR_DTYPES[type(value)])
+            return emit.scalar(value, scalar_dtype(type(value)))
         return _broadcast(emit.scalar(value, like.dtype), like)
 
     def zeros(self, wanted: TensorType, node: ast.AST) -> ir.Value:

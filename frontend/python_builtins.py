@@ -6,9 +6,9 @@ function here of the same meaning (:func:`rewrite`). Python values go to
 the builtin unchanged; a run-time scalar (a 0-d array while tracing: an int
 or float argument, a loop variable, ``x[i]``) gives a 0-d array:
 
-- ``int(v)`` rounds toward zero to fxn's ``int`` (i32: a float beyond its
-  range or NaN gives an unspecified value); an integer array keeps its
-  type; a bool gives 0 or 1;
+- ``int(v)`` rounds toward zero to fxn's ``int`` (i32, or the type
+  ``fxn.compile(dtype=...)`` gives it: a float beyond its range or NaN gives
+  an unspecified value); an integer array keeps its type; a bool gives 0 or 1;
 - ``float(v)`` is the default float: float64 in NumPy code, torch's default
   (float32) in torch code;
 - ``bool(v)`` is ``v != 0`` (NaN is true, as in Python);
@@ -28,12 +28,15 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 
 import numpy as np
 import torch
 
+from .dtypes import to_torch
 from .liveness import NESTED_SCOPES, assigned, own_nodes
 from .source import function_node
+from .types import scalar_dtype
 
 #: The builtins rewritten, and the prefix of the names their calls are rewritten to.
 BUILTINS = ("int", "float", "bool", "round", "min", "max")
@@ -43,8 +46,10 @@ _ROUND = builtins.round
 
 
 def helpers() -> dict:
-    """The values of the names the rewritten code calls."""
-    return {PREFIX + name: globals()[f"python_{name}"] for name in BUILTINS}
+    """The values of the names the rewritten code calls (``int`` of the element type fxn's ``int`` has)."""
+    functions = {PREFIX + name: globals()[f"python_{name}"] for name in BUILTINS}
+    functions[PREFIX + "int"] = functools.partial(python_int, int_dtype=to_torch(scalar_dtype(int)))
+    return functions
 
 
 def needs_rewrite(fn) -> bool:
@@ -108,15 +113,16 @@ def _converted(name: str, value, convert):
     return result.numpy() if numpy else result
 
 
-def python_int(value=0, *args, **kwargs):
-    """``int(value)``: toward zero, to an i32 array for a run-time float or bool (see the module docstring)."""
+def python_int(value=0, *args, int_dtype: torch.dtype = torch.int32, **kwargs):
+    """``int(value)``: toward zero, to an ``int_dtype`` array for a run-time float or bool (fxn's ``int``: i32, or
+    as ``fxn.compile(dtype=...)`` sets it)."""
     if args or kwargs or not _is_array(value):
         return builtins.int(value, *args, **kwargs)
 
     def to_int(x: torch.Tensor) -> torch.Tensor:
         if x.dtype.is_floating_point:
-            return torch.trunc(x).to(torch.int32)
-        return x.to(torch.int32) if x.dtype == torch.bool else x
+            return torch.trunc(x).to(int_dtype)
+        return x.to(int_dtype) if x.dtype == torch.bool else x
 
     return _converted("int", value, to_int)
 

@@ -28,7 +28,7 @@ from .capture import capture, emit_captured, numpy_semantics, torch_parameters
 from .errors import DataDependentControlFlow, UnsupportedOperation
 from .liveness import own_statements
 from .source import Position, definition_position, function_node
-from .types import SCALAR_DTYPES, Parameter
+from .types import SCALAR_DTYPES, Parameter, scalar_dtype
 
 
 @dataclass
@@ -118,7 +118,7 @@ class FunctionBuilder:
         if emit.is_value(value):
             return value
         if type(value) in SCALAR_DTYPES:
-            return emit.scalar(value, SCALAR_DTYPES[type(value)])
+            return emit.scalar(value, scalar_dtype(type(value)))
         raise UnsupportedOperation(
             f"fxn cannot compile a function returning {type(value).__name__} values "
             "(return arrays, numbers or a tuple of them)",

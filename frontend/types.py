@@ -1,7 +1,8 @@
 """Parameter types of a predictor, from its annotations and, where they leave it open, its first call.
 
 - ``float`` is f32, ``int`` i32, ``bool`` i1: 0-d tensors, passed and
-  returned as Python scalars;
+  returned as Python scalars (``fxn.compile(dtype=fxn.f64)`` makes ``float``
+  f64, Python's own precision; see :func:`scalar_dtypes_option`);
 - ``fxn.Tensor[fxn.f32, 3, "H", "W"]`` is a tensor of that element type;
   an int is a static dim, a string names a dynamic one;
 - ``np.ndarray``, ``torch.Tensor`` or no annotation specialize on the
@@ -15,6 +16,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import inspect
 from dataclasses import dataclass
 
@@ -39,8 +42,45 @@ i8, i32, i64 = DType("i8"), DType("i32"), DType("i64")
 u8 = DType("ui8")  # unsigned: images
 bool_ = DType("i1")
 
-#: Python scalar annotations and the element type they mean.
+#: Python scalar annotations and the element type they mean by default (``fxn.compile(dtype=...)`` overrides).
 SCALAR_DTYPES = {float: "f32", int: "i32", bool: "i1"}
+_scalar_dtypes = contextvars.ContextVar("scalar_dtypes", default=SCALAR_DTYPES)
+
+
+def scalar_dtypes_option(dtype) -> dict:
+    """The element types of Python's ``float``, ``int`` and ``bool`` under ``fxn.compile(dtype=...)``.
+
+    ``dtype`` is None (the defaults of :data:`SCALAR_DTYPES`), a float type
+    for ``float`` (``fxn.f64``: Python's precision), or a dict from ``float``
+    and/or ``int`` to element types (``{float: fxn.f64, int: fxn.i64}``).
+    """
+    if dtype is None:
+        return SCALAR_DTYPES
+    wanted = dtype if isinstance(dtype, dict) else {float: dtype}
+    result = dict(SCALAR_DTYPES)
+    for kind, element in wanted.items():
+        allowed = {float: ("f16", "f32", "f64"), int: ("i8", "i32", "i64")}.get(kind)
+        name = element.name if isinstance(element, DType) else None
+        if allowed is None or name not in allowed:
+            raise TypeError(f"fxn.compile(dtype=...) gives float a float type (fxn.f16, fxn.f32, fxn.f64) and int a "
+                            f"signed integer type (fxn.i8, fxn.i32, fxn.i64); got {kind!r}: {element!r}")
+        result[kind] = name
+    return result
+
+
+def scalar_dtype(kind: type) -> str:
+    """The element type of a Python ``float``, ``int`` or ``bool`` in the function being traced."""
+    return _scalar_dtypes.get()[kind]
+
+
+@contextlib.contextmanager
+def using_scalar_dtypes(dtypes: dict):
+    """Within the block, :func:`scalar_dtype` follows ``dtypes`` (see :func:`scalar_dtypes_option`)."""
+    token = _scalar_dtypes.set(dtypes)
+    try:
+        yield
+    finally:
+        _scalar_dtypes.reset(token)
 
 
 @dataclass(frozen=True)
@@ -117,8 +157,8 @@ class Parameter:
     static: StaticSpec | None = None  # a Python value fixed at trace time (fxn.Static[...] or static_argnames)
 
 
-def parameters(fn, static_argnames=()) -> list[Parameter]:
-    """The parameters of ``fn`` with the types their annotations declare."""
+def parameters(fn, static_argnames=(), scalar_dtypes: dict = SCALAR_DTYPES) -> list[Parameter]:
+    """The parameters of ``fn`` with the types their annotations declare (``float``: ``scalar_dtypes[float]``)."""
     result = []
     hints = inspect.get_annotations(fn, eval_str=True)
     names = inspect.signature(fn).parameters
@@ -132,7 +172,7 @@ def parameters(fn, static_argnames=()) -> list[Parameter]:
         if isinstance(hint, StaticSpec) or name in static_argnames:
             result.append(Parameter(name, None, False, hint if isinstance(hint, StaticSpec) else StaticSpec(object)))
         elif hint in SCALAR_DTYPES:
-            result.append(Parameter(name, TensorType(SCALAR_DTYPES[hint], ()), True))
+            result.append(Parameter(name, TensorType(scalar_dtypes[hint], ()), True))
         elif isinstance(hint, TensorSpec):
             result.append(Parameter(name, hint.tensor_type, False))
         else:

@@ -110,7 +110,7 @@ class LoweredFunction:
 def lower(fn, parameters, arg_types, target, stages: dict | None = None,
           stop_after: str | None = None, fast_math: bool = False, debug_info: bool = False,
           allow_trace_effects: bool = False, statics: dict | None = None,
-          bounds_check: bool = True) -> LoweredFunction | None:
+          bounds_check: bool = True, scalar_dtypes: dict | None = None) -> LoweredFunction | None:
     """Trace ``fn`` for ``arg_types``, optimize it, add its value entry and lower it to the LLVM dialect.
 
     If ``stages`` is a dict, the IR after each step is stored in it under the
@@ -130,7 +130,10 @@ def lower(fn, parameters, arg_types, target, stages: dict | None = None,
             stages[stage] = ir if isinstance(ir, str) else ir.operation.get_asm(enable_debug_info=debug_info)
         return stage == stop_after
 
-    traced = trace(fn, parameters, list(arg_types), new_context(), allow_trace_effects, statics)
+    from fxn.frontend.types import SCALAR_DTYPES, using_scalar_dtypes
+
+    with using_scalar_dtypes(scalar_dtypes or SCALAR_DTYPES):
+        traced = trace(fn, parameters, list(arg_types), new_context(), allow_trace_effects, statics)
     module = traced.module
     if reached("traced", f"# captured by {traced.capture}\n{traced.graph}") or reached("fxn", module):
         return None
@@ -327,8 +330,8 @@ class CompiledFunction(functools.partial):
 
     def __new__(cls, fn, tag: str | None = None, description: str | None = None, targets=None,
                 fast_math: bool = False, allow_trace_effects: bool = False, static_argnames=(),
-                statics: dict | None = None, boundscheck: bool = True):
-        from fxn.frontend.types import parameters
+                statics: dict | None = None, boundscheck: bool = True, dtype=None):
+        from fxn.frontend.types import parameters, scalar_dtypes_option
 
         self = super().__new__(cls, fn)
         functools.update_wrapper(self, fn)
@@ -340,7 +343,9 @@ class CompiledFunction(functools.partial):
         self.boundscheck = boundscheck
         self.allow_trace_effects = allow_trace_effects
         self.static_argnames = tuple(static_argnames)
-        every = parameters(fn, self.static_argnames)
+        self.dtype = dtype
+        self.scalar_dtypes = scalar_dtypes_option(dtype)
+        every = parameters(fn, self.static_argnames, self.scalar_dtypes)
         #: The static parameters (fxn.Static[...] or static_argnames) and, in a specialization, their values.
         self.static_parameters = {p.name: p.static for p in every if p.static is not None}
         self.statics = dict(statics or {})
@@ -403,7 +408,7 @@ class CompiledFunction(functools.partial):
             special = self._specializations[key] = CompiledFunction(
                 self.fn, tag=self.tag, description=self.description, targets=self.targets, fast_math=self.fast_math,
                 allow_trace_effects=self.allow_trace_effects, static_argnames=self.static_argnames, statics=statics,
-                boundscheck=self.boundscheck)
+                boundscheck=self.boundscheck, dtype=self.dtype)
         return special
 
     def _dispatch(self, *args, **kwargs):
@@ -487,7 +492,7 @@ class CompiledFunction(functools.partial):
               stop_after: str | None = None, debug_info: bool = False) -> LoweredFunction | None:
         """Lower one signature for ``target`` (a Target or a spec) without compiling it (AOT, inspection); see :func:`lower`."""
         lowered = lower(self.fn, self.parameters, list(types), target, stages, stop_after, self.fast_math,
-                        debug_info, self.allow_trace_effects, self.statics, self.boundscheck)
+                        debug_info, self.allow_trace_effects, self.statics, self.boundscheck, self.scalar_dtypes)
         if lowered is not None:
             self.scalar_results(lowered.result_types)  # a return annotation that does not fit fails here
         return lowered
@@ -621,7 +626,8 @@ def _signature_key(args) -> tuple | None:
 
 
 def compile(fn=None, *, tag: str | None = None, description: str | None = None, targets=None,
-            fast_math: bool = False, allow_trace_effects: bool = False, static_argnames=(), boundscheck: bool = True):
+            fast_math: bool = False, allow_trace_effects: bool = False, static_argnames=(), boundscheck: bool = True,
+            dtype=None):
     """Decorator: ``@fxn.compile`` or ``@fxn.compile(tag="@acme/fma", description=...)``.
 
     ``fast_math=True`` lets a float multiply and a dependent add fuse into one
@@ -647,10 +653,15 @@ def compile(fn=None, *, tag: str | None = None, description: str | None = None, 
     ``boundscheck=False`` drops the checks of run-time indices (``x[i]``):
     an index out of bounds then reads or writes outside the array, as in C,
     instead of raising ``IndexError``.
+
+    ``dtype=fxn.f64`` makes Python's ``float`` f64 (its own precision, as
+    Numba's) instead of f32: ``float`` parameters and results, and Python
+    float literals carried by loops. ``dtype={float: fxn.f64, int: fxn.i64}``
+    sets ``int`` too (default i32).
     """
     def make(function):
         return CompiledFunction(function, tag=tag, description=description, targets=targets, fast_math=fast_math,
                                 allow_trace_effects=allow_trace_effects, static_argnames=static_argnames,
-                                boundscheck=boundscheck)
+                                boundscheck=boundscheck, dtype=dtype)
 
     return make(fn) if fn is not None else make
