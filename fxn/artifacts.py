@@ -300,7 +300,7 @@ Memref entry, every predictor:
   pointer once). Elements start at aligned + offset.
   Status: fxn_status is four int64_t {{ site, value, bound, axis }} on
   every target. Every allocation the code makes is checked, and so is
-  every index it takes at run time. The entry sets fxn_status->site to 0
+  every index it takes at run time and every store of a run-time size. The entry sets fxn_status->site to 0
   if the call succeeded. Otherwise it returns at once with site set to
   the number of the site that failed (listed under "sites" in the
   manifest with its kind, op and source line, and as text under
@@ -308,7 +308,9 @@ Memref entry, every predictor:
   - an allocation failed (no memory, or a size past 2**62 bytes): value
     is the size it asked for, in bytes; bound and axis are 0;
   - an index was out of bounds: value is the index as given (it may be
-    negative), bound the size of the axis it indexes, axis that axis.
+    negative), bound the size of the axis it indexes, axis that axis;
+  - a stored value did not broadcast to its window (kind "broadcast"):
+    value is its size, bound the window's size, axis the array's axis.
   The result descriptors then hold nothing to use or free (buffers
   allocated before the failure are not freed).
 

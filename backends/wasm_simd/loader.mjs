@@ -27,8 +27,10 @@
 // them; an index out of bounds (a site of kind "index" in the manifest's
 // "sites") throws a RangeError in the words of fxn's IndexError ("f():
 // index 5 is out of bounds for axis 0 with size 3 at p.py:4:12"), with
-// fields site, index and size (BigInt) and axis; a wrong argument throws
-// a TypeError naming the parameter.
+// fields site, index and size (BigInt) and axis; a stored value that does
+// not broadcast to its window (kind "broadcast") a RangeError in the words
+// of fxn's ValueError, with fields site, size and window (BigInt) and axis;
+// a wrong argument throws a TypeError naming the parameter.
 
 import manifest from @MANIFEST_URL@ with { type: "json" };
 
@@ -191,14 +193,19 @@ function halfBitsToNumber(bits) {
   return sign * (exponent ? (1 + fraction / 1024) * 2 ** (exponent - 15) : (fraction / 1024) * 2 ** -14);
 }
 
-/** The error of a status that reports a failure: a RangeError for an index site, else an AllocationError. */
+/** The error of a status that reports a failure: a RangeError for an index or broadcast site, else an AllocationError. */
 function failureError(predictor, site, value, bound, axis) {
   const described = (predictor.sites ?? [])[site - 1];
+  const where = described?.file == null ? "(location unknown)"
+    : `at ${described.file}:${described.line}:${described.column}`;
   if (described?.kind === "index") {
-    const where = described.file === null ? "(location unknown)"
-      : `at ${described.file}:${described.line}:${described.column}`;
     const message = `${predictor.name}(): index ${value} is out of bounds for axis ${axis} with size ${bound} ${where}`;
     return Object.assign(new RangeError(message), { site, index: value, size: bound, axis: Number(axis) });
+  }
+  if (described?.kind === "broadcast") {
+    const message = `${predictor.name}(): could not broadcast a stored value of size ${value} into a window of size `
+      + `${bound} along axis ${axis} ${where}`;
+    return Object.assign(new RangeError(message), { site, size: value, window: bound, axis: Number(axis) });
   }
   return allocationError(predictor, site, Number(value));
 }

@@ -1,4 +1,5 @@
-"""Checked allocation and indexing: compiled code reports a failed allocation or an index out of bounds.
+"""Checked allocation and indexing: compiled code reports a failed allocation, an index out of bounds, or a
+stored value whose run-time size does not broadcast to its window.
 
 Compiled code neither writes through NULL nor reads past a buffer: it
 stops and says where. Two passes, one at each level where the facts are
@@ -34,6 +35,11 @@ visible:
     declaration is erased, so the compiled code imports no such symbol.
     (Only a declaration is this hook: a function of that name with a body
     is called as any other.)
+  - a broadcast mismatch: the lowering of a store whose value has a dim
+    known only at run time calls ``fxn.broadcast_mismatch(i64 size, i64
+    window, i64 axis)`` where that dim is neither 1 nor the size of the
+    window it is stored into (the input's axis); the pass treats it as it
+    treats the index check.
 
   Each function that has a failure site, or calls a function of the
   module that may fail, and each C interface wrapper (``_mlir_ciface_*``,
@@ -49,7 +55,8 @@ visible:
     64 bits where ``size_t`` is narrower, as on wasm32), ``bound`` and
     ``axis`` 0;
   - an index: ``value`` the index, ``bound`` the size, ``axis`` the axis
-    (each sign-extended to 64 bits if narrower);
+    (each sign-extended to 64 bits if narrower); a broadcast mismatch:
+    ``value`` the stored size, ``bound`` the window's;
 
   and the function returns at once (a zero value); after a call of a
   function that may fail, a non-zero ``site`` returns at once too. Buffers
@@ -66,14 +73,14 @@ visible:
       ^failed(%s: i64, %value: i64, %bound: i64, %axis: i64):   (stores the four fields, returns)
 
   Each entry of ``fxn.allocation_sites`` is ``{kind, file, line, column}``:
-  ``kind`` is ``"allocation"`` or ``"index"`` (:data:`ALLOCATION`,
-  :data:`INDEX`); the location is the first file location in the op's
+  ``kind`` is ``"allocation"``, ``"index"`` or ``"broadcast"``
+  (:data:`ALLOCATION`, :data:`INDEX`, :data:`BROADCAST`); the location is the first file location in the op's
   (inside a fused, call-site or name location: the callee's, where an
   inlined op came from), and only the kind where it has none.
   :func:`allocation_sites` reads them back as :class:`FailureSite`, and
   :func:`failure_error` makes the Python error a status reports: a
   ``MemoryError`` for an allocation, an ``IndexError`` in numpy's words for
-  an index (:func:`failure_message`).
+  an index, a ``ValueError`` for a broadcast mismatch (:func:`failure_message`).
 """
 
 from __future__ import annotations
@@ -90,12 +97,16 @@ ALLOCATORS = {"malloc": 0, "aligned_alloc": 1}
 C_INTERFACE_PREFIX = "_mlir_ciface_"
 #: The function the lowering calls where an index is out of bounds: ``(i64 index, i64 size, i64 axis) -> ()``.
 INDEX_CHECK = "fxn.index_out_of_bounds"
+#: The function it calls where a stored value does not broadcast: ``(i64 size, i64 window, i64 axis) -> ()``.
+BROADCAST_CHECK = "fxn.broadcast_mismatch"
 #: Module attribute listing each failure site's kind and location, site ``k`` at index ``k - 1``.
 SITES_ATTRIBUTE = "fxn.allocation_sites"
 #: Unit attribute of the functions that may fail.
 MAY_FAIL_ATTRIBUTE = "fxn.may_fail"
 #: The kinds of failure site (the ``kind`` of each entry of :data:`SITES_ATTRIBUTE`).
-ALLOCATION, INDEX = "allocation", "index"
+ALLOCATION, INDEX, BROADCAST = "allocation", "index", "broadcast"
+#: The checks' hooks (declared, never defined) -> the kind of site a call of one is.
+CHECKS = {INDEX_CHECK: INDEX, BROADCAST_CHECK: BROADCAST}
 #: The fields of the status, each an ``int64_t`` (``struct fxn_status`` of the C header), in order.
 STATUS_FIELDS = ("site", "value", "bound", "axis")
 #: Bytes of the status (on every target).
@@ -167,7 +178,7 @@ def _element_bytes(element_type, index_bitwidth: int = 64) -> int:
 
 @dataclass
 class FxnCheckAllocations(FxnPass):
-    """Report every failure site of LLVM-dialect code (a NULL allocation, an index out of bounds) through a status.
+    """Report every failure site of LLVM-dialect code (a NULL allocation, a failed check) through a status.
 
     See :mod:`fxn.passes.lowering.checked_allocation` for the status and the
     sites. The anchor is the ``builtin.module``.
@@ -185,14 +196,15 @@ class FxnCheckAllocations(FxnPass):
                 _add_status_argument(functions[name])
             sites: list = []
             for name in with_status:
-                _StatusRewriter(functions[name], set(with_status), may_fail, INDEX_CHECK in hooks, sites).run()
+                _StatusRewriter(functions[name], set(with_status), may_fail, hooks & CHECKS.keys(), sites).run()
                 if name in may_fail:
                     functions[name].attributes[MAY_FAIL_ATTRIBUTE] = ir.UnitAttr.get()
-            _erase_index_check_declaration(module)
+            _erase_check_declarations(module)
             module.attributes[SITES_ATTRIBUTE] = ir.ArrayAttr.get([_site_attribute(*site) for site in sites])
         kinds = [kind for kind, _ in sites]
         self.count("sites", "allocations checked for NULL", kinds.count(ALLOCATION))
         self.count("index-sites", "index checks reporting through the status", kinds.count(INDEX))
+        self.count("broadcast-sites", "broadcast checks reporting through the status", kinds.count(BROADCAST))
 
 
 def _functions(module) -> list:
@@ -200,8 +212,8 @@ def _functions(module) -> list:
 
 
 def _failure_hooks(functions: dict) -> set[str]:
-    """The callees whose calls are failure sites: the allocators, and the index check unless the module defines it."""
-    return set(ALLOCATORS) | ({INDEX_CHECK} - functions.keys())
+    """The callees whose calls are failure sites: the allocators, and the checks' hooks the module does not define."""
+    return set(ALLOCATORS) | (CHECKS.keys() - functions.keys())
 
 
 def _callee(op) -> str | None:
@@ -215,10 +227,10 @@ def _calls(function) -> list:
     return [op for block in function.body.blocks for op in block.operations if _callee(op) is not None]
 
 
-def _live_calls(function, index_check: bool) -> list:
-    """The calls of ``function``, in order, but none after a call of the index check in its block (never run).
+def _live_calls(function, checks: set[str]) -> list:
+    """The calls of ``function``, in order, but none after a call of one of ``checks`` in its block (never run).
 
-    ``index_check`` says whether :data:`INDEX_CHECK` is the failure hook.
+    ``checks`` are the hooks of :data:`CHECKS` that are failure sites (the module does not define them).
     """
     calls = []
     for block in function.body.blocks:
@@ -226,7 +238,7 @@ def _live_calls(function, index_check: bool) -> list:
             callee = _callee(op)
             if callee is not None:
                 calls.append(op)
-                if index_check and callee == INDEX_CHECK:
+                if callee in checks:
                     break
     return calls
 
@@ -254,10 +266,10 @@ def _add_status_argument(function) -> None:
     function.body.blocks[0].add_argument(ptr, function.location)
 
 
-def _erase_index_check_declaration(module) -> None:
-    """Erase the declaration of :data:`INDEX_CHECK` (every call of it is a report now)."""
+def _erase_check_declarations(module) -> None:
+    """Erase the declarations of the hooks of :data:`CHECKS` (every call of one is a report now)."""
     for function in _functions(module):
-        if function.sym_name.value == INDEX_CHECK and not len(function.body.blocks):
+        if function.sym_name.value in CHECKS and not len(function.body.blocks):
             function.operation.erase()
 
 
@@ -303,15 +315,15 @@ def _inner_locations(location) -> list:
 class _StatusRewriter:
     """Adds the status checks to one function (see the module docstring); appends its sites to ``sites``.
 
-    Each site is ``(kind, location)``, numbered by its position in ``sites`` (from 1). ``index_check``
-    says whether calls of :data:`INDEX_CHECK` are failure sites (the module does not define it).
+    Each site is ``(kind, location)``, numbered by its position in ``sites`` (from 1). ``checks`` are
+    the hooks of :data:`CHECKS` whose calls are failure sites (the module does not define them).
     """
 
-    def __init__(self, function, with_status: set[str], may_fail: set[str], index_check: bool, sites: list):
+    def __init__(self, function, with_status: set[str], may_fail: set[str], checks: set[str], sites: list):
         self.function = function
         self.with_status = with_status
         self.may_fail = may_fail
-        self.index_check = index_check
+        self.checks = checks
         self.sites = sites
         self.status = function.body.blocks[0].arguments[-1]
         self.ptr = ir.Type.parse("!llvm.ptr")
@@ -323,12 +335,12 @@ class _StatusRewriter:
         with self.function.location:
             start = ir.InsertionPoint.at_block_begin(self.function.body.blocks[0])
             self.store(self.constant(0, start), 0, start)
-            for call in _live_calls(self.function, self.index_check):
+            for call in _live_calls(self.function, self.checks):
                 callee = _callee(call)
                 if callee in ALLOCATORS:
                     self.check_allocation(call, ALLOCATORS[callee])
-                elif callee == INDEX_CHECK and self.index_check:
-                    self.report_index(call)
+                elif callee in self.checks:
+                    self.report_check(call, CHECKS[callee])
                 elif callee in self.with_status:
                     self.pass_status(call, callee in self.may_fail)
 
@@ -365,12 +377,13 @@ class _StatusRewriter:
             zero = self.constant(0, ip)
             llvm.cond_br(failed, [site, size, zero, zero], [], self.failure_block(), continuation)
 
-    def report_index(self, call) -> None:
-        """Replace ``call`` of the index check with a branch to the failure block: this site, index, size, axis."""
+    def report_check(self, call, kind: str) -> None:
+        """Replace ``call`` of a check's hook with a branch to the failure block: this site and the call's three
+        operands (value, bound, axis)."""
         _cut_after(call, self.function)
         ip = ir.InsertionPoint(call.operation.block)
         with ip, call.location:
-            site = self.new_site(INDEX, call.location, ip)
+            site = self.new_site(kind, call.location, ip)
             details = [self.as_i64(operand, signed=True) for operand in call.operands]
             llvm.br([site, *details], self.failure_block())
         call.erase()
@@ -552,14 +565,21 @@ def failure_message(function: str, sites: list, site: int, value: int, bound: in
 
         f(): index 5 is out of bounds for axis 0 with size 3 at p.py:4:12
 
+    A broadcast site (``value`` the stored size, ``bound`` the window's)::
+
+        f(): could not broadcast a stored value of size 3 into a window of size 2 along axis 0 at p.py:4:12
+
     Any other (``value`` the bytes asked for), or a site that ``sites``
     does not describe, is a failed allocation::
 
         f(): could not allocate 16.0 TiB (17592186044416 bytes) for fxn.mul at p.py:4:12
     """
     described = _described(sites, site)
-    if _kind(described) == INDEX:
+    if _kind(described) in (INDEX, BROADCAST):
         where = f"at {described.where}" if described.where else "(location unknown)"
+        if _kind(described) == BROADCAST:
+            return (f"{function}(): could not broadcast a stored value of size {value} into a window of size {bound} "
+                    f"along axis {axis} {where}")
         return f"{function}(): index {value} is out of bounds for axis {axis} with size {bound} {where}"
     where = str(described) if described is not None else f"allocation site {site}"
     if value >= 1 << 62:
@@ -572,10 +592,10 @@ def failure_message(function: str, sites: list, site: int, value: int, bound: in
 def failure_error(function: str, sites: list, site: int, value: int, bound: int = 0, axis: int = 0) -> Exception:
     """The error a call of ``function`` raises when its status reports a failure (``site`` not 0).
 
-    An ``IndexError`` for an index site, a ``MemoryError`` otherwise; the
-    message is :func:`failure_message`'s.
+    An ``IndexError`` for an index site, a ``ValueError`` for a broadcast
+    site, a ``MemoryError`` otherwise; the message is :func:`failure_message`'s.
     """
-    error = IndexError if _kind(_described(sites, site)) == INDEX else MemoryError
+    error = {INDEX: IndexError, BROADCAST: ValueError}.get(_kind(_described(sites, site)), MemoryError)
     return error(failure_message(function, sites, site, value, bound, axis))
 
 

@@ -32,7 +32,7 @@ from fxn.dialects.types import normalize_axis
 from fxn.mlir import arith, ir, linalg, scf, tensor
 
 from . import lowering
-from .bounds import fail_unless
+from .bounds import BROADCAST_ERROR_FUNCTION, fail_unless
 from .structured import (
     add_sizes,
     element_type,
@@ -366,6 +366,7 @@ def lower_dynamic_update_slice(op, target):
     update_type = tensor_type(update)
     update_sizes = [index_value(size) for size in sizes(update)]
     kept_sizes = window.kept_sizes()
+    _check_broadcast(op, window, update_type, update_sizes)
 
     def element_at(ks: list) -> ir.Value:
         tail = ks[len(ks) - update_type.rank:] if update_type.rank else []
@@ -384,9 +385,26 @@ def lower_dynamic_update_slice(op, target):
     return nest(0, source, [])
 
 
+def _check_broadcast(op, window: _Window, update_type, update_sizes: list) -> None:
+    """Each update dim whose size is known only at run time is 1 or its window dim's size; else a ``ValueError``
+    (:mod:`.bounds`) names both sizes and the input's axis."""
+    i64 = ir.IntegerType.get_signless(64)
+    kept_axes = [axis for axis in range(window.rank) if axis not in window.drop]
+    aligned = zip(update_type.shape[::-1], update_sizes[::-1], kept_axes[::-1])
+    for static, size, axis in aligned:
+        window_size = window.sizes[axis]
+        if static == 1 or static is not None and isinstance(window_size, int):
+            continue  # broadcast, or both static: the verifier saw them fit
+        size, window_size = (arith.index_cast(i64, index_value(s)) for s in (size, window_size))
+        one = arith.constant(i64, 1)
+        fits = arith.ori(arith.cmpi(arith.CmpIPredicate.eq, size, one),
+                         arith.cmpi(arith.CmpIPredicate.eq, size, window_size))
+        fail_unless(fits, size, window_size, axis, _enclosing_module(op), BROADCAST_ERROR_FUNCTION)
+
+
 def _broadcast_read(position: ir.Value, size: ir.Value, static: int | None, window_static: bool) -> ir.Value:
     """Where a broadcast update dim of ``size`` is read for window ``position``: 0 if it has size 1, never past
-    its end (a run-time size that fits neither way is read clamped: the reference refuses it)."""
+    its end (:func:`_check_broadcast` has stopped a size that fits neither way; unchecked, it is read clamped)."""
     if static == 1:
         return index(0)
     if static is not None and window_static:

@@ -48,3 +48,21 @@ func.func @backwards(%x: tensor<9xf32>, %a: tensor<i64>, %n: tensor<i64>) -> ten
   %r = "fxn.dynamic_slice"(%x, %a, %n) {drop = array<i64>, sizes = array<i64: -1>, strides = array<i64: -2>} : (tensor<9xf32>, tensor<i64>, tensor<i64>) -> tensor<?xf32>
   return %r : tensor<?xf32>
 }
+
+// -----
+
+// out[1:3] = v with v of a run-time size: v's size must be 1 or 2, else the broadcast check fails (axis 0).
+// CHECK: func.func private @fxn.broadcast_mismatch(i64, i64, i64)
+// CHECK-LABEL: func.func @store_run_time_size(
+// CHECK: %[[N:.+]] = tensor.dim %arg1, %c0
+// CHECK: %[[SIZE:.+]] = arith.index_cast %[[N]] : index to i64
+// CHECK: %[[ONE:.+]] = arith.cmpi eq, %[[SIZE]], %c1_i64
+// CHECK: %[[SAME:.+]] = arith.cmpi eq, %[[SIZE]], %c2_i64
+// CHECK: %[[FITS:.+]] = arith.ori %[[ONE]], %[[SAME]]
+// CHECK: scf.if
+// CHECK-NEXT: func.call @fxn.broadcast_mismatch(%[[SIZE]], %c2_i64, %c0_i64)
+// UNCHECKED-NOT: fxn.broadcast_mismatch
+func.func @store_run_time_size(%x: tensor<5xf32>, %v: tensor<?xf32>, %i: tensor<i64>) -> tensor<5xf32> {
+  %r = "fxn.dynamic_update_slice"(%x, %v, %i) {drop = array<i64>, sizes = array<i64: 2>, strides = array<i64: 1>} : (tensor<5xf32>, tensor<?xf32>, tensor<i64>) -> tensor<5xf32>
+  return %r : tensor<5xf32>
+}

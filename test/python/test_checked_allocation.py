@@ -370,3 +370,98 @@ def test_the_wasm_loader_throws_a_range_error_in_the_same_words(tmp_path):
     for index in (4, -5):
         assert out[str(index)] == {"range": True, "message": index_message(index),
                                    "index": str(index), "size": "4", "axis": 0, "site": site}
+
+
+#: What the lowering of a store emits where its value's size is known only at run time: where that size is
+#: neither 1 nor the window's, a call of the broadcast check at the user's location.
+STORING = """
+func.func private @fxn.broadcast_mismatch(i64, i64, i64)
+
+func.func @first(%x: tensor<4xf32>, %v: tensor<?xf32>) -> tensor<f32> {
+  %c0 = arith.constant 0 : index
+  %one = arith.constant 1 : i64
+  %window = arith.constant 4 : i64
+  %zero = arith.constant 0 : i64
+  %n = tensor.dim %v, %c0 : tensor<?xf32>
+  %size = arith.index_cast %n : index to i64
+  %is_one = arith.cmpi eq, %size, %one : i64
+  %same = arith.cmpi eq, %size, %window : i64
+  %fits = arith.ori %is_one, %same : i1
+  %true = arith.constant true
+  %mismatch = arith.xori %fits, %true : i1
+  scf.if %mismatch {
+    func.call @fxn.broadcast_mismatch(%size, %window, %zero) : (i64, i64, i64) -> () loc("user.py":9:5)
+  }
+  %v0 = tensor.extract %v[%c0] : tensor<?xf32>
+  %r = tensor.from_elements %v0 : tensor<f32>
+  return %r : tensor<f32>
+}
+"""
+BROADCAST_MESSAGE = "first(): could not broadcast a stored value of size 3 into a window of size 4 along axis 0 at user.py:9:5"
+
+
+def lower_storing(target: str):
+    module = parse_module(STORING, "storing.mlir", new_context())
+    signature = entry_points(module)["first"]
+    lower_to_llvm(module, target)
+    return module, signature, allocation_sites(module)
+
+
+def test_a_store_that_does_not_broadcast_is_a_value_error_at_the_users_line():
+    module, signature, sites = lower_storing("host")
+    assert "broadcast_mismatch" not in str(module)
+    assert [site for site in sites if site.kind == "broadcast"] == [FailureSite("user.py", 9, 5, kind="broadcast")]
+    first = Executable(jit(module), "first", signature.args, signature.results, allocation_sites=sites)
+    assert first(X, X)[0] == 0 and first(X, X[3:])[0] == 3
+    with pytest.raises(ValueError, match=f"^{re.escape(BROADCAST_MESSAGE)}$"):
+        first(X, X[1:])
+
+
+@pytest.mark.parametrize("spec", ["neon", "wasm_simd"])
+def test_every_runner_raises_the_same_broadcast_error(spec):
+    from fxn.backends import call_hook
+    from fxn.backends.base import Program
+    from fxn.compiler import as_target, llvm_ir
+
+    backend, target = as_target(spec)
+    runner = call_hook(backend, "runner", target)
+    module, signature, sites = lower_storing(spec)
+    program = Program(llvm_ir(module), {"first": (signature.args, signature.results)}, sites)
+    (value,) = runner.run(program, "first", target, [X, X[2:3]])
+    assert value == 2
+    with pytest.raises(ValueError, match=f"^{re.escape(BROADCAST_MESSAGE)}$"):
+        runner.run(program, "first", target, [X, X[1:]])
+
+
+@pytest.mark.skipif(not (shutil.which("node") and shutil.which("clang-22") and shutil.which("wasm-ld-22")),
+                    reason="node runs the loader; clang-22 and wasm-ld-22 build the .wasm")
+def test_the_wasm_loader_throws_a_range_error_for_a_broadcast_mismatch(tmp_path):
+    from fxn.backends.wasm_simd.loader import write_loader
+    from fxn.backends.wasm_simd.toolchain import link_module
+    from fxn.compiler import as_target, llvm_ir
+
+    _, target = as_target("wasm_simd")
+    module, _, sites = lower_storing(target)
+    link_module([llvm_ir(module)], tmp_path / "lib.wasm", ["fxn_first"], target)
+    write_loader(tmp_path, "lib")
+    predictor = {
+        "name": "first", "symbols": {"memref": "fxn_first"},
+        "signature": {"parameters": [{"name": "x", "dtype": "f32", "shape": [4], "python_scalar": False},
+                                     {"name": "v", "dtype": "f32", "shape": [None], "python_scalar": False}],
+                      "results": [{"dtype": "f32", "shape": [], "python_scalar": True}]},
+        "allocation_sites": [str(site) for site in sites], "sites": [site.describe() for site in sites],
+    }
+    (tmp_path / "lib.json").write_text(json.dumps({"predictors": [predictor]}))
+    (tmp_path / "run.mjs").write_text("""
+import { load } from "./lib.mjs";
+const m = await load();
+const x = new Float32Array([0, 1, 2, 3]);
+try { m.first(x, new Float32Array([1, 2, 3])); console.log(JSON.stringify("no error")); } catch (e) {
+  console.log(JSON.stringify({ range: e instanceof RangeError, message: e.message, size: String(e.size),
+                               window: String(e.window), axis: e.axis }));
+}
+""")
+    result = subprocess.run(["node", "run.mjs"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"range": True, "message": BROADCAST_MESSAGE, "size": "3", "window": "4",
+                                         "axis": 0}

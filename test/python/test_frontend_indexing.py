@@ -297,6 +297,23 @@ def test_a_store_out_of_bounds_is_an_index_error():
         fxn.compile(put)(X, 3)
 
 
+def put_window(x, a: int, b: int):
+    out = np.zeros(6)
+    out[a:b] = x[a:b + 1]  # one element too many where a <= b
+    return out
+
+
+def test_a_store_that_does_not_broadcast_is_a_value_error_at_the_users_line():
+    compiled = fxn.compile(put_window)
+    line = put_window.__code__.co_firstlineno + 2
+    with pytest.raises(ValueError, match=rf"^put_window\(\): could not broadcast a stored value of size 3 into a "
+                                         rf"window of size 2 along axis 0 at .*test_frontend_indexing.py:{line}:"):
+        compiled(np.arange(6.0), 1, 3)
+    with pytest.raises(ValueError, match="could not broadcast"):
+        put_window(np.arange(6.0), 1, 3)  # as NumPy says
+    np.testing.assert_array_equal(compiled(np.arange(6.0), 5, 3), np.zeros(6))  # an empty value into an empty window
+
+
 def test_boundscheck_false_drops_the_checks():
     from fxn.compiler import pipeline_text
 
