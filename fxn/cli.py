@@ -96,6 +96,7 @@ def interpret(path, args, entry, pass_pipeline, print_ir):
     except OSError as error:
         _fail(f"could not open '{path}': {error.strerror}")
     context = new_context()
+    sources = {path: text}  # diagnostics in it print its line and a caret, as mlir-opt's
     with DiagnosticCollector(context) as collector:
         try:
             module = parse_module(text, path, context)
@@ -109,16 +110,30 @@ def interpret(path, args, entry, pass_pipeline, print_ir):
                     click.echo(f"// ----- after {pass_pipeline} -----\n{module}")
             results = run(module, *[_parse_arg(a) for a in args], entry=entry)
         except ParseError as error:
-            _fail(str(error).replace("<input>", path))
+            _fail("\n".join(d.format(path, sources) for d in error.diagnostics))
         except PipelineError as error:
             _fail(error.format())
         except MLIRError as error:
             collector.add_error(error)
-            _fail("\n".join(d.format(path) for d in collector.diagnostics))
-        except (InterpreterError, TypeError) as error:
+            _fail("\n".join(d.format(path, sources) for d in collector.diagnostics))
+        except InterpreterError as error:
+            _fail(_located(str(error), sources))
+        except TypeError as error:
             _fail(str(error))
     for index, result in enumerate(results if isinstance(results, tuple) else (results,)):
         click.echo(_format_result(index, np.asarray(result)))
+
+
+def _located(message: str, sources: dict) -> str:
+    """``file:line:col: message`` of one of ``sources`` printed as mlir-opt prints an error there; else as it is."""
+    import re
+
+    from fxn.diagnostics import Diagnostic
+
+    match = re.match(r"(.+?):(\d+):(\d+): (.*)", message, re.DOTALL)
+    if match is None or match[1] not in sources:
+        return message
+    return Diagnostic("error", match[4], match[1], int(match[2]), int(match[3])).format(sources=sources)
 
 
 # ----------------------------------------------------------------------------- predictor files

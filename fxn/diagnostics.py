@@ -35,12 +35,31 @@ class Diagnostic:
     column: int = 0
     notes: list["Diagnostic"] = field(default_factory=list)
 
-    def format(self, default_filename: str = "fxn-opt") -> str:
-        """``file:line:col: severity: message``, then one line per note."""
+    def format(self, default_filename: str = "fxn-opt", sources: dict | None = None) -> str:
+        """``file:line:col: severity: message``, then each note the same way.
+
+        Where ``sources`` (file name -> its text) holds the diagnostic's file,
+        the line it points at follows, and a caret under its column, as
+        mlir-opt prints them.
+        """
         where = f"{self.filename}:{self.line}:{self.column}" if self.filename else default_filename
         lines = [f"{where}: {self.severity}: {self.message}"]
-        lines += [note.format(default_filename) for note in self.notes]
+        lines += self._source_lines(sources or {})
+        lines += [note.format(default_filename, sources) for note in self.notes]
         return "\n".join(lines)
+
+    def _source_lines(self, sources: dict) -> list[str]:
+        """The source line and the caret line of this diagnostic's location, if ``sources`` has its file."""
+        text = sources.get(self.filename) if self.filename else None
+        if text is None or self.line < 1:
+            return []
+        lines = text.split("\n")
+        if self.line > len(lines):
+            return []
+        line = lines[self.line - 1].rstrip("\r")
+        # Tabs stay tabs under the text, so that the caret lines up however they are shown.
+        caret = "".join("\t" if c == "\t" else " " for c in line[: max(self.column - 1, 0)]) + "^"
+        return [line, caret]
 
 
 def _from_mlir(diagnostic, severity: str | None = None) -> Diagnostic:
@@ -86,11 +105,3 @@ class DiagnosticCollector:
     @property
     def has_errors(self) -> bool:
         return any(d.severity == "error" for d in self.diagnostics)
-
-
-def shift_first_line(diagnostics: list[Diagnostic], columns: int) -> None:
-    """Undo a column shift of line 1 (the implicit-module wrapper of :mod:`fxn.source`)."""
-    for diagnostic in diagnostics:
-        if diagnostic.line == 1 and diagnostic.column > columns:
-            diagnostic.column -= columns
-        shift_first_line(diagnostic.notes, columns)

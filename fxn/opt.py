@@ -24,14 +24,28 @@ OPTIONS:
   --split-input-file                 Split the input at '// -----' lines and process each chunk alone
   --verify-diagnostics               Check the diagnostics against 'expected-error {{...}}' annotations
   --allow-unregistered-dialect       Accept ops of unknown dialects
+  --no-implicit-module               Take the file's one top-level op as it is (no implicit builtin.module)
   --mlir-print-ir-after-all          Print the IR after every pass (stderr)
   --mlir-print-ir-before-all         Print the IR before every pass (stderr)
   --mlir-print-ir-after=<passes>     Print the IR after the named passes (comma-separated)
   --mlir-print-ir-before=<passes>    Print the IR before the named passes (comma-separated)
   --mlir-pass-statistics             Report pass statistics (stderr)
   --mlir-timing                      Report the time each pass takes (stderr)
+  --mlir-print-ir-after-change       Print the IR after every pass that changed it (stderr)
+  --mlir-print-ir-after-failure      Print the IR after a pass that failed (stderr)
+  --mlir-print-ir-module-scope       Print the whole module when printing around passes
   --mlir-print-debuginfo             Print source locations
+  --mlir-pretty-debuginfo            Print source locations as mlir-opt's pretty form
+  --mlir-print-local-scope           Print types and attributes inline, without aliases
   --mlir-print-op-generic            Print every op in the generic form
+  --mlir-print-assume-verified       Print without verifying first (else invalid IR prints in generic form)
+  --mlir-use-nameloc-as-prefix       Name SSA values after their NameLoc locations
+  --mlir-elide-elementsattrs-if-larger=<n>    Print elements attributes of more than n elements as __elided__
+  --mlir-elide-resource-strings-if-larger=<n> Print resources larger than n bytes as __elided__
+  --dump-pass-pipeline               Print the pipeline to run (stderr)
+  --verify-roundtrip                 Check that the output parses back, in generic and custom form
+  --emit-bytecode                    Write MLIR bytecode instead of text
+  --emit-bytecode-version=<n>        The bytecode version to write
   --mlir-disable-threading           Run passes on one thread
   --verify-each=false                Do not verify the IR after each pass
   --list-passes                      List fxn passes and upstream MLIR passes, then exit
@@ -44,12 +58,23 @@ _BOOL_FLAGS = {
     "split-input-file": "split_input_file",
     "verify-diagnostics": "verify_diagnostics",
     "allow-unregistered-dialect": "allow_unregistered_dialect",
+    "no-implicit-module": "no_implicit_module",
     "mlir-print-ir-after-all": "print_ir_after_all",
     "mlir-print-ir-before-all": "print_ir_before_all",
     "mlir-pass-statistics": "pass_statistics",
     "mlir-timing": "timing",
+    "mlir-print-ir-after-change": "print_ir_after_change",
+    "mlir-print-ir-after-failure": "print_ir_after_failure",
+    "mlir-print-ir-module-scope": "print_ir_module_scope",
     "mlir-print-debuginfo": "print_debuginfo",
+    "mlir-pretty-debuginfo": "pretty_debuginfo",
+    "mlir-print-local-scope": "print_local_scope",
     "mlir-print-op-generic": "print_op_generic",
+    "mlir-print-assume-verified": "print_assume_verified",
+    "mlir-use-nameloc-as-prefix": "use_nameloc_as_prefix",
+    "dump-pass-pipeline": "dump_pass_pipeline",
+    "verify-roundtrip": "verify_roundtrip",
+    "emit-bytecode": "emit_bytecode",
     "mlir-disable-threading": "disable_threading",
     "verify-each": "verify_each",
     "list-passes": "list_passes",
@@ -64,6 +89,24 @@ _VALUE_FLAGS = {
     "p": "pass_pipeline",
     "mlir-print-ir-after": "print_ir_after",
     "mlir-print-ir-before": "print_ir_before",
+    "mlir-elide-elementsattrs-if-larger": "elide_elements_if_larger",
+    "mlir-elide-resource-strings-if-larger": "elide_resources_if_larger",
+    "emit-bytecode-version": "emit_bytecode_version",
+}
+#: Flags whose value is a non-negative int.
+_INT_FLAGS = {"elide_elements_if_larger", "elide_resources_if_larger", "emit_bytecode_version"}
+#: mlir-opt options fxn-opt does not serve, and why (the error says so instead of "unknown option").
+UNSUPPORTED = {
+    "log-actions-to": "MLIR's action logging is not reachable from the Python bindings fxn-opt is built on",
+    "log-mlir-actions-filter": "MLIR's action logging is not reachable from the Python bindings fxn-opt is built on",
+    "mlir-print-value-users": "the bindings' printer has no option to print value users",
+    "mlir-enable-debugger-hook": "MLIR's debugger hook is not reachable from the Python bindings",
+    "run-reproducer": "crash reproducers are not reachable from the Python bindings",
+    "mlir-pass-pipeline-crash-reproducer": "crash reproducers are not reachable from the Python bindings",
+    "mlir-print-ir-tree-dir": "not supported yet: print the IR to stderr with --mlir-print-ir-after-all",
+    "irdl-file": "IRDL dialect loading is not reachable from the Python bindings",
+    "load-pass-plugin": "fxn-opt loads passes from Python entry points (docs/backends.md), not from C++ plugins",
+    "load-dialect-plugin": "fxn-opt loads dialects from Python, not from C++ plugins",
 }
 
 
@@ -83,10 +126,24 @@ class OptOptions:
     split_input_file: bool = False
     verify_diagnostics: bool = False
     allow_unregistered_dialect: bool = False
+    no_implicit_module: bool = False
     print_ir_after_all: bool = False
     print_ir_before_all: bool = False
     print_ir_after: str = ""
     print_ir_before: str = ""
+    print_ir_after_change: bool = False
+    print_ir_after_failure: bool = False
+    print_ir_module_scope: bool = False
+    pretty_debuginfo: bool = False
+    print_local_scope: bool = False
+    print_assume_verified: bool = False
+    use_nameloc_as_prefix: bool = False
+    elide_elements_if_larger: int | None = None
+    elide_resources_if_larger: int | None = None
+    dump_pass_pipeline: bool = False
+    verify_roundtrip: bool = False
+    emit_bytecode: bool = False
+    emit_bytecode_version: int | None = None
     pass_statistics: bool = False
     timing: bool = False
     print_debuginfo: bool = False
@@ -120,7 +177,13 @@ def parse_args(argv: list[str]) -> OptOptions:
                 if not args:
                     raise UsageError(f"option '{arg}' needs a value")
                 value = args.pop(0)
+            if _VALUE_FLAGS[name] in _INT_FLAGS:
+                if not value.isdigit():
+                    raise UsageError(f"option '--{name}' takes a non-negative integer; got '{value}'")
+                value = int(value)
             setattr(options, _VALUE_FLAGS[name], value)
+        elif name in UNSUPPORTED:
+            raise UsageError(f"option '--{name}' is not supported by fxn-opt: {UNSUPPORTED[name]}")
         elif name:
             # Anything else must name a pass; checked when the pipeline is built.
             options.pass_flags.append((name, value if has_value else None))

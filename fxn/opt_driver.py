@@ -40,8 +40,12 @@ def pipeline_text(options: OptOptions) -> str | None:
     return "builtin.module(" + ",".join(elements) + ")"
 
 
-def read_input(path: str) -> tuple[str, str]:
-    """``(text, name)`` of the input file, or stdin for ``-``."""
+#: The first bytes of an MLIR bytecode file.
+BYTECODE_MAGIC = b"ML\xefR"
+
+
+def read_input(path: str) -> tuple[str | bytes, str]:
+    """``(text, name)`` of the input file, or stdin for ``-``; ``text`` is bytes for MLIR bytecode."""
     if path == "-":
         data, name = sys.stdin.buffer.read(), "<stdin>"
     else:
@@ -51,6 +55,8 @@ def read_input(path: str) -> tuple[str, str]:
         except OSError as error:
             raise InputError(f"could not open input file '{path}': {error.strerror}") from None
         name = path
+    if data.startswith(BYTECODE_MAGIC):
+        return data, name  # MLIR bytecode, which the parser reads as it is
     if b"\0" in data:
         raise InputError(f"'{name}' is not MLIR text (it contains NUL bytes)")
     # Undecodable bytes become U+FFFD, which the parser rejects at their location.
@@ -72,7 +78,7 @@ def process_chunk(chunk: Chunk, filename: str, pipeline: str | None, options: Op
         context.enable_multithreading(False)
     with DiagnosticCollector(context) as collector:
         try:
-            module = parse_module(chunk.text, filename, context)
+            module = parse_module(chunk.text, filename, context, implicit_module=not options.no_implicit_module)
         except ParseError as error:
             return ChunkResult(None, collector.diagnostics + error.diagnostics)
         if pipeline is not None:
@@ -87,19 +93,65 @@ def process_chunk(chunk: Chunk, filename: str, pipeline: str | None, options: Op
             finally:
                 if options.pass_statistics:
                     _print_fxn_statistics(fxn_passes)
-        output = module.operation.get_asm(
-            enable_debug_info=options.print_debuginfo,
-            print_generic_op_form=options.print_op_generic,
-            assume_verified=True,
-        )
-        return ChunkResult(output, collector.diagnostics)
+        if options.verify_roundtrip:
+            problem = _roundtrip_problem(module, filename)
+            if problem is not None:
+                return ChunkResult(None, collector.diagnostics + [problem])
+        if options.emit_bytecode:
+            return ChunkResult(_bytecode(module, options), collector.diagnostics)
+        output = module.operation.get_asm(**_print_options(options))
+        return ChunkResult(output if output.endswith("\n") else output + "\n", collector.diagnostics)
+
+
+def _print_options(options: OptOptions) -> dict:
+    """``get_asm``'s arguments for mlir-opt's printing flags."""
+    return dict(
+        enable_debug_info=options.print_debuginfo,
+        pretty_debug_info=options.pretty_debuginfo,
+        print_generic_op_form=options.print_op_generic,
+        use_local_scope=options.print_local_scope,
+        use_name_loc_as_prefix=options.use_nameloc_as_prefix,
+        assume_verified=options.print_assume_verified,
+        large_elements_limit=options.elide_elements_if_larger,
+        large_resource_limit=options.elide_resources_if_larger,
+    )
+
+
+def _roundtrip_problem(module, filename: str) -> Diagnostic | None:
+    """``--verify-roundtrip``: the module printed in generic and in custom form must parse back to the same IR."""
+    expected = module.operation.get_asm(print_generic_op_form=True, enable_debug_info=True)
+    for generic in (True, False):
+        text = module.operation.get_asm(print_generic_op_form=generic, enable_debug_info=True)
+        form = "generic" if generic else "custom"
+        try:
+            again = parse_module(text, filename, module.context)
+        except ParseError as error:
+            return Diagnostic("error", f"the {form} form of the output does not parse back: "
+                                       f"{error.diagnostics[0].message}")
+        if again.operation.get_asm(print_generic_op_form=True, enable_debug_info=True) != expected:
+            return Diagnostic("error", f"the {form} form of the output parses back to different IR")
+    return None
+
+
+def _bytecode(module, options: OptOptions) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    module.operation.write_bytecode(buffer, desired_version=options.emit_bytecode_version)
+    return buffer.getvalue()
 
 
 def _configure(pm, options: OptOptions) -> None:
-    if options.print_ir_after_all or options.print_ir_before_all:
+    # As mlir-opt's: --mlir-print-ir-after-change narrows the printing after passes that another flag asks for.
+    if options.print_ir_after_all or options.print_ir_before_all or options.print_ir_after_failure:
         pm.enable_ir_printing(
             print_before_all=options.print_ir_before_all,
             print_after_all=options.print_ir_after_all,
+            print_module_scope=options.print_ir_module_scope,
+            print_after_change=options.print_ir_after_change,
+            print_after_failure=options.print_ir_after_failure,
+            large_elements_limit=options.elide_elements_if_larger,
+            large_resource_limit=options.elide_resources_if_larger,
             enable_debug_info=options.print_debuginfo,
             print_generic_op_form=options.print_op_generic,
         )
@@ -146,6 +198,28 @@ def _write_output(text: str, path: str) -> None:
         raise InputError(f"could not open output file '{path}': {error.strerror}") from None
 
 
+def _write_bytes(data: bytes, path: str) -> None:
+    if path == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        with open(path, "wb") as file:
+            file.write(data)
+    except OSError as error:
+        raise InputError(f"could not open output file '{path}': {error.strerror}") from None
+
+
+def _top_level_passes(pipeline: str) -> int:
+    """The passes of the top-level pass manager of ``pipeline`` (``anchor(p1,p2{...},...)``), as mlir-opt counts."""
+    depth, count, inside = 0, 0, pipeline[pipeline.index("(") + 1 : pipeline.rindex(")")]
+    for character in inside:
+        depth += character in "({"
+        depth -= character in ")}"
+        count += character == "," and depth == 0
+    return count + 1 if inside.strip() else 0
+
+
 def _error(message: str) -> int:
     print(f"fxn-opt: error: {message}", file=sys.stderr)
     return 1
@@ -168,7 +242,9 @@ def run(options: OptOptions) -> int:
         _check_pass_flags(options)
         if pipeline is not None:
             # Check the whole pipeline once, before reading any input.
-            build_pipeline(pipeline, new_context(), _printing(options))
+            pm, _ = build_pipeline(pipeline, new_context(), _printing(options))
+            if options.dump_pass_pipeline:
+                print(f"Pass Manager with {_top_level_passes(str(pm))} passes:\n{pm}", file=sys.stderr)
         text, filename = read_input(options.input)
     except PipelineError as error:
         print(error.format(), file=sys.stderr)
@@ -177,24 +253,31 @@ def run(options: OptOptions) -> int:
         return _error(str(error))
 
     outputs, failed = [], False
-    for chunk in split_input(text, options.split_input_file):
+    sources = {filename: text} if isinstance(text, str) else {}
+    chunks = split_input(text, options.split_input_file) if isinstance(text, str) else [Chunk(text, 1)]
+    for chunk in chunks:
         result = process_chunk(chunk, filename, pipeline, options)
         if options.verify_diagnostics:
-            problems = verify(result.diagnostics, parse_expectations(chunk.text), filename)
+            expectations = parse_expectations(chunk.text) if isinstance(chunk.text, str) else []
+            problems = verify(result.diagnostics, expectations, filename)
             failed |= bool(problems)
-            _print_diagnostics(problems)
+            _print_diagnostics(problems, sources)
         else:
-            _print_diagnostics(result.diagnostics)
+            _print_diagnostics(result.diagnostics, sources)
             failed |= result.output is None or any(d.severity == "error" for d in result.diagnostics)
         if result.output is not None:
             outputs.append(result.output)
     try:
-        _write_output(("\n" + SPLIT_MARKER + "\n").join(outputs), options.output)
+        if options.emit_bytecode:
+            _write_bytes(b"".join(outputs), options.output)
+        else:
+            _write_output((SPLIT_MARKER + "\n").join(outputs), options.output)
     except InputError as error:
         return _error(str(error))
     return 1 if failed else 0
 
 
-def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+def _print_diagnostics(diagnostics: list[Diagnostic], sources: dict) -> None:
+    """Each diagnostic as mlir-opt prints it: located, with the source line and a caret where it is the input's."""
     for diagnostic in diagnostics:
-        print(diagnostic.format(), file=sys.stderr)
+        print(diagnostic.format(sources=sources), file=sys.stderr)

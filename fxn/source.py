@@ -2,7 +2,8 @@
 
 Locations keep the file name and the line numbers of the whole file, also
 for the chunks of ``--split-input-file``. A file whose top level is not a
-single ``builtin.module`` is wrapped in one, as mlir-opt does.
+single ``builtin.module`` is the body of an implicit module, as mlir-opt
+builds it (``--no-implicit-module`` takes its one top-level op as it is).
 """
 
 from __future__ import annotations
@@ -10,12 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from fxn.diagnostics import Diagnostic, from_mlir_error, shift_first_line
+from fxn.diagnostics import Diagnostic, from_mlir_error
 from fxn.mlir import MLIRError, ir
 
 SPLIT_MARKER = re.compile(r"^// -----", re.MULTILINE)
-_WRAPPER = "module {"
-_METADATA_SECTION = re.compile(r"^\{-#", re.MULTILINE)
 
 
 @dataclass
@@ -51,43 +50,59 @@ class ParseError(Exception):
         self.diagnostics = diagnostics
 
 
-def parse_module(text: str, filename: str, context: ir.Context):
-    """Parse and verify ``text`` (reported as ``filename``) into a ``builtin.module`` op.
+def parse_module(text: str | bytes, filename: str, context: ir.Context, implicit_module: bool = True):
+    """Parse and verify ``text`` (reported as ``filename``) as mlir-opt does; raises :class:`ParseError` on bad input.
 
-    Multiple top-level ops, or a single one that is not a module, are wrapped in
-    a module as mlir-opt does. Raises :class:`ParseError` on bad input.
+    With ``implicit_module`` (mlir-opt's default) the whole file is parsed
+    once, as the bindings' parser does: a single top-level
+    ``builtin.module`` is the module; anything else (several ops, attribute
+    and type aliases between them, a ``{-# dialect_resources ... #-}``
+    section) goes into a new module located at ``filename:0:0``. Without it
+    (``--no-implicit-module``) the file must hold exactly one top-level op,
+    of any kind, which is returned. ``text`` may be MLIR bytecode (bytes).
     """
     with context:
         try:
-            op = ir.Operation.parse(text, source_name=filename)
+            if not implicit_module:
+                return ir.Operation.parse(text, source_name=filename).opview
+            module = ir.Module.parse(text).operation
         except MLIRError as error:
-            if not _is_top_level_count_error(error):
-                raise ParseError(from_mlir_error(error)) from None
-            return _parse_wrapped(text, filename)
-        if op.name == "builtin.module":
-            return op.opview
-        with ir.Location.unknown():
-            module = ir.Module.create()
-        module.body.append(op)
-        return module.operation.opview
+            raise ParseError(_renamed(from_mlir_error(error), filename)) from None
+        _rename_locations(module, filename)
+        return module.opview
 
 
-def _parse_wrapped(text: str, filename: str):
-    # The wrapper goes on the first line so that line numbers stay right;
-    # columns of the first line shift and are corrected in diagnostics.
-    # A file-level metadata section (`{-# dialect_resources ... #-}`) stays outside the module.
-    metadata = _METADATA_SECTION.search(text)
-    split = metadata.start() if metadata else len(text)
-    try:
-        wrapped = _WRAPPER + text[:split] + "\n}" + text[split:]
-        return ir.Operation.parse(wrapped, source_name=filename).opview
-    except MLIRError as error:
-        diagnostics = from_mlir_error(error)
-        shift_first_line(diagnostics, len(_WRAPPER))
-        raise ParseError(diagnostics) from None
+#: The name the bindings' module parser gives its buffer (it takes none).
+_UNNAMED_BUFFER = "-"
 
 
-def _is_top_level_count_error(error: MLIRError) -> bool:
-    return any(
-        "source must contain a single top-level operation" in d.message for d in error.error_diagnostics
-    )
+def _renamed(diagnostics: list[Diagnostic], filename: str) -> list[Diagnostic]:
+    """``diagnostics`` of the unnamed buffer reported at ``filename``."""
+    for diagnostic in diagnostics:
+        if diagnostic.filename == _UNNAMED_BUFFER:
+            diagnostic.filename = filename
+        _renamed(diagnostic.notes, filename)
+    return diagnostics
+
+
+def _rename_locations(root, filename: str) -> None:
+    """Give every location of the unnamed buffer under ``root`` (ops and block arguments) the file's name."""
+
+    def renamed(location):
+        if isinstance(location, ir.FileLineColLoc) and location.filename == _UNNAMED_BUFFER:
+            return ir.Location.file(filename, location.start_line, location.start_col)
+        return None
+
+    def visit(op):
+        location = renamed(op.location)
+        if location is not None:
+            op.location = location
+        for region in op.regions:
+            for block in region.blocks:
+                for argument in block.arguments:
+                    location = renamed(argument.location)
+                    if location is not None:
+                        argument.set_location(location)
+        return ir.WalkResult.ADVANCE
+
+    root.walk(visit)

@@ -1,0 +1,3 @@
+module attributes {fxn.kept} {
+  func.func private @c()
+}
