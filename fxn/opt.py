@@ -40,6 +40,7 @@ OPTIONS:
   --mlir-print-op-generic            Print every op in the generic form
   --mlir-print-assume-verified       Print without verifying first (else invalid IR prints in generic form)
   --mlir-use-nameloc-as-prefix       Name SSA values after their NameLoc locations
+  --mlir-print-skip-regions          Print ops without their regions
   --mlir-elide-elementsattrs-if-larger=<n>    Print elements attributes of more than n elements as __elided__
   --mlir-elide-resource-strings-if-larger=<n> Print resources larger than n bytes as __elided__
   --dump-pass-pipeline               Print the pipeline to run (stderr)
@@ -72,6 +73,7 @@ _BOOL_FLAGS = {
     "mlir-print-op-generic": "print_op_generic",
     "mlir-print-assume-verified": "print_assume_verified",
     "mlir-use-nameloc-as-prefix": "use_nameloc_as_prefix",
+    "mlir-print-skip-regions": "print_skip_regions",
     "dump-pass-pipeline": "dump_pass_pipeline",
     "verify-roundtrip": "verify_roundtrip",
     "emit-bytecode": "emit_bytecode",
@@ -100,6 +102,7 @@ UNSUPPORTED = {
     "log-actions-to": "MLIR's action logging is not reachable from the Python bindings fxn-opt is built on",
     "log-mlir-actions-filter": "MLIR's action logging is not reachable from the Python bindings fxn-opt is built on",
     "mlir-print-value-users": "the bindings' printer has no option to print value users",
+    "mlir-print-unique-ssa-ids": "the bindings' printer has no option for unique SSA ids",
     "mlir-enable-debugger-hook": "MLIR's debugger hook is not reachable from the Python bindings",
     "run-reproducer": "crash reproducers are not reachable from the Python bindings",
     "mlir-pass-pipeline-crash-reproducer": "crash reproducers are not reachable from the Python bindings",
@@ -138,6 +141,7 @@ class OptOptions:
     print_local_scope: bool = False
     print_assume_verified: bool = False
     use_nameloc_as_prefix: bool = False
+    print_skip_regions: bool = False
     elide_elements_if_larger: int | None = None
     elide_resources_if_larger: int | None = None
     dump_pass_pipeline: bool = False

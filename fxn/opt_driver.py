@@ -111,6 +111,7 @@ def _print_options(options: OptOptions) -> dict:
         print_generic_op_form=options.print_op_generic,
         use_local_scope=options.print_local_scope,
         use_name_loc_as_prefix=options.use_nameloc_as_prefix,
+        skip_regions=options.print_skip_regions,
         assume_verified=options.print_assume_verified,
         large_elements_limit=options.elide_elements_if_larger,
         large_resource_limit=options.elide_resources_if_larger,

@@ -9,13 +9,16 @@
 // ELIDE: arith.constant dense<[1, 2]> : tensor<2xi32>
 
 // RUN: fxn-opt %s --mlir-print-debuginfo --mlir-pretty-debuginfo | FileCheck %s --check-prefix=PRETTY
-// PRETTY: func.func @f(%arg0: tensor<8xf32> {{.*}}printing-options.mlir:47:14)
+// PRETTY: func.func @f(%arg0: tensor<8xf32> {{.*}}printing-options.mlir:50:14)
 
 // RUN: fxn-opt %s --mlir-print-assume-verified --mlir-print-op-generic | FileCheck %s --check-prefix=ASSUMED
 // ASSUMED: "func.func"()
 
 // RUN: fxn-opt %s --mlir-use-nameloc-as-prefix | FileCheck %s --check-prefix=NAMELOC
 // NAMELOC: %sum = arith.addf
+
+// RUN: fxn-opt %s --mlir-print-skip-regions --no-implicit-module | FileCheck %s --check-prefix=SKIP
+// SKIP: func.func @f(%arg0: tensor<8xf32>) -> tensor<8xf32> attributes {m = #map} {...}
 
 // RUN: fxn-opt %s --pass-pipeline='builtin.module(func.func(cse),canonicalize)' --dump-pass-pipeline 2>&1 >/dev/null | FileCheck %s --check-prefix=DUMP
 // DUMP: Pass Manager with 2 passes:
