@@ -17,7 +17,7 @@ import torch
 from fxn.dialects.types import NUMPY_DTYPES
 
 from .dtypes import to_torch
-from .liveness import NESTED_SCOPES, own_nodes
+from .liveness import OwnCodeTransformer, own_nodes
 from .source import function_node
 
 #: The name the rewritten code calls.
@@ -41,7 +41,7 @@ def needs_rewrite(fn) -> bool:
 def rewrite(statements: list[ast.stmt]) -> list[ast.stmt]:
     """``statements`` with each ``<expr>.dtype`` load made ``fxn_dtype(<expr>)``."""
 
-    class Rewriter(ast.NodeTransformer):
+    class Rewriter(OwnCodeTransformer):
         def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
             node = self.generic_visit(node)
             if not _is_dtype_load(node):
@@ -49,10 +49,7 @@ def rewrite(statements: list[ast.stmt]) -> list[ast.stmt]:
             call = ast.Call(ast.copy_location(ast.Name(DTYPE, ast.Load()), node), [node.value], [])
             return ast.fix_missing_locations(ast.copy_location(call, node))
 
-    rewriter = Rewriter()
-    for scope in NESTED_SCOPES:
-        setattr(rewriter, f"visit_{scope.__name__}", lambda node: node)
-    return [rewriter.visit(statement) for statement in statements]
+    return Rewriter().block(statements)
 
 
 def _is_dtype_load(node) -> bool:

@@ -107,6 +107,18 @@ def own_nodes(statements: list[ast.stmt]):
         pending.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, NESTED_SCOPES))
 
 
+class OwnCodeTransformer(ast.NodeTransformer):
+    """A ``NodeTransformer`` of a function's own code: nested scopes (:data:`NESTED_SCOPES`) stay as they are,
+    since they are called, not traced, where they stand."""
+
+    def visit(self, node):
+        return node if isinstance(node, NESTED_SCOPES) else super().visit(node)
+
+    def block(self, statements: list[ast.stmt]) -> list[ast.stmt]:
+        """``statements``, each transformed."""
+        return [self.visit(statement) for statement in statements]
+
+
 def literal_int(node: ast.expr) -> int | None:
     """The value of an int literal, negative ones (``-3``) included; None for anything else."""
     if isinstance(node, ast.Constant) and type(node.value) is int:

@@ -38,7 +38,7 @@ from . import array_attributes, desugar, emit, python_builtins, subscripts
 from .capture import capture, emit_captured, numpy_semantics, torch_parameters
 from .errors import UnsupportedOperation
 from .liveness import (
-    NESTED_SCOPES,
+    OwnCodeTransformer,
     assigned,
     live_after,
     local_names,
@@ -535,7 +535,7 @@ def _rebinding(statements: list[ast.stmt], names: set[str]) -> list[ast.stmt]:
     if not names:
         return statements
 
-    class Rebinder(ast.NodeTransformer):
+    class Rebinder(OwnCodeTransformer):
         def visit_AugAssign(self, node: ast.AugAssign):
             if not (isinstance(node.target, ast.Name) and node.target.id in names):
                 return node
@@ -543,10 +543,7 @@ def _rebinding(statements: list[ast.stmt], names: set[str]) -> list[ast.stmt]:
             return ast.fix_missing_locations(ast.copy_location(
                 ast.Assign([node.target], ast.copy_location(value, node)), node))
 
-    rebinder = Rebinder()
-    for scope in NESTED_SCOPES:
-        setattr(rebinder, f"visit_{scope.__name__}", lambda node: node)
-    return [rebinder.visit(statement) for statement in statements]
+    return Rebinder().block(statements)
 
 
 def _iterated_name(statement: ast.stmt) -> str | None:

@@ -34,7 +34,7 @@ import numpy as np
 import torch
 
 from .dtypes import to_torch
-from .liveness import NESTED_SCOPES, assigned, own_nodes
+from .liveness import OwnCodeTransformer, assigned, own_nodes
 from .source import function_node
 from .types import scalar_dtype
 
@@ -66,17 +66,14 @@ def rewrite(statements: list[ast.stmt]) -> list[ast.stmt]:
     """``statements`` with their calls of :data:`BUILTINS` made calls of the functions here."""
     shadowed = assigned(statements)
 
-    class Rewriter(ast.NodeTransformer):
+    class Rewriter(OwnCodeTransformer):
         def visit_Call(self, node: ast.Call) -> ast.expr:
             node = self.generic_visit(node)
             if _rewritten(node, shadowed):
                 node.func = ast.copy_location(ast.Name(PREFIX + node.func.id, ast.Load()), node.func)
             return node
 
-    rewriter = Rewriter()
-    for node in NESTED_SCOPES:
-        setattr(rewriter, f"visit_{node.__name__}", lambda n: n)  # nested scopes are called, not traced here
-    return [rewriter.visit(statement) for statement in statements]
+    return Rewriter().block(statements)
 
 
 def _rewritten(node, shadowed: set[str]) -> bool:

@@ -28,7 +28,7 @@ import copy
 import itertools
 
 from .indexing import FACTORIES
-from .liveness import NESTED_SCOPES, literal_int, own_nodes
+from .liveness import NESTED_SCOPES, OwnCodeTransformer, literal_int, own_nodes
 from .source import function_node
 
 #: The names the rewritten code calls, and what they are bound to (closure values of each segment).
@@ -103,7 +103,7 @@ def _root_name(target: ast.expr) -> str | None:
     return target.id if isinstance(target, ast.Name) else None
 
 
-class _Rewriter(ast.NodeTransformer):
+class _Rewriter(OwnCodeTransformer):  # nested scopes keep their subscripts
     def __init__(self):
         self.counter = itertools.count()
 
@@ -145,11 +145,6 @@ class _Rewriter(ast.NodeTransformer):
 
     def expression(self, node: ast.expr) -> ast.expr:
         return self.visit(node)
-
-    def visit_Lambda(self, node):  # nested scopes keep their subscripts
-        return node
-
-    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_Lambda
 
     def visit_Call(self, node: ast.Call) -> ast.expr:
         """``np.zeros(n)`` (any ``<module>.<factory>`` or bare factory name) -> ``fxn_new_array("zeros", np.zeros, n)``."""

@@ -188,24 +188,17 @@ def _print_fxn_statistics(fxn_passes) -> None:
         sys.stderr.write("\n".join(header + lines) + "\n")
 
 
-def _write_output(text: str, path: str) -> None:
+def _write_output(data: str | bytes, path: str) -> None:
+    """Text, or bytes (bytecode), to ``path`` or stdout for ``-``."""
     if path == "-":
-        sys.stdout.write(text)
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            sys.stdout.write(data)
         return
     try:
-        with open(path, "w") as file:
-            file.write(text)
-    except OSError as error:
-        raise InputError(f"could not open output file '{path}': {error.strerror}") from None
-
-
-def _write_bytes(data: bytes, path: str) -> None:
-    if path == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    try:
-        with open(path, "wb") as file:
+        with open(path, "wb" if isinstance(data, bytes) else "w") as file:
             file.write(data)
     except OSError as error:
         raise InputError(f"could not open output file '{path}': {error.strerror}") from None
@@ -269,10 +262,8 @@ def run(options: OptOptions) -> int:
         if result.output is not None:
             outputs.append(result.output)
     try:
-        if options.emit_bytecode:
-            _write_bytes(b"".join(outputs), options.output)
-        else:
-            _write_output((SPLIT_MARKER + "\n").join(outputs), options.output)
+        joined = b"".join(outputs) if options.emit_bytecode else (SPLIT_MARKER + "\n").join(outputs)
+        _write_output(joined, options.output)
     except InputError as error:
         return _error(str(error))
     return 1 if failed else 0

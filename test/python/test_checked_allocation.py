@@ -289,12 +289,16 @@ def index_error(index: int) -> str:
     return f"^{re.escape(index_message(index))}$"
 
 
-def lower_indexing(target: str):
-    """INDEXING lowered to the LLVM dialect for ``target``: the module, its signature and its sites."""
-    module = parse_module(INDEXING, "indexing.mlir", new_context())
-    signature = entry_points(module)["element"]
+def lower_text(text: str, entry: str, target: str):
+    """``text`` lowered to the LLVM dialect for ``target``: the module, ``entry``'s signature and the sites."""
+    module = parse_module(text, "input.mlir", new_context())
+    signature = entry_points(module)[entry]
     lower_to_llvm(module, target)
     return module, signature, allocation_sites(module)
+
+
+def lower_indexing(target: str):
+    return lower_text(INDEXING, "element", target)
 
 
 def test_an_index_out_of_bounds_is_an_index_error_at_the_users_line():
@@ -401,10 +405,7 @@ BROADCAST_MESSAGE = "first(): could not broadcast a stored value of size 3 into 
 
 
 def lower_storing(target: str):
-    module = parse_module(STORING, "storing.mlir", new_context())
-    signature = entry_points(module)["first"]
-    lower_to_llvm(module, target)
-    return module, signature, allocation_sites(module)
+    return lower_text(STORING, "first", target)
 
 
 def test_a_store_that_does_not_broadcast_is_a_value_error_at_the_users_line():
