@@ -20,8 +20,11 @@ _SEVERITIES = {
     "NOTE": "note",
     "REMARK": "remark",
 }
-#: Notes MLIR adds to verifier errors for debugging; mlir-opt leaves them out under --verify-diagnostics.
-_DEBUG_NOTE = "see current operation"
+#: The note MLIR attaches to a diagnostic emitted on an op, printing the op (mlir-opt's
+#: --mlir-print-op-on-diagnostic, on by default there; left out under --verify-diagnostics).
+OPERATION_NOTE = "see current operation"
+#: The severities at or above each --mlir-diagnostic-verbosity-level.
+VERBOSITY = {"errors": ("error",), "warnings": ("error", "warning"), "remarks": ("error", "warning", "remark")}
 
 
 @dataclass
@@ -35,18 +38,38 @@ class Diagnostic:
     column: int = 0
     notes: list["Diagnostic"] = field(default_factory=list)
 
-    def format(self, default_filename: str = "fxn-opt", sources: dict | None = None) -> str:
+    def format(self, default_filename: str = "fxn-opt", sources: dict | None = None, *,
+               operation_notes: bool = False, notes: bool = True) -> str:
         """``file:line:col: severity: message``, then each note the same way.
 
         Where ``sources`` (file name -> its text) holds the diagnostic's file,
         the line it points at follows, and a caret under its column, as
-        mlir-opt prints them.
+        mlir-opt prints them; a note at the location of the diagnostic or
+        note before it shows no line. MLIR's notes printing the op a diagnostic was emitted on
+        (``see current operation: ...``) are left out unless
+        ``operation_notes``; every note is left out unless ``notes``.
         """
+        return self._format(default_filename, sources or {}, operation_notes, notes, show_source=True)
+
+    def _format(self, default_filename, sources, operation_notes, notes, show_source) -> str:
         where = f"{self.filename}:{self.line}:{self.column}" if self.filename else default_filename
         lines = [f"{where}: {self.severity}: {self.message}"]
-        lines += self._source_lines(sources or {})
-        lines += [note.format(default_filename, sources) for note in self.notes]
+        if show_source:
+            lines += self._source_lines(sources)
+        previous = self._where
+        for note in self.notes if notes else []:
+            if operation_notes or not note.is_operation_note:
+                lines.append(note._format(default_filename, sources, operation_notes, notes, note._where != previous))
+                previous = note._where
         return "\n".join(lines)
+
+    @property
+    def _where(self) -> tuple:
+        return self.filename, self.line, self.column
+
+    @property
+    def is_operation_note(self) -> bool:
+        return self.severity == "note" and self.message.startswith(OPERATION_NOTE)
 
     def _source_lines(self, sources: dict) -> list[str]:
         """The source line and the caret line of this diagnostic's location, if ``sources`` has its file."""
@@ -68,9 +91,7 @@ def _from_mlir(diagnostic, severity: str | None = None) -> Diagnostic:
     filename, line, column = (match[1], int(match[2]), int(match[3])) if match else (None, 0, 0)
     if line == 0:  # MLIR's `"-":0:0` stands for "no location".
         filename = None
-    notes = [
-        _from_mlir(note, "note") for note in diagnostic.notes if not note.message.startswith(_DEBUG_NOTE)
-    ]
+    notes = [_from_mlir(note, "note") for note in diagnostic.notes]
     return Diagnostic(severity, diagnostic.message, filename, line, column, notes)
 
 

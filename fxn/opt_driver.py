@@ -6,18 +6,21 @@ Every failure becomes a diagnostic printed as ``file:line:col: error: ...``
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass
 
-from fxn.diagnostics import Diagnostic, DiagnosticCollector
+from fxn.action_log import pass_execution_actions
+
+from fxn.diagnostics import VERBOSITY, Diagnostic, DiagnosticCollector
 from fxn.dialects import new_context
+from fxn.marked_printing import print_marked
 from fxn.mlir import MLIRError
+from fxn.native_stderr import capture_native_stderr
 from fxn.opt import OptOptions
 from fxn.pipeline import IRPrinting, PipelineError, build_pipeline
 from fxn.source import Chunk, ParseError, parse_module, split_input
 from fxn.verify_diagnostics import parse_expectations, verify
-
-SPLIT_MARKER = "// -----"
 
 
 class InputError(Exception):
@@ -28,6 +31,7 @@ class InputError(Exception):
 class ChunkResult:
     output: str | None  # the printed IR, None if processing failed
     diagnostics: list[Diagnostic]
+    actions: str = ""  # the action log (--log-actions-to)
 
 
 def pipeline_text(options: OptOptions) -> str | None:
@@ -74,33 +78,62 @@ def process_chunk(chunk: Chunk, filename: str, pipeline: str | None, options: Op
     """Parse, transform and print one chunk in a fresh context."""
     context = new_context()
     context.allow_unregistered_dialects = options.allow_unregistered_dialect
-    if options.disable_threading:
-        context.enable_multithreading(False)
+    if options.disable_threading or options.log_actions_to is not None:
+        context.enable_multithreading(False)  # the action log needs the passes' order
     with DiagnosticCollector(context) as collector:
         try:
-            module = parse_module(chunk.text, filename, context, implicit_module=not options.no_implicit_module)
+            module = parse_module(chunk.text, filename, context, implicit_module=not options.no_implicit_module,
+                                  start=chunk.start)
         except ParseError as error:
             return ChunkResult(None, collector.diagnostics + error.diagnostics)
+        actions = ""
         if pipeline is not None:
             pm, fxn_passes = build_pipeline(pipeline, context, _printing(options))
             _configure(pm, options)
             try:
-                with context:
+                with context, _action_log(pm, options) as log:
                     pm.run(module.operation)
             except MLIRError as error:
                 collector.add_error(error)
-                return ChunkResult(None, collector.diagnostics)
+                return ChunkResult(None, collector.diagnostics, log.text)
             finally:
                 if options.pass_statistics:
                     _print_fxn_statistics(fxn_passes)
+            actions = log.text
         if options.verify_roundtrip:
             problem = _roundtrip_problem(module, filename)
             if problem is not None:
                 return ChunkResult(None, collector.diagnostics + [problem])
         if options.emit_bytecode:
-            return ChunkResult(_bytecode(module, options), collector.diagnostics)
-        output = module.operation.get_asm(**_print_options(options))
-        return ChunkResult(output if output.endswith("\n") else output + "\n", collector.diagnostics)
+            return ChunkResult(_bytecode(module, options), collector.diagnostics, actions)
+        if options.print_value_users or options.print_unique_ssa_ids:
+            output = print_marked(module.operation, value_users=options.print_value_users,
+                                  unique_ids=options.print_unique_ssa_ids, **_print_options(options))
+        else:
+            output = module.operation.get_asm(**_print_options(options))
+        # As mlir-opt: the printer's text (which ends in a newline before its location aliases, if any, unless
+        # in local scope), then a newline.
+        return ChunkResult(output + "\n", collector.diagnostics, actions)
+
+
+class _ActionLog:
+    text = ""
+
+
+@contextlib.contextmanager
+def _action_log(pm, options: OptOptions):
+    """With --log-actions-to, the pass executions of ``pm``'s run, from its IR printer's captured dumps."""
+    log = _ActionLog()
+    if options.log_actions_to is None:
+        yield log
+        return
+    pm.enable_ir_printing(print_before_all=True, print_after_all=True, large_elements_limit=1,
+                          large_resource_limit=1)
+    try:
+        with capture_native_stderr() as dump:
+            yield log
+    finally:
+        log.text = pass_execution_actions(dump.text)
 
 
 def _print_options(options: OptOptions) -> dict:
@@ -155,6 +188,7 @@ def _configure(pm, options: OptOptions) -> None:
             large_resource_limit=options.elide_resources_if_larger,
             enable_debug_info=options.print_debuginfo,
             print_generic_op_form=options.print_op_generic,
+            tree_printing_dir_path=options.print_ir_tree_dir,
         )
     if options.timing:
         pm.enable_timing()
@@ -162,6 +196,25 @@ def _configure(pm, options: OptOptions) -> None:
         pm.enable_statistics()
     if not options.verify_each:
         pm.enable_verifier(False)
+
+
+def registered_dialects() -> list[str]:
+    """The dialects fxn-opt's context knows, registered or (like fxn, defined in Python) loaded.
+
+    The bindings cannot list a context's dialects; MLIR's parser does, in the
+    note it attaches when it meets an op of an unknown dialect, so the list
+    is read from that note.
+    """
+    context = new_context()
+    with DiagnosticCollector(context):
+        try:
+            parse_module("fxn_show_dialects.op", "<show-dialects>", context)
+        except ParseError as error:
+            for note in (n for d in error.diagnostics for n in d.notes):
+                if note.message.startswith("Available dialects: "):
+                    listed = note.message.removeprefix("Available dialects: ").split(" (* ", 1)[0]
+                    return [name.removesuffix(" (*)") for name in listed.split(", ")]
+    raise RuntimeError("MLIR's parser listed no dialects")
 
 
 def _check_pass_flags(options: OptOptions) -> None:
@@ -226,6 +279,9 @@ def run(options: OptOptions) -> int:
 
         sys.stdout.write(list_passes())
         return 0
+    if options.show_dialects:
+        print("Available Dialects: " + ",".join(registered_dialects()))
+        return 0
     if options.list_backends:
         from fxn.backends import list_backends
 
@@ -246,30 +302,46 @@ def run(options: OptOptions) -> int:
     except InputError as error:
         return _error(str(error))
 
-    outputs, failed = [], False
+    outputs, actions, failed = [], [], False
     sources = {filename: text} if isinstance(text, str) else {}
     chunks = split_input(text, options.split_input_file) if isinstance(text, str) else [Chunk(text, 1)]
     for chunk in chunks:
         result = process_chunk(chunk, filename, pipeline, options)
+        actions.append(result.actions)
         if options.verify_diagnostics:
             expectations = parse_expectations(chunk.text) if isinstance(chunk.text, str) else []
             problems = verify(result.diagnostics, expectations, filename)
             failed |= bool(problems)
-            _print_diagnostics(problems, sources)
+            _print_diagnostics(problems, sources, options)
         else:
-            _print_diagnostics(result.diagnostics, sources)
+            _print_diagnostics(result.diagnostics, sources, options)
             failed |= result.output is None or any(d.severity == "error" for d in result.diagnostics)
         if result.output is not None:
             outputs.append(result.output)
     try:
-        joined = b"".join(outputs) if options.emit_bytecode else (SPLIT_MARKER + "\n").join(outputs)
+        if options.log_actions_to is not None:
+            _write_output("".join(actions), options.log_actions_to)
+        joined = b"".join(outputs) if options.emit_bytecode else _join(outputs, options)
         _write_output(joined, options.output)
     except InputError as error:
         return _error(str(error))
     return 1 if failed else 0
 
 
-def _print_diagnostics(diagnostics: list[Diagnostic], sources: dict) -> None:
-    """Each diagnostic as mlir-opt prints it: located, with the source line and a caret where it is the input's."""
+def _join(outputs: list[str], options: OptOptions) -> str:
+    """The printed chunks as mlir-opt writes them, with --split-input-file the output split marker between them."""
+    return (options.output_split_marker + "\n").join(outputs)
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic], sources: dict, options: OptOptions) -> None:
+    """Each diagnostic as mlir-opt prints it: located, with the source line and a caret where it is the input's.
+
+    Those less severe than --mlir-diagnostic-verbosity-level are left out;
+    notes as --mlir-print-op-on-diagnostic and --mlir-disable-diagnostic-notes say.
+    """
+    shown = VERBOSITY[options.diagnostic_verbosity]
     for diagnostic in diagnostics:
-        print(diagnostic.format(sources=sources), file=sys.stderr)
+        if diagnostic.severity in shown:
+            text = diagnostic.format(sources=sources, notes=not options.disable_diagnostic_notes,
+                                     operation_notes=options.print_op_on_diagnostic and not options.verify_diagnostics)
+            print(text, file=sys.stderr)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from fxn.diagnostics import Diagnostic, from_mlir_error
 from fxn.mlir import MLIRError, ir
 
-SPLIT_MARKER = re.compile(r"^// -----", re.MULTILINE)
 
 
 @dataclass
@@ -23,22 +22,29 @@ class Chunk:
 
     text: str
     first_line: int  # 1-based line of the chunk's first line in the file
+    #: Where mlir-opt locates the chunk's implicit module: the file's start (0:0), or just after the marker.
+    start: tuple[int, int] = (0, 0)
 
 
-def split_input(text: str, split: bool) -> list[Chunk]:
-    """The chunks of ``text`` separated by ``// -----`` lines (one chunk unless ``split``)."""
-    if not split:
+def split_input(text: str, marker: str | None) -> list[Chunk]:
+    """The chunks of ``text`` separated by lines that start with ``marker`` (one chunk if ``marker`` is None).
+
+    As mlir-opt's ``--split-input-file``: the rest of a marker line is dropped,
+    and each chunk keeps its lines' numbers (earlier lines become empty).
+    """
+    if marker is None:
         return [Chunk(text, 1)]
-    chunks, start = [], 0
-    for match in SPLIT_MARKER.finditer(text):
+    chunks, start, located = [], 0, (0, 0)
+    for match in re.finditer("^" + re.escape(marker), text, re.MULTILINE):
         line_end = text.find("\n", match.start())
-        chunks.append((start, match.start()))
+        chunks.append((start, match.start(), located))
         start = len(text) if line_end < 0 else line_end + 1
-    chunks.append((start, len(text)))
+        located = (text.count("\n", 0, match.start()) + 1, len(marker) + 1)
+    chunks.append((start, len(text), located))
     result = []
-    for begin, end in chunks:
+    for begin, end, located in chunks:
         first_line = text.count("\n", 0, begin) + 1
-        result.append(Chunk("\n" * (first_line - 1) + text[begin:end], first_line))
+        result.append(Chunk("\n" * (first_line - 1) + text[begin:end], first_line, located))
     return result
 
 
@@ -50,14 +56,17 @@ class ParseError(Exception):
         self.diagnostics = diagnostics
 
 
-def parse_module(text: str | bytes, filename: str, context: ir.Context, implicit_module: bool = True):
+def parse_module(text: str | bytes, filename: str, context: ir.Context, implicit_module: bool = True,
+                 start: tuple[int, int] = (0, 0)):
     """Parse and verify ``text`` (reported as ``filename``) as mlir-opt does; raises :class:`ParseError` on bad input.
 
     With ``implicit_module`` (mlir-opt's default) the whole file is parsed
     once, as the bindings' parser does: a single top-level
     ``builtin.module`` is the module; anything else (several ops, attribute
     and type aliases between them, a ``{-# dialect_resources ... #-}``
-    section) goes into a new module located at ``filename:0:0``. Without it
+    section) goes into a new module located at ``filename:0:0`` (or at
+    ``start``: mlir-opt locates the implicit module of a later
+    ``--split-input-file`` chunk just after its marker). Without it
     (``--no-implicit-module``) the file must hold exactly one top-level op,
     of any kind, which is returned. ``text`` may be MLIR bytecode (bytes).
     """
@@ -68,7 +77,10 @@ def parse_module(text: str | bytes, filename: str, context: ir.Context, implicit
             module = ir.Module.parse(text).operation
         except MLIRError as error:
             raise ParseError(_renamed(from_mlir_error(error), filename)) from None
+        implicit = isinstance(module.location, ir.FileLineColLoc) and module.location.start_line == 0
         _rename_locations(module, filename)
+        if implicit and start != (0, 0):
+            module.location = ir.Location.file(filename, *start)
         return module.opview
 
 

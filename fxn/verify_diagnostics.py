@@ -84,7 +84,8 @@ def parse_expectations(text: str) -> list[Expectation]:
 def verify(diagnostics: list[Diagnostic], expectations: list[Expectation], filename: str) -> list[Diagnostic]:
     """The mismatches between what was emitted and what was expected, as errors to print."""
     problems = []
-    flat = [d for top in diagnostics for d in [top, *top.notes]]
+    # As mlir-opt under --verify-diagnostics, which prints no op on a diagnostic.
+    flat = [d for top in diagnostics for d in [top, *top.notes] if not d.is_operation_note]
     for diagnostic in flat:
         for expectation in expectations:
             if expectation.matches(diagnostic):

@@ -16,7 +16,8 @@ Each failing line gets one reason class:
 - ``version skew``: the line needs an option or pass the bundled MLIR does
   not have, or fails the same way with ``torch-mlir-opt``, an mlir-opt of
   the bundled MLIR's version (whose failures for lack of a dialect or pass
-  it does not register prove nothing);
+  it does not register prove nothing), or with ``scripts/bare_mlir_opt.py``,
+  an mlir-opt of the bare bindings (for the lines it can serve);
 - ``unsupported option``: fxn-opt refuses an option the bundled MLIR has
   (it says why);
 - ``fxn-opt's own``: everything else: the bundled MLIR passes, fxn-opt does
@@ -33,6 +34,7 @@ import collections
 import functools
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -132,10 +134,10 @@ def substitute(command: str, run: RunLine, opt: str, temporary: Path) -> str:
     return re.sub(r"(?<![\w/-])FileCheck\b", filecheck(), command)
 
 
-def execute(command: str) -> subprocess.CompletedProcess:
+def execute(command: str, environment: dict | None = None) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True,
-                              timeout=TIMEOUT_SECONDS, errors="replace")
+                              timeout=TIMEOUT_SECONDS, errors="replace", env={**os.environ, **(environment or {})})
     except subprocess.TimeoutExpired:
         return subprocess.CompletedProcess(command, 124, "", f"timed out after {TIMEOUT_SECONDS} s")
 
@@ -161,7 +163,26 @@ def classify(run: RunLine, result: subprocess.CompletedProcess, reference: str |
             again = execute(substitute(run.command, run, reference, Path(temporary)))
         if again.returncode != 0 and not re.search(_REFERENCE_LIMITS, again.stderr):
             return f"version skew (the bundled MLIR's torch-mlir-opt fails too): {said}"
+    if _fails_with_bare_bindings(run):
+        return f"version skew (the bundled MLIR through the bare bindings fails too): {said}"
     return f"fxn-opt's own: {said}"
+
+
+def _fails_with_bare_bindings(run: RunLine) -> bool:
+    """Whether the line fails as well with scripts/bare_mlir_opt.py (the bindings alone) as its mlir-opt.
+
+    Lines that check what the tool writes to stderr are not run: the bare
+    tool does not print diagnostics as mlir-opt does, so its failure there
+    would prove nothing.
+    """
+    if re.search(r"2>", run.command):
+        return False
+    bare = f"{shlex.quote(sys.executable)} {shlex.quote(str(ROOT / 'scripts' / 'bare_mlir_opt.py'))}"
+    with tempfile.TemporaryDirectory() as temporary:
+        report = Path(temporary) / "report"
+        again = execute(substitute(run.command, run, bare, Path(temporary)), {"BARE_MLIR_OPT_REPORT": str(report)})
+        served = not report.exists()
+    return served and again.returncode != 0
 
 
 #: What torch-mlir-opt says where it lacks a dialect or pass that fxn-opt has: its failure then says nothing.

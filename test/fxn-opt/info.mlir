@@ -16,5 +16,9 @@
 // PASSES: --cse {{.*}} Eliminate common sub-expressions
 // PASSES: --one-shot-bufferize
 
+// RUN: fxn-opt --show-dialects | FileCheck %s --check-prefix=DIALECTS
+// DIALECTS: Available Dialects: {{.*}}arith,{{.*}},func,fxn,{{.*}},linalg,{{.*}},scf,{{.*}},tensor,
+// DIALECTS-NOT: (*)
+
 // RUN: fxn-opt --list-backends | FileCheck %s --check-prefix=BACKENDS
 // BACKENDS: Available backends:

@@ -40,8 +40,8 @@
 // SCOPE: IR Dump After CSEPass
 // SCOPE-NEXT: #map = affine_map
 
-// RUN: not fxn-opt %s --log-actions-to=%t.log 2>&1 | FileCheck %s --check-prefix=REFUSED
-// REFUSED: fxn-opt: error: option '--log-actions-to' is not supported by fxn-opt: MLIR's actions are not reachable from the MLIR Python bindings
+// RUN: not fxn-opt %s --profile-actions-to=%t.log 2>&1 | FileCheck %s --check-prefix=REFUSED
+// REFUSED: fxn-opt: error: option '--profile-actions-to' is not supported by fxn-opt: MLIR's actions are not reachable from the MLIR Python bindings
 
 // RUN: not fxn-opt %s --mlir-elide-elementsattrs-if-larger=many 2>&1 | FileCheck %s --check-prefix=NOT-A-NUMBER
 // NOT-A-NUMBER: fxn-opt: error: option '--mlir-elide-elementsattrs-if-larger' takes a non-negative integer; got 'many'
