@@ -1,21 +1,22 @@
 """mlir-opt's ``--mlir-print-value-users`` and ``--mlir-print-unique-ssa-ids``, on the bindings' printer.
 
-The bindings' printer has neither option. Both are served by printing the
-IR with a marker location on every op and block argument (the original
-locations are put back afterwards; a copy of the IR would not do, as copying
-reorders the lists of uses the comments show), with locations printed: an op's marker is printed right after the op (after
-its regions), where mlir-opt puts the value-user comment, and the text
-between two markers belongs to the op of the second one. Then:
+The bindings' printer has neither option. Both are served from two prints
+of the same IR with locations: the printer's own, and one with a marker
+location on every op and block argument (put back afterwards: a copy of the
+IR would not do, as copying reorders the lists of uses the comments show).
+Both prints hold their locations in the same places, so the markers tell
+whose each location of the first print is: an op's comes right after the op
+(after its regions), where mlir-opt puts the value-user comment, and the
+text before it, up to the location before, is that op's. Then:
 
 - each name in an op's text is renamed to the name mlir-opt's printer gives
   with the options (:mod:`fxn.ssa_numbering` replays its numbering),
   string literals left alone;
-- with value users, each op marker becomes the op's comment, and each
+- with value users, each op's comment follows its location, and each
   block's argument comments go on lines of their own before the first line
   of the block's first op;
-- every marker becomes the original location where ``--mlir-print-debuginfo``
-  asked for locations (printed inline, as ``--mlir-print-local-scope``
-  prints them), else nothing.
+- the locations stay where ``--mlir-print-debuginfo`` asked for them, else
+  they go.
 
 The comments, as mlir-opt's printer writes them: ``// id: %N`` after an op
 without results that has operands, ``// unused`` after an op whose results
@@ -49,10 +50,8 @@ def print_marked(operation: ir.Operation, *, value_users: bool = False, unique_i
                  enable_debug_info: bool = False, pretty_debug_info: bool = False,
                  print_generic_op_form: bool = False, use_name_loc_as_prefix: bool = False, **print_options) -> str:
     """``operation`` printed as ``get_asm`` prints it, with mlir-opt's value-user comments and/or unique ids."""
-    if pretty_debug_info or use_name_loc_as_prefix:
-        flag = "--mlir-pretty-debuginfo" if pretty_debug_info else "--mlir-use-nameloc-as-prefix"
-        raise ValueError(f"{flag} cannot be combined with --mlir-print-value-users or --mlir-print-unique-ssa-ids "
-                         "in fxn-opt: both rest on locations")
+    if use_name_loc_as_prefix or pretty_debug_info:  # fxn-opt refuses these combinations and says why
+        raise ValueError("print_marked serves neither use_name_loc_as_prefix nor pretty_debug_info")
     shape = IRShape.of(operation)
     defaults = default_names(shape)
     printed = number(shape, defaults, generic=print_generic_op_form)

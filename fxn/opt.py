@@ -286,12 +286,11 @@ def parse_args(argv: list[str]) -> OptOptions:
     if options.log_actions_to is not None and printing_flags:
         raise UsageError(f"--log-actions-to cannot be combined with {printing_flags[0]} in fxn-opt: both use the "
                          "pass manager's one IR printer")
-    if options.print_value_users or options.print_unique_ssa_ids:
-        for flag, given in (("--mlir-pretty-debuginfo", options.pretty_debuginfo),
-                            ("--mlir-use-nameloc-as-prefix", options.use_nameloc_as_prefix)):
-            if given:
-                raise UsageError(f"{flag} cannot be combined with --mlir-print-value-users or "
-                                 "--mlir-print-unique-ssa-ids in fxn-opt: both rest on locations")
+    if (options.print_value_users or options.print_unique_ssa_ids) and (options.use_nameloc_as_prefix
+                                                                        or options.pretty_debuginfo):
+        raise UsageError("--mlir-print-value-users and --mlir-print-unique-ssa-ids cannot be combined with "
+                         "--mlir-use-nameloc-as-prefix or --mlir-pretty-debuginfo in fxn-opt: they are served from "
+                         "printed locations, which must name no values and print in full")
     return options
 
 

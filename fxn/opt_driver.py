@@ -180,7 +180,8 @@ def _configure(pm, options: OptOptions) -> None:
     if options.print_ir_after_all or options.print_ir_before_all or options.print_ir_after_failure:
         pm.enable_ir_printing(
             print_before_all=options.print_ir_before_all,
-            print_after_all=options.print_ir_after_all,
+            # As mlir-opt: printing after a failure prints after every pass, only where one failed.
+            print_after_all=options.print_ir_after_all or options.print_ir_after_failure,
             print_module_scope=options.print_ir_module_scope,
             print_after_change=options.print_ir_after_change,
             print_after_failure=options.print_ir_after_failure,

@@ -47,6 +47,17 @@
 // RUN:   | FileCheck %s --check-prefix=TREE-SELECTED
 // TREE-SELECTED: fxn-opt: error: --mlir-print-ir-tree-dir applies to --mlir-print-ir-before-all
 
+// --mlir-print-ir-after-failure: the IR after the pass that failed, and after no other.
+// RUN: not fxn-opt %S/Inputs/unbufferizable.mlir --allow-unregistered-dialect --canonicalize --one-shot-bufferize \
+// RUN:   --mlir-print-ir-after-failure 2>&1 | FileCheck %s --check-prefix=FAILURE
+// FAILURE-NOT: IR Dump After CanonicalizerPass
+// FAILURE: IR Dump After OneShotBufferizePass Failed: one-shot-bufferize
+// FAILURE-NEXT: module {
+// FAILURE: "t.make"
+// FAILURE: unbufferizable.mlir:3:8: error: op was not bufferized
+// RUN: fxn-opt %s --cse --mlir-print-ir-after-failure 2>&1 >/dev/null | FileCheck %s --check-prefix=NO-FAILURE --allow-empty
+// NO-FAILURE-NOT: IR Dump
+
 // The bindings are a release build of MLIR, which keeps no counters of its
 // own passes: the upstream report is empty; fxn's passes report theirs.
 // RUN: fxn-opt %s --cse --fxn-constant-fold --mlir-pass-statistics 2>&1 >/dev/null | FileCheck %s --check-prefix=STATS

@@ -9,7 +9,7 @@
 // ELIDE: arith.constant dense<[1, 2]> : tensor<2xi32>
 
 // RUN: fxn-opt %s --mlir-print-debuginfo --mlir-pretty-debuginfo | FileCheck %s --check-prefix=PRETTY
-// PRETTY: func.func @f(%arg0: tensor<8xf32> {{.*}}printing-options.mlir:50:14)
+// PRETTY: func.func @f(%arg0: tensor<8xf32> {{.*}}printing-options.mlir:61:14)
 
 // RUN: fxn-opt %s --mlir-print-assume-verified --mlir-print-op-generic | FileCheck %s --check-prefix=ASSUMED
 // ASSUMED: "func.func"()
@@ -23,6 +23,17 @@
 // RUN: fxn-opt %s --pass-pipeline='builtin.module(func.func(cse),canonicalize)' --dump-pass-pipeline 2>&1 >/dev/null | FileCheck %s --check-prefix=DUMP
 // DUMP: Pass Manager with 2 passes:
 // DUMP-NEXT: builtin.module(func.func(cse),canonicalize{
+
+// RUN: fxn-opt %S/Inputs/resource.mlir --mlir-elide-resource-strings-if-larger=2 | FileCheck %s --check-prefix=RESOURCE
+// RUN: fxn-opt %S/Inputs/resource.mlir | FileCheck %s --check-prefix=RESOURCE-KEPT
+// RESOURCE: arith.constant dense_resource<blob1> : tensor<4xi8>
+// RESOURCE-NOT: 0x0100000001020304
+// RESOURCE-KEPT: blob1: "0x0100000001020304"
+
+// Threads and verification change nothing in the output of correct passes.
+// RUN: fxn-opt %s --cse --canonicalize --mlir-disable-threading | FileCheck %s --check-prefix=ROUNDTRIP
+// RUN: fxn-opt %s --cse --canonicalize --verify-each=false | FileCheck %s --check-prefix=ROUNDTRIP
+// RUN: fxn-opt %s --cse --canonicalize --verify-each | FileCheck %s --check-prefix=ROUNDTRIP
 
 // RUN: fxn-opt %s --verify-roundtrip | FileCheck %s --check-prefix=ROUNDTRIP
 // ROUNDTRIP: func.func @f

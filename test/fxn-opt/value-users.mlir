@@ -12,7 +12,8 @@
 // RUN: fxn-opt %s --allow-unregistered-dialect --split-input-file --mlir-print-op-generic --mlir-print-value-users \
 // RUN:   | FileCheck %s --check-prefix=GENERIC
 // RUN: not fxn-opt %s --mlir-print-value-users --mlir-print-debuginfo --mlir-pretty-debuginfo 2>&1 \
-// RUN:   | FileCheck %s --check-prefix=PRETTY
+// RUN:   | FileCheck %s --check-prefix=REFUSED
+// RUN: not fxn-opt %s --mlir-print-unique-ssa-ids --mlir-use-nameloc-as-prefix 2>&1 | FileCheck %s --check-prefix=REFUSED
 
 // Ops without results at the top take %0 and %1, so the functions' values start at %2.
 // CHECK-LABEL: func.func @f(%arg0: i32, %arg1: i32) -> i32 {
@@ -122,4 +123,4 @@ func.func @other(%x: i32) {
   return
 }
 
-// PRETTY: fxn-opt: error: --mlir-pretty-debuginfo cannot be combined with --mlir-print-value-users or --mlir-print-unique-ssa-ids in fxn-opt
+// REFUSED: fxn-opt: error: --mlir-print-value-users and --mlir-print-unique-ssa-ids cannot be combined with --mlir-use-nameloc-as-prefix or --mlir-pretty-debuginfo in fxn-opt
