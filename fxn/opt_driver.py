@@ -18,7 +18,7 @@ from fxn.marked_printing import print_marked
 from fxn.mlir import MLIRError
 from fxn.native_stderr import capture_native_stderr
 from fxn.opt import OptOptions
-from fxn.pipeline import IRPrinting, PipelineError, build_pipeline
+from fxn.pipeline import IRPrinting, PipelineError, anchor_of, build_pipeline
 from fxn.source import Chunk, ParseError, parse_module, split_input
 from fxn.verify_diagnostics import parse_expectations, verify
 
@@ -35,13 +35,28 @@ class ChunkResult:
 
 
 def pipeline_text(options: OptOptions) -> str | None:
-    """The pipeline to run: --pass-pipeline as given, or the pass flags nested in builtin.module."""
+    """The pipeline to run: --pass-pipeline as given, or the pass flags in builtin.module.
+
+    As mlir-opt nests pass flags implicitly, a pass restricted to an op (a
+    ``func.func`` pass) runs on the module's ops of that kind, with the
+    passes next to it of the same kind: ``-affine-parallelize -cse`` is
+    ``builtin.module(func.func(affine-parallelize),cse)``.
+    """
     if options.pass_pipeline is not None:
         return options.pass_pipeline
     if not options.pass_flags:
         return None
-    elements = [name if value is None else f"{name}{{{value}}}" for name, value in options.pass_flags]
-    return "builtin.module(" + ",".join(elements) + ")"
+    context = new_context()
+    groups: list[tuple[str | None, list[str]]] = []
+    for name, value in options.pass_flags:
+        element = name if value is None else f"{name}{{{value}}}"
+        anchor = anchor_of(element, context)
+        if groups and groups[-1][0] == anchor and anchor is not None:
+            groups[-1][1].append(element)
+        else:
+            groups.append((anchor, [element]))
+    nested = [f"{anchor}({','.join(elements)})" if anchor else elements[0] for anchor, elements in groups]
+    return "builtin.module(" + ",".join(nested) + ")"
 
 
 #: The first bytes of an MLIR bytecode file.
@@ -220,10 +235,12 @@ def registered_dialects() -> list[str]:
 
 def _check_pass_flags(options: OptOptions) -> None:
     """Each ``--<name>`` flag must name a pass; InputError says which flag is wrong."""
+    context = new_context()
     for name, value in options.pass_flags:
         element = name if value is None else f"{name}{{{value}}}"
+        anchor = anchor_of(element, context)
         try:
-            build_pipeline(f"builtin.module({element})", new_context())
+            build_pipeline(f"builtin.module({anchor}({element}))" if anchor else f"builtin.module({element})", context)
         except PipelineError as error:
             if "does not refer to a registered pass" in str(error):
                 raise InputError(f"unknown option '--{name}' (neither an fxn-opt flag nor a registered pass)") from None

@@ -13,6 +13,8 @@ pass manager and runs on every op that the anchors nested around it select
 
 from __future__ import annotations
 
+import re
+
 import sys
 from dataclasses import dataclass, field
 
@@ -180,9 +182,10 @@ class PipelineBuilder:
         self.text = text
         self.printing = printing or IRPrinting()
         self.fxn_passes: list[FxnPass] = []
-        self._pending: list[tuple[list[str], str]] = []
+        self._pending: list[tuple[list[str], str, PassElement]] = []
 
     def build(self, anchor: Anchor) -> PassManager:
+        self.anchor = anchor.op_name
         pm = PassManager(anchor.op_name)
         self._add_elements(pm, anchor.elements, [])
         self._flush(pm)
@@ -210,7 +213,7 @@ class PipelineBuilder:
         else:
             text = element.name + ("" if element.options is None else "{" + element.options + "}")
             self._check_upstream(text, element)
-            self._pending.append((path, text))
+            self._pending.append((path, text, element))
             if printed:
                 self._flush(pm)
         if element.name in self.printing.after:
@@ -232,15 +235,29 @@ class PipelineBuilder:
 
     def _flush(self, pm):
         """Add the pending upstream passes, one nested pipeline per run of equal anchors."""
-        groups: list[tuple[list[str], list[str]]] = []
-        for path, text in self._pending:
+        groups: list[tuple[list[str], list[tuple[str, PassElement]]]] = []
+        for path, text, element in self._pending:
             if groups and groups[-1][0] == path:
-                groups[-1][1].append(text)
+                groups[-1][1].append((text, element))
             else:
-                groups.append((path, [text]))
-        for path, texts in groups:
-            pm.add(_nest(path, ",".join(texts)))
+                groups.append((path, [(text, element)]))
         self._pending.clear()
+        for path, passes in groups:
+            try:
+                pm.add(_nest(path, ",".join(text for text, _ in passes)))
+            except ValueError as error:  # a pass restricted to other ops than those its place runs on
+                message = str(error).strip().splitlines()[0]
+                raise PipelineError(message, self.text, self._misplaced(path, passes).column) from None
+
+
+    def _misplaced(self, path: list[str], passes: list) -> PassElement:
+        """The first of ``passes`` that cannot be added at ``path`` (the first one if each can alone)."""
+        for text, element in passes:
+            try:
+                PassManager(self.anchor).add(_nest(path, text))
+            except ValueError:
+                return element
+        return passes[0][1]
 
 
 def _upstream_message(raw: str, name: str) -> str:
@@ -253,6 +270,22 @@ def _upstream_message(raw: str, name: str) -> str:
         if line.startswith("<Pass-Options-Parser>:") or line.startswith(": for the"):
             return f"invalid options for pass '{name}': " + line.split(":", 1)[1].strip()
     return f"invalid options for pass '{name}'"
+
+
+def anchor_of(pass_text: str, context: ir.Context) -> str | None:
+    """The op a pass is restricted to (``func.func`` for ``affine-parallelize``), None if it runs on any op.
+
+    The bindings do not tell it; MLIR says it when the pass is added where it
+    cannot run, as a pass restricted to another op than ``builtin.module``.
+    """
+    with context:
+        try:
+            with capture_native_stderr():
+                PassManager("builtin.module").add(pass_text)
+        except ValueError as error:
+            restricted = re.search(r"restricted to '([\w.]+)'", str(error))
+            return restricted[1] if restricted else None
+    return None
 
 
 def build_pipeline(text: str, context: ir.Context, printing: IRPrinting | None = None):

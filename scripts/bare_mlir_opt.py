@@ -51,9 +51,9 @@ def main(argv: list[str]) -> int:
             flags.add(name)
         else:
             passes.append(name + (f"{{{value}}}" if has_value else ""))
-    if pipeline is None and passes:
-        pipeline = f"builtin.module({','.join(passes)})"
     try:
+        if pipeline is None and passes:
+            pipeline = f"builtin.module({','.join(_nested(p, ir, passmanager) for p in passes)})"
         if pipeline is not None:
             passmanager.PassManager.parse(pipeline, context=ir.Context())
     except Exception:  # an option this bare tool does not know, or a pass the bindings lack
@@ -91,6 +91,18 @@ def main(argv: list[str]) -> int:
         with open(output, "w") as file:
             file.write(joined)
     return 1 if failed else 0
+
+
+def _nested(pass_text: str, ir, passmanager) -> str:
+    """A pass flag as mlir-opt nests it: in the op it is restricted to (``func.func(...)``), if any."""
+    try:
+        passmanager.PassManager.parse(f"builtin.module({pass_text})", context=ir.Context())
+    except ValueError as error:
+        restricted = re.search(r"restricted to '([\w.]+)'", str(error))
+        if restricted is None:
+            raise
+        return f"{restricted[1]}({pass_text})"
+    return pass_text
 
 
 def _split(text: str, marker: str) -> list[str]:

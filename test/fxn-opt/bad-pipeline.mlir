@@ -5,6 +5,10 @@
 // UNKNOWN-NEXT: builtin.module(func.func(fxn-canonicalise))
 // UNKNOWN-NEXT: {{^                         \^$}}
 
+// A pass restricted to functions, put where it would run on the module.
+// RUN: not fxn-opt %s -p 'builtin.module(cse,affine-parallelize)' 2>&1 | FileCheck %s --check-prefix=NESTING
+// NESTING: <pass-pipeline>:1:20: error: Can't add pass 'AffineParallelize' restricted to 'func.func' on a PassManager intended to run on 'builtin.module', did you intend to nest?
+
 // RUN: not fxn-opt %s -p 'builtin.module(fxn-constant-fold{max-elems=4})' 2>&1 | FileCheck %s --check-prefix=OPTION
 // OPTION: <pass-pipeline>:1:16: error: pass 'fxn-constant-fold' has no option 'max-elems' (options: max-elements)
 

@@ -4,6 +4,12 @@
 // RUN: fxn-opt %s -p 'builtin.module(canonicalize,func.func(fxn-canonicalize),fxn-constant-fold{max-elements=1024},cse)' | FileCheck %s
 // RUN: fxn-opt %s --canonicalize --fxn-canonicalize --fxn-constant-fold=max-elements=1024 --cse | FileCheck %s
 
+// Pass flags nest as mlir-opt nests them: a pass restricted to func.func runs on each function, with the
+// func.func passes next to it.
+// RUN: fxn-opt %s --canonicalize --affine-parallelize --affine-loop-invariant-code-motion --cse --dump-pass-pipeline \
+// RUN:   2>&1 >/dev/null | FileCheck %s --check-prefix=NESTED
+// NESTED: builtin.module(canonicalize{{.*}},func.func(affine-parallelize{{.*}},affine-loop-invariant-code-motion),cse)
+
 // CHECK-LABEL: func.func @predict(
 // CHECK-SAME: %[[X:.+]]: tensor<4xf32>, %[[Y:.+]]: tensor<4xf32>
 // CHECK-NEXT: %[[XY:.+]] = "fxn.mul"(%[[X]], %[[Y]])

@@ -5,9 +5,12 @@ The test files here are our own, written in upstream's style."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+import upstream_lit  # noqa: E402  (scripts/ is not a package)
 
 TEST_FILE = """\
 // RUN: mlir-opt %s | FileCheck %s
@@ -19,10 +22,15 @@ TEST_FILE = """\
 // RUN:   --canonicalize | FileCheck %s --check-prefix=CANON
 // RUN: mlir-opt %s | FileCheck %s --check-prefix=WRONG
 // RUN: mlir-opt %s --control-flow-sink | FileCheck %s --check-prefix=SUNK
+// RUN: mlir-opt %s --a-pass-of-another-version 2>&1 | FileCheck %s --check-prefix=SKEW
+// RUN: split-file %S/Inputs/two-files.txt %t
+// RUN: mlir-opt %t/second.mlir | FileCheck %s --check-prefix=SECOND
 // CHECK: func.func @f
 // CANON: return
 // WRONG: func.func @g
 // SUNK: scf.execute_region
+// SKEW: error: the pass of another version failed
+// SECOND: func.func private @second
 // SUNK-NEXT: arith.muli
 func.func @f() {
   return
@@ -39,9 +47,18 @@ func.func @sink(%a: i32) {
 """
 
 
+TWO_FILES = """\
+//--- first.mlir
+func.func private @first()
+//--- second.mlir
+func.func private @second()
+"""
+
+
 def test_lines_are_run_skipped_and_classed(tmp_path):
-    (tmp_path / "Dialect").mkdir()
+    (tmp_path / "Dialect" / "Inputs").mkdir(parents=True)
     (tmp_path / "Dialect" / "sample.mlir").write_text(TEST_FILE)
+    (tmp_path / "Dialect" / "Inputs" / "two-files.txt").write_text(TWO_FILES)
     result = subprocess.run([str(ROOT / "scripts" / "upstream-lit"), str(tmp_path), "--verbose"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
@@ -59,4 +76,22 @@ def test_lines_are_run_skipped_and_classed(tmp_path):
     # torch-mlir-opt has no --control-flow-sink; the bare bindings (this MLIR's pass) do not sink into an
     # scf.execute_region either, as a test of another MLIR version expects.
     assert "version skew (the bundled MLIR through the bare bindings fails too)" in outcomes["Dialect/sample.mlir:9"]
-    assert "2 of 6 RUN lines pass (2 skipped: they need other tools or upstream's lit configuration)" in result.stdout
+    # FileCheck reads what fxn-opt says; the class comes from fxn-opt's own words, run alone.
+    assert "version skew (the bundled MLIR has no option or pass --a-pass-of-another-version)" in \
+        outcomes["Dialect/sample.mlir:10"]
+    # %t is one per test file: split-file's outputs reach the next line (where LLVM's split-file is installed).
+    if upstream_lit.known_tools() >= {"split-file"}:
+        assert outcomes["Dialect/sample.mlir:11"].startswith("PASS")
+        assert outcomes["Dialect/sample.mlir:12"].startswith("PASS")
+        assert "4 of 9 RUN lines pass (2 skipped" in result.stdout
+    else:
+        assert outcomes["Dialect/sample.mlir:11"].endswith("needs split-file")
+        assert outcomes["Dialect/sample.mlir:12"].endswith("needs the output of a line skipped before")
+        assert "2 of 7 RUN lines pass (4 skipped" in result.stdout
+
+
+def test_lines_that_need_llvms_test_tools_are_skipped_without_them(monkeypatch):
+    monkeypatch.setattr(upstream_lit, "llvm_tools", lambda: None)
+    assert upstream_lit.skip_reason("not mlir-opt %s 2>&1 | FileCheck %s") == "needs not"
+    assert upstream_lit.skip_reason("mlir-opt %s | FileCheck %s") is None
+
