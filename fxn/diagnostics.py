@@ -45,9 +45,9 @@ class Diagnostic:
         Where ``sources`` (file name -> its text) holds the diagnostic's file,
         the line it points at follows, and a caret under its column, as
         mlir-opt prints them; a note at the location of the diagnostic or
-        note before it shows no line. MLIR's notes printing the op a diagnostic was emitted on
-        (``see current operation: ...``) are left out unless
-        ``operation_notes``; every note is left out unless ``notes``.
+        note before it shows no line. MLIR's notes printing the op a
+        diagnostic was emitted on (``see current operation: ...``) are left
+        out unless ``operation_notes``; every note is left out unless ``notes``.
         """
         return self._format(default_filename, sources or {}, operation_notes, notes, show_source=True)
 

@@ -11,7 +11,6 @@ import sys
 from dataclasses import dataclass
 
 from fxn.action_log import pass_execution_actions
-
 from fxn.diagnostics import VERBOSITY, Diagnostic, DiagnosticCollector
 from fxn.dialects import new_context
 from fxn.marked_printing import print_marked
@@ -46,17 +45,21 @@ def pipeline_text(options: OptOptions) -> str | None:
         return options.pass_pipeline
     if not options.pass_flags:
         return None
-    context = new_context()
     groups: list[tuple[str | None, list[str]]] = []
-    for name, value in options.pass_flags:
-        element = name if value is None else f"{name}{{{value}}}"
-        anchor = anchor_of(element, context)
+    for _, element, anchor in _pass_flag_elements(options):
         if groups and groups[-1][0] == anchor and anchor is not None:
             groups[-1][1].append(element)
         else:
             groups.append((anchor, [element]))
     nested = [f"{anchor}({','.join(elements)})" if anchor else elements[0] for anchor, elements in groups]
     return "builtin.module(" + ",".join(nested) + ")"
+
+
+def _pass_flag_elements(options: OptOptions) -> list[tuple[str, str, str | None]]:
+    """Each pass flag: its name, its pipeline element and the op the pass is restricted to (None: any op)."""
+    context = new_context()
+    elements = [(name, name if value is None else f"{name}{{{value}}}") for name, value in options.pass_flags]
+    return [(name, element, anchor_of(element, context)) for name, element in elements]
 
 
 #: The first bytes of an MLIR bytecode file.
@@ -235,12 +238,10 @@ def registered_dialects() -> list[str]:
 
 def _check_pass_flags(options: OptOptions) -> None:
     """Each ``--<name>`` flag must name a pass; InputError says which flag is wrong."""
-    context = new_context()
-    for name, value in options.pass_flags:
-        element = name if value is None else f"{name}{{{value}}}"
-        anchor = anchor_of(element, context)
+    for name, element, anchor in _pass_flag_elements(options):
         try:
-            build_pipeline(f"builtin.module({anchor}({element}))" if anchor else f"builtin.module({element})", context)
+            build_pipeline(f"builtin.module({anchor}({element}))" if anchor else f"builtin.module({element})",
+                           new_context())
         except PipelineError as error:
             if "does not refer to a registered pass" in str(error):
                 raise InputError(f"unknown option '--{name}' (neither an fxn-opt flag nor a registered pass)") from None

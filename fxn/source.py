@@ -15,7 +15,6 @@ from fxn.diagnostics import Diagnostic, from_mlir_error
 from fxn.mlir import MLIRError, ir
 
 
-
 @dataclass
 class Chunk:
     """A piece of a source file: its text, padded with blank lines to keep line numbers."""

@@ -130,9 +130,9 @@ def number(shape: IRShape, defaults: Names, *, generic: bool = False, unique: bo
 class _Walk:
     """One replay of the printer's naming walk.
 
-    ``requested`` maps the names ops chose, keyed as :meth:`_key` says, to the
-    name asked for before clashes were resolved; without it, op-chosen names
-    are kept as the bindings print them.
+    ``requested`` maps each value an op names (``("result", op, k)`` or
+    ``("argument", index)``) to the name asked for before clashes were
+    resolved; without it, names ops choose are kept as the bindings print them.
     """
 
     def __init__(self, shape: IRShape, defaults: Names, *, generic=False, unique=False, value_users=False,
@@ -145,7 +145,6 @@ class _Walk:
         self.counters = {"value": 0, "argument": 0, "conflict": 0}
         self.scopes: dict[int, set] = {}  # names taken in each region (by id), as the printer's scoped table
         self.inferred: dict | None = None  # when inferring: requested name per key
-        self.consistent = True
 
     def run(self) -> Names:
         shape = self.shape
@@ -168,7 +167,7 @@ class _Walk:
         self.inferred = {}
         names = self.run()
         same = (names.results, names.arguments) == (self.defaults.results, self.defaults.arguments)
-        return self.inferred if same and self.consistent else None
+        return self.inferred if same else None
 
     def _next(self, kind: str) -> int:
         self.counters[kind] += 1
