@@ -16,6 +16,7 @@ PASSES = {
     "fxn-fuse-fma": "fxn.passes.fuse_fma:FxnFuseFma",
     "fxn-fuse-into-extract": "fxn.passes.fuse_into_extract:FxnFuseIntoExtract",
     "fxn-lower-to-linalg": "fxn.passes.lowering.convert:FxnLowerToLinalg",
+    "fxn-specialize-resize": "fxn.passes.specialize_resize:FxnSpecializeResize",
     "fxn-vectorize": "fxn.passes.vectorize:FxnVectorize",
 }
 
