@@ -151,11 +151,13 @@ class Backend:
         return None
 
     def pipeline_hooks(self, target: Target) -> dict[str, str]:
-        """Passes around the generic lowering stages: ``"before:<stage>"`` / ``"after:<stage>"`` -> pipeline text.
+        """Passes around the generic stages: ``"before:<stage>"`` / ``"after:<stage>"`` -> pipeline text.
 
-        Stages are those of :data:`fxn.compiler.LOWERING_STAGES` ("lowered",
-        "vectorized", "bufferized", "llvm"); the text is a comma-separated
-        list of pipeline elements as ``fxn-opt`` takes them.
+        Stages are "optimized" (``fxn-optimize`` on the fxn IR; the key
+        ``"optimized"`` alone replaces it) and those of
+        :data:`fxn.compiler.LOWERING_STAGES` ("lowered", "vectorized",
+        "bufferized", "llvm"); the text is a comma-separated list of pipeline
+        elements as ``fxn-opt`` takes them.
         """
         return {}
 

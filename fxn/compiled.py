@@ -68,7 +68,6 @@ from fxn.dialects import TensorType, new_context
 #: What ``fxn inspect`` can print, in pipeline order.
 STAGES = ("traced", "fxn", "optimized", "lowered", "llvm", "asm")
 #: The fxn-level clean-up every predictor gets before the generic lowering.
-OPTIMIZATION_PIPELINE = "builtin.module(func.func(fxn-canonicalize),fxn-constant-fold,cse)"
 #: Return annotations that ask for Python scalars.
 _SCALAR_ANNOTATIONS = (float, int, bool)
 
@@ -137,15 +136,15 @@ def lower(fn, parameters, arg_types, target, stages: dict | None = None,
     module = traced.module
     if reached("traced", f"# captured by {traced.capture}\n{traced.graph}") or reached("fxn", module):
         return None
-    _run(build_pipeline(OPTIMIZATION_PIPELINE, module.context)[0], module)
+    from fxn.compiler import as_target, optimization_pipeline
+
+    _, target = as_target(target)
+    _run(build_pipeline(optimization_pipeline(target, fast_math), module.context)[0], module)
     if reached("optimized", module):
         return None
     optimized = module.operation.clone()
     assumptions = dim_assumptions(function_named(module, traced.entry), [p.name for p in parameters])
     value_entry = add_value_entry(module, traced.entry)
-    from fxn.compiler import as_target
-
-    _, target = as_target(target)
     with _lowering_errors(target):
         if stages is not None:
             linalg = module.operation.clone()

@@ -64,7 +64,8 @@ def _pipeline_hooks(backend: Backend, target: Target) -> dict[str, str]:
     where = f"backend '{backend.name}' ({type(backend).__module__})"
     if not isinstance(hooks, dict):
         raise BackendError(f"{where}: pipeline_hooks() gave a {type(hooks).__name__}, not a dict")
-    places = {f"{when}:{stage}" for when in ("before", "after") for stage in (*LOWERING_STAGES, "destination")}
+    stages = ("optimized", *LOWERING_STAGES, "destination")
+    places = {f"{when}:{stage}" for when in ("before", "after") for stage in stages} | {"optimized"}
     for place, text in hooks.items():
         if place not in places:
             raise BackendError(f"{where}: pipeline hook '{place}' is not one of {', '.join(sorted(places))}")
@@ -104,6 +105,23 @@ def as_target(target: Target | str) -> tuple[Backend, Target]:
     if isinstance(target, str):
         return resolve_target(target)
     return find_backend(target.backend), target
+
+
+def optimization_pipeline(target: Target | str, fast_math: bool = False) -> str:
+    """The pipeline that optimizes the fxn IR for ``target``: ``fxn-optimize``, with its backend's hooks.
+
+    ``fast_math`` lets ``fxn-optimize`` fuse multiply-adds (``contract=true``)
+    where the target has FMA: elsewhere ``fxn.fma`` is emulated, slower than
+    the two ops it replaces. The backend's ``before:optimized`` and
+    ``after:optimized`` hooks run around it; its ``optimized`` hook, if any,
+    runs instead of it.
+    """
+    backend, target = as_target(target)
+    hooks = _pipeline_hooks(backend, target)
+    contract = fast_math and target.has_fma
+    main = hooks.get("optimized", f"fxn-optimize{{contract={str(contract).lower()}}}")
+    parts = [hooks.get("before:optimized"), main, hooks.get("after:optimized")]
+    return "builtin.module(" + ",".join(part for part in parts if part) + ")"
 
 
 def pipeline_text(target: Target | str, stages=tuple(LOWERING_STAGES), fast_math: bool = False,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from fxn.mlir import PassManager, ir
 from fxn.native_stderr import capture_native_stderr
-from fxn.passes import FxnPass, PassFailure, PassOptionError, get_pass
+from fxn.passes import FxnPass, FxnPipeline, PassFailure, PassOptionError, get_pass
 
 
 class PipelineError(ValueError):
@@ -204,7 +204,10 @@ class PipelineBuilder:
         if element.name in self.printing.before:
             self._flush(pm)
             pm.add(_ir_printer("Before", element.name), name="PrintIRBefore", argument="print-ir-before")
-        if fxn_class is not None:
+        if fxn_class is not None and issubclass(fxn_class, FxnPipeline):
+            expansion = parse_pipeline(f"any({self._instantiate(fxn_class, element).elements()})")
+            self._add_elements(pm, expansion.elements, path)
+        elif fxn_class is not None:
             self._flush(pm)
             fxn_pass = self._instantiate(fxn_class, element)
             self.fxn_passes.append(fxn_pass)

@@ -4,7 +4,7 @@ Upstream MLIR passes (``canonicalize``, ``cse``, ...) need no entry here: a
 name that is not in this table is looked up in MLIR's own registry.
 """
 
-from .registry import FxnPass, PassFailure, PassOptionError, load_pass
+from .registry import FxnPass, FxnPipeline, PassFailure, PassOptionError, load_pass
 
 #: Pass argument -> "module:Class".
 PASSES = {
@@ -16,6 +16,7 @@ PASSES = {
     "fxn-fuse-fma": "fxn.passes.fuse_fma:FxnFuseFma",
     "fxn-fuse-into-extract": "fxn.passes.fuse_into_extract:FxnFuseIntoExtract",
     "fxn-lower-to-linalg": "fxn.passes.lowering.convert:FxnLowerToLinalg",
+    "fxn-optimize": "fxn.passes.optimize:FxnOptimize",
     "fxn-specialize-resize": "fxn.passes.specialize_resize:FxnSpecializeResize",
     "fxn-vectorize": "fxn.passes.vectorize:FxnVectorize",
 }
@@ -31,4 +32,4 @@ def all_passes() -> list[type[FxnPass]]:
     return [load_pass(PASSES[name]) for name in sorted(PASSES)]
 
 
-__all__ = ["FxnPass", "PassFailure", "PassOptionError", "PASSES", "get_pass", "all_passes"]
+__all__ = ["FxnPass", "FxnPipeline", "PassFailure", "PassOptionError", "PASSES", "get_pass", "all_passes"]

@@ -60,6 +60,18 @@ class FxnPass:
         raise NotImplementedError
 
 
+@dataclasses.dataclass
+class FxnPipeline(FxnPass):
+    """A named pipeline: where a pipeline names it, its :meth:`elements` (with its options applied) run instead."""
+
+    def elements(self) -> str:
+        """The pipeline elements it stands for, comma-separated, as ``fxn-opt`` takes them."""
+        raise NotImplementedError
+
+    def run_on(self, op) -> None:
+        raise NotImplementedError(f"'{self.argument}' is a pipeline: the pipeline builder expands it")
+
+
 class PassFailure(Exception):
     """A pass could not complete; reported as an error at ``location`` (an ir.Location)."""
 

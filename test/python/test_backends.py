@@ -180,6 +180,37 @@ def test_a_plugins_pipeline_hooks_run_around_their_stage(tmp_path):
         < text.index(",canonicalize,func.func(convert-linalg-to-loops)"), text
 
 
+OWN_TARGET = TOY_TARGET.replace("'toy'", "'own'")
+
+
+def test_a_plugin_extends_or_replaces_the_optimization_of_the_fxn_ir(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    install_plugin(site, "toy", f"class Toy(Backend):\n    def target(self, **options):\n        return {TOY_TARGET}\n\n"
+                                "    def pipeline_hooks(self, target):\n"
+                                "        return {'before:optimized': 'fxn-fuse-fma', 'after:optimized': 'canonicalize'}\n\n"
+                                "class Own(Toy):\n"
+                                "    def target(self, **options):\n"
+                                f"        return {OWN_TARGET}\n\n"
+                                "    def pipeline_hooks(self, target):\n"
+                                "        return {'optimized': 'cse'}\n\n"
+                                "backend = Toy('toy', 'toy')\nown = Own('own', 'own')\n")
+    (site / "toy_backend-1.0.dist-info" / "entry_points.txt").write_text(
+        "[fxn.backends]\ntoy = toy_plugin:backend\nown = toy_plugin:own\n")
+    (tmp_path / "p.py").write_text(UNIT_ROWS)
+    program = subprocess.run([sys.executable, "-c", "from fxn.compiler import optimization_pipeline as o; "
+                              "print(o('toy')); print(o('own', fast_math=True)); print(o('host', fast_math=True))"],
+                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(site)})
+    assert program.stdout.splitlines() == [
+        "builtin.module(fxn-fuse-fma,fxn-optimize{contract=false},canonicalize)",
+        "builtin.module(cse)",
+        "builtin.module(fxn-optimize{contract=true})",
+    ], program.stderr
+    # The hooks run where a predictor compiles: (x + x) * x has no add of a product, so it keeps its ops.
+    result = fxn_cli(site, "inspect", "p.py", "--target", "toy", "--stage", "optimized", cwd=tmp_path)
+    assert result.returncode == 0 and '"fxn.mul"' in result.stdout, result.stderr
+
+
 def test_a_hook_naming_no_pass_is_an_error_naming_the_plugin(tmp_path):
     site = tmp_path / "site"
     site.mkdir()

@@ -1,0 +1,39 @@
+"""fxn-optimize: fxn's default optimization pipeline on the fxn dialect, in the order its passes need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .registry import FxnPipeline
+
+
+@dataclass
+class FxnOptimize(FxnPipeline):
+    """fxn's default optimization pipeline: canonicalize, fold batch norms, specialize resizes, fold, fuse.
+
+    Runs, in this order:
+
+    1. ``func.func(fxn-canonicalize)``: ops that do nothing go first, so the
+       patterns after it see the ops that compute;
+    2. ``fxn-fold-batch-norm``: batch norms become ops on the conv2d/linear
+       weights, which
+    3. ``fxn-specialize-resize`` leaves alone (it rewrites resizes only), and
+    4. ``fxn-constant-fold`` computes at compile time when the weights are
+       constants (a model's parameters);
+    5. ``fxn-fuse-fma{contract=...}`` last: an ``fxn.fma`` hides its multiply
+       and add from the patterns before it, and constant folding may have
+       left a multiply by a constant next to an add. It rounds once, so it
+       fuses only with ``contract=true`` (``fxn.compile(fast_math=True)``);
+    6. ``cse``.
+
+    ``fxn inspect --stage optimized`` shows its result. A backend adds passes
+    before and after it with its ``before:optimized`` and ``after:optimized``
+    pipeline hooks, or runs its own instead with ``optimized``.
+    """
+
+    argument = "fxn-optimize"
+    contract: bool = field(default=False, metadata={"help": "fuse multiply-adds into fxn.fma (rounded once)"})
+
+    def elements(self) -> str:
+        return ("func.func(fxn-canonicalize),fxn-fold-batch-norm,fxn-specialize-resize,fxn-constant-fold,"
+                f"fxn-fuse-fma{{contract={str(self.contract).lower()}}},cse")
