@@ -67,7 +67,6 @@ from fxn.dialects import TensorType, new_context
 
 #: What ``fxn inspect`` can print, in pipeline order.
 STAGES = ("traced", "fxn", "optimized", "lowered", "llvm", "asm")
-#: The fxn-level clean-up every predictor gets before the generic lowering.
 #: Return annotations that ask for Python scalars.
 _SCALAR_ANNOTATIONS = (float, int, bool)
 
