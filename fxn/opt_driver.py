@@ -33,8 +33,8 @@ class ChunkResult:
     actions: str = ""  # the action log (--log-actions-to)
 
 
-def pipeline_text(options: OptOptions) -> str | None:
-    """The pipeline to run: --pass-pipeline as given, or the pass flags in builtin.module.
+def pipeline_text(options: OptOptions, flags: list) -> str | None:
+    """The pipeline to run: --pass-pipeline as given, or the pass flags (:func:`_pass_flag_elements`) in builtin.module.
 
     As mlir-opt nests pass flags implicitly, a pass restricted to an op (a
     ``func.func`` pass) runs on the module's ops of that kind, with the
@@ -46,7 +46,7 @@ def pipeline_text(options: OptOptions) -> str | None:
     if not options.pass_flags:
         return None
     groups: list[tuple[str | None, list[str]]] = []
-    for _, element, anchor in _pass_flag_elements(options):
+    for _, element, anchor in flags:
         if groups and groups[-1][0] == anchor and anchor is not None:
             groups[-1][1].append(element)
         else:
@@ -236,9 +236,9 @@ def registered_dialects() -> list[str]:
     raise RuntimeError("MLIR's parser listed no dialects")
 
 
-def _check_pass_flags(options: OptOptions) -> None:
-    """Each ``--<name>`` flag must name a pass; InputError says which flag is wrong."""
-    for name, element, anchor in _pass_flag_elements(options):
+def _check_pass_flags(flags: list) -> None:
+    """Each ``--<name>`` flag (of :func:`_pass_flag_elements`) must name a pass; InputError says which is wrong."""
+    for name, element, anchor in flags:
         try:
             build_pipeline(f"builtin.module({anchor}({element}))" if anchor else f"builtin.module({element})",
                            new_context())
@@ -306,9 +306,10 @@ def run(options: OptOptions) -> int:
 
         sys.stdout.write(list_backends())
         return 0
-    pipeline = pipeline_text(options)
+    flags = _pass_flag_elements(options)  # each flag's anchor is asked of MLIR once
+    pipeline = pipeline_text(options, flags)
     try:
-        _check_pass_flags(options)
+        _check_pass_flags(flags)
         if pipeline is not None:
             # Check the whole pipeline once, before reading any input.
             pm, _ = build_pipeline(pipeline, new_context(), _printing(options))

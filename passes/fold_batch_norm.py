@@ -7,9 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from fxn.dialects import OPS
-from fxn.mlir import rewrite
 
-from .patterns import defining_op, tensor_type
+from .patterns import apply_counting, defining_op, tensor_type
 from .registry import FxnPass
 
 _MATCH_FAILED = True  # a pattern function returns a truthy value when it does not apply
@@ -95,16 +94,6 @@ class FxnFoldBatchNorm(FxnPass):
     argument = "fxn-fold-batch-norm"
 
     def run_on(self, op) -> None:
-        folded = 0
-
-        def counted(batch_norm, rewriter):
-            nonlocal folded
-            failed = _fold(batch_norm, rewriter)
-            folded += not failed
-            return failed
-
-        patterns = rewrite.RewritePatternSet()
-        patterns.add(OPS["fxn.batch_norm"], counted)
-        rewrite.apply_patterns_and_fold_greedily(op, patterns.freeze())
+        folded = apply_counting(op, OPS["fxn.batch_norm"], _fold)
         if folded:
             self.count("folded", "batch_norm ops folded into the conv2d or linear before them", folded)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fxn.dialects import OPS
-from fxn.mlir import rewrite
 
-from .patterns import defining_op, tensor_type
+from .patterns import apply_counting, defining_op, tensor_type
 from .registry import FxnPass
 
 _MATCH_FAILED = True  # a pattern function returns a truthy value when it does not apply
@@ -60,16 +59,6 @@ class FxnFuseFma(FxnPass):
     def run_on(self, op) -> None:
         if not self.contract:
             return
-        fused = 0
-
-        def counted(add, rewriter):
-            nonlocal fused
-            failed = _fuse(add, rewriter)
-            fused += not failed
-            return failed
-
-        patterns = rewrite.RewritePatternSet()
-        patterns.add(OPS["fxn.add"], counted)
-        rewrite.apply_patterns_and_fold_greedily(op, patterns.freeze())
+        fused = apply_counting(op, OPS["fxn.add"], _fuse)
         if fused:
             self.count("fused", "multiply-adds fused into fxn.fma", fused)

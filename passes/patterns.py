@@ -1,4 +1,4 @@
-"""Small helpers shared by fxn's rewrite patterns: looking through constants and types."""
+"""Small helpers shared by fxn's rewrite patterns: looking through constants and types, applying one pattern."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 
 from fxn.dialects import TensorType
 from fxn.dialects.elements import element_count, elements_to_numpy, splat_scalar
-from fxn.mlir import ir
+from fxn.mlir import ir, rewrite
 
 
 def defining_op(value: ir.Value, name: str):
@@ -49,3 +49,23 @@ def is_splat_of(value: ir.Value, scalar, *, negative_zero: bool | None = None) -
 
 def tensor_type(value: ir.Value) -> TensorType:
     return TensorType.from_mlir(value.type)
+
+
+def apply_counting(root, op_class, pattern) -> int:
+    """Apply ``pattern`` to the ``op_class`` ops under ``root`` greedily, folding too; how many it rewrote.
+
+    ``pattern(op, rewriter)`` returns a falsy value when it rewrote ``op``, as
+    the bindings' patterns do.
+    """
+    rewrites = 0
+
+    def counted(op, rewriter):
+        nonlocal rewrites
+        failed = pattern(op, rewriter)
+        rewrites += not failed
+        return failed
+
+    patterns = rewrite.RewritePatternSet()
+    patterns.add(op_class, counted)
+    rewrite.apply_patterns_and_fold_greedily(root, patterns.freeze())
+    return rewrites

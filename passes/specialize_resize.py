@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fxn.dialects import OPS
-from fxn.mlir import rewrite
 
-from .patterns import tensor_type
+from .patterns import apply_counting, tensor_type
 from .registry import FxnPass
 
 _MATCH_FAILED = True  # a pattern function returns a truthy value when it does not apply
@@ -89,9 +88,7 @@ class FxnSpecializeResize(FxnPass):
 
     def run_on(self, op) -> None:
         counts = {"identity": 0, "strided": 0, "average": 0}
-        patterns = rewrite.RewritePatternSet()
-        patterns.add(OPS["fxn.resize"], lambda resize, rewriter: _specialize(resize, rewriter, counts))
-        rewrite.apply_patterns_and_fold_greedily(op, patterns.freeze())
+        apply_counting(op, OPS["fxn.resize"], lambda resize, rewriter: _specialize(resize, rewriter, counts))
         descriptions = {"identity": "resizes to the input's size removed",
                         "strided": "nearest resizes by whole factors turned into strided slices",
                         "average": "bilinear halvings turned into 2x2 average pools"}

@@ -14,6 +14,7 @@ import pytest
 from fxn.compiler import entry_points, jit, lower_to_llvm
 from fxn.dialects import new_context
 from fxn.interpreter import interpret
+from fxn.pipeline import build_pipeline
 from fxn.runtime import Executable
 from fxn.source import parse_module
 from fxn.testing.case import Case, module_text
@@ -66,3 +67,21 @@ class CompiledCases:
 def compiled_fixture(cases: dict[str, Case]):
     """A module-scoped fixture compiling ``cases`` (once per op)."""
     return pytest.fixture(scope="module")(lambda: CompiledCases(cases))
+
+
+def parsed(text: str, pipeline: str | None = None):
+    """The fxn module ``text``, in a context of its own, after ``pipeline`` if one is given."""
+    context = new_context()
+    module = parse_module(text, "f.mlir", context)
+    if pipeline is not None:
+        pm, _ = build_pipeline(pipeline, context)
+        with context:
+            pm.run(module.operation)
+    return module
+
+
+def host_function(module, entry: str = "f") -> Executable:
+    """``entry`` of ``module`` lowered in place for this machine and compiled by the JIT."""
+    signature = entry_points(module)[entry]
+    lower_to_llvm(module, "host")
+    return Executable(jit(module), entry, signature.args, signature.results)

@@ -346,29 +346,39 @@ console.log(JSON.stringify(out));
 """
 
 
-@pytest.mark.skipif(not (shutil.which("node") and shutil.which("clang-22") and shutil.which("wasm-ld-22")),
-                    reason="node runs the loader; clang-22 and wasm-ld-22 build the .wasm")
-def test_the_wasm_loader_throws_a_range_error_in_the_same_words(tmp_path):
+def run_in_node(directory, module, name: str, parameters: list, sites, script: str):
+    """What ``script`` prints (JSON) when node runs it beside ``module`` linked for wasm_simd as ``lib.wasm``,
+    its loader ``lib.mjs`` and a manifest with the one predictor ``name`` (as much as the loader reads of what
+    fxn.artifacts writes)."""
     from fxn.backends.wasm_simd.loader import write_loader
     from fxn.backends.wasm_simd.toolchain import link_module
     from fxn.compiler import as_target, llvm_ir
 
     _, target = as_target("wasm_simd")
-    module, _, sites = lower_indexing(target)
-    link_module([llvm_ir(module)], tmp_path / "lib.wasm", ["fxn_element"], target)
-    write_loader(tmp_path, "lib")
-    predictor = {  # what fxn.artifacts writes of a predictor, as much as the loader reads
-        "name": "element", "symbols": {"memref": "fxn_element"},
-        "signature": {"parameters": [{"name": "x", "dtype": "f32", "shape": [None], "python_scalar": False},
-                                     {"name": "index", "dtype": "i64", "shape": [], "python_scalar": True}],
-                      "results": [{"dtype": "f32", "shape": [], "python_scalar": True}]},
+    link_module([llvm_ir(module)], directory / "lib.wasm", [f"fxn_{name}"], target)
+    write_loader(directory, "lib")
+    predictor = {
+        "name": name, "symbols": {"memref": f"fxn_{name}"},
+        "signature": {"parameters": parameters, "results": [{"dtype": "f32", "shape": [], "python_scalar": True}]},
         "allocation_sites": [str(site) for site in sites], "sites": [site.describe() for site in sites],
     }
-    (tmp_path / "lib.json").write_text(json.dumps({"predictors": [predictor]}))
-    (tmp_path / "run.mjs").write_text(LOADER_SCRIPT)
-    result = subprocess.run(["node", "run.mjs"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    (directory / "lib.json").write_text(json.dumps({"predictors": [predictor]}))
+    (directory / "run.mjs").write_text(script)
+    result = subprocess.run(["node", "run.mjs"], cwd=directory, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+@pytest.mark.skipif(not (shutil.which("node") and shutil.which("clang-22") and shutil.which("wasm-ld-22")),
+                    reason="node runs the loader; clang-22 and wasm-ld-22 build the .wasm")
+def test_the_wasm_loader_throws_a_range_error_in_the_same_words(tmp_path):
+    from fxn.compiler import as_target
+
+    _, target = as_target("wasm_simd")
+    module, _, sites = lower_indexing(target)
+    parameters = [{"name": "x", "dtype": "f32", "shape": [None], "python_scalar": False},
+                  {"name": "index", "dtype": "i64", "shape": [], "python_scalar": True}]
+    out = run_in_node(tmp_path, module, "element", parameters, sites, LOADER_SCRIPT)
     assert out["inBounds"] == 3
     site = 1 + [site.kind for site in sites].index("index")
     for index in (4, -5):
@@ -437,23 +447,13 @@ def test_every_runner_raises_the_same_broadcast_error(spec):
 @pytest.mark.skipif(not (shutil.which("node") and shutil.which("clang-22") and shutil.which("wasm-ld-22")),
                     reason="node runs the loader; clang-22 and wasm-ld-22 build the .wasm")
 def test_the_wasm_loader_throws_a_range_error_for_a_broadcast_mismatch(tmp_path):
-    from fxn.backends.wasm_simd.loader import write_loader
-    from fxn.backends.wasm_simd.toolchain import link_module
-    from fxn.compiler import as_target, llvm_ir
+    from fxn.compiler import as_target
 
     _, target = as_target("wasm_simd")
     module, _, sites = lower_storing(target)
-    link_module([llvm_ir(module)], tmp_path / "lib.wasm", ["fxn_first"], target)
-    write_loader(tmp_path, "lib")
-    predictor = {
-        "name": "first", "symbols": {"memref": "fxn_first"},
-        "signature": {"parameters": [{"name": "x", "dtype": "f32", "shape": [4], "python_scalar": False},
-                                     {"name": "v", "dtype": "f32", "shape": [None], "python_scalar": False}],
-                      "results": [{"dtype": "f32", "shape": [], "python_scalar": True}]},
-        "allocation_sites": [str(site) for site in sites], "sites": [site.describe() for site in sites],
-    }
-    (tmp_path / "lib.json").write_text(json.dumps({"predictors": [predictor]}))
-    (tmp_path / "run.mjs").write_text("""
+    parameters = [{"name": "x", "dtype": "f32", "shape": [4], "python_scalar": False},
+                  {"name": "v", "dtype": "f32", "shape": [None], "python_scalar": False}]
+    out = run_in_node(tmp_path, module, "first", parameters, sites, """
 import { load } from "./lib.mjs";
 const m = await load();
 const x = new Float32Array([0, 1, 2, 3]);
@@ -462,7 +462,4 @@ try { m.first(x, new Float32Array([1, 2, 3])); console.log(JSON.stringify("no er
                                window: String(e.window), axis: e.axis }));
 }
 """)
-    result = subprocess.run(["node", "run.mjs"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"range": True, "message": BROADCAST_MESSAGE, "size": "3", "window": "4",
-                                         "axis": 0}
+    assert out == {"range": True, "message": BROADCAST_MESSAGE, "size": "3", "window": "4", "axis": 0}

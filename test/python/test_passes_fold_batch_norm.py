@@ -7,12 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from fxn.compiler import entry_points, jit, lower_to_llvm
-from fxn.dialects import new_context
 from fxn.interpreter import interpret
-from fxn.pipeline import build_pipeline
-from fxn.runtime import Executable
-from fxn.source import parse_module
+from lowering_harness import host_function, parsed
 
 CONV = """
 func.func @f(%x: tensor<2x4x9x9xf32>, %w: tensor<6x2x3x3xf32>, %b: tensor<6xf32>, %mean: tensor<6xf32>, %var: tensor<6xf32>, %g: tensor<6xf32>, %beta: tensor<6xf32>) -> tensor<2x6x5x5xf32> {
@@ -30,16 +26,6 @@ func.func @f(%x: tensor<8x3xf64>, %w: tensor<5x3xf64>, %mean: tensor<5xf64>, %va
 """
 
 
-def _module(text: str, pipeline: str | None = None):
-    context = new_context()
-    module = parse_module(text, "f.mlir", context)
-    if pipeline is not None:
-        pm, _ = build_pipeline(pipeline, context)
-        with context:
-            pm.run(module.operation)
-    return module
-
-
 def _conv_inputs(rng):
     x = rng.standard_normal((2, 4, 9, 9)).astype(np.float32)
     w = rng.standard_normal((6, 2, 3, 3)).astype(np.float32)
@@ -50,15 +36,15 @@ def _conv_inputs(rng):
 
 
 def test_the_batch_norm_is_gone():
-    text = str(_module(CONV, "builtin.module(fxn-fold-batch-norm)"))
+    text = str(parsed(CONV, "builtin.module(fxn-fold-batch-norm)"))
     assert "fxn.batch_norm" not in text and text.count('"fxn.conv2d"') == 1
 
 
 @pytest.mark.parametrize("seed", range(3))
 def test_the_interpreter_agrees_before_and_after_the_conv_fold(seed):
     arrays = _conv_inputs(np.random.default_rng(seed))
-    before = interpret(_module(CONV), *arrays)
-    after = interpret(_module(CONV, "builtin.module(fxn-fold-batch-norm,fxn-constant-fold)"), *arrays)
+    before = interpret(parsed(CONV), *arrays)
+    after = interpret(parsed(CONV, "builtin.module(fxn-fold-batch-norm,fxn-constant-fold)"), *arrays)
     np.testing.assert_allclose(after, before, rtol=1e-4, atol=1e-5)
 
 
@@ -66,16 +52,13 @@ def test_the_interpreter_agrees_before_and_after_the_linear_fold():
     rng = np.random.default_rng(7)
     arrays = [rng.standard_normal(s) for s in ((8, 3), (5, 3), (5,), (5,), (5,), (5,))]
     arrays[3] = np.abs(arrays[3]) + 0.1
-    before = interpret(_module(LINEAR), *arrays)
-    after = interpret(_module(LINEAR, "builtin.module(fxn-fold-batch-norm)"), *arrays)
+    before = interpret(parsed(LINEAR), *arrays)
+    after = interpret(parsed(LINEAR, "builtin.module(fxn-fold-batch-norm)"), *arrays)
     np.testing.assert_allclose(after, before, rtol=1e-12, atol=1e-12)
 
 
 def test_compiled_after_the_fold_matches_torch():
-    module = _module(CONV, "builtin.module(fxn-fold-batch-norm)")
-    signatures = entry_points(module)
-    lower_to_llvm(module, "host")
-    function = Executable(jit(module), "f", signatures["f"].args, signatures["f"].results)
+    function = host_function(parsed(CONV, "builtin.module(fxn-fold-batch-norm)"))
     arrays = _conv_inputs(np.random.default_rng(11))
     (actual,) = function(*arrays)
     x, w, b, mean, var, g, beta = (torch.from_numpy(a) for a in arrays)

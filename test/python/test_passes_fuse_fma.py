@@ -11,12 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from fxn.compiler import entry_points, jit, lower_to_llvm
-from fxn.dialects import new_context
 from fxn.interpreter import interpret
-from fxn.pipeline import build_pipeline
-from fxn.runtime import Executable
-from fxn.source import parse_module
+from lowering_harness import host_function, parsed
 
 SOURCE = """
 func.func @f(%x: tensor<3x1xf32>, %y: tensor<4xf32>, %z: tensor<f32>, %w: tensor<3x4xf32>) -> (tensor<3x4xf32>, tensor<3x4xf32>) {
@@ -29,13 +25,8 @@ func.func @f(%x: tensor<3x1xf32>, %y: tensor<4xf32>, %z: tensor<f32>, %w: tensor
 """
 
 
-def _fused(text: str = SOURCE):
-    context = new_context()
-    module = parse_module(text, "f.mlir", context)
-    pm, _ = build_pipeline("builtin.module(fxn-fuse-fma)", context)
-    with context:
-        pm.run(module.operation)
-    return module
+def _fused():
+    return parsed(SOURCE, "builtin.module(fxn-fuse-fma)")
 
 
 def _inputs(rng, integers=False):
@@ -53,7 +44,7 @@ def test_the_pass_fuses_both_multiply_adds():
 @pytest.mark.parametrize("seed", range(5))
 def test_the_interpreter_agrees_before_and_after(seed):
     arrays = _inputs(np.random.default_rng(seed))
-    before = interpret(parse_module(SOURCE, "f.mlir", new_context()), *arrays)
+    before = interpret(parsed(SOURCE), *arrays)
     after = interpret(_fused(), *arrays)
     for b, a in zip(before, after):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
@@ -61,17 +52,14 @@ def test_the_interpreter_agrees_before_and_after(seed):
 
 def test_exact_products_give_the_same_bits():
     arrays = _inputs(np.random.default_rng(0), integers=True)
-    before = interpret(parse_module(SOURCE, "f.mlir", new_context()), *arrays)
+    before = interpret(parsed(SOURCE), *arrays)
     after = interpret(_fused(), *arrays)
     for b, a in zip(before, after):
         assert np.array_equal(a, b)
 
 
 def test_compiled_after_the_pass_matches_torch():
-    module = _fused()
-    signatures = entry_points(module)
-    lower_to_llvm(module, "host")
-    function = Executable(jit(module), "f", signatures["f"].args, signatures["f"].results)
+    function = host_function(_fused())
     arrays = _inputs(np.random.default_rng(1))
     r, s = function(*arrays)
     x, y, z, w = (torch.from_numpy(a) for a in arrays)

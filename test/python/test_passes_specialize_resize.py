@@ -7,12 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from fxn.compiler import entry_points, jit, lower_to_llvm
-from fxn.dialects import new_context
 from fxn.interpreter import interpret
-from fxn.pipeline import build_pipeline
-from fxn.runtime import Executable
-from fxn.source import parse_module
+from lowering_harness import host_function, parsed
 
 #: (input shape, size, mode, align_corners, antialias, dtype, the op it becomes)
 CASES = [
@@ -40,13 +36,7 @@ func.func @f(%x: {tensor(shape)}) -> {tensor(result)} {{
 
 
 def _module(text, specialize):
-    context = new_context()
-    module = parse_module(text, "f.mlir", context)
-    if specialize:
-        pm, _ = build_pipeline("builtin.module(fxn-specialize-resize)", context)
-        with context:
-            pm.run(module.operation)
-    return module
+    return parsed(text, "builtin.module(fxn-specialize-resize)" if specialize else None)
 
 
 def _input(shape, dtype, seed=0):
@@ -76,10 +66,7 @@ def test_the_interpreter_agrees_before_and_after(shape, size, mode, align_corner
 
 def test_compiled_after_the_pass_matches_torch():
     text = _text((2, 3, 10, 8), (5, 4), "bilinear", False, False, "f32")
-    module = _module(text, True)
-    signatures = entry_points(module)
-    lower_to_llvm(module, "host")
-    function = Executable(jit(module), "f", signatures["f"].args, signatures["f"].results)
+    function = host_function(_module(text, True))
     x = _input((2, 3, 10, 8), "f32", seed=3)
     (actual,) = function(x)
     expected = torch.nn.functional.interpolate(torch.from_numpy(x), size=(5, 4), mode="bilinear", align_corners=False)
