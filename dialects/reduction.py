@@ -48,6 +48,15 @@ class ReduceOp(FxnOp, name="reduce"):
     is 1 and mean is NaN; max and min are undefined (a run-time error, as in
     PyTorch). max and min propagate NaN.
 
+    Float sum, mean and prod combine the elements in an unspecified order,
+    as NumPy's pairwise and PyTorch's vectorized reductions do (compiled
+    code keeps several vectors of partial results along the innermost axis
+    and combines them in a tree at the end). Whatever the order, a sum of
+    ``n`` elements is within ``(n - 1) * u * sum(|x|)`` of the exact sum
+    (``u`` the unit roundoff: 2**-24 for f32, 2**-53 for f64); with ``p``
+    partial sums the bound is ``(n / p + log2(p)) * u * sum(|x|)``, and
+    the typical error grows with the square root of that.
+
     ``%r = "fxn.reduce"(%x) {axes = array<i64: 1>, keepdims = false, kind = "sum"} : (tensor<2x3xf32>) -> tensor<2xf32>``
     """
 
@@ -66,9 +75,12 @@ class ReduceOp(FxnOp, name="reduce"):
 
 
 class SoftmaxOp(FxnOp, name="softmax"):
-    """``torch.softmax(input, dim)``: ``exp(x - max) / sum(exp(x - max))`` along ``dim``.
+    """``torch.softmax(input, dim)``: ``exp(x - max) * (1 / sum(exp(x - max)))`` along ``dim``.
 
-    Float element types; the result has the input's type. Subtracting the
+    Float element types; the result has the input's type. As in PyTorch's
+    CPU kernel, each slice multiplies by the reciprocal of its sum (two
+    roundings, within one ulp of dividing); the sum's order is unspecified,
+    as :class:`ReduceOp`'s. Subtracting the
     maximum keeps it finite for large inputs; a slice that is all ``-inf``
     (or holds ``+inf`` or NaN) gives NaN, as in PyTorch. f16 computes in f32
     and rounds once.

@@ -67,6 +67,7 @@ class FxnVectorize(FxnPass):
             tiles = tag_vector_tiles(op, self.vector_bits)
             tiled = _strip_tags(op, remove=False)
             apply_transform_script(op, transform_script(tiles))
+            reassociate_vector_reductions(op)
             left_scalar = _strip_tags(op)
         self.count("tiled", "linalg.generic ops tiled for vector registers", tiled)
         self.count("scalar-tiles", "tiles the vectorizer refused (left as scalar loops)", left_scalar)
@@ -85,6 +86,22 @@ def allow_contraction(root) -> None:
             names = {f for f in flags.removeprefix("#arith.fastmath<").removesuffix(">").split(",") if f != "none"}
             names.add("contract")
             op.attributes["fastmath"] = ir.Attribute.parse(f"#arith.fastmath<{','.join(sorted(names))}>")
+        return ir.WalkResult.ADVANCE
+
+    root.walk(visit)
+
+
+def reassociate_vector_reductions(root) -> None:
+    """Let each float ``vector.reduction`` combine its lanes in any order (a tree of shuffles, not a chain).
+
+    The fxn reductions leave their summation order unspecified (see
+    :class:`fxn.dialects.reduction.Reduction`); LLVM otherwise adds the
+    lanes of a vector one by one, in order.
+    """
+
+    def visit(op):
+        if op.name == "vector.reduction" and isinstance(op.results[0].type, ir.FloatType):
+            op.attributes["fastmath"] = ir.Attribute.parse("#arith.fastmath<reassoc>")
         return ir.WalkResult.ADVANCE
 
     root.walk(visit)
@@ -320,11 +337,100 @@ def vector_tile(generic, vector_bits: int) -> VectorTile | None:
     return VectorTile(sizes, vector_dim, peel=dynamic or size % lanes != 0)
 
 
-def tag_vector_tiles(root, vector_bits: int) -> list[VectorTile]:
+#: Combining ops a reduction may be split into partial results with (upstream's partial-reduction
+#: interface knows their neutral elements); a float sum or product then adds in another order.
+COMBINERS = ("arith.addf", "arith.mulf", "arith.addi", "arith.muli", "arith.maximumf", "arith.minimumf",
+             "arith.maxnumf", "arith.minnumf", "arith.maxsi", "arith.minsi", "arith.maxui", "arith.minui",
+             "arith.andi", "arith.ori", "arith.xori")
+
+#: Independent vector accumulators of a reduction along a contiguous dimension: enough to hide the
+#: latency of a vector add (about 4 cycles, 2 a cycle) behind the loads.
+ACCUMULATORS = 4
+
+
+@dataclass(frozen=True)
+class ReductionTile:
+    """How a reduction along the innermost contiguous loop is vectorized.
+
+    Every other loop is tiled by 1; the innermost loop is split into
+    ``partial`` independent lanes (``ACCUMULATORS`` vector registers) that
+    accumulate side by side and are combined at the end.
+    """
+
+    rank: int
+    partial: int
+    peel: bool  # the reduced dimension is dynamic or not a multiple of ``partial``
+
+    @property
+    def outer_sizes(self) -> tuple[int, ...]:
+        return (1,) * (self.rank - 1) + (0,)
+
+    @property
+    def partial_sizes(self) -> tuple[int, ...]:
+        return (0,) * (self.rank - 1) + (self.partial,)
+
+
+def _combiner(generic) -> str | None:
+    """The op that folds each element into the accumulator, if the body is ``yield combiner(value, acc)``."""
+    block = generic.regions[0].blocks[0]
+    accumulator = block.arguments[len(block.arguments) - 1]
+    terminator = list(block.operations)[-1]
+    if len(terminator.operands) != 1:
+        return None
+    combined = terminator.operands[0].owner
+    if not isinstance(combined, ir.Operation) and hasattr(combined, "operation"):
+        combined = combined.operation
+    if getattr(combined, "name", None) not in COMBINERS or accumulator not in list(combined.operands):
+        return None
+    uses = [use.owner for use in accumulator.uses]
+    return combined.name if len(uses) == 1 else None
+
+
+def reduction_tile(generic, vector_bits: int) -> ReductionTile | None:
+    """The tile that reduces ``generic``'s innermost loop in vector accumulators, or None.
+
+    The innermost loop must be a reduction of one output by one combining
+    op, and every input must be contiguous along it (or not depend on it).
+    """
+    iterators = [str(t) for t in generic.iterator_types]
+    if not iterators or "reduction" not in iterators[-1] or len(generic.outputs) != 1:
+        return None
+    if not all(isinstance(r.type, ir.RankedTensorType) for r in generic.results):
+        return None
+    dim = len(iterators) - 1
+    maps = [m.value for m in generic.indexing_maps]
+    if not all(_contiguous_in(m, dim) for m in maps) or _combiner(generic) is None:
+        return None
+    shaped = [v.type for v in [*generic.inputs, *generic.outputs] if isinstance(v.type, ir.ShapedType)]
+    if any(_is_bool(t.element_type) for t in shaped):
+        return None
+    lanes = max(1, vector_bits // max(_element_bits(t) for t in shaped))
+    size = _loop_size(generic, dim)
+    if lanes == 1 or (size is not None and size < 2 * lanes):
+        return None  # too short to gain from vectors
+    accumulators = ACCUMULATORS if size is None else min(ACCUMULATORS, 1 << (size // lanes).bit_length() - 1)
+    partial = lanes * accumulators
+    return ReductionTile(len(iterators), partial, peel=size is None or size % partial != 0)
+
+
+def _loop_size(generic, dim: int) -> int | None:
+    """The static trip count of loop ``dim`` (read off an input indexed by it), or None if dynamic."""
+    for operand, affine_map in zip(generic.inputs, generic.indexing_maps):
+        results = list(affine_map.value.results)
+        if not isinstance(operand.type, ir.ShapedType):
+            continue
+        for axis, expr in enumerate(results):
+            if isinstance(expr, ir.AffineDimExpr) and expr.position == dim:
+                size = operand.type.shape[axis]
+                return None if size == ir.ShapedType.get_dynamic_size() else size
+    return None
+
+
+def tag_vector_tiles(root, vector_bits: int) -> list[VectorTile | ReductionTile]:
     """Mark each vectorizable generic with the index of its tile in the returned list."""
-    tiles: list[VectorTile] = []
+    tiles: list[VectorTile | ReductionTile] = []
     for generic in _ops_named(root, "linalg.generic"):
-        tile = vector_tile(generic, vector_bits)
+        tile = vector_tile(generic, vector_bits) or reduction_tile(generic, vector_bits)
         if tile is None:
             continue
         if tile not in tiles:
@@ -343,6 +449,8 @@ def _strip_tags(root, remove: bool = True) -> int:
             tagged += 1
             if remove:
                 del op.attributes[TILE_ATTRIBUTE]
+        if remove and ACCUMULATOR_LOOP_ATTRIBUTE in op.attributes:
+            del op.attributes[ACCUMULATOR_LOOP_ATTRIBUTE]
         return ir.WalkResult.ADVANCE
 
     root.walk(visit)
@@ -386,9 +494,48 @@ def _tile_group(index: int, tile: VectorTile) -> str:
     }}"""
 
 
-def transform_script(tiles: list[VectorTile]) -> str:
+#: Marks the loops of partial reductions, whose vector accumulators are hoisted into loop-carried values.
+ACCUMULATOR_LOOP_ATTRIBUTE = "fxn.vector_accumulators"
+
+
+def _reduction_group(index: int, tile: ReductionTile) -> str:
+    """Tile the generics tagged with ``index`` by 1 along the outer loops, split their innermost reduction
+    into vector accumulators, and vectorize the pieces (the loop's remainder masked)."""
+    outer = ", ".join(map(str, tile.outer_sizes))
+    partial = ", ".join(map(str, tile.partial_sizes))
+    vector = ", ".join(["1"] * (tile.rank - 1) + [str(tile.partial)])
+    outer_loops = tile.rank - 1
+    loop = '!transform.op<"scf.for">'
+    if outer_loops:
+        loop_types = ", ".join([loop] * outer_loops)
+        names = ", ".join(f"%outer{d}" for d in range(outer_loops))
+        tile_outer = (f"""
+      %row, {names} = transform.structured.tile_using_for %op tile_sizes [{outer}] : (!transform.any_op) -> (!transform.any_op, {loop_types})""")
+    else:
+        tile_outer = """
+      %row = transform.cast %op : !transform.any_op to !transform.any_op"""
+    if tile.peel:
+        vectorize = (f"""
+      %main, %rest = transform.loop.peel %loop : ({loop}) -> (!transform.any_op, !transform.any_op)"""
+                     + _vectorize_in("main", vector) + _vectorize_in("rest", vector))
+    else:
+        vectorize = _vectorize_in("loop", vector, loop)
+    return f"""
+    %ops{index} = transform.structured.match ops{{["linalg.generic"]}} attributes {{{TILE_ATTRIBUTE} = {index}}} in %root : (!transform.any_op) -> !transform.any_op
+    transform.foreach %ops{index} : !transform.any_op {{
+    ^bb0(%op: !transform.any_op):{tile_outer}
+      %fill, %partial, %combine, %loop = transform.structured.tile_reduction_using_for %row by tile_sizes = [{partial}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, {loop})
+      transform.annotate %loop "{ACCUMULATOR_LOOP_ATTRIBUTE}" : {loop}
+      transform.annotate %partial "{TILE_ATTRIBUTE}" : !transform.any_op{vectorize}
+      transform.structured.vectorize %combine : !transform.any_op
+      transform.structured.vectorize %fill : !transform.any_op
+    }}"""
+
+
+def transform_script(tiles: list[VectorTile | ReductionTile]) -> str:
     """The transform module that vectorizes every group of tagged generics, then cleans up."""
-    groups = "".join(_tile_group(i, tile) for i, tile in enumerate(tiles))
+    groups = "".join(_reduction_group(i, tile) if isinstance(tile, ReductionTile) else _tile_group(i, tile)
+                     for i, tile in enumerate(tiles))
     return f"""
 module attributes {{transform.with_named_sequence}} {{
   transform.named_sequence @__transform_main(%root: !transform.any_op {{transform.readonly}}) {{{groups}
@@ -400,6 +547,20 @@ module attributes {{transform.with_named_sequence}} {{
       transform.apply_patterns.canonicalization
     }} : !transform.any_op
     transform.apply_cse to %lowered : !transform.any_op
+    transform.foreach %lowered : !transform.any_op {{
+    ^bb0(%func: !transform.any_op):
+      %accumulating = transform.structured.match ops{{["scf.for"]}} attributes {{{ACCUMULATOR_LOOP_ATTRIBUTE}}} in %func : (!transform.any_op) -> !transform.any_op
+      transform.foreach %accumulating : !transform.any_op {{
+      ^bb0(%loop: !transform.any_op):
+        transform.loop.hoist_loop_invariant_subsets %loop : !transform.any_op
+      }}
+    }}
+    transform.apply_patterns to %lowered {{
+      transform.apply_patterns.vector.reorder_multi_reduction_dims lowering_strategy = "innerreduction"
+      transform.apply_patterns.vector.multi_reduction_flattening lowering_strategy = "innerreduction"
+      transform.apply_patterns.vector.multi_reduction_unrolling lowering_strategy = "innerreduction"
+      transform.apply_patterns.canonicalization
+    }} : !transform.any_op
     transform.yield
   }}
 }}

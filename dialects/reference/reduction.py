@@ -51,7 +51,8 @@ def softmax(input, *, dim, result_type):
     x = np.atleast_1d(input).astype(compute_dtype(input.dtype))
     axis = normalize_axis(dim, x.ndim)
     exp = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return (exp / np.sum(exp, axis=axis, keepdims=True)).astype(result_type.numpy_dtype).reshape(input.shape)
+    reciprocal = np.reciprocal(np.sum(exp, axis=axis, keepdims=True))
+    return (exp * reciprocal).astype(result_type.numpy_dtype).reshape(input.shape)
 
 
 @kernel("fxn.argmax")

@@ -18,7 +18,7 @@ from fxn.mlir import arith, ir, linalg, scf, tensor
 
 from ..registry import PassFailure
 from . import lowering, math_expansion
-from .structured import element_type, index, index_value, signless_int, tensor_type
+from .structured import element_type, elementwise, index, index_value, signless_int, tensor_type
 
 # ----------------------------------------------------------------------------
 # Shared numeric building blocks.
@@ -267,7 +267,10 @@ def lower_softmax(op, target):
         maximum, source, axes, accumulator, lambda x, m: math_expansion.exp(arith.subf(convert(x, accumulator), m))
     )
     (total,) = reducing_generic(exps, axes, [filled(accumulator, kept_sizes, 0)], arith.addf)
-    return _broadcast_along(total, exps, axes, result.dtype, lambda e, s: convert(arith.divf(e, s), result.dtype))
+    one = scalar(accumulator, 1.0)
+    reciprocal = elementwise([total], tensor_type(total), lambda s: arith.divf(one, s))
+    return _broadcast_along(reciprocal, exps, axes, result.dtype,
+                            lambda e, r: convert(arith.mulf(e, r), result.dtype))
 
 
 # ----------------------------------------------------------------------------

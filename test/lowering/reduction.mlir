@@ -32,7 +32,7 @@ func.func @max_i8(%x: tensor<3x4xi8>) -> tensor<4xi8> {
   return %0 : tensor<4xi8>
 }
 
-// softmax: max, exp(x - max) expanded without libm, sum, divide.
+// softmax: max, exp(x - max) expanded without libm, sum, one reciprocal per row, multiply.
 // CHECK-LABEL: func.func @softmax(
 // CHECK: %[[MAX:.+]] = linalg.generic {{{.+}} iterator_types = ["parallel", "reduction"]}
 // CHECK: arith.maximumf
@@ -42,8 +42,12 @@ func.func @max_i8(%x: tensor<3x4xi8>) -> tensor<4xi8> {
 // CHECK: math.roundeven
 // CHECK: %[[SUM:.+]] = linalg.generic {{{.+}} iterator_types = ["parallel", "reduction"]} ins(%[[EXP]] : tensor<2x3xf32>)
 // CHECK: arith.addf
-// CHECK: linalg.generic {{{.+}} ins(%[[EXP]], %[[SUM]] : tensor<2x3xf32>, tensor<2xf32>)
-// CHECK: arith.divf
+// CHECK: %[[RECIPROCAL:.+]] = linalg.generic {{{.+}} ins(%[[SUM]] : tensor<2xf32>)
+// CHECK: arith.divf %{{.+}}, %{{.+}} : f32
+// CHECK: linalg.generic {{{.+}} ins(%[[EXP]], %[[RECIPROCAL]] : tensor<2x3xf32>, tensor<2xf32>)
+// CHECK-NOT: arith.divf
+// CHECK: arith.mulf
+// CHECK-NEXT: linalg.yield
 func.func @softmax(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = "fxn.softmax"(%x) {dim = -1 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>

@@ -93,10 +93,13 @@ func.func @broadcast_rows(%x: tensor<?x?xf32>, %y: tensor<?xf32>, %z: tensor<f32
 
 // -----
 
-// A reduction along the innermost loop would read its input with a stride: it stays scalar.
+// A static row of 16 at 256 bits: two vector accumulators and no remainder loop.
 // CHECK-LABEL: func.func @row_sum(
-// CHECK-NOT: vector
-// CHECK: linalg.generic
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}) -> (tensor<4xf32>)
+// CHECK-NOT: scf.for
+// CHECK: vector.transfer_read {{.+}} : tensor<4x16xf32>, vector<16xf32>
+// CHECK-NOT: vector.create_mask
+// CHECK: vector.reduction <add>, %{{.+}}, %{{.+}} fastmath<reassoc> : vector<16xf32> into f32
 // CHECK-NOT: fxn.vector_tile
 #in = affine_map<(d0, d1) -> (d0, d1)>
 #out = affine_map<(d0, d1) -> (d0)>
@@ -164,4 +167,59 @@ func.func @not_vectorizable(%x: tensor<?xf32>) -> tensor<?xf32> {
     linalg.yield %f : f32
   } -> tensor<?xf32>
   return %r : tensor<?xf32>
+}
+
+// -----
+
+// A reduction along the contiguous dim: each row is split into 4 vector accumulators that a
+// loop carries in registers (no store per element), a masked remainder, then one tree reduction.
+// CHECK-LABEL: func.func @row_sums(
+// CHECK: scf.for %[[ROW:[^ ]+]] = {{.+}} iter_args({{.+}}) -> (tensor<?xf32>)
+// CHECK: %[[PARTIAL:.+]] = scf.for {{.+}} step %{{.+}} iter_args(%[[ACC:.+]] = %{{.+}}) -> (vector<32xf32>)
+// CHECK-NEXT: %[[V:.+]] = vector.transfer_read %{{.+}}[%[[ROW]], %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<?x?xf32>, vector<32xf32>
+// CHECK-NEXT: %[[SUM:.+]] = arith.addf %[[V]], %[[ACC]]{{.*}} : vector<32xf32>
+// CHECK-NEXT: scf.yield %[[SUM]] : vector<32xf32>
+// CHECK: vector.create_mask %{{.+}} : vector<32xi1>
+// CHECK: vector.reduction <add>, %{{.+}}, %{{.+}} fastmath<reassoc> : vector<32xf32> into f32
+// SSE-LABEL: func.func @row_sums(
+// SSE: iter_args(%{{.+}} = %{{.+}}) -> (vector<16xf32>)
+// SSE: vector.reduction <add>, %{{.+}} fastmath<reassoc> : vector<16xf32> into f32
+#in = affine_map<(d0, d1) -> (d0, d1)>
+#out = affine_map<(d0, d1) -> (d0)>
+func.func @row_sums(%x: tensor<?x?xf32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %rows = tensor.dim %x, %c0 : tensor<?x?xf32>
+  %init = tensor.empty(%rows) : tensor<?xf32>
+  %filled = linalg.fill ins(%zero : f32) outs(%init : tensor<?xf32>) -> tensor<?xf32>
+  %r = linalg.generic {indexing_maps = [#in, #out], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<?x?xf32>) outs(%filled : tensor<?xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %a, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// A reduction too short for two vectors stays a scalar loop.
+// CHECK-LABEL: func.func @short_max(
+// CHECK-NOT: vector<
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["reduction"]
+// CHECK: arith.maximumf %{{.+}}, %{{.+}} : f32
+#in = affine_map<(d0) -> (d0)>
+#out = affine_map<(d0) -> ()>
+func.func @short_max(%x: tensor<5xf32>) -> tensor<f32> {
+  %lowest = arith.constant 0xFF800000 : f32
+  %init = tensor.empty() : tensor<f32>
+  %filled = linalg.fill ins(%lowest : f32) outs(%init : tensor<f32>) -> tensor<f32>
+  %r = linalg.generic {indexing_maps = [#in, #out], iterator_types = ["reduction"]}
+      ins(%x : tensor<5xf32>) outs(%filled : tensor<f32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %m = arith.maximumf %a, %acc : f32
+    linalg.yield %m : f32
+  } -> tensor<f32>
+  return %r : tensor<f32>
 }

@@ -122,3 +122,65 @@ def test_loop_carried_scalars_stay_in_registers(compiled, host):
     for n in (0, 1, 10):
         (result,) = run(np.array(0.5, np.float32), np.array(1.0, np.float32), np.array(n, np.int32))
         assert result == np.float32(2 - 2.0 ** -n)
+
+
+REDUCTIONS = """
+func.func @reduce(%x: tensor<?x?x{dtype}>) -> tensor<?x{dtype}> {{
+  %0 = "fxn.reduce"(%x) {{axes = array<i64: -1>, keepdims = false, kind = "{kind}"}} : (tensor<?x?x{dtype}>) -> tensor<?x{dtype}>
+  return %0 : tensor<?x{dtype}>
+}}
+func.func @total(%x: tensor<1000x{dtype}>) -> tensor<{dtype}> {{
+  %0 = "fxn.reduce"(%x) {{axes = array<i64: 0>, keepdims = false, kind = "{kind}"}} : (tensor<1000x{dtype}>) -> tensor<{dtype}>
+  return %0 : tensor<{dtype}>
+}}
+"""
+
+
+def _reduction_functions(host, kind, dtype):
+    text = REDUCTIONS.format(kind=kind, dtype=dtype)
+    module = parse_module(text, "reductions.mlir", new_context())
+    signatures = entry_points(module)
+    lower_to_llvm(module, host[0])
+    llvm_ir = str(llvm.translate_module_to_llvmir(module.operation))
+    engine = jit(module)
+    return text, {name: Executable(engine, name, s.args, s.results) for name, s in signatures.items()}, llvm_ir
+
+
+def _sum_error_bound(x: np.ndarray, partials: int) -> np.ndarray:
+    """The bound the fxn.reduce docstring states for a sum of rows with ``partials`` partial sums."""
+    n = x.shape[-1]
+    unit_roundoff = np.finfo(x.dtype).eps / 2
+    return (n / partials + np.log2(partials) + 1) * unit_roundoff * np.abs(x.astype(np.float64)).sum(-1)
+
+
+@pytest.mark.parametrize("kind, dtype", [("sum", "f32"), ("sum", "f64"), ("mean", "f32"), ("max", "f32"),
+                                         ("min", "f64"), ("sum", "i32"), ("prod", "i8"), ("max", "ui8")])
+def test_reductions_along_rows_use_vector_accumulators(host, kind, dtype):
+    """Rows reduced in several vector accumulators (a loop carrying vectors, a tree at the end) agree with the
+    interpreter: exactly for integers and extrema, within the docstring's bound for float sums."""
+    text, functions, llvm_ir = _reduction_functions(host, kind, dtype)
+    element_bits = {"f32": 32, "f64": 64, "i32": 32, "i8": 8, "ui8": 8}[dtype]
+    lanes = host[1].lanes(element_bits)
+    assert f"<{4 * lanes} x " in llvm_ir  # four vector registers of partial results
+    rng = np.random.default_rng(0)
+    numpy_dtype = {"f32": np.float32, "f64": np.float64, "i32": np.int32, "i8": np.int8, "ui8": np.uint8}[dtype]
+    for shape in [(3, 1001), (2, 4 * lanes), (5, 2 * lanes + 1), (1, 7), (0, 9), (4, 0)][: 6 if kind in ("sum", "prod") else 4]:
+        if dtype.startswith("f"):
+            x = rng.standard_normal(shape).astype(numpy_dtype)
+        else:
+            x = rng.integers(0, 100, shape).astype(numpy_dtype)
+        (result,) = functions["reduce"](x)
+        expected = fxn.interpret(text, x, entry="reduce")
+        if kind in ("sum", "mean") and dtype.startswith("f"):
+            bound = _sum_error_bound(x, 4 * lanes) / (x.shape[-1] if kind == "mean" and x.shape[-1] else 1)
+            assert np.all(np.abs(result.astype(np.float64) - expected) <= bound), (shape, result, expected)
+        else:
+            np.testing.assert_array_equal(result, expected)
+    x = (rng.standard_normal(1000) if dtype.startswith("f") else rng.integers(0, 3, 1000)).astype(numpy_dtype)
+    (total,) = functions["total"](x)
+    expected = fxn.interpret(text, x, entry="total")
+    if kind in ("sum", "mean") and dtype.startswith("f"):
+        bound = _sum_error_bound(x, 4 * lanes) / (1000 if kind == "mean" else 1)
+        assert abs(float(total) - float(expected)) <= bound
+    else:
+        np.testing.assert_array_equal(total, expected)
