@@ -28,6 +28,7 @@ PEERS = {
     "numpy": "bench.peers.numpy_peer",
     "cpython": "bench.peers.cpython_peer",
     "torch": "bench.peers.torch_peer",
+    "inductor": "bench.peers.inductor_peer",
 }
 
 

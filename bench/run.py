@@ -176,6 +176,37 @@ def render_python_loops(results: Results):
     return header, rows, targets
 
 
+def gigaflops(seconds: float | None, flops: int | None) -> str:
+    return "-" if not seconds or not flops else f"{flops / seconds / 1e9:.0f}"
+
+
+def render_heavy_ops(results: Results):
+    peers = ("fxn", "numpy", "numba", "torch", "inductor")
+    header = ["case", "fxn", "numpy", "numba", "torch eager", "torch.compile", "fxn/best", "fxn/torch",
+              "fxn/inductor", "fxn GFLOP/s", "best GFLOP/s"]
+    rows, targets = [], []
+    for case, kernel, shapes in workloads.HEAVY_CASES:
+        fxn = results.seconds("fxn", case)
+        peer_times = [t for t in (results.seconds(p, case) for p in peers[1:]) if t]
+        best = min(peer_times) if peer_times else None
+        flops = workloads.HEAVY_FLOPS[kernel](*shapes) if kernel in workloads.HEAVY_FLOPS else None
+        torch = results.seconds("torch", case)
+        rows.append([case, *(results.cell(p, case) for p in peers), ratio(fxn, best), ratio(fxn, torch),
+                     ratio(fxn, results.seconds("inductor", case)), gigaflops(fxn, flops), gigaflops(best, flops)])
+        if kernel in ("sum", "mean_rows", "softmax", "layer_norm"):
+            targets.append(verdict(fxn / best if fxn and best else None, 1.2, f"{case} vs the best peer"))
+        elif case.startswith("matmul 1024"):
+            numpy = results.seconds("numpy", case)
+            targets.append(verdict(fxn / numpy if fxn and numpy else None, 1.5, f"{case} vs numpy's BLAS"))
+        elif kernel in ("conv_stride2", "conv", "depthwise"):
+            targets.append(verdict(fxn / torch if fxn and torch else None, 1.5, f"{case} vs torch (oneDNN)"))
+    peak = results.seconds("c", workloads.PEAK_CASE)
+    targets.append(f"peak of this CPU, one core: {gigaflops(peak, workloads.PEAK_FLOPS_PER_CALL)} GFLOP/s "
+                   "(bench/c/peak.c: independent vector FMA chains)")
+    targets.append("every peer runs on one thread; numba compiles its loops with fastmath; inputs are f32")
+    return header, rows, targets
+
+
 SECTIONS = {
     "a": Section("a", "(a) looped scalar fma, time per call", ("fxn", "c", "numba", "cpython"), render_loops, "c", 1e-3),
     "b": Section("b", "(b) array x*y + z on f32, time per call", ("fxn", "numpy", "numba", "c"), render_arrays, "c", 1e-4),
@@ -184,6 +215,8 @@ SECTIONS = {
                  ("fxn", "torch", "numba"), render_preprocess, "torch", 1e-4),
     "e": Section("e", "(e) python loops: Mandelbrot escape counts and a 3-point stencil, as a new user writes them",
                  ("fxn", "numba", "c", "cpython"), render_python_loops, "c", 1e-12),
+    "f": Section("f", "(f) heavy ops: reductions, softmax, layer_norm, matmul and conv2d on f32, one thread",
+                 ("fxn", "numpy", "numba", "torch", "inductor", "c"), render_heavy_ops, "torch", 1e-3),
 }
 
 

@@ -135,3 +135,52 @@ def image(shape) -> np.ndarray:
     return np.random.default_rng(1).integers(0, 256, shape, dtype=np.uint8)
 
 
+
+
+# (f) Heavy ops: reductions along the contiguous axis, row-wise softmax and layer_norm, matmul, conv2d.
+# (case name, kernel name, input shapes); every input is f32, standard normal. The kernels are torch code
+# (bench/torch_kernels.py) that fxn compiles; numpy and numba have their own.
+HEAVY_CASES = (
+    ("sum 1e6", "sum", ((10**6,),)),
+    ("mean(-1) 1000x1000", "mean_rows", ((1000, 1000),)),
+    ("softmax 256x1000", "softmax", ((256, 1000),)),
+    ("layer_norm 256x768", "layer_norm", ((256, 768), (768,), (768,))),
+    ("matmul 64", "matmul", ((64, 64), (64, 64))),
+    ("matmul 256", "matmul", ((256, 256), (256, 256))),
+    ("matmul 1024", "matmul", ((1024, 1024), (1024, 1024))),
+    ("matmul 1024, inputs 4 B off 64 B alignment", "matmul", ((1024, 1024), (1024, 1024))),
+    ("conv2d 3->32 3x3 s2, 224x224", "conv_stride2", ((1, 3, 224, 224), (32, 3, 3, 3))),
+    ("conv2d 64->64 3x3, 56x56", "conv", ((1, 64, 56, 56), (64, 64, 3, 3))),
+    ("depthwise 32ch 3x3, 112x112", "depthwise", ((1, 32, 112, 112), (32, 1, 3, 3))),
+)
+#: The floating-point operations of each matmul and conv2d case (a multiply-add counts 2).
+HEAVY_FLOPS = {
+    "matmul": lambda a, b: 2 * a[0] * a[1] * b[1],
+    "conv_stride2": lambda x, w: 2 * w[0] * w[1] * w[2] * w[3] * (x[2] // 2) * (x[3] // 2),
+    "conv": lambda x, w: 2 * w[0] * w[1] * w[2] * w[3] * x[2] * x[3],
+    "depthwise": lambda x, w: 2 * w[0] * w[2] * w[3] * x[2] * x[3],
+}
+
+
+#: The C peer's case in section (f): the machine's peak rate, from independent vector FMA chains
+#: (bench/c/peak.c: 12 chains of 16 lanes, 100000 steps a call, a multiply-add counting 2).
+PEAK_CASE = "peak"
+PEAK_FLOPS_PER_CALL = 2 * 16 * 12 * 100_000
+
+
+def heavy_inputs(case: str) -> list[np.ndarray]:
+    """The inputs of a heavy-ops case; the misaligned case's start 4 bytes past a 64-byte boundary, as numpy
+    arrays often do."""
+    _, _, shapes = next(c for c in HEAVY_CASES if c[0] == case)
+    rng = np.random.default_rng(3)
+    arrays = [rng.standard_normal(shape, dtype=np.float32) for shape in shapes]
+    return [_misaligned_copy(a) for a in arrays] if "alignment" in case else arrays
+
+
+def _misaligned_copy(array: np.ndarray) -> np.ndarray:
+    buffer = np.empty(array.size + 32, np.float32)
+    skip = (-buffer.ctypes.data % 64) // 4 + 1  # elements up to a 64-byte boundary, plus one
+    copy = buffer[skip: skip + array.size].reshape(array.shape)
+    copy[...] = array
+    assert copy.ctypes.data % 64 == 4
+    return copy

@@ -124,4 +124,25 @@ def python_loops() -> dict:
     return results
 
 
-SECTIONS = {"a": loops, "b": arrays, "c": overhead, "e": python_loops}
+def peak() -> dict:
+    """Section (f)'s measure of the machine: independent vector FMA chains (bench/c/peak.c)."""
+    library = build()
+    timer = declare(library, "time_fma_peak", f64, i64, ctypes.POINTER(f32))
+    flops = declare(library, "fma_peak_flops", i64)()
+    if flops != workloads.PEAK_FLOPS_PER_CALL:
+        raise RuntimeError(f"bench/c/peak.c does {flops} flops a call, workloads.PEAK_FLOPS_PER_CALL says "
+                           f"{workloads.PEAK_FLOPS_PER_CALL}")
+
+    class Peak:
+        slot = ctypes.c_float()
+        result = None
+
+        def __call__(self, count: int) -> float:
+            elapsed = timer(count, ctypes.byref(self.slot))
+            self.result = self.slot.value
+            return elapsed
+
+    return {workloads.PEAK_CASE: Peak()}
+
+
+SECTIONS = {"a": loops, "b": arrays, "c": overhead, "e": python_loops, "f": peak}

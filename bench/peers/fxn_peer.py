@@ -78,4 +78,23 @@ def python_loops() -> dict:
     return {**results, "notes": list(failed.values())}
 
 
-SECTIONS = {"a": loops, "b": arrays, "c": overhead, "d": preprocessing, "e": python_loops}
+def heavy_ops() -> dict:
+    """Section (f)'s torch kernels through plain ``@fxn.compile`` (compiled at a first call before timing); a
+    kernel fxn cannot compile or run is skipped, fxn's message in the notes."""
+    from bench.torch_kernels import KERNELS
+
+    results, notes = {}, []
+    for case, kernel, _ in workloads.HEAVY_CASES:
+        compiled, inputs = fxn.compile(KERNELS[kernel]), workloads.heavy_inputs(case)
+        try:
+            compiled(*inputs)
+        except Exception as error:  # noqa: BLE001 - any failure is reported; the other peers carry on
+            message = (str(error).strip().splitlines() or [""])[0]
+            notes.append(f"(f) fxn fails on {case}: {type(error).__name__}: {message}")
+            results[case] = skipped("fails")
+            continue
+        results[case] = PositionChecked(PythonCalls(compiled, *inputs))
+    return {**results, "notes": notes}
+
+
+SECTIONS = {"a": loops, "b": arrays, "c": overhead, "d": preprocessing, "e": python_loops, "f": heavy_ops}

@@ -4,7 +4,7 @@ import numba
 import numpy as np
 
 from bench import workloads
-from bench.timing import PositionChecked, PythonCalls
+from bench.timing import PositionChecked, PythonCalls, skipped
 
 fastmath = numba.njit(fastmath=True)
 
@@ -84,4 +84,78 @@ def python_loops() -> dict:
             for case, kernel, args in workloads.python_loop_cases()}
 
 
-SECTIONS = {"a": loops, "b": arrays, "c": overhead, "d": preprocessing, "e": python_loops}
+# Section (f): loops with fastmath, so that LLVM may reorder the sums into vector accumulators.
+
+
+@numba.njit(fastmath=True)
+def sum_all(x):
+    total = np.float32(0)
+    for i in range(x.size):
+        total += x[i]
+    return total
+
+
+@numba.njit(fastmath=True)
+def mean_rows(x):
+    rows, n = x.shape
+    out = np.empty(rows, np.float32)
+    for r in range(rows):
+        total = np.float32(0)
+        for i in range(n):
+            total += x[r, i]
+        out[r] = total / n
+    return out
+
+
+@numba.njit(fastmath=True)
+def softmax_rows(x):
+    rows, n = x.shape
+    out = np.empty_like(x)
+    for r in range(rows):
+        largest = x[r, 0]
+        for i in range(n):
+            largest = max(largest, x[r, i])
+        total = np.float32(0)
+        for i in range(n):
+            out[r, i] = np.exp(x[r, i] - largest)
+            total += out[r, i]
+        scale = np.float32(1) / total
+        for i in range(n):
+            out[r, i] *= scale
+    return out
+
+
+@numba.njit(fastmath=True)
+def layer_norm_rows(x, weight, bias):
+    rows, n = x.shape
+    out = np.empty_like(x)
+    for r in range(rows):
+        total = np.float32(0)
+        for i in range(n):
+            total += x[r, i]
+        mean = total / n
+        squares = np.float32(0)
+        for i in range(n):
+            squares += (x[r, i] - mean) * (x[r, i] - mean)
+        scale = np.float32(1) / np.sqrt(squares / n + np.float32(1e-5))
+        for i in range(n):
+            out[r, i] = (x[r, i] - mean) * scale * weight[i] + bias[i]
+    return out
+
+
+HEAVY_KERNELS = {"sum": sum_all, "mean_rows": mean_rows, "softmax": softmax_rows, "layer_norm": layer_norm_rows}
+HEAVY_SKIPS = {"matmul": "@ is numpy's BLAS", "conv_stride2": "no conv2d", "conv": "no conv2d",
+               "depthwise": "no conv2d"}
+
+
+def heavy_ops() -> dict:
+    results = {}
+    for case, kernel, _ in workloads.HEAVY_CASES:
+        if kernel in HEAVY_KERNELS:
+            results[case] = PositionChecked(PythonCalls(HEAVY_KERNELS[kernel], *workloads.heavy_inputs(case)))
+        else:
+            results[case] = skipped(HEAVY_SKIPS[kernel])
+    return results
+
+
+SECTIONS = {"a": loops, "b": arrays, "c": overhead, "d": preprocessing, "e": python_loops, "f": heavy_ops}

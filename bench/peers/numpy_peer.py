@@ -1,9 +1,10 @@
-"""numpy: ``x*y + z`` with temporaries, with ``out=``, and ``np.copyto`` for the memory bandwidth."""
+"""numpy: ``x*y + z`` with temporaries, with ``out=``, and ``np.copyto`` for the memory bandwidth; section (f)'s
+reductions, softmax, layer_norm and matmul (its BLAS, one thread)."""
 
 import numpy as np
 
 from bench import workloads
-from bench.timing import PythonCalls
+from bench.timing import PositionChecked, PythonCalls, skipped
 
 
 def fma(x, y, z):
@@ -31,4 +32,30 @@ def arrays() -> dict:
     return results
 
 
-SECTIONS = {"b": arrays}
+def softmax_rows(x):
+    exp = np.exp(x - x.max(-1, keepdims=True))
+    return exp / exp.sum(-1, keepdims=True)
+
+
+def layer_norm_rows(x, weight, bias, eps=1e-5):
+    mean = x.mean(-1, keepdims=True)
+    centered = x - mean
+    variance = np.mean(centered * centered, -1, keepdims=True)
+    return centered / np.sqrt(variance + eps) * weight + bias
+
+
+HEAVY_KERNELS = {"sum": np.sum, "mean_rows": lambda x: x.mean(-1), "softmax": softmax_rows,
+                 "layer_norm": layer_norm_rows, "matmul": np.matmul}
+
+
+def heavy_ops() -> dict:
+    results = {}
+    for case, kernel, _ in workloads.HEAVY_CASES:
+        if kernel in HEAVY_KERNELS:
+            results[case] = PositionChecked(PythonCalls(HEAVY_KERNELS[kernel], *workloads.heavy_inputs(case)))
+        else:
+            results[case] = skipped("no conv2d")
+    return results
+
+
+SECTIONS = {"b": arrays, "f": heavy_ops}

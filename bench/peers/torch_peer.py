@@ -1,10 +1,10 @@
-"""torch eager, single-threaded: ``interpolate`` then normalize."""
+"""torch eager, single-threaded: ``interpolate`` then normalize; section (f)'s kernels."""
 
 import torch
 import torch.nn.functional as F
 
 from bench import workloads
-from bench.timing import PythonCalls
+from bench.timing import PositionChecked, PythonCalls
 
 torch.set_num_threads(1)
 
@@ -27,4 +27,15 @@ def preprocessing() -> dict:
     return {case: PythonCalls(preprocess, workloads.image(shape), mean, std) for case, shape in workloads.image_cases()}
 
 
-SECTIONS = {"d": preprocessing}
+def heavy_ops() -> dict:
+    """Section (f)'s torch kernels as they are, on tensors sharing the inputs' memory."""
+    from bench.torch_kernels import KERNELS
+
+    results = {}
+    for case, kernel, _ in workloads.HEAVY_CASES:
+        inputs = [torch.from_numpy(a) for a in workloads.heavy_inputs(case)]
+        results[case] = PositionChecked(PythonCalls(torch.inference_mode()(KERNELS[kernel]), *inputs))
+    return results
+
+
+SECTIONS = {"d": preprocessing, "f": heavy_ops}
