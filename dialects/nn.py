@@ -114,6 +114,9 @@ class MatmulOp(FxnOp, name="matmul"):
     1-D is the dot product, a 0-d result). Dims before the last two are
     batch dims and broadcast. Numeric element types, the same for both;
     integers wrap on overflow; f16 accumulates in f32 and rounds once.
+    Float products may be added with fused multiply-adds and in any order,
+    as BLAS does: each element is within ``K * u * sum(|a| |b|)`` of the
+    exact product (``u`` the unit roundoff, ``K`` the contracted size).
 
     ``%r = "fxn.matmul"(%a, %b) : (tensor<5x2x3xf32>, tensor<3x4xf32>) -> tensor<5x2x4xf32>``
     """

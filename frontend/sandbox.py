@@ -195,8 +195,9 @@ def _install_audit_hook() -> None:
             _hook_installed = True
 
 
-def _audit(event: str, args: tuple) -> None:
-    session = _SESSION.get()
+def _audit(event: str, args: tuple, _session=_SESSION) -> None:
+    # The variable is bound at definition: the hook outlives the module's globals at interpreter shutdown.
+    session = _session.get()
     if session is None:
         return
     category = event_category(event)

@@ -40,7 +40,8 @@ LOWERING_STAGES = {
         "func.func(linalg-fuse-elementwise-ops),func.func(fxn-fuse-into-extract),canonicalize"
     ),
     "vectorized": (
-        "func.func(linalg-generalize-named-ops),fxn-vectorize{{vector-bits={vector_bits} contract={contract}}},"
+        "fxn-pack-matmul{{vector-bits={vector_bits}}},func.func(linalg-generalize-named-ops),"
+        "fxn-vectorize{{vector-bits={vector_bits} contract={contract}}},"
         "canonicalize,cse,loop-invariant-code-motion"
     ),
     "bufferized": (
@@ -50,7 +51,8 @@ LOWERING_STAGES = {
         "fxn-check-alloc-sizes{{index-bitwidth={index_bits}}}"
     ),
     "llvm": (
-        "func.func(convert-linalg-to-loops),convert-vector-to-scf,expand-strided-metadata,lower-affine,"
+        "fxn-lower-vector-contractions,func.func(convert-linalg-to-loops),convert-vector-to-scf,"
+        "expand-strided-metadata,lower-affine,"
         "convert-scf-to-cf,convert-vector-to-llvm,finalize-memref-to-llvm{{index-bitwidth={index_bits}}},"
         "convert-math-to-llvm,convert-arith-to-llvm{{index-bitwidth={index_bits}}},"
         "convert-index-to-llvm{{index-bitwidth={index_bits}}},convert-ub-to-llvm,"

@@ -16,7 +16,9 @@ PASSES = {
     "fxn-fuse-fma": "fxn.passes.fuse_fma:FxnFuseFma",
     "fxn-fuse-into-extract": "fxn.passes.fuse_into_extract:FxnFuseIntoExtract",
     "fxn-lower-to-linalg": "fxn.passes.lowering.convert:FxnLowerToLinalg",
+    "fxn-lower-vector-contractions": "fxn.passes.pack_matmul:FxnLowerVectorContractions",
     "fxn-optimize": "fxn.passes.optimize:FxnOptimize",
+    "fxn-pack-matmul": "fxn.passes.pack_matmul:FxnPackMatmul",
     "fxn-specialize-resize": "fxn.passes.specialize_resize:FxnSpecializeResize",
     "fxn-vectorize": "fxn.passes.vectorize:FxnVectorize",
 }

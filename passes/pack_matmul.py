@@ -1,0 +1,290 @@
+"""fxn-pack-matmul: float matrix products in cache tiles, packed panels and register tiles.
+
+A ``linalg.matmul`` or ``linalg.batch_matmul`` of f32 or f64 becomes, by
+upstream transform ops generated per module:
+
+1. **Packing** (``transform.structured.pack``, then ``pack_transpose`` for
+   B): A in panels of ``MR`` rows (``[M/MR, K, MR]``), B in panels of ``NR``
+   columns (``[N/NR, K, NR]``), C in ``MR x NR`` tiles. The packs pad the
+   edges with zeros, so every register tile is full whatever M, N and K
+   (static or dynamic), and the inner loop reads contiguous, aligned
+   panels whatever the alignment of the inputs.
+2. **Cache tiles**: panels of B 512 columns wide and 256 deep (they stay in
+   L2), against 128 rows of A; loops n, k, m.
+3. **Register tiles**: one ``MR x NR`` tile of C per k step, a
+   ``vector.contract`` whose accumulator is hoisted out of the k loop, so
+   it stays in ``MR * NR / lanes`` vector registers (16 on AVX-512 for
+   f32: ``MR = 8`` rows of ``NR = 2`` vectors).
+4. The packs and the unpack of C are tiled and vectorized (masked at the
+   edges).
+
+The contraction is lowered to outer products and FMAs after bufferization,
+by :class:`FxnLowerVectorContractions`: canonicalization before that point
+would rebuild the accumulator element by element.
+
+Sums along K are in order for each element of C (one FMA chain per
+element), so the results are the same as an unpacked loop's with
+contraction: each product is added with one rounding (``fma``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fxn.mlir import ir
+
+from .registry import FxnPass
+from .vectorize import apply_transform_script
+
+#: Marks the products a group of the transform script packs (removed afterwards).
+PACK_ATTRIBUTE = "fxn.pack_matmul"
+
+#: Rows of a register tile of C; its columns are ``NR_VECTORS`` vector registers.
+MR = 8
+NR_VECTORS = 2
+#: Cache tiles: columns of B (a multiple of NR), depth along K, rows of A (a multiple of MR).
+CACHE_COLUMNS, CACHE_DEPTH, CACHE_ROWS = 512, 256, 128
+#: Elements along K packed at a time per vector tile of a pack.
+PACK_DEPTH = 16
+
+PRODUCTS = ("linalg.matmul", "linalg.batch_matmul")
+
+
+@dataclass(frozen=True)
+class PackedProduct:
+    """How one group of products is packed: the op, and its register tile in elements."""
+
+    name: str  # "linalg.matmul" or "linalg.batch_matmul"
+    rows: int  # MR
+    columns: int  # NR
+
+    @property
+    def batched(self) -> bool:
+        return self.name == "linalg.batch_matmul"
+
+
+@dataclass
+class FxnPackMatmul(FxnPass):
+    """Pack and tile f32/f64 matmuls for the cache and the target's registers (vector.contract on packed panels).
+
+    Each ``linalg.matmul`` and ``linalg.batch_matmul`` whose operands are
+    all f32 or all f64 is packed into panels (A by ``8`` rows, B by two
+    vector registers of columns, zero-padded at the edges), tiled for the
+    cache and for the registers, and vectorized: one ``8 x NR`` tile of C
+    accumulates in registers along K. Other products are left alone.
+    Before/after (``vector-bits=512``, f32)::
+
+        %c = linalg.matmul ins(%a, %b : tensor<?x?xf32>, tensor<?x?xf32>) outs(%fill : tensor<?x?xf32>)
+        ==>
+        linalg.pack ... vectorized into [M/8, K, 8] and [N/32, K, 32] panels
+        scf.for %n0 ... scf.for %k0 ... scf.for %m0 ... scf.for %k iter_args(%acc = ...) -> (vector<8x32xf32>) {
+          vector.contract {...} %a_col, %b_row, %acc : vector<8xf32>, vector<32xf32> into vector<8x32xf32>
+        }
+        linalg.unpack ... vectorized back into C
+    """
+
+    argument = "fxn-pack-matmul"
+    vector_bits: int = field(default=128, metadata={"help": "width of the target's vector registers in bits"})
+
+    def run_on(self, op) -> None:
+        with op.context:
+            groups = tag_products(op, self.vector_bits)
+            if not groups:
+                return
+            packed = sum(_count_tagged(op, i) for i in range(len(groups)))
+            apply_transform_script(op, transform_script(groups))
+            _remove_tags(op)
+        self.count("packed", "matrix products packed and tiled for registers", packed)
+
+
+def packed_product(op, vector_bits: int) -> PackedProduct | None:
+    """The register tile of a matmul or batch_matmul of f32/f64, or None to leave it."""
+    types = [v.type for v in [*op.operands]]
+    if not all(isinstance(t, ir.RankedTensorType) for t in types):
+        return None
+    elements = {str(t.element_type) for t in types}
+    if len(elements) != 1 or elements - {"f32", "f64"}:
+        return None
+    (element,) = elements
+    lanes = vector_bits // int(element[1:])
+    if lanes < 2:
+        return None
+    return PackedProduct(op.name, MR, NR_VECTORS * lanes)
+
+
+def tag_products(root, vector_bits: int) -> list[PackedProduct]:
+    """Mark each product to pack with the index of its group in the returned list."""
+    groups: list[PackedProduct] = []
+
+    def visit(op):
+        if op.name in PRODUCTS:
+            product = packed_product(op, vector_bits)
+            if product is not None:
+                if product not in groups:
+                    groups.append(product)
+                op.attributes[PACK_ATTRIBUTE] = ir.IntegerAttr.get(ir.IntegerType.get_signless(64),
+                                                                   groups.index(product))
+        return ir.WalkResult.ADVANCE
+
+    root.walk(visit)
+    return groups
+
+
+def _count_tagged(root, index: int) -> int:
+    found = 0
+
+    def visit(op):
+        nonlocal found
+        if PACK_ATTRIBUTE in op.attributes and ir.IntegerAttr(op.attributes[PACK_ATTRIBUTE]).value == index:
+            found += 1
+        return ir.WalkResult.ADVANCE
+
+    root.walk(visit)
+    return found
+
+
+def _remove_tags(root) -> None:
+    def visit(op):
+        if PACK_ATTRIBUTE in op.attributes:
+            del op.attributes[PACK_ATTRIBUTE]
+        return ir.WalkResult.ADVANCE
+
+    root.walk(visit)
+
+
+# ----------------------------------------------------------------------------
+# The transform script.
+
+
+def _sizes(*values) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+def _handles(count: int) -> str:
+    return ", ".join(["!transform.any_op"] * count)
+
+
+def _group(index: int, product: PackedProduct) -> str:
+    """Pack, tile and vectorize the products tagged ``index``, one at a time."""
+    mr, nr = product.rows, product.columns
+    batch = [0] if product.batched else []  # the batch dim is never packed
+    unit = [1] if product.batched else []  # and tiled by 1
+    pack_sizes = _sizes(*batch, mr, nr, 0)
+    b_perm = _sizes(0, 2, 1) if product.batched else _sizes(1, 0)
+    # Packed loops: (batch,) m0, n0, k, m1, n1. Cache loops n0, k, m0; register loops n0, m0, k.
+    offset = len(batch)
+    cache = _sizes(*unit, CACHE_ROWS // mr, CACHE_COLUMNS // nr, CACHE_DEPTH, 0, 0)
+    cache_order = _sizes(*range(offset), offset + 1, offset + 2, offset, offset + 3, offset + 4)
+    register = _sizes(*batch, 1, 1, 1, 0, 0)
+    register_order = _sizes(*range(offset), offset + 1, offset, offset + 2, offset + 3, offset + 4)
+    cache_loops, register_loops = 3 + len(batch), 3
+    a_tile = _sizes(*unit, 1, PACK_DEPTH)
+    outer_loops = 2 + len(batch)
+    return f"""
+    %products{index} = transform.structured.match ops{{["{product.name}"]}} attributes {{{PACK_ATTRIBUTE} = {index}}} in %root : (!transform.any_op) -> !transform.any_op
+    transform.foreach %products{index} : !transform.any_op {{
+    ^bb0(%op: !transform.any_op):
+      %func = transform.get_parent_op %op {{isolated_from_above}} : (!transform.any_op) -> !transform.any_op
+      %packed = transform.structured.pack %op packed_sizes = [{pack_sizes}] : (!transform.any_op) -> !transform.op<"linalg.generic">
+      %b_pack = transform.get_producer_of_operand %packed[1] : (!transform.op<"linalg.generic">) -> !transform.op<"linalg.pack">
+      %product, %b_panels, %none = transform.structured.pack_transpose %b_pack with_compute_op(%packed) outer_perm = [{b_perm}]
+        : (!transform.op<"linalg.pack">, !transform.op<"linalg.generic">) -> (!transform.op<"linalg.generic">, !transform.op<"linalg.pack">, !transform.any_op)
+      transform.apply_patterns to %func {{
+        transform.apply_patterns.canonicalization
+      }} : !transform.any_op
+      %a_panels = transform.get_producer_of_operand %product[0] : (!transform.op<"linalg.generic">) -> !transform.any_op
+      %c_tiles = transform.get_producer_of_operand %product[2] : (!transform.op<"linalg.generic">) -> !transform.any_op
+      %unpack = transform.get_consumers_of_result %product[0] : (!transform.op<"linalg.generic">) -> !transform.any_op
+      %cache_tile, %cache_loops:{cache_loops} = transform.structured.tile_using_for %product tile_sizes [{cache}] interchange = [{cache_order}]
+        : (!transform.op<"linalg.generic">) -> (!transform.any_op, {_handles(cache_loops)})
+      %register_tile, %register_loops:{register_loops} = transform.structured.tile_using_for %cache_tile tile_sizes [{register}] interchange = [{register_order}]
+        : (!transform.any_op) -> (!transform.any_op, {_handles(register_loops)})
+      %a_tile, %a_loops:{outer_loops} = transform.structured.tile_using_for %a_panels tile_sizes [{a_tile}] : (!transform.any_op) -> (!transform.any_op, {_handles(outer_loops)})
+      %b_tile, %b_loops:{outer_loops} = transform.structured.tile_using_for %b_panels tile_sizes [{a_tile}] : (!transform.op<"linalg.pack">) -> (!transform.any_op, {_handles(outer_loops)})
+      %c_tile, %c_loops:{outer_loops} = transform.structured.tile_using_for %unpack tile_sizes [{_sizes(*unit, mr, nr)}] : (!transform.any_op) -> (!transform.any_op, {_handles(outer_loops)})
+      transform.apply_patterns to %func {{
+        transform.apply_patterns.canonicalization
+      }} : !transform.any_op
+      transform.structured.vectorize %register_tile : !transform.any_op
+      transform.structured.vectorize %a_tile vector_sizes [{_sizes(*unit, 1, PACK_DEPTH, mr)}] : !transform.any_op
+      transform.structured.vectorize %b_tile vector_sizes [{_sizes(*unit, 1, PACK_DEPTH, nr)}] : !transform.any_op
+      transform.structured.vectorize %c_tile vector_sizes [{_sizes(*unit, 1, 1, mr, nr)}] : !transform.any_op
+      transform.foreach %c_tiles : !transform.any_op {{
+      ^bb0(%c_pack: !transform.any_op):
+        %tile, %loops:{outer_loops} = transform.structured.tile_using_for %c_pack tile_sizes [{_sizes(*unit, 1, 1)}] : (!transform.any_op) -> (!transform.any_op, {_handles(outer_loops)})
+        transform.structured.vectorize %tile vector_sizes [{_sizes(*unit, 1, 1, mr, nr)}] : !transform.any_op
+      }}
+    }}"""
+
+
+def transform_script(groups: list[PackedProduct]) -> str:
+    """The transform module that packs every group of tagged products, then forms the contractions and hoists
+    their accumulators out of the k loops."""
+    body = "".join(_group(i, product) for i, product in enumerate(groups))
+    return f"""
+module attributes {{transform.with_named_sequence}} {{
+  transform.named_sequence @__transform_main(%root: !transform.any_op {{transform.readonly}}) {{{body}
+    %funcs = transform.structured.match ops{{["func.func"]}} in %root : (!transform.any_op) -> !transform.any_op
+    transform.apply_patterns to %funcs {{
+      transform.apply_patterns.vector.reduction_to_contract
+      transform.apply_patterns.vector.transfer_permutation_patterns
+    }} : !transform.any_op
+    transform.apply_patterns to %funcs {{
+      transform.apply_patterns.vector.reduction_to_contract
+      transform.apply_patterns.vector.cast_away_vector_leading_one_dim
+      transform.apply_patterns.canonicalization
+    }} : !transform.any_op
+    %loops = transform.structured.match interface{{LoopLikeInterface}} in %root : (!transform.any_op) -> !transform.any_op
+    transform.apply_licm to %loops : !transform.any_op
+    transform.loop.hoist_loop_invariant_subsets %loops : !transform.any_op
+    transform.apply_patterns to %funcs {{
+      transform.apply_patterns.vector.cast_away_vector_leading_one_dim
+      transform.apply_patterns.canonicalization
+    }} : !transform.any_op
+    transform.yield
+  }}
+}}
+"""
+
+
+# ----------------------------------------------------------------------------
+# After bufferization.
+
+LOWER_CONTRACTIONS_SCRIPT = """
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %funcs = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
+    transform.apply_patterns to %funcs {
+      transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"
+      transform.apply_patterns.vector.lower_outerproduct
+      transform.apply_patterns.vector.transfer_permutation_patterns
+      transform.apply_patterns.vector.lower_shape_cast
+      transform.apply_patterns.vector.lower_broadcast
+      transform.apply_patterns.vector.lower_transpose lowering_strategy = "shuffle_1d"
+    } : !transform.any_op
+    transform.apply_patterns to %funcs {
+      transform.apply_patterns.vector.transfer_to_scf max_transfer_rank = 1 full_unroll = true
+    } : !transform.any_op
+    transform.yield
+  }
+}
+"""
+
+
+@dataclass
+class FxnLowerVectorContractions(FxnPass):
+    """Lower vector contractions to outer products and FMAs, and n-D transfers to unrolled 1-D ones (on buffers).
+
+    Runs after bufferization, once nothing canonicalizes the code again: a
+    contraction of an ``MR x NR`` accumulator becomes ``MR`` broadcasts and
+    FMAs per k step (``vector.outerproduct``, then ``vector.fma``); a
+    transfer of rank above 1 becomes one 1-D transfer per row, fully
+    unrolled (``convert-vector-to-scf`` would otherwise put a stack buffer
+    in every loop iteration).
+    """
+
+    argument = "fxn-lower-vector-contractions"
+
+    def run_on(self, op) -> None:
+        with op.context:
+            apply_transform_script(op, LOWER_CONTRACTIONS_SCRIPT)
