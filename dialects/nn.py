@@ -181,7 +181,10 @@ class Conv2dOp(FxnOp, name="conv2d"):
     ``(size + 2 * padding - dilation * (k - 1) - 1) // stride + 1``; the
     dilated kernel must fit the padded input. Input channel group ``g`` meets
     output channels ``[g * O / groups, (g + 1) * O / groups)``. Float element
-    types, the same for all; f16 accumulates in f32 and rounds once.
+    types, the same for all; f16 accumulates in f32 and rounds once. The
+    products may be added with fused multiply-adds and in any order, as
+    oneDNN does: each element is within ``n * u * sum(|x| |w|)`` of the exact
+    value (``n = C / groups * kH * kW`` products, ``u`` the unit roundoff).
     Deviations from PyTorch: unbatched ``(C, H, W)`` input is refused (the
     frontend adds the batch dim), ``O = 0`` gives an empty result rather
     than an error, and ``C = 0`` gives the bias (an empty sum).

@@ -40,7 +40,8 @@ LOWERING_STAGES = {
         "func.func(linalg-fuse-elementwise-ops),func.func(fxn-fuse-into-extract),canonicalize"
     ),
     "vectorized": (
-        "fxn-pack-matmul{{vector-bits={vector_bits}}},func.func(linalg-generalize-named-ops),"
+        "fxn-tile-conv{{vector-bits={vector_bits}}},fxn-pack-matmul{{vector-bits={vector_bits}}},"
+        "func.func(linalg-generalize-named-ops),"
         "fxn-vectorize{{vector-bits={vector_bits} contract={contract}}},"
         "canonicalize,cse,loop-invariant-code-motion"
     ),

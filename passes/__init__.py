@@ -20,6 +20,7 @@ PASSES = {
     "fxn-optimize": "fxn.passes.optimize:FxnOptimize",
     "fxn-pack-matmul": "fxn.passes.pack_matmul:FxnPackMatmul",
     "fxn-specialize-resize": "fxn.passes.specialize_resize:FxnSpecializeResize",
+    "fxn-tile-conv": "fxn.passes.tile_conv:FxnTileConv",
     "fxn-vectorize": "fxn.passes.vectorize:FxnVectorize",
 }
 

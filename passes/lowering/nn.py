@@ -215,6 +215,56 @@ def split_axis(value: ir.Value, axis: int, outer: int) -> ir.Value:
     return expand_shape(value, result, groups, dynamic_sizes)
 
 
+def _phases(value: ir.Value, stride: int, phases: int, columns: int) -> ir.Value:
+    """``value`` (A, B, C, W) as (A, phases * B, C, columns): ``out[a, p*B + b, c, j] = value[a, b, c, stride*j + p]``.
+
+    One ``linalg.generic`` reading with a strided map, then a reshape.
+    """
+    source = tensor_type(value)
+    sizes = [size_of(value, 0), phases, source.shape[1], source.shape[2], columns]
+    init = tensor.empty(sizes, element_type(source.dtype))
+    d = [ir.AffineDimExpr.get(i) for i in range(5)]
+    read = ir.AffineMap.get(5, 0, [d[0], d[2], d[3], d[4] * stride + d[1]])
+
+    @linalg.generic([value], [init], [read, ir.AffineMap.get_identity(5)], [linalg.IteratorType.parallel] * 5)
+    def split(element, _):
+        return element
+
+    result = source.with_shape((source.shape[0], phases * source.shape[1], source.shape[2], columns))
+    return tensor.collapse_shape(result.to_mlir(), split, reassociation([[0], [1, 2], [3], [4]]))
+
+
+def _stride_one_along_width(op, padded_input: ir.Value, weight: ir.Value, out_w: int) -> tuple[ir.Value, ir.Value]:
+    """The input and weight of the convolution with stride 1 along the width that equals ``op``'s.
+
+    With stride ``s``, output column ``j`` reads input columns ``s*j + k``
+    for the kernel's taps ``k = s*q + p``. Splitting the columns into ``s``
+    phases ``p`` (``input[..., p::s]``, stacked as channels) and the taps
+    alike (``weight[..., p::s]``, zero-padded to ``ceil(KW / s)`` taps) gives
+    a convolution of stride 1 along the width over ``s`` times the channels:
+    vectors can then run along output columns (see ``fxn-tile-conv``).
+    """
+    stride = op.attrs().stride[1]
+    kernel_width = tensor_type(weight).shape[3]
+    taps = -(-kernel_width // stride)
+    phases = min(stride, kernel_width)
+    columns = out_w + taps - 1
+    width = tensor_type(padded_input).shape[3]
+    needed = stride * (columns - 1) + phases
+    if needed > width:  # the last phases read zeros past the padding, against zero taps
+        padded_input = pad(padded_input, [0, 0, 0, 0], [0, 0, 0, needed - width], 0)
+    weight = pad(weight, [0, 0, 0, 0], [0, 0, 0, stride * taps - kernel_width], 0)
+    return _phases(padded_input, stride, phases, columns), _phases(weight, stride, phases, taps)
+
+
+def _splits_width_phases(op, x: ir.Value, weight: ir.Value) -> bool:
+    """Whether a convolution is rewritten with stride 1 along the width (:func:`_stride_one_along_width`)."""
+    attrs = op.attrs()
+    static = tensor_type(x).shape[1] is not None and tensor_type(weight).shape[1] is not None
+    return (attrs.groups == 1 and attrs.stride[1] > 1 and attrs.dilation[1] == 1 and static
+            and tensor_type(x).dtype in ("f32", "f64"))
+
+
 @lowering("fxn.conv2d")
 def lower_conv2d(op, target):
     attrs = op.attrs()
@@ -227,6 +277,9 @@ def lower_conv2d(op, target):
     padded = pad(x, [0, 0, ph, pw], [0, 0, ph, pw], 0)
     window = {"strides": list(attrs.stride), "dilations": list(attrs.dilation)}
     out_h, out_w = result.shape[2:]
+    if _splits_width_phases(op, x, weight):
+        padded, weight = _stride_one_along_width(op, padded, weight, out_w)
+        window = {"strides": [attrs.stride[0], 1], "dilations": list(attrs.dilation)}
     if groups == 1:
         init = filled(accumulator, [size_of(x, 0), size_of(weight, 0), out_h, out_w], 0)
         convolved = linalg.conv_2d_nchw_fchw(padded, weight, outs=[init], **window)
