@@ -52,7 +52,7 @@ LOWERING_STAGES = {
         "fxn-check-alloc-sizes{{index-bitwidth={index_bits}}}"
     ),
     "llvm": (
-        "fxn-lower-vector-contractions,func.func(convert-linalg-to-loops),convert-vector-to-scf,"
+        "fxn-lower-vector-contractions,fxn-expand-strided-copies,func.func(convert-linalg-to-loops),convert-vector-to-scf,"
         "expand-strided-metadata,lower-affine,"
         "convert-scf-to-cf,convert-vector-to-llvm,finalize-memref-to-llvm{{index-bitwidth={index_bits}}},"
         "convert-math-to-llvm,convert-arith-to-llvm{{index-bitwidth={index_bits}}},"

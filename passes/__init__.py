@@ -12,6 +12,7 @@ PASSES = {
     "fxn-check-alloc-sizes": "fxn.passes.lowering.checked_allocation:FxnCheckAllocSizes",
     "fxn-check-allocations": "fxn.passes.lowering.checked_allocation:FxnCheckAllocations",
     "fxn-constant-fold": "fxn.passes.constant_fold:FxnConstantFold",
+    "fxn-expand-strided-copies": "fxn.passes.lowering.strided_copies:FxnExpandStridedCopies",
     "fxn-fold-batch-norm": "fxn.passes.fold_batch_norm:FxnFoldBatchNorm",
     "fxn-fuse-fma": "fxn.passes.fuse_fma:FxnFuseFma",
     "fxn-fuse-into-extract": "fxn.passes.fuse_into_extract:FxnFuseIntoExtract",

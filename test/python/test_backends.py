@@ -177,7 +177,7 @@ def test_a_plugins_pipeline_hooks_run_around_their_stage(tmp_path):
                              capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(site)})
     text = program.stdout.strip()
     assert text.index("fxn-lower-to-linalg{target=toy bounds-check=true}") < text.index("linalg-fold-unit-extent-dims,") \
-        < text.index(",canonicalize,fxn-lower-vector-contractions,func.func(convert-linalg-to-loops)"), text
+        < text.index(",canonicalize,fxn-lower-vector-contractions,fxn-expand-strided-copies,"), text
 
 
 OWN_TARGET = TOY_TARGET.replace("'toy'", "'own'")
