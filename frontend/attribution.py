@@ -197,16 +197,64 @@ def references(filename: str, lines: range, namespace, classify) -> list[tuple[P
     if tree is None or namespace is None:
         return []
     found = []
+    local = _local_names(tree)
     for parent in ast.walk(tree):
         for child in ast.iter_child_nodes(parent):
             if not isinstance(child, (ast.Name, ast.Attribute)) or child.lineno not in lines:
                 continue
             if isinstance(parent, ast.Attribute):  # a part of a longer dotted name
                 continue
+            if id(_first_name(child)) in local:  # a parameter or local variable, not the global of that name
+                continue
             watch = _resolve(child, namespace, classify)[1]
             if watch is not None:
                 found.append((_position(filename, _use_of(parent, child)), watch))
     return sorted(found, key=lambda item: (item[0].line, item[0].column))
+
+
+def _first_name(node: ast.expr) -> ast.expr:
+    """The leftmost part of a dotted name (``os`` of ``os.environ.get``)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node
+
+
+@functools.lru_cache(maxsize=64)
+def _local_names(tree: ast.AST) -> frozenset[int]:
+    """The ids of the ``ast.Name`` nodes that name a local variable of their function (a parameter, an
+    assigned name), which Python never looks up in the globals or builtins."""
+    found: set[int] = set()
+
+    def visit_function(function) -> None:
+        arguments = function.args
+        local = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                                 *filter(None, [arguments.vararg, arguments.kwarg])]}
+        declared: set[str] = set()
+        for node in _own_nodes(function):
+            if isinstance(node, (ast.Global, ast.Nonlocal)):
+                declared.update(node.names)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                local.add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                local.add(node.name)
+        local -= declared
+        found.update(id(node) for node in _own_nodes(function) if isinstance(node, ast.Name) and node.id in local)
+
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            visit_function(node)
+    return frozenset(found)
+
+
+def _own_nodes(function):
+    """The nodes of ``function``'s body that belong to its own scope (not to the functions and classes it defines;
+    its decorators, defaults and annotations belong to the enclosing one)."""
+    pending = [function.body] if isinstance(function, ast.Lambda) else list(function.body)
+    while pending:
+        node = pending.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            pending.extend(ast.iter_child_nodes(node))
 
 
 def _use_of(parent: ast.AST, name: ast.expr) -> ast.AST:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import inspect
 
 from fxn.dialects import TensorType
 from fxn.dialects.elementwise import CompareOp
@@ -64,6 +65,8 @@ def has_runtime_loops(fn) -> bool:
     if function is None:
         return False
     local = local_names(function)
+    if inspect.ismethod(fn) and function.args.args:  # a bound ``self`` is an object, not a run-time value
+        local.discard(function.args.args[0].arg)
     return any((call := range_call(s)) is not None and (reads(call.args) & local or _long_literal_range(call))
                or _iterated_name(s) in local for s in own_statements(function))
 

@@ -57,6 +57,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import sys
 import typing
 from dataclasses import dataclass
 
@@ -623,6 +624,14 @@ def _signature_key(args) -> tuple | None:
     return tuple(key)
 
 
+def _traced_callable(function):
+    """What fxn traces for ``function``: a torch ``nn.Module``'s bound ``forward``, else ``function`` itself."""
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(function, torch.nn.Module):
+        return function.forward
+    return function
+
+
 def compile(fn=None, *, tag: str | None = None, description: str | None = None, targets=None,
             fast_math: bool = False, allow_trace_effects: bool = False, static_argnames=(), boundscheck: bool = True,
             dtype=None):
@@ -652,12 +661,18 @@ def compile(fn=None, *, tag: str | None = None, description: str | None = None, 
     an index out of bounds then reads or writes outside the array, as in C,
     instead of raising ``IndexError``.
 
+    A torch ``nn.Module`` (``fxn.compile(model)``) compiles as its bound
+    ``forward``: its parameters and buffers are constants of the compiled
+    code, read when a signature is first compiled (put the model in eval
+    mode first for inference).
+
     ``dtype=fxn.f64`` makes Python's ``float`` f64 (its own precision, as
     Numba's) instead of f32: ``float`` parameters and results, and Python
     float literals carried by loops. ``dtype={float: fxn.f64, int: fxn.i64}``
     sets ``int`` too (default i32).
     """
     def make(function):
+        function = _traced_callable(function)
         return CompiledFunction(function, tag=tag, description=description, targets=targets, fast_math=fast_math,
                                 allow_trace_effects=allow_trace_effects, static_argnames=static_argnames,
                                 boundscheck=boundscheck, dtype=dtype)
