@@ -207,6 +207,20 @@ def render_heavy_ops(results: Results):
     return header, rows, targets
 
 
+def render_networks(results: Results):
+    peers = ("fxn", "torch", "inductor")
+    header = ["network", "fxn", "torch eager", "torch.compile", "fxn/torch", "fxn/inductor"]
+    rows, targets = [], []
+    for case, kernel in workloads.NETWORK_CASES:
+        fxn, torch, inductor = (results.seconds(p, case) for p in peers)
+        rows.append([case, *(results.cell(p, case) for p in peers), ratio(fxn, torch), ratio(fxn, inductor)])
+        if kernel != "classify":
+            targets.append(verdict(fxn / torch if fxn and torch else None, 1.0, f"{case} vs torch eager"))
+            targets.append(verdict(fxn / inductor if fxn and inductor else None, 1.3, f"{case} vs torch.compile"))
+    targets.append("examples/cnn.py: random weights, eval mode, f32; every peer on one thread")
+    return header, rows, targets
+
+
 SECTIONS = {
     "a": Section("a", "(a) looped scalar fma, time per call", ("fxn", "c", "numba", "cpython"), render_loops, "c", 1e-3),
     "b": Section("b", "(b) array x*y + z on f32, time per call", ("fxn", "numpy", "numba", "c"), render_arrays, "c", 1e-4),
@@ -217,6 +231,8 @@ SECTIONS = {
                  ("fxn", "numba", "c", "cpython"), render_python_loops, "c", 1e-12),
     "f": Section("f", "(f) heavy ops: reductions, softmax, layer_norm, matmul and conv2d on f32, one thread",
                  ("fxn", "numpy", "numba", "torch", "inductor", "c"), render_heavy_ops, "torch", 1e-3),
+    "g": Section("g", "(g) networks: the CNNs of examples/cnn.py, one image, one thread",
+                 ("fxn", "torch", "inductor"), render_networks, "torch", 1e-3),
 }
 
 

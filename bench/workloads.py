@@ -184,3 +184,31 @@ def _misaligned_copy(array: np.ndarray) -> np.ndarray:
     copy[...] = array
     assert copy.ctypes.data % 64 == 4
     return copy
+
+
+# (g) Networks: the CNNs of examples/cnn.py on one 224x224 image, and the camera-frame predictor in front.
+NETWORK_CASES = (
+    ("MobileNetV2 1x3x224x224", "mobilenet_v2"),
+    ("ResNet-18 1x3x224x224", "resnet_18"),
+    ("480x640 frame -> preprocess -> MobileNetV2", "classify"),
+)
+
+
+def network_input(kernel: str) -> np.ndarray:
+    if kernel == "classify":
+        return image((480, 640, 3))
+    return np.random.default_rng(4).standard_normal((1, 3, 224, 224), dtype=np.float32)
+
+
+def cnn_example():
+    """examples/cnn.py, loaded as ``fxn compile`` loads it (its folder on sys.path for its neighbour)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    sys.path.insert(0, str(examples))
+    spec = importlib.util.spec_from_file_location("cnn", examples / "cnn.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -97,4 +97,16 @@ def heavy_ops() -> dict:
     return {**results, "notes": notes}
 
 
-SECTIONS = {"a": loops, "b": arrays, "c": overhead, "d": preprocessing, "e": python_loops, "f": heavy_ops}
+def networks() -> dict:
+    """Section (g): the predictors of examples/cnn.py (compiled at a first call before timing)."""
+    cnn = workloads.cnn_example()
+    results = {}
+    for case, kernel in workloads.NETWORK_CASES:
+        predictor, frame = getattr(cnn, kernel), workloads.network_input(kernel)
+        predictor(frame)
+        results[case] = PositionChecked(PythonCalls(predictor, frame))
+    return results
+
+
+SECTIONS = {"a": loops, "b": arrays, "c": overhead, "d": preprocessing, "e": python_loops, "f": heavy_ops,
+            "g": networks}

@@ -1,4 +1,4 @@
-"""torch.compile (inductor, its default mode), single-threaded: section (f)'s torch kernels.
+"""torch.compile (inductor, its default mode), single-threaded: section (f)'s torch kernels, section (g)'s networks.
 
 Each kernel is compiled for its case's shapes before timing (the first call compiles).
 """
@@ -23,4 +23,17 @@ def heavy_ops() -> dict:
     return results
 
 
-SECTIONS = {"f": heavy_ops}
+def networks() -> dict:
+    from bench.peers.torch_peer import network_models
+
+    models = network_models(workloads.cnn_example())
+    results = {}
+    for case, kernel in workloads.NETWORK_CASES:
+        compiled = torch.inference_mode()(torch.compile(models[kernel], dynamic=False))
+        frame = torch.from_numpy(workloads.network_input(kernel))
+        compiled(frame)
+        results[case] = PositionChecked(PythonCalls(compiled, frame))
+    return results
+
+
+SECTIONS = {"f": heavy_ops, "g": networks}

@@ -38,4 +38,18 @@ def heavy_ops() -> dict:
     return results
 
 
-SECTIONS = {"d": preprocessing, "f": heavy_ops}
+def network_models(cnn) -> dict:
+    """Section (g)'s torch functions: the example networks, and the frame predictor's torch code."""
+    return {"mobilenet_v2": cnn.MOBILENET_V2, "resnet_18": cnn.RESNET_18,
+            "classify": lambda frame: cnn.MOBILENET_V2(cnn.preprocess.fn(frame).unsqueeze(0))}
+
+
+def networks() -> dict:
+    cnn = workloads.cnn_example()
+    models = network_models(cnn)
+    return {case: PositionChecked(PythonCalls(torch.inference_mode()(models[kernel]),
+                                              torch.from_numpy(workloads.network_input(kernel))))
+            for case, kernel in workloads.NETWORK_CASES}
+
+
+SECTIONS = {"d": preprocessing, "f": heavy_ops, "g": networks}
