@@ -265,6 +265,22 @@ def _splits_width_phases(op, x: ir.Value, weight: ir.Value) -> bool:
             and tensor_type(x).dtype in ("f32", "f64"))
 
 
+def _reshaped(value: ir.Value, shape: tuple) -> ir.Value:
+    """A static 4-d ``value`` as static ``shape`` (N, C, H, W) <-> (N, C, 1, H * W): collapse, then expand."""
+    source = tensor_type(value)
+    flat = source.with_shape(source.shape[:2] + (source.shape[2] * source.shape[3],))
+    collapsed = tensor.collapse_shape(flat.to_mlir(), value, reassociation([[0], [1], [2, 3]]))
+    return expand_shape(collapsed, source.with_shape(shape), [[0], [1], [2, 3]], [])
+
+
+def _pointwise_rows(op, x: ir.Value, weight: ir.Value) -> bool:
+    """Whether a convolution is 1x1, stride 1, unpadded and ungrouped on static shapes: its rows can be one row."""
+    attrs = op.attrs()
+    shapes = (tensor_type(x).shape, tensor_type(weight).shape)
+    return (attrs.groups == 1 and tuple(attrs.stride) == (1, 1) and tuple(attrs.padding) == (0, 0)
+            and shapes[1][2:] == (1, 1) and all(d is not None for shape in shapes for d in shape))
+
+
 @lowering("fxn.conv2d")
 def lower_conv2d(op, target):
     attrs = op.attrs()
@@ -280,7 +296,15 @@ def lower_conv2d(op, target):
     if _splits_width_phases(op, x, weight):
         padded, weight = _stride_one_along_width(op, padded, weight, out_w)
         window = {"strides": [attrs.stride[0], 1], "dilations": list(attrs.dilation)}
-    if groups == 1:
+    if _pointwise_rows(op, x, weight):
+        # A 1x1 convolution reads each pixel once: H x W as one row of H * W pixels, whose vectors run
+        # across rows (a 7x7 image is one row of 49, not 7 rows of 7).
+        n, _, h, w = tensor_type(x).shape
+        init = filled(accumulator, [n, size_of(weight, 0), 1, h * w], 0)
+        flat = linalg.conv_2d_nchw_fchw(_reshaped(x, (n, tensor_type(x).shape[1], 1, h * w)), weight, outs=[init],
+                                        **window)
+        convolved = _reshaped(flat, (n, tensor_type(weight).shape[0], h, w))
+    elif groups == 1:
         init = filled(accumulator, [size_of(x, 0), size_of(weight, 0), out_h, out_w], 0)
         convolved = linalg.conv_2d_nchw_fchw(padded, weight, outs=[init], **window)
     else:

@@ -137,3 +137,17 @@ func.func @batch_norm(%x: tensor<?x3x4x4xf32>, %mean: tensor<3xf32>, %var: tenso
   %0 = "fxn.batch_norm"(%x, %mean, %var, %w, %b) {eps = 1.0e-05 : f64} : (tensor<?x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x3x4x4xf32>
   return %0 : tensor<?x3x4x4xf32>
 }
+
+// A 1x1 convolution of stride 1 without padding reads each pixel once: its rows become one row of
+// H * W pixels (collapse, expand), convolved, then shaped back.
+// CHECK-LABEL: func.func @pointwise(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<1x4x3x5xf32>, %[[W:[^:]+]]: tensor<6x4x1x1xf32>
+// CHECK: %[[FLAT:.+]] = tensor.collapse_shape %[[X]] {{\[}}[0], [1], [2, 3]] : tensor<1x4x3x5xf32> into tensor<1x4x15xf32>
+// CHECK: %[[ROW:.+]] = tensor.expand_shape %[[FLAT]] {{\[}}[0], [1], [2, 3]] {{.+}} : tensor<1x4x15xf32> into tensor<1x4x1x15xf32>
+// CHECK: %[[C:.+]] = linalg.conv_2d_nchw_fchw {{.+}} ins(%[[ROW]], %[[W]] : tensor<1x4x1x15xf32>, tensor<6x4x1x1xf32>) outs(%{{.+}} : tensor<1x6x1x15xf32>)
+// CHECK: %[[BACK:.+]] = tensor.collapse_shape %[[C]] {{.+}} : tensor<1x6x1x15xf32> into tensor<1x6x15xf32>
+// CHECK: tensor.expand_shape %[[BACK]] {{.+}} : tensor<1x6x15xf32> into tensor<1x6x3x5xf32>
+func.func @pointwise(%x: tensor<1x4x3x5xf32>, %w: tensor<6x4x1x1xf32>) -> tensor<1x6x3x5xf32> {
+  %0 = "fxn.conv2d"(%x, %w) {dilation = array<i64: 1, 1>, groups = 1 : i64, padding = array<i64: 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x3x5xf32>, tensor<6x4x1x1xf32>) -> tensor<1x6x3x5xf32>
+  return %0 : tensor<1x6x3x5xf32>
+}
