@@ -329,3 +329,40 @@ def test_results_held_until_interpreter_teardown_are_freed_without_a_crash(tmp_p
     )
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
     assert (result.returncode, result.stdout.strip()) == (0, "18.0"), result.stderr
+
+
+_FAULTS_PROGRAM = """
+import resource, sys
+import numpy as np
+import fxn
+
+square = fxn.compile(lambda x: x * x)
+x = np.ones(10_000_000, np.float32)  # a 40 MB result
+for _ in range(2):
+    del_me = square(x)
+    del del_me
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(5):
+    result = square(x)
+    del result
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+def _page_faults_of_five_calls(keep_buffers: str) -> int:
+    import os
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "FXN_KEEP_BUFFERS": keep_buffers}
+    done = subprocess.run([sys.executable, "-c", _FAULTS_PROGRAM], capture_output=True, text=True, env=environment)
+    assert done.returncode == 0, done.stderr
+    return int(done.stdout.split()[-1])
+
+
+def test_large_results_reuse_freed_memory_instead_of_faulting_fresh_pages():
+    pages = 40_000_000 // 4096
+    # glibc maps a 40 MB buffer afresh each time: each call faults its ~10k pages in again.
+    assert _page_faults_of_five_calls("0") > 4 * pages
+    # fxn's runtime keeps freed buffers in the heap: later calls reuse the pages.
+    assert _page_faults_of_five_calls("1") < pages
