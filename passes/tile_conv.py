@@ -37,7 +37,8 @@ CONV_ATTRIBUTE = "fxn.tile_conv"
 #: Filters of a register tile (its rows), at most; channels reduced per step, at most.
 FILTER_TILE, CHANNEL_TILE = 16, 4
 
-A = "!transform.any_op"
+#: The transform dialect's handle type the script uses throughout.
+ANY_OP = "!transform.any_op"
 
 
 @dataclass(frozen=True)
@@ -168,17 +169,17 @@ def _remove_tags(root, count_only: bool = False) -> int:
 def _group(index: int, tile: ConvTile) -> str:
     """Split, tile, reshape into small products and vectorize the convolutions tagged ``index``."""
     lines = [f"""
-    %convs{index} = transform.structured.match ops{{["linalg.conv_2d_nchw_fchw"]}} attributes {{{CONV_ATTRIBUTE} = {index}}} in %root : ({A}) -> {A}
-    transform.foreach %convs{index} : {A} {{
-    ^bb0(%conv: {A}):
-      %func = transform.get_parent_op %conv {{isolated_from_above}} : ({A}) -> {A}"""]
+    %convs{index} = transform.structured.match ops{{["linalg.conv_2d_nchw_fchw"]}} attributes {{{CONV_ATTRIBUTE} = {index}}} in %root : ({ANY_OP}) -> {ANY_OP}
+    transform.foreach %convs{index} : {ANY_OP} {{
+    ^bb0(%conv: {ANY_OP}):
+      %func = transform.get_parent_op %conv {{isolated_from_above}} : ({ANY_OP}) -> {ANY_OP}"""]
     add = lines.append
     handles, rest = [], "%conv"
     for i, (columns, vector) in enumerate(tile.pieces):
         if i < len(tile.pieces) - 1:  # split off the first ``columns`` of what is left
             add(f"""
-      %split{i} = transform.structured.split {rest} after {columns} {{dimension = 3}} : {A}
-      %piece{i}, %rest{i} = transform.split_handle %split{i} : ({A}) -> ({A}, {A})""")
+      %split{i} = transform.structured.split {rest} after {columns} {{dimension = 3}} : {ANY_OP}
+      %piece{i}, %rest{i} = transform.split_handle %split{i} : ({ANY_OP}) -> ({ANY_OP}, {ANY_OP})""")
             handles.append((f"%piece{i}", vector))
             rest = f"%rest{i}"
         else:
@@ -188,16 +189,16 @@ def _group(index: int, tile: ConvTile) -> str:
     reductions, rows = [], []
     for i, (handle, vector) in enumerate(handles):
         add(f"""
-      %rows{i}, %loops{i}:4 = transform.structured.tile_using_for {handle} tile_sizes [1, {tile.filters}, 1, {vector}, 0, 0, 0] : ({A}) -> ({A}, {A}, {A}, {A}, {A})
-      %taps{i}, %reduction{i}:{reduction_loops} = transform.structured.tile_using_for %rows{i} tile_sizes [0, 0, 0, 0, {tile.channels}, {kernel[0]}, {kernel[1]}] : ({A}) -> ({A}, {", ".join([A] * reduction_loops)})
-      %generic{i} = transform.structured.generalize %taps{i} : ({A}) -> {A}
-      %interchanged{i} = transform.structured.interchange %generic{i} iterator_interchange = [0, 3, 2, 1, 4, 5, 6] : ({A}) -> {A}
+      %rows{i}, %loops{i}:4 = transform.structured.tile_using_for {handle} tile_sizes [1, {tile.filters}, 1, {vector}, 0, 0, 0] : ({ANY_OP}) -> ({ANY_OP}, {ANY_OP}, {ANY_OP}, {ANY_OP}, {ANY_OP})
+      %taps{i}, %reduction{i}:{reduction_loops} = transform.structured.tile_using_for %rows{i} tile_sizes [0, 0, 0, 0, {tile.channels}, {kernel[0]}, {kernel[1]}] : ({ANY_OP}) -> ({ANY_OP}, {", ".join([ANY_OP] * reduction_loops)})
+      %generic{i} = transform.structured.generalize %taps{i} : ({ANY_OP}) -> {ANY_OP}
+      %interchanged{i} = transform.structured.interchange %generic{i} iterator_interchange = [0, 3, 2, 1, 4, 5, 6] : ({ANY_OP}) -> {ANY_OP}
       transform.apply_patterns to %loops{i}#3 {{
         transform.apply_patterns.linalg.fold_unit_extent_dims_via_slices
         transform.apply_patterns.canonicalization
-      }} : {A}
-      %product{i} = transform.structured.match ops{{["linalg.generic"]}} in %loops{i}#3 : ({A}) -> {A}
-      transform.structured.vectorize %product{i} : {A}""")
+      }} : {ANY_OP}
+      %product{i} = transform.structured.match ops{{["linalg.generic"]}} in %loops{i}#3 : ({ANY_OP}) -> {ANY_OP}
+      transform.structured.vectorize %product{i} : {ANY_OP}""")
         reductions += [f"%reduction{i}#{j}" for j in range(reduction_loops - 1, -1, -1)]
         rows.append(f"%loops{i}#3")
     add(f"""
@@ -205,16 +206,16 @@ def _group(index: int, tile: ConvTile) -> str:
         transform.apply_patterns.vector.reduction_to_contract
         transform.apply_patterns.vector.transfer_permutation_patterns
         transform.apply_patterns.canonicalization
-      }} : {A}
-      %accumulating = transform.merge_handles {", ".join(reductions)} : {A}
-      transform.foreach %accumulating : {A} {{
-      ^bb0(%loop: {A}):
-        transform.loop.hoist_loop_invariant_subsets %loop : {A}
+      }} : {ANY_OP}
+      %accumulating = transform.merge_handles {", ".join(reductions)} : {ANY_OP}
+      transform.foreach %accumulating : {ANY_OP} {{
+      ^bb0(%loop: {ANY_OP}):
+        transform.loop.hoist_loop_invariant_subsets %loop : {ANY_OP}
       }}
       transform.apply_patterns to %func {{
         transform.apply_patterns.tensor.fold_tensor_subset_ops_into_vector_transfers
         transform.apply_patterns.canonicalization
-      }} : {A}
+      }} : {ANY_OP}
     }}""")
     return "".join(lines)
 
@@ -224,7 +225,7 @@ def transform_script(groups: list[ConvTile]) -> str:
     body = "".join(_group(i, tile) for i, tile in enumerate(groups))
     return f"""
 module attributes {{transform.with_named_sequence}} {{
-  transform.named_sequence @__transform_main(%root: {A} {{transform.readonly}}) {{{body}
+  transform.named_sequence @__transform_main(%root: {ANY_OP} {{transform.readonly}}) {{{body}
     transform.yield
   }}
 }}

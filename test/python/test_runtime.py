@@ -1,6 +1,9 @@
 """The runtime of @fxn.compile: what a call takes and returns, its type errors, memory, and the concrete-function cache."""
 
+import os
 import resource
+import subprocess
+import sys
 import threading
 import types
 
@@ -350,10 +353,6 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 
 
 def _page_faults_of_five_calls(keep_buffers: str) -> int:
-    import os
-    import subprocess
-    import sys
-
     environment = {**os.environ, "FXN_KEEP_BUFFERS": keep_buffers}
     done = subprocess.run([sys.executable, "-c", _FAULTS_PROGRAM], capture_output=True, text=True, env=environment)
     assert done.returncode == 0, done.stderr
@@ -366,3 +365,12 @@ def test_large_results_reuse_freed_memory_instead_of_faulting_fresh_pages():
     assert _page_faults_of_five_calls("0") > 4 * pages
     # fxn's runtime keeps freed buffers in the heap: later calls reuse the pages.
     assert _page_faults_of_five_calls("1") < pages
+
+
+def test_results_are_64_byte_aligned():
+    double = fxn.compile(lambda x: x * 2)
+    product = fxn.compile(lambda a, b: a @ b)
+    for n in (1, 3, 17, 1000, 100_001):
+        assert double(np.ones(n, np.float32)).ctypes.data % 64 == 0
+    for n in (3, 50):
+        assert product(np.ones((n, n), np.float32), np.ones((n, n), np.float32)).ctypes.data % 64 == 0
