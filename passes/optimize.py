@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from .registry import FxnPipeline
 
 
+#: The largest tensor fxn-optimize computes at compile time (ResNet-18's largest weight has 2.4M elements).
+FOLDED_ELEMENTS = 1 << 24
+
+
 @dataclass
 class FxnOptimize(FxnPipeline):
     """fxn's default optimization pipeline: canonicalize, fold batch norms, specialize resizes, fold, fuse.
@@ -18,8 +22,10 @@ class FxnOptimize(FxnPipeline):
     2. ``fxn-fold-batch-norm``: batch norms become ops on the conv2d/linear
        weights, which
     3. ``fxn-specialize-resize`` leaves alone (it rewrites resizes only), and
-    4. ``fxn-constant-fold`` computes at compile time when the weights are
-       constants (a model's parameters);
+    4. ``fxn-constant-fold{max-elements=16777216}`` computes at compile time
+       when the weights are constants (a model's parameters: a folded
+       convolution's weights would otherwise be scaled on every call; the
+       bound, 16M elements a tensor, keeps runaway folds out);
     5. ``fxn-fuse-fma{contract=...}`` last: an ``fxn.fma`` hides its multiply
        and add from the patterns before it, and constant folding may have
        left a multiply by a constant next to an add. It rounds once, so it
@@ -35,5 +41,6 @@ class FxnOptimize(FxnPipeline):
     contract: bool = field(default=False, metadata={"help": "fuse multiply-adds into fxn.fma (rounded once)"})
 
     def elements(self) -> str:
-        return ("func.func(fxn-canonicalize),fxn-fold-batch-norm,fxn-specialize-resize,fxn-constant-fold,"
+        return ("func.func(fxn-canonicalize),fxn-fold-batch-norm,fxn-specialize-resize,"
+                f"fxn-constant-fold{{max-elements={FOLDED_ELEMENTS}}},"
                 f"fxn-fuse-fma{{contract={str(self.contract).lower()}}},cse")

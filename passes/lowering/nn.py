@@ -281,6 +281,51 @@ def _pointwise_rows(op, x: ir.Value, weight: ir.Value) -> bool:
             and shapes[1][2:] == (1, 1) and all(d is not None for shape in shapes for d in shape))
 
 
+def _static_slice(value: ir.Value, offsets: Sequence[int], sizes: Sequence[int]) -> ir.Value:
+    """``tensor.extract_slice`` of a static window of ``value`` (unit strides)."""
+    source = tensor_type(value)
+    result = source.with_shape(tuple(sizes)).to_mlir()
+    return tensor.extract_slice(result, value, [], [], [], list(offsets), list(sizes), [1] * len(sizes))
+
+
+def _joins_rows(op, x: ir.Value, weight: ir.Value, out_w: int, target) -> bool:
+    """Whether a stride-1 convolution computes its rows as one long row (:func:`_joined_rows_convolution`):
+    static shapes, no groups or dilation, several kernel rows, and output rows that are not a whole number of
+    the target's vectors."""
+    attrs = op.attrs()
+    shapes = (tensor_type(x).shape, tensor_type(weight).shape)
+    if target is None or attrs.groups != 1 or tuple(attrs.stride) != (1, 1) or tuple(attrs.dilation) != (1, 1):
+        return False
+    if any(d is None for shape in shapes for d in shape) or tensor_type(x).dtype not in ("f32", "f64"):
+        return False
+    lanes = target.lanes(32 if tensor_type(x).dtype == "f32" else 64)
+    return shapes[1][2] > 1 and out_w % lanes != 0
+
+
+def _joined_rows_convolution(padded: ir.Value, weight: ir.Value, out_h: int, init_value: ir.Value) -> ir.Value:
+    """A stride-1 convolution of ``padded`` (with one spare row of zeros at the bottom) computed on its rows
+    joined into one: ``(N, F, out_h, Wp)``, of which the first ``out_w`` columns are the convolution.
+
+    With rows of ``Wp`` pixels laid end to end, output pixel ``q = oh*Wp + ow``
+    of kernel row ``kh`` reads the joined input at ``q + kh*Wp + kw``: one
+    1 x KW convolution per kernel row over the joined row, shifted by
+    ``kh*Wp``, accumulated in turn. Vectors then run along ``out_h * Wp``
+    pixels, not along rows of ``out_w`` (a 7x7 image: 63 pixels, not 7 rows
+    of 7); the ``Wp - out_w`` columns computed past each row's end are
+    dropped.
+    """
+    n, c, rows, width = tensor_type(padded).shape
+    filters, _, kernel_rows, kernel_width = tensor_type(weight).shape
+    joined = _reshaped(padded, (n, c, 1, rows * width))
+    length = out_h * width + kernel_width - 1
+    accumulated = init_value
+    for row in range(kernel_rows):
+        taps = _static_slice(weight, [0, 0, row, 0], [filters, c, 1, kernel_width])
+        window = _static_slice(joined, [0, 0, 0, row * width], [n, c, 1, length])
+        accumulated = linalg.conv_2d_nchw_fchw(window, taps, outs=[accumulated], strides=[1, 1], dilations=[1, 1])
+    return _reshaped(accumulated, (n, filters, out_h, width))
+
+
 @lowering("fxn.conv2d")
 def lower_conv2d(op, target):
     attrs = op.attrs()
@@ -290,13 +335,19 @@ def lower_conv2d(op, target):
     require_static(op, weight, (2, 3))
     accumulator = accumulator_dtype(result.dtype)
     (ph, pw), groups = attrs.padding, attrs.groups
-    padded = pad(x, [0, 0, ph, pw], [0, 0, ph, pw], 0)
-    window = {"strides": list(attrs.stride), "dilations": list(attrs.dilation)}
     out_h, out_w = result.shape[2:]
+    joined = _joins_rows(op, x, weight, out_w, target)
+    padded = pad(x, [0, 0, ph, pw], [0, 0, ph + joined, pw], 0)  # a spare row for the joined rows' last taps
+    window = {"strides": list(attrs.stride), "dilations": list(attrs.dilation)}
     if _splits_width_phases(op, x, weight):
         padded, weight = _stride_one_along_width(op, padded, weight, out_w)
         window = {"strides": [attrs.stride[0], 1], "dilations": list(attrs.dilation)}
-    if _pointwise_rows(op, x, weight):
+    if joined:
+        n, _, _, width = tensor_type(padded).shape
+        init = filled(accumulator, [n, size_of(weight, 0), 1, out_h * width], 0)
+        rows = _joined_rows_convolution(padded, weight, out_h, init)
+        convolved = _static_slice(rows, [0, 0, 0, 0], [n, size_of(weight, 0), out_h, out_w])
+    elif _pointwise_rows(op, x, weight):
         # A 1x1 convolution reads each pixel once: H x W as one row of H * W pixels, whose vectors run
         # across rows (a 7x7 image is one row of 49, not 7 rows of 7).
         n, _, h, w = tensor_type(x).shape
