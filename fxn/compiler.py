@@ -48,7 +48,7 @@ LOWERING_STAGES = {
     "bufferized": (
         "one-shot-bufferize{{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map "
         "allow-return-allocs-from-loops unknown-type-conversion=identity-layout-map}},"
-        "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize,"
+        "func.func(buffer-loop-hoisting),buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize,"
         "fxn-check-alloc-sizes{{index-bitwidth={index_bits}}}"
     ),
     "llvm": (

@@ -251,10 +251,56 @@ def _broadcast_along(value: ir.Value, like: ir.Value, axes: Sequence[int], dtype
     return generic
 
 
+def _row(matrix: ir.Value, row: ir.Value) -> ir.Value:
+    """Row ``row`` (an index value) of a 2-d tensor, as a 1-d tensor."""
+    columns = tensor_type(matrix).shape[1]
+    dynamic = ir.ShapedType.get_dynamic_size()
+    sizes = [size_of(matrix, 1)] if columns is None else []
+    row_type = tensor_type(matrix).with_shape((columns,)).to_mlir()
+    return tensor.extract_slice(row_type, matrix, [row], sizes, [], [dynamic, 0],
+                                [1, dynamic if columns is None else columns], [1, 1])
+
+
+def _with_row(matrix: ir.Value, row: ir.Value, values: ir.Value) -> ir.Value:
+    """``matrix`` with row ``row`` replaced by the 1-d ``values``."""
+    columns = tensor_type(matrix).shape[1]
+    dynamic = ir.ShapedType.get_dynamic_size()
+    sizes = [size_of(matrix, 1)] if columns is None else []
+    return tensor.insert_slice(values, matrix, [row], sizes, [], [dynamic, 0],
+                               [1, dynamic if columns is None else columns], [1, 1])
+
+
+def _softmax_by_rows(source: ir.Value, result: TensorType, accumulator: str) -> ir.Value:
+    """Softmax along the last dim of a 2-d tensor, one row at a time (each row's passes stay in the cache).
+
+    Per row: its maximum, ``exp(x - max)``, their sum, one reciprocal (a
+    scalar), and the exponentials times it.
+    """
+    init = tensor.empty([size_of(source, 0), size_of(source, 1)], element_type(result.dtype))
+    loop = scf.ForOp(index(0), index_value(size_of(source, 0)), index(1), [init])
+    with ir.InsertionPoint(loop.body):
+        row_index, done = loop.induction_variable, loop.inner_iter_args[0]
+        row = _row(source, row_index)
+        row_type = tensor_type(row)
+        (maximum,) = reducing_generic(row, [0], [filled(accumulator, [], float("-inf"))],
+                                      lambda x, m: arith.maximumf(convert(x, accumulator), m))
+        largest = tensor.extract(maximum, [])
+        exps = elementwise([row], row_type.with_dtype(accumulator),
+                           lambda x: math_expansion.exp(arith.subf(convert(x, accumulator), largest)))
+        (total,) = reducing_generic(exps, [0], [filled(accumulator, [], 0)], arith.addf)
+        reciprocal = arith.divf(scalar(accumulator, 1.0), tensor.extract(total, []))
+        scaled = elementwise([exps], row_type.with_dtype(result.dtype),
+                             lambda e: convert(arith.mulf(e, reciprocal), result.dtype))
+        scf.YieldOp([_with_row(done, row_index, scaled)])
+    return loop.results[0]
+
+
 @lowering("fxn.softmax")
 def lower_softmax(op, target):
     source = op.input
     result = tensor_type(op.results[0])
+    if result.rank == 2 and op.attrs().dim % 2 == 1:
+        return _softmax_by_rows(source, result, accumulator_dtype(result.dtype))
     # A 0-d input is one slice of one element: the reductions below then reduce nothing.
     axes = [op.attrs().dim % result.rank] if result.rank else []
     accumulator = accumulator_dtype(result.dtype)

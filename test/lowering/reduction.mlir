@@ -32,25 +32,48 @@ func.func @max_i8(%x: tensor<3x4xi8>) -> tensor<4xi8> {
   return %0 : tensor<4xi8>
 }
 
-// softmax: max, exp(x - max) expanded without libm, sum, one reciprocal per row, multiply.
+// softmax along the last dim of a matrix: one row at a time (its passes stay in the cache): the row's
+// max, exp(x - max) expanded without libm, their sum, one reciprocal (a scalar), the product.
 // CHECK-LABEL: func.func @softmax(
-// CHECK: %[[MAX:.+]] = linalg.generic {{{.+}} iterator_types = ["parallel", "reduction"]}
+// CHECK-SAME: %[[X:[^:]+]]: tensor<2x3xf32>
+// CHECK: %[[RESULT:.+]] = scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[DONE:.+]] = %{{.+}}) -> (tensor<2x3xf32>)
+// CHECK: %[[ROW:.+]] = tensor.extract_slice %[[X]][%[[I]], 0] [1, 3] [1, 1] : tensor<2x3xf32> to tensor<3xf32>
+// CHECK: %[[MAX:.+]] = linalg.generic {{{.+}} iterator_types = ["reduction"]} ins(%[[ROW]] : tensor<3xf32>)
 // CHECK: arith.maximumf
-// CHECK: %[[EXP:.+]] = linalg.generic {{{.+}} iterator_types = ["parallel", "parallel"]} ins(%{{.+}}, %[[MAX]] : tensor<2x3xf32>, tensor<2xf32>)
-// CHECK: arith.subf
+// CHECK: %[[LARGEST:.+]] = tensor.extract %[[MAX]][] : tensor<f32>
+// CHECK: %[[EXP:.+]] = linalg.generic {{{.+}} iterator_types = ["parallel"]} ins(%[[ROW]] : tensor<3xf32>)
+// CHECK: arith.subf %{{.+}}, %[[LARGEST]]
 // CHECK-NOT: math.exp
 // CHECK: math.roundeven
-// CHECK: %[[SUM:.+]] = linalg.generic {{{.+}} iterator_types = ["parallel", "reduction"]} ins(%[[EXP]] : tensor<2x3xf32>)
-// CHECK: arith.addf
-// CHECK: %[[RECIPROCAL:.+]] = linalg.generic {{{.+}} ins(%[[SUM]] : tensor<2xf32>)
-// CHECK: arith.divf %{{.+}}, %{{.+}} : f32
-// CHECK: linalg.generic {{{.+}} ins(%[[EXP]], %[[RECIPROCAL]] : tensor<2x3xf32>, tensor<2xf32>)
+// CHECK: %[[SUM:.+]] = linalg.generic {{{.+}} iterator_types = ["reduction"]} ins(%[[EXP]] : tensor<3xf32>)
+// CHECK: %[[TOTAL:.+]] = tensor.extract %[[SUM]][] : tensor<f32>
+// CHECK: %[[RECIPROCAL:.+]] = arith.divf %{{.+}}, %[[TOTAL]] : f32
+// CHECK: %[[SCALED:.+]] = linalg.generic {{{.+}} ins(%[[EXP]] : tensor<3xf32>)
 // CHECK-NOT: arith.divf
-// CHECK: arith.mulf
-// CHECK-NEXT: linalg.yield
+// CHECK: arith.mulf %{{.+}}, %[[RECIPROCAL]] : f32
+// CHECK: %[[NEXT:.+]] = tensor.insert_slice %[[SCALED]] into %[[DONE]][%[[I]], 0] [1, 3] [1, 1]
+// CHECK: scf.yield %[[NEXT]]
+// CHECK: return %[[RESULT]]
 func.func @softmax(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = "fxn.softmax"(%x) {dim = -1 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
+}
+
+// Other ranks (or a softmax along another dim) pass over the whole tensor: max, exp(x - max), sum, one
+// reciprocal per slice, the product.
+// CHECK-LABEL: func.func @softmax_3d(
+// CHECK: %[[MAX:.+]] = linalg.generic {{{.+}} iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK: arith.maximumf
+// CHECK: %[[EXP:.+]] = linalg.generic {{{.+}} ins(%{{.+}}, %[[MAX]] : tensor<2x2x3xf32>, tensor<2x2xf32>)
+// CHECK: %[[SUM:.+]] = linalg.generic {{{.+}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[EXP]] : tensor<2x2x3xf32>)
+// CHECK: %[[RECIPROCAL:.+]] = linalg.generic {{{.+}} ins(%[[SUM]] : tensor<2x2xf32>)
+// CHECK: arith.divf
+// CHECK: linalg.generic {{{.+}} ins(%[[EXP]], %[[RECIPROCAL]] : tensor<2x2x3xf32>, tensor<2x2xf32>)
+// CHECK-NOT: arith.divf
+// CHECK: arith.mulf
+func.func @softmax_3d(%x: tensor<2x2x3xf32>) -> tensor<2x2x3xf32> {
+  %0 = "fxn.softmax"(%x) {dim = -1 : i64} : (tensor<2x2x3xf32>) -> tensor<2x2x3xf32>
+  return %0 : tensor<2x2x3xf32>
 }
 
 // argmax carries (maximum, index); only a greater value or the first NaN moves the index.
