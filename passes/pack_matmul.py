@@ -31,10 +31,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fxn.mlir import ir
-
 from .registry import FxnPass
-from .vectorize import apply_transform_script
+from .transform_scripts import apply_transform_script, count_tagged, float_lanes, ops_named, tag_groups
 
 #: Marks the products a group of the transform script packs (removed afterwards).
 PACK_ATTRIBUTE = "fxn.pack_matmul"
@@ -91,65 +89,21 @@ class FxnPackMatmul(FxnPass):
             groups = tag_products(op, self.vector_bits)
             if not groups:
                 return
-            packed = sum(_count_tagged(op, i) for i in range(len(groups)))
+            packed = count_tagged(op, PACK_ATTRIBUTE)
             apply_transform_script(op, transform_script(groups))
-            _remove_tags(op)
+            count_tagged(op, PACK_ATTRIBUTE, remove=True)
         self.count("packed", "matrix products packed and tiled for registers", packed)
 
 
 def packed_product(op, vector_bits: int) -> PackedProduct | None:
     """The register tile of a matmul or batch_matmul of f32/f64, or None to leave it."""
-    types = [v.type for v in [*op.operands]]
-    if not all(isinstance(t, ir.RankedTensorType) for t in types):
-        return None
-    elements = {str(t.element_type) for t in types}
-    if len(elements) != 1 or elements - {"f32", "f64"}:
-        return None
-    (element,) = elements
-    lanes = vector_bits // int(element[1:])
-    if lanes < 2:
-        return None
-    return PackedProduct(op.name, MR, NR_VECTORS * lanes)
+    lanes = float_lanes(op.operands, vector_bits)
+    return None if lanes is None else PackedProduct(op.name, MR, NR_VECTORS * lanes)
 
 
 def tag_products(root, vector_bits: int) -> list[PackedProduct]:
     """Mark each product to pack with the index of its group in the returned list."""
-    groups: list[PackedProduct] = []
-
-    def visit(op):
-        if op.name in PRODUCTS:
-            product = packed_product(op, vector_bits)
-            if product is not None:
-                if product not in groups:
-                    groups.append(product)
-                op.attributes[PACK_ATTRIBUTE] = ir.IntegerAttr.get(ir.IntegerType.get_signless(64),
-                                                                   groups.index(product))
-        return ir.WalkResult.ADVANCE
-
-    root.walk(visit)
-    return groups
-
-
-def _count_tagged(root, index: int) -> int:
-    found = 0
-
-    def visit(op):
-        nonlocal found
-        if PACK_ATTRIBUTE in op.attributes and ir.IntegerAttr(op.attributes[PACK_ATTRIBUTE]).value == index:
-            found += 1
-        return ir.WalkResult.ADVANCE
-
-    root.walk(visit)
-    return found
-
-
-def _remove_tags(root) -> None:
-    def visit(op):
-        if PACK_ATTRIBUTE in op.attributes:
-            del op.attributes[PACK_ATTRIBUTE]
-        return ir.WalkResult.ADVANCE
-
-    root.walk(visit)
+    return tag_groups(ops_named(root, *PRODUCTS), PACK_ATTRIBUTE, lambda op: packed_product(op, vector_bits))
 
 
 # ----------------------------------------------------------------------------

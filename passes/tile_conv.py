@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from fxn.mlir import ir
 
 from .registry import FxnPass
-from .vectorize import apply_transform_script
+from .transform_scripts import apply_transform_script, count_tagged, float_lanes, ops_named, tag_groups
 
 #: Marks the convolutions a group of the transform script tiles (removed afterwards).
 CONV_ATTRIBUTE = "fxn.tile_conv"
@@ -77,9 +77,9 @@ class FxnTileConv(FxnPass):
             groups = tag_convolutions(op, self.vector_bits)
             if not groups:
                 return
-            tiled = _remove_tags(op, count_only=True)
+            tiled = count_tagged(op, CONV_ATTRIBUTE)
             apply_transform_script(op, transform_script(groups))
-            _remove_tags(op)
+            count_tagged(op, CONV_ATTRIBUTE, remove=True)
         self.count("tiled", "convolutions tiled into register tiles", tiled)
 
 
@@ -106,20 +106,16 @@ def width_pieces(columns: int, lanes: int) -> tuple[tuple[int, int], ...]:
 def conv_tile(op, vector_bits: int) -> ConvTile | None:
     """How to tile a convolution, or None to leave it."""
     types = [v.type for v in op.operands]
-    if not all(isinstance(t, ir.RankedTensorType) and t.has_static_shape for t in types):
-        return None
-    elements = {str(t.element_type) for t in types}
-    if len(elements) != 1 or elements - {"f32", "f64"}:
+    lanes = float_lanes(op.operands, vector_bits)
+    if lanes is None or not all(t.has_static_shape for t in types):
         return None
     strides, dilations = _int_list(op.attributes["strides"]), _int_list(op.attributes["dilations"])
     if strides[1] != 1 or dilations != [1, 1]:
         return None
-    (element,) = elements
-    lanes = vector_bits // int(element[1:])
     _, channels, _, _ = types[0].shape
     filters, _, kernel_rows, kernel_columns = types[1].shape
     columns = types[2].shape[3]
-    if lanes < 2 or columns == 0 or filters == 0 or channels == 0:
+    if columns == 0 or filters == 0 or channels == 0:
         return None
     if channels == 1 and kernel_rows == kernel_columns == 1:
         return None  # nothing to reduce: an elementwise scaling
@@ -132,34 +128,8 @@ def conv_tile(op, vector_bits: int) -> ConvTile | None:
 
 def tag_convolutions(root, vector_bits: int) -> list[ConvTile]:
     """Mark each convolution to tile with the index of its group in the returned list."""
-    groups: list[ConvTile] = []
-
-    def visit(op):
-        if op.name == "linalg.conv_2d_nchw_fchw":
-            tile = conv_tile(op, vector_bits)
-            if tile is not None:
-                if tile not in groups:
-                    groups.append(tile)
-                op.attributes[CONV_ATTRIBUTE] = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), groups.index(tile))
-        return ir.WalkResult.ADVANCE
-
-    root.walk(visit)
-    return groups
-
-
-def _remove_tags(root, count_only: bool = False) -> int:
-    found = 0
-
-    def visit(op):
-        nonlocal found
-        if CONV_ATTRIBUTE in op.attributes:
-            found += 1
-            if not count_only:
-                del op.attributes[CONV_ATTRIBUTE]
-        return ir.WalkResult.ADVANCE
-
-    root.walk(visit)
-    return found
+    return tag_groups(ops_named(root, "linalg.conv_2d_nchw_fchw"), CONV_ATTRIBUTE,
+                      lambda op: conv_tile(op, vector_bits))
 
 
 # ----------------------------------------------------------------------------

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fxn.mlir import arith, ir, scf, tensor, transform_interpreter
+from fxn.mlir import arith, ir, scf, tensor
 
 from .registry import FxnPass
+from .transform_scripts import apply_transform_script, count_tagged, ops_named, tag_groups
 
 #: Marks the generics a group of the transform script tiles, then their tiles (removed afterwards).
 TILE_ATTRIBUTE = "fxn.vector_tile"
@@ -95,7 +96,7 @@ def reassociate_vector_reductions(root) -> None:
     """Let each float ``vector.reduction`` combine its lanes in any order (a tree of shuffles, not a chain).
 
     The fxn reductions leave their summation order unspecified (see
-    :class:`fxn.dialects.reduction.Reduction`); LLVM otherwise adds the
+    :class:`fxn.dialects.reduction.ReduceOp`); LLVM otherwise adds the
     lanes of a vector one by one, in order.
     """
 
@@ -115,22 +116,9 @@ def _is_scalar_tensor(type_: ir.Type) -> bool:
     return isinstance(type_, ir.RankedTensorType) and type_.rank == 0
 
 
-def _ops_named(root, name: str) -> list:
-    """Ops named ``name`` below ``root``, innermost first (post-order)."""
-    found = []
-
-    def visit(op):
-        if op.name == name:
-            found.append(op.opview)
-        return ir.WalkResult.ADVANCE
-
-    root.walk(visit, ir.WalkOrder.POST_ORDER)
-    return found
-
-
 def scalarize_generics(root) -> None:
     """Replace each 0-d ``linalg.generic`` on tensors by its body applied to the extracted scalars."""
-    for generic in _ops_named(root, "linalg.generic"):
+    for generic in ops_named(root, "linalg.generic"):
         if len(generic.iterator_types) or not all(_is_scalar_tensor(r.type) for r in generic.results):
             continue
         block = generic.regions[0].blocks[0]
@@ -159,13 +147,13 @@ def _element_at(operand: ir.Value, affine_map: ir.AffineMap) -> ir.Value:
 def scalarize_loop_carried(root) -> None:
     """Make every 0-d tensor carried by an ``scf.for`` or ``scf.while``, or given by an ``scf.if``, a scalar
     (tensors rebuilt at the edges)."""
-    for branch in _ops_named(root, "scf.if"):
+    for branch in ops_named(root, "scf.if"):
         if any(_is_scalar_tensor(r.type) for r in branch.results):
             _scalarize_if(branch)
-    for loop in _ops_named(root, "scf.for"):
+    for loop in ops_named(root, "scf.for"):
         if any(_is_scalar_tensor(v.type) for v in loop.initArgs):
             _scalarize_loop(loop)
-    for loop in _ops_named(root, "scf.while"):
+    for loop in ops_named(root, "scf.while"):
         if any(_scalar_position(loop, i) for i in range(len(loop.inits))):
             _scalarize_while(loop)
 
@@ -428,33 +416,15 @@ def _loop_size(generic, dim: int) -> int | None:
 
 def tag_vector_tiles(root, vector_bits: int) -> list[VectorTile | ReductionTile]:
     """Mark each vectorizable generic with the index of its tile in the returned list."""
-    tiles: list[VectorTile | ReductionTile] = []
-    for generic in _ops_named(root, "linalg.generic"):
-        tile = vector_tile(generic, vector_bits) or reduction_tile(generic, vector_bits)
-        if tile is None:
-            continue
-        if tile not in tiles:
-            tiles.append(tile)
-        generic.attributes[TILE_ATTRIBUTE] = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), tiles.index(tile))
-    return tiles
+    return tag_groups(ops_named(root, "linalg.generic"), TILE_ATTRIBUTE,
+                      lambda generic: vector_tile(generic, vector_bits) or reduction_tile(generic, vector_bits))
 
 
 def _strip_tags(root, remove: bool = True) -> int:
     """Count the ops tagged for vectorization (a vectorized tile is gone), removing the tags."""
-    tagged = 0
-
-    def visit(op):
-        nonlocal tagged
-        if TILE_ATTRIBUTE in op.attributes:
-            tagged += 1
-            if remove:
-                del op.attributes[TILE_ATTRIBUTE]
-        if remove and ACCUMULATOR_LOOP_ATTRIBUTE in op.attributes:
-            del op.attributes[ACCUMULATOR_LOOP_ATTRIBUTE]
-        return ir.WalkResult.ADVANCE
-
-    root.walk(visit)
-    return tagged
+    if remove:
+        count_tagged(root, ACCUMULATOR_LOOP_ATTRIBUTE, remove=True)
+    return count_tagged(root, TILE_ATTRIBUTE, remove)
 
 
 # ----------------------------------------------------------------------------
@@ -565,10 +535,3 @@ module attributes {{transform.with_named_sequence}} {{
   }}
 }}
 """
-
-
-def apply_transform_script(root, script: str) -> None:
-    """Run ``script``'s ``@__transform_main`` on ``root`` with the transform interpreter."""
-    transform_module = ir.Module.parse(script, root.context)
-    entry = next(op for op in transform_module.body.operations if op.sym_name.value == "__transform_main")
-    transform_interpreter().apply_named_sequence(root, entry, transform_module)
