@@ -39,7 +39,7 @@ from .reduction import (
     size_of,
     with_unit_dims,
 )
-from .structured import element_type, elementwise, index, tensor_type
+from .structured import element_type, elementwise, index, tensor_type, window
 
 # ----------------------------------------------------------------------------
 # Contractions: fxn.matmul and fxn.linear.
@@ -281,11 +281,9 @@ def _pointwise_rows(op, x: ir.Value, weight: ir.Value) -> bool:
             and shapes[1][2:] == (1, 1) and all(d is not None for shape in shapes for d in shape))
 
 
-def _static_slice(value: ir.Value, offsets: Sequence[int], sizes: Sequence[int]) -> ir.Value:
-    """``tensor.extract_slice`` of a static window of ``value`` (unit strides)."""
-    source = tensor_type(value)
-    result = source.with_shape(tuple(sizes)).to_mlir()
-    return tensor.extract_slice(result, value, [], [], [], list(offsets), list(sizes), [1] * len(sizes))
+def _static_window(value: ir.Value, offsets: Sequence[int], sizes: Sequence[int]) -> ir.Value:
+    """The static window of ``value`` at ``offsets`` of ``sizes`` (see :func:`.structured.window`)."""
+    return window(value, offsets, sizes, tensor_type(value).with_shape(tuple(sizes)))
 
 
 def _joins_rows(op, x: ir.Value, weight: ir.Value, out_w: int, target) -> bool:
@@ -320,8 +318,8 @@ def _joined_rows_convolution(padded: ir.Value, weight: ir.Value, out_h: int, ini
     length = out_h * width + kernel_width - 1
     accumulated = init_value
     for row in range(kernel_rows):
-        taps = _static_slice(weight, [0, 0, row, 0], [filters, c, 1, kernel_width])
-        window = _static_slice(joined, [0, 0, 0, row * width], [n, c, 1, length])
+        taps = _static_window(weight, [0, 0, row, 0], [filters, c, 1, kernel_width])
+        window = _static_window(joined, [0, 0, 0, row * width], [n, c, 1, length])
         accumulated = linalg.conv_2d_nchw_fchw(window, taps, outs=[accumulated], strides=[1, 1], dilations=[1, 1])
     return _reshaped(accumulated, (n, filters, out_h, width))
 
@@ -346,7 +344,7 @@ def lower_conv2d(op, target):
         n, _, _, width = tensor_type(padded).shape
         init = filled(accumulator, [n, size_of(weight, 0), 1, out_h * width], 0)
         rows = _joined_rows_convolution(padded, weight, out_h, init)
-        convolved = _static_slice(rows, [0, 0, 0, 0], [n, size_of(weight, 0), out_h, out_w])
+        convolved = _static_window(rows, [0, 0, 0, 0], [n, size_of(weight, 0), out_h, out_w])
     elif _pointwise_rows(op, x, weight):
         # A 1x1 convolution reads each pixel once: H x W as one row of H * W pixels, whose vectors run
         # across rows (a 7x7 image is one row of 49, not 7 rows of 7).

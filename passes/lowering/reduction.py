@@ -18,7 +18,8 @@ from fxn.mlir import arith, ir, linalg, scf, tensor
 
 from ..registry import PassFailure
 from . import lowering, math_expansion
-from .structured import element_type, elementwise, index, index_value, signless_int, tensor_type
+from .structured import (element_type, elementwise, index, index_value, signless_int, tensor_type, window,
+                         with_window)
 
 # ----------------------------------------------------------------------------
 # Shared numeric building blocks.
@@ -251,25 +252,6 @@ def _broadcast_along(value: ir.Value, like: ir.Value, axes: Sequence[int], dtype
     return generic
 
 
-def _row(matrix: ir.Value, row: ir.Value) -> ir.Value:
-    """Row ``row`` (an index value) of a 2-d tensor, as a 1-d tensor."""
-    columns = tensor_type(matrix).shape[1]
-    dynamic = ir.ShapedType.get_dynamic_size()
-    sizes = [size_of(matrix, 1)] if columns is None else []
-    row_type = tensor_type(matrix).with_shape((columns,)).to_mlir()
-    return tensor.extract_slice(row_type, matrix, [row], sizes, [], [dynamic, 0],
-                                [1, dynamic if columns is None else columns], [1, 1])
-
-
-def _with_row(matrix: ir.Value, row: ir.Value, values: ir.Value) -> ir.Value:
-    """``matrix`` with row ``row`` replaced by the 1-d ``values``."""
-    columns = tensor_type(matrix).shape[1]
-    dynamic = ir.ShapedType.get_dynamic_size()
-    sizes = [size_of(matrix, 1)] if columns is None else []
-    return tensor.insert_slice(values, matrix, [row], sizes, [], [dynamic, 0],
-                               [1, dynamic if columns is None else columns], [1, 1])
-
-
 def _softmax_by_rows(source: ir.Value, result: TensorType, accumulator: str) -> ir.Value:
     """Softmax along the last dim of a 2-d tensor, one row at a time (each row's passes stay in the cache).
 
@@ -280,8 +262,9 @@ def _softmax_by_rows(source: ir.Value, result: TensorType, accumulator: str) -> 
     loop = scf.ForOp(index(0), index_value(size_of(source, 0)), index(1), [init])
     with ir.InsertionPoint(loop.body):
         row_index, done = loop.induction_variable, loop.inner_iter_args[0]
-        row = _row(source, row_index)
-        row_type = tensor_type(row)
+        row_window = [row_index, 0], [1, size_of(source, 1)]
+        row_type = tensor_type(source).with_shape(tensor_type(source).shape[1:])
+        row = window(source, *row_window, row_type)
         (maximum,) = reducing_generic(row, [0], [filled(accumulator, [], float("-inf"))],
                                       lambda x, m: arith.maximumf(convert(x, accumulator), m))
         largest = tensor.extract(maximum, [])
@@ -291,7 +274,7 @@ def _softmax_by_rows(source: ir.Value, result: TensorType, accumulator: str) -> 
         reciprocal = arith.divf(scalar(accumulator, 1.0), tensor.extract(total, []))
         scaled = elementwise([exps], row_type.with_dtype(result.dtype),
                              lambda e: convert(arith.mulf(e, reciprocal), result.dtype))
-        scf.YieldOp([_with_row(done, row_index, scaled)])
+        scf.YieldOp([with_window(scaled, done, *row_window)])
     return loop.results[0]
 
 

@@ -128,6 +128,32 @@ def add_sizes(a: int | ir.Value, b: int | ir.Value) -> int | ir.Value:
     return arith.addi(index_value(a), index_value(b))
 
 
+def _mixed(values: Sequence[int | ir.Value]) -> tuple[list[ir.Value], list[int]]:
+    """Offsets or sizes as ``tensor`` slice ops take them: the run-time values, and every one static or dynamic."""
+    dynamic = ir.ShapedType.get_dynamic_size()
+    return ([v for v in values if not isinstance(v, int)],
+            [v if isinstance(v, int) else dynamic for v in values])
+
+
+def window(value: ir.Value, offsets: Sequence[int | ir.Value], window_sizes: Sequence[int | ir.Value],
+           result: TensorType) -> ir.Value:
+    """``tensor.extract_slice`` of ``value`` (unit strides) at ``offsets`` of ``window_sizes`` (ints or index
+    values) as ``result``, which may drop unit dims."""
+    dynamic_offsets, static_offsets = _mixed(offsets)
+    dynamic_sizes, static_sizes = _mixed(window_sizes)
+    return tensor.extract_slice(result.to_mlir(), value, dynamic_offsets, dynamic_sizes, [], static_offsets,
+                                static_sizes, [1] * len(static_sizes))
+
+
+def with_window(value: ir.Value, into: ir.Value, offsets: Sequence[int | ir.Value],
+                window_sizes: Sequence[int | ir.Value]) -> ir.Value:
+    """``into`` with the window of :func:`window` replaced by ``value`` (``tensor.insert_slice``)."""
+    dynamic_offsets, static_offsets = _mixed(offsets)
+    dynamic_sizes, static_sizes = _mixed(window_sizes)
+    return tensor.insert_slice(value, into, dynamic_offsets, dynamic_sizes, [], static_offsets, static_sizes,
+                               [1] * len(static_sizes))
+
+
 def empty_of_sizes(dim_sizes: Sequence[int | ir.Value], dtype: str) -> ir.Value:
     """``tensor.empty`` with the given mixed static/dynamic sizes."""
     return tensor.empty(list(dim_sizes), element_type(dtype))
