@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.timing import PythonCalls
+from bench.timing import PositionChecked, PythonCalls, skipped
 
 # (a) The looped scalar fma. The chain converges to z / (1 - x) = 500, so it never overflows.
 LOOP_ITERATIONS = (10**7, 10**8)
@@ -175,6 +175,13 @@ def heavy_inputs(case: str) -> list[np.ndarray]:
     rng = np.random.default_rng(3)
     arrays = [rng.standard_normal(shape, dtype=np.float32) for shape in shapes]
     return [_misaligned_copy(a) for a in arrays] if "alignment" in case else arrays
+
+
+def heavy_calls(kernels: dict, skips: dict) -> dict:
+    """Section (f)'s batches of a peer with kernels of its own: ``kernels[kernel]`` on each case's inputs, or, for
+    a kernel it does not have, ``skips[kernel]`` as the reason."""
+    return {case: PositionChecked(PythonCalls(kernels[kernel], *heavy_inputs(case))) if kernel in kernels
+            else skipped(skips[kernel]) for case, kernel, _ in HEAVY_CASES}
 
 
 def _misaligned_copy(array: np.ndarray) -> np.ndarray:

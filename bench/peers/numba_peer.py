@@ -4,7 +4,7 @@ import numba
 import numpy as np
 
 from bench import workloads
-from bench.timing import PositionChecked, PythonCalls, skipped
+from bench.timing import PositionChecked, PythonCalls
 
 fastmath = numba.njit(fastmath=True)
 
@@ -149,13 +149,7 @@ HEAVY_SKIPS = {"matmul": "@ is numpy's BLAS", "conv_stride2": "no conv2d", "conv
 
 
 def heavy_ops() -> dict:
-    results = {}
-    for case, kernel, _ in workloads.HEAVY_CASES:
-        if kernel in HEAVY_KERNELS:
-            results[case] = PositionChecked(PythonCalls(HEAVY_KERNELS[kernel], *workloads.heavy_inputs(case)))
-        else:
-            results[case] = skipped(HEAVY_SKIPS[kernel])
-    return results
+    return workloads.heavy_calls(HEAVY_KERNELS, HEAVY_SKIPS)
 
 
 SECTIONS = {"a": loops, "b": arrays, "c": overhead, "d": preprocessing, "e": python_loops, "f": heavy_ops}

@@ -4,7 +4,7 @@ reductions, softmax, layer_norm and matmul (its BLAS, one thread)."""
 import numpy as np
 
 from bench import workloads
-from bench.timing import PositionChecked, PythonCalls, skipped
+from bench.timing import PythonCalls
 
 
 def fma(x, y, z):
@@ -49,13 +49,7 @@ HEAVY_KERNELS = {"sum": np.sum, "mean_rows": lambda x: x.mean(-1), "softmax": so
 
 
 def heavy_ops() -> dict:
-    results = {}
-    for case, kernel, _ in workloads.HEAVY_CASES:
-        if kernel in HEAVY_KERNELS:
-            results[case] = PositionChecked(PythonCalls(HEAVY_KERNELS[kernel], *workloads.heavy_inputs(case)))
-        else:
-            results[case] = skipped("no conv2d")
-    return results
+    return workloads.heavy_calls(HEAVY_KERNELS, dict.fromkeys(("conv_stride2", "conv", "depthwise"), "no conv2d"))
 
 
 SECTIONS = {"b": arrays, "f": heavy_ops}
