@@ -29,6 +29,12 @@ ALL_DTYPES = ("f16", "f32", "f64", "i8", "ui8", "i32", "i64", "i1")
 #: What compiled code may import on any target: the allocator and the memory intrinsics LLVM emits
 #: (LLVM turns a malloc followed by a zeroing memset into calloc).
 ALLOCATION_IMPORTS = frozenset({"malloc", "calloc", "free", "memcpy", "memset", "memmove", "aligned_alloc"})
+#: What the parallel loops of a target with ``threads`` import from LLVM's OpenMP runtime (``libomp.so.5``):
+#: the entry points of OpenMP's translation to LLVM IR for ``omp.parallel`` and a statically scheduled
+#: ``omp.wsloop``.
+OPENMP_IMPORTS = frozenset({"__kmpc_fork_call", "__kmpc_global_thread_num", "__kmpc_push_num_threads",
+                            "__kmpc_for_static_init_8u", "__kmpc_for_static_init_4u", "__kmpc_for_static_fini",
+                            "__kmpc_barrier"})
 
 
 class TargetError(ValueError):
@@ -53,6 +59,9 @@ class Target:
     dtypes: tuple[str, ...] = ALL_DTYPES  # element types its code supports
     artifacts: tuple[str, ...] = ("shared_library",)  # what Backend.build writes, by kind
     options: tuple[tuple[str, str], ...] = ()
+    #: Whether its code may run parallel loops on threads, through LLVM's OpenMP runtime (``libomp``): the
+    #: JIT loads it, the artifacts import :data:`OPENMP_IMPORTS` from it. Without, compiled code is serial.
+    threads: bool = False
 
     def __post_init__(self):
         if self.index_bits not in (32, 64):
@@ -85,6 +94,7 @@ class Target:
             "name": self.backend, "spec": self.spec, "triple": self.triple, "cpu": self.cpu,
             "features": list(self.features), "vector_bits": self.vector_bits, "index_bits": self.index_bits,
             "has_fma": self.has_fma, "dtypes": list(self.dtypes), "artifacts": list(self.artifacts),
+            "threads": self.threads,
         }
 
 
@@ -174,8 +184,9 @@ class Backend:
         raise NotImplementedError(f"backend '{self.name}' cannot build artifacts")
 
     def allowed_imports(self, target: Target) -> frozenset[str]:
-        """The symbols an artifact for ``target`` may import: the allocator and memory intrinsics by default."""
-        return ALLOCATION_IMPORTS
+        """The symbols an artifact for ``target`` may import: the allocator and memory intrinsics by default, and
+        the OpenMP runtime's entry points where the target has ``threads``."""
+        return ALLOCATION_IMPORTS | (OPENMP_IMPORTS if target.threads else frozenset())
 
     def runner(self, target: Target) -> Runner | None:
         """How to run ``target``'s code on this machine when it is not this machine (None: it cannot run here)."""

@@ -9,7 +9,8 @@ and answers one JSON request per line on stdin, one JSON line each:
 - ``{"result": case}`` -> ``{"value": checksum of the last call's result}``
 
 so that the runner can interleave the batches of all peers (the machine's
-load then weighs on every peer alike).
+load then weighs on every peer alike). A peer named ``<peer>@all`` is
+``<peer>`` on every core (the runner's environment says so).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import importlib
 import json
 import sys
 
-from bench.timing import calibrate, checksum
+from bench.timing import ALL_CORES, calibrate, checksum
 
 #: Peer name -> module; each module maps section letters to ``fn() -> {case: batch or skip record}``.
 PEERS = {
@@ -44,6 +45,7 @@ def answer(batches: dict, request: dict) -> dict:
 
 def main(argv: list[str]) -> int:
     peer, section = argv
+    peer = peer.removesuffix(ALL_CORES)
     prepared = importlib.import_module(PEERS[peer]).SECTIONS[section]()
     notes = prepared.pop("notes", [])
     batches = {case: item for case, item in prepared.items() if callable(item)}

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from bench import workloads
-from bench.timing import SLOW_CALL_SECONDS, SLOW_REPEATS
+from bench.timing import ALL_CORES, ONE_THREAD, SLOW_CALL_SECONDS, SLOW_REPEATS, THREADS_VARIABLE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,6 +78,15 @@ def verdict(value: float | None, limit: float, what: str) -> str:
     if value is None:
         return f"{what}: not measured"
     return f"{what}: {value:.2f}x (target <= {limit}x) {'met' if value <= limit else 'MISSED'}"
+
+
+def speedup_verdict(results: "Results", case: str) -> str:
+    """Whether fxn on every core runs ``case`` at least :data:`SPEEDUP_TARGET` times as fast as on one thread."""
+    what = f"{case}, fxn on all cores vs one thread"
+    gain = speedup(results, "fxn", case)
+    if gain is None:
+        return f"{what}: not measured"
+    return f"{what}: {gain:.2f}x (target >= {SPEEDUP_TARGET}x) {'met' if gain >= SPEEDUP_TARGET else 'MISSED'}"
 
 
 # ----------------------------------------------------------------------------
@@ -146,15 +155,40 @@ def render_overhead(results: Results):
     return header, rows, targets
 
 
+def speedup(results: Results, peer: str, case: str) -> float | None:
+    """How many times faster ``peer`` runs ``case`` on every core than on one thread."""
+    one, every = results.seconds(peer, case), results.seconds(peer + ALL_CORES, case)
+    return one / every if one and every else None
+
+
+def times(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+#: With every core (2 on the machine the issue measured on), fxn at least this many times its one-thread speed.
+SPEEDUP_TARGET = 1.7
+
+
+def cores_note() -> str:
+    return (f"'all cores': every peer on the {len(os.sched_getaffinity(0))} cores of this machine "
+            f"(fxn's default threads, torch's intra-op threads, numpy's BLAS threads); speedup = one thread / all")
+
+
 def render_preprocess(results: Results):
-    peers = ("fxn", "torch", "numba")
-    header = ["image", "fxn", "torch eager (1 thread)", "numba", "fxn/torch", "fxn/numba"]
+    peers = ("fxn", "torch", "numba", "fxn" + ALL_CORES, "torch" + ALL_CORES)
+    header = ["image", "fxn", "torch eager (1 thread)", "numba", "fxn all cores", "torch all cores", "fxn/torch",
+              "fxn/numba", "fxn/torch all cores", "fxn speedup"]
     rows, targets = [], []
-    for case, _ in workloads.image_cases():
+    for case, shape in workloads.image_cases():
         fxn, torch = results.seconds("fxn", case), results.seconds("torch", case)
-        rows.append([case, *(results.cell(p, case) for p in peers),
-                     ratio(fxn, torch), ratio(fxn, results.seconds("numba", case))])
+        rows.append([case, *(results.cell(p, case) for p in peers), ratio(fxn, torch),
+                     ratio(fxn, results.seconds("numba", case)),
+                     ratio(results.seconds(peers[3], case), results.seconds(peers[4], case)),
+                     times(speedup(results, "fxn", case))])
         targets.append(verdict(fxn / torch if fxn and torch else None, 1.0, f"{case} vs torch"))
+        if shape == max(workloads.IMAGE_SHAPES):
+            targets.append(speedup_verdict(results, case))
+    targets.append(cores_note())
     return header, rows, targets
 
 
@@ -180,10 +214,15 @@ def gigaflops(seconds: float | None, flops: int | None) -> str:
     return "-" if not seconds or not flops else f"{flops / seconds / 1e9:.0f}"
 
 
+#: The peers of section (f) that also run on every core (numba's kernels are serial loops).
+HEAVY_ALL_CORES = ("fxn", "numpy", "torch", "inductor")
+
+
 def render_heavy_ops(results: Results):
     peers = ("fxn", "numpy", "numba", "torch", "inductor")
     header = ["case", "fxn", "numpy", "numba", "torch eager", "torch.compile", "fxn/best", "fxn/torch",
-              "fxn/inductor", "fxn GFLOP/s", "best GFLOP/s"]
+              "fxn/inductor", "fxn GFLOP/s", "best GFLOP/s", "fxn all cores", "best all cores", "fxn/best all cores",
+              "fxn speedup"]
     rows, targets = [], []
     for case, kernel, shapes in workloads.HEAVY_CASES:
         fxn = results.seconds("fxn", case)
@@ -191,8 +230,14 @@ def render_heavy_ops(results: Results):
         best = min(peer_times) if peer_times else None
         flops = workloads.HEAVY_FLOPS[kernel](*shapes) if kernel in workloads.HEAVY_FLOPS else None
         torch = results.seconds("torch", case)
+        every = [t for t in (results.seconds(p + ALL_CORES, case) for p in HEAVY_ALL_CORES[1:]) if t]
+        fxn_every, best_every = results.seconds("fxn" + ALL_CORES, case), min(every) if every else None
         rows.append([case, *(results.cell(p, case) for p in peers), ratio(fxn, best), ratio(fxn, torch),
-                     ratio(fxn, results.seconds("inductor", case)), gigaflops(fxn, flops), gigaflops(best, flops)])
+                     ratio(fxn, results.seconds("inductor", case)), gigaflops(fxn, flops), gigaflops(best, flops),
+                     results.cell("fxn" + ALL_CORES, case), format_seconds(best_every) if best_every else "-",
+                     ratio(fxn_every, best_every), times(speedup(results, "fxn", case))])
+        if case.startswith("matmul 1024"):
+            targets.append(speedup_verdict(results, case))
         if kernel in ("sum", "mean_rows", "softmax", "layer_norm"):
             targets.append(verdict(fxn / best if fxn and best else None, 1.2, f"{case} vs the best peer"))
         elif case.startswith("matmul 1024"):
@@ -203,21 +248,29 @@ def render_heavy_ops(results: Results):
     peak = results.seconds("c", workloads.PEAK_CASE)
     targets.append(f"peak of this CPU, one core: {gigaflops(peak, workloads.PEAK_FLOPS_PER_CALL)} GFLOP/s "
                    "(bench/c/peak.c: independent vector FMA chains)")
-    targets.append("every peer runs on one thread; numba compiles its loops with fastmath; inputs are f32")
+    targets.append("the single-thread columns run every peer on one thread; numba compiles its loops with fastmath; "
+                   "inputs are f32")
+    targets.append(cores_note())
     return header, rows, targets
 
 
 def render_networks(results: Results):
-    peers = ("fxn", "torch", "inductor")
-    header = ["network", "fxn", "torch eager", "torch.compile", "fxn/torch", "fxn/inductor"]
+    one = ("fxn", "torch", "inductor")
+    peers = one + tuple(p + ALL_CORES for p in one)
+    header = ["network", "fxn", "torch eager", "torch.compile", "fxn all cores", "torch eager all cores",
+              "torch.compile all cores", "fxn/torch", "fxn/inductor", "fxn/torch all cores", "fxn/inductor all cores",
+              "fxn speedup"]
     rows, targets = [], []
     for case, kernel in workloads.NETWORK_CASES:
-        fxn, torch, inductor = (results.seconds(p, case) for p in peers)
-        rows.append([case, *(results.cell(p, case) for p in peers), ratio(fxn, torch), ratio(fxn, inductor)])
+        fxn, torch, inductor, *every = (results.seconds(p, case) for p in peers)
+        rows.append([case, *(results.cell(p, case) for p in peers), ratio(fxn, torch), ratio(fxn, inductor),
+                     ratio(every[0], every[1]), ratio(every[0], every[2]), times(speedup(results, "fxn", case))])
         if kernel != "classify":
             targets.append(verdict(fxn / torch if fxn and torch else None, 1.0, f"{case} vs torch eager"))
             targets.append(verdict(fxn / inductor if fxn and inductor else None, 1.3, f"{case} vs torch.compile"))
-    targets.append("examples/cnn.py: random weights, eval mode, f32; every peer on one thread")
+            targets.append(speedup_verdict(results, case))
+    targets.append("examples/cnn.py: random weights, eval mode, f32")
+    targets.append(cores_note())
     return header, rows, targets
 
 
@@ -226,13 +279,15 @@ SECTIONS = {
     "b": Section("b", "(b) array x*y + z on f32, time per call", ("fxn", "numpy", "numba", "c"), render_arrays, "c", 1e-4),
     "c": Section("c", "(c) per-call overhead of a tiny function", ("fxn", "numba", "c"), render_overhead, "c", 1e-5),
     "d": Section("d", "(d) preprocessing: bilinear resize to 224x224 + normalize, f32 CHW",
-                 ("fxn", "torch", "numba"), render_preprocess, "torch", 1e-4),
+                 ("fxn", "torch", "numba", "fxn" + ALL_CORES, "torch" + ALL_CORES), render_preprocess, "torch", 1e-4),
     "e": Section("e", "(e) python loops: Mandelbrot escape counts and a 3-point stencil, as a new user writes them",
                  ("fxn", "numba", "c", "cpython"), render_python_loops, "c", 1e-12),
-    "f": Section("f", "(f) heavy ops: reductions, softmax, layer_norm, matmul and conv2d on f32, one thread",
-                 ("fxn", "numpy", "numba", "torch", "inductor", "c"), render_heavy_ops, "torch", 1e-3),
-    "g": Section("g", "(g) networks: the CNNs of examples/cnn.py, one image, one thread",
-                 ("fxn", "torch", "inductor"), render_networks, "torch", 1e-3),
+    "f": Section("f", "(f) heavy ops: reductions, softmax, layer_norm, matmul and conv2d on f32, one thread and all cores",
+                 ("fxn", "numpy", "numba", "torch", "inductor", "c", *(p + ALL_CORES for p in HEAVY_ALL_CORES)),
+                 render_heavy_ops, "torch", 1e-3),
+    "g": Section("g", "(g) networks: the CNNs of examples/cnn.py, one image, one thread and all cores",
+                 ("fxn", "torch", "inductor", *(p + ALL_CORES for p in ("fxn", "torch", "inductor"))),
+                 render_networks, "torch", 1e-3),
 }
 
 
@@ -248,7 +303,11 @@ class PeerProcess:
     """A peer's process, serving timing requests for the cases of one section (see bench/peer.py)."""
 
     def __init__(self, peer: str, section: str):
-        environment = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
+        environment = {key: value for key, value in os.environ.items() if key not in ONE_THREAD}
+        if peer.endswith(ALL_CORES):
+            environment[THREADS_VARIABLE] = "all"
+        else:
+            environment.update(ONE_THREAD, **{THREADS_VARIABLE: "1"})
         self.name = peer
         self.failure: str | None = None
         self.stderr = tempfile.TemporaryFile("w+")  # a pipe could fill up and block the peer

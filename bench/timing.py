@@ -7,6 +7,22 @@ from typing import Callable
 
 import numpy as np
 
+#: Set by the runner for each peer's process: "1" (one thread) or "all" (every core).
+THREADS_VARIABLE = "FXN_BENCH_THREADS"
+#: The suffix of a peer's name that runs it on every core ("torch@all").
+ALL_CORES = "@all"
+#: The environment variables that hold each library to one thread (fxn, OpenMP users, MKL/OpenBLAS, numba).
+ONE_THREAD = {"FXN_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "OPENBLAS_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
+
+
+def single_threaded() -> bool:
+    """Whether this peer's process is to run on one thread (see :data:`THREADS_VARIABLE`)."""
+    import os
+
+    return os.environ.get(THREADS_VARIABLE, "1") == "1"
+
+
 #: A batch runs at least this long, so that timer resolution and loop overhead vanish.
 MIN_BATCH_SECONDS = 0.05
 #: Calls this slow are repeated fewer times (CPython's 1e8-iteration loops take seconds each).

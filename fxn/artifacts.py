@@ -179,7 +179,8 @@ def build(predictors: list[tuple[str, object]], stem: str, output_dir: Path, sou
         raise ArtifactError(f"{error} (backend '{backend.name}', target '{target.spec}')") from None
     artifacts = Artifacts(files, output_dir / f"{stem}.h", output_dir / f"{stem}.json")
     provenance = Provenance(source, _sha256(source_path), call_hook(backend, "toolchain_version"))
-    artifacts.header.write_text(c_header(entries, stem, provenance, target, artifacts.library.name))
+    libraries = needed_libraries(imports)
+    artifacts.header.write_text(c_header(entries, stem, provenance, target, artifacts.library.name, libraries))
     # ensure_ascii: the manifest is ASCII, any other character a \uXXXX escape (see the module docstring).
     text = json.dumps(manifest(entries, artifacts, provenance, target, imports), indent=2, ensure_ascii=True)
     artifacts.manifest.write_text(text + "\n")
@@ -223,6 +224,15 @@ def check_imports(files: list[Path], allowed: frozenset[str]) -> list[str]:
     return imported
 
 
+def needed_libraries(imports) -> list[str]:
+    """The shared libraries besides the C library that artifacts importing ``imports`` need at run time: LLVM's
+    OpenMP runtime where they have parallel loops."""
+    from fxn.backends.base import OPENMP_IMPORTS
+    from fxn.threads import OPENMP_LIBRARY
+
+    return [OPENMP_LIBRARY] if OPENMP_IMPORTS & set(imports) else []
+
+
 def _is_code(path: Path) -> bool:
     """Whether ``path`` holds machine code (an ELF, Mach-O, COFF or wasm file, or an archive of them)."""
     magic = path.read_bytes()[:8]
@@ -248,6 +258,7 @@ def manifest(entries: list[Entry], artifacts: Artifacts, provenance: Provenance,
         "header": artifacts.header.name,
         "files": {path.name: _sha256(path) for path in artifacts.files},
         "imports": list(imports),
+        "libraries": needed_libraries(imports),
         "target": {"backend": target.backend, **target.describe()},
         "predictors": [_predictor_manifest(e) for e in entries],
     }
@@ -433,12 +444,17 @@ def _declarations(entry: Entry) -> list[str]:
     return lines
 
 
-def c_header(entries: list[Entry], stem: str, provenance: Provenance, target, library: str) -> str:
-    """The C header declaring every entry point of ``library`` (the artifact's file name), with the ABI."""
+def c_header(entries: list[Entry], stem: str, provenance: Provenance, target, library: str,
+             libraries: list[str] = ()) -> str:
+    """The C header declaring every entry point of ``library`` (the artifact's file name), with the ABI;
+    ``libraries``: what it needs at run time besides the C library (:func:`needed_libraries`)."""
     guard = f"FXN_{''.join(c if c.isascii() and c.isalnum() else '_' for c in stem).upper()}_H"
     title = (f"{library}: fxn {provenance.fxn_version} predictors of {provenance.source}, "
              f"built for {target.triple} ({target.cpu}) with {provenance.toolchain or 'an unknown compiler'}.\n"
              f"Source sha256: {provenance.source_sha256 or 'unknown'}.\n\n")
+    if libraries:
+        title += (f"Needs {', '.join(libraries)} (LLVM's OpenMP runtime): its large loops run on threads, as many "
+                  "as the predictor was compiled for, else OMP_NUM_THREADS or every core.\n\n")
     descriptors = sorted({(t.rank, t.dtype) for e in entries for t in [*e.lowered.arg_types, *e.lowered.result_types]})
     lines = [
         _comment(title + _ABI.format(library=library)),

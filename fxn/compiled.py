@@ -91,6 +91,8 @@ class LoweredFunction:
     dim_assumptions: object
     #: Where the compiled code allocates (``AllocationSite``), numbered as its status reports failures.
     allocation_sites: list
+    #: ``fxn.compile``'s ``threads`` (see :func:`fxn.threads.thread_plan`).
+    threads: int | None = None
 
     @property
     def entry(self) -> str:
@@ -109,7 +111,8 @@ class LoweredFunction:
 def lower(fn, parameters, arg_types, target, stages: dict | None = None,
           stop_after: str | None = None, fast_math: bool = False, debug_info: bool = False,
           allow_trace_effects: bool = False, statics: dict | None = None,
-          bounds_check: bool = True, scalar_dtypes: dict | None = None) -> LoweredFunction | None:
+          bounds_check: bool = True, scalar_dtypes: dict | None = None,
+          threads: int | None = None) -> LoweredFunction | None:
     """Trace ``fn`` for ``arg_types``, optimize it, add its value entry and lower it to the LLVM dialect.
 
     If ``stages`` is a dict, the IR after each step is stored in it under the
@@ -151,10 +154,10 @@ def lower(fn, parameters, arg_types, target, stages: dict | None = None,
             lower_to_linalg(linalg, target)
             if reached("lowered", linalg):
                 return None
-        lower_to_llvm(module, target, fast_math=fast_math, bounds_check=bounds_check)
+        lower_to_llvm(module, target, fast_math=fast_math, bounds_check=bounds_check, threads=threads)
     value_entry = value_entry and not _drop_failing_value_entry(module, traced.entry)
     sites = allocation_sites(module, optimized)
-    return LoweredFunction(traced, module, value_entry, target, fast_math, optimized, assumptions, sites)
+    return LoweredFunction(traced, module, value_entry, target, fast_math, optimized, assumptions, sites, threads)
 
 
 def _drop_failing_value_entry(module, name: str) -> bool:
@@ -204,7 +207,7 @@ def lower_destination(lowered: LoweredFunction):
     module = lowered.optimized.clone().opview
     lower_to_linalg(module, lowered.target)
     add_destination_entry(module, lowered.entry)
-    lower_to_llvm(module, lowered.target, lowered.fast_math, DESTINATION_STAGES)
+    lower_to_llvm(module, lowered.target, lowered.fast_math, DESTINATION_STAGES, threads=lowered.threads)
     return module
 
 
@@ -329,8 +332,9 @@ class CompiledFunction(functools.partial):
 
     def __new__(cls, fn, tag: str | None = None, description: str | None = None, targets=None,
                 fast_math: bool = False, allow_trace_effects: bool = False, static_argnames=(),
-                statics: dict | None = None, boundscheck: bool = True, dtype=None):
+                statics: dict | None = None, boundscheck: bool = True, dtype=None, threads: int | None = None):
         from fxn.frontend.types import parameters, scalar_dtypes_option
+        from fxn.threads import check_threads
 
         self = super().__new__(cls, fn)
         functools.update_wrapper(self, fn)
@@ -339,6 +343,7 @@ class CompiledFunction(functools.partial):
         self.description = description
         self.targets = targets
         self.fast_math = fast_math
+        self.threads = check_threads(threads)
         self.boundscheck = boundscheck
         self.allow_trace_effects = allow_trace_effects
         self.static_argnames = tuple(static_argnames)
@@ -407,7 +412,7 @@ class CompiledFunction(functools.partial):
             special = self._specializations[key] = CompiledFunction(
                 self.fn, tag=self.tag, description=self.description, targets=self.targets, fast_math=self.fast_math,
                 allow_trace_effects=self.allow_trace_effects, static_argnames=self.static_argnames, statics=statics,
-                boundscheck=self.boundscheck, dtype=self.dtype)
+                boundscheck=self.boundscheck, dtype=self.dtype, threads=self.threads)
         return special
 
     def _dispatch(self, *args, **kwargs):
@@ -491,7 +496,8 @@ class CompiledFunction(functools.partial):
               stop_after: str | None = None, debug_info: bool = False) -> LoweredFunction | None:
         """Lower one signature for ``target`` (a Target or a spec) without compiling it (AOT, inspection); see :func:`lower`."""
         lowered = lower(self.fn, self.parameters, list(types), target, stages, stop_after, self.fast_math,
-                        debug_info, self.allow_trace_effects, self.statics, self.boundscheck, self.scalar_dtypes)
+                        debug_info, self.allow_trace_effects, self.statics, self.boundscheck, self.scalar_dtypes,
+                        self.threads)
         if lowered is not None:
             self.scalar_results(lowered.result_types)  # a return annotation that does not fit fails here
         return lowered
@@ -634,7 +640,7 @@ def _traced_callable(function):
 
 def compile(fn=None, *, tag: str | None = None, description: str | None = None, targets=None,
             fast_math: bool = False, allow_trace_effects: bool = False, static_argnames=(), boundscheck: bool = True,
-            dtype=None):
+            dtype=None, threads: int | None = None):
     """Decorator: ``@fxn.compile`` or ``@fxn.compile(tag="@acme/fma", description=...)``.
 
     ``fast_math=True`` lets a float multiply and a dependent add fuse into one
@@ -657,6 +663,13 @@ def compile(fn=None, *, tag: str | None = None, description: str | None = None, 
     ``float`` or ``bool`` argument is a run-time value, one compiled
     function serving every value (branches on it are ``scf.if``).
 
+    ``threads=N`` runs the large loops of the compiled code on ``N`` threads
+    (OpenMP; ``1``: serial code). The default, None, uses ``FXN_NUM_THREADS``
+    if it is set when a signature compiles, else every core the process may
+    run on. Each thread computes whole elements as the serial code would:
+    results do not depend on the thread count. Targets other than x86-64
+    compile serial code (see :mod:`fxn.threads`).
+
     ``boundscheck=False`` drops the checks of run-time indices (``x[i]``):
     an index out of bounds then reads or writes outside the array, as in C,
     instead of raising ``IndexError``.
@@ -675,6 +688,6 @@ def compile(fn=None, *, tag: str | None = None, description: str | None = None, 
         function = _traced_callable(function)
         return CompiledFunction(function, tag=tag, description=description, targets=targets, fast_math=fast_math,
                                 allow_trace_effects=allow_trace_effects, static_argnames=static_argnames,
-                                boundscheck=boundscheck, dtype=dtype)
+                                boundscheck=boundscheck, dtype=dtype, threads=threads)
 
     return make(fn) if fn is not None else make

@@ -18,6 +18,7 @@ the caller's buffers.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import re
 import shutil
@@ -33,14 +34,17 @@ from fxn.mlir import execution_engine, func, ir, llvm
 from fxn.pipeline import build_pipeline
 
 #: Stages of the generic lowering. ``{target}`` names the target (its backend's lowerings apply),
-#: ``{vector_bits}`` and ``{index_bits}`` are its vector register and index widths.
+#: ``{vector_bits}`` and ``{index_bits}`` are its vector register and index widths, ``{chunks}`` and
+#: ``{num_threads}`` its :class:`~fxn.threads.ThreadPlan` (chunks of 1: no parallel loop, the OpenMP passes
+#: find nothing to do).
 LOWERING_STAGES = {
     "lowered": (
         "func.func(fxn-lower-to-linalg{{target={target} bounds-check={bounds_check}}}),canonicalize,cse,"
         "func.func(linalg-fuse-elementwise-ops),func.func(fxn-fuse-into-extract),canonicalize"
     ),
     "vectorized": (
-        "fxn-tile-conv{{vector-bits={vector_bits}}},fxn-pack-matmul{{vector-bits={vector_bits}}},"
+        "fxn-parallelize{{chunks={chunks} vector-bits={vector_bits}}},"
+        "fxn-tile-conv{{vector-bits={vector_bits}}},fxn-pack-matmul{{vector-bits={vector_bits} chunks={chunks}}},"
         "func.func(linalg-generalize-named-ops),"
         "fxn-vectorize{{vector-bits={vector_bits} contract={contract}}},"
         "canonicalize,cse,loop-invariant-code-motion"
@@ -49,16 +53,16 @@ LOWERING_STAGES = {
         "one-shot-bufferize{{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map "
         "allow-return-allocs-from-loops unknown-type-conversion=identity-layout-map}},"
         "func.func(buffer-loop-hoisting),buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize,"
-        "fxn-check-alloc-sizes{{index-bitwidth={index_bits}}}"
+        "fxn-check-alloc-sizes{{index-bitwidth={index_bits}}},scf-forall-to-parallel"
     ),
     "llvm": (
         "fxn-lower-vector-contractions,fxn-expand-strided-copies,func.func(convert-linalg-to-loops),convert-vector-to-scf,"
         "expand-strided-metadata,lower-affine,"
-        "convert-scf-to-cf,convert-vector-to-llvm,finalize-memref-to-llvm{{index-bitwidth={index_bits}}},"
+        "convert-scf-to-openmp{{num-threads={num_threads}}},fxn-inline-alloca-scopes,convert-scf-to-cf,convert-vector-to-llvm,finalize-memref-to-llvm{{index-bitwidth={index_bits}}},"
         "convert-math-to-llvm,convert-arith-to-llvm{{index-bitwidth={index_bits}}},"
         "convert-index-to-llvm{{index-bitwidth={index_bits}}},convert-ub-to-llvm,"
         "convert-func-to-llvm{{index-bitwidth={index_bits}}},convert-cf-to-llvm{{index-bitwidth={index_bits}}},"
-        "reconcile-unrealized-casts,fxn-check-allocations"
+        "convert-openmp-to-llvm,reconcile-unrealized-casts,fxn-check-allocations"
     ),
 }
 def _pipeline_hooks(backend: Backend, target: Target) -> dict[str, str]:
@@ -128,17 +132,23 @@ def optimization_pipeline(target: Target | str, fast_math: bool = False) -> str:
 
 
 def pipeline_text(target: Target | str, stages=tuple(LOWERING_STAGES), fast_math: bool = False,
-                  bounds_check: bool = True) -> str:
+                  bounds_check: bool = True, threads: int | None = None) -> str:
     """The textual pipeline of the given lowering stages for ``target``, in order, with its backend's hooks.
 
     ``fast_math`` lets a float multiply and a dependent add fuse into one FMA
     (one rounding instead of the two the fxn ops define), as C's
     ``FP_CONTRACT ON`` or numba's ``fastmath`` do; off by default, and off
     on a target without FMA. ``bounds_check=False`` drops the checks of
-    run-time indices (see :mod:`fxn.passes.lowering.bounds`).
+    run-time indices (see :mod:`fxn.passes.lowering.bounds`). ``threads``
+    is ``fxn.compile``'s (see :func:`fxn.threads.thread_plan`).
     """
+    from fxn.threads import thread_plan
+
     backend, target = as_target(target)
+    plan = thread_plan(threads, target)
     values = {
+        "chunks": plan.chunks,
+        "num_threads": plan.num_threads,
         "target": target.spec,
         "vector_bits": target.vector_bits,
         "index_bits": target.index_bits,
@@ -236,16 +246,17 @@ def lower_to_linalg(module, target: Target | str) -> None:
 
 
 def lower_to_llvm(module, target: Target | str, fast_math: bool = False, stages=tuple(LOWERING_STAGES),
-                  bounds_check: bool = True) -> None:
-    """Lower a module to the LLVM dialect in place through ``stages`` (``fast_math``, ``bounds_check``: see
-    :func:`pipeline_text`).
+                  bounds_check: bool = True, threads: int | None = None) -> None:
+    """Lower a module to the LLVM dialect in place through ``stages`` (``fast_math``, ``bounds_check``,
+    ``threads``: see :func:`pipeline_text`).
 
     The default stages take an fxn module; :data:`DESTINATION_STAGES` a module
     with a destination entry (see the module docstring). The C interfaces
     then take their functions' names (:func:`fxn.entries.export_c_interfaces`).
     """
     prepare_entry_points(module)
-    pass_manager, _ = build_pipeline(pipeline_text(target, stages, fast_math, bounds_check), module.context)
+    pass_manager, _ = build_pipeline(pipeline_text(target, stages, fast_math, bounds_check, threads),
+                                     module.context)
     with module.context:
         pass_manager.run(module.operation)
     export_c_interfaces(module)
@@ -258,12 +269,14 @@ class TranslationError(RuntimeError):
 def llvm_ir(llvm_module) -> str:
     """The LLVM IR text of an LLVM-dialect module; TranslationError if an op is left that LLVM IR cannot express.
 
-    (The bindings' translation crashes the process on such a module.)
+    The module holds ``llvm`` ops, and ``omp`` ops where it has parallel
+    loops (OpenMP's translation outlines their bodies and calls the
+    runtime). (The bindings' translation crashes the process on any other.)
     """
     leftovers: list[str] = []
 
     def visit(op):
-        if not (op.name.startswith("llvm.") or op.name == "builtin.module"):
+        if not (op.name.startswith(("llvm.", "omp.")) or op.name == "builtin.module"):
             leftovers.append(f"{op.name} at {op.location}")
         return ir.WalkResult.ADVANCE
 
@@ -275,8 +288,21 @@ def llvm_ir(llvm_module) -> str:
 
 
 def jit(llvm_module, opt_level: int = 3):
-    """An execution engine for an LLVM-dialect module, compiled for the host CPU."""
+    """An execution engine for an LLVM-dialect module, compiled for the host CPU.
+
+    A module with parallel loops (``omp`` ops) gets the OpenMP runtime's
+    entry points (:func:`fxn.threads.openmp_entry_points`), resolved in a
+    library loaded for fxn alone: its symbols do not become the process's
+    (torch's own OpenMP runtime keeps its ``GOMP_*`` functions).
+    """
+    from fxn.threads import openmp_entry_points
+
+    text = llvm_module.operation.get_asm(enable_debug_info=True)
     with llvm_module.context:
         # The engine takes an ir.Module; reparsing the printed op is the bindings' only way to get one.
-        module = ir.Module.parse(llvm_module.operation.get_asm(enable_debug_info=True))
-    return execution_engine().ExecutionEngine(module, opt_level=opt_level)
+        module = ir.Module.parse(text)
+    engine = execution_engine().ExecutionEngine(module, opt_level=opt_level)
+    if "omp.parallel" in text:
+        for name, address in openmp_entry_points().items():
+            engine.raw_register_runtime(name, ctypes.c_void_p(address))
+    return engine

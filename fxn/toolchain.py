@@ -212,8 +212,10 @@ def _ir_files(llvm_ir_modules: list[str], scratch: Path) -> list[str]:
     return inputs
 
 
-def shared_library(llvm_ir_modules: list[str], output: Path, exported: list[str], flags: list[str]) -> Path:
-    """Compile and link LLVM IR modules into the shared library ``output`` exporting only ``exported``."""
+def shared_library(llvm_ir_modules: list[str], output: Path, exported: list[str], flags: list[str],
+                   libraries: list[str] = ()) -> Path:
+    """Compile and link LLVM IR modules into the shared library ``output`` exporting only ``exported``, linked
+    against ``libraries`` (linker names: ``omp`` is ``-lomp``)."""
     with tempfile.TemporaryDirectory(prefix="fxn-build-") as scratch:
         inputs = _ir_files(llvm_ir_modules, Path(scratch))
         version_script = Path(scratch) / "exports.map"
@@ -221,7 +223,8 @@ def shared_library(llvm_ir_modules: list[str], output: Path, exported: list[str]
         # -nostartfiles: no C runtime start-up code (crtbegin), whose weak imports (__cxa_finalize,
         # _ITM_*, __gmon_start__) a library of predictors, which has no constructors, does not need.
         _run([_clang(), *flags, "-fPIC", "-shared", "-nostartfiles", "-fuse-ld=lld", *inputs, "-o", str(output),
-              f"-Wl,--version-script={version_script}", "-Wl,-z,defs"], f"build {output.name}")
+              f"-Wl,--version-script={version_script}", "-Wl,-z,defs", *(f"-l{name}" for name in libraries)],
+             f"build {output.name}")
     return output
 
 

@@ -18,6 +18,13 @@ upstream transform ops generated per module:
 4. The packs and the unpack of C are tiled and vectorized (masked at the
    edges).
 
+With ``chunks`` of 2 or more (threads, see :mod:`fxn.threads`), a product
+of static shapes with at least ``min-work`` multiply-adds and at least two
+panels of B splits its columns of panels (and its batch) into between
+``chunks`` and ``4 * chunks`` pieces of at most 512 columns: the cache
+loop over them is an ``scf.forall``, each chunk running the k and m cache
+loops over its own panels of B (the packs stay serial).
+
 The contraction is lowered to outer products and FMAs after bufferization,
 by :class:`FxnLowerVectorContractions`: canonicalization before that point
 would rebuild the accumulator element by element.
@@ -30,6 +37,8 @@ contraction: each product is added with one rounding (``fma``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from fxn.mlir import ir
 
 from .registry import FxnPass
 from .transform_scripts import apply_transform_script, count_tagged, float_lanes, ops_named, tag_groups
@@ -55,6 +64,8 @@ class PackedProduct:
     name: str  # "linalg.matmul" or "linalg.batch_matmul"
     rows: int  # MR
     columns: int  # NR
+    #: Panels of B per parallel chunk (its cache loop over them an scf.forall), or 0: serial loops.
+    chunk_panels: int = 0
 
     @property
     def batched(self) -> bool:
@@ -83,10 +94,13 @@ class FxnPackMatmul(FxnPass):
 
     argument = "fxn-pack-matmul"
     vector_bits: int = field(default=128, metadata={"help": "width of the target's vector registers in bits"})
+    chunks: int = field(default=1, metadata={
+        "help": "parallel chunks of the column panels of B, at least (below 2: serial loops)"})
+    min_work: int = field(default=1 << 21, metadata={"help": "multiply-adds below which a product stays serial"})
 
     def run_on(self, op) -> None:
         with op.context:
-            groups = tag_products(op, self.vector_bits)
+            groups = tag_products(op, self.vector_bits, self.chunks, self.min_work)
             if not groups:
                 return
             packed = count_tagged(op, PACK_ATTRIBUTE)
@@ -95,15 +109,37 @@ class FxnPackMatmul(FxnPass):
         self.count("packed", "matrix products packed and tiled for registers", packed)
 
 
-def packed_product(op, vector_bits: int) -> PackedProduct | None:
-    """The register tile of a matmul or batch_matmul of f32/f64, or None to leave it."""
+def packed_product(op, vector_bits: int, chunks: int = 1, min_work: int = 0) -> PackedProduct | None:
+    """How a matmul or batch_matmul of f32/f64 is packed (in ``chunks`` for threads, if it is worth it), or None
+    to leave it."""
     lanes = float_lanes(op.operands, vector_bits)
-    return None if lanes is None else PackedProduct(op.name, MR, NR_VECTORS * lanes)
+    if lanes is None:
+        return None
+    nr = NR_VECTORS * lanes
+    return PackedProduct(op.name, MR, nr, _chunk_panels(op, nr, chunks, min_work))
 
 
-def tag_products(root, vector_bits: int) -> list[PackedProduct]:
+def _chunk_panels(op, nr: int, chunks: int, min_work: int) -> int:
+    """Panels of B per parallel chunk of a product (see the module docstring), or 0 to keep its loops serial."""
+    shapes = [list(value.type.shape) for value in op.operands]
+    if chunks < 2 or any(size == ir.ShapedType.get_dynamic_size() for shape in shapes for size in shape):
+        return 0
+    *batch, k, n = shapes[1]
+    work = shapes[0][-2] * k * n * (batch[0] if batch else 1)
+    panels = -(-n // nr)
+    if work < min_work or panels < 2:
+        return 0
+    widest = CACHE_COLUMNS // nr
+    for pieces in range(chunks, 4 * chunks + 1):
+        if panels % pieces == 0 and panels // pieces <= widest:
+            return panels // pieces
+    return min(widest, -(-panels // chunks))
+
+
+def tag_products(root, vector_bits: int, chunks: int = 1, min_work: int = 0) -> list[PackedProduct]:
     """Mark each product to pack with the index of its group in the returned list."""
-    return tag_groups(ops_named(root, *PRODUCTS), PACK_ATTRIBUTE, lambda op: packed_product(op, vector_bits))
+    return tag_groups(ops_named(root, *PRODUCTS), PACK_ATTRIBUTE,
+                      lambda op: packed_product(op, vector_bits, chunks, min_work))
 
 
 # ----------------------------------------------------------------------------
@@ -132,6 +168,17 @@ def _group(index: int, product: PackedProduct) -> str:
     register = _sizes(*batch, 1, 1, 1, 0, 0)
     register_order = _sizes(*range(offset), offset + 1, offset, offset + 2, offset + 3, offset + 4)
     cache_loops, register_loops = 3 + len(batch), 3
+    cache_tiling = f"""%cache_tile, %cache_loops:{cache_loops} = transform.structured.tile_using_for %product tile_sizes [{cache}] interchange = [{cache_order}]
+        : (!transform.op<"linalg.generic">) -> (!transform.any_op, {_handles(cache_loops)})"""
+    if product.chunk_panels:
+        # The batch and the columns of panels in parallel chunks; in each, loops k and m over its panels.
+        chunk = _sizes(*unit, 0, product.chunk_panels, 0, 0, 0)
+        inner = _sizes(*batch, CACHE_ROWS // mr, 0, CACHE_DEPTH, 0, 0)
+        inner_order = _sizes(*range(offset), offset + 2, offset, offset + 1, offset + 3, offset + 4)
+        cache_tiling = f"""%chunk, %forall = transform.structured.tile_using_forall %product tile_sizes [{chunk}]
+        : (!transform.op<"linalg.generic">) -> (!transform.any_op, !transform.any_op)
+      %cache_tile, %cache_loops:2 = transform.structured.tile_using_for %chunk tile_sizes [{inner}] interchange = [{inner_order}]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)"""
     a_tile = _sizes(*unit, 1, PACK_DEPTH)
     outer_loops = 2 + len(batch)
     return f"""
@@ -149,8 +196,7 @@ def _group(index: int, product: PackedProduct) -> str:
       %a_panels = transform.get_producer_of_operand %product[0] : (!transform.op<"linalg.generic">) -> !transform.any_op
       %c_tiles = transform.get_producer_of_operand %product[2] : (!transform.op<"linalg.generic">) -> !transform.any_op
       %unpack = transform.get_consumers_of_result %product[0] : (!transform.op<"linalg.generic">) -> !transform.any_op
-      %cache_tile, %cache_loops:{cache_loops} = transform.structured.tile_using_for %product tile_sizes [{cache}] interchange = [{cache_order}]
-        : (!transform.op<"linalg.generic">) -> (!transform.any_op, {_handles(cache_loops)})
+      {cache_tiling}
       %register_tile, %register_loops:{register_loops} = transform.structured.tile_using_for %cache_tile tile_sizes [{register}] interchange = [{register_order}]
         : (!transform.any_op) -> (!transform.any_op, {_handles(register_loops)})
       %a_tile, %a_loops:{outer_loops} = transform.structured.tile_using_for %a_panels tile_sizes [{a_tile}] : (!transform.any_op) -> (!transform.any_op, {_handles(outer_loops)})

@@ -5,7 +5,9 @@ Options: ``cpu`` (an LLVM x86 CPU name; default: this machine's level, or
 gives 512-bit vectors, AVX2+FMA 256-bit, SSE4.2 128-bit. This machine's
 level comes from ``/proc/cpuinfo``. Code for this machine runs in-process
 (fxn's JIT); ahead of time, :mod:`fxn.toolchain` builds a shared library
-``lib<stem>.so`` with clang-22 (``-march=<cpu>``).
+``lib<stem>.so`` with clang-22 (``-march=<cpu>``). Its large loops run on
+threads (``Target.threads``, see :mod:`fxn.threads`): a library with
+parallel loops links LLVM's OpenMP runtime, ``libomp.so.5``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from fxn import toolchain
 from fxn.backends.base import Backend, Target, take_options
+from fxn.threads import OPENMP_LINK_NAME, uses_openmp
 
 #: (required /proc/cpuinfo flags, LLVM features, LLVM CPU, vector bits), best first.
 LEVELS = (
@@ -48,7 +51,7 @@ def target_for_flags(flags: set[str]) -> Target | None:
 
 def _target(cpu: str, options: tuple) -> Target:
     _, features, _, bits = LEVELS[CPU_LEVELS[cpu]]
-    return Target("avx", TRIPLE, cpu, features, bits, has_fma="fma" in features, options=options)
+    return Target("avx", TRIPLE, cpu, features, bits, has_fma="fma" in features, options=options, threads=True)
 
 
 class X86Backend(Backend):
@@ -74,7 +77,9 @@ class X86Backend(Backend):
     def build(self, llvm_ir_modules: list[str], directory: Path, stem: str, exported: list[str],
               target: Target) -> list[Path]:
         library = directory / f"lib{stem}.so"
-        return [toolchain.shared_library(llvm_ir_modules, library, exported, codegen_flags(target))]
+        threaded = any(uses_openmp(module) for module in llvm_ir_modules)
+        libraries = [OPENMP_LINK_NAME] if threaded else []
+        return [toolchain.shared_library(llvm_ir_modules, library, exported, codegen_flags(target), libraries)]
 
     def toolchain_version(self) -> str | None:
         return toolchain.version()

@@ -1,4 +1,4 @@
-"""torch.compile (inductor, its default mode), single-threaded: section (f)'s torch kernels, section (g)'s networks.
+"""torch.compile (inductor, its default mode), single-threaded or on every core: section (f)'s torch kernels, section (g)'s networks.
 
 Each kernel is compiled for its case's shapes before timing (the first call compiles).
 """
@@ -6,9 +6,10 @@ Each kernel is compiled for its case's shapes before timing (the first call comp
 import torch
 
 from bench import workloads
-from bench.timing import PositionChecked, PythonCalls
+from bench.timing import PositionChecked, PythonCalls, single_threaded
 
-torch.set_num_threads(1)
+if single_threaded():
+    torch.set_num_threads(1)
 
 
 def heavy_ops() -> dict:

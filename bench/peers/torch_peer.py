@@ -1,12 +1,13 @@
-"""torch eager, single-threaded: ``interpolate`` then normalize; section (f)'s kernels."""
+"""torch eager, single-threaded or on every core (see bench/timing.py): ``interpolate`` then normalize; section (f)'s kernels."""
 
 import torch
 import torch.nn.functional as F
 
 from bench import workloads
-from bench.timing import PositionChecked, PythonCalls
+from bench.timing import PositionChecked, PythonCalls, single_threaded
 
-torch.set_num_threads(1)
+if single_threaded():
+    torch.set_num_threads(1)
 
 
 def normalized(image, mean, std):

@@ -61,6 +61,12 @@ visible:
   and the function returns at once (a zero value); after a call of a
   function that may fail, a non-zero ``site`` returns at once too. Buffers
   allocated before the failure are not freed (a failed call leaks them).
+
+  A site inside a parallel loop (the region of an OpenMP op, which code
+  cannot return from) reports the same way but only if no other thread
+  has yet (an atomic compare-exchange of ``site`` from 0), then ends its
+  iteration (the region's ``omp.yield``); the other iterations run to
+  their end, and after the loop a non-zero ``site`` returns at once.
   Functions that may fail carry the unit attribute ``fxn.may_fail``.
   Before/after, for an index::
 
@@ -89,7 +95,7 @@ from dataclasses import dataclass
 
 from fxn.mlir import arith, ir, llvm
 
-from ..registry import FxnPass
+from ..registry import FxnPass, PassFailure
 
 #: Allocation functions the conversion to LLVM calls -> index of their byte-size operand.
 ALLOCATORS = {"malloc": 0, "aligned_alloc": 1}
@@ -224,23 +230,54 @@ def _callee(op) -> str | None:
 
 
 def _calls(function) -> list:
-    return [op for block in function.body.blocks for op in block.operations if _callee(op) is not None]
+    """The direct calls in ``function``, also in the regions of its ops (parallel loops)."""
+    calls = []
+
+    def visit(op):
+        if _callee(op) is not None:
+            calls.append(op)
+        return ir.WalkResult.ADVANCE
+
+    function.operation.walk(visit)
+    return calls
 
 
 def _live_calls(function, checks: set[str]) -> list:
-    """The calls of ``function``, in order, but none after a call of one of ``checks`` in its block (never run).
+    """The calls of ``function``, in order, also in the regions of its ops (parallel loops), but none after a call
+    of one of ``checks`` in its block (never run).
 
     ``checks`` are the hooks of :data:`CHECKS` that are failure sites (the module does not define them).
     """
     calls = []
-    for block in function.body.blocks:
-        for op in block.operations:
-            callee = _callee(op)
-            if callee is not None:
-                calls.append(op)
-                if callee in checks:
-                    break
+
+    def visit(holder):
+        for region in holder.regions:
+            for block in region.blocks:
+                for op in block.operations:
+                    callee = _callee(op)
+                    if callee is not None:
+                        calls.append(op)
+                        if callee in checks:
+                            break
+                    elif len(op.regions):
+                        visit(op)
+
+    visit(function.operation)
     return calls
+
+
+def _region_owner(op, function):
+    """The op whose region holds ``op``'s block (an OpenMP op of a parallel loop), or None in ``function``'s body."""
+    owner = op.operation.block.owner
+    return None if owner == function.operation else owner
+
+
+def _top_level_ancestor(op, function):
+    """The op of ``function``'s body that holds ``op`` in one of its regions."""
+    ancestor = op.operation
+    while ancestor.parent != function.operation:
+        ancestor = ancestor.parent
+    return ancestor
 
 
 def _functions_that_may_fail(functions: dict, hooks: set[str]) -> set[str]:
@@ -330,19 +367,29 @@ class _StatusRewriter:
         self.i64 = ir.IntegerType.get_signless(64)
         self._failed = None  # the blocks that report a failure and return, created on first need
         self._return = None
+        #: Per region owner (an OpenMP op) holding a site: its (failure block, exit block).
+        self._region_blocks: list[tuple[object, object, object]] = []
 
     def run(self) -> None:
         with self.function.location:
             start = ir.InsertionPoint.at_block_begin(self.function.body.blocks[0])
             self.store(self.constant(0, start), 0, start)
+            parallel = []  # the ops of the body whose regions hold a site
             for call in _live_calls(self.function, self.checks):
                 callee = _callee(call)
+                owner = _region_owner(call, self.function)
+                if owner is not None and (callee in ALLOCATORS or callee in self.checks or callee in self.may_fail):
+                    ancestor = _top_level_ancestor(call, self.function)
+                    if ancestor not in parallel:
+                        parallel.append(ancestor)
                 if callee in ALLOCATORS:
-                    self.check_allocation(call, ALLOCATORS[callee])
+                    self.check_allocation(call, ALLOCATORS[callee], owner)
                 elif callee in self.checks:
-                    self.report_check(call, CHECKS[callee])
+                    self.report_check(call, CHECKS[callee], owner)
                 elif callee in self.with_status:
-                    self.pass_status(call, callee in self.may_fail)
+                    self.pass_status(call, callee in self.may_fail, owner)
+            for op in parallel:
+                self.return_if_failed(op)
 
     def constant(self, value: int, ip):
         with ip:
@@ -365,8 +412,9 @@ class _StatusRewriter:
             return value
         return llvm.sext(self.i64, value) if signed else llvm.zext(self.i64, value)
 
-    def check_allocation(self, call, size_operand: int) -> None:
-        """After ``call``: NULL branches to the failure block with this site and the size asked for."""
+    def check_allocation(self, call, size_operand: int, owner=None) -> None:
+        """After ``call``: NULL branches to the failure block with this site and the size asked for (the failure
+        block of ``owner``'s region if it is not None)."""
         continuation = _split_after(call)
         ip = ir.InsertionPoint(call.operation.block)
         with ip, call.location:
@@ -375,21 +423,22 @@ class _StatusRewriter:
             site = self.new_site(ALLOCATION, call.location, ip)
             size = self.as_i64(call.operands[size_operand], signed=False)  # size_t of a 32-bit target
             zero = self.constant(0, ip)
-            llvm.cond_br(failed, [site, size, zero, zero], [], self.failure_block(), continuation)
+            llvm.cond_br(failed, [site, size, zero, zero], [], self.failure_block(owner), continuation)
 
-    def report_check(self, call, kind: str) -> None:
-        """Replace ``call`` of a check's hook with a branch to the failure block: this site and the call's three
-        operands (value, bound, axis)."""
+    def report_check(self, call, kind: str, owner=None) -> None:
+        """Replace ``call`` of a check's hook with a branch to the failure block (of ``owner``'s region if it is
+        not None): this site and the call's three operands (value, bound, axis)."""
         _cut_after(call, self.function)
         ip = ir.InsertionPoint(call.operation.block)
         with ip, call.location:
             site = self.new_site(kind, call.location, ip)
             details = [self.as_i64(operand, signed=True) for operand in call.operands]
-            llvm.br([site, *details], self.failure_block())
+            llvm.br([site, *details], self.failure_block(owner))
         call.erase()
 
-    def pass_status(self, call, may_fail: bool) -> None:
-        """Call with the status as the last operand; if the callee may fail, return at once when it did."""
+    def pass_status(self, call, may_fail: bool, owner=None) -> None:
+        """Call with the status as the last operand; if the callee may fail, return at once when it did (end the
+        iteration, in ``owner``'s region if it is not None)."""
         with ir.InsertionPoint(call), call.location:
             result_type = call.results[0].type if len(call.results) else None
             new = llvm.call(result_type, [*call.operands, self.status], [], [], callee=_callee(call))
@@ -403,10 +452,26 @@ class _StatusRewriter:
         ip = ir.InsertionPoint(new_op.operation.block)
         with ip, new_op.location:
             failed = llvm.icmp(llvm.ICmpPredicate.ne, llvm.load(self.i64, self.status), self.constant(0, ip))
+            exit = self.return_block() if owner is None else self.region_blocks(owner)[1]
+            llvm.cond_br(failed, [], [], exit, continuation)
+
+    def return_if_failed(self, op) -> None:
+        """After ``op`` (a parallel loop whose iterations may have failed), return at once if ``site`` is set."""
+        continuation = _split_after(op)
+        ip = ir.InsertionPoint(op.block)
+        with ip, op.location:
+            failed = llvm.icmp(llvm.ICmpPredicate.ne, llvm.load(self.i64, self.status), self.constant(0, ip))
             llvm.cond_br(failed, [], [], self.return_block(), continuation)
 
-    def failure_block(self):
-        """``^failed(%site, %value, %bound, %axis: i64)``: stores the four into the status, then returns."""
+    def failure_block(self, owner=None):
+        """``^failed(%site, %value, %bound, %axis: i64)``: stores the four into the status, then returns.
+
+        In the region of ``owner`` (a parallel loop's op), the block stores
+        them only if ``site`` is still 0 (compare-exchange, as another
+        thread may report at the same time), then ends the iteration.
+        """
+        if owner is not None:
+            return self.region_blocks(owner)[0]
         if self._failed is None:
             block = self._new_last_block(*[self.i64] * len(STATUS_FIELDS))
             ip = ir.InsertionPoint(block)
@@ -416,6 +481,41 @@ class _StatusRewriter:
                 llvm.br([], self.return_block())
             self._failed = block
         return self._failed
+
+    def region_blocks(self, owner):
+        """The failure block and the exit block (the region's own terminator, ending the iteration) of ``owner``'s
+        region (one region; its terminator an ``omp`` op without operands)."""
+        for known, failed, exit in self._region_blocks:
+            if known == owner:
+                return failed, exit
+        region = owner.regions[0]
+        blocks = list(region.blocks)
+        ends = [b.operations[len(b.operations) - 1] for b in blocks if len(b.operations)]
+        terminator = next((op.name for op in ends if op.name.startswith("omp.") and not len(op.operands)), None)
+        if terminator is None:
+            raise PassFailure(f"fxn-check-allocations: a failure site in the region of {owner.name}, "
+                              "which has no omp terminator to end an iteration with")
+        location = owner.location
+        exit = blocks[-1].create_after(arg_locs=[])
+        with ir.InsertionPoint(exit), location:
+            ir.Operation.create(terminator)
+        record = exit.create_before(arg_locs=[])
+        failed = record.create_before(*[self.i64] * len(STATUS_FIELDS), arg_locs=[location] * len(STATUS_FIELDS))
+        with location:
+            ip = ir.InsertionPoint(failed)
+            site, *details = failed.arguments
+            with ip:
+                exchanged = llvm.cmpxchg(self.status, self.constant(0, ip), site, llvm.AtomicOrdering.acq_rel,
+                                         llvm.AtomicOrdering.monotonic)
+                first = llvm.extractvalue(ir.IntegerType.get_signless(1), exchanged, [1])
+                llvm.cond_br(first, [], [], record, exit)
+            ip = ir.InsertionPoint(record)
+            for field, value in enumerate(details, start=1):
+                self.store(value, field, ip)
+            with ip:
+                llvm.br([], exit)
+        self._region_blocks.append((owner, failed, exit))
+        return failed, exit
 
     def return_block(self):
         """``^return``: returns a zero value of the function's result type (nothing if void)."""

@@ -463,3 +463,63 @@ try { m.first(x, new Float32Array([1, 2, 3])); console.log(JSON.stringify("no er
 }
 """)
     assert out == {"range": True, "message": BROADCAST_MESSAGE, "size": "3", "window": "4", "axis": 0}
+
+
+PARALLEL_ALLOCATION = """
+func.func @chunks(%n: index, %out: memref<4xindex>) attributes {llvm.emit_c_interface} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    %a = memref.alloc(%n) : memref<?xf32>
+    %p = memref.extract_aligned_pointer_as_index %a : memref<?xf32> -> index
+    memref.store %p, %out[%i] : memref<4xindex>
+    scf.reduce
+  }
+  return
+}
+"""
+
+
+def test_allocation_failing_in_a_parallel_loop_is_reported_once_and_ends_the_call():
+    """A NULL from malloc in an iteration of an OpenMP loop (4 iterations on 2 threads, each failing) sets the
+    status once, with the site and the size asked for; the call returns after the loop; a later call clears it."""
+    from fxn.pipeline import build_pipeline
+
+    context = new_context()
+    module = parse_module(PARALLEL_ALLOCATION, "chunks.mlir", context)
+    pipeline = ("builtin.module(convert-scf-to-openmp{num-threads=2},fxn-inline-alloca-scopes,convert-scf-to-cf,"
+                "finalize-memref-to-llvm,convert-arith-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
+                "convert-openmp-to-llvm,reconcile-unrealized-casts,fxn-check-allocations)")
+    with context:
+        build_pipeline(pipeline, context)[0].run(module.operation)
+    (site,) = allocation_sites(module)
+    assert (site.kind, site.line) == ("allocation", 7)
+    engine = jit(module)
+    packed = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(engine.raw_lookup("_mlir_ciface_chunks"))
+    pointers = np.zeros(4, np.int64)
+
+    class Descriptor(ctypes.Structure):
+        _fields_ = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p), ("offset", ctypes.c_int64),
+                    ("size", ctypes.c_int64), ("stride", ctypes.c_int64)]
+
+    descriptor = Descriptor(pointers.ctypes.data, pointers.ctypes.data, 0, 4, 1)
+    status = Status()
+    descriptor_pointer = ctypes.c_void_p(ctypes.addressof(descriptor))
+    status_pointer = ctypes.c_void_p(ctypes.addressof(status))
+
+    def call(n: int) -> None:
+        size = ctypes.c_int64(n)
+        arguments = (ctypes.c_void_p * 3)(ctypes.addressof(size), ctypes.addressof(descriptor_pointer),
+                                         ctypes.addressof(status_pointer))
+        packed(ctypes.addressof(arguments))
+
+    call(1 << 44)  # 64 TiB of f32 per iteration: no allocator gives it
+    assert (status.site, status.value, status.bound, status.axis) == (1, 4 << 44, 0, 0)
+    with pytest.raises(MemoryError, match=r"chunks\(\): could not allocate 64.0 TiB .* at .*chunks.mlir:7"):
+        check_status(status, "chunks", [site])
+    call(16)
+    assert status.site == 0 and all(pointers)
+    ctypes.CDLL(None).free.argtypes = [ctypes.c_void_p]
+    for pointer in pointers:
+        ctypes.CDLL(None).free(ctypes.c_void_p(int(pointer)))

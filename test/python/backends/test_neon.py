@@ -197,7 +197,7 @@ def test_neon_options_are_checked_by_name_and_value():
         "name": "neon", "spec": "neon", "triple": "aarch64-unknown-linux-gnu", "cpu": "neoverse-n1",
         "features": ["neon"], "vector_bits": 128, "index_bits": 64, "has_fma": True,
         "dtypes": ["f16", "f32", "f64", "i8", "ui8", "i32", "i64", "i1"],
-        "artifacts": ["shared_library", "static_library"],
+        "artifacts": ["shared_library", "static_library"], "threads": False,
     }
     with pytest.raises(TargetError, match="option cpu=pentium4 is not one of neoverse-n1, "):
         resolve_target("neon:cpu=pentium4")

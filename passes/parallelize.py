@@ -1,0 +1,156 @@
+"""fxn-parallelize: the outermost parallel loop of each large linalg op as an ``scf.forall`` of static chunks.
+
+The forall is what runs on threads (see :mod:`fxn.threads`): after
+bufferization, upstream ``scf-forall-to-parallel`` and
+``convert-scf-to-openmp`` make it an OpenMP parallel loop. The later
+passes of the "vectorized" stage (``fxn-tile-conv``, ``fxn-vectorize``)
+then transform the op inside each chunk as they would the whole op.
+
+An op is split when it is a structured linalg op on tensors at the top
+level of a function (not in a loop or branch of the user's code), its loop
+extents are static and it has at least ``min-work`` iterations. The loop
+split is its outermost parallel loop (never a reduction: no sum is split,
+so results do not depend on the thread count) that divides evenly into
+between ``chunks`` and ``4 * chunks`` pieces: static pieces keep every
+shape static, which the register tiles of the later passes need. The
+output channels of a convolution split in multiples of 16 (a register
+tile of ``fxn-tile-conv``); the output columns of a convolution never
+split (they are its vectors). Float matrix products are left to
+``fxn-pack-matmul``, which makes its own column panels a forall.
+
+Before/after (``chunks=2``)::
+
+    %r = linalg.generic {... iterator_types = ["parallel", "parallel"]} ins(%x : tensor<1080x1920xf32>) ...
+    ==>
+    %r = scf.forall (%i) in (2) shared_outs(%o = %init) -> (tensor<1080x1920xf32>) {
+      %slice = tensor.extract_slice %x[%i * 540, 0] [540, 1920] [1, 1] ...
+      %part = linalg.generic ... ins(%slice : tensor<540x1920xf32>) ...
+      scf.forall.in_parallel { tensor.parallel_insert_slice %part into %o[%i * 540, 0] [540, 1920] [1, 1] ... }
+    }
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fxn.mlir import ir, linalg
+
+from .pack_matmul import PRODUCTS, packed_product
+from .registry import FxnPass
+from .transform_scripts import apply_transform_script, count_tagged, tag_groups
+
+#: Marks the ops a group of the transform script splits (removed afterwards).
+PARALLEL_ATTRIBUTE = "fxn.parallelize"
+#: Ops of the linalg dialect that are not loops to split.
+NOT_LOOPS = ("linalg.yield", "linalg.index", "linalg.fill", "linalg.pack", "linalg.unpack")
+#: A convolution's loops ``(n, f, oh, ow, ...)``: output channels split in multiples of 16, columns never.
+CONVOLUTION = "linalg.conv_2d_nchw_fchw"
+FILTER_TILE = 16
+
+
+@dataclass
+class FxnParallelize(FxnPass):
+    """Split the outermost parallel loop of each large linalg op on tensors into static chunks (an scf.forall)."""
+
+    argument = "fxn-parallelize"
+    chunks: int = field(default=1, metadata={"help": "chunks per split loop, at least (below 2: nothing is split)"})
+    min_work: int = field(default=1 << 16, metadata={"help": "iterations below which an op stays whole"})
+    vector_bits: int = field(default=128, metadata={
+        "help": "width of the target's vector registers (which float matrix products fxn-pack-matmul takes)"})
+
+    def run_on(self, op) -> None:
+        if self.chunks < 2:
+            return
+        with op.context:
+            groups = tag_groups(_top_level_loops(op), PARALLEL_ATTRIBUTE, self.tile_sizes)
+            if not groups:
+                return
+            tagged = count_tagged(op, PARALLEL_ATTRIBUTE)
+            apply_transform_script(op, transform_script(groups))
+            whole = sum(PARALLEL_ATTRIBUTE in loop.attributes for loop in _top_level_loops(op))
+            count_tagged(op, PARALLEL_ATTRIBUTE, remove=True)  # the chunks keep the tag of the op they come from
+        self.count("split", "linalg ops split into parallel chunks", tagged - whole)
+
+    def tile_sizes(self, op) -> tuple[int, ...] | None:
+        """The forall's tile sizes for ``op`` (0: a loop not split), or None to leave it whole."""
+        if op.name in PRODUCTS and packed_product(op, self.vector_bits) is not None:
+            return None
+        extents = loop_extents(op)
+        if extents is None or _product(extents) < self.min_work:
+            return None
+        parallel = parallel_loops(op)
+        for loop, extent in enumerate(extents):
+            if loop not in parallel or extent < 2:
+                continue
+            if op.name == CONVOLUTION and loop == 3:
+                return None
+            multiple = FILTER_TILE if op.name == CONVOLUTION and loop == 1 and extent % FILTER_TILE == 0 else 1
+            for pieces in range(self.chunks, 4 * self.chunks + 1):
+                if extent % pieces == 0 and (extent // pieces) % multiple == 0:
+                    sizes = [0] * len(extents)
+                    sizes[loop] = extent // pieces
+                    return tuple(sizes)
+        return None
+
+
+def _top_level_loops(root) -> list:
+    """The structured linalg ops on tensors directly in a function's body."""
+    found = []
+
+    def visit(op):
+        if (op.name.startswith("linalg.") and op.name not in NOT_LOOPS and len(op.results)
+                and op.parent is not None and op.parent.name == "func.func"):
+            found.append(op.opview)
+        return ir.WalkResult.ADVANCE
+
+    root.walk(visit)
+    return found
+
+
+def _indexing_maps(op) -> list:
+    return [ir.AffineMapAttr(attribute).value for attribute in linalg.get_indexing_maps(op)]
+
+
+def loop_extents(op) -> list[int] | None:
+    """The extent of each loop of a structured op, from its operands' static dims; None if one is not static."""
+    maps = _indexing_maps(op)
+    extents: dict[int, int] = {}
+    for operand, indexing in zip(op.operands, maps):
+        if not isinstance(operand.type, ir.RankedTensorType):
+            return None
+        for size, expression in zip(operand.type.shape, indexing.results):
+            if isinstance(expression, ir.AffineDimExpr) and size != ir.ShapedType.get_dynamic_size():
+                extents.setdefault(ir.AffineDimExpr(expression).position, size)
+    loops = maps[0].n_dims
+    return [extents[loop] for loop in range(loops)] if len(extents) == loops else None
+
+
+def parallel_loops(op) -> set[int]:
+    """The loops of a structured op its outputs are indexed by (the others are reductions)."""
+    outputs = _indexing_maps(op)[len(op.operands) - len(op.results):]
+    return {ir.AffineDimExpr(e).position for m in outputs for e in m.results if isinstance(e, ir.AffineDimExpr)}
+
+
+def _product(values) -> int:
+    total = 1
+    for value in values:
+        total *= value
+    return total
+
+
+def transform_script(groups: list[tuple[int, ...]]) -> str:
+    """The transform module that splits each group of tagged ops with its tile sizes."""
+    body = "".join(f"""
+    %ops{index} = transform.structured.match attributes {{{PARALLEL_ATTRIBUTE} = {index}}} in %root : (!transform.any_op) -> !transform.any_op
+    transform.foreach %ops{index} : !transform.any_op {{
+    ^bb0(%op: !transform.any_op):
+      %chunk, %forall = transform.structured.tile_using_forall %op tile_sizes [{", ".join(map(str, sizes))}]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    }}""" for index, sizes in enumerate(groups))
+    return f"""
+module attributes {{transform.with_named_sequence}} {{
+  transform.named_sequence @__transform_main(%root: !transform.any_op {{transform.readonly}}) {{{body}
+    transform.yield
+  }}
+}}
+"""
