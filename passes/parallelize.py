@@ -9,14 +9,17 @@ then transform the op inside each chunk as they would the whole op.
 An op is split when it is a structured linalg op on tensors at the top
 level of a function (not in a loop or branch of the user's code), its loop
 extents are static and it has at least ``min-work`` iterations. The loop
-split is its outermost parallel loop (never a reduction: no sum is split,
-so results do not depend on the thread count) that divides evenly into
-between ``chunks`` and ``4 * chunks`` pieces: static pieces keep every
-shape static, which the register tiles of the later passes need. The
+split is a parallel loop (never a reduction: no sum is split, so results
+do not depend on the thread count) that divides evenly into between
+``chunks`` and ``4 * chunks`` pieces: static pieces keep every shape
+static, which the register tiles of the later passes need. Of those
+loops, the outermost that keeps ``chunks`` threads busiest (3 channels
+split in 3 keep 2 threads busy 3/4 of the time; their 224 rows split in 2,
+all of it). The
 output channels of a convolution split in multiples of 16 (a register
-tile of ``fxn-tile-conv``); the output columns of a convolution never
-split (they are its vectors). Float matrix products are left to
-``fxn-pack-matmul``, which makes its own column panels a forall.
+tile of ``fxn-tile-conv``); its output columns (its vectors) split only
+when nothing else does, in whole f32 vector registers. Float matrix products are
+left to ``fxn-pack-matmul``, which makes its own column panels a forall.
 
 Before/after (``chunks=2``)::
 
@@ -43,7 +46,8 @@ from .transform_scripts import apply_transform_script, count_tagged, tag_groups
 PARALLEL_ATTRIBUTE = "fxn.parallelize"
 #: Ops of the linalg dialect that are not loops to split.
 NOT_LOOPS = ("linalg.yield", "linalg.index", "linalg.fill", "linalg.pack", "linalg.unpack")
-#: A convolution's loops ``(n, f, oh, ow, ...)``: output channels split in multiples of 16, columns never.
+#: A convolution's loops ``(n, f, oh, ow, ...)``: output channels split in multiples of 16, columns in
+#: whole vector registers.
 CONVOLUTION = "linalg.conv_2d_nchw_fchw"
 FILTER_TILE = 16
 
@@ -79,18 +83,38 @@ class FxnParallelize(FxnPass):
         if extents is None or _product(extents) < self.min_work:
             return None
         parallel = parallel_loops(op)
-        for loop, extent in enumerate(extents):
-            if loop not in parallel or extent < 2:
+        loops = [loop for loop, extent in enumerate(extents) if loop in parallel and extent >= 2]
+        if op.name == CONVOLUTION and 3 in loops:  # its columns only when nothing else splits (weights re-read)
+            others = [loop for loop in loops if loop != 3]
+            loops = others if self._split(op, extents, others) else [3]
+        split = self._split(op, extents, loops)
+        if split is None:
+            return None
+        loop, pieces = split
+        sizes = [0] * len(extents)
+        sizes[loop] = extents[loop] // pieces
+        return tuple(sizes)
+
+    def _split(self, op, extents: list[int], loops: list[int]) -> tuple[int, int] | None:
+        """Of ``loops``, the one to split and into how many pieces (see the module docstring), or None."""
+        best = None  # (share of the threads' time spent working, loop, pieces)
+        for loop in loops:
+            extent = extents[loop]
+            multiple = 1
+            if op.name == CONVOLUTION and loop == 1 and extent % FILTER_TILE == 0:
+                multiple = FILTER_TILE
+            elif op.name == CONVOLUTION and loop == 3:
+                multiple = max(1, self.vector_bits // 32)
+            pieces = next((p for p in range(self.chunks, 4 * self.chunks + 1)
+                           if extent % p == 0 and (extent // p) % multiple == 0), None)
+            if pieces is None:
                 continue
-            if op.name == CONVOLUTION and loop == 3:
-                return None
-            multiple = FILTER_TILE if op.name == CONVOLUTION and loop == 1 and extent % FILTER_TILE == 0 else 1
-            for pieces in range(self.chunks, 4 * self.chunks + 1):
-                if extent % pieces == 0 and (extent // pieces) % multiple == 0:
-                    sizes = [0] * len(extents)
-                    sizes[loop] = extent // pieces
-                    return tuple(sizes)
-        return None
+            # Static scheduling gives each thread ceil(pieces / chunks) pieces at most: 3 rows on 2 threads
+            # keep them busy 3/4 of the time, 224 rows all of it. The outermost loop that balances best.
+            balance = pieces / (-(-pieces // self.chunks) * self.chunks)
+            if best is None or balance > best[0]:
+                best = (balance, loop, pieces)
+        return None if best is None else best[1:]
 
 
 def _top_level_loops(root) -> list:

@@ -138,3 +138,37 @@ func.func @products(%a: tensor<1024x1024xf32>, %b: tensor<1024x1024xf32>, %c: te
   %s = linalg.matmul ins(%i, %j : tensor<512x512xi32>, tensor<512x512xi32>) outs(%k : tensor<512x512xi32>) -> tensor<512x512xi32>
   return %r, %s : tensor<1024x1024xf32>, tensor<512x512xi32>
 }
+
+// -----
+
+// A 1x1 convolution over joined rows (one output row of 12544 columns) with 16 filters: the filters do
+// not split in multiples of 16, so the columns split, in whole vectors (2 x 6272 = 2 x 392 x 16).
+// CHECK-LABEL: func.func @joined_rows(
+// CHECK: scf.forall (%{{.+}}) in (2)
+// CHECK: linalg.conv_2d_nchw_fchw ins(%{{.+}}, %{{.+}} : tensor<1x32x1x6272xf32>, tensor<16x32x1x1xf32>) outs(%{{.+}} : tensor<1x16x1x6272xf32>)
+func.func @joined_rows(%x: tensor<1x32x1x12544xf32>, %w: tensor<16x32x1x1xf32>) -> tensor<1x16x1x12544xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x16x1x12544xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1x16x1x12544xf32>) -> tensor<1x16x1x12544xf32>
+  %r = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x32x1x12544xf32>, tensor<16x32x1x1xf32>) outs(%f : tensor<1x16x1x12544xf32>) -> tensor<1x16x1x12544xf32>
+  return %r : tensor<1x16x1x12544xf32>
+}
+
+// -----
+
+// 3 channels would split in 3 pieces, keeping 2 threads busy 3/4 of the time: the rows split instead.
+// CHECK-LABEL: func.func @balanced(
+// CHECK: scf.forall (%{{.+}}) in (2)
+// CHECK: linalg.generic {{.+}} outs(%{{.+}} : tensor<3x112x224xf32>)
+// THREE-LABEL: func.func @balanced(
+// THREE: scf.forall (%{{.+}}) in (3)
+// THREE: linalg.generic {{.+}} outs(%{{.+}} : tensor<1x224x224xf32>)
+func.func @balanced(%x: tensor<3x224x224xf32>) -> tensor<3x224x224xf32> {
+  %e = tensor.empty() : tensor<3x224x224xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x : tensor<3x224x224xf32>) outs(%e : tensor<3x224x224xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %m = arith.mulf %a, %a : f32
+    linalg.yield %m : f32
+  } -> tensor<3x224x224xf32>
+  return %r : tensor<3x224x224xf32>
+}

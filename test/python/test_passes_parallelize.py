@@ -62,6 +62,10 @@ def conv_stride2(x, w):
     return F.conv2d(x, w, stride=2, padding=1)
 
 
+def pointwise(x, w):
+    return F.conv2d(x, w)
+
+
 def depthwise(x, w):
     return F.conv2d(x, w, padding=1, groups=32)
 
@@ -88,6 +92,7 @@ CASES = {
     "batch_matmul f64": (matmul, [_random((4, 128, 256), np.float64), _random((4, 256, 200), np.float64)], 1e-9, True),
     "conv+bias+relu": (conv_relu, [_random((1, 32, 56, 56)), _random((64, 32, 3, 3)), _random(64)], 1e-4, True),
     "conv stride 2": (conv_stride2, [_random((1, 3, 224, 224)), _random((32, 3, 3, 3))], 1e-4, True),
+    "1x1 conv, 16 filters": (pointwise, [_random((1, 32, 112, 112)), _random((16, 32, 1, 1))], 1e-4, True),
     "depthwise": (depthwise, [_random((1, 32, 112, 112)), _random((32, 1, 3, 3))], 1e-4, True),
     "max_pool": (max_pool, [_random((1, 64, 112, 112))], 0, True),
     "row mean": (row_mean, [_random((1000, 1000))], 1e-5, True),
