@@ -6,7 +6,9 @@ PyTorch would promote). Shape rules are checked where dims are static; the
 reference kernels apply the same rules to the run-time shapes.
 """
 
-from .base import BoolAttr, FloatAttr, FxnOp, IntArrayAttr, IntAttr, Operand, OptionalOperand
+import math
+
+from .base import BoolAttr, EnumAttr, FloatAttr, FxnOp, IntArrayAttr, IntAttr, Operand, OptionalOperand
 from .types import FLOAT_DTYPES, NUMERIC_DTYPES, TensorType, VerifyError, broadcast_shapes, format_shape
 
 
@@ -145,15 +147,8 @@ class MatmulOp(FxnOp, name="matmul"):
         return TensorType(dtype, batch + rows + columns)
 
 
-class LinearOp(FxnOp, name="linear"):
-    """``torch.nn.functional.linear``: ``input @ weight^T + bias``.
-
-    ``input`` is ``(*, in)`` (at least 1-D), ``weight`` ``(out, in)``, the
-    optional ``bias`` ``(out)``; the result is ``(*, out)``. Float element
-    types, the same for all; f16 accumulates in f32 and rounds once.
-
-    ``%r = "fxn.linear"(%x, %w, %b) : (tensor<8x3xf32>, tensor<4x3xf32>, tensor<4xf32>) -> tensor<8x4xf32>``
-    """
+class LinearBase(FxnOp):
+    """Operands and type of ``linear`` (see :class:`LinearOp`)."""
 
     input: Operand
     weight: Operand
@@ -172,25 +167,19 @@ class LinearOp(FxnOp, name="linear"):
         return TensorType(dtype, args.input.shape[:-1] + (out_features,))
 
 
-class Conv2dOp(FxnOp, name="conv2d"):
-    """``torch.nn.functional.conv2d`` on NCHW with symmetric integer padding.
+class LinearOp(LinearBase, name="linear"):
+    """``torch.nn.functional.linear``: ``input @ weight^T + bias``.
 
-    ``input`` is ``(N, C, H, W)``, ``weight`` ``(O, C / groups, kH, kW)``, the
-    optional ``bias`` ``(O)``; ``stride``, ``padding`` and ``dilation`` are
-    ``(h, w)``. Output extent per spatial dim:
-    ``(size + 2 * padding - dilation * (k - 1) - 1) // stride + 1``; the
-    dilated kernel must fit the padded input. Input channel group ``g`` meets
-    output channels ``[g * O / groups, (g + 1) * O / groups)``. Float element
-    types, the same for all; f16 accumulates in f32 and rounds once. The
-    products may be added with fused multiply-adds and in any order, as
-    oneDNN does: each element is within ``n * u * sum(|x| |w|)`` of the exact
-    value (``n = C / groups * kH * kW`` products, ``u`` the unit roundoff).
-    Deviations from PyTorch: unbatched ``(C, H, W)`` input is refused (the
-    frontend adds the batch dim), ``O = 0`` gives an empty result rather
-    than an error, and ``C = 0`` gives the bias (an empty sum).
+    ``input`` is ``(*, in)`` (at least 1-D), ``weight`` ``(out, in)``, the
+    optional ``bias`` ``(out)``; the result is ``(*, out)``. Float element
+    types, the same for all; f16 accumulates in f32 and rounds once.
 
-    ``%r = "fxn.conv2d"(%x, %w, %b) {dilation = array<i64: 1, 1>, groups = 1 : i64, padding = array<i64: 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>``
+    ``%r = "fxn.linear"(%x, %w, %b) : (tensor<8x3xf32>, tensor<4x3xf32>, tensor<4xf32>) -> tensor<8x4xf32>``
     """
+
+
+class ConvolutionBase(FxnOp):
+    """Operands, attributes and type of ``conv2d`` (see :class:`Conv2dOp`)."""
 
     input: Operand
     weight: Operand
@@ -217,6 +206,87 @@ class Conv2dOp(FxnOp, name="conv2d"):
             for size, k, s, p, d, what in zip(spatial, kernel, attrs.stride, attrs.padding, attrs.dilation, ("height", "width"))
         )
         return TensorType(dtype, (batch, out_channels, *output))
+
+
+class Conv2dOp(ConvolutionBase, name="conv2d"):
+    """``torch.nn.functional.conv2d`` on NCHW with symmetric integer padding.
+
+    ``input`` is ``(N, C, H, W)``, ``weight`` ``(O, C / groups, kH, kW)``, the
+    optional ``bias`` ``(O)``; ``stride``, ``padding`` and ``dilation`` are
+    ``(h, w)``. Output extent per spatial dim:
+    ``(size + 2 * padding - dilation * (k - 1) - 1) // stride + 1``; the
+    dilated kernel must fit the padded input. Input channel group ``g`` meets
+    output channels ``[g * O / groups, (g + 1) * O / groups)``. Float element
+    types, the same for all; f16 accumulates in f32 and rounds once. The
+    products may be added with fused multiply-adds and in any order, as
+    oneDNN does: each element is within ``n * u * sum(|x| |w|)`` of the exact
+    value (``n = C / groups * kH * kW`` products, ``u`` the unit roundoff).
+    Deviations from PyTorch: unbatched ``(C, H, W)`` input is refused (the
+    frontend adds the batch dim), ``O = 0`` gives an empty result rather
+    than an error, and ``C = 0`` gives the bias (an empty sum).
+
+    ``%r = "fxn.conv2d"(%x, %w, %b) {dilation = array<i64: 1, 1>, groups = 1 : i64, padding = array<i64: 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>``
+    """
+
+
+# ----------------------------------------------------------------------------
+# A conv2d or linear with its activation (fxn-fuse-conv-bias-act makes them).
+
+#: The activations a conv2d or linear carries, each the fxn op of that name applied to its result.
+ACTIVATIONS = ("relu", "clamp", "sigmoid")
+
+
+def activation_attributes() -> tuple:
+    """The activation attributes of a conv2d or linear: which activation (``relu``, ``clamp``, ``sigmoid``), and
+    ``clamp``'s bounds ``min`` and ``max`` (those of :class:`~fxn.dialects.elementwise.ClampOp`)."""
+    return EnumAttr(*ACTIVATIONS), FloatAttr(default=-math.inf), FloatAttr(default=math.inf)
+
+
+def check_activation(attrs) -> None:
+    """VerifyError unless ``min <= max``, both infinite (unbounded) for an activation other than ``clamp``."""
+    if not attrs.min <= attrs.max:
+        raise VerifyError(f"requires min <= max; got min = {attrs.min}, max = {attrs.max}")
+    if attrs.activation != "clamp" and (attrs.min, attrs.max) != (-math.inf, math.inf):
+        raise VerifyError(f"min and max bound only a clamp; activation {attrs.activation} has min = "
+                          f"{attrs.min}, max = {attrs.max}")
+
+
+class Conv2dActivationOp(ConvolutionBase, name="conv2d_activation"):
+    """``activation(conv2d(input, weight, bias))``: :class:`Conv2dOp`, its result in the element type, then
+    ``fxn.relu``, ``fxn.clamp`` (bounds ``min``, ``max``) or ``fxn.sigmoid`` of it, exactly as the two ops.
+
+    One op, so that a backend or a later pass can apply the activation to each
+    tile of the convolution while it is in registers or cache; the generic
+    lowering applies it in the elementwise pass that adds the bias
+    (``fxn-fuse-conv-bias-act`` makes it; PyTorch's
+    ``mkldnn._convolution_pointwise`` with ``relu``, ``hardtanh`` or
+    ``sigmoid`` is traced to it).
+
+    ``%r = "fxn.conv2d_activation"(%x, %w, %b) {activation = "clamp", dilation = array<i64: 1, 1>, groups = 1 : i64, max = 6.000000e+00 : f64, min = 0.000000e+00 : f64, padding = array<i64: 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>``
+    """
+
+    activation, min, max = activation_attributes()
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        check_activation(attrs)
+        return super().infer_type(args, attrs)
+
+
+class LinearActivationOp(LinearBase, name="linear_activation"):
+    """``activation(linear(input, weight, bias))``: :class:`LinearOp`, its result in the element type, then
+    ``fxn.relu``, ``fxn.clamp`` (bounds ``min``, ``max``) or ``fxn.sigmoid`` of it, exactly as the two ops
+    (see :class:`Conv2dActivationOp`; PyTorch's ``mkldnn._linear_pointwise``).
+
+    ``%r = "fxn.linear_activation"(%x, %w, %b) {activation = "relu", max = 0x7FF0000000000000 : f64, min = 0xFFF0000000000000 : f64} : (tensor<8x3xf32>, tensor<4x3xf32>, tensor<4xf32>) -> tensor<8x4xf32>``
+    """
+
+    activation, min, max = activation_attributes()
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        check_activation(attrs)
+        return super().infer_type(args, attrs)
 
 
 class MaxPool2dOp(FxnOp, name="max_pool2d"):

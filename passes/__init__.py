@@ -14,6 +14,7 @@ PASSES = {
     "fxn-constant-fold": "fxn.passes.constant_fold:FxnConstantFold",
     "fxn-expand-strided-copies": "fxn.passes.lowering.strided_copies:FxnExpandStridedCopies",
     "fxn-fold-batch-norm": "fxn.passes.fold_batch_norm:FxnFoldBatchNorm",
+    "fxn-fuse-conv-bias-act": "fxn.passes.fuse_conv_bias_act:FxnFuseConvBiasAct",
     "fxn-fuse-fma": "fxn.passes.fuse_fma:FxnFuseFma",
     "fxn-fuse-into-extract": "fxn.passes.fuse_into_extract:FxnFuseIntoExtract",
     "fxn-inline-alloca-scopes": "fxn.passes.lowering.alloca_scopes:FxnInlineAllocaScopes",

@@ -8,7 +8,7 @@ import numpy as np
 
 from fxn.dialects import OPS
 
-from .patterns import apply_counting, defining_op, tensor_type
+from .patterns import apply_counting, attribute_value, defining_op, tensor_type
 from .registry import FxnPass
 
 _MATCH_FAILED = True  # a pattern function returns a truthy value when it does not apply
@@ -50,19 +50,13 @@ def _fold(batch_norm, rewriter):
         shifted = op("sub", bias, mean) if bias is not None else op("neg", mean)
         folded_bias = op("add", op("mul", shifted, scale), beta)
         if is_conv:
-            attrs = {name: _attribute(producer, name) for name in ("stride", "padding", "dilation", "groups")}
+            attrs = {name: attribute_value(producer, name) for name in ("stride", "padding", "dilation", "groups")}
             fused = op("conv2d", x, folded_weight, folded_bias, **attrs)
         else:
             fused = op("linear", x, folded_weight, folded_bias)
     rewriter.replace_op(batch_norm, [fused])
     rewriter.erase_op(producer)
     return None
-
-
-def _attribute(op, name: str):
-    """An attribute of ``op`` as the Python value ``build`` takes."""
-    attr = op.attributes[name]
-    return tuple(attr) if hasattr(attr, "__len__") else attr.value
 
 
 @dataclass

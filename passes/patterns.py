@@ -51,6 +51,12 @@ def tensor_type(value: ir.Value) -> TensorType:
     return TensorType.from_mlir(value.type)
 
 
+def attribute_value(op, name: str):
+    """An attribute of ``op`` as the Python value its ``build`` takes (a tuple for an array)."""
+    attr = op.attributes[name]
+    return tuple(attr) if hasattr(attr, "__len__") else attr.value
+
+
 def apply_counting(root, op_class, pattern) -> int:
     """Apply ``pattern`` to the ``op_class`` ops under ``root`` greedily, folding too; how many it rewrote.
 

@@ -29,6 +29,8 @@ refuses ``ld < max(1, columns)`` even for empty matrices; with ``M = 0``,
   ``K = Cg * kH * kW``. A 1x1 kernel with stride 1 and no padding needs no
   columns: the input is its own. ``vImageConvolve_PlanarF`` is not used
   (see :mod:`.library`). The bias is added in place afterwards.
+- ``fxn.linear_activation`` and ``fxn.conv2d_activation``: the calls of
+  their op, then the activation as the generic lowering applies it.
 
 Operands are passed as their buffers, so each must bufferize to a dense
 row-major buffer (identity layout): :func:`dense` keeps those that
@@ -51,7 +53,7 @@ from typing import Callable, Sequence
 from fxn.dialects import TensorType
 from fxn.mlir import arith, ir, linalg, scf, tensor
 from fxn.passes.lowering import load_lowerings
-from fxn.passes.lowering.nn import pad
+from fxn.passes.lowering.nn import apply_activation, pad
 from fxn.passes.lowering.reduction import dims, size_of
 from fxn.passes.lowering.structured import empty_of_sizes, generate, index, index_value, sizes, tensor_type
 
@@ -311,5 +313,25 @@ def lower_conv2d(op, target) -> ir.Value:
     return _plus_bias(library.as_tensor(out, result.to_mlir()), op.bias, 1)
 
 
+# ----------------------------------------------------------------------------- with an activation
+
+
+def lower_linear_activation(op, target) -> ir.Value:
+    """``fxn.linear_activation``: the ``cblas_sgemm`` of :func:`lower_linear`, then the activation (f32)."""
+    if tensor_type(op.results[0]).dtype != "f32":
+        return _generic(op, target)
+    return apply_activation(op, lower_linear(op, target))
+
+
+def lower_conv2d_activation(op, target) -> ir.Value:
+    """``fxn.conv2d_activation``: the im2col and ``cblas_sgemm`` of :func:`lower_conv2d`, then the activation
+    (f32, static spatial dims)."""
+    spatial = [*tensor_type(op.input).shape[2:], *tensor_type(op.weight).shape[2:]]
+    if tensor_type(op.results[0]).dtype != "f32" or None in spatial:
+        return _generic(op, target)
+    return apply_activation(op, lower_conv2d(op, target))
+
+
 #: The lowerings this backend replaces (op name -> fn(op, target) -> ir.Value).
-LOWERINGS = {"fxn.matmul": lower_matmul, "fxn.linear": lower_linear, "fxn.conv2d": lower_conv2d}
+LOWERINGS = {"fxn.matmul": lower_matmul, "fxn.linear": lower_linear, "fxn.conv2d": lower_conv2d,
+             "fxn.linear_activation": lower_linear_activation, "fxn.conv2d_activation": lower_conv2d_activation}

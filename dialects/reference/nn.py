@@ -11,7 +11,9 @@ from fxn.dialects.nn import (
     AdaptiveAvgPool2dOp,
     AvgPool2dOp,
     BatchNormOp,
+    Conv2dActivationOp,
     Conv2dOp,
+    LinearActivationOp,
     LinearOp,
     MatmulOp,
     MaxPool2dOp,
@@ -117,3 +119,28 @@ def batch_norm(input, running_mean, running_var, weight, bias, *, eps, result_ty
     mean, var, scale, shift = (v.astype(accumulator).reshape(channel_shape) for v in (running_mean, running_var, weight, bias))
     result = (input.astype(accumulator) - mean) / np.sqrt(var + eps) * scale + shift
     return result.astype(result_type.numpy_dtype)
+
+
+# ----------------------------------------------------------------------------
+# A conv2d or linear with its activation: the two ops' kernels, one after the other.
+
+
+def _activated(value, activation, min, max, result_type):
+    """``value`` (in the result's element type) through the fxn op named ``activation``'s kernel."""
+    from . import elementwise
+
+    if activation == "clamp":
+        return elementwise.clamp(value, min=min, max=max, result_type=result_type)
+    return {"relu": elementwise.relu, "sigmoid": elementwise.sigmoid}[activation](value, result_type=result_type)
+
+
+@shape_checked_kernel(Conv2dActivationOp)
+def conv2d_activation(input, weight, bias, *, stride, padding, dilation, groups, activation, min, max, result_type):
+    convolved = conv2d(input, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=groups,
+                       result_type=result_type)
+    return _activated(convolved, activation, min, max, result_type)
+
+
+@shape_checked_kernel(LinearActivationOp)
+def linear_activation(input, weight, bias, *, activation, min, max, result_type):
+    return _activated(linear(input, weight, bias, result_type=result_type), activation, min, max, result_type)

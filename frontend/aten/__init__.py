@@ -33,7 +33,7 @@ class Converter:
 
 
 #: Op namespaces other than ``aten`` that converters name in full (``"prims.convert_element_type.default"``).
-OTHER_NAMESPACES = ("prims.", "fxn.")
+OTHER_NAMESPACES = ("prims.", "fxn.", "mkldnn.")
 
 #: ATen op name (``str(OpOverload)``, e.g. ``"aten.add.Tensor"``) -> converter.
 ATEN_OPS: dict[str, Converter] = {}

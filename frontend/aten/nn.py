@@ -2,7 +2,10 @@
 
 ``F.linear`` reaches ATen as ``addmm(bias, x, permute(w, [1, 0]))``; that
 pattern becomes ``fxn.linear`` again. 1-D convolutions run as 2-D ones
-over a height of 1.
+over a height of 1. oneDNN's fused convolution and linear with an
+activation (``mkldnn._convolution_pointwise``, ``_linear_pointwise``, which
+torch.compile emits on CPU) become ``fxn.conv2d_activation`` and
+``fxn.linear_activation``.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from fxn.dialects.elementwise import AddOp
-from fxn.dialects.nn import AdaptiveAvgPool2dOp, AvgPool2dOp, BatchNormOp, Conv2dOp, LinearOp, MatmulOp, MaxPool2dOp
+from fxn.dialects.nn import (AdaptiveAvgPool2dOp, AvgPool2dOp, BatchNormOp, Conv2dActivationOp, Conv2dOp,
+                             LinearActivationOp, LinearOp, MatmulOp, MaxPool2dOp)
 from fxn.dialects.tensor import TransposeOp
 from fxn.dialects.types import FLOAT_DTYPES
 from fxn.mlir import ir
@@ -92,6 +96,43 @@ def convolution_1d(input, weight, bias, stride, padding, dilation, groups):
                             dilation=[1, *static_ints(dilation, "a dilation")], groups=groups)
     n, o, _, width = emit.type_of(result).shape
     return reshape(result, [n, o, width])
+
+
+#: PyTorch's fused pointwise activations (oneDNN's, as torch.compile emits them on CPU) -> the fxn activation.
+POINTWISE_ACTIVATIONS = {"relu": "relu", "hardtanh": "clamp", "sigmoid": "sigmoid"}
+
+
+def pointwise_activation(attr: str, scalars) -> dict:
+    """The activation attributes of ``fxn.conv2d_activation``/``fxn.linear_activation`` for a fused mkldnn op's
+    ``attr`` and ``scalars`` (``hardtanh``'s are its min and max)."""
+    if attr not in POINTWISE_ACTIVATIONS:
+        raise Unsupported(f"the fused activation {attr!r} has no fxn op (fxn fuses "
+                          f"{', '.join(POINTWISE_ACTIVATIONS)})")
+    if attr != "hardtanh":
+        return {"activation": POINTWISE_ACTIVATIONS[attr]}
+    bounds = [float(s) for s in scalars]
+    if len(bounds) != 2:
+        raise Unsupported(f"a fused hardtanh takes its min and max; got {len(bounds)} scalars")
+    return {"activation": "clamp", "min": bounds[0], "max": bounds[1]}
+
+
+@aten("mkldnn._convolution_pointwise.default")
+def convolution_pointwise(input, weight, bias, padding, stride, dilation, groups, attr, scalars, algorithm):
+    values = [v for v in (input, weight, bias) if v is not None]
+    input, weight, *rest = emit.operands(values, common_dtype(*values))
+    if emit.type_of(input).rank != 4:
+        raise Unsupported("a fused convolution is fxn's on (N, C, H, W) input only")
+    return Conv2dActivationOp.build(input, weight, rest[0] if rest else None, stride=pair(stride),
+                                    padding=pair(padding), dilation=pair(dilation), groups=groups,
+                                    **pointwise_activation(attr, scalars))
+
+
+@aten("mkldnn._linear_pointwise.default")
+def linear_pointwise(input, weight, bias, attr, scalars, algorithm):
+    values = [v for v in (input, weight, bias) if v is not None]
+    converted = emit.operands(values, common_dtype(*values))
+    return LinearActivationOp.build(*converted, *([None] if bias is None else []),
+                                    **pointwise_activation(attr, scalars))
 
 
 @aten("max_pool2d_with_indices.default", outputs=True)

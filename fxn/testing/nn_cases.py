@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from fxn.dialects.nn import AdaptiveAvgPool2dOp, AvgPool2dOp, BatchNormOp, Conv2dOp, LinearOp, MatmulOp, MaxPool2dOp
+from fxn.dialects.nn import (AdaptiveAvgPool2dOp, AvgPool2dOp, BatchNormOp, Conv2dActivationOp, Conv2dOp,
+                             LinearActivationOp, LinearOp, MatmulOp, MaxPool2dOp)
 from fxn.dialects.types import ALL_DTYPES, FLOAT_DTYPES, INT_DTYPES, NUMPY_DTYPES
 
 from .case import Case, among, normal_array
@@ -104,6 +105,41 @@ def conv2d_cases(rng, supported=ALL_DTYPES) -> dict[str, Case]:
     }
 
 
+#: Activations of the fused ops' cases: (activation, min, max); relu6's clamp, a clamp below zero.
+ACTIVATION_CONFIGS = {"relu": ("relu", -np.inf, np.inf), "relu6": ("clamp", 0.0, 6.0),
+                      "clamp": ("clamp", -1.5, -0.25), "sigmoid": ("sigmoid", -np.inf, np.inf)}
+#: The conv configurations the fused convolution's cases take (each activation on each).
+FUSED_CONV_CONFIGS = ("3x3_same", "grouped", "pointwise", "dynamic_batch")
+
+
+def conv2d_activation_cases(rng, supported=ALL_DTYPES) -> dict[str, Case]:
+    cases = {}
+    for dtype in among(FLOAT_DTYPES, supported):
+        for config in FUSED_CONV_CONFIGS:
+            x, w, bias, stride, padding, dilation, groups, dynamic = CONV_CONFIGS[config]
+            for name, (activation, low, high) in ACTIVATION_CONFIGS.items():
+                inputs = [normal_array(rng, x, dtype), normal_array(rng, w, dtype),
+                          normal_array(rng, w[:1], dtype) if bias else None]
+                attrs = dict(stride=stride, padding=padding, dilation=dilation, groups=groups, activation=activation,
+                             min=low, max=high)
+                cases[f"conv2d_activation_{config}_{name}_{dtype}"] = Case(
+                    Conv2dActivationOp, inputs, attrs, (dynamic,), variant=(config, name))
+    return cases
+
+
+def linear_activation_cases(rng, supported=ALL_DTYPES) -> dict[str, Case]:
+    cases = {}
+    for dtype in among(FLOAT_DTYPES, supported):
+        for shape, (x, bias, dynamic) in LINEAR_SHAPES.items():
+            for name, (activation, low, high) in ACTIVATION_CONFIGS.items():
+                inputs = [normal_array(rng, x, dtype), normal_array(rng, (4, 5), dtype),
+                          normal_array(rng, (4,), dtype) if bias else None]
+                cases[f"linear_activation_{shape}_{name}_{dtype}"] = Case(
+                    LinearActivationOp, inputs, dict(activation=activation, min=low, max=high), (dynamic,),
+                    variant=(shape, name))
+    return cases
+
+
 def max_pool2d_cases(rng, supported=ALL_DTYPES) -> dict[str, Case]:
     cases = {
         f"max_pool2d_{config}_{dtype}": Case(MaxPool2dOp, [normal_array(rng, x, dtype)],
@@ -162,5 +198,6 @@ def batch_norm_cases(rng, supported=ALL_DTYPES) -> dict[str, Case]:
 def builders() -> dict[str, object]:
     """Per nn op name, the function ``(rng, supported dtypes) -> {name: Case}`` making its cases."""
     return {"fxn.matmul": matmul_cases, "fxn.linear": linear_cases, "fxn.conv2d": conv2d_cases,
+            "fxn.conv2d_activation": conv2d_activation_cases, "fxn.linear_activation": linear_activation_cases,
             "fxn.max_pool2d": max_pool2d_cases, "fxn.avg_pool2d": avg_pool2d_cases,
             "fxn.adaptive_avg_pool2d": adaptive_avg_pool2d_cases, "fxn.batch_norm": batch_norm_cases}

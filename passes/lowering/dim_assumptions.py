@@ -623,7 +623,7 @@ def _matmul(a, site, operands, attrs, result):
     return a.broadcast(site, [lhs[:-2], rhs[:-2]], result.shape[:batch_rank]) + rows + columns
 
 
-@_rule("fxn.linear")
+@_rule("fxn.linear", "fxn.linear_activation")
 def _linear(a, site, operands, attrs, result):
     x, weight, bias = operands["input"], operands["weight"], operands["bias"]
     a.require_equal(site, x[-1], weight[1], "input features and the weight's input features")
@@ -632,7 +632,7 @@ def _linear(a, site, operands, attrs, result):
     return list(x[:-1]) + [weight[0]]
 
 
-@_rule("fxn.conv2d")
+@_rule("fxn.conv2d", "fxn.conv2d_activation")
 def _conv2d(a, site, operands, attrs, result):
     x, weight, bias = operands["input"], operands["weight"], operands["bias"]
     channels, groups = x[1], attrs.groups

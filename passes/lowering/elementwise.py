@@ -85,12 +85,13 @@ def lower_neg(op, result):
     return lambda x: arith.subi(_zero(result.dtype), x)  # wraps: -MIN = MIN
 
 
-@lowering("fxn.relu")
-@_lower_elementwise
-def lower_relu(op, result):
+def relu_body(op, result):
     if result.is_unsigned:
         return _identity
     return lambda x: maximum(result.dtype)(x, _zero(result.dtype))
+
+
+lowering("fxn.relu")(_lower_elementwise(relu_body))
 
 
 def clamp_bound(bound: float, dtype: str) -> ir.Value:
@@ -104,27 +105,33 @@ def clamp_bound(bound: float, dtype: str) -> ir.Value:
     return arith.constant(element_type(dtype), signless_int(value, dtype))
 
 
-@lowering("fxn.clamp")
-@_lower_elementwise
-def lower_clamp(op, result):
+def clamp_body(op, result):
+    """Clamp to ``op``'s ``min`` and ``max`` attributes (``fxn.clamp``'s, or a fused activation's)."""
     larger, smaller = maximum(result.dtype), minimum(result.dtype)
     low = clamp_bound(op.attributes["min"].value, result.dtype)
     high = clamp_bound(op.attributes["max"].value, result.dtype)
     return lambda x: smaller(larger(x, low), high)
 
 
+lowering("fxn.clamp")(_lower_elementwise(clamp_body))
+
+
 # ----------------------------------------------------------------------------
 # Math functions on floats: f16 computes in f32 and rounds once.
 
 
-def _float_math(scalar_fn: Callable[..., ir.Value]):
+def _float_body(scalar_fn: Callable[..., ir.Value]):
     def body(op, result):
         if result.dtype != "f16":
             return scalar_fn
         f16, f32 = element_type("f16"), element_type("f32")
         return lambda *xs: arith.truncf(f16, scalar_fn(*(arith.extf(f32, x) for x in xs)))
 
-    return _lower_elementwise(body)
+    return body
+
+
+def _float_math(scalar_fn: Callable[..., ir.Value]):
+    return _lower_elementwise(_float_body(scalar_fn))
 
 
 def _reciprocal_sqrt(x: ir.Value) -> ir.Value:
@@ -138,6 +145,10 @@ lowering("fxn.exp")(_float_math(math_expansion.exp))
 lowering("fxn.log")(_float_math(math_expansion.log))
 lowering("fxn.tanh")(_float_math(math_expansion.tanh))
 lowering("fxn.sigmoid")(_float_math(math_expansion.sigmoid))
+
+#: The scalar bodies of the activations a conv2d or linear carries (``fxn.conv2d_activation``), by name: each
+#: ``body(op, result_type) -> scalar function``, as the elementwise op of that name lowers.
+ACTIVATION_BODIES = {"relu": relu_body, "clamp": clamp_body, "sigmoid": _float_body(math_expansion.sigmoid)}
 lowering("fxn.erf")(_float_math(math_expansion.erf))
 
 

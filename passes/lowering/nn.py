@@ -370,6 +370,30 @@ def lower_conv2d(op, target):
 
 
 # ----------------------------------------------------------------------------
+# A conv2d or linear with its activation: the op, then the activation as its elementwise op lowers (one
+# generic on the result, which linalg-fuse-elementwise-ops joins to the generic adding the bias).
+
+
+def apply_activation(op, value: ir.Value) -> ir.Value:
+    """``value``, the conv2d or linear result of ``op`` (an ``fxn.*_activation``) in its element type, through
+    ``op``'s activation (backends lowering the convolution their own way use it too)."""
+    from .elementwise import ACTIVATION_BODIES
+
+    result = tensor_type(op.results[0])
+    return elementwise([value], result, ACTIVATION_BODIES[op.attrs().activation](op, result))
+
+
+@lowering("fxn.conv2d_activation")
+def lower_conv2d_activation(op, target):
+    return apply_activation(op, lower_conv2d(op, target))
+
+
+@lowering("fxn.linear_activation")
+def lower_linear_activation(op, target):
+    return apply_activation(op, lower_linear(op, target))
+
+
+# ----------------------------------------------------------------------------
 # Pooling: fxn.max_pool2d, fxn.avg_pool2d, fxn.adaptive_avg_pool2d.
 
 

@@ -351,3 +351,35 @@ func.func @batch_norm_vector_size(%a0: tensor<2x3xf32>, %a1: tensor<3xf32>, %a2:
   %0 = "fxn.batch_norm"(%a0, %a1, %a2, %a3, %a4) {eps = 1.0e-05 : f64} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<4xf32>) -> tensor<2x3xf32>
   return
 }
+
+// -----
+
+func.func @conv2d_activation_unknown(%a0: tensor<1x3x5x5xf32>, %a1: tensor<2x3x3x3xf32>) {
+  // expected-error @+1 {{'fxn.conv2d_activation' op attribute 'activation' must be one of "relu", "clamp", "sigmoid"; got "gelu"}}
+  %0 = "fxn.conv2d_activation"(%a0, %a1) {activation = "gelu", dilation = array<i64: 1, 1>, groups = 1 : i64, max = 0x7FF0000000000000 : f64, min = 0xFFF0000000000000 : f64, padding = array<i64: 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x3x5x5xf32>, tensor<2x3x3x3xf32>) -> tensor<1x2x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_activation_bounds_reversed(%a0: tensor<1x3x5x5xf32>, %a1: tensor<2x3x3x3xf32>) {
+  // expected-error @+1 {{'fxn.conv2d_activation' op requires min <= max; got min = 6.0, max = 0.0}}
+  %0 = "fxn.conv2d_activation"(%a0, %a1) {activation = "clamp", dilation = array<i64: 1, 1>, groups = 1 : i64, max = 0.0 : f64, min = 6.0 : f64, padding = array<i64: 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x3x5x5xf32>, tensor<2x3x3x3xf32>) -> tensor<1x2x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @linear_activation_bounds_on_relu(%a0: tensor<8x3xf32>, %a1: tensor<4x3xf32>) {
+  // expected-error @+1 {{'fxn.linear_activation' op min and max bound only a clamp; activation relu has min = 0.0, max = inf}}
+  %0 = "fxn.linear_activation"(%a0, %a1) {activation = "relu", max = 0x7FF0000000000000 : f64, min = 0.0 : f64} : (tensor<8x3xf32>, tensor<4x3xf32>) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+func.func @linear_activation_of_conv_shapes(%a0: tensor<8x3xf32>, %a1: tensor<4x5xf32>) {
+  // expected-error @+1 {{'fxn.linear_activation' op input features 3 and weight input features 5 differ}}
+  %0 = "fxn.linear_activation"(%a0, %a1) {activation = "sigmoid", max = 0x7FF0000000000000 : f64, min = 0xFFF0000000000000 : f64} : (tensor<8x3xf32>, tensor<4x5xf32>) -> tensor<8x4xf32>
+  return
+}

@@ -2,14 +2,16 @@
 // RUN: fxn-opt %s --split-input-file --fxn-optimize=contract=true | FileCheck %s --check-prefix=CONTRACT
 // RUN: fxn-opt %s --fxn-optimize --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=PIPELINE
 
-// PIPELINE: builtin.module(fxn-canonicalize,fxn-fold-batch-norm,fxn-specialize-resize,fxn-constant-fold,fxn-fuse-fma,cse)
+// PIPELINE: builtin.module(fxn-canonicalize,fxn-fold-batch-norm,fxn-fuse-conv-bias-act,fxn-specialize-resize,fxn-constant-fold,fxn-fuse-fma,cse)
 
-// A model's conv + batch_norm with constant parameters: one conv with new constants; x * 1 is gone.
+// A model's conv + batch_norm + relu with constant parameters: one conv with new constants and the relu
+// as its activation; x * 1 is gone.
 // CHECK-LABEL: func.func @conv_batch_norm(
 // CHECK-NOT: fxn.batch_norm
 // CHECK-NOT: fxn.mul
-// CHECK: "fxn.conv2d"(%arg0, %{{.+}}, %{{.+}})
+// CHECK: "fxn.conv2d_activation"(%arg0, %{{.+}}, %{{.+}}) {activation = "relu"
 // CHECK-NOT: fxn.batch_norm
+// CHECK-NOT: fxn.relu
 // CHECK: return
 func.func @conv_batch_norm(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
   %one = "fxn.constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32>
@@ -18,7 +20,8 @@ func.func @conv_batch_norm(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
   %v = "fxn.constant"() {value = dense<[0.5, 3.0]> : tensor<2xf32>} : () -> tensor<2xf32>
   %c = "fxn.conv2d"(%x1, %w) {dilation = array<i64: 1, 1>, groups = 1 : i64, padding = array<i64: 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
   %y = "fxn.batch_norm"(%c, %v, %v, %v, %v) {eps = 1.0e-05 : f64} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
-  return %y : tensor<1x2x4x4xf32>
+  %r = "fxn.relu"(%y) : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %r : tensor<1x2x4x4xf32>
 }
 
 // -----

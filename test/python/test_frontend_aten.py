@@ -136,6 +136,17 @@ CASES = {
     "conv2d": (lambda x: F.conv2d(x, torch.ones(4, 3, 3, 3) * 0.1, torch.arange(4.0), padding=1, stride=2), [IMAGE]),
     "conv2d_groups": (lambda x: F.conv2d(x, torch.ones(6, 1, 3, 3), groups=3, dilation=2), [IMAGE]),
     "conv1d": (lambda v: F.conv1d(v[None], torch.ones(2, 4, 3), padding=1), [M]),
+    # oneDNN's fused convolution and linear, as torch.compile emits them (padding before stride)
+    "conv2d_pointwise": (lambda x: (
+        torch.ops.mkldnn._convolution_pointwise(x, torch.ones(4, 3, 3, 3) * 0.1, torch.arange(4.0) - 2, [1, 1],
+                                                [2, 1], [1, 1], 1, "relu", [], ""),
+        torch.ops.mkldnn._convolution_pointwise(x, torch.ones(6, 1, 3, 3) * 0.2, None, [0, 0], [1, 1], [2, 2], 3,
+                                                "hardtanh", [-0.5, 0.5], ""),
+        torch.ops.mkldnn._convolution_pointwise(x, torch.ones(2, 3, 1, 1), None, [0, 0], [1, 1], [1, 1], 1,
+                                                "sigmoid", [], "")), [IMAGE]),
+    "linear_pointwise": (lambda v: (
+        torch.ops.mkldnn._linear_pointwise(v, torch.ones(3, 5) * 0.3, torch.arange(3.0) - 1, "relu", [], ""),
+        torch.ops.mkldnn._linear_pointwise(v, torch.ones(2, 5), None, "hardtanh", [0.0, 6.0], "")), [M]),
     "max_pool": (lambda x: (F.max_pool2d(x, 2), F.max_pool2d(x, 3, 2, 1, ceil_mode=True)), [IMAGE]),
     "avg_pool": (lambda x: F.avg_pool2d(x, 3, 2, 1, count_include_pad=False), [IMAGE]),
     "adaptive_avg_pool": (lambda x: (F.adaptive_avg_pool2d(x, (3, 2)), F.adaptive_avg_pool2d(x, 1)), [IMAGE]),
@@ -245,6 +256,8 @@ def test_every_fxn_op_is_reachable():
         ("resize_nearest", "fxn.resize", 'mode = "nearest"'),
         ("pad_reflect", "fxn.pad", 'mode = "reflect"'),
         ("conv1d", "fxn.conv2d", None),
+        ("conv2d_pointwise", "fxn.conv2d_activation", 'activation = "clamp"'),
+        ("linear_pointwise", "fxn.linear_activation", 'activation = "relu"'),
         ("fma", "fxn.fma", None),
         ("crop", "fxn.crop", None),
     ],

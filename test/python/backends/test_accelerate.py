@@ -50,7 +50,7 @@ from fxn.backends.accelerate.library import FUNCTIONS
 from fxn.backends.base import ALLOCATION_IMPORTS, Program, TargetError
 from fxn.compiler import entry_points, lower_to_llvm
 from fxn.dialects import new_context
-from fxn.dialects.nn import Conv2dOp, LinearOp, MatmulOp
+from fxn.dialects.nn import Conv2dActivationOp, Conv2dOp, LinearActivationOp, LinearOp, MatmulOp
 from fxn.mlir import llvm
 from fxn.source import parse_module
 from fxn.testing import nn_cases
@@ -177,7 +177,8 @@ def test_os_linux_runs_under_qemu_with_the_standin_and_through_fxn_run(tmp_path)
 
 
 def test_imports_allowed_are_the_allocator_and_exactly_the_declared_accelerate_functions():
-    assert set(accelerate.lowerings) == {"fxn.matmul", "fxn.linear", "fxn.conv2d"}
+    assert set(accelerate.lowerings) == {"fxn.matmul", "fxn.linear", "fxn.conv2d", "fxn.linear_activation",
+                                         "fxn.conv2d_activation"}
     allowed = accelerate.allowed_imports(LINUX)
     assert allowed == ALLOCATION_IMPORTS | {"cblas_sgemm"} == ALLOCATION_IMPORTS | set(FUNCTIONS)
     assert accelerate.allowed_imports(MACOS) == allowed | {"bzero", "memset_pattern16"}
@@ -205,8 +206,15 @@ def test_f32_contractions_call_sgemm_and_other_element_types_keep_the_generic_lo
                                                     None])
             cases[f"conv_{dtype}"] = Case(Conv2dOp, [normal_array(rng, (1, 2, 5, 5), dtype),
                                                      normal_array(rng, (3, 2, 3, 3), dtype), None])
+            # With their activation (fxn-fuse-conv-bias-act makes these of a conv or linear and a relu).
+            cases[f"lin_relu_{dtype}"] = Case(LinearActivationOp, [normal_array(rng, (3, 4), dtype),
+                                                                   normal_array(rng, (2, 4), dtype), None],
+                                              dict(activation="relu"))
+            cases[f"conv_clamp_{dtype}"] = Case(Conv2dActivationOp, [normal_array(rng, (1, 2, 5, 5), dtype),
+                                                                     normal_array(rng, (3, 2, 3, 3), dtype), None],
+                                                dict(activation="clamp", min=0.0, max=6.0))
         calls[dtype] = _lowered_ir(cases, MACOS).count("call void @cblas_sgemm(i32 101, ")
-    assert calls == {"f32": 3, "f16": 0, "i32": 0}
+    assert calls == {"f32": 5, "f16": 0, "i32": 0}
 
 
 # ----------------------------------------------------------------------------- artifacts
