@@ -77,7 +77,9 @@ class FxnSpecializeResize(FxnPass):
       inputs (more ulps of a result whose window's values cancel).
 
     Spatial sizes must be static. Other resizes (upscaling, other factors,
-    f16 bilinear, bicubic) stay. Before/after::
+    f16 bilinear, bicubic) stay; their lowering picks between two passes,
+    one per axis, and one gathering both axes' taps, whichever is cheaper
+    (:mod:`fxn.passes.lowering.image`). Before/after::
 
         %r = "fxn.resize"(%x) {align_corners = false, antialias = false, mode = "nearest", size = array<i64: 2, 3>} : (tensor<1x3x8x9xf32>) -> tensor<1x3x2x3xf32>
         ==>

@@ -3,7 +3,7 @@
 Every resize mode (nearest; bilinear and bicubic with and without
 align_corners and antialias) on every shape of :data:`RESIZE_SHAPES` (up,
 down, far down, mixed, CHW, identity, from and to 1 x 1, dynamic leading
-dims), the float dtypes taking turns; nearest on every integer dtype and
+dims, a large shrink of both axes), the float dtypes taking turns; nearest on every integer dtype and
 torch's f32 index rounding; crop of every dtype, corners, whole inputs and
 dynamic inputs.
 """
@@ -27,6 +27,8 @@ RESIZE_SHAPES = {
     "output_1x1": ((2, 1, 7, 6), (1, 1), ()),
     "to_1_and_from_1": ((2, 9, 1), (1, 5), ()),
     "dynamic_leading": ((2, 3, 6, 5), (4, 7), (0, 1)),
+    # A large shrink of both axes: the generic lowering gathers both bands' taps at once (bilinear).
+    "shrink_both_far": ((2, 3, 64, 80), (7, 9), (0, 1)),
 }
 #: (mode, align_corners, antialias): every combination the op accepts.
 RESIZE_MODES = [("nearest", False, False)] + [

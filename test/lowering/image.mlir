@@ -79,3 +79,28 @@ func.func @crop(%x: tensor<?x4x5xi1>) -> tensor<?x2x3xi1> {
   %0 = "fxn.crop"(%x) {height = 2 : i64, left = 1 : i64, top = 0 : i64, width = 3 : i64} : (tensor<?x4x5xi1>) -> tensor<?x2x3xi1>
   return %0 : tensor<?x2x3xi1>
 }
+
+// -----
+
+// A large shrink of both axes (64x80 to 7x9, bilinear: 2 taps a side): one generic gathers each output's
+// 2 x 2 taps, summing each column's row taps, then the columns (the two passes' order), with no
+// intermediate image.
+// CHECK-LABEL: func.func @shrink_both(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<1x3x64x80xf32>
+// CHECK: %[[R:.+]] = linalg.generic {{.+}} ins(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : tensor<7xf32>, tensor<7xf32>, tensor<9xf32>, tensor<9xf32>) outs(%{{.+}} : tensor<1x3x7x9xf32>)
+// CHECK-NEXT: ^bb0(%[[R0:.+]]: f32, %[[R1:.+]]: f32, %[[C0:.+]]: f32, %[[C1:.+]]: f32, %{{.+}}: f32):
+// CHECK: %[[T00:.+]] = tensor.extract %[[X]]
+// CHECK-NEXT: %[[P00:.+]] = arith.mulf %[[R0]], %[[T00]]
+// CHECK: %[[T10:.+]] = tensor.extract %[[X]]
+// CHECK-NEXT: %[[P10:.+]] = arith.mulf %[[R1]], %[[T10]]
+// CHECK-NEXT: %[[S0:.+]] = arith.addf %[[P00]], %[[P10]]
+// CHECK-NEXT: %[[Q0:.+]] = arith.mulf %[[C0]], %[[S0]]
+// CHECK: arith.mulf %[[C1]], %{{.+}}
+// CHECK-NEXT: %[[SUM:.+]] = arith.addf %[[Q0]], %{{.+}}
+// CHECK-NEXT: linalg.yield %[[SUM]]
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[R]]
+func.func @shrink_both(%x: tensor<1x3x64x80xf32>) -> tensor<1x3x7x9xf32> {
+  %0 = "fxn.resize"(%x) {align_corners = false, antialias = false, mode = "bilinear", size = array<i64: 7, 9>} : (tensor<1x3x64x80xf32>) -> tensor<1x3x7x9xf32>
+  return %0 : tensor<1x3x7x9xf32>
+}
