@@ -215,53 +215,62 @@ def split_axis(value: ir.Value, axis: int, outer: int) -> ir.Value:
     return expand_shape(value, result, groups, dynamic_sizes)
 
 
-def _phases(value: ir.Value, stride: int, phases: int, columns: int) -> ir.Value:
-    """``value`` (A, B, C, W) as (A, phases * B, C, columns): ``out[a, p*B + b, c, j] = value[a, b, c, stride*j + p]``.
+def _phases(value: ir.Value, axis: int, stride: int, phases: int, count: int) -> ir.Value:
+    """``value`` (A, B, H, W) split along ``axis`` (2: rows, 3: columns) into ``phases`` stacked as channels:
+    ``(A, phases * B, count, W)`` with ``out[a, p*B + b, i, w] = value[a, b, stride*i + p, w]`` (rows), or
+    ``(A, phases * B, H, count)`` with ``out[a, p*B + b, h, j] = value[a, b, h, stride*j + p]`` (columns).
 
     One ``linalg.generic`` reading with a strided map, then a reshape.
     """
     source = tensor_type(value)
-    sizes = [size_of(value, 0), phases, source.shape[1], source.shape[2], columns]
-    init = tensor.empty(sizes, element_type(source.dtype))
-    d = [ir.AffineDimExpr.get(i) for i in range(5)]
-    read = ir.AffineMap.get(5, 0, [d[0], d[2], d[3], d[4] * stride + d[1]])
+    spatial = list(source.shape[2:])
+    spatial[axis - 2] = count
+    init = tensor.empty([size_of(value, 0), phases, source.shape[1], *spatial], element_type(source.dtype))
+    d = [ir.AffineDimExpr.get(i) for i in range(5)]  # a, p, b, rows, columns
+    reads = [d[0], d[2], d[3], d[4]]
+    reads[axis] = d[axis + 1] * stride + d[1]
+    read = ir.AffineMap.get(5, 0, reads)
 
     @linalg.generic([value], [init], [read, ir.AffineMap.get_identity(5)], [linalg.IteratorType.parallel] * 5)
     def split(element, _):
         return element
 
-    result = source.with_shape((source.shape[0], phases * source.shape[1], source.shape[2], columns))
+    result = source.with_shape((source.shape[0], phases * source.shape[1], *spatial))
     return tensor.collapse_shape(result.to_mlir(), split, reassociation([[0], [1, 2], [3], [4]]))
 
 
-def _stride_one_along_width(op, padded_input: ir.Value, weight: ir.Value, out_w: int) -> tuple[ir.Value, ir.Value]:
-    """The input and weight of the convolution with stride 1 along the width that equals ``op``'s.
+def _stride_one(padded_input: ir.Value, weight: ir.Value, axis: int, stride: int, out_size: int,
+                spare: int = 0) -> tuple[ir.Value, ir.Value]:
+    """The input and weight of the convolution with stride 1 along ``axis`` (2: rows, 3: columns) that equals
+    one of stride ``stride`` there, with ``spare`` more positions of input at the end (joined rows' spare row).
 
-    With stride ``s``, output column ``j`` reads input columns ``s*j + k``
-    for the kernel's taps ``k = s*q + p``. Splitting the columns into ``s``
-    phases ``p`` (``input[..., p::s]``, stacked as channels) and the taps
-    alike (``weight[..., p::s]``, zero-padded to ``ceil(KW / s)`` taps) gives
-    a convolution of stride 1 along the width over ``s`` times the channels:
-    vectors can then run along output columns (see ``fxn-tile-conv``).
+    With stride ``s``, output ``j`` reads inputs ``s*j + k`` for the
+    kernel's taps ``k = s*q + p``. Splitting the input into ``s`` phases
+    ``p`` (``input[..., p::s]``, stacked as channels) and the taps alike
+    (``weight[..., p::s]``, zero-padded to ``ceil(K / s)`` taps) gives a
+    convolution of stride 1 along ``axis`` over ``s`` times the channels:
+    vectors can then run along output columns, and rows can be joined (see
+    ``fxn-tile-conv``).
     """
-    stride = op.attrs().stride[1]
-    kernel_width = tensor_type(weight).shape[3]
-    taps = -(-kernel_width // stride)
-    phases = min(stride, kernel_width)
-    columns = out_w + taps - 1
-    width = tensor_type(padded_input).shape[3]
-    needed = stride * (columns - 1) + phases
-    if needed > width:  # the last phases read zeros past the padding, against zero taps
-        padded_input = pad(padded_input, [0, 0, 0, 0], [0, 0, 0, needed - width], 0)
-    weight = pad(weight, [0, 0, 0, 0], [0, 0, 0, stride * taps - kernel_width], 0)
-    return _phases(padded_input, stride, phases, columns), _phases(weight, stride, phases, taps)
+    kernel = tensor_type(weight).shape[axis]
+    taps = -(-kernel // stride)
+    phases = min(stride, kernel)
+    count = out_size + taps - 1 + spare
+    size = tensor_type(padded_input).shape[axis]
+    needed = stride * (count - 1) + phases
+    if needed > size:  # the last phases read zeros past the padding, against zero taps
+        padded_input = pad(padded_input, [0] * 4, [needed - size if a == axis else 0 for a in range(4)], 0)
+    read = stride * (taps - 1) + phases  # taps the phases read (a 1x1 kernel: its one tap)
+    weight = pad(weight, [0] * 4, [read - kernel if a == axis else 0 for a in range(4)], 0)
+    return _phases(padded_input, axis, stride, phases, count), _phases(weight, axis, stride, phases, taps)
 
 
-def _splits_width_phases(op, x: ir.Value, weight: ir.Value) -> bool:
-    """Whether a convolution is rewritten with stride 1 along the width (:func:`_stride_one_along_width`)."""
+def _splits_phases(op, x: ir.Value, weight: ir.Value, axis: int) -> bool:
+    """Whether a convolution's stride along ``axis`` (2: rows, 3: columns) can be rewritten as phases
+    (:func:`_stride_one`): a stride, no dilation or groups, static channels, f32 or f64."""
     attrs = op.attrs()
     static = tensor_type(x).shape[1] is not None and tensor_type(weight).shape[1] is not None
-    return (attrs.groups == 1 and attrs.stride[1] > 1 and attrs.dilation[1] == 1 and static
+    return (attrs.groups == 1 and attrs.stride[axis - 2] > 1 and attrs.dilation[axis - 2] == 1 and static
             and tensor_type(x).dtype in ("f32", "f64"))
 
 
@@ -273,12 +282,12 @@ def _reshaped(value: ir.Value, shape: tuple) -> ir.Value:
     return expand_shape(collapsed, source.with_shape(shape), [[0], [1], [2, 3]], [])
 
 
-def _pointwise_rows(op, x: ir.Value, weight: ir.Value) -> bool:
-    """Whether a convolution is 1x1, stride 1, unpadded and ungrouped on static shapes: its rows can be one row."""
-    attrs = op.attrs()
+def _pointwise_rows(groups: int, strides: Sequence[int], x: ir.Value, weight: ir.Value) -> bool:
+    """Whether a convolution of ``x`` (padded, split into phases) is 1x1, stride 1 and ungrouped on static shapes:
+    its rows can be one row."""
     shapes = (tensor_type(x).shape, tensor_type(weight).shape)
-    return (attrs.groups == 1 and tuple(attrs.stride) == (1, 1) and tuple(attrs.padding) == (0, 0)
-            and shapes[1][2:] == (1, 1) and all(d is not None for shape in shapes for d in shape))
+    return (groups == 1 and tuple(strides) == (1, 1) and shapes[1][2:] == (1, 1)
+            and all(d is not None for shape in shapes for d in shape))
 
 
 def _static_window(value: ir.Value, offsets: Sequence[int], sizes: Sequence[int]) -> ir.Value:
@@ -286,18 +295,34 @@ def _static_window(value: ir.Value, offsets: Sequence[int], sizes: Sequence[int]
     return window(value, offsets, sizes, tensor_type(value).with_shape(tuple(sizes)))
 
 
-def _joins_rows(op, x: ir.Value, weight: ir.Value, out_w: int, target) -> bool:
+def _joins_rows(groups: int, strides: Sequence[int], dilation: Sequence[int], x: ir.Value, weight: ir.Value,
+                kernel_rows: int, out_w: int, target) -> bool:
     """Whether a stride-1 convolution computes its rows as one long row (:func:`_joined_rows_convolution`):
-    static shapes, no groups or dilation, several kernel rows, and output rows that are not a whole number of
-    the target's vectors."""
-    attrs = op.attrs()
+    static shapes, no groups or dilation, several kernel rows (``kernel_rows``, once split into phases), and
+    output rows that are not a whole number of the target's vectors."""
     shapes = (tensor_type(x).shape, tensor_type(weight).shape)
-    if target is None or attrs.groups != 1 or tuple(attrs.stride) != (1, 1) or tuple(attrs.dilation) != (1, 1):
+    if target is None or groups != 1 or tuple(strides) != (1, 1) or tuple(dilation) != (1, 1):
         return False
     if any(d is None for shape in shapes for d in shape) or tensor_type(x).dtype not in ("f32", "f64"):
         return False
     lanes = target.lanes(32 if tensor_type(x).dtype == "f32" else 64)
-    return shapes[1][2] > 1 and out_w % lanes != 0
+    return kernel_rows > 1 and out_w % lanes != 0
+
+
+def _splits_rows(op, x: ir.Value, weight: ir.Value, out_w: int, target) -> bool:
+    """Whether a convolution with a stride along the rows is rewritten with stride 1 there
+    (:func:`_stride_one`): when its columns have stride 1 (or are split too) and it then runs as a 1x1
+    convolution over one row, or on joined rows when its output rows are shorter than a vector (measured on
+    ResNet-18's stride-2 layers: 14 and 7 columns twice as fast, 28 columns slower)."""
+    attrs = op.attrs()
+    if not _splits_phases(op, x, weight, 2) or not (attrs.stride[1] == 1 or _splits_phases(op, x, weight, 3)):
+        return False
+    kernel_rows, kernel_columns = tensor_type(weight).shape[2:]
+    taps = -(-kernel_rows // attrs.stride[0]), -(-kernel_columns // attrs.stride[1])
+    if taps == (1, 1):
+        return True  # a 1x1 convolution over the subsampled pixels
+    lanes = target.lanes(32 if tensor_type(x).dtype == "f32" else 64) if target is not None else 0
+    return out_w < lanes and _joins_rows(1, (1, 1), attrs.dilation, x, weight, taps[0], out_w, target)
 
 
 def _joined_rows_convolution(padded: ir.Value, weight: ir.Value, out_h: int, init_value: ir.Value) -> ir.Value:
@@ -334,24 +359,31 @@ def lower_conv2d(op, target):
     accumulator = accumulator_dtype(result.dtype)
     (ph, pw), groups = attrs.padding, attrs.groups
     out_h, out_w = result.shape[2:]
-    joined = _joins_rows(op, x, weight, out_w, target)
-    padded = pad(x, [0, 0, ph, pw], [0, 0, ph + joined, pw], 0)  # a spare row for the joined rows' last taps
-    window = {"strides": list(attrs.stride), "dilations": list(attrs.dilation)}
-    if _splits_width_phases(op, x, weight):
-        padded, weight = _stride_one_along_width(op, padded, weight, out_w)
-        window = {"strides": [attrs.stride[0], 1], "dilations": list(attrs.dilation)}
+    # Strides become phases (stride 1 over more channels) where the vectors or the joined rows need it.
+    split_columns = _splits_phases(op, x, weight, 3)
+    split_rows = _splits_rows(op, x, weight, out_w, target)
+    strides = [1 if split_rows else attrs.stride[0], 1 if split_columns else attrs.stride[1]]
+    kernel_rows = tensor_type(weight).shape[2]
+    kernel_rows = -(-kernel_rows // attrs.stride[0]) if split_rows else kernel_rows
+    joined = _joins_rows(groups, strides, attrs.dilation, x, weight, kernel_rows, out_w, target)
+    spare = int(joined and not split_rows)  # a spare row for the joined rows' last taps
+    padded = pad(x, [0, 0, ph, pw], [0, 0, ph + spare, pw], 0)
+    if split_columns:
+        padded, weight = _stride_one(padded, weight, 3, attrs.stride[1], out_w)
+    if split_rows:
+        padded, weight = _stride_one(padded, weight, 2, attrs.stride[0], out_h, spare=int(joined))
+    window = {"strides": strides, "dilations": list(attrs.dilation)}
     if joined:
         n, _, _, width = tensor_type(padded).shape
         init = filled(accumulator, [n, size_of(weight, 0), 1, out_h * width], 0)
         rows = _joined_rows_convolution(padded, weight, out_h, init)
         convolved = _static_window(rows, [0, 0, 0, 0], [n, size_of(weight, 0), out_h, out_w])
-    elif _pointwise_rows(op, x, weight):
+    elif _pointwise_rows(groups, strides, padded, weight):
         # A 1x1 convolution reads each pixel once: H x W as one row of H * W pixels, whose vectors run
         # across rows (a 7x7 image is one row of 49, not 7 rows of 7).
-        n, _, h, w = tensor_type(x).shape
+        n, channels, h, w = tensor_type(padded).shape
         init = filled(accumulator, [n, size_of(weight, 0), 1, h * w], 0)
-        flat = linalg.conv_2d_nchw_fchw(_reshaped(x, (n, tensor_type(x).shape[1], 1, h * w)), weight, outs=[init],
-                                        **window)
+        flat = linalg.conv_2d_nchw_fchw(_reshaped(padded, (n, channels, 1, h * w)), weight, outs=[init], **window)
         convolved = _reshaped(flat, (n, tensor_type(weight).shape[0], h, w))
     elif groups == 1:
         init = filled(accumulator, [size_of(x, 0), size_of(weight, 0), out_h, out_w], 0)

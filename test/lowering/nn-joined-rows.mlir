@@ -29,3 +29,33 @@ func.func @joined(%x: tensor<1x4x7x7xf32>, %w: tensor<8x4x3x3xf32>) -> tensor<1x
   %0 = "fxn.conv2d"(%x, %w) {dilation = array<i64: 1, 1>, groups = 1 : i64, padding = array<i64: 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x7x7xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x7x7xf32>
   return %0 : tensor<1x8x7x7xf32>
 }
+
+// -----
+
+// A stride of 2 along both axes whose output rows (7) are shorter than a vector: the columns, then the
+// rows, are split into 2 phases each (stacked as channels: 4 x 4 = 16; the 3x3 taps as 2x2), then the
+// stride-1 convolution runs on the joined rows (9 rows of 8 columns, the 9th the spare row).
+// CHECK-LABEL: func.func @strided_rows(
+// CHECK: linalg.generic {indexing_maps = [#[[COLUMNS:.+]], #{{.+}}], {{.+}} outs(%{{.+}} : tensor<1x2x4x16x8xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[ROWS:.+]], #{{.+}}], {{.+}} outs(%{{.+}} : tensor<1x2x8x9x8xf32>)
+// CHECK: tensor.collapse_shape %{{.+}} {{.+}} : tensor<1x2x8x9x8xf32> into tensor<1x16x9x8xf32>
+// CHECK: tensor.collapse_shape %{{.+}} {{.+}} : tensor<8x2x8x2x2xf32> into tensor<8x16x2x2xf32>
+// CHECK: linalg.conv_2d_nchw_fchw {{.+}} ins(%{{.+}}, %{{.+}} : tensor<1x16x1x57xf32>, tensor<8x16x1x2xf32>) outs(%{{.+}} : tensor<1x8x1x56xf32>)
+// CHECK: linalg.conv_2d_nchw_fchw {{.+}} ins(%{{.+}}, %{{.+}} : tensor<1x16x1x57xf32>, tensor<8x16x1x2xf32>) outs(%{{.+}} : tensor<1x8x1x56xf32>)
+// NO-TARGET-LABEL: func.func @strided_rows(
+// NO-TARGET: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<[2, 1]> : tensor<2xi64>}
+func.func @strided_rows(%x: tensor<1x4x14x14xf32>, %w: tensor<8x4x3x3xf32>) -> tensor<1x8x7x7xf32> {
+  %0 = "fxn.conv2d"(%x, %w) {dilation = array<i64: 1, 1>, groups = 1 : i64, padding = array<i64: 1, 1>, stride = array<i64: 2, 2>} : (tensor<1x4x14x14xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x7x7xf32>
+  return %0 : tensor<1x8x7x7xf32>
+}
+
+// -----
+
+// A 1x1 convolution of stride 2: the subsampled pixels (7 x 7) as one row of 49.
+// CHECK-LABEL: func.func @strided_pointwise(
+// CHECK: tensor.collapse_shape %{{.+}} {{.+}} : tensor<1x1x4x7x7xf32> into tensor<1x4x7x7xf32>
+// CHECK: linalg.conv_2d_nchw_fchw {{.+}} ins(%{{.+}}, %{{.+}} : tensor<1x4x1x49xf32>, tensor<8x4x1x1xf32>) outs(%{{.+}} : tensor<1x8x1x49xf32>)
+func.func @strided_pointwise(%x: tensor<1x4x14x14xf32>, %w: tensor<8x4x1x1xf32>) -> tensor<1x8x7x7xf32> {
+  %0 = "fxn.conv2d"(%x, %w) {dilation = array<i64: 1, 1>, groups = 1 : i64, padding = array<i64: 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x4x14x14xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x7x7xf32>
+  return %0 : tensor<1x8x7x7xf32>
+}

@@ -1,4 +1,5 @@
-"""fxn-tile-conv and the width-phase rewrite of strided convolutions, compiled, against torch.
+"""fxn-tile-conv and the phase rewrites of strided convolutions (columns, and rows where they then join), compiled,
+against torch.
 
 Each output element adds its products in order with fused multiply-adds,
 so it agrees with any correct convolution within ``n * u * sum(|x| |w|)``
@@ -26,6 +27,10 @@ CASES = [
     ((1, 3, 30, 30), (8, 3, 3, 3), dict(padding=1)),
     ((1, 16, 20, 20), (24, 16, 1, 1), {}),
     ((1, 16, 20, 21), (24, 16, 1, 1), dict(stride=2)),
+    # Rows of stride 2 split into phases too: joined rows (7 columns) and a 1x1 over the subsampled pixels.
+    ((1, 32, 14, 14), (48, 32, 3, 3), dict(stride=2, padding=1)),
+    ((2, 6, 13, 15), (5, 6, 3, 3), dict(stride=2, padding=1)),
+    ((1, 8, 9, 11), (16, 8, 1, 1), dict(stride=(3, 2))),
     ((1, 3, 38, 38), (16, 3, 7, 7), dict(stride=2, padding=3)),
     ((1, 8, 15, 17), (12, 8, 3, 3), dict(stride=(1, 3), padding=2)),
     ((1, 6, 12, 12), (6, 6, 3, 3), dict(padding=2, dilation=2)),
