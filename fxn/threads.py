@@ -22,7 +22,9 @@ How many threads a function uses is fixed when it is compiled
 loop evenly); ``threads=None``, the default, takes ``FXN_NUM_THREADS`` if it
 is set, else every core the process may run on (the runtime's default,
 which also honours ``OMP_NUM_THREADS``), split into as many chunks as this
-machine has cores; ``threads=1`` compiles serial code, without OpenMP.
+machine has cores; ``threads=1`` compiles serial code, without OpenMP. On
+a machine without the runtime the default is serial code, and asking for
+threads is an :class:`OpenMPMissing` error that says how to install it.
 """
 
 from __future__ import annotations
@@ -101,8 +103,12 @@ def thread_plan(threads: int | None, target) -> ThreadPlan:
         threads = default_threads()
     if threads is None:
         chunks = cores()
-        return ThreadPlan(chunks, 0) if chunks > 1 else SERIAL
-    return ThreadPlan(threads, threads) if threads > 1 else SERIAL
+        # Without the runtime, the default is serial code; an explicit count asks for it (OpenMPMissing).
+        return ThreadPlan(chunks, 0) if chunks > 1 and openmp_available() else SERIAL
+    if threads > 1:
+        openmp_runtime()
+        return ThreadPlan(threads, threads)
+    return SERIAL
 
 
 class OpenMPMissing(RuntimeError):
@@ -125,6 +131,15 @@ def openmp_runtime() -> ctypes.CDLL:
         raise OpenMPMissing(
             f"compiled code runs on threads through LLVM's OpenMP runtime, and {OPENMP_LIBRARY} does not load "
             f"({error}); install it (Debian: apt-get install libomp-dev) or compile with threads=1") from None
+
+
+def openmp_available() -> bool:
+    """Whether the OpenMP runtime loads here."""
+    try:
+        openmp_runtime()
+    except OpenMPMissing:
+        return False
+    return True
 
 
 @functools.cache

@@ -231,3 +231,17 @@ def test_artifact_links_the_openmp_runtime(tmp_path):
 
 def _blur(x, w):
     return F.conv2d(x, w, padding=1)
+
+
+def test_without_the_openmp_runtime_the_default_is_serial_and_asking_for_threads_says_so(monkeypatch):
+    import fxn.threads as threads
+
+    monkeypatch.setattr(threads, "OPENMP_LIBRARY", "libomp-missing.so.5")
+    threads.openmp_runtime.cache_clear()
+    try:
+        args = CASES["elementwise 1080x1920"][1]
+        assert "omp." not in str(fxn.compile(scale_add).lower(_types(args), "host").module)
+        with pytest.raises(threads.OpenMPMissing, match=r"libomp-missing\.so\.5 does not load .*threads=1"):
+            fxn.compile(scale_add, threads=2)(*args)
+    finally:
+        threads.openmp_runtime.cache_clear()
