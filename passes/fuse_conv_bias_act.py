@@ -27,6 +27,13 @@ def _single_use_producer(value):
     return next((op for name in PRODUCERS if (op := defining_op(value, name)) is not None), None)
 
 
+def _producer_attributes(producer) -> dict:
+    """The attributes of a conv2d the fused op keeps (a linear has none)."""
+    if producer.operation.name != "fxn.conv2d":
+        return {}
+    return {key: attribute_value(producer, key) for key in _CONV_ATTRIBUTES}
+
+
 def _channel_vector(addend, producer) -> int | None:
     """How many elements ``addend`` holds if it adds one value per output channel of ``producer`` (conv2d: shape
     ``(O, 1, 1)`` or ``(1, O, 1, 1)``; linear: ``(out,)`` or ``(1, ..., out)``), else None."""
@@ -56,11 +63,10 @@ def _fold_bias(add, rewriter):
         channels = _channel_vector(addend, producer)
         if channels is None:
             continue
-        name = producer.operation.name
-        attrs = {key: attribute_value(producer, key) for key in _CONV_ATTRIBUTES} if name == "fxn.conv2d" else {}
         with rewriter.ip:
             bias = OPS["fxn.reshape"].build(addend, shape=(channels,), loc=add.location)
-            fused = OPS[name].build(producer.operands[0], producer.operands[1], bias, loc=producer.location, **attrs)
+            fused = OPS[producer.operation.name].build(producer.operands[0], producer.operands[1], bias,
+                                                       loc=producer.location, **_producer_attributes(producer))
         rewriter.replace_op(add, [fused])
         rewriter.erase_op(producer)
         return None
@@ -74,14 +80,13 @@ def _fuse_activation(activation, rewriter):
     producer = _single_use_producer(value)
     if producer is None:
         return _MATCH_FAILED
-    name = producer.operation.name
-    attrs = {key: attribute_value(producer, key) for key in _CONV_ATTRIBUTES} if name == "fxn.conv2d" else {}
+    attrs = _producer_attributes(producer)
     attrs["activation"] = activation.operation.name.removeprefix("fxn.")
     if attrs["activation"] == "clamp":
         attrs.update(min=attribute_value(activation, "min"), max=attribute_value(activation, "max"))
     bias = producer.operands[2] if len(producer.operands) == 3 else None
     with rewriter.ip:
-        fused = OPS[PRODUCERS[name]].build(producer.operands[0], producer.operands[1], bias,
+        fused = OPS[PRODUCERS[producer.operation.name]].build(producer.operands[0], producer.operands[1], bias,
                                            loc=activation.location, **attrs)
     rewriter.replace_op(activation, [fused])
     rewriter.erase_op(producer)

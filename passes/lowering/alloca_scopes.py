@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from fxn.mlir import ir
 
 from ..registry import FxnPass
+from ..transform_scripts import ops_named
 
 
 def _allocates(scope) -> bool:
@@ -45,16 +46,8 @@ class FxnInlineAllocaScopes(FxnPass):
     argument = "fxn-inline-alloca-scopes"
 
     def run_on(self, op) -> None:
-        scopes = []
-
-        def visit(inner):
-            if inner.name == "memref.alloca_scope":
-                scopes.append(inner)
-            return ir.WalkResult.ADVANCE
-
-        op.walk(visit, ir.WalkOrder.POST_ORDER)
         inlined = 0
-        for scope in scopes:
+        for scope in ops_named(op, "memref.alloca_scope"):  # innermost first
             if _allocates(scope):
                 continue
             *body, terminator = scope.regions[0].blocks[0].operations

@@ -234,12 +234,18 @@ def _gather_nearest(value: ir.Value, rows: np.ndarray, columns: np.ndarray, resu
 GATHER_COST = 4
 
 
-def _resampling_order(image: TensorType, rows: Band, columns: Band) -> list[tuple[int, Band]]:
-    """The (axis, band) passes of a separable resize, cheaper order first; identity axes are skipped."""
+def _pass_costs(image: TensorType, rows: Band, columns: Band) -> tuple[int, int]:
+    """What the two passes of a separable resize cost (in contiguous samples), rows first and columns first."""
     (in_h, in_w), out_h, out_w = image.shape[-2:], len(rows.start), len(columns.start)
     row_width, column_width = rows.weights.shape[1], columns.weights.shape[1]
     rows_first = out_h * in_w * row_width + GATHER_COST * out_h * out_w * column_width
     columns_first = GATHER_COST * in_h * out_w * column_width + out_h * out_w * row_width
+    return rows_first, columns_first
+
+
+def _resampling_order(image: TensorType, rows: Band, columns: Band) -> list[tuple[int, Band]]:
+    """The (axis, band) passes of a separable resize, cheaper order first; identity axes are skipped."""
+    rows_first, columns_first = _pass_costs(image, rows, columns)
     passes = [(image.rank - 2, rows), (image.rank - 1, columns)]
     if columns_first < rows_first:
         passes.reverse()
@@ -253,13 +259,10 @@ def _direct_is_cheaper(image: TensorType, rows: Band, columns: Band) -> bool:
     for each of 224 x 224 outputs, against a row pass over 224 x 1920), and
     never when a band is too wide to unroll.
     """
-    (in_h, in_w), out_h, out_w = image.shape[-2:], len(rows.start), len(columns.start)
-    row_width, column_width = rows.weights.shape[1], columns.weights.shape[1]
-    if rows.is_identity or columns.is_identity or row_width * column_width > UNROLLED_TAPS:
+    taps = rows.weights.shape[1] * columns.weights.shape[1]
+    if rows.is_identity or columns.is_identity or taps > UNROLLED_TAPS:
         return False
-    rows_first = out_h * in_w * row_width + GATHER_COST * out_h * out_w * column_width
-    columns_first = GATHER_COST * in_h * out_w * column_width + out_h * out_w * row_width
-    return GATHER_COST * out_h * out_w * row_width * column_width < min(rows_first, columns_first)
+    return GATHER_COST * len(rows.start) * len(columns.start) * taps < min(_pass_costs(image, rows, columns))
 
 
 @lowering("fxn.resize")

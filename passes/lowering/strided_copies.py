@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fxn.mlir import ir, linalg
 
 from ..registry import FxnPass
+from ..transform_scripts import ops_named
 
 
 def contiguous(type_: ir.Type) -> bool:
@@ -48,17 +49,9 @@ class FxnExpandStridedCopies(FxnPass):
     argument = "fxn-expand-strided-copies"
 
     def run_on(self, op) -> None:
-        copies = []
-
-        def visit(inner):
-            if inner.name == "memref.copy":
-                copies.append(inner)
-            return ir.WalkResult.ADVANCE
-
         with op.context:
-            op.walk(visit)
             expanded = 0
-            for copy in copies:
+            for copy in ops_named(op, "memref.copy"):
                 source, target = copy.operands
                 if contiguous(source.type) and contiguous(target.type):
                     continue
