@@ -35,6 +35,24 @@ def resource_blobs(module) -> dict[str, bytes]:
     return blobs
 
 
+class ModuleElements:
+    """The contents of the constants of one module, whose resource blobs are read (a print of the whole module)
+    once, when the first ``dense_resource`` is asked for."""
+
+    def __init__(self, module):
+        self._module = module
+        self._blobs: dict[str, bytes] | None = None
+
+    def __call__(self, attr: ir.Attribute) -> np.ndarray:
+        """The contents of ``attr``, a ``dense<...>`` or a ``dense_resource<...>`` of the module (see
+        :func:`elements_to_numpy`)."""
+        if isinstance(attr, ir.DenseElementsAttr):
+            return elements_to_numpy(attr)
+        if self._blobs is None:
+            self._blobs = resource_blobs(self._module)
+        return elements_to_numpy(attr, self._blobs)
+
+
 def element_count(shape) -> int:
     """The number of elements of a static ``shape``, exactly (``np.prod`` wraps: 2**32 x 2**32 gives 0)."""
     return math.prod(shape)

@@ -7,14 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fxn.dialects import OPS, TensorType, elementwise
-from fxn.dialects.elements import (
-    element_count,
-    elements_to_numpy,
-    numpy_to_elements,
-    resource_blobs,
-    splat_elements,
-    splat_scalar,
-)
+from fxn.dialects.elements import ModuleElements, element_count, numpy_to_elements, splat_elements, splat_scalar
 from fxn.dialects.reference import load_kernels
 from fxn.mlir import ir, rewrite
 
@@ -58,14 +51,7 @@ class FxnConstantFold(FxnPass):
     def run_on(self, op) -> None:
         from fxn.interpreter import evaluate_op
 
-        blobs = {}
-
-        def elements(attr):
-            if isinstance(attr, ir.DenseElementsAttr):
-                return elements_to_numpy(attr)
-            if not blobs:
-                blobs.update(resource_blobs(_module_of(op)))
-            return elements_to_numpy(attr, blobs)
+        elements = ModuleElements(_module_of(op))
 
         def fold(target, rewriter):
             result_type = tensor_type(target.results[0])

@@ -11,6 +11,7 @@ from fxn.mlir import ir
 from ..registry import FxnPass, PassFailure
 from . import load_lowerings
 from .bounds import bounds_checks
+from .constants import module_constants
 from .signless import make_signless, restore_unsigned, signless
 
 
@@ -64,7 +65,7 @@ class FxnLowerToLinalg(FxnPass):
 
         op.walk(collect)
         vendor_lowered = []
-        with bounds_checks(self.bounds_check):
+        with bounds_checks(self.bounds_check), module_constants(_module_of(op)):
             self._lower(fxn_ops, table, own, backend, target, vendor_lowered)
         make_signless(op)
         if vendor_lowered:
@@ -87,6 +88,12 @@ class FxnLowerToLinalg(FxnPass):
                 replacement = restore_unsigned(replacement, fxn_op.results[0].type)
             fxn_op.results[0].replace_all_uses_with(replacement)
             fxn_op.erase()
+
+
+def _module_of(op):
+    while op.parent is not None:
+        op = op.parent
+    return op
 
 
 def _check_element_types(fxn_op, target) -> None:

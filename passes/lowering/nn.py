@@ -11,6 +11,7 @@ order). Upstream named ops are used where one fits (``linalg.matmul``,
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -21,6 +22,7 @@ from fxn.dialects.types import UNSIGNED_DTYPES
 from fxn.mlir import arith, ir, linalg, math, tensor
 
 from . import lowering
+from .constants import constant_elements
 from .image import Band, dense_constant, resample_axis
 from .reduction import (
     accumulator_dtype,
@@ -156,6 +158,11 @@ def lower_linear(op, target):
 # fxn.conv2d, and the padding it shares with pooling.
 
 
+#: Convolutions of fewer input channels split into phases compute them as one convolution over the stacked
+#: phases (:func:`_stacked_weight_phases`), others as one convolution per phase (:func:`_weight_phases`).
+STACKED_PHASES_BELOW = 4
+
+
 def pad(value: ir.Value, low: Sequence[int], high: Sequence[int], pad_value) -> ir.Value:
     """``value`` padded by static ``low``/``high`` amounts per dim with the scalar ``pad_value``.
 
@@ -239,35 +246,91 @@ def _phases(value: ir.Value, axis: int, stride: int, phases: int, count: int) ->
     return tensor.collapse_shape(result.to_mlir(), split, reassociation([[0], [1, 2], [3], [4]]))
 
 
-def _stride_one(padded_input: ir.Value, weight: ir.Value, axis: int, stride: int, out_size: int,
-                spare: int = 0) -> tuple[ir.Value, ir.Value]:
-    """The input and weight of the convolution with stride 1 along ``axis`` (2: rows, 3: columns) that equals
-    one of stride ``stride`` there, with ``spare`` more positions of input at the end (joined rows' spare row).
+def _input_phases(padded_input: ir.Value, axis: int, stride: int, kernel: int, out_size: int,
+                  spare: int = 0) -> ir.Value:
+    """The input of the stride-1 convolutions that together compute one of stride ``stride`` along ``axis``
+    (2: rows, 3: columns) with ``kernel`` taps there: its phases ``input[..., p::s]`` (``p < min(s, kernel)``)
+    stacked as blocks of channels (:func:`_phases`), each ``out_size + ceil(kernel / s) - 1`` long, with
+    ``spare`` more positions at the end (the joined rows' spare rows).
 
     With stride ``s``, output ``j`` reads inputs ``s*j + k`` for the
-    kernel's taps ``k = s*q + p``. Splitting the input into ``s`` phases
-    ``p`` (``input[..., p::s]``, stacked as channels) and the taps alike
-    (``weight[..., p::s]``, zero-padded to ``ceil(K / s)`` taps) gives a
-    convolution of stride 1 along ``axis`` over ``s`` times the channels:
-    vectors can then run along output columns, and rows can be joined (see
-    ``fxn-tile-conv``).
+    kernel's taps ``k = s*q + p``: phase ``p`` of the input with the taps
+    ``weight[..., p::s]`` (:func:`_weight_phases`) is a convolution of stride
+    1 along ``axis``, and the phases' convolutions add up to the strided one.
+    Vectors can then run along output columns, and rows can be joined (see
+    ``fxn-tile-conv``); no product is computed that the strided convolution
+    does not compute.
     """
-    kernel = tensor_type(weight).shape[axis]
-    taps = -(-kernel // stride)
-    phases = min(stride, kernel)
-    count = out_size + taps - 1 + spare
-    size = tensor_type(padded_input).shape[axis]
-    needed = stride * (count - 1) + phases
-    if needed > size:  # the last phases read zeros past the padding, against zero taps
-        padded_input = pad(padded_input, [0] * 4, [needed - size if a == axis else 0 for a in range(4)], 0)
-    read = stride * (taps - 1) + phases  # taps the phases read (a 1x1 kernel: its one tap)
-    weight = pad(weight, [0] * 4, [read - kernel if a == axis else 0 for a in range(4)], 0)
-    return _phases(padded_input, axis, stride, phases, count), _phases(weight, axis, stride, phases, taps)
+    count = out_size + -(-kernel // stride) - 1 + spare
+    assert tensor_type(padded_input).shape[axis] >= _phase_extent(stride, kernel, out_size, spare)
+    return _phases(padded_input, axis, stride, min(stride, kernel), count)
+
+
+def _phase_extent(stride: int, kernel: int, out_size: int, spare: int = 0) -> int:
+    """The padded input size along an axis that :func:`_input_phases` reads (the last phases read past the
+    taps of a kernel that the stride does not divide, against zero taps or none)."""
+    count = out_size + -(-kernel // stride) - 1 + spare
+    return stride * (count - 1) + min(stride, kernel)
+
+
+def _weight_phases(weight: ir.Value, strides: dict[int, int]) -> list[ir.Value]:
+    """The taps of each phase block of :func:`_input_phases` split along the axes of ``strides`` (axis ->
+    stride, in the order the axes were split), in the order the blocks are stacked:
+    ``weight[..., p::s, ...]``.
+
+    A constant weight (a model's parameters) is split at compile time; any
+    other is read through strided slices.
+    """
+    if not strides:
+        return [weight]
+    shape = tensor_type(weight).shape
+    constant = constant_elements(weight)
+    axes = list(strides)[::-1]  # stacking one axis's phases, then another's, puts the second's outermost
+    weights = []
+    for phase in itertools.product(*(range(min(strides[a], shape[a])) for a in axes)):
+        offsets, steps = [0] * 4, [1] * 4
+        for axis, p in zip(axes, phase):
+            offsets[axis], steps[axis] = p, strides[axis]
+        sizes = [len(range(offset, size, step)) for offset, size, step in zip(offsets, shape, steps)]
+        if tuple(sizes) == shape:  # one phase of all the taps (a 1x1 kernel)
+            weights.append(weight)
+        elif constant is not None:
+            taps = constant[tuple(slice(o, None, t) for o, t in zip(offsets, steps))]
+            weights.append(dense_constant(taps, tensor_type(weight).dtype))
+        else:
+            sliced = tensor_type(weight).with_shape(tuple(sizes)).to_mlir()
+            weights.append(tensor.extract_slice(sliced, weight, [], [], [], offsets, sizes, steps))
+    return weights
+
+
+def _stacked_weight_phases(weight: ir.Value, strides: dict[int, int]) -> ir.Value:
+    """The weight of one convolution over all the phase blocks of :func:`_input_phases` (axis -> stride, in
+    the order the axes were split): each phase's taps ``weight[..., p::s, ...]`` zero-padded to
+    ``ceil(K / s)`` along each split axis, stacked as the blocks are (``out[f, p*C + c, ..., j, ...] =
+    weight[f, c, ..., s*j + p, ...]``).
+
+    The zero taps cost products (7 taps: 8) but keep one reduction over all
+    the channels, which few channels (an RGB image) need to fill a register
+    tile. A constant weight is rearranged at compile time.
+    """
+    for axis, stride in strides.items():
+        kernel = tensor_type(weight).shape[axis]
+        taps, phases = -(-kernel // stride), min(stride, kernel)
+        padding = [stride * (taps - 1) + phases - kernel if a == axis else 0 for a in range(4)]
+        constant = constant_elements(weight)
+        if constant is None:
+            weight = _phases(pad(weight, [0] * 4, padding, 0), axis, stride, phases, taps)
+            continue
+        padded = np.pad(constant, [(0, p) for p in padding])
+        blocks = [padded[tuple(slice(p, p + stride * (taps - 1) + 1, stride) if a == axis else slice(None)
+                                 for a in range(4))] for p in range(phases)]
+        weight = dense_constant(np.concatenate(blocks, axis=1), tensor_type(weight).dtype)
+    return weight
 
 
 def _splits_phases(op, x: ir.Value, weight: ir.Value, axis: int) -> bool:
     """Whether a convolution's stride along ``axis`` (2: rows, 3: columns) can be rewritten as phases
-    (:func:`_stride_one`): a stride, no dilation or groups, static channels, f32 or f64."""
+    (:func:`_input_phases`): a stride, no dilation or groups, static channels, f32 or f64."""
     attrs = op.attrs()
     static = tensor_type(x).shape[1] is not None and tensor_type(weight).shape[1] is not None
     return (attrs.groups == 1 and attrs.stride[axis - 2] > 1 and attrs.dilation[axis - 2] == 1 and static
@@ -311,9 +374,9 @@ def _joins_rows(groups: int, strides: Sequence[int], dilation: Sequence[int], x:
 
 def _splits_rows(op, x: ir.Value, weight: ir.Value, out_w: int, target) -> bool:
     """Whether a convolution with a stride along the rows is rewritten with stride 1 there
-    (:func:`_stride_one`): when its columns have stride 1 (or are split too) and it then runs as a 1x1
-    convolution over one row, or on joined rows when its output rows are shorter than a vector (measured on
-    ResNet-18's stride-2 layers: 14 and 7 columns twice as fast, 28 columns slower)."""
+    (:func:`_input_phases`): when its columns have stride 1 (or are split too) and it then runs as a 1x1
+    convolution over one row, or on joined rows when its output rows are not whole vectors (measured on
+    ResNet-18's stride-2 layers: 28, 14 and 7 columns 1.3-3x faster than with rows of stride 2)."""
     attrs = op.attrs()
     if not _splits_phases(op, x, weight, 2) or not (attrs.stride[1] == 1 or _splits_phases(op, x, weight, 3)):
         return False
@@ -321,32 +384,71 @@ def _splits_rows(op, x: ir.Value, weight: ir.Value, out_w: int, target) -> bool:
     taps = -(-kernel_rows // attrs.stride[0]), -(-kernel_columns // attrs.stride[1])
     if taps == (1, 1):
         return True  # a 1x1 convolution over the subsampled pixels
-    lanes = target.lanes(32 if tensor_type(x).dtype == "f32" else 64) if target is not None else 0
-    return out_w < lanes and _joins_rows(1, (1, 1), attrs.dilation, x, weight, taps[0], out_w, target)
+    return _joins_rows(1, (1, 1), attrs.dilation, x, weight, taps[0], out_w, target)
 
 
-def _joined_rows_convolution(padded: ir.Value, weight: ir.Value, out_h: int, init_value: ir.Value) -> ir.Value:
-    """A stride-1 convolution of ``padded`` (with one spare row of zeros at the bottom) computed on its rows
-    joined into one: ``(N, F, out_h, Wp)``, of which the first ``out_w`` columns are the convolution.
+def _joined_length(out_h: int, width: int, lanes: int) -> int:
+    """Columns of a joined-rows convolution (:func:`_joined_rows_convolution`): its ``out_h`` rows of ``width``
+    end to end, rounded up to whole vectors of ``lanes`` (every register tile full; the extra columns are
+    dropped)."""
+    return -(-out_h * width // lanes) * lanes
+
+
+def _spare_rows(out_h: int, width: int, kernel_width: int, lanes: int) -> int:
+    """Rows of zeros below the padded input that a joined-rows convolution's last taps read."""
+    past = _joined_length(out_h, width, lanes) - out_h * width + kernel_width - 1
+    return -(-past // width)
+
+
+def _joined_rows_convolution(blocks: list[tuple[ir.Value, ir.Value]], out_h: int, lanes: int,
+                             init_value: ir.Value) -> ir.Value:
+    """The sum of the stride-1 convolutions of each ``(input, weight)`` of ``blocks`` (inputs of one shape, with
+    :func:`_spare_rows` of zeros at the bottom) computed on their rows joined into one: ``(N, F, out_h, Wp)``,
+    of which the first ``out_w`` columns are the convolution.
 
     With rows of ``Wp`` pixels laid end to end, output pixel ``q = oh*Wp + ow``
     of kernel row ``kh`` reads the joined input at ``q + kh*Wp + kw``: one
     1 x KW convolution per kernel row over the joined row, shifted by
-    ``kh*Wp``, accumulated in turn. Vectors then run along ``out_h * Wp``
-    pixels, not along rows of ``out_w`` (a 7x7 image: 63 pixels, not 7 rows
-    of 7); the ``Wp - out_w`` columns computed past each row's end are
-    dropped.
+    ``kh*Wp``, accumulated in turn into ``init_value`` (``N, F, 1,``
+    :func:`_joined_length`). Vectors then run along ``out_h * Wp`` pixels,
+    not along rows of ``out_w`` (a 7x7 image: 64 pixels in 4 vectors of 16,
+    not 7 rows of 7); the columns computed past each row's end, and past the
+    last row, are dropped.
     """
-    n, c, rows, width = tensor_type(padded).shape
-    filters, _, kernel_rows, kernel_width = tensor_type(weight).shape
-    joined = _reshaped(padded, (n, c, 1, rows * width))
-    length = out_h * width + kernel_width - 1
+    n, c, rows, width = tensor_type(blocks[0][0]).shape
+    filters = tensor_type(blocks[0][1]).shape[0]
     accumulated = init_value
-    for row in range(kernel_rows):
-        taps = _static_window(weight, [0, 0, row, 0], [filters, c, 1, kernel_width])
-        window = _static_window(joined, [0, 0, 0, row * width], [n, c, 1, length])
-        accumulated = linalg.conv_2d_nchw_fchw(window, taps, outs=[accumulated], strides=[1, 1], dilations=[1, 1])
-    return _reshaped(accumulated, (n, filters, out_h, width))
+    for padded, weight in blocks:
+        _, _, kernel_rows, kernel_width = tensor_type(weight).shape
+        joined = _reshaped(padded, (n, c, 1, rows * width))
+        length = _joined_length(out_h, width, lanes) + kernel_width - 1
+        for row in range(kernel_rows):
+            taps = _static_window(weight, [0, 0, row, 0], [filters, c, 1, kernel_width])
+            window = _static_window(joined, [0, 0, 0, row * width], [n, c, 1, length])
+            accumulated = linalg.conv_2d_nchw_fchw(window, taps, outs=[accumulated], strides=[1, 1],
+                                                   dilations=[1, 1])
+    rows_joined = _static_window(accumulated, [0, 0, 0, 0], [n, filters, 1, out_h * width])
+    return _reshaped(rows_joined, (n, filters, out_h, width))
+
+
+def _phase_blocks(phased: ir.Value, weights: list[ir.Value], split: dict[int, int], out_sizes: Sequence[int],
+                  exact: bool) -> list[tuple[ir.Value, ir.Value]]:
+    """Each phase's ``(input, weight)``: its block of channels of ``phased`` (:func:`_input_phases`) with its
+    taps (:func:`_weight_phases`); along the ``split`` axes cut to what its taps read if ``exact`` (else whole,
+    as the joined rows read them)."""
+    if not split:
+        return [(phased, weights[0])]
+    shape = tensor_type(phased).shape
+    channels = shape[1] // len(weights)
+    blocks = []
+    for i, weight in enumerate(weights):
+        sizes = [shape[0], channels, *shape[2:]]
+        if exact:
+            for axis in split:
+                sizes[axis] = out_sizes[axis - 2] + tensor_type(weight).shape[axis] - 1
+        whole = tuple(sizes) == shape  # the one block of stacked phases
+        blocks.append((phased if whole else _static_window(phased, [0, i * channels, 0, 0], sizes), weight))
+    return blocks
 
 
 @lowering("fxn.conv2d")
@@ -366,28 +468,52 @@ def lower_conv2d(op, target):
     kernel_rows = tensor_type(weight).shape[2]
     kernel_rows = -(-kernel_rows // attrs.stride[0]) if split_rows else kernel_rows
     joined = _joins_rows(groups, strides, attrs.dilation, x, weight, kernel_rows, out_w, target)
-    spare = int(joined and not split_rows)  # a spare row for the joined rows' last taps
-    padded = pad(x, [0, 0, ph, pw], [0, 0, ph + spare, pw], 0)
+    spare = 0  # rows of zeros below the input that the joined rows' last taps read
+    if joined:
+        lanes = target.lanes(32 if accumulator == "f32" else 64)
+        kernel_width = tensor_type(weight).shape[3]
+        if split_columns:
+            kernel_width = -(-kernel_width // attrs.stride[1])
+            width = out_w + kernel_width - 1
+        else:
+            width = tensor_type(x).shape[3] + 2 * pw
+        spare = _spare_rows(out_h, width, kernel_width, lanes)
+    kernel, (in_h, in_w) = tensor_type(weight).shape, tensor_type(x).shape[2:]
+    high = [ph + (0 if split_rows else spare), pw]  # the phases may read zeros past the padding
     if split_columns:
-        padded, weight = _stride_one(padded, weight, 3, attrs.stride[1], out_w)
+        high[1] = max(pw, _phase_extent(attrs.stride[1], kernel[3], out_w) - in_w - pw)
     if split_rows:
-        padded, weight = _stride_one(padded, weight, 2, attrs.stride[0], out_h, spare=int(joined))
+        high[0] = max(ph, _phase_extent(attrs.stride[0], kernel[2], out_h, spare) - in_h - ph)
+    padded = pad(x, [0, 0, ph, pw], [0, 0, *high], 0)
+    split = {}  # axis -> stride, for the axes split into phases, in that order
+    if split_columns:
+        padded = _input_phases(padded, 3, attrs.stride[1], kernel[3], out_w)
+        split[3] = attrs.stride[1]
+    if split_rows:
+        padded = _input_phases(padded, 2, attrs.stride[0], kernel[2], out_h, spare=spare)
+        split[2] = attrs.stride[0]
+    # Few channels: one convolution over the stacked phases (with zero taps), else one per phase.
+    stacked = bool(split) and tensor_type(x).shape[1] < STACKED_PHASES_BELOW  # a split has static channels
+    weights = [_stacked_weight_phases(weight, split)] if stacked else _weight_phases(weight, split)
+    blocks = _phase_blocks(padded, weights, split, (out_h, out_w), exact=not joined)
     window = {"strides": strides, "dilations": list(attrs.dilation)}
     if joined:
         n, _, _, width = tensor_type(padded).shape
-        init = filled(accumulator, [n, size_of(weight, 0), 1, out_h * width], 0)
-        rows = _joined_rows_convolution(padded, weight, out_h, init)
+        init = filled(accumulator, [n, size_of(weight, 0), 1, _joined_length(out_h, width, lanes)], 0)
+        rows = _joined_rows_convolution(blocks, out_h, lanes, init)
         convolved = _static_window(rows, [0, 0, 0, 0], [n, size_of(weight, 0), out_h, out_w])
-    elif _pointwise_rows(groups, strides, padded, weight):
+    elif len(blocks) == 1 and _pointwise_rows(groups, strides, *blocks[0]):
         # A 1x1 convolution reads each pixel once: H x W as one row of H * W pixels, whose vectors run
         # across rows (a 7x7 image is one row of 49, not 7 rows of 7).
-        n, channels, h, w = tensor_type(padded).shape
+        (pixels, taps), = blocks
+        n, channels, h, w = tensor_type(pixels).shape
         init = filled(accumulator, [n, size_of(weight, 0), 1, h * w], 0)
-        flat = linalg.conv_2d_nchw_fchw(_reshaped(padded, (n, channels, 1, h * w)), weight, outs=[init], **window)
+        flat = linalg.conv_2d_nchw_fchw(_reshaped(pixels, (n, channels, 1, h * w)), taps, outs=[init], **window)
         convolved = _reshaped(flat, (n, tensor_type(weight).shape[0], h, w))
     elif groups == 1:
-        init = filled(accumulator, [size_of(x, 0), size_of(weight, 0), out_h, out_w], 0)
-        convolved = linalg.conv_2d_nchw_fchw(padded, weight, outs=[init], **window)
+        convolved = filled(accumulator, [size_of(x, 0), size_of(weight, 0), out_h, out_w], 0)
+        for pixels, taps in blocks:  # the phases' convolutions add up
+            convolved = linalg.conv_2d_nchw_fchw(pixels, taps, outs=[convolved], **window)
     else:
         # Channels split into (groups, channels per group) on both sides.
         grouped_input = split_axis(padded, 1, groups)

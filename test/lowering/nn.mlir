@@ -51,8 +51,8 @@ func.func @linear(%x: tensor<?x3xf32>, %w: tensor<4x3xf32>, %b: tensor<4xf32>) -
 }
 
 // conv2d: zero padding (a generic selecting the input or 0); a stride along the width becomes stride 1
-// over its phases (input[..., p::2] stacked as channels, the taps alike, zero-padded to 2 taps); then
-// linalg.conv_2d_nchw_fchw and the bias.
+// over its phases (input[..., p::2] stacked as channels; with fewer than 4 channels, one convolution over
+// them all, the taps stacked alike, zero-padded to 2 taps); then linalg.conv_2d_nchw_fchw and the bias.
 // CHECK-LABEL: func.func @conv2d(
 // CHECK-SAME: %[[X:[^:]+]]: tensor<1x3x8x8xf32>, %[[W:[^:]+]]: tensor<4x3x3x3xf32>, %[[B:[^:]+]]: tensor<4xf32>
 // CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
@@ -61,9 +61,9 @@ func.func @linear(%x: tensor<?x3xf32>, %w: tensor<4x3xf32>, %b: tensor<4xf32>) -
 // CHECK: arith.minsi
 // CHECK: %[[READ:.+]] = tensor.extract %[[X]]
 // CHECK-NEXT: arith.select %{{.+}}, %[[READ]], %[[ZERO]] : f32
-// CHECK: %[[TAPS:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<4x3x3x4xf32>)
 // CHECK: %[[PHASES:.+]] = linalg.generic {indexing_maps = [#[[STRIDED]], #{{.+}}], {{.+}} ins(%[[PADDED]] : tensor<1x3x10x10xf32>) outs(%{{.+}} : tensor<1x2x3x10x5xf32>)
 // CHECK: %[[XP:.+]] = tensor.collapse_shape %[[PHASES]] {{\[}}[0], [1, 2], [3], [4]] : tensor<1x2x3x10x5xf32> into tensor<1x6x10x5xf32>
+// CHECK: %[[TAPS:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<4x3x3x4xf32>)
 // CHECK: %[[TAP_PHASES:.+]] = linalg.generic {indexing_maps = [#[[STRIDED]], #{{.+}}], {{.+}} ins(%[[TAPS]] : tensor<4x3x3x4xf32>) outs(%{{.+}} : tensor<4x2x3x3x2xf32>)
 // CHECK: %[[WP:.+]] = tensor.collapse_shape %[[TAP_PHASES]] {{.+}} into tensor<4x6x3x2xf32>
 // CHECK: %[[C:.+]] = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<[2, 1]> : tensor<2xi64>} ins(%[[XP]], %[[WP]] : tensor<1x6x10x5xf32>, tensor<4x6x3x2xf32>) outs(%{{.+}} : tensor<1x4x4x4xf32>)

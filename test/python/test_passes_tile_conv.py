@@ -32,6 +32,10 @@ CASES = [
     ((2, 6, 13, 15), (5, 6, 3, 3), dict(stride=2, padding=1)),
     ((1, 8, 9, 11), (16, 8, 1, 1), dict(stride=(3, 2))),
     ((1, 3, 38, 38), (16, 3, 7, 7), dict(stride=2, padding=3)),
+    # Output rows of 28 columns (not whole vectors) join too; a stride of 3 over a 5x5 kernel: phases of
+    # 2, 2 and 1 taps per axis, one convolution each.
+    ((1, 16, 56, 56), (16, 16, 3, 3), dict(stride=2, padding=1)),
+    ((1, 8, 20, 20), (8, 8, 5, 5), dict(stride=3, padding=2)),
     ((1, 8, 15, 17), (12, 8, 3, 3), dict(stride=(1, 3), padding=2)),
     ((1, 6, 12, 12), (6, 6, 3, 3), dict(padding=2, dilation=2)),
     ((1, 8, 12, 12), (8, 2, 3, 3), dict(padding=1, groups=4)),
@@ -52,6 +56,22 @@ def test_convolutions_match_torch_within_the_bound(x_shape, w_shape, keywords, d
     bound = (products + 1) * np.finfo(dtype).eps / 2 * F.conv2d(x64.abs(), w64.abs(), **keywords).numpy()
     assert result.shape == expected.shape and result.dtype == dtype
     assert np.all(np.abs(result - expected) <= bound + np.finfo(dtype).tiny)
+
+
+STRIDED = [case for case in CASES if case[2].get("stride", 1) != 1]
+
+
+@pytest.mark.parametrize("x_shape, w_shape, keywords", STRIDED)
+def test_constant_weights_split_into_phases_at_compile_time_match_torch(x_shape, w_shape, keywords):
+    # A model's weights are constants: their phases are computed when compiling, not read through slices.
+    rng = np.random.default_rng(sum(x_shape) + sum(w_shape))
+    x, w = rng.standard_normal(x_shape, dtype=np.float32), rng.standard_normal(w_shape, dtype=np.float32)
+    weight = torch.from_numpy(w)
+    result = fxn.compile(lambda x: F.conv2d(x, weight, **keywords))(x)
+    x64, w64 = torch.from_numpy(x).double(), weight.double()
+    expected = F.conv2d(x64, w64, **keywords).numpy()
+    bound = (w[0].size + 1) * np.finfo(np.float32).eps / 2 * F.conv2d(x64.abs(), w64.abs(), **keywords).numpy()
+    assert np.all(np.abs(result - expected) <= bound + np.finfo(np.float32).tiny)
 
 
 def test_conv_with_bias_and_relu_matches_torch():
