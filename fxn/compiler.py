@@ -53,6 +53,7 @@ LOWERING_STAGES = {
         "one-shot-bufferize{{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map "
         "allow-return-allocs-from-loops unknown-type-conversion=identity-layout-map}},"
         "func.func(buffer-loop-hoisting),buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize,"
+        "func.func(optimize-allocation-liveness),"
         "fxn-check-alloc-sizes{{index-bitwidth={index_bits}}},scf-forall-to-parallel"
     ),
     "llvm": (
