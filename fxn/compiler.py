@@ -43,7 +43,7 @@ LOWERING_STAGES = {
         "func.func(linalg-fuse-elementwise-ops),func.func(fxn-fuse-into-extract),canonicalize"
     ),
     "vectorized": (
-        "fxn-parallelize{{chunks={chunks} vector-bits={vector_bits}}},"
+        "fxn-unshare-fills,fxn-parallelize{{chunks={chunks} vector-bits={vector_bits}}},"
         "fxn-tile-conv{{vector-bits={vector_bits}}},fxn-pack-matmul{{vector-bits={vector_bits} chunks={chunks}}},"
         "func.func(linalg-generalize-named-ops),"
         "fxn-vectorize{{vector-bits={vector_bits} contract={contract}}},"

@@ -25,6 +25,7 @@ PASSES = {
     "fxn-parallelize": "fxn.passes.parallelize:FxnParallelize",
     "fxn-specialize-resize": "fxn.passes.specialize_resize:FxnSpecializeResize",
     "fxn-tile-conv": "fxn.passes.tile_conv:FxnTileConv",
+    "fxn-unshare-fills": "fxn.passes.unshare_fills:FxnUnshareFills",
     "fxn-vectorize": "fxn.passes.vectorize:FxnVectorize",
 }
 

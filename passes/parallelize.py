@@ -45,11 +45,21 @@ from .transform_scripts import apply_transform_script, count_tagged, tag_groups
 #: Marks the ops a group of the transform script splits (removed afterwards).
 PARALLEL_ATTRIBUTE = "fxn.parallelize"
 #: Ops of the linalg dialect that are not loops to split.
-NOT_LOOPS = ("linalg.yield", "linalg.index", "linalg.fill", "linalg.pack", "linalg.unpack")
+NOT_LOOPS = ("linalg.yield", "linalg.index", "linalg.pack", "linalg.unpack")
 #: A convolution's loops ``(n, f, oh, ow, ...)``: output channels split in multiples of 16, columns in
 #: whole vector registers.
 CONVOLUTION = "linalg.conv_2d_nchw_fchw"
 FILTER_TILE = 16
+#: The transform dialect's handle type the script uses throughout.
+ANY_OP = "!transform.any_op"
+
+
+@dataclass(frozen=True)
+class Split:
+    """How an op is split into a forall."""
+
+    sizes: tuple[int, ...]  # the forall's tile sizes (0: a loop not split)
+    fill_operand: int | None  # the destination operand whose single-use linalg.fill each chunk computes itself
 
 
 @dataclass
@@ -66,7 +76,15 @@ class FxnParallelize(FxnPass):
         if self.chunks < 2:
             return
         with op.context:
-            groups = tag_groups(_top_level_loops(op), PARALLEL_ATTRIBUTE, self.tile_sizes)
+            loops = _top_level_loops(op)
+            splits = [self._split_of(loop) for loop in loops]
+            fused = [loop.operands[split.fill_operand].owner.operation for loop, split in zip(loops, splits)
+                     if split is not None and split.fill_operand is not None]
+            for i, loop in enumerate(loops):  # a fill fused into its consumer's chunks is not split on its own
+                if any(loop.operation == fill for fill in fused):
+                    splits[i] = None
+            chosen = iter(splits)
+            groups = tag_groups(loops, PARALLEL_ATTRIBUTE, lambda _: next(chosen))
             if not groups:
                 return
             tagged = count_tagged(op, PARALLEL_ATTRIBUTE)
@@ -74,6 +92,12 @@ class FxnParallelize(FxnPass):
             whole = sum(PARALLEL_ATTRIBUTE in loop.attributes for loop in _top_level_loops(op))
             count_tagged(op, PARALLEL_ATTRIBUTE, remove=True)  # the chunks keep the tag of the op they come from
         self.count("split", "linalg ops split into parallel chunks", tagged - whole)
+
+    def _split_of(self, op) -> Split | None:
+        sizes = self.tile_sizes(op)
+        if sizes is None:
+            return None
+        return Split(sizes, None if op.name == "linalg.fill" else _single_use_fill(op))
 
     def tile_sizes(self, op) -> tuple[int, ...] | None:
         """The forall's tile sizes for ``op`` (0: a loop not split), or None to leave it whole."""
@@ -117,6 +141,17 @@ class FxnParallelize(FxnPass):
         return None if best is None else best[1:]
 
 
+def _single_use_fill(op) -> int | None:
+    """The index of the operand of ``op`` that is its destination and the one use of a ``linalg.fill``, if any."""
+    operands = list(op.operands)
+    for index in range(len(operands) - len(op.results), len(operands)):
+        value = operands[index]
+        owner = value.owner
+        if isinstance(owner, ir.OpView) and owner.name == "linalg.fill" and len(list(value.uses)) == 1:
+            return index
+    return None
+
+
 def _top_level_loops(root) -> list:
     """The structured linalg ops on tensors directly in a function's body."""
     found = []
@@ -141,7 +176,9 @@ def loop_extents(op) -> list[int] | None:
     extents: dict[int, int] = {}
     for operand, indexing in zip(op.operands, maps):
         if not isinstance(operand.type, ir.RankedTensorType):
-            return None
+            if isinstance(operand.type, ir.ShapedType):
+                return None
+            continue  # a scalar (linalg.fill's value) indexes no loop
         for size, expression in zip(operand.type.shape, indexing.results):
             if isinstance(expression, ir.AffineDimExpr) and size != ir.ShapedType.get_dynamic_size():
                 extents.setdefault(ir.AffineDimExpr(expression).position, size)
@@ -162,18 +199,32 @@ def _product(values) -> int:
     return total
 
 
-def transform_script(groups: list[tuple[int, ...]]) -> str:
-    """The transform module that splits each group of tagged ops with its tile sizes."""
-    body = "".join(f"""
-    %ops{index} = transform.structured.match attributes {{{PARALLEL_ATTRIBUTE} = {index}}} in %root : (!transform.any_op) -> !transform.any_op
-    transform.foreach %ops{index} : !transform.any_op {{
-    ^bb0(%op: !transform.any_op):
-      %chunk, %forall = transform.structured.tile_using_forall %op tile_sizes [{", ".join(map(str, sizes))}]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-    }}""" for index, sizes in enumerate(groups))
+def _split_script(index: int, split: Split) -> str:
+    """Split each op tagged ``index`` into a forall, its destination's fill (if fused) computed in its chunks."""
+    sizes = ", ".join(map(str, split.sizes))
+    lines = [f"""
+    %ops{index} = transform.structured.match attributes {{{PARALLEL_ATTRIBUTE} = {index}}} in %root : ({ANY_OP}) -> {ANY_OP}
+    transform.foreach %ops{index} : {ANY_OP} {{
+    ^bb0(%op: {ANY_OP}):"""]
+    if split.fill_operand is not None:
+        lines.append(f"""
+      %fill = transform.get_producer_of_operand %op[{split.fill_operand}] : ({ANY_OP}) -> {ANY_OP}""")
+    lines.append(f"""
+      %chunk, %forall = transform.structured.tile_using_forall %op tile_sizes [{sizes}] : ({ANY_OP}) -> ({ANY_OP}, {ANY_OP})""")
+    if split.fill_operand is not None:
+        lines.append(f"""
+      %filled, %chunks = transform.structured.fuse_into_containing_op %fill into %forall : ({ANY_OP}, {ANY_OP}) -> ({ANY_OP}, {ANY_OP})""")
+    lines.append("""
+    }""")
+    return "".join(lines)
+
+
+def transform_script(groups: list[Split]) -> str:
+    """The transform module that splits each group of tagged ops as its :class:`Split` says."""
+    body = "".join(_split_script(index, split) for index, split in enumerate(groups))
     return f"""
 module attributes {{transform.with_named_sequence}} {{
-  transform.named_sequence @__transform_main(%root: !transform.any_op {{transform.readonly}}) {{{body}
+  transform.named_sequence @__transform_main(%root: {ANY_OP} {{transform.readonly}}) {{{body}
     transform.yield
   }}
 }}

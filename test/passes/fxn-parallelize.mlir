@@ -31,7 +31,7 @@ func.func @rows(%x: tensor<1080x1920xf32>) -> tensor<1080x1920xf32> {
 // CHECK-LABEL: func.func @whole(
 // CHECK-NOT: scf.forall
 // CHECK: return
-func.func @whole(%x: tensor<8x8xf32>, %y: tensor<?x4096xf32>, %n: index) -> (tensor<8x8xf32>, tensor<?x4096xf32>, tensor<256x1024xf32>) {
+func.func @whole(%x: tensor<8x8xf32>, %y: tensor<?x4096xf32>, %n: index, %start: tensor<256x1024xf32>) -> (tensor<8x8xf32>, tensor<?x4096xf32>, tensor<256x1024xf32>) {
   %e = tensor.empty() : tensor<8x8xf32>
   %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<8x8xf32>) outs(%e : tensor<8x8xf32>) {
   ^bb0(%a: f32, %b: f32):
@@ -47,10 +47,7 @@ func.func @whole(%x: tensor<8x8xf32>, %y: tensor<?x4096xf32>, %n: index) -> (ten
     %m = arith.mulf %a, %a : f32
     linalg.yield %m : f32
   } -> tensor<?x4096xf32>
-  %zero = arith.constant 0.0 : f32
-  %init = tensor.empty() : tensor<256x1024xf32>
-  %filled = linalg.fill ins(%zero : f32) outs(%init : tensor<256x1024xf32>) -> tensor<256x1024xf32>
-  %looped = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %filled) -> (tensor<256x1024xf32>) {
+  %looped = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %start) -> (tensor<256x1024xf32>) {
     %next = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} outs(%acc : tensor<256x1024xf32>) {
     ^bb0(%b: f32):
       %m = arith.addf %b, %b : f32
@@ -90,9 +87,13 @@ func.func @total(%x: tensor<1000000xf32>, %o: tensor<f32>) -> tensor<f32> {
 // -----
 
 // A convolution of batch 1: its output channels split, in multiples of 16 (64 in 2 chunks of 32; in 3
-// chunks none divides, so 4 chunks of 16); the input is read whole by each chunk.
+// chunks none divides, so 4 chunks of 16); the input is read whole by each chunk. The fill of zeros it
+// accumulates into, used by it alone, is computed by each chunk on its own slice, in the same region.
+// (The whole fill is left unused, for canonicalization to erase.)
 // CHECK-LABEL: func.func @conv(
-// CHECK: scf.forall (%{{.+}}) in (2)
+// CHECK: %[[EMPTY:.+]] = tensor.empty() : tensor<1x64x56x56xf32>
+// CHECK: scf.forall (%{{.+}}) in (2) shared_outs(%{{.+}} = %[[EMPTY]])
+// CHECK: linalg.fill {{.+}} -> tensor<1x32x56x56xf32>
 // CHECK: linalg.conv_2d_nchw_fchw ins(%{{.+}}, %{{.+}} : tensor<1x64x58x58xf32>, tensor<32x64x3x3xf32>) outs(%{{.+}} : tensor<1x32x56x56xf32>)
 // THREE-LABEL: func.func @conv(
 // THREE: scf.forall (%{{.+}}) in (4)
@@ -171,4 +172,17 @@ func.func @balanced(%x: tensor<3x224x224xf32>) -> tensor<3x224x224xf32> {
     linalg.yield %m : f32
   } -> tensor<3x224x224xf32>
   return %r : tensor<3x224x224xf32>
+}
+
+// -----
+
+// A large fill used by no op that is split is split on its own.
+// CHECK-LABEL: func.func @fill(
+// CHECK: scf.forall (%{{.+}}) in (2)
+// CHECK: linalg.fill {{.+}} -> tensor<128x1024xf32>
+func.func @fill() -> tensor<256x1024xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<256x1024xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<256x1024xf32>) -> tensor<256x1024xf32>
+  return %f : tensor<256x1024xf32>
 }

@@ -53,3 +53,22 @@ def test_early_frees_leave_results_intact():
     expected = softmax_like(torch.from_numpy(x)).numpy()
     for threads in (1, 2):
         np.testing.assert_allclose(fxn.compile(softmax_like, threads=threads)(x), expected, rtol=1e-5, atol=1e-6)
+
+
+TWO_CONVOLUTIONS = """
+func.func @twice(%x: tensor<1x32x28x28xf32>, %w: tensor<32x32x1x1xf32>) -> tensor<1x32x28x28xf32> {
+  %a = "fxn.conv2d"(%x, %w) {dilation = array<i64: 1, 1>, groups = 1 : i64, padding = array<i64: 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x32x28x28xf32>, tensor<32x32x1x1xf32>) -> tensor<1x32x28x28xf32>
+  %b = "fxn.conv2d"(%a, %w) {dilation = array<i64: 1, 1>, groups = 1 : i64, padding = array<i64: 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x32x28x28xf32>, tensor<32x32x1x1xf32>) -> tensor<1x32x28x28xf32>
+  return %b : tensor<1x32x28x28xf32>
+}
+"""
+
+
+def test_parallel_accumulations_of_one_shape_start_from_their_own_zeros_not_a_copy():
+    # cse merges the two convolutions' fills of zeros; fxn-unshare-fills gives each its own again, which
+    # each chunk of the convolution's parallel loop then computes on its slice.
+    module = parse_module(TWO_CONVOLUTIONS, "twice.mlir", new_context())
+    stages = pipeline_text("host", ("lowered", "vectorized", "bufferized"), threads=2)
+    pass_manager, _ = build_pipeline(stages, module.context)
+    pass_manager.run(module.operation)
+    assert str(module).count("scf.parallel") == 2 and "memref.copy" not in str(module)
