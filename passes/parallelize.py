@@ -18,7 +18,9 @@ split in 3 keep 2 threads busy 3/4 of the time; their 224 rows split in 2,
 all of it). The
 output channels of a convolution split in multiples of 16 (a register
 tile of ``fxn-tile-conv``); its output columns (its vectors) split only
-when nothing else does, in whole f32 vector registers. Float matrix products are
+when nothing else keeps the threads as busy (each chunk reads all the
+weights), in whole f32 vector registers. A single-use ``linalg.fill`` an
+op accumulates into is computed by the op's chunks, in the same forall. Float matrix products are
 left to ``fxn-pack-matmul``, which makes its own column panels a forall.
 
 Before/after (``chunks=2``)::
@@ -108,19 +110,23 @@ class FxnParallelize(FxnPass):
             return None
         parallel = parallel_loops(op)
         loops = [loop for loop, extent in enumerate(extents) if loop in parallel and extent >= 2]
-        if op.name == CONVOLUTION and 3 in loops:  # its columns only when nothing else splits (weights re-read)
+        if op.name == CONVOLUTION and 3 in loops:
+            # Its columns only when nothing else keeps the threads as busy (each chunk re-reads the weights):
+            # 144 filters make 3 chunks of 48 (2 threads busy 3/4 of the time), 3136 columns 2 of 1568.
             others = [loop for loop in loops if loop != 3]
-            loops = others if self._split(op, extents, others) else [3]
+            split, columns = self._split(op, extents, others), self._split(op, extents, [3])
+            loops = others if split is not None and (columns is None or split[2] >= columns[2]) else [3]
         split = self._split(op, extents, loops)
         if split is None:
             return None
-        loop, pieces = split
+        loop, pieces, _ = split
         sizes = [0] * len(extents)
         sizes[loop] = extents[loop] // pieces
         return tuple(sizes)
 
-    def _split(self, op, extents: list[int], loops: list[int]) -> tuple[int, int] | None:
-        """Of ``loops``, the one to split and into how many pieces (see the module docstring), or None."""
+    def _split(self, op, extents: list[int], loops: list[int]) -> tuple[int, int, float] | None:
+        """Of ``loops``, the one to split, into how many pieces, and the share of the threads' time it keeps
+        them working (see the module docstring); None if none divides."""
         best = None  # (share of the threads' time spent working, loop, pieces)
         for loop in loops:
             extent = extents[loop]
@@ -129,16 +135,16 @@ class FxnParallelize(FxnPass):
                 multiple = FILTER_TILE
             elif op.name == CONVOLUTION and loop == 3:
                 multiple = max(1, self.vector_bits // 32)
-            pieces = next((p for p in range(self.chunks, 4 * self.chunks + 1)
-                           if extent % p == 0 and (extent // p) % multiple == 0), None)
-            if pieces is None:
-                continue
-            # Static scheduling gives each thread ceil(pieces / chunks) pieces at most: 3 rows on 2 threads
-            # keep them busy 3/4 of the time, 224 rows all of it. The outermost loop that balances best.
-            balance = pieces / (-(-pieces // self.chunks) * self.chunks)
-            if best is None or balance > best[0]:
-                best = (balance, loop, pieces)
-        return None if best is None else best[1:]
+            for pieces in range(self.chunks, 4 * self.chunks + 1):
+                if extent % pieces or (extent // pieces) % multiple:
+                    continue
+                # Static scheduling gives each thread ceil(pieces / chunks) pieces at most: 3 rows on 2 threads
+                # keep them busy 3/4 of the time, 224 rows all of it. The outermost loop that balances best,
+                # in the fewest pieces that do (56 rows on 3 threads: 8 pieces, 8/9 of the time).
+                balance = pieces / (-(-pieces // self.chunks) * self.chunks)
+                if best is None or balance > best[0]:
+                    best = (balance, loop, pieces)
+        return None if best is None else (best[1], best[2], best[0])
 
 
 def _single_use_fill(op) -> int | None:

@@ -86,8 +86,9 @@ func.func @total(%x: tensor<1000000xf32>, %o: tensor<f32>) -> tensor<f32> {
 
 // -----
 
-// A convolution of batch 1: its output channels split, in multiples of 16 (64 in 2 chunks of 32; in 3
-// chunks none divides, so 4 chunks of 16); the input is read whole by each chunk. The fill of zeros it
+// A convolution of batch 1: its output channels split, in multiples of 16 (64 in 2 chunks of 32); the
+// input is read whole by each chunk. On 3 threads 4 chunks of 16 filters keep them busy 2/3 of the time,
+// 8 chunks of 7 rows 8/9: the rows split. The fill of zeros it
 // accumulates into, used by it alone, is computed by each chunk on its own slice, in the same region.
 // (The whole fill is left unused, for canonicalization to erase.)
 // CHECK-LABEL: func.func @conv(
@@ -96,8 +97,8 @@ func.func @total(%x: tensor<1000000xf32>, %o: tensor<f32>) -> tensor<f32> {
 // CHECK: linalg.fill {{.+}} -> tensor<1x32x56x56xf32>
 // CHECK: linalg.conv_2d_nchw_fchw ins(%{{.+}}, %{{.+}} : tensor<1x64x58x58xf32>, tensor<32x64x3x3xf32>) outs(%{{.+}} : tensor<1x32x56x56xf32>)
 // THREE-LABEL: func.func @conv(
-// THREE: scf.forall (%{{.+}}) in (4)
-// THREE: linalg.conv_2d_nchw_fchw ins({{.+}}) outs(%{{.+}} : tensor<1x16x56x56xf32>)
+// THREE: scf.forall (%{{.+}}) in (8)
+// THREE: linalg.conv_2d_nchw_fchw ins({{.+}}) outs(%{{.+}} : tensor<1x64x7x56xf32>)
 // A batch of 2 splits along the batch, the outermost parallel loop.
 // CHECK-LABEL: func.func @conv_batch(
 // CHECK: linalg.conv_2d_nchw_fchw ins(%{{.+}}, %{{.+}} : tensor<1x8x34x34xf32>, tensor<24x8x3x3xf32>) outs(%{{.+}} : tensor<1x24x32x32xf32>)
@@ -153,6 +154,21 @@ func.func @joined_rows(%x: tensor<1x32x1x12544xf32>, %w: tensor<16x32x1x1xf32>) 
   %f = linalg.fill ins(%z : f32) outs(%e : tensor<1x16x1x12544xf32>) -> tensor<1x16x1x12544xf32>
   %r = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x32x1x12544xf32>, tensor<16x32x1x1xf32>) outs(%f : tensor<1x16x1x12544xf32>) -> tensor<1x16x1x12544xf32>
   return %r : tensor<1x16x1x12544xf32>
+}
+// 144 filters split in multiples of 16 only as 3 x 48 (2 threads busy 3/4 of the time); the 3136 columns
+// split evenly (2 x 1568 = 2 x 196 x 8), so they split instead. With 3 threads, 3 x 48 filters balance.
+// CHECK-LABEL: func.func @unbalanced_filters(
+// CHECK: scf.forall (%{{.+}}) in (2)
+// CHECK: linalg.conv_2d_nchw_fchw ins(%{{.+}}, %{{.+}} : tensor<1x24x1x1568xf32>, tensor<144x24x1x1xf32>) outs(%{{.+}} : tensor<1x144x1x1568xf32>)
+// THREE-LABEL: func.func @unbalanced_filters(
+// THREE: scf.forall (%{{.+}}) in (3)
+// THREE: linalg.conv_2d_nchw_fchw ins({{.+}}) outs(%{{.+}} : tensor<1x48x1x3136xf32>)
+func.func @unbalanced_filters(%x: tensor<1x24x1x3136xf32>, %w: tensor<144x24x1x1xf32>) -> tensor<1x144x1x3136xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x144x1x3136xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1x144x1x3136xf32>) -> tensor<1x144x1x3136xf32>
+  %r = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x24x1x3136xf32>, tensor<144x24x1x1xf32>) outs(%f : tensor<1x144x1x3136xf32>) -> tensor<1x144x1x3136xf32>
+  return %r : tensor<1x144x1x3136xf32>
 }
 
 // -----
