@@ -20,8 +20,9 @@ output channels of a convolution split in multiples of 16 (a register
 tile of ``fxn-tile-conv``); its output columns (its vectors) split only
 when nothing else keeps the threads as busy (each chunk reads all the
 weights), in whole f32 vector registers. A single-use ``linalg.fill`` an
-op accumulates into is computed by the op's chunks, in the same forall. Float matrix products are
-left to ``fxn-pack-matmul``, which makes its own column panels a forall.
+op accumulates into is computed by the op's chunks, in the same forall.
+Float matrix products are left to ``fxn-pack-matmul``, which makes its own
+column panels a forall.
 
 Before/after (``chunks=2``)::
 
@@ -85,7 +86,7 @@ class FxnParallelize(FxnPass):
             for i, loop in enumerate(loops):  # a fill fused into its consumer's chunks is not split on its own
                 if any(loop.operation == fill for fill in fused):
                     splits[i] = None
-            chosen = iter(splits)
+            chosen = iter(splits)  # tag_groups asks once per loop, in order
             groups = tag_groups(loops, PARALLEL_ATTRIBUTE, lambda _: next(chosen))
             if not groups:
                 return

@@ -261,16 +261,20 @@ def _input_phases(padded_input: ir.Value, axis: int, stride: int, kernel: int, o
     ``fxn-tile-conv``); no product is computed that the strided convolution
     does not compute.
     """
-    count = out_size + -(-kernel // stride) - 1 + spare
     assert tensor_type(padded_input).shape[axis] >= _phase_extent(stride, kernel, out_size, spare)
-    return _phases(padded_input, axis, stride, min(stride, kernel), count)
+    return _phases(padded_input, axis, stride, min(stride, kernel), _phase_count(stride, kernel, out_size, spare))
+
+
+def _phase_count(stride: int, kernel: int, out_size: int, spare: int = 0) -> int:
+    """Positions of each phase along an axis that :func:`_input_phases` takes: what ``ceil(kernel / stride)``
+    taps read for ``out_size`` outputs, and ``spare`` more."""
+    return out_size + -(-kernel // stride) - 1 + spare
 
 
 def _phase_extent(stride: int, kernel: int, out_size: int, spare: int = 0) -> int:
     """The padded input size along an axis that :func:`_input_phases` reads (the last phases read past the
     taps of a kernel that the stride does not divide, against zero taps or none)."""
-    count = out_size + -(-kernel // stride) - 1 + spare
-    return stride * (count - 1) + min(stride, kernel)
+    return stride * (_phase_count(stride, kernel, out_size, spare) - 1) + min(stride, kernel)
 
 
 def _weight_phases(weight: ir.Value, strides: dict[int, int]) -> list[ir.Value]:
