@@ -301,7 +301,8 @@ def _weight_phases(weight: ir.Value, strides: dict[int, int]) -> list[ir.Value]:
         elif constant is not None:
             taps = constant[tuple(slice(o, None, t) for o, t in zip(offsets, steps))]
             weights.append(dense_constant(taps, tensor_type(weight).dtype))
-        else:
+        else:  # a stride over one tap is no stride (and would leave a layout the lowering to LLVM cannot take)
+            steps = [step if size > 1 else 1 for step, size in zip(steps, sizes)]
             sliced = tensor_type(weight).with_shape(tuple(sizes)).to_mlir()
             weights.append(tensor.extract_slice(sliced, weight, [], [], [], offsets, sizes, steps))
     return weights

@@ -36,6 +36,8 @@ CASES = [
     # 2, 2 and 1 taps per axis, one convolution each.
     ((1, 16, 56, 56), (16, 16, 3, 3), dict(stride=2, padding=1)),
     ((1, 8, 20, 20), (8, 8, 5, 5), dict(stride=3, padding=2)),
+    # A phase of one tap along an axis whose stride is 2 (a 2x1 kernel at stride (3, 2)).
+    ((1, 5, 9, 38), (1, 5, 2, 1), dict(stride=(3, 2))),
     ((1, 8, 15, 17), (12, 8, 3, 3), dict(stride=(1, 3), padding=2)),
     ((1, 6, 12, 12), (6, 6, 3, 3), dict(padding=2, dilation=2)),
     ((1, 8, 12, 12), (8, 2, 3, 3), dict(padding=1, groups=4)),
