@@ -35,9 +35,9 @@ func.func @joined(%x: tensor<1x4x7x7xf32>, %w: tensor<8x4x3x3xf32>) -> tensor<1x
 
 // A stride of 2 along both axes whose output rows (7) are shorter than a vector: the columns, then the
 // rows, are split into 2 phases each (stacked as blocks of 4 channels: 16), the taps alike (3x3 -> 2x2,
-// 2x1, 1x2, 1x1, strided slices of the weight); each phase is a stride-1 convolution on joined rows (10
-// rows of 8 columns, 2 spare rows), one per kernel row, all accumulated: 2 + 2 + 1 + 1 = 6, no product
-// with a zero tap.
+// 2x1, 1x2, 1x1, strided slices of the weight, step 1 over a single tap); each phase is a stride-1
+// convolution on joined rows (10 rows of 8 columns, 2 spare rows), one per kernel row, all accumulated:
+// 2 + 2 + 1 + 1 = 6, no product with a zero tap.
 // CHECK-LABEL: func.func @strided_rows(
 // CHECK-SAME: %{{[^:]+}}: tensor<1x4x14x14xf32>, %[[W:[^:]+]]: tensor<8x4x3x3xf32>
 // CHECK: linalg.generic {{.+}} outs(%{{.+}} : tensor<1x4x20x16xf32>)
@@ -45,9 +45,9 @@ func.func @joined(%x: tensor<1x4x7x7xf32>, %w: tensor<8x4x3x3xf32>) -> tensor<1x
 // CHECK: linalg.generic {indexing_maps = [#[[ROWS:.+]], #{{.+}}], {{.+}} outs(%{{.+}} : tensor<1x2x8x10x8xf32>)
 // CHECK: %[[PHASES:.+]] = tensor.collapse_shape %{{.+}} {{.+}} : tensor<1x2x8x10x8xf32> into tensor<1x16x10x8xf32>
 // CHECK: tensor.extract_slice %[[W]][0, 0, 0, 0] [8, 4, 2, 2] [1, 1, 2, 2]
-// CHECK: tensor.extract_slice %[[W]][0, 0, 0, 1] [8, 4, 2, 1] [1, 1, 2, 2]
-// CHECK: tensor.extract_slice %[[W]][0, 0, 1, 0] [8, 4, 1, 2] [1, 1, 2, 2]
-// CHECK: tensor.extract_slice %[[W]][0, 0, 1, 1] [8, 4, 1, 1] [1, 1, 2, 2]
+// CHECK: tensor.extract_slice %[[W]][0, 0, 0, 1] [8, 4, 2, 1] [1, 1, 2, 1]
+// CHECK: tensor.extract_slice %[[W]][0, 0, 1, 0] [8, 4, 1, 2] [1, 1, 1, 2]
+// CHECK: tensor.extract_slice %[[W]][0, 0, 1, 1] [8, 4, 1, 1] [1, 1, 1, 1]
 // CHECK: tensor.extract_slice %[[PHASES]][0, 12, 0, 0] [1, 4, 10, 8]
 // CHECK: linalg.fill {{.+}} -> tensor<1x8x1x64xf32>
 // CHECK-COUNT-6: linalg.conv_2d_nchw_fchw {{.+}} ins(%{{.+}}, %{{.+}} : tensor<1x4x1x6{{[45]}}xf32>, tensor<8x4x1x{{[12]}}xf32>) outs(%{{.+}} : tensor<1x8x1x64xf32>)
