@@ -11,7 +11,7 @@ from fxn.dialects.elements import ModuleElements, element_count, numpy_to_elemen
 from fxn.dialects.reference import load_kernels
 from fxn.mlir import ir, rewrite
 
-from .patterns import defining_op, tensor_type
+from .patterns import defining_op, outermost_op, tensor_type
 from .registry import FxnPass
 
 _MATCH_FAILED = True
@@ -51,7 +51,7 @@ class FxnConstantFold(FxnPass):
     def run_on(self, op) -> None:
         from fxn.interpreter import evaluate_op
 
-        elements = ModuleElements(_module_of(op))
+        elements = ModuleElements(outermost_op(op))
 
         def fold(target, rewriter):
             result_type = tensor_type(target.results[0])
@@ -131,9 +131,3 @@ def _pads_with_own_value(op, scalar: np.ndarray) -> bool:
     attrs = OPS["fxn.pad"].decode_attrs(op.attributes)
     fill = np.full((), attrs.value, dtype=scalar.dtype)  # converted as the reference kernel does
     return attrs.mode != "constant" or fill.tobytes() == scalar.tobytes()
-
-
-def _module_of(op):
-    while op.parent is not None:
-        op = op.parent
-    return op

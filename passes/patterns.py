@@ -75,3 +75,10 @@ def apply_counting(root, op_class, pattern) -> int:
     patterns.add(op_class, counted)
     rewrite.apply_patterns_and_fold_greedily(root, patterns.freeze())
     return rewrites
+
+
+def outermost_op(op):
+    """The op that holds ``op`` with no parent above it (the module being transformed)."""
+    while op.parent is not None:
+        op = op.parent
+    return op

@@ -8,6 +8,7 @@ from fxn.backends import resolve_target
 from fxn.dialects.types import NUMPY_DTYPES
 from fxn.mlir import ir
 
+from ..patterns import outermost_op
 from ..registry import FxnPass, PassFailure
 from . import load_lowerings
 from .bounds import bounds_checks
@@ -65,7 +66,7 @@ class FxnLowerToLinalg(FxnPass):
 
         op.walk(collect)
         vendor_lowered = []
-        with bounds_checks(self.bounds_check), module_constants(_module_of(op)):
+        with bounds_checks(self.bounds_check), module_constants(outermost_op(op)):
             self._lower(fxn_ops, table, own, backend, target, vendor_lowered)
         make_signless(op)
         if vendor_lowered:
@@ -88,12 +89,6 @@ class FxnLowerToLinalg(FxnPass):
                 replacement = restore_unsigned(replacement, fxn_op.results[0].type)
             fxn_op.results[0].replace_all_uses_with(replacement)
             fxn_op.erase()
-
-
-def _module_of(op):
-    while op.parent is not None:
-        op = op.parent
-    return op
 
 
 def _check_element_types(fxn_op, target) -> None:
