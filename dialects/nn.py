@@ -1,4 +1,4 @@
-"""Neural-network ops: matmul, linear, conv2d, pooling and inference batch norm.
+"""Neural-network ops: matmul, linear, conv2d, pooling, inference batch norm and layer norm.
 
 Each follows its PyTorch function; the docstrings name every deviation.
 Operands share one element type (the frontend inserts ``fxn.cast`` where
@@ -401,4 +401,41 @@ class BatchNormOp(FxnOp, name="batch_norm"):
             raise VerifyError(f"input must have rank at least 2 (N, C, ...); got rank {args.input.rank}")
         for name, vector in vectors.items():
             require_vector(vector, name, args.input.shape[1], "input channels")
+        return args.input
+
+
+class LayerNormOp(FxnOp, name="layer_norm"):
+    """``torch.nn.functional.layer_norm`` over the last ``normalized_rank`` dims of ``input``.
+
+    Each slice ``x`` over those dims becomes ``(x - mean) * rsqrt(var + eps)
+    * weight + bias``, with ``mean`` and the biased ``var`` (the mean of the
+    squared deviations) of that slice; ``weight`` and ``bias`` have the
+    normalized dims' shape (the frontend passes ones and zeros where PyTorch's
+    are None). Float element types, the same for all; f16 computes in f32 and
+    rounds once. The sums' order is unspecified, as :class:`ReduceOp`'s
+    (each within ``n * eps`` relative of the exact sum of its ``n`` terms).
+
+    ``%r = "fxn.layer_norm"(%x, %w, %b) {eps = 1.000000e-05 : f64, normalized_rank = 1 : i64} : (tensor<4x768xf32>, tensor<768xf32>, tensor<768xf32>) -> tensor<4x768xf32>``
+    """
+
+    input: Operand
+    weight: Operand
+    bias: Operand
+    normalized_rank = IntAttr(minimum=1, default=1)
+    eps = FloatAttr(default=1e-5)
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        shared_dtype(args.input, args.weight, args.bias, dtypes=FLOAT_DTYPES, kind="float")
+        rank = attrs.normalized_rank
+        if rank > args.input.rank:
+            raise VerifyError(f"normalized_rank {rank} exceeds the input's rank {args.input.rank}")
+        normalized = args.input.shape[args.input.rank - rank:]
+        for name in ("weight", "bias"):
+            vector = getattr(args, name)
+            if vector.rank != rank:
+                raise VerifyError(f"{name} must have rank {rank} (the normalized dims); got rank {vector.rank}")
+            for size, expected in zip(vector.shape, normalized):
+                require_same_size(size, expected, f"{name} shape {format_shape(vector.shape)} and the normalized "
+                                  f"dims {format_shape(normalized)} differ")
         return args.input

@@ -22,7 +22,12 @@ when nothing else keeps the threads as busy (each chunk reads all the
 weights), in whole f32 vector registers. A single-use ``linalg.fill`` an
 op accumulates into is computed by the op's chunks, in the same forall.
 Float matrix products are left to ``fxn-pack-matmul``, which makes its own
-column panels a forall.
+column panels a forall. A top-level ``scf.for`` marked
+``fxn.independent_iterations`` (a row-at-a-time lowering: softmax,
+layer_norm) with a static trip count of at least ``chunks`` and a static
+carried tensor of at least ``min-work`` elements becomes the
+``scf.forall`` of the same iterations, each inserting its window with
+``tensor.parallel_insert_slice``.
 
 Before/after (``chunks=2``)::
 
@@ -39,9 +44,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fxn.mlir import ir, linalg
+from fxn.mlir import ir, linalg, scf, tensor
 
 from .pack_matmul import PRODUCTS, packed_product
+from .lowering.reduction import INDEPENDENT_ITERATIONS
 from .registry import FxnPass
 from .transform_scripts import apply_transform_script, count_tagged, tag_groups
 
@@ -79,6 +85,10 @@ class FxnParallelize(FxnPass):
         if self.chunks < 2:
             return
         with op.context:
+            rows = [loop for loop in _independent_loops(op) if self._runs_in_parallel(loop)]
+            for loop in rows:
+                _as_forall(loop)
+            self.count("rows", "loops of independent iterations run in parallel", len(rows))
             loops = _top_level_loops(op)
             splits = [self._split_of(loop) for loop in loops]
             fused = [loop.operands[split.fill_operand].owner.operation for loop, split in zip(loops, splits)
@@ -95,6 +105,14 @@ class FxnParallelize(FxnPass):
             whole = sum(PARALLEL_ATTRIBUTE in loop.attributes for loop in _top_level_loops(op))
             count_tagged(op, PARALLEL_ATTRIBUTE, remove=True)  # the chunks keep the tag of the op they come from
         self.count("split", "linalg ops split into parallel chunks", tagged - whole)
+
+    def _runs_in_parallel(self, loop) -> bool:
+        """Whether an independent-iterations loop has the iterations and the work to share among the threads."""
+        trips = _trip_count(loop)
+        carried = loop.results[0].type if len(loop.results) == 1 else None
+        if trips is None or trips < self.chunks or not isinstance(carried, ir.RankedTensorType):
+            return False
+        return carried.has_static_shape and _product(carried.shape) >= self.min_work
 
     def _split_of(self, op) -> Split | None:
         sizes = self.tile_sizes(op)
@@ -171,6 +189,58 @@ def _top_level_loops(root) -> list:
 
     root.walk(visit)
     return found
+
+
+def _independent_loops(root) -> list:
+    """The ``scf.for`` loops of :data:`INDEPENDENT_ITERATIONS` directly in a function's body."""
+    found = []
+
+    def visit(op):
+        if (op.name == "scf.for" and INDEPENDENT_ITERATIONS in op.attributes
+                and op.parent is not None and op.parent.name == "func.func"):
+            found.append(op.opview)
+        return ir.WalkResult.ADVANCE
+
+    root.walk(visit)
+    return found
+
+
+def _constant_index(value: ir.Value) -> int | None:
+    owner = value.owner
+    if isinstance(owner, ir.OpView) and owner.name == "arith.constant":
+        return ir.IntegerAttr(owner.attributes["value"]).value
+    return None
+
+
+def _trip_count(loop) -> int | None:
+    """The static trip count of an ``scf.for`` from 0 by 1, else None."""
+    lower, upper, step = (_constant_index(v) for v in (loop.lowerBound, loop.upperBound, loop.step))
+    return upper if lower == 0 and step == 1 and upper is not None else None
+
+
+def _as_forall(loop) -> None:
+    """An independent-iterations ``scf.for`` of one carried tensor, whose iterations end by inserting their
+    window into it, as the ``scf.forall`` of the same iterations, each inserting its window in parallel."""
+    body = loop.body
+    operations = list(body.operations)
+    done = loop.inner_iter_args[0]
+    insert = operations[-1].operands[0].owner
+    assert insert.name == "tensor.insert_slice" and insert.operands[1] == done and operations[-2] == insert, (
+        "an independent-iterations loop ends by inserting its window into the carried tensor")
+    with ir.InsertionPoint(loop), loop.location:
+        forall = scf.ForallOp([0], [_trip_count(loop)], [1], [loop.initArgs[0]])
+        in_parallel = forall.terminator()
+    loop.induction_variable.replace_all_uses_with(forall.induction_variables[0])
+    done.replace_all_uses_with(forall.inner_iter_args[0])
+    for operation in operations[:-2]:
+        operation.move_before(in_parallel)
+    window = insert.opview
+    with ir.InsertionPoint(in_parallel.block), loop.location:
+        tensor.parallel_insert_slice(window.source, forall.inner_iter_args[0], window.offsets, window.sizes,
+                                     window.strides, window.static_offsets, window.static_sizes,
+                                     window.static_strides)
+    loop.results[0].replace_all_uses_with(forall.results[0])
+    loop.operation.erase()
 
 
 def _indexing_maps(op) -> list:

@@ -13,6 +13,7 @@ from fxn.dialects.nn import (
     BatchNormOp,
     Conv2dActivationOp,
     Conv2dOp,
+    LayerNormOp,
     LinearActivationOp,
     LinearOp,
     MatmulOp,
@@ -118,6 +119,21 @@ def batch_norm(input, running_mean, running_var, weight, bias, *, eps, result_ty
     channel_shape = (-1,) + (1,) * (input.ndim - 2)
     mean, var, scale, shift = (v.astype(accumulator).reshape(channel_shape) for v in (running_mean, running_var, weight, bias))
     result = (input.astype(accumulator) - mean) / np.sqrt(var + eps) * scale + shift
+    return result.astype(result_type.numpy_dtype)
+
+
+@shape_checked_kernel(LayerNormOp)
+def layer_norm(input, weight, bias, *, normalized_rank, eps, result_type):
+    if input.size == 0:
+        return np.empty(input.shape, result_type.numpy_dtype)
+    accumulator = compute_dtype(input.dtype)
+    axes = tuple(range(input.ndim - normalized_rank, input.ndim))
+    x = input.astype(accumulator)
+    mean = x.mean(axis=axes, keepdims=True)
+    deviation = x - mean
+    variance = (deviation * deviation).mean(axis=axes, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        result = deviation / np.sqrt(variance + eps) * weight.astype(accumulator) + bias.astype(accumulator)
     return result.astype(result_type.numpy_dtype)
 
 

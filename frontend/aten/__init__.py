@@ -73,7 +73,7 @@ KEPT_OPS = (
 
 
 #: Core ATen ops that PyTorch keeps whole but fxn takes decomposed (into ops the table converts).
-DECOMPOSED_OPS = ("native_layer_norm", "native_group_norm", "linalg_vector_norm")
+DECOMPOSED_OPS = ("native_group_norm", "linalg_vector_norm")
 
 
 def decompositions() -> dict:

@@ -1,4 +1,4 @@
-"""Converters of the ATen neural-network ops: matrix products, convolution, pooling, batch norm.
+"""Converters of the ATen neural-network ops: matrix products, convolution, pooling, batch norm, layer norm.
 
 ``F.linear`` reaches ATen as ``addmm(bias, x, permute(w, [1, 0]))``; that
 pattern becomes ``fxn.linear`` again. 1-D convolutions run as 2-D ones
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from fxn.dialects.elementwise import AddOp
+from fxn.dialects.elementwise import AddOp, MulOp, RsqrtOp, SubOp
 from fxn.dialects.nn import (AdaptiveAvgPool2dOp, AvgPool2dOp, BatchNormOp, Conv2dActivationOp, Conv2dOp,
-                             LinearActivationOp, LinearOp, MatmulOp, MaxPool2dOp)
+                             LayerNormOp, LinearActivationOp, LinearOp, MatmulOp, MaxPool2dOp)
+from fxn.dialects.reduction import ReduceOp
 from fxn.dialects.tensor import TransposeOp
 from fxn.dialects.types import FLOAT_DTYPES
 from fxn.mlir import ir
@@ -190,3 +191,29 @@ def _no_training(which, input, weight, bias, running_mean, running_var, momentum
     if which != 0:
         raise Unsupported("the saved statistics of batch norm have no fxn op")
     return batch_norm(input, weight, bias, running_mean, running_var, eps)
+
+
+@aten("native_layer_norm.default", outputs=True)
+def native_layer_norm(which, input, normalized_shape, weight, bias, eps):
+    """Output 0 (the normalized input) is ``fxn.layer_norm``, with ones and zeros for a missing weight and bias;
+    the saved mean and ``rsqrt(var + eps)`` (outputs 1 and 2), and a normalization without weight or bias over
+    dims known only at run time, are the fxn ops of their formulas."""
+    source = emit.type_of(input)
+    rank = len(normalized_shape)
+    normalized = source.shape[source.rank - rank:] if rank <= source.rank else ()
+    if which == 0 and (weight is not None and bias is not None or None not in normalized):
+        ones = np.ones(normalized, source.numpy_dtype) if None not in normalized else None
+        weight = emit.constant(ones) if weight is None else weight
+        bias = emit.constant(np.zeros_like(ones)) if bias is None else bias
+        return LayerNormOp.build(input, *emit.operands([weight, bias], source.dtype), normalized_rank=rank, eps=eps)
+    axes = list(range(source.rank - rank, source.rank))
+    mean = ReduceOp.build(input, kind="mean", axes=axes, keepdims=True)
+    deviation = SubOp.build(input, mean)
+    variance = ReduceOp.build(MulOp.build(deviation, deviation), kind="mean", axes=axes, keepdims=True)
+    rstd = RsqrtOp.build(AddOp.build(variance, emit.scalar(eps, source.dtype)))
+    if which != 0:
+        return mean if which == 1 else rstd
+    result = MulOp.build(deviation, rstd)
+    if weight is not None:
+        result = MulOp.build(result, emit.operand(weight, source.dtype))
+    return result if bias is None else AddOp.build(result, emit.operand(bias, source.dtype))

@@ -5,7 +5,8 @@ batches, k = 0, dynamic dims) on every numeric dtype, integer products
 wrapping; linear with and without bias; conv2d strided, dilated, grouped,
 depthwise, pointwise and with dynamic batch; max and average pooling with
 padding, dilation and ceil mode (partial windows); adaptive pooling
-shrinking, growing and to an empty output; batch_norm over every rank.
+shrinking, growing and to an empty output; batch_norm over every rank;
+layer_norm over one or several trailing dims, of offset and constant rows.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from fxn.dialects.nn import (AdaptiveAvgPool2dOp, AvgPool2dOp, BatchNormOp, Conv2dActivationOp, Conv2dOp,
-                             LinearActivationOp, LinearOp, MatmulOp, MaxPool2dOp)
+                             LayerNormOp, LinearActivationOp, LinearOp, MatmulOp, MaxPool2dOp)
 from fxn.dialects.types import ALL_DTYPES, FLOAT_DTYPES, INT_DTYPES, NUMPY_DTYPES
 
 from .case import Case, among, normal_array
@@ -69,6 +70,17 @@ ADAPTIVE_CONFIGS = {
 #: (input shape, eps, dynamic input axes)
 BATCH_NORM_CONFIGS = {"nc": ((4, 3), 1e-5, ()), "ncl": ((2, 3, 5), 0.1, ()), "nchw": ((2, 3, 4, 5), 1e-3, (0, 2)),
                       "ncdhw": ((1, 2, 3, 2, 2), 1e-5, ())}
+
+#: (input shape, normalized_rank, eps, dynamic axes of the input, offset added to the input, constant rows)
+LAYER_NORM_CONFIGS = {
+    "rows": ((5, 12), 1, 1e-5, (), 0.0, False),
+    "image": ((2, 3, 4, 5), 3, 1e-5, (), 0.0, False),
+    "whole": ((7,), 1, 0.1, (), 0.0, False),
+    "two_dims": ((3, 4, 6), 2, 1e-3, (0,), 0.0, False),
+    "dynamic": ((2, 3, 8), 1, 1e-5, (0, 2), 0.0, False),
+    "offset": ((4, 33), 1, 1e-5, (), 100.0, False),
+    "constant": ((3, 9), 1, 1e-5, (), 0.0, True),
+}
 
 
 def matmul_cases(rng, supported=ALL_DTYPES) -> dict[str, Case]:
@@ -195,9 +207,25 @@ def batch_norm_cases(rng, supported=ALL_DTYPES) -> dict[str, Case]:
     }
 
 
+def layer_norm_cases(rng, supported=ALL_DTYPES) -> dict[str, Case]:
+    def inputs(shape, rank, dtype, offset, constant):
+        x = normal_array(rng, shape, dtype) + np.asarray(offset, NUMPY_DTYPES[dtype])
+        if constant:
+            x[...] = x[..., :1]
+        return [x, normal_array(rng, shape[len(shape) - rank:], dtype), normal_array(rng, shape[len(shape) - rank:], dtype)]
+
+    return {
+        f"layer_norm_{config}_{dtype}": Case(LayerNormOp, inputs(shape, rank, dtype, offset, constant),
+                                             dict(normalized_rank=rank, eps=eps), (dynamic,), variant=(config,))
+        for dtype in among(FLOAT_DTYPES, supported)
+        for config, (shape, rank, eps, dynamic, offset, constant) in LAYER_NORM_CONFIGS.items()
+    }
+
+
 def builders() -> dict[str, object]:
     """Per nn op name, the function ``(rng, supported dtypes) -> {name: Case}`` making its cases."""
     return {"fxn.matmul": matmul_cases, "fxn.linear": linear_cases, "fxn.conv2d": conv2d_cases,
             "fxn.conv2d_activation": conv2d_activation_cases, "fxn.linear_activation": linear_activation_cases,
             "fxn.max_pool2d": max_pool2d_cases, "fxn.avg_pool2d": avg_pool2d_cases,
-            "fxn.adaptive_avg_pool2d": adaptive_avg_pool2d_cases, "fxn.batch_norm": batch_norm_cases}
+            "fxn.adaptive_avg_pool2d": adaptive_avg_pool2d_cases, "fxn.batch_norm": batch_norm_cases,
+            "fxn.layer_norm": layer_norm_cases}

@@ -677,6 +677,16 @@ def _batch_norm(a, site, operands, attrs, result):
     return list(x)
 
 
+@_rule("fxn.layer_norm")
+def _layer_norm(a, site, operands, attrs, result):
+    x = operands["input"]
+    normalized = x[len(x) - attrs.normalized_rank:]
+    for name in ("weight", "bias"):
+        for dim, size in zip(normalized, operands[name]):
+            a.require_equal(site, dim, size, f"the {name} has the normalized dims' shape")
+    return list(x)
+
+
 @_rule("fxn.dim")
 def _dim(a, site, operands, attrs, result):
     return []

@@ -1,4 +1,4 @@
-"""Generic lowering of the nn fxn ops: contractions, convolutions, pooling and inference batch norm.
+"""Generic lowering of the nn fxn ops: contractions, convolutions, pooling, inference batch norm and layer norm.
 
 Products and sums accumulate in :func:`~.reduction.accumulator_dtype` (f32
 for f16) in a zero-filled tensor and are rounded once by a final
@@ -27,8 +27,10 @@ from .image import Band, dense_constant, resample_axis
 from .reduction import (
     accumulator_dtype,
     add,
+    by_rows,
     convert,
     dims,
+    element_count,
     expand_shape,
     filled,
     finish,
@@ -37,6 +39,7 @@ from .reduction import (
     multiply,
     reassociation,
     require_static,
+    row_sum,
     scalar,
     size_of,
     with_unit_dims,
@@ -711,3 +714,61 @@ def lower_batch_norm(op, target):
 
     return normalized
 
+
+
+# ----------------------------------------------------------------------------
+# fxn.layer_norm
+
+
+def _grouped(value: ir.Value, groups: Sequence[Sequence[int]]) -> ir.Value:
+    """``value`` with each group of its dims collapsed into one (``tensor.collapse_shape``); itself if no group
+    joins dims."""
+    if all(len(group) == 1 for group in groups):
+        return value
+    source = tensor_type(value)
+    shape = []
+    for group in groups:
+        sizes = [source.shape[a] for a in group]
+        shape.append(None if None in sizes else int(np.prod(sizes, dtype=np.int64)))
+    return tensor.collapse_shape(source.with_shape(shape).to_mlir(), value, reassociation(groups))
+
+
+@lowering("fxn.layer_norm")
+def lower_layer_norm(op, target):
+    """Per slice over the normalized dims, flattened into a row and one row at a time (its three passes stay in
+    the cache): the mean, the mean of the squared deviations, and ``(x - mean) * rstd * weight + bias``."""
+    attrs = op.attrs()
+    x = op.input
+    result = tensor_type(op.results[0])
+    accumulator = accumulator_dtype(result.dtype)
+    leading = result.rank - attrs.normalized_rank
+    normalized = list(range(leading, result.rank))
+    weight, bias = (_grouped(v, [list(range(attrs.normalized_rank))]) for v in (op.weight, op.bias))
+    count = element_count(x, normalized, accumulator)
+    epsilon = scalar(accumulator, attrs.eps)
+    one = scalar(accumulator, 1.0)
+
+    def normalize(row: ir.Value) -> ir.Value:
+        mean = arith.divf(row_sum(row, accumulator, lambda v: convert(v, accumulator)), count)
+
+        def squared_deviation(v):
+            deviation = arith.subf(convert(v, accumulator), mean)
+            return arith.mulf(deviation, deviation)
+
+        variance = arith.divf(row_sum(row, accumulator, squared_deviation), count)
+        rstd = arith.divf(one, math.sqrt(arith.addf(variance, epsilon)))
+
+        def scaled(v, w, b):
+            deviation = arith.mulf(arith.subf(convert(v, accumulator), mean), rstd)
+            return convert(arith.addf(arith.mulf(deviation, convert(w, accumulator)), convert(b, accumulator)),
+                           result.dtype)
+
+        return elementwise([row, weight, bias], tensor_type(row).with_dtype(result.dtype), scaled)
+
+    groups = ([list(range(leading))] if leading else []) + [normalized]
+    flat = _grouped(x, groups)
+    computed = by_rows(flat, result.dtype, normalize) if leading else normalize(flat)
+    if computed.type == result.to_mlir():
+        return computed
+    dynamic_sizes = [size_of(x, a) for a in range(result.rank) if result.shape[a] is None]
+    return expand_shape(computed, result, groups, dynamic_sizes)

@@ -197,7 +197,7 @@ def _combiner(kind: str, dtype: str) -> tuple[Callable, object]:
     return minimum(dtype), highest(dtype)
 
 
-def _extent(source: ir.Value, axes: Sequence[int], dtype: str) -> ir.Value:
+def element_count(source: ir.Value, axes: Sequence[int], dtype: str) -> ir.Value:
     """The number of elements reduced, as a ``dtype`` float scalar."""
     sizes = [size_of(source, a) for a in axes]
     static = 1
@@ -227,7 +227,7 @@ def lower_reduce(op, target):
     (reduced,) = reducing_generic(source, axes, [init], lambda x, acc: combine(convert(x, accumulator), acc))
     body = None
     if attrs.kind == "mean":
-        extent = _extent(source, axes, accumulator)
+        extent = element_count(source, axes, accumulator)
         body = lambda acc: arith.divf(acc, extent)  # noqa: E731
     rounded = finish(reduced, result.with_shape([source_type.shape[a] for a in kept]), body)
     return with_unit_dims(rounded, result, axes if attrs.keepdims else ())
@@ -252,30 +252,45 @@ def _broadcast_along(value: ir.Value, like: ir.Value, axes: Sequence[int], dtype
     return generic
 
 
-def _softmax_by_rows(source: ir.Value, result: TensorType, accumulator: str) -> ir.Value:
-    """Softmax along the last dim of a 2-d tensor, one row at a time (each row's passes stay in the cache).
+#: The unit attribute of an ``scf.for`` whose iterations are independent: each reads what it likes but writes
+#: only its own window of the loop-carried tensor (``fxn-parallelize`` may run them as an ``scf.forall``).
+INDEPENDENT_ITERATIONS = "fxn.independent_iterations"
 
-    Per row: its maximum, ``exp(x - max)``, their sum, one reciprocal (a
-    scalar), and the exponentials times it.
-    """
-    init = tensor.empty([size_of(source, 0), size_of(source, 1)], element_type(result.dtype))
-    loop = scf.ForOp(index(0), index_value(size_of(source, 0)), index(1), [init])
+
+def by_rows(source: ir.Value, dtype: str, row_result: Callable[[ir.Value], ir.Value]) -> ir.Value:
+    """A 2-d ``dtype`` tensor whose row ``i`` is ``row_result(source row i)``: one row at a time, so that the
+    passes over a row stay in the cache (an ``scf.for`` of :data:`INDEPENDENT_ITERATIONS`)."""
+    rows, columns = size_of(source, 0), size_of(source, 1)
+    row_type = tensor_type(source).with_shape(tensor_type(source).shape[1:])
+    init = tensor.empty([rows, columns], element_type(dtype))
+    loop = scf.ForOp(index(0), index_value(rows), index(1), [init])
+    loop.operation.attributes[INDEPENDENT_ITERATIONS] = ir.UnitAttr.get()
     with ir.InsertionPoint(loop.body):
         row_index, done = loop.induction_variable, loop.inner_iter_args[0]
-        row_window = [row_index, 0], [1, size_of(source, 1)]
-        row_type = tensor_type(source).with_shape(tensor_type(source).shape[1:])
-        row = window(source, *row_window, row_type)
-        (maximum,) = reducing_generic(row, [0], [filled(accumulator, [], float("-inf"))],
-                                      lambda x, m: arith.maximumf(convert(x, accumulator), m))
-        largest = tensor.extract(maximum, [])
-        exps = elementwise([row], row_type.with_dtype(accumulator),
-                           lambda x: math_expansion.exp(arith.subf(convert(x, accumulator), largest)))
-        (total,) = reducing_generic(exps, [0], [filled(accumulator, [], 0)], arith.addf)
-        reciprocal = arith.divf(scalar(accumulator, 1.0), tensor.extract(total, []))
-        scaled = elementwise([exps], row_type.with_dtype(result.dtype),
-                             lambda e: convert(arith.mulf(e, reciprocal), result.dtype))
-        scf.YieldOp([with_window(scaled, done, *row_window)])
+        row_window = [row_index, 0], [1, columns]
+        computed = row_result(window(source, *row_window, row_type))
+        scf.YieldOp([with_window(computed, done, *row_window)])
     return loop.results[0]
+
+
+def row_sum(row: ir.Value, dtype: str, term: Callable[[ir.Value], ir.Value] = lambda x: x) -> ir.Value:
+    """The ``dtype`` scalar sum of ``term(x)`` over a 1-d ``row``."""
+    (total,) = reducing_generic(row, [0], [filled(dtype, [], 0)], lambda x, acc: arith.addf(term(x), acc))
+    return tensor.extract(total, [])
+
+
+def _softmax_row(row: ir.Value, result: TensorType, accumulator: str) -> ir.Value:
+    """Softmax of a 1-d ``row``: its maximum, ``exp(x - max)``, their sum, one reciprocal (a scalar), and the
+    exponentials times it."""
+    (maximum,) = reducing_generic(row, [0], [filled(accumulator, [], float("-inf"))],
+                                  lambda x, m: arith.maximumf(convert(x, accumulator), m))
+    largest = tensor.extract(maximum, [])
+    row_type = tensor_type(row)
+    exps = elementwise([row], row_type.with_dtype(accumulator),
+                       lambda x: math_expansion.exp(arith.subf(convert(x, accumulator), largest)))
+    reciprocal = arith.divf(scalar(accumulator, 1.0), row_sum(exps, accumulator))
+    return elementwise([exps], row_type.with_dtype(result.dtype),
+                       lambda e: convert(arith.mulf(e, reciprocal), result.dtype))
 
 
 @lowering("fxn.softmax")
@@ -283,7 +298,8 @@ def lower_softmax(op, target):
     source = op.input
     result = tensor_type(op.results[0])
     if result.rank == 2 and op.attrs().dim % 2 == 1:
-        return _softmax_by_rows(source, result, accumulator_dtype(result.dtype))
+        accumulator = accumulator_dtype(result.dtype)
+        return by_rows(source, result.dtype, lambda row: _softmax_row(row, result, accumulator))
     # A 0-d input is one slice of one element: the reductions below then reduce nothing.
     axes = [op.attrs().dim % result.rank] if result.rank else []
     accumulator = accumulator_dtype(result.dtype)

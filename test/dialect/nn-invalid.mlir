@@ -354,6 +354,46 @@ func.func @batch_norm_vector_size(%a0: tensor<2x3xf32>, %a1: tensor<3xf32>, %a2:
 
 // -----
 
+func.func @layer_norm_requires_float(%a0: tensor<2x3xi32>, %a1: tensor<3xi32>, %a2: tensor<3xi32>) {
+  // expected-error @+1 {{'fxn.layer_norm' op requires float operands; got i32}}
+  %0 = "fxn.layer_norm"(%a0, %a1, %a2) {eps = 1.0e-05 : f64, normalized_rank = 1 : i64} : (tensor<2x3xi32>, tensor<3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_rank_exceeds_input(%a0: tensor<3xf32>, %a1: tensor<1x3xf32>, %a2: tensor<1x3xf32>) {
+  // expected-error @+1 {{'fxn.layer_norm' op normalized_rank 2 exceeds the input's rank 1}}
+  %0 = "fxn.layer_norm"(%a0, %a1, %a2) {eps = 1.0e-05 : f64, normalized_rank = 2 : i64} : (tensor<3xf32>, tensor<1x3xf32>, tensor<1x3xf32>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_rank_at_least_one(%a0: tensor<3xf32>, %a1: tensor<f32>, %a2: tensor<f32>) {
+  // expected-error @+1 {{'fxn.layer_norm' op attribute 'normalized_rank' must be at least 1; got 0}}
+  %0 = "fxn.layer_norm"(%a0, %a1, %a2) {eps = 1.0e-05 : f64, normalized_rank = 0 : i64} : (tensor<3xf32>, tensor<f32>, tensor<f32>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_weight_rank(%a0: tensor<2x3xf32>, %a1: tensor<2x3xf32>, %a2: tensor<3xf32>) {
+  // expected-error @+1 {{'fxn.layer_norm' op weight must have rank 1 (the normalized dims); got rank 2}}
+  %0 = "fxn.layer_norm"(%a0, %a1, %a2) {eps = 1.0e-05 : f64, normalized_rank = 1 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_bias_shape(%a0: tensor<2x3x4xf32>, %a1: tensor<3x4xf32>, %a2: tensor<3x5xf32>) {
+  // expected-error @+1 {{'fxn.layer_norm' op bias shape [3, 5] and the normalized dims [3, 4] differ}}
+  %0 = "fxn.layer_norm"(%a0, %a1, %a2) {eps = 1.0e-05 : f64, normalized_rank = 2 : i64} : (tensor<2x3x4xf32>, tensor<3x4xf32>, tensor<3x5xf32>) -> tensor<2x3x4xf32>
+  return
+}
+
+// -----
+
 func.func @conv2d_activation_unknown(%a0: tensor<1x3x5x5xf32>, %a1: tensor<2x3x3x3xf32>) {
   // expected-error @+1 {{'fxn.conv2d_activation' op attribute 'activation' must be one of "relu", "clamp", "sigmoid"; got "gelu"}}
   %0 = "fxn.conv2d_activation"(%a0, %a1) {activation = "gelu", dilation = array<i64: 1, 1>, groups = 1 : i64, max = 0x7FF0000000000000 : f64, min = 0xFFF0000000000000 : f64, padding = array<i64: 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x3x5x5xf32>, tensor<2x3x3x3xf32>) -> tensor<1x2x3x3xf32>

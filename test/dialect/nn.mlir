@@ -136,3 +136,19 @@ func.func @batch_norm_dynamic_channels(%x: tensor<2x?xf16>, %m: tensor<5xf16>, %
   %0 = "fxn.batch_norm"(%x, %m, %v, %w, %b) {eps = 1.0e-03 : f64} : (tensor<2x?xf16>, tensor<5xf16>, tensor<5xf16>, tensor<5xf16>, tensor<5xf16>) -> tensor<2x?xf16>
   return %0 : tensor<2x?xf16>
 }
+
+// CHECK-LABEL: func.func @layer_norm(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<?x4x768xf32>, %[[W:[^:]+]]: tensor<768xf32>, %[[B:[^:]+]]: tensor<768xf32>
+// CHECK: %[[R:.+]] = "fxn.layer_norm"(%[[X]], %[[W]], %[[B]]) {eps = 1.000000e-05 : f64, normalized_rank = 1 : i64} : (tensor<?x4x768xf32>, tensor<768xf32>, tensor<768xf32>) -> tensor<?x4x768xf32>
+// CHECK: return %[[R]]
+func.func @layer_norm(%x: tensor<?x4x768xf32>, %w: tensor<768xf32>, %b: tensor<768xf32>) -> tensor<?x4x768xf32> {
+  %0 = "fxn.layer_norm"(%x, %w, %b) {eps = 1.0e-05 : f64, normalized_rank = 1 : i64} : (tensor<?x4x768xf32>, tensor<768xf32>, tensor<768xf32>) -> tensor<?x4x768xf32>
+  return %0 : tensor<?x4x768xf32>
+}
+
+// CHECK-LABEL: func.func @layer_norm_over_run_time_dims(
+// CHECK: "fxn.layer_norm"(%{{.+}}, %{{.+}}, %{{.+}}) {eps = 1.000000e-01 : f64, normalized_rank = 2 : i64} : (tensor<2x?x?xf16>, tensor<3x?xf16>, tensor<?x5xf16>) -> tensor<2x?x?xf16>
+func.func @layer_norm_over_run_time_dims(%x: tensor<2x?x?xf16>, %w: tensor<3x?xf16>, %b: tensor<?x5xf16>) -> tensor<2x?x?xf16> {
+  %0 = "fxn.layer_norm"(%x, %w, %b) {eps = 0.1 : f64, normalized_rank = 2 : i64} : (tensor<2x?x?xf16>, tensor<3x?xf16>, tensor<?x5xf16>) -> tensor<2x?x?xf16>
+  return %0 : tensor<2x?x?xf16>
+}

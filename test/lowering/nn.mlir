@@ -151,3 +151,41 @@ func.func @pointwise(%x: tensor<1x4x3x5xf32>, %w: tensor<6x4x1x1xf32>) -> tensor
   %0 = "fxn.conv2d"(%x, %w) {dilation = array<i64: 1, 1>, groups = 1 : i64, padding = array<i64: 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x3x5xf32>, tensor<6x4x1x1xf32>) -> tensor<1x6x3x5xf32>
   return %0 : tensor<1x6x3x5xf32>
 }
+
+// layer_norm flattens the normalized dims into rows and normalizes one row at a time (an scf.for of
+// independent iterations): the row's sum, then the sum of its squared deviations from the mean, then one
+// elementwise pass with the weight and bias flattened alike.
+// CHECK-LABEL: func.func @layer_norm(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<?x4x8xf32>, %[[W:[^:]+]]: tensor<4x8xf32>, %[[B:[^:]+]]: tensor<4x8xf32>
+// CHECK-DAG: %[[WF:.+]] = tensor.collapse_shape %[[W]] {{\[}}[0, 1]] : tensor<4x8xf32> into tensor<32xf32>
+// CHECK-DAG: %[[BF:.+]] = tensor.collapse_shape %[[B]] {{\[}}[0, 1]] : tensor<4x8xf32> into tensor<32xf32>
+// CHECK-DAG: %[[FLAT:.+]] = tensor.collapse_shape %[[X]] {{\[}}[0], [1, 2]] : tensor<?x4x8xf32> into tensor<?x32xf32>
+// CHECK: %[[ROWS:.+]] = scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[DONE:.+]] = %{{.+}}) -> (tensor<?x32xf32>)
+// CHECK: %[[ROW:.+]] = tensor.extract_slice %[[FLAT]][%[[I]], 0] [1, 32] [1, 1] : tensor<?x32xf32> to tensor<32xf32>
+// CHECK: linalg.generic {{.+}} iterator_types = ["reduction"]} ins(%[[ROW]] : tensor<32xf32>)
+// CHECK: arith.divf
+// CHECK: linalg.generic {{.+}} iterator_types = ["reduction"]} ins(%[[ROW]] : tensor<32xf32>)
+// CHECK: arith.subf
+// CHECK-NEXT: arith.mulf
+// CHECK-NEXT: arith.addf
+// CHECK: math.sqrt
+// CHECK: %[[OUT:.+]] = linalg.generic {{.+}} iterator_types = ["parallel"]} ins(%[[ROW]], %[[WF]], %[[BF]] : tensor<32xf32>, tensor<32xf32>, tensor<32xf32>)
+// CHECK: tensor.insert_slice %[[OUT]] into %[[DONE]][%[[I]], 0] [1, 32] [1, 1]
+// CHECK: } {fxn.independent_iterations}
+// CHECK: tensor.expand_shape %[[ROWS]] {{\[}}[0], [1, 2]] {{.+}} : tensor<?x32xf32> into tensor<?x4x8xf32>
+func.func @layer_norm(%x: tensor<?x4x8xf32>, %w: tensor<4x8xf32>, %b: tensor<4x8xf32>) -> tensor<?x4x8xf32> {
+  %0 = "fxn.layer_norm"(%x, %w, %b) {eps = 1.0e-05 : f64, normalized_rank = 2 : i64} : (tensor<?x4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<?x4x8xf32>
+  return %0 : tensor<?x4x8xf32>
+}
+
+// A layer_norm over every dim is one row, without a loop; f16 computes in f32 and rounds once.
+// CHECK-LABEL: func.func @layer_norm_whole(
+// CHECK-NOT: scf.for
+// CHECK: arith.extf
+// CHECK: arith.truncf {{.+}} : f32 to f16
+// CHECK-NOT: scf.for
+// CHECK: return
+func.func @layer_norm_whole(%x: tensor<6xf16>, %w: tensor<6xf16>, %b: tensor<6xf16>) -> tensor<6xf16> {
+  %0 = "fxn.layer_norm"(%x, %w, %b) {eps = 1.0e-05 : f64, normalized_rank = 1 : i64} : (tensor<6xf16>, tensor<6xf16>, tensor<6xf16>) -> tensor<6xf16>
+  return %0 : tensor<6xf16>
+}

@@ -202,3 +202,74 @@ func.func @fill() -> tensor<256x1024xf32> {
   %f = linalg.fill ins(%zero : f32) outs(%e : tensor<256x1024xf32>) -> tensor<256x1024xf32>
   return %f : tensor<256x1024xf32>
 }
+
+// -----
+
+// A loop of independent iterations (a row-at-a-time lowering: each writes its own row) with enough work
+// becomes the scf.forall of the same iterations, each inserting its row in parallel; with little work or a
+// run-time trip count, or on one thread, it stays a loop.
+// CHECK-LABEL: func.func @independent_rows(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<256x768xf32>
+// CHECK: %[[INIT:.+]] = tensor.empty() : tensor<256x768xf32>
+// CHECK: %[[R:.+]] = scf.forall (%[[I:.+]]) in (256) shared_outs(%[[OUT:.+]] = %[[INIT]]) -> (tensor<256x768xf32>)
+// CHECK: %[[ROW:.+]] = tensor.extract_slice %[[X]][%[[I]], 0] [1, 768] [1, 1]
+// CHECK: %[[NEG:.+]] = linalg.generic {{.+}} ins(%[[ROW]] : tensor<768xf32>)
+// CHECK: scf.forall.in_parallel
+// CHECK-NEXT: tensor.parallel_insert_slice %[[NEG]] into %[[OUT]][%[[I]], 0] [1, 768] [1, 1]
+// CHECK-NOT: scf.for
+// CHECK: return %[[R]]
+// CHECK-LABEL: func.func @few_rows(
+// CHECK-NOT: scf.forall
+// CHECK: } {fxn.independent_iterations}
+// CHECK-LABEL: func.func @run_time_rows(
+// CHECK-NOT: scf.forall
+// CHECK: } {fxn.independent_iterations}
+// THREE-LABEL: func.func @independent_rows(
+// THREE: scf.forall (%{{.+}}) in (256)
+// SERIAL-LABEL: func.func @independent_rows(
+// SERIAL-NOT: scf.forall
+// SERIAL: } {fxn.independent_iterations}
+func.func @independent_rows(%x: tensor<256x768xf32>) -> tensor<256x768xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c256 = arith.constant 256 : index
+  %e = tensor.empty() : tensor<256x768xf32>
+  %r = scf.for %i = %c0 to %c256 step %c1 iter_args(%done = %e) -> (tensor<256x768xf32>) {
+    %row = tensor.extract_slice %x[%i, 0] [1, 768] [1, 1] : tensor<256x768xf32> to tensor<768xf32>
+    %re = tensor.empty() : tensor<768xf32>
+    %neg = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%row : tensor<768xf32>) outs(%re : tensor<768xf32>) {
+    ^bb0(%a: f32, %b: f32):
+      %n = arith.negf %a : f32
+      linalg.yield %n : f32
+    } -> tensor<768xf32>
+    %next = tensor.insert_slice %neg into %done[%i, 0] [1, 768] [1, 1] : tensor<768xf32> into tensor<256x768xf32>
+    scf.yield %next : tensor<256x768xf32>
+  } {fxn.independent_iterations}
+  return %r : tensor<256x768xf32>
+}
+
+func.func @few_rows(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %e = tensor.empty() : tensor<4x8xf32>
+  %r = scf.for %i = %c0 to %c4 step %c1 iter_args(%done = %e) -> (tensor<4x8xf32>) {
+    %row = tensor.extract_slice %x[%i, 0] [1, 8] [1, 1] : tensor<4x8xf32> to tensor<8xf32>
+    %next = tensor.insert_slice %row into %done[%i, 0] [1, 8] [1, 1] : tensor<8xf32> into tensor<4x8xf32>
+    scf.yield %next : tensor<4x8xf32>
+  } {fxn.independent_iterations}
+  return %r : tensor<4x8xf32>
+}
+
+func.func @run_time_rows(%x: tensor<?x768xf32>) -> tensor<?x768xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = tensor.dim %x, %c0 : tensor<?x768xf32>
+  %e = tensor.empty(%n) : tensor<?x768xf32>
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%done = %e) -> (tensor<?x768xf32>) {
+    %row = tensor.extract_slice %x[%i, 0] [1, 768] [1, 1] : tensor<?x768xf32> to tensor<768xf32>
+    %next = tensor.insert_slice %row into %done[%i, 0] [1, 768] [1, 1] : tensor<768xf32> into tensor<?x768xf32>
+    scf.yield %next : tensor<?x768xf32>
+  } {fxn.independent_iterations}
+  return %r : tensor<?x768xf32>
+}

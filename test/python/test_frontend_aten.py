@@ -122,6 +122,8 @@ CASES = {
     "var_mean": (lambda v: torch.var_mean(v, 1, correction=0), [M]),
     "vector_norm": (lambda v: torch.linalg.vector_norm(v, dim=1), [M]),
     "layer_norm": (lambda v, w, b: F.layer_norm(v, (5,), w[0], b[0].repeat(2)[:5]), [M, W, W]),
+    "layer_norm_without_affine": (lambda x: F.layer_norm(x, x.shape[-2:], eps=0.1), [IMAGE]),
+    "layer_norm_statistics": (lambda v: torch.native_layer_norm(v, (5,), None, None, 1e-5), [M]),
     "group_norm": (lambda x: F.group_norm(x, 1), [IMAGE]),
     # matrix products
     "mm": (lambda v: v @ torch.ones(5, 2), [M]),
@@ -259,6 +261,8 @@ def test_every_fxn_op_is_reachable():
         ("conv2d_pointwise", "fxn.conv2d_activation", 'activation = "clamp"'),
         ("linear_pointwise", "fxn.linear_activation", 'activation = "relu"'),
         ("fma", "fxn.fma", None),
+        ("layer_norm", "fxn.layer_norm", "normalized_rank = 1"),
+        ("layer_norm_without_affine", "fxn.layer_norm", "normalized_rank = 2"),
         ("crop", "fxn.crop", None),
     ],
 )
@@ -296,3 +300,20 @@ def test_log1p_and_expm1_stay_accurate_near_zero_and_at_the_ends():
         for got, want in ((log1p, np.log1p(x)), (expm1, np.expm1(x))):
             # log(1 + x) or exp(x) - 1 would give 0 for the tiny inputs: relative error 1.
             np.testing.assert_allclose(got, want, rtol=3e-7, equal_nan=True)
+
+
+def test_layer_norm_over_run_time_dims_matches_torch_with_and_without_weights():
+    """With weights, one fxn.layer_norm; without, over dims known only at run time (no ones to pass), its formula."""
+    @fxn.compile
+    def norms(x: fxn.Tensor[fxn.f32, "N", "M"], w: fxn.Tensor[fxn.f32, "M"]):
+        return F.layer_norm(x, x.shape[-1:], w, w), F.layer_norm(x, x.shape[-1:])
+
+    for rows, columns in ((3, 7), (1, 1), (5, 2)):
+        x = np.random.default_rng(rows).standard_normal((rows, columns)).astype(np.float32) * 3 + 2
+        w = np.random.default_rng(columns).standard_normal(columns).astype(np.float32)
+        weighted, plain = norms(x, w)
+        tx, tw = torch.from_numpy(x), torch.from_numpy(w)
+        np.testing.assert_allclose(weighted, F.layer_norm(tx, (columns,), tw, tw).numpy(), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(plain, F.layer_norm(tx, (columns,)).numpy(), rtol=1e-5, atol=1e-5)
+    (concrete,) = norms.concrete_functions
+    assert str(concrete.lowered.optimized).count('"fxn.layer_norm"') == 1

@@ -82,6 +82,10 @@ def softmax_rows(x):
     return torch.softmax(x, -1)
 
 
+def layer_norm_rows(x, w, b):
+    return F.layer_norm(x, x.shape[-1:], w, b)
+
+
 # name -> (function, arguments, tolerance of the float comparison with torch, whether 2 threads split a loop)
 CASES = {
     "elementwise 1080x1920": (scale_add, [_random((1080, 1920)), _random((1080, 1920))], 0, True),
@@ -96,7 +100,9 @@ CASES = {
     "depthwise": (depthwise, [_random((1, 32, 112, 112)), _random((32, 1, 3, 3))], 1e-4, True),
     "max_pool": (max_pool, [_random((1, 64, 112, 112))], 0, True),
     "row mean": (row_mean, [_random((1000, 1000))], 1e-5, True),
-    "softmax rows": (softmax_rows, [_random((256, 1000))], 1e-6, False),
+    "softmax rows": (softmax_rows, [_random((256, 1000))], 1e-6, True),
+    "layer_norm rows": (layer_norm_rows, [_random((256, 768)), _random(768), _random(768)], 1e-5, True),
+    "layer_norm few rows": (layer_norm_rows, [_random((4, 768)), _random(768), _random(768)], 1e-5, False),
 }
 
 
