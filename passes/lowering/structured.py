@@ -86,14 +86,46 @@ def broadcast_map(operand: TensorType, result: TensorType) -> ir.AffineMap:
     return ir.AffineMap.get(result.rank, 0, exprs)
 
 
+def without_broadcast_dims(operand: ir.Value, result: TensorType) -> tuple[ir.Value, ir.AffineMap]:
+    """``operand`` without the size-1 dims it is broadcast along (``tensor.collapse_shape``), and the indexing
+    map reading it as :func:`broadcast_map` does.
+
+    The map is then a projected permutation (a ``(C, 1, 1)`` vector reads
+    ``(d0)``, not ``(d0, 0, 0)``), which upstream's fusion of elementwise ops
+    through reshapes requires.
+    """
+    source = tensor_type(operand)
+    offset = result.rank - source.rank
+    broadcast = [size == 1 and result.shape[axis + offset] != 1 for axis, size in enumerate(source.shape)]
+    if not any(broadcast):
+        return operand, broadcast_map(source, result)
+    groups: list[list[int]] = []
+    pending: list[int] = []
+    for axis, dropped in enumerate(broadcast):
+        pending.append(axis)
+        if not dropped:
+            groups.append(pending)
+            pending = []
+    if pending and groups:  # trailing broadcast dims join the last kept dim
+        groups[-1].extend(pending)
+    kept = [axis for axis, dropped in enumerate(broadcast) if not dropped]
+    collapsed = source.with_shape([source.shape[axis] for axis in kept])
+    i64 = ir.IntegerType.get_signless(64)
+    reassociation = ir.ArrayAttr.get([ir.ArrayAttr.get([ir.IntegerAttr.get(i64, a) for a in g]) for g in groups])
+    value = tensor.collapse_shape(collapsed.to_mlir(), operand, reassociation)
+    return value, ir.AffineMap.get(result.rank, 0, [ir.AffineDimExpr.get(axis + offset) for axis in kept])
+
+
 def elementwise(operands: Sequence[ir.Value], result: TensorType, body: Callable) -> ir.Value:
-    """A ``linalg.generic`` applying ``body(*scalars) -> scalar`` to every element, operands broadcast."""
+    """A ``linalg.generic`` applying ``body(*scalars) -> scalar`` to every element, operands broadcast (read
+    without their broadcast dims: :func:`without_broadcast_dims`)."""
     init = empty(result, operands)
     identity = ir.AffineMap.get_identity(result.rank)
-    maps = [broadcast_map(tensor_type(v), result) for v in operands] + [identity]
+    reads = [without_broadcast_dims(v, result) for v in operands]
+    maps = [m for _, m in reads] + [identity]
     iterators = [linalg.IteratorType.parallel] * result.rank
 
-    @linalg.generic(list(operands), [init], maps, iterators)
+    @linalg.generic([v for v, _ in reads], [init], maps, iterators)
     def generic(*scalars):
         return body(*scalars[:-1])
 

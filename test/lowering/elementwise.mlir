@@ -1,14 +1,17 @@
 // RUN: fxn-opt %s --fxn-lower-to-linalg | FileCheck %s
 
-// Broadcasting: size-1 dims read index 0, missing leading dims are not indexed.
-// CHECK-DAG: #[[LHS:.+]] = affine_map<(d0, d1, d2) -> (d0, 0, d2)>
-// CHECK-DAG: #[[RHS:.+]] = affine_map<(d0, d1, d2) -> (d1, 0)>
+// Broadcasting: an operand is read without its size-1 dims that broadcast (collapsed away, so that every
+// map is a projected permutation, as fusion through reshapes needs); missing leading dims are not indexed.
+// CHECK-DAG: #[[LHS:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[RHS:.+]] = affine_map<(d0, d1, d2) -> (d1)>
 // CHECK-DAG: #[[ID3:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[SCALAR:.+]] = affine_map<(d0) -> ()>
 // CHECK-LABEL: func.func @add_broadcast(
 // CHECK-SAME: %[[A:.+]]: tensor<2x1x7xf32>, %[[B:.+]]: tensor<3x1xf32>
 // CHECK: %[[INIT:.+]] = tensor.empty() : tensor<2x3x7xf32>
-// CHECK: linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #[[ID3]]], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[A]], %[[B]] : tensor<2x1x7xf32>, tensor<3x1xf32>) outs(%[[INIT]] : tensor<2x3x7xf32>)
+// CHECK: %[[A2:.+]] = tensor.collapse_shape %[[A]] {{\[}}[0], [1, 2]] : tensor<2x1x7xf32> into tensor<2x7xf32>
+// CHECK: %[[B1:.+]] = tensor.collapse_shape %[[B]] {{\[}}[0, 1]] : tensor<3x1xf32> into tensor<3xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #[[ID3]]], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[A2]], %[[B1]] : tensor<2x7xf32>, tensor<3xf32>) outs(%[[INIT]] : tensor<2x3x7xf32>)
 // CHECK-NEXT: ^bb0(%[[X:.+]]: f32, %[[Y:.+]]: f32, %{{.+}}: f32):
 // CHECK-NEXT: %[[SUM:.+]] = arith.addf %[[X]], %[[Y]] : f32
 // CHECK-NEXT: linalg.yield %[[SUM]] : f32

@@ -1,7 +1,7 @@
 // RUN: fxn-opt %s --fxn-lower-to-linalg | FileCheck %s
 
-// The broadcast source map of @broadcast_to: the size-1 dim reads index 0.
-// CHECK-DAG: #[[SOURCE:.+]] = affine_map<(d0, d1, d2) -> (d1, 0)>
+// The broadcast source map of @broadcast_to: the size-1 dim that broadcasts is collapsed away.
+// CHECK-DAG: #[[SOURCE:.+]] = affine_map<(d0, d1, d2) -> (d1)>
 // The transpose's read: result dim i is input dim permutation[i].
 // CHECK-DAG: #[[PERMUTED:.+]] = affine_map<(d0, d1, d2) -> (d1, d2, d0)>
 
@@ -115,7 +115,7 @@ func.func @concat(%a: tensor<2x?xf32>, %b: tensor<2x3xf32>) -> tensor<2x?xf32> {
 }
 
 // CHECK-LABEL: func.func @broadcast_to(
-// CHECK: linalg.generic {indexing_maps = [#[[SOURCE]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel"]} ins(%{{.+}} : tensor<3x1xi1>) outs(%{{.+}} : tensor<2x3x4xi1>)
+// CHECK: linalg.generic {indexing_maps = [#[[SOURCE]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel"]} ins(%{{.+}} : tensor<3xi1>) outs(%{{.+}} : tensor<2x3x4xi1>)
 func.func @broadcast_to(%x: tensor<3x1xi1>) -> tensor<2x3x4xi1> {
   %0 = "fxn.broadcast_to"(%x) {shape = array<i64: 2, 3, 4>} : (tensor<3x1xi1>) -> tensor<2x3x4xi1>
   return %0 : tensor<2x3x4xi1>
