@@ -22,8 +22,12 @@ With ``chunks`` of 2 or more (threads, see :mod:`fxn.threads`), a product
 of static shapes with at least ``min-work`` multiply-adds and at least two
 panels of B splits its columns of panels (and its batch) into between
 ``chunks`` and ``4 * chunks`` pieces of at most 512 columns: the cache
-loop over them is an ``scf.forall``, each chunk running the k and m cache
-loops over its own panels of B (the packs stay serial).
+loop over them is an ``scf.forall``, each chunk filling its own tiles of C
+(the zero fill of C, folded into its pack, is fused into the chunks) and
+running the k and m cache loops over its own panels of B. The packs of A
+and B and the unpack of C are foralls of ``chunks`` pieces too (A and C by
+panels of rows, B by panels of columns): serial, they took a fifth of the
+time on 2 threads (matmul 1024: 8.1-8.7 ms -> 6.9-7.3 ms).
 
 The contraction is lowered to outer products and FMAs after bufferization,
 by :class:`FxnLowerVectorContractions`: canonicalization before that point
@@ -66,6 +70,9 @@ class PackedProduct:
     columns: int  # NR
     #: Panels of B per parallel chunk (its cache loop over them an scf.forall), or 0: serial loops.
     chunk_panels: int = 0
+    #: With parallel chunks, the panels of A per chunk of its pack, and of B (the packs' foralls).
+    a_chunk_panels: int = 0
+    b_chunk_panels: int = 0
 
     @property
     def batched(self) -> bool:
@@ -116,7 +123,11 @@ def packed_product(op, vector_bits: int, chunks: int = 1, min_work: int = 0) -> 
     if lanes is None:
         return None
     nr = NR_VECTORS * lanes
-    return PackedProduct(op.name, MR, nr, _chunk_panels(op, nr, chunks, min_work))
+    chunk_panels = _chunk_panels(op, nr, chunks, min_work)
+    if not chunk_panels:
+        return PackedProduct(op.name, MR, nr)
+    m, n = op.operands[0].type.shape[-2], op.operands[1].type.shape[-1]
+    return PackedProduct(op.name, MR, nr, chunk_panels, -(-(-(-m // MR)) // chunks), -(-(-(-n // nr)) // chunks))
 
 
 def _chunk_panels(op, nr: int, chunks: int, min_work: int) -> int:
@@ -181,6 +192,20 @@ def _group(index: int, product: PackedProduct) -> str:
         : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)"""
     a_tile = _sizes(*unit, 1, PACK_DEPTH)
     outer_loops = 2 + len(batch)
+    a_panels, b_panels, c_tiles, unpack = "%a_panels", "%b_panels", "%c_tiles", "%unpack"
+    if product.chunk_panels:
+        # The packs and the unpack in chunks of panels too, and C's tiles (zeros) filled by the chunks that
+        # accumulate in them.
+        a_panels, b_panels, c_tiles, unpack = "%a_chunk", "%b_chunk", "%c_chunk", "%unpack_chunk"
+        cache_tiling += f"""
+      %c_chunk, %c_forall = transform.structured.fuse_into_containing_op %c_tiles into %forall
+        : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+      %a_chunk, %a_forall = transform.structured.tile_using_forall %a_panels tile_sizes [{_sizes(*unit, product.a_chunk_panels, 0)}]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+      %b_chunk, %b_forall = transform.structured.tile_using_forall %b_panels tile_sizes [{_sizes(*unit, product.b_chunk_panels, 0)}]
+        : (!transform.op<"linalg.pack">) -> (!transform.any_op, !transform.any_op)
+      %unpack_chunk, %unpack_forall = transform.structured.tile_using_forall %unpack tile_sizes [{_sizes(*unit, product.a_chunk_panels * mr, 0)}]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)"""
     return f"""
     %products{index} = transform.structured.match ops{{["{product.name}"]}} attributes {{{PACK_ATTRIBUTE} = {index}}} in %root : (!transform.any_op) -> !transform.any_op
     transform.foreach %products{index} : !transform.any_op {{
@@ -199,9 +224,9 @@ def _group(index: int, product: PackedProduct) -> str:
       {cache_tiling}
       %register_tile, %register_loops:{register_loops} = transform.structured.tile_using_for %cache_tile tile_sizes [{register}] interchange = [{register_order}]
         : (!transform.any_op) -> (!transform.any_op, {_handles(register_loops)})
-      %a_tile, %a_loops:{outer_loops} = transform.structured.tile_using_for %a_panels tile_sizes [{a_tile}] : (!transform.any_op) -> (!transform.any_op, {_handles(outer_loops)})
-      %b_tile, %b_loops:{outer_loops} = transform.structured.tile_using_for %b_panels tile_sizes [{a_tile}] : (!transform.op<"linalg.pack">) -> (!transform.any_op, {_handles(outer_loops)})
-      %c_tile, %c_loops:{outer_loops} = transform.structured.tile_using_for %unpack tile_sizes [{_sizes(*unit, mr, nr)}] : (!transform.any_op) -> (!transform.any_op, {_handles(outer_loops)})
+      %a_tile, %a_loops:{outer_loops} = transform.structured.tile_using_for {a_panels} tile_sizes [{a_tile}] : (!transform.any_op) -> (!transform.any_op, {_handles(outer_loops)})
+      %b_tile, %b_loops:{outer_loops} = transform.structured.tile_using_for {b_panels} tile_sizes [{a_tile}] : ({"!transform.any_op" if product.chunk_panels else '!transform.op<"linalg.pack">'}) -> (!transform.any_op, {_handles(outer_loops)})
+      %c_tile, %c_loops:{outer_loops} = transform.structured.tile_using_for {unpack} tile_sizes [{_sizes(*unit, mr, nr)}] : (!transform.any_op) -> (!transform.any_op, {_handles(outer_loops)})
       transform.apply_patterns to %func {{
         transform.apply_patterns.canonicalization
       }} : !transform.any_op
@@ -209,7 +234,7 @@ def _group(index: int, product: PackedProduct) -> str:
       transform.structured.vectorize %a_tile vector_sizes [{_sizes(*unit, 1, PACK_DEPTH, mr)}] : !transform.any_op
       transform.structured.vectorize %b_tile vector_sizes [{_sizes(*unit, 1, PACK_DEPTH, nr)}] : !transform.any_op
       transform.structured.vectorize %c_tile vector_sizes [{_sizes(*unit, 1, 1, mr, nr)}] : !transform.any_op
-      transform.foreach %c_tiles : !transform.any_op {{
+      transform.foreach {c_tiles} : !transform.any_op {{
       ^bb0(%c_pack: !transform.any_op):
         %tile, %loops:{outer_loops} = transform.structured.tile_using_for %c_pack tile_sizes [{_sizes(*unit, 1, 1)}] : (!transform.any_op) -> (!transform.any_op, {_handles(outer_loops)})
         transform.structured.vectorize %tile vector_sizes [{_sizes(*unit, 1, 1, mr, nr)}] : !transform.any_op

@@ -22,7 +22,8 @@ when nothing else keeps the threads as busy (each chunk reads all the
 weights), in whole f32 vector registers. A single-use ``linalg.fill`` an
 op accumulates into is computed by the op's chunks, in the same forall.
 Float matrix products are left to ``fxn-pack-matmul``, which makes its own
-column panels a forall. A top-level ``scf.for`` marked
+column panels a forall, and so are the fills they accumulate into (packed,
+they fold into fills of the packed tiles, which its chunks compute). A top-level ``scf.for`` marked
 ``fxn.independent_iterations`` (a row-at-a-time lowering: softmax,
 layer_norm) with a static trip count of at least ``chunks`` and a static
 carried tensor of at least ``min-work`` elements becomes the
@@ -124,6 +125,8 @@ class FxnParallelize(FxnPass):
         """The forall's tile sizes for ``op`` (0: a loop not split), or None to leave it whole."""
         if op.name in PRODUCTS and packed_product(op, self.vector_bits) is not None:
             return None
+        if op.name == "linalg.fill" and any(_is_packed_product(use.owner, self.vector_bits) for use in op.results[0].uses):
+            return None  # fxn-pack-matmul's pack of it folds into a fill of the packed tiles
         extents = loop_extents(op)
         if extents is None or _product(extents) < self.min_work:
             return None
@@ -164,6 +167,10 @@ class FxnParallelize(FxnPass):
                 if best is None or balance > best[0]:
                     best = (balance, loop, pieces)
         return None if best is None else (best[1], best[2], best[0])
+
+
+def _is_packed_product(op, vector_bits: int) -> bool:
+    return op.name in PRODUCTS and packed_product(op, vector_bits) is not None
 
 
 def _single_use_fill(op) -> int | None:

@@ -143,6 +143,23 @@ func.func @products(%a: tensor<1024x1024xf32>, %b: tensor<1024x1024xf32>, %c: te
 
 // -----
 
+// The fill a float product accumulates into stays whole too: fxn-pack-matmul's pack of it folds into a
+// fill of the packed tiles, which its chunks compute.
+// CHECK-LABEL: func.func @product_fill(
+// CHECK-NOT: scf.forall
+// CHECK: linalg.fill {{.+}} -> tensor<1024x1024xf32>
+// CHECK-NOT: scf.forall
+// CHECK: return
+func.func @product_fill(%a: tensor<1024x1024xf32>, %b: tensor<1024x1024xf32>) -> tensor<1024x1024xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1024x1024xf32>
+  %c = linalg.fill ins(%zero : f32) outs(%e : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<1024x1024xf32>, tensor<1024x1024xf32>) outs(%c : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
+  return %r : tensor<1024x1024xf32>
+}
+
+// -----
+
 // A 1x1 convolution over joined rows (one output row of 12544 columns) with 16 filters: the filters do
 // not split in multiples of 16, so the columns split, in whole vectors (2 x 6272 = 2 x 392 x 16).
 // CHECK-LABEL: func.func @joined_rows(
