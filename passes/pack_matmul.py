@@ -127,7 +127,12 @@ def packed_product(op, vector_bits: int, chunks: int = 1, min_work: int = 0) -> 
     if not chunk_panels:
         return PackedProduct(op.name, MR, nr)
     m, n = op.operands[0].type.shape[-2], op.operands[1].type.shape[-1]
-    return PackedProduct(op.name, MR, nr, chunk_panels, -(-(-(-m // MR)) // chunks), -(-(-(-n // nr)) // chunks))
+    return PackedProduct(op.name, MR, nr, chunk_panels, _ceil_div(_ceil_div(m, MR), chunks),
+                         _ceil_div(_ceil_div(n, nr), chunks))
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
 
 
 def _chunk_panels(op, nr: int, chunks: int, min_work: int) -> int:
@@ -137,14 +142,14 @@ def _chunk_panels(op, nr: int, chunks: int, min_work: int) -> int:
         return 0
     *batch, k, n = shapes[1]
     work = shapes[0][-2] * k * n * (batch[0] if batch else 1)
-    panels = -(-n // nr)
+    panels = _ceil_div(n, nr)
     if work < min_work or panels < 2:
         return 0
     widest = CACHE_COLUMNS // nr
     for pieces in range(chunks, 4 * chunks + 1):
         if panels % pieces == 0 and panels // pieces <= widest:
             return panels // pieces
-    return min(widest, -(-panels // chunks))
+    return min(widest, _ceil_div(panels, chunks))
 
 
 def tag_products(root, vector_bits: int, chunks: int = 1, min_work: int = 0) -> list[PackedProduct]:

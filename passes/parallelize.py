@@ -23,12 +23,13 @@ weights), in whole f32 vector registers. A single-use ``linalg.fill`` an
 op accumulates into is computed by the op's chunks, in the same forall.
 Float matrix products are left to ``fxn-pack-matmul``, which makes its own
 column panels a forall, and so are the fills they accumulate into (packed,
-they fold into fills of the packed tiles, which its chunks compute). A top-level ``scf.for`` marked
-``fxn.independent_iterations`` (a row-at-a-time lowering: softmax,
-layer_norm) with a static trip count of at least ``chunks`` and a static
-carried tensor of at least ``min-work`` elements becomes the
-``scf.forall`` of the same iterations, each inserting its window with
-``tensor.parallel_insert_slice``.
+they fold into fills of the packed tiles, which its chunks compute).
+
+A top-level ``scf.for`` marked ``fxn.independent_iterations`` (a
+row-at-a-time lowering: softmax, layer_norm) with a static trip count of
+at least ``chunks`` and a static carried tensor of at least ``min-work``
+elements becomes the ``scf.forall`` of the same iterations, each
+inserting its window with ``tensor.parallel_insert_slice``.
 
 Before/after (``chunks=2``)::
 
@@ -47,8 +48,8 @@ from dataclasses import dataclass, field
 
 from fxn.mlir import ir, linalg, scf, tensor
 
-from .pack_matmul import PRODUCTS, packed_product
 from .lowering.reduction import INDEPENDENT_ITERATIONS
+from .pack_matmul import PRODUCTS, packed_product
 from .registry import FxnPass
 from .transform_scripts import apply_transform_script, count_tagged, tag_groups
 
@@ -123,9 +124,10 @@ class FxnParallelize(FxnPass):
 
     def tile_sizes(self, op) -> tuple[int, ...] | None:
         """The forall's tile sizes for ``op`` (0: a loop not split), or None to leave it whole."""
-        if op.name in PRODUCTS and packed_product(op, self.vector_bits) is not None:
+        if _is_packed_product(op, self.vector_bits):
             return None
-        if op.name == "linalg.fill" and any(_is_packed_product(use.owner, self.vector_bits) for use in op.results[0].uses):
+        if op.name == "linalg.fill" and any(_is_packed_product(use.owner, self.vector_bits)
+                                            for use in op.results[0].uses):
             return None  # fxn-pack-matmul's pack of it folds into a fill of the packed tiles
         extents = loop_extents(op)
         if extents is None or _product(extents) < self.min_work:
@@ -184,32 +186,28 @@ def _single_use_fill(op) -> int | None:
     return None
 
 
-def _top_level_loops(root) -> list:
-    """The structured linalg ops on tensors directly in a function's body."""
+def _function_level(root, wanted) -> list:
+    """The ops directly in a function's body for which ``wanted(op)`` holds."""
     found = []
 
     def visit(op):
-        if (op.name.startswith("linalg.") and op.name not in NOT_LOOPS and len(op.results)
-                and op.parent is not None and op.parent.name == "func.func"):
+        if op.parent is not None and op.parent.name == "func.func" and wanted(op):
             found.append(op.opview)
         return ir.WalkResult.ADVANCE
 
     root.walk(visit)
     return found
+
+
+def _top_level_loops(root) -> list:
+    """The structured linalg ops on tensors directly in a function's body."""
+    return _function_level(root, lambda op: op.name.startswith("linalg.") and op.name not in NOT_LOOPS
+                           and len(op.results))
 
 
 def _independent_loops(root) -> list:
     """The ``scf.for`` loops of :data:`INDEPENDENT_ITERATIONS` directly in a function's body."""
-    found = []
-
-    def visit(op):
-        if (op.name == "scf.for" and INDEPENDENT_ITERATIONS in op.attributes
-                and op.parent is not None and op.parent.name == "func.func"):
-            found.append(op.opview)
-        return ir.WalkResult.ADVANCE
-
-    root.walk(visit)
-    return found
+    return _function_level(root, lambda op: op.name == "scf.for" and INDEPENDENT_ITERATIONS in op.attributes)
 
 
 def _constant_index(value: ir.Value) -> int | None:

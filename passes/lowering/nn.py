@@ -37,14 +37,13 @@ from .reduction import (
     loop_index,
     lowest,
     multiply,
-    reassociation,
     require_static,
     row_sum,
     scalar,
     size_of,
     with_unit_dims,
 )
-from .structured import element_type, elementwise, index, tensor_type, window
+from .structured import element_type, elementwise, index, reassociation, tensor_type, window
 
 # ----------------------------------------------------------------------------
 # Contractions: fxn.matmul and fxn.linear.
@@ -713,7 +712,6 @@ def lower_batch_norm(op, target):
         return convert(arith.addf(arith.mulf(deviation, scale), shift), result.dtype)
 
     return normalized
-
 
 
 # ----------------------------------------------------------------------------

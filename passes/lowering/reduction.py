@@ -18,8 +18,8 @@ from fxn.mlir import arith, ir, linalg, scf, tensor
 
 from ..registry import PassFailure
 from . import lowering, math_expansion
-from .structured import (element_type, elementwise, index, index_value, signless_int, tensor_type, window,
-                         with_window)
+from .structured import (element_type, elementwise, index, index_value, reassociation, signless_int, tensor_type,
+                         unit_dim_groups, window, with_window)
 
 # ----------------------------------------------------------------------------
 # Shared numeric building blocks.
@@ -151,12 +151,6 @@ def require_static(op, value: ir.Value, axes: Sequence[int], what: str = "spatia
         raise PassFailure(f"{op.operation.name} needs static {what} to lower; got {source}", op.location)
 
 
-def reassociation(groups: Sequence[Sequence[int]]) -> ir.ArrayAttr:
-    """The reassociation attribute of ``tensor.expand_shape``/``collapse_shape``: dims grouped as listed."""
-    i64 = ir.IntegerType.get_signless(64)
-    return ir.ArrayAttr.get([ir.ArrayAttr.get([ir.IntegerAttr.get(i64, a) for a in g]) for g in groups])
-
-
 def expand_shape(value: ir.Value, result: TensorType, groups, dynamic_sizes) -> ir.Value:
     """``tensor.expand_shape`` of ``value`` to ``result``, source dim ``i`` becoming the dims ``groups[i]``."""
     dynamic = ir.ShapedType.get_dynamic_size()
@@ -168,15 +162,7 @@ def with_unit_dims(value: ir.Value, result: TensorType, unit_axes: Sequence[int]
     """``value`` reshaped to ``result`` by inserting size-1 dims at ``unit_axes`` (``tensor.expand_shape``)."""
     if not unit_axes:
         return value
-    groups: list[list[int]] = []
-    pending: list[int] = []
-    for axis in range(result.rank):
-        pending.append(axis)
-        if axis not in unit_axes:
-            groups.append(pending)
-            pending = []
-    if pending and groups:  # trailing unit dims join the last group (a 0-d value has none)
-        groups[-1].extend(pending)
+    groups = unit_dim_groups(result.rank, unit_axes)
     kept = [a for a in range(result.rank) if a not in unit_axes]
     dynamic_sizes = [size_of(value, kept.index(a)) for a in range(result.rank) if result.shape[a] is None]
     return expand_shape(value, result, groups, dynamic_sizes)

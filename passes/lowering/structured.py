@@ -86,6 +86,28 @@ def broadcast_map(operand: TensorType, result: TensorType) -> ir.AffineMap:
     return ir.AffineMap.get(result.rank, 0, exprs)
 
 
+def unit_dim_groups(rank: int, unit_axes: Sequence[int]) -> list[list[int]]:
+    """The dims of a rank-``rank`` shape grouped around its other dims: each of those starts a group, which
+    takes the unit dims before it; trailing unit dims join the last group (all unit dims: no group). The
+    reassociation between the shape with and without ``unit_axes``."""
+    groups: list[list[int]] = []
+    pending: list[int] = []
+    for axis in range(rank):
+        pending.append(axis)
+        if axis not in unit_axes:
+            groups.append(pending)
+            pending = []
+    if pending and groups:
+        groups[-1].extend(pending)
+    return groups
+
+
+def reassociation(groups: Sequence[Sequence[int]]) -> ir.ArrayAttr:
+    """The reassociation attribute of ``tensor.expand_shape``/``collapse_shape``: dims grouped as listed."""
+    i64 = ir.IntegerType.get_signless(64)
+    return ir.ArrayAttr.get([ir.ArrayAttr.get([ir.IntegerAttr.get(i64, a) for a in g]) for g in groups])
+
+
 def without_broadcast_dims(operand: ir.Value, result: TensorType) -> tuple[ir.Value, ir.AffineMap]:
     """``operand`` without the size-1 dims it is broadcast along (``tensor.collapse_shape``), and the indexing
     map reading it as :func:`broadcast_map` does.
@@ -99,20 +121,11 @@ def without_broadcast_dims(operand: ir.Value, result: TensorType) -> tuple[ir.Va
     broadcast = [size == 1 and result.shape[axis + offset] != 1 for axis, size in enumerate(source.shape)]
     if not any(broadcast):
         return operand, broadcast_map(source, result)
-    groups: list[list[int]] = []
-    pending: list[int] = []
-    for axis, dropped in enumerate(broadcast):
-        pending.append(axis)
-        if not dropped:
-            groups.append(pending)
-            pending = []
-    if pending and groups:  # trailing broadcast dims join the last kept dim
-        groups[-1].extend(pending)
-    kept = [axis for axis, dropped in enumerate(broadcast) if not dropped]
+    dropped = [axis for axis, flag in enumerate(broadcast) if flag]
+    kept = [axis for axis, flag in enumerate(broadcast) if not flag]
     collapsed = source.with_shape([source.shape[axis] for axis in kept])
-    i64 = ir.IntegerType.get_signless(64)
-    reassociation = ir.ArrayAttr.get([ir.ArrayAttr.get([ir.IntegerAttr.get(i64, a) for a in g]) for g in groups])
-    value = tensor.collapse_shape(collapsed.to_mlir(), operand, reassociation)
+    value = tensor.collapse_shape(collapsed.to_mlir(), operand,
+                                  reassociation(unit_dim_groups(source.rank, dropped)))
     return value, ir.AffineMap.get(result.rank, 0, [ir.AffineDimExpr.get(axis + offset) for axis in kept])
 
 
