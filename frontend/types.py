@@ -85,17 +85,38 @@ def using_scalar_dtypes(dtypes: dict):
 
 @dataclass(frozen=True)
 class TensorSpec:
-    """``fxn.Tensor[dtype, dims...]``: dims are ints (static) or names (dynamic)."""
+    """A tensor's element type and shape: ``fxn.TensorSpec(shape, dtype=fxn.f32)``, as ``tf.TensorSpec``.
 
-    dtype: DType
-    dims: tuple
+    Each dim is an int (static), None (any size) or a name (any size, the
+    same wherever the name appears among a function's parameters).
+    ``fxn.Tensor[fxn.f32, 3, "H"]`` is ``fxn.TensorSpec((3, "H"), fxn.f32)``;
+    ``fxn.compile(input_signature=[...])`` takes a list of them.
+    """
+
+    shape: tuple
+    dtype: DType = f32
+    name: str | None = None
+
+    def __post_init__(self):
+        if not isinstance(self.dtype, DType):
+            raise TypeError(f"fxn.TensorSpec takes an fxn element type (fxn.f32, ...); got {self.dtype!r}")
+        shape = tuple(self.shape)
+        for dim in shape:
+            if not (dim is None or isinstance(dim, str) or (isinstance(dim, int) and not isinstance(dim, bool)
+                                                            and dim >= 0)):
+                raise TypeError(f"fxn.TensorSpec dims are non-negative ints, None or names; got {dim!r}")
+        object.__setattr__(self, "shape", shape)
+
+    @property
+    def dims(self) -> tuple:
+        return self.shape
 
     @property
     def tensor_type(self) -> TensorType:
-        return TensorType(self.dtype.name, tuple(d if isinstance(d, int) else None for d in self.dims))
+        return TensorType(self.dtype.name, tuple(d if isinstance(d, int) else None for d in self.shape))
 
     def __repr__(self) -> str:
-        return f"fxn.Tensor[{self.dtype!r}, {', '.join(map(repr, self.dims))}]"
+        return f"fxn.TensorSpec({list(self.shape)!r}, {self.dtype!r})"
 
 
 @dataclass(frozen=True)
@@ -144,7 +165,7 @@ class Tensor:
         for dim in dims:
             if not (isinstance(dim, str) or (isinstance(dim, int) and dim >= 0)):
                 raise TypeError(f"fxn.Tensor dims are non-negative ints or names, got {dim!r}")
-        return TensorSpec(dtype, tuple(dims))
+        return TensorSpec(tuple(dims), dtype)
 
 
 @dataclass(frozen=True)

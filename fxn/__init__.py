@@ -11,8 +11,8 @@ __version__ = "0.1.0"
 #: `import fxn` (and fxn-opt --version) stays free of MLIR and torch.
 _LAZY = {
     "compile": "fxn.compiled",
-    **{name: "fxn.frontend.types" for name in ("Tensor", "Static", "bool_", "f16", "f32", "f64", "i8", "u8", "i32",
-                                               "i64")},
+    **{name: "fxn.frontend.types" for name in ("Tensor", "TensorSpec", "Static", "bool_", "f16", "f32", "f64", "i8",
+                                               "u8", "i32", "i64")},
 }
 
 
@@ -31,5 +31,5 @@ def interpret(module_or_text, *inputs, entry=None):
     return run(module_or_text, *inputs, entry=entry)
 
 
-__all__ = ["compile", "interpret", "Tensor", "Static", "f16", "f32", "f64", "i8", "u8", "i32", "i64", "bool_",
+__all__ = ["compile", "interpret", "Tensor", "TensorSpec", "Static", "f16", "f32", "f64", "i8", "u8", "i32", "i64", "bool_",
            "__version__"]

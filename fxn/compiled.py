@@ -5,13 +5,20 @@ input signature (the dtype and shape of every argument) gets its own
 :class:`ConcreteFunction`, traced, lowered and JIT-compiled once and cached.
 
 - A fully annotated function (every parameter ``float``/``int``/``bool`` or
-  ``fxn.Tensor[...]``) has exactly one signature: it is compiled at its first
-  call and never retraced; a named dim (``"N"``) takes any size at run time,
-  the same size wherever the same name appears. An argument that does not fit
-  raises ``TypeError`` naming the parameter, the expected and the given type.
+  ``fxn.Tensor[...]``, or ``input_signature=``) has exactly one signature:
+  it is compiled at its first call and never retraced; a named dim (``"N"``)
+  takes any size at run time, the same size wherever the same name appears.
+  An argument that does not fit raises ``TypeError`` naming the parameter,
+  the expected and the given type.
 - Parameters annotated ``np.ndarray`` / ``torch.Tensor`` or not at all
-  specialize on each call's dtypes and shapes (Python scalars are 0-d arrays
-  of numpy's default dtype), compiling once per new combination.
+  follow tf.function's tracing rules: arrays key on dtype and shape; Python
+  scalars, strings, None, enum members and tuples or lists of these key on
+  their value and are constants of the trace (a specialization of the
+  function with them static); other objects key on their identity. A call
+  runs the most specific concrete function it fits (fewest dynamic dims);
+  ``reduce_retracing`` makes a dim seen with two sizes dynamic. Every trace
+  counts in :attr:`CompiledFunction.tracing_count`, each retrace logs a
+  debug line naming the argument that changed, and the third warns.
 
 Results are numpy arrays, or Python scalars where the return annotation says
 ``float`` / ``int`` / ``bool`` (or, without one, where every parameter is
@@ -55,10 +62,14 @@ faults to map.
 from __future__ import annotations
 
 import contextlib
+import enum
 import functools
 import inspect
+import logging
 import sys
 import typing
+import warnings
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,6 +81,12 @@ from fxn.dialects import TensorType, new_context
 STAGES = ("traced", "fxn", "optimized", "lowered", "llvm", "asm")
 #: Return annotations that ask for Python scalars.
 _SCALAR_ANNOTATIONS = (float, int, bool)
+#: Python values an unannotated parameter keys a trace on by value (and tuples and lists of them).
+_VALUE_TYPES = (bool, int, float, str, type(None))
+#: The logger of retraces (one debug line each, naming the argument that changed).
+_LOG = logging.getLogger("fxn")
+#: The retrace at which a function warns, once, that it keeps retracing.
+_RETRACES_WARNED = 3
 
 
 @dataclass
@@ -332,13 +349,21 @@ class CompiledFunction(functools.partial):
 
     def __new__(cls, fn, tag: str | None = None, description: str | None = None, targets=None,
                 fast_math: bool = False, allow_trace_effects: bool = False, static_argnames=(),
-                statics: dict | None = None, boundscheck: bool = True, dtype=None, threads: int | None = None):
+                statics: dict | None = None, boundscheck: bool = True, dtype=None, threads: int | None = None,
+                input_signature=None, reduce_retracing: bool = False, root: "CompiledFunction | None" = None):
         from fxn.frontend.types import parameters, scalar_dtypes_option
         from fxn.threads import check_threads
 
         self = super().__new__(cls, fn)
         functools.update_wrapper(self, fn)
         self.fn = fn
+        #: The function the user decorated; its specializations count their traces there.
+        self._root = root or self
+        self._tracing_count = 0
+        self._traces: list[ConcreteFunction] = []  # every concrete function of the root, in order of tracing
+        self._last_trace: dict[str, str] | None = None
+        self.input_signature = None if input_signature is None else list(input_signature)
+        self.reduce_retracing = reduce_retracing
         self.tag = tag
         self.description = description
         self.targets = targets
@@ -350,6 +375,8 @@ class CompiledFunction(functools.partial):
         self.dtype = dtype
         self.scalar_dtypes = scalar_dtypes_option(dtype)
         every = parameters(fn, self.static_argnames, self.scalar_dtypes)
+        if self.input_signature is not None:
+            every = _with_input_signature(fn, every, self.input_signature)
         #: The static parameters (fxn.Static[...] or static_argnames) and, in a specialization, their values.
         self.static_parameters = {p.name: p.static for p in every if p.static is not None}
         self.statics = dict(statics or {})
@@ -374,6 +401,9 @@ class CompiledFunction(functools.partial):
         self._arity = len(self.parameters)
         #: out= asks for destination passing, unless the function has a parameter of that name.
         self._out_keyword = all(p.name != "out" for p in self.parameters)
+        #: Parameters without a declared type: a Python value given for one keys a trace on that value.
+        self._undeclared = [i for i, p in enumerate(self.parameters) if p.declared is None]
+        self._by_values: dict[tuple, tuple] = {}  # value key -> (weak references to objects, specialization)
         self._retarget(self._dispatch)
         return self
 
@@ -409,14 +439,26 @@ class CompiledFunction(functools.partial):
         key = tuple(check_static(name, statics[name], spec) for name, spec in self.static_parameters.items())
         special = self._specializations.get(key)
         if special is None:
-            special = self._specializations[key] = CompiledFunction(
-                self.fn, tag=self.tag, description=self.description, targets=self.targets, fast_math=self.fast_math,
-                allow_trace_effects=self.allow_trace_effects, static_argnames=self.static_argnames, statics=statics,
-                boundscheck=self.boundscheck, dtype=self.dtype, threads=self.threads)
+            special = self._specializations[key] = self._special(self.static_argnames, statics)
         return special
+
+    def _special(self, static_argnames, statics: dict) -> "CompiledFunction":
+        """The compiled function of this one with the parameters ``static_argnames`` fixed to ``statics``."""
+        signature = self.input_signature
+        if signature is not None:
+            names = [p.name for p in self.parameters]
+            signature = [spec for name, spec in zip(names, signature) if name not in statics]
+        return CompiledFunction(
+            self.fn, tag=self.tag, description=self.description, targets=self.targets, fast_math=self.fast_math,
+            allow_trace_effects=self.allow_trace_effects, static_argnames=static_argnames, statics=statics,
+            boundscheck=self.boundscheck, dtype=self.dtype, threads=self.threads, input_signature=signature,
+            reduce_retracing=self.reduce_retracing, root=self._root)
 
     def _dispatch(self, *args, **kwargs):
         args, out = self._arguments(args, kwargs)
+        special, args = self._value_specialization(args)
+        if special is not None:
+            return special(*args) if out is None else special(*args, out=out)
         key = _signature_key(args) if self._keyed else None
         concrete = self._by_key.get(key)
         if concrete is None:
@@ -428,6 +470,86 @@ class CompiledFunction(functools.partial):
             self._retarget(target)
         return concrete.entry(*args) if out is None else concrete.call_into(out, args)
 
+    def _value_specialization(self, args: tuple) -> tuple["CompiledFunction | None", tuple]:
+        """For arguments that give Python values (scalars, strings, None, tuples and lists of these; other
+        objects by identity) to parameters without a declared type: the specialization tracing with those
+        values as constants, and the other arguments; else (None, ``args``)."""
+        values = {self.parameters[i].name: args[i] for i in self._undeclared if _keyed_by_value(args[i])}
+        if not values:
+            return None, args
+        key = tuple((name, _value_key(value)) for name, value in values.items())
+        found = self._by_values.get(key)
+        if found is None or any(ref() is None for ref in found[0]):
+            found = self._by_values[key] = (_object_references(values.values()), self._special(
+                self.static_argnames + tuple(values), values))
+        rest = tuple(a for p, a in zip(self.parameters, args) if p.name not in values)
+        return found[1], rest
+
+    def _traced(self, concrete: ConcreteFunction, description: dict[str, str]) -> None:
+        """Count a trace of the root function, log what changed since the last one, and warn at the third
+        retrace (``description``: each parameter's type or Python value, in order)."""
+        root = self._root
+        previous, root._last_trace = root._last_trace, description
+        root._tracing_count += 1
+        root._traces.append(concrete)
+        if previous is None:
+            return
+        changed = [(name, previous.get(name, "nothing"), now) for name, now in description.items()
+                   if previous.get(name) != now]
+        what = (", ".join(f"argument '{name}' changed from {old} to {new}" for name, old, new in changed)
+                or "a new signature")
+        _LOG.debug("retracing %s (trace %d): %s", root.__name__, root._tracing_count, what)
+        if root._tracing_count == _RETRACES_WARNED + 1:
+            warnings.warn(
+                f"{root.location()}: {root.__name__} has been retraced {_RETRACES_WARNED} times (last: {what}). Each "
+                "new shape or dtype of an array, each new value of a Python scalar, string or None and each new "
+                "object traces again; declare the types (annotations or input_signature=[fxn.TensorSpec(...)]) "
+                "or pass reduce_retracing=True", RuntimeWarning, stacklevel=2)
+
+    def _description(self, types) -> dict[str, str]:
+        """Each parameter of the function's signature, in order: its type in ``types`` or its static value."""
+        given = dict(zip((p.name for p in self.parameters), map(str, types)))
+        for name, value in self.statics.items():
+            given[name] = f"{type(value).__name__} {value!r}"
+        order = list(inspect.signature(self.fn).parameters)
+        return {name: given[name] for name in sorted(given, key=order.index)}
+
+    @property
+    def tracing_count(self) -> int:
+        """How many times the function was traced (each concrete function of each signature and value)."""
+        return self._root._tracing_count
+
+    def get_concrete_function(self, *args, **kwargs) -> ConcreteFunction:
+        """The concrete function for these arguments (traced and compiled if need be), as ``tf.function``'s.
+
+        Arguments are example values (the concrete function a call with them
+        runs) or :class:`fxn.TensorSpec` (the concrete function of exactly
+        that type).
+        """
+        from fxn.frontend.types import TensorSpec, argument_type
+
+        if self.static_parameters and not self.statics:
+            bound = self._signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            statics = {name: bound.arguments[name] for name in self.static_parameters}
+            runtime = [bound.arguments[p.name] for p in self.parameters if p.static is None]
+            return self.specialize(**statics).get_concrete_function(*runtime)
+        args, _ = self._arguments(args, dict(kwargs))
+        special, rest = self._value_specialization(args)
+        if special is not None:
+            return special.get_concrete_function(*rest)
+        if not any(isinstance(a, TensorSpec) for a in args):
+            return self._concrete_for(args)
+        types = []
+        for p, a in zip(self.parameters, args):
+            if isinstance(a, TensorSpec):
+                if p.declared is not None and a.tensor_type != p.declared:
+                    raise TypeError(f"parameter '{p.name}' expects {p.declared}; got {a.tensor_type}")
+                types.append(a.tensor_type)
+            else:
+                types.append(argument_type(p, a))
+        return self.concrete_function(types)
+
     def __repr__(self) -> str:
         return f"<fxn.compile {self.__qualname__} tag={self.tag!r}>"
 
@@ -438,10 +560,10 @@ class CompiledFunction(functools.partial):
 
     @property
     def concrete_functions(self) -> list[ConcreteFunction]:
-        """The concrete functions compiled so far, in order of compilation (those of every specialization)."""
-        if self.static_parameters and not self.statics:
-            return [c for special in self._specializations.values() for c in special.concrete_functions]
-        return list(self._concrete.values())
+        """The concrete functions traced so far, in order of tracing (those of every specialization)."""
+        if self._root is not self:
+            return list(self._concrete.values())
+        return list(self._traces)
 
     def declared_types(self) -> list[TensorType]:
         """The declared signature; TypeError naming the first parameter without a type annotation."""
@@ -522,9 +644,12 @@ class CompiledFunction(functools.partial):
         """Each parameter's shape as annotated: ints and dim names (``(3, "H", "W")``), None where not declared."""
         from fxn.frontend.types import TensorSpec
 
+        specs = {}
+        if self.input_signature is not None:
+            specs = dict(zip((p.name for p in self.parameters), self.input_signature))
         shapes = []
         for p in self.parameters:
-            hint = self._hints.get(p.name)
+            hint = specs.get(p.name, self._hints.get(p.name))
             shapes.append(tuple(hint.dims) if isinstance(hint, TensorSpec) else p.declared and p.declared.shape)
         return shapes
 
@@ -552,7 +677,31 @@ class CompiledFunction(functools.partial):
             return concrete
         from fxn.frontend.types import argument_type
 
-        return self.concrete_function(argument_type(p, a) for p, a in zip(self.parameters, args))
+        types = tuple(argument_type(p, a) for p, a in zip(self.parameters, args))
+        found = self._concrete.get(types) or self._most_specific(types)
+        if found is not None:
+            return found
+        return self.concrete_function(self._relaxed(types) if self.reduce_retracing else types)
+
+    def _most_specific(self, types: tuple) -> ConcreteFunction | None:
+        """Of the concrete functions whose signature ``types`` fits, the one with the fewest dynamic dims."""
+        fitting = [(sum(d is None for t in key for d in t.shape), index, concrete)
+                   for index, (key, concrete) in enumerate(self._concrete.items())
+                   if all(_fits(given, wanted) for given, wanted in zip(types, key))]
+        return min(fitting)[2] if fitting else None
+
+    def _relaxed(self, types: tuple) -> tuple:
+        """``types`` with each dim dynamic that a traced signature of the same dtypes and ranks has another size
+        of (``reduce_retracing``): the next trace serves both sizes."""
+        relaxed = []
+        for index, given in enumerate(types):
+            shape = list(given.shape)
+            for key in self._concrete:
+                seen = key[index]
+                if seen.dtype == given.dtype and seen.rank == given.rank:
+                    shape = [None if s != d else d for s, d in zip(seen.shape, shape)]
+            relaxed.append(given.with_shape(shape))
+        return tuple(relaxed)
 
     @holding_compile_lock
     def _compile(self, types: tuple[TensorType, ...]) -> ConcreteFunction:
@@ -594,6 +743,7 @@ class CompiledFunction(functools.partial):
             if self._keyed:
                 self._dispatching_entries[concrete] = builtin_function(engine, lowered.entry, self._dispatch)
         self._concrete[types] = concrete
+        self._traced(concrete, self._description(types))
         return concrete
 
     def _binding(self, concrete: ConcreteFunction):
@@ -610,6 +760,84 @@ class CompiledFunction(functools.partial):
         if kwargs or len(args) != self._arity:
             args = self._bind(args, kwargs)
         return args, out
+
+
+def _keyed_by_value(value) -> bool:
+    """Whether an argument for a parameter without a declared type keys a trace on its value rather than on a
+    type: Python scalars, strings, None, enum members, tuples and lists of these, and other objects (by
+    identity); not arrays, tensors, numpy scalars, callables, dicts or containers holding arrays."""
+    kind = type(value)
+    if kind in _VALUE_TYPES or isinstance(value, enum.Enum):
+        return True
+    if kind in (tuple, list):
+        return all(_keyed_by_value(v) and not _by_identity(v) for v in value)
+    return _by_identity(value)
+
+
+def _by_identity(value) -> bool:
+    """Whether an argument is an object keyed by its identity (not a value, array, container, callable or
+    fxn.TensorSpec)."""
+    from fxn.frontend.types import TensorSpec
+
+    if type(value) in _VALUE_TYPES or isinstance(value, (enum.Enum, tuple, list, dict, np.ndarray, np.generic,
+                                                         TensorSpec)):
+        return False
+    module = type(value).__module__
+    return not (callable(value) or module.startswith(("torch", "numpy")) or hasattr(value, "__array__"))
+
+
+def _value_key(value):
+    """The key of a value-keyed argument: type and value (a float by its repr: NaN equals itself, -0.0 is not
+    0.0), elements in order, an object by identity."""
+    if isinstance(value, float):
+        return (float, repr(value))
+    if type(value) in (tuple, list):
+        return (type(value), tuple(_value_key(v) for v in value))
+    if _by_identity(value):
+        return ("object", type(value), id(value))
+    return (type(value), value)
+
+
+def _object_references(values) -> tuple:
+    """Weak references to the objects keyed by identity among ``values`` (a dead one invalidates the key: its
+    id may be reused); an object without weak references is held."""
+    references = []
+    for value in values:
+        if _by_identity(value):
+            try:
+                references.append(weakref.ref(value))
+            except TypeError:
+                references.append(lambda value=value: value)
+    return tuple(references)
+
+
+def _fits(given: TensorType, wanted: TensorType) -> bool:
+    return (given.dtype == wanted.dtype and given.rank == wanted.rank
+            and all(w is None or w == g for g, w in zip(given.shape, wanted.shape)))
+
+
+def _with_input_signature(fn, every: list, signature: list) -> list:
+    """``every`` parameter of ``fn`` with the type its ``input_signature`` entry declares (static ones keep
+    theirs); TypeError unless there is one fxn.TensorSpec per other parameter."""
+    from fxn.frontend.types import Parameter, TensorSpec
+
+    runtime = [p for p in every if p.static is None]
+    if len(signature) != len(runtime):
+        names = ", ".join(p.name for p in runtime)
+        raise TypeError(f"{fn.__qualname__}: input_signature has {len(signature)} spec"
+                        f"{'' if len(signature) == 1 else 's'} for {len(runtime)} parameters ({names})")
+    specs = iter(signature)
+    result = []
+    for p in every:
+        if p.static is not None:
+            result.append(p)
+            continue
+        spec = next(specs)
+        if not isinstance(spec, TensorSpec):
+            raise TypeError(f"{fn.__qualname__}: input_signature takes fxn.TensorSpec(shape, dtype) entries; got "
+                            f"{type(spec).__name__}")
+        result.append(Parameter(p.name, spec.tensor_type, False))
+    return result
 
 
 def _signature_key(args) -> tuple | None:
@@ -640,8 +868,16 @@ def _traced_callable(function):
 
 def compile(fn=None, *, tag: str | None = None, description: str | None = None, targets=None,
             fast_math: bool = False, allow_trace_effects: bool = False, static_argnames=(), boundscheck: bool = True,
-            dtype=None, threads: int | None = None):
+            dtype=None, threads: int | None = None, input_signature=None, reduce_retracing: bool = False):
     """Decorator: ``@fxn.compile`` or ``@fxn.compile(tag="@acme/fma", description=...)``.
+
+    Each call runs the concrete function of its arguments' trace key (see
+    the module docstring and the README's "Tracing rules"), tracing a new
+    one when none fits. ``input_signature=[fxn.TensorSpec(shape, dtype),
+    ...]`` declares the one signature (a call that does not fit is a
+    ``TypeError`` naming the argument, never a retrace);
+    ``reduce_retracing=True`` traces a dim seen with two sizes as dynamic
+    instead of tracing once per size.
 
     ``fast_math=True`` lets a float multiply and a dependent add fuse into one
     FMA (one rounding where the Python code rounds twice), as C compilers do
@@ -688,6 +924,7 @@ def compile(fn=None, *, tag: str | None = None, description: str | None = None, 
         function = _traced_callable(function)
         return CompiledFunction(function, tag=tag, description=description, targets=targets, fast_math=fast_math,
                                 allow_trace_effects=allow_trace_effects, static_argnames=static_argnames,
-                                boundscheck=boundscheck, dtype=dtype, threads=threads)
+                                boundscheck=boundscheck, dtype=dtype, threads=threads,
+                                input_signature=input_signature, reduce_retracing=reduce_retracing)
 
     return make(fn) if fn is not None else make

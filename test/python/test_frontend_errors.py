@@ -164,10 +164,13 @@ def test_every_refusal_of_the_error_table_is_in_the_users_words():
         assert not TORCH_INTERNALS.search(str(error.value)), str(error.value)
 
 
-def test_a_str_argument_is_refused_with_the_way_to_make_it_a_constant():
+def test_a_str_argument_for_a_number_is_refused_with_the_way_to_make_it_a_constant():
+    def scaled(x, s: int):
+        return x * s
+
     with pytest.raises(TypeError, match=r"parameter 's' got a str; fxn compiles arrays and numbers as run-time "
                                         r"values: annotate the parameter fxn\.Static\[str\]"):
-        fxn.compile(lambda x, s: x)(np.ones(2, np.float32), "a")
+        fxn.compile(scaled)(np.ones(2, np.float32), "a")
 
 
 def raises_while_traced(x: fxn.Tensor[fxn.f32, 4]):

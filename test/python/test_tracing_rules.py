@@ -1,0 +1,158 @@
+"""tf.function's tracing rules: what keys a trace, the most specific concrete function, and the tracing API."""
+
+import logging
+import warnings
+
+import numpy as np
+import pytest
+
+import fxn
+
+
+def _f32(*shape) -> np.ndarray:
+    return np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape)
+
+
+# ----------------------------------------------------------------------------- what keys a trace
+
+
+def test_tensors_key_on_dtype_and_shape():
+    @fxn.compile
+    def double(x):
+        return x * 2
+
+    double(_f32(3))
+    double(_f32(3) + 1)
+    assert double.tracing_count == 1
+    double(_f32(4))
+    double(np.arange(3, dtype=np.float64))
+    assert double.tracing_count == 3
+    assert [str(c.arg_types[0]) for c in double.concrete_functions] == [
+        "tensor<3xf32>", "tensor<4xf32>", "tensor<3xf64>"]
+
+
+def test_python_scalars_strings_and_none_key_on_their_value():
+    @fxn.compile
+    def scale(x, factor, mode, offset):
+        y = x * factor
+        if mode == "shift" and offset is not None:
+            y = y + offset
+        return y
+
+    x = _f32(4)
+    np.testing.assert_array_equal(scale(x, 2.0, "shift", None), x * 2)
+    np.testing.assert_array_equal(scale(x, 2.0, "shift", None), x * 2)
+    assert scale.tracing_count == 1
+    np.testing.assert_array_equal(scale(x, 3.0, "shift", 1.0), x * 3 + 1)
+    np.testing.assert_array_equal(scale(x, 3.0, "keep", 1.0), x * 3)
+    np.testing.assert_array_equal(scale(x, 3, "keep", 1.0), x * 3)  # an int is not the float 3.0
+    assert scale.tracing_count == 4
+
+
+def test_annotated_scalars_are_run_time_values():
+    @fxn.compile
+    def fma(x: float, y: float, z: float) -> float:
+        return x * y + z
+
+    assert fma(3.0, -1.0, 2.0) == -1.0
+    assert fma(2.0, 2.0, 2.0) == 6.0
+    assert fma.tracing_count == 1
+
+
+# ----------------------------------------------------------------------------- dispatch and the API
+
+
+def test_get_concrete_function_from_specs_and_from_arguments():
+    @fxn.compile
+    def add(x, y):
+        return x + y
+
+    general = add.get_concrete_function(fxn.TensorSpec([None], fxn.f32), fxn.TensorSpec([None], fxn.f32))
+    assert add.tracing_count == 1 and [str(t) for t in general.arg_types] == ["tensor<?xf32>"] * 2
+    np.testing.assert_array_equal(general(_f32(5), _f32(5)), _f32(5) * 2)
+    # Calls of any length dispatch to it: the most specific concrete function that fits, no retrace.
+    np.testing.assert_array_equal(add(_f32(7), _f32(7)), _f32(7) * 2)
+    assert add.tracing_count == 1
+    assert add.get_concrete_function(_f32(2), _f32(2)) is general  # what a call with them runs
+    exact = add.get_concrete_function(fxn.TensorSpec([2]), _f32(2))
+    assert add.tracing_count == 2 and [str(t) for t in exact.arg_types] == ["tensor<2xf32>"] * 2
+    assert add.get_concrete_function(_f32(2), _f32(2)) is exact  # now the most specific
+    assert add.concrete_functions == [general, exact]
+
+
+def test_input_signature_fixes_the_signature_and_refuses_others():
+    @fxn.compile(input_signature=[fxn.TensorSpec([None, 3], fxn.f32), fxn.TensorSpec([], fxn.f32)])
+    def affine(x, s):
+        return x * s + 1.0
+
+    np.testing.assert_array_equal(affine(_f32(2, 3), 2.0), _f32(2, 3) * 2 + 1)
+    np.testing.assert_array_equal(affine(_f32(5, 3), np.float32(1.0)), _f32(5, 3) + 1)
+    assert affine.tracing_count == 1
+    with pytest.raises(TypeError, match=r"parameter 'x' expects tensor<\?x3xf32>; got tensor<2x4xf32>"):
+        affine(_f32(2, 4), 2.0)
+    with pytest.raises(TypeError, match=r"parameter 'x' expects tensor<\?x3xf32>; got tensor<2x3xf64>"):
+        affine(np.ones((2, 3)), 2.0)
+    assert affine.tracing_count == 1
+
+
+def test_input_signature_must_name_each_parameter():
+    with pytest.raises(TypeError, match=r"input_signature has 1 spec for 2 parameters \(x, y\)"):
+        fxn.compile(lambda x, y: x + y, input_signature=[fxn.TensorSpec([3])])
+    with pytest.raises(TypeError, match=r"input_signature takes fxn.TensorSpec\(shape, dtype\) entries; got int"):
+        fxn.compile(lambda x: x, input_signature=[3])
+
+
+def test_tensor_spec_takes_a_shape_and_an_element_type():
+    spec = fxn.TensorSpec((None, 3, "W"), fxn.f64)
+    assert str(spec.tensor_type) == "tensor<?x3x?xf64>"
+    assert fxn.TensorSpec([2]).dtype == fxn.f32
+    with pytest.raises(TypeError, match="fxn.TensorSpec dims are non-negative ints, None or names; got -1"):
+        fxn.TensorSpec([-1])
+
+
+def test_reduce_retracing_makes_a_dim_seen_with_two_sizes_dynamic():
+    @fxn.compile(reduce_retracing=True)
+    def norm(x):
+        return x * x
+
+    for rows in (2, 3, 4, 9):
+        np.testing.assert_array_equal(norm(_f32(rows, 5)), _f32(rows, 5) ** 2)
+    assert norm.tracing_count == 2
+    assert [str(c.arg_types[0]) for c in norm.concrete_functions] == ["tensor<2x5xf32>", "tensor<?x5xf32>"]
+    # The first, more specific, concrete function still serves its own shape.
+    norm(_f32(2, 5))
+    assert norm.tracing_count == 2
+    norm(_f32(3, 6))
+    assert [str(c.arg_types[0]) for c in norm.concrete_functions][-1] == "tensor<?x?xf32>"
+
+
+def test_each_retrace_logs_the_argument_that_changed(caplog):
+    @fxn.compile
+    def shift(x, by):
+        return x + by
+
+    with caplog.at_level(logging.DEBUG, logger="fxn"):
+        shift(_f32(3), 1.0)
+        shift(_f32(3), 2.0)
+        shift(_f32(4), 2.0)
+    lines = [r.getMessage() for r in caplog.records if r.name == "fxn"]
+    assert len(lines) == 2
+    assert "retracing shift" in lines[0] and "argument 'by' changed from float 1.0 to float 2.0" in lines[0]
+    assert "argument 'x' changed from tensor<3xf32> to tensor<4xf32>" in lines[1]
+
+
+def test_the_third_retrace_warns_once():
+    @fxn.compile
+    def offset(x, by):
+        return x + by
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for by in (1.0, 2.0, 3.0):
+            offset(_f32(2), by)
+        assert not [w for w in caught if "retraced" in str(w.message)]
+        offset(_f32(2), 4.0)
+        offset(_f32(2), 5.0)
+    retraces = [str(w.message) for w in caught if "retraced" in str(w.message)]
+    assert len(retraces) == 1
+    assert "offset has been retraced 3 times" in retraces[0] and "argument 'by'" in retraces[0]
