@@ -337,8 +337,8 @@ def _array_argument(name: str, values: list, declared):
 
 def _named_arguments(compiled, args: tuple[str, ...], variable: str) -> list:
     """The positional arguments of ``--arg NAME=VALUE`` options; lists become arrays of the declared dtype."""
-    import numpy as np
-
+    if getattr(compiled, "variadic", False):
+        _fail(f"{compiled.location()}: {variable} takes *args or **kwargs; --arg NAME=VALUE needs named parameters")
     parameters = {p.name: p for p in compiled.parameters}
     given = {}
     for arg in args:

@@ -16,7 +16,9 @@ input signature (the dtype and shape of every argument) gets its own
   their value and are constants of the trace (a specialization of the
   function with them static); other objects key on their identity. A call
   runs the most specific concrete function it fits (fewest dynamic dims);
-  ``reduce_retracing`` makes a dim seen with two sizes dynamic. Every trace
+  ``reduce_retracing`` makes a dim seen with two sizes dynamic. ``*args``
+  and ``**kwargs`` key each position and keyword (a function of fixed
+  parameters per layout of them). Every trace
   counts in :attr:`CompiledFunction.tracing_count`, each retrace logs a
   debug line naming the argument that changed, and the third warns.
 
@@ -61,6 +63,7 @@ faults to map.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import enum
 import functools
@@ -374,6 +377,19 @@ class CompiledFunction(functools.partial):
         self.static_argnames = tuple(static_argnames)
         self.dtype = dtype
         self.scalar_dtypes = scalar_dtypes_option(dtype)
+        if _variadic(fn) and statics is None:
+            # *args / **kwargs: each call's positions and keywords pick a function of fixed parameters.
+            if input_signature is not None:
+                raise TypeError(f"{fn.__qualname__}: input_signature takes a function of named parameters, not "
+                                "*args or **kwargs")
+            self.parameters, self.static_parameters, self.statics = [], {}, {}
+            self._signature = inspect.signature(fn)
+            self._hints = inspect.get_annotations(fn, eval_str=True)
+            self._fixed: dict[tuple, CompiledFunction] = {}
+            self.variadic = True  # takes *args or **kwargs
+            self._retarget(self._dispatch_variadic)
+            return self
+        self.variadic = False
         every = parameters(fn, self.static_argnames, self.scalar_dtypes)
         if self.input_signature is not None:
             every = _with_input_signature(fn, every, self.input_signature)
@@ -410,6 +426,42 @@ class CompiledFunction(functools.partial):
     def _retarget(self, target) -> None:
         """Send calls to ``target`` (through partial's state, the one way to change its function)."""
         self.__setstate__((target, (), {}, self.__dict__))
+
+    def _dispatch_variadic(self, *args, **kwargs):
+        """A call of a function with ``*args`` or ``**kwargs``: the function of its positions and keywords runs
+        it, each position and keyword a parameter of its own (keyed as any other)."""
+        out = kwargs.pop("out", None)
+        fixed, flat = self._fixed_arity(args, kwargs)
+        return fixed(*flat) if out is None else fixed(*flat, out=out)
+
+    def _fixed_arity(self, args, kwargs) -> tuple["CompiledFunction", list]:
+        try:
+            bound = self._signature.bind(*args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"{self.__name__}(): {error}") from None
+        bound.apply_defaults()
+        layout, flat = [], []
+        for name, parameter in self._signature.parameters.items():
+            value = bound.arguments[name]
+            if parameter.kind is parameter.VAR_POSITIONAL:
+                layout.append((name, len(value)))
+                flat.extend(value)
+            elif parameter.kind is parameter.VAR_KEYWORD:
+                keys = tuple(sorted(value))  # keywords key a trace whatever their order
+                layout.append((name, keys))
+                flat.extend(value[key] for key in keys)
+            else:
+                layout.append((name, None))
+                flat.append(value)
+        layout = tuple(layout)
+        fixed = self._fixed.get(layout)
+        if fixed is None:
+            fixed = self._fixed[layout] = CompiledFunction(
+                _with_fixed_arity(self.fn, self._signature, self._hints, layout), tag=self.tag,
+                description=self.description, targets=self.targets, fast_math=self.fast_math,
+                allow_trace_effects=self.allow_trace_effects, boundscheck=self.boundscheck, dtype=self.dtype,
+                threads=self.threads, reduce_retracing=self.reduce_retracing, root=self)
+        return fixed, flat
 
     def _dispatch_static(self, *args, **kwargs):
         """A call of a function with static parameters: the specialization of their values runs the rest."""
@@ -528,6 +580,9 @@ class CompiledFunction(functools.partial):
         """
         from fxn.frontend.types import TensorSpec, argument_type
 
+        if self.variadic:
+            fixed, flat = self._fixed_arity(args, kwargs)
+            return fixed.get_concrete_function(*flat)
         if self.static_parameters and not self.statics:
             bound = self._signature.bind(*args, **kwargs)
             bound.apply_defaults()
@@ -567,6 +622,9 @@ class CompiledFunction(functools.partial):
 
     def declared_types(self) -> list[TensorType]:
         """The declared signature; TypeError naming the first parameter without a type annotation."""
+        if self.variadic:
+            raise TypeError(f"{self.location()}: {self.__name__} takes *args or **kwargs; ahead-of-time compilation "
+                            "needs named parameters with declared types")
         if self.static_parameters and not self.statics:
             names = ", ".join(f"{name}=..." for name in self.static_parameters)
             raise TypeError(f"{self.location()}: {self.__name__} has static parameters; compile a specialization "
@@ -760,6 +818,52 @@ class CompiledFunction(functools.partial):
         if kwargs or len(args) != self._arity:
             args = self._bind(args, kwargs)
         return args, out
+
+
+def _variadic(fn) -> bool:
+    """Whether ``fn`` has a ``*args`` or ``**kwargs`` parameter."""
+    kinds = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    return any(p.kind in kinds for p in inspect.signature(fn).parameters.values())
+
+
+def _with_fixed_arity(fn, signature: inspect.Signature, hints: dict, layout: tuple):
+    """``fn`` as a function of fixed parameters: ``*ts`` given 2 values takes ``ts_0, ts_1``, ``**kw`` given
+    ``a`` takes ``kw_a``, each annotated as the variadic parameter is; its body calls ``fn`` with them.
+
+    The function is compiled in ``fn``'s file (so that ops are located in the user's lines) under a name of
+    its own (so that the AST path does not take ``fn``'s ``def`` for it).
+    """
+    taken = set(signature.parameters)
+    names, call, annotations = [], [], {}
+
+    def fresh(name: str) -> str:
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        return name
+
+    for (name, extent), parameter in zip(layout, signature.parameters.values()):
+        hint = hints.get(name, inspect.Parameter.empty)
+        if parameter.kind is parameter.VAR_POSITIONAL:
+            fixed = [fresh(f"{name}_{i}") for i in range(extent)]
+            call += fixed
+        elif parameter.kind is parameter.VAR_KEYWORD:
+            fixed = [fresh(f"{name}_{key}") for key in extent]
+            call += [f"**{{{key!r}: {own}}}" for key, own in zip(extent, fixed)]
+        else:
+            fixed = [name]
+            call.append(name if parameter.kind is not parameter.KEYWORD_ONLY else f"{name}={name}")
+        names += fixed
+        if hint is not inspect.Parameter.empty:
+            annotations.update(dict.fromkeys(fixed, hint))
+    own = f"_fxn_fixed_arity_{fn.__name__}"
+    source = f"def {own}({', '.join(names)}):\n    return _fxn_function({', '.join(call)})\n"
+    namespace = {"_fxn_function": fn}
+    exec(builtins.compile(source, fn.__code__.co_filename, "exec"), namespace)
+    wrapper = namespace[own]
+    wrapper.__name__, wrapper.__qualname__ = fn.__name__, fn.__qualname__
+    wrapper.__annotations__ = annotations
+    return wrapper
 
 
 def _keyed_by_value(value) -> bool:

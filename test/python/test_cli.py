@@ -50,3 +50,14 @@ def test_parse_error_is_located(tmp_path):
     result = fxn("interpret", str(bad))
     assert result.returncode == 1
     assert f"{bad}:2:18: error: use of value '%x' expects different type" in result.stderr
+
+
+def test_a_predictor_of_star_args_is_refused_by_run_and_compile(tmp_path):
+    source = tmp_path / "total.py"
+    source.write_text("import fxn\n\n\n@fxn.compile\ndef total(*ts):\n    return ts[0] + ts[1]\n")
+    ran = fxn("run", str(source), "--predictor", "total", "--arg", "ts=[1, 2]")
+    built = fxn("compile", str(source), "-o", str(tmp_path / "build"))
+    assert ran.returncode == built.returncode == 1
+    assert "total.py:4: total takes *args or **kwargs; --arg NAME=VALUE needs named parameters" in ran.stderr
+    assert "total.py:4: total takes *args or **kwargs; ahead-of-time compilation needs named parameters" in built.stderr
+    assert "Traceback" not in ran.stderr + built.stderr

@@ -156,3 +156,73 @@ def test_the_third_retrace_warns_once():
     retraces = [str(w.message) for w in caught if "retraced" in str(w.message)]
     assert len(retraces) == 1
     assert "offset has been retraced 3 times" in retraces[0] and "argument 'by'" in retraces[0]
+
+
+# ----------------------------------------------------------------------------- *args and **kwargs
+
+
+def test_star_args_key_each_position():
+    @fxn.compile
+    def total(*ts):
+        out = ts[0]
+        for t in ts[1:]:
+            out = out + t
+        return out
+
+    a = _f32(3)
+    np.testing.assert_array_equal(total(a, a, a), a * 3)
+    np.testing.assert_array_equal(total(a + 1, a, a), a * 3 + 1)
+    assert total.tracing_count == 1
+    np.testing.assert_array_equal(total(a, a), a * 2)
+    np.testing.assert_array_equal(total(a, 2.0), a + 2)  # a Python float keys on its value, as a named one does
+    np.testing.assert_array_equal(total(a, 2.0), a + 2)
+    assert total.tracing_count == 3
+
+
+def test_keyword_arguments_key_each_keyword_in_any_order():
+    @fxn.compile
+    def mix(x, *rest, scale=2.0, **named):
+        y = x * scale
+        for r in rest:
+            y = y + r
+        for key in sorted(named):
+            y = y - named[key]
+        return y
+
+    a = _f32(3)
+    np.testing.assert_array_equal(mix(a, a, b=a, c=a), a)
+    np.testing.assert_array_equal(mix(a, a, c=a, b=a), a)
+    assert mix.tracing_count == 1
+    np.testing.assert_array_equal(mix(a, scale=3.0, b=a), a * 2)
+    assert mix.tracing_count == 2
+    with pytest.raises(TypeError, match=r"mix\(\): missing a required argument: 'x'"):
+        mix(b=a)
+
+
+def test_an_annotated_star_parameter_declares_each_position():
+    import torch
+
+    @fxn.compile
+    def stacked_sum(*ts: fxn.Tensor[fxn.f32, "N"]):
+        return torch.stack(ts).sum(0)
+
+    np.testing.assert_array_equal(stacked_sum(_f32(3), _f32(3)), _f32(3) * 2)
+    np.testing.assert_array_equal(stacked_sum(_f32(5), _f32(5)), _f32(5) * 2)
+    assert stacked_sum.tracing_count == 1
+    with pytest.raises(TypeError, match=r"parameter 'ts_1' expects tensor<\?xf32>; got tensor<3xf64>"):
+        stacked_sum(_f32(3), np.ones(3))
+
+
+def test_star_args_with_specs_and_ahead_of_time():
+    @fxn.compile
+    def product(*ts):
+        return ts[0] * ts[1]
+
+    concrete = product.get_concrete_function(fxn.TensorSpec([None]), fxn.TensorSpec([None]))
+    np.testing.assert_array_equal(concrete(_f32(4), _f32(4)), _f32(4) ** 2)
+    np.testing.assert_array_equal(product(_f32(6), _f32(6)), _f32(6) ** 2)
+    assert product.tracing_count == 1
+    with pytest.raises(TypeError, match=r"product takes \*args or \*\*kwargs; ahead-of-time compilation needs named"):
+        product.declared_types()
+    with pytest.raises(TypeError, match=r"input_signature takes a function of named parameters, not \*args"):
+        fxn.compile(lambda *ts: ts[0], input_signature=[fxn.TensorSpec([2])])
