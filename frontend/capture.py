@@ -165,6 +165,7 @@ def numpy_semantics(fn) -> bool:
     NumPy code is captured with NumPy's dtype rules (``int32 / 2`` is f64);
     other code with torch's (``int32 / 2`` is the default float, f32).
     """
+    fn = getattr(fn, "__fxn_calls__", fn)  # a function of flattened arguments: the user's function it calls
     if uses_numpy(fn) or any(_is_numpy(hint) for hint in _annotations(fn).values()):
         return True
     return _calls_numpy_only_methods(fn) and not _uses(fn, _is_torch) and not torch_parameters(fn)

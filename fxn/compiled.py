@@ -69,6 +69,7 @@ import enum
 import functools
 import inspect
 import logging
+import re
 import sys
 import typing
 import warnings
@@ -79,6 +80,7 @@ import numpy as np
 
 from fxn.compile_lock import holding_compile_lock
 from fxn.dialects import TensorType, new_context
+from fxn.structure import LEAF, Structure, constant, flatten, holds_arrays, is_container, unflatten
 
 #: What ``fxn inspect`` can print, in pipeline order.
 STAGES = ("traced", "fxn", "optimized", "lowered", "llvm", "asm")
@@ -419,7 +421,9 @@ class CompiledFunction(functools.partial):
         self._out_keyword = all(p.name != "out" for p in self.parameters)
         #: Parameters without a declared type: a Python value given for one keys a trace on that value.
         self._undeclared = [i for i, p in enumerate(self.parameters) if p.declared is None]
+        self._names = [p.name for p in self.parameters]
         self._by_values: dict[tuple, tuple] = {}  # value key -> (weak references to objects, specialization)
+        self._fixed: dict[tuple, CompiledFunction] = {}  # layout of flattened containers -> its function
         self._retarget(self._dispatch)
         return self
 
@@ -428,39 +432,48 @@ class CompiledFunction(functools.partial):
         self.__setstate__((target, (), {}, self.__dict__))
 
     def _dispatch_variadic(self, *args, **kwargs):
-        """A call of a function with ``*args`` or ``**kwargs``: the function of its positions and keywords runs
-        it, each position and keyword a parameter of its own (keyed as any other)."""
+        """A call of a function with ``*args`` or ``**kwargs``: the function of fixed parameters of its
+        positions and keywords runs it (see :meth:`_flattened`)."""
         out = kwargs.pop("out", None)
-        fixed, flat = self._fixed_arity(args, kwargs)
-        return fixed(*flat) if out is None else fixed(*flat, out=out)
-
-    def _fixed_arity(self, args, kwargs) -> tuple["CompiledFunction", list]:
         try:
             bound = self._signature.bind(*args, **kwargs)
         except TypeError as error:
             raise TypeError(f"{self.__name__}(): {error}") from None
         bound.apply_defaults()
+        fixed, flat = self._flattened(bound.arguments)
+        return fixed(*flat) if out is None else fixed(*flat, out=out)
+
+    def _flattened(self, arguments: dict) -> tuple["CompiledFunction", list]:
+        """The function of fixed parameters that runs a call with these arguments (by parameter name, static
+        ones included), and its arguments: each position of ``*args``, each keyword of ``**kwargs`` and each
+        array in a container given to a parameter without a declared type is a parameter of its own; the
+        containers' structure and the Python values in them are constants of its code (part of the key)."""
+        declared = {p.name for p in self.parameters if p.declared is not None}
         layout, flat = [], []
-        for name, parameter in self._signature.parameters.items():
-            value = bound.arguments[name]
-            if parameter.kind is parameter.VAR_POSITIONAL:
-                layout.append((name, len(value)))
-                flat.extend(value)
+        for name, parameter in inspect.signature(self.fn).parameters.items():
+            value = arguments[name]
+            if name in self.statics:
+                structure = constant(value)
+            elif parameter.kind is parameter.VAR_POSITIONAL:
+                parts = [_argument_structure(v, flat) for v in value]
+                structure = Structure("tuple", tuple(parts))
             elif parameter.kind is parameter.VAR_KEYWORD:
                 keys = tuple(sorted(value))  # keywords key a trace whatever their order
-                layout.append((name, keys))
-                flat.extend(value[key] for key in keys)
-            else:
-                layout.append((name, None))
+                structure = Structure("dict", tuple(_argument_structure(value[k], flat) for k in keys), keys)
+            elif name in declared:
+                structure = LEAF
                 flat.append(value)
+            else:
+                structure = _argument_structure(value, flat)
+            layout.append((name, structure))
         layout = tuple(layout)
         fixed = self._fixed.get(layout)
         if fixed is None:
             fixed = self._fixed[layout] = CompiledFunction(
-                _with_fixed_arity(self.fn, self._signature, self._hints, layout), tag=self.tag,
+                _with_flat_parameters(self.fn, self._hints, layout), tag=self.tag,
                 description=self.description, targets=self.targets, fast_math=self.fast_math,
                 allow_trace_effects=self.allow_trace_effects, boundscheck=self.boundscheck, dtype=self.dtype,
-                threads=self.threads, reduce_retracing=self.reduce_retracing, root=self)
+                threads=self.threads, reduce_retracing=self.reduce_retracing, root=self._root)
         return fixed, flat
 
     def _dispatch_static(self, *args, **kwargs):
@@ -508,6 +521,9 @@ class CompiledFunction(functools.partial):
 
     def _dispatch(self, *args, **kwargs):
         args, out = self._arguments(args, kwargs)
+        if any(_structured(args[i]) for i in self._undeclared):
+            fixed, flat = self._flattened({**self.static_values(), **dict(zip(self._names, args))})
+            return fixed(*flat) if out is None else fixed(*flat, out=out)
         special, args = self._value_specialization(args)
         if special is not None:
             return special(*args) if out is None else special(*args, out=out)
@@ -532,8 +548,9 @@ class CompiledFunction(functools.partial):
         key = tuple((name, _value_key(value)) for name, value in values.items())
         found = self._by_values.get(key)
         if found is None or any(ref() is None for ref in found[0]):
-            found = self._by_values[key] = (_object_references(values.values()), self._special(
-                self.static_argnames + tuple(values), values))
+            references = _object_references(values.values())
+            held = {name: _Referenced(value) if _by_identity(value) else value for name, value in values.items()}
+            found = self._by_values[key] = (references, self._special(self.static_argnames + tuple(values), held))
         rest = tuple(a for p, a in zip(self.parameters, args) if p.name not in values)
         return found[1], rest
 
@@ -561,10 +578,14 @@ class CompiledFunction(functools.partial):
     def _description(self, types) -> dict[str, str]:
         """Each parameter of the function's signature, in order: its type in ``types`` or its static value."""
         given = dict(zip((p.name for p in self.parameters), map(str, types)))
-        for name, value in self.statics.items():
+        for name, value in self.static_values().items():
             given[name] = f"{type(value).__name__} {value!r}"
         order = list(inspect.signature(self.fn).parameters)
         return {name: given[name] for name in sorted(given, key=order.index)}
+
+    def static_values(self) -> dict:
+        """The static parameters' values (an object keyed by identity, held weakly, resolved)."""
+        return {name: value.get() if isinstance(value, _Referenced) else value for name, value in self.statics.items()}
 
     @property
     def tracing_count(self) -> int:
@@ -581,7 +602,9 @@ class CompiledFunction(functools.partial):
         from fxn.frontend.types import TensorSpec, argument_type
 
         if self.variadic:
-            fixed, flat = self._fixed_arity(args, kwargs)
+            bound = self._signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            fixed, flat = self._flattened(bound.arguments)
             return fixed.get_concrete_function(*flat)
         if self.static_parameters and not self.statics:
             bound = self._signature.bind(*args, **kwargs)
@@ -590,6 +613,9 @@ class CompiledFunction(functools.partial):
             runtime = [bound.arguments[p.name] for p in self.parameters if p.static is None]
             return self.specialize(**statics).get_concrete_function(*runtime)
         args, _ = self._arguments(args, dict(kwargs))
+        if any(_structured(args[i]) for i in self._undeclared):
+            fixed, flat = self._flattened({**self.static_values(), **dict(zip(self._names, args))})
+            return fixed.get_concrete_function(*flat)
         special, rest = self._value_specialization(args)
         if special is not None:
             return special.get_concrete_function(*rest)
@@ -676,8 +702,8 @@ class CompiledFunction(functools.partial):
               stop_after: str | None = None, debug_info: bool = False) -> LoweredFunction | None:
         """Lower one signature for ``target`` (a Target or a spec) without compiling it (AOT, inspection); see :func:`lower`."""
         lowered = lower(self.fn, self.parameters, list(types), target, stages, stop_after, self.fast_math,
-                        debug_info, self.allow_trace_effects, self.statics, self.boundscheck, self.scalar_dtypes,
-                        self.threads)
+                        debug_info, self.allow_trace_effects, self.static_values(), self.boundscheck,
+                        self.scalar_dtypes, self.threads)
         if lowered is not None:
             self.scalar_results(lowered.result_types)  # a return annotation that does not fit fails here
         return lowered
@@ -826,43 +852,89 @@ def _variadic(fn) -> bool:
     return any(p.kind in kinds for p in inspect.signature(fn).parameters.values())
 
 
-def _with_fixed_arity(fn, signature: inspect.Signature, hints: dict, layout: tuple):
-    """``fn`` as a function of fixed parameters: ``*ts`` given 2 values takes ``ts_0, ts_1``, ``**kw`` given
-    ``a`` takes ``kw_a``, each annotated as the variadic parameter is; its body calls ``fn`` with them.
+def _structured(value) -> bool:
+    """Whether an argument is a container holding arrays (flattened into parameters of their own)."""
+    return is_container(value) and holds_arrays(value)
+
+
+def _argument_structure(value, flat: list) -> Structure:
+    """The structure of one argument, its leaves appended to ``flat``: a container holding arrays is
+    flattened; anything else is one leaf (keyed by the function of fixed parameters as any argument)."""
+    if _structured(value):
+        leaves, structure = flatten(value)
+        flat.extend(leaves)
+        return structure
+    flat.append(value)
+    return LEAF
+
+
+def _leaves(name: str, kind, structure: Structure) -> list[tuple[str, bool]]:
+    """(path, annotated) of each leaf of a parameter's structure: a leaf that is the whole parameter, a
+    position of ``*ts`` or a keyword of ``**kw`` takes the parameter's annotation; leaves inside containers
+    take none."""
+    if kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+        steps = (range(len(structure.children)) if kind is inspect.Parameter.VAR_POSITIONAL else structure.names)
+        leaves = []
+        for step, child in zip(steps, structure.children):
+            path = f"{name}_{step}"
+            leaves += [(path, True)] if child.kind == "leaf" else [(p, False) for p in child.paths(path)]
+        return leaves
+    if structure.kind == "leaf":
+        return [(name, True)]
+    return [(path, False) for path in structure.paths(name)]
+
+
+def _with_flat_parameters(fn, hints: dict, layout: tuple):
+    """``fn`` as a function of one parameter per leaf of ``layout`` ((parameter name, Structure) in ``fn``'s
+    order): ``*ts`` given 2 values takes ``ts_0, ts_1``, ``**kw`` given ``a`` takes ``kw_a``, a list ``xs``
+    of 2 arrays ``xs_0, xs_1``; a leaf standing for a whole parameter, or for a position of ``*ts`` or a
+    keyword of ``**kw``, is annotated as that parameter is. Its body rebuilds the arguments and calls ``fn``.
 
     The function is compiled in ``fn``'s file (so that ops are located in the user's lines) under a name of
-    its own (so that the AST path does not take ``fn``'s ``def`` for it).
+    its own (so that the AST path does not take ``fn``'s ``def`` for it); ``__fxn_calls__`` names ``fn``
+    (whose code decides NumPy or torch semantics).
     """
+    signature = inspect.signature(fn)
     taken = set(signature.parameters)
-    names, call, annotations = [], [], {}
-
-    def fresh(name: str) -> str:
-        while name in taken:
-            name += "_"
-        taken.add(name)
-        return name
-
-    for (name, extent), parameter in zip(layout, signature.parameters.values()):
+    names, annotations = [], {}
+    for name, structure in layout:
+        kind = signature.parameters[name].kind
         hint = hints.get(name, inspect.Parameter.empty)
-        if parameter.kind is parameter.VAR_POSITIONAL:
-            fixed = [fresh(f"{name}_{i}") for i in range(extent)]
-            call += fixed
-        elif parameter.kind is parameter.VAR_KEYWORD:
-            fixed = [fresh(f"{name}_{key}") for key in extent]
-            call += [f"**{{{key!r}: {own}}}" for key, own in zip(extent, fixed)]
-        else:
-            fixed = [name]
-            call.append(name if parameter.kind is not parameter.KEYWORD_ONLY else f"{name}={name}")
-        names += fixed
-        if hint is not inspect.Parameter.empty:
-            annotations.update(dict.fromkeys(fixed, hint))
-    own = f"_fxn_fixed_arity_{fn.__name__}"
-    source = f"def {own}({', '.join(names)}):\n    return _fxn_function({', '.join(call)})\n"
-    namespace = {"_fxn_function": fn}
-    exec(builtins.compile(source, fn.__code__.co_filename, "exec"), namespace)
+        for leaf, annotated in _leaves(name, kind, structure):
+            own = re.sub(r"\W+", "_", leaf).strip("_")
+            while own in taken and own != name:
+                own += "_"
+            taken.add(own)
+            names.append(own)
+            if annotated and hint is not inspect.Parameter.empty:
+                annotations[own] = hint
+
+    def rebuild(*leaves):
+        args, kwargs, rest = [], {}, iter(leaves)
+        for name, structure in layout:
+            kind = signature.parameters[name].kind
+            value = unflatten(structure, rest)
+            if kind is inspect.Parameter.VAR_POSITIONAL:
+                args.extend(value)
+            elif kind is inspect.Parameter.VAR_KEYWORD:
+                kwargs.update(value)
+            elif kind is inspect.Parameter.KEYWORD_ONLY:
+                kwargs[name] = value
+            else:
+                args.append(value)
+        return args, kwargs
+
+    own = f"_fxn_flat_{fn.__name__}"
+    source = (f"def {own}({', '.join(names)}):\n"
+              f"    args, kwargs = _fxn_rebuild({''.join(n + ', ' for n in names)})\n"
+              f"    return _fxn_function(*args, **kwargs)\n")
+    namespace = {"_fxn_function": fn, "_fxn_rebuild": rebuild}
+    padding = "\n" * (fn.__code__.co_firstlineno - 1)  # its def on fn's line: located errors name that line
+    exec(builtins.compile(padding + source, fn.__code__.co_filename, "exec"), namespace)
     wrapper = namespace[own]
     wrapper.__name__, wrapper.__qualname__ = fn.__name__, fn.__qualname__
     wrapper.__annotations__ = annotations
+    wrapper.__fxn_calls__ = fn
     return wrapper
 
 
@@ -902,17 +974,21 @@ def _value_key(value):
     return (type(value), value)
 
 
+class _Referenced:
+    """A static argument keyed by its identity, held through a weak reference: the specialization keyed on it
+    does not keep it alive (an object without weak references is held)."""
+
+    def __init__(self, value):
+        try:
+            self.get = weakref.ref(value)
+        except TypeError:
+            self.get = lambda: value
+
+
 def _object_references(values) -> tuple:
     """Weak references to the objects keyed by identity among ``values`` (a dead one invalidates the key: its
-    id may be reused); an object without weak references is held."""
-    references = []
-    for value in values:
-        if _by_identity(value):
-            try:
-                references.append(weakref.ref(value))
-            except TypeError:
-                references.append(lambda value=value: value)
-    return tuple(references)
+    id may be reused)."""
+    return tuple(_Referenced(value).get for value in values if _by_identity(value))
 
 
 def _fits(given: TensorType, wanted: TensorType) -> bool:

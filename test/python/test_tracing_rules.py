@@ -226,3 +226,100 @@ def test_star_args_with_specs_and_ahead_of_time():
         product.declared_types()
     with pytest.raises(TypeError, match=r"input_signature takes a function of named parameters, not \*args"):
         fxn.compile(lambda *ts: ts[0], input_signature=[fxn.TensorSpec([2])])
+
+
+# ----------------------------------------------------------------------------- containers
+
+
+def test_lists_and_tuples_of_arrays_key_on_length_and_elements():
+    @fxn.compile
+    def first_plus_last(xs):
+        return xs[0] + xs[-1]
+
+    a, b = _f32(3), _f32(2, 3)  # different shapes: no longer stacked into one array
+    np.testing.assert_array_equal(first_plus_last([a, b]), a + b)
+    np.testing.assert_array_equal(first_plus_last([a + 1, b]), a + 1 + b)
+    assert first_plus_last.tracing_count == 1
+    np.testing.assert_array_equal(first_plus_last((a, b)), a + b)  # a tuple is not a list
+    np.testing.assert_array_equal(first_plus_last([a, a, b]), a + b)
+    np.testing.assert_array_equal(first_plus_last([a, _f32(3, 3)]), a + _f32(3, 3))
+    assert first_plus_last.tracing_count == 4
+
+
+def test_dicts_key_on_their_keys_in_any_order_and_their_values():
+    @fxn.compile
+    def affine(params, x):
+        return x * params["w"] + params["b"] * params["scale"]
+
+    x, w, b = _f32(4), _f32(4) + 1, _f32(4) - 1
+    np.testing.assert_array_equal(affine({"w": w, "b": b, "scale": 2.0}, x), x * w + b * 2)
+    np.testing.assert_array_equal(affine({"scale": 2.0, "b": b, "w": w}, x), x * w + b * 2)
+    assert affine.tracing_count == 1
+    np.testing.assert_array_equal(affine({"w": w, "b": b, "scale": 3.0}, x), x * w + b * 3)  # a Python value
+    assert affine.tracing_count == 2
+
+
+def test_dataclasses_and_named_tuples_key_by_field():
+    import collections
+    import dataclasses
+
+    @dataclasses.dataclass
+    class Layer:
+        weight: np.ndarray
+        bias: np.ndarray
+        relu: bool = True
+
+    Pair = collections.namedtuple("Pair", "left right")
+
+    @fxn.compile
+    def forward(layer, pair):
+        y = pair.left @ layer.weight + layer.bias + pair.right
+        return np.maximum(y, 0) if layer.relu else y
+
+    w, bias, x = _f32(3, 2) - 2, _f32(2) - 3, _f32(1, 3)
+    pair = Pair(x, np.ones((1, 2), np.float32))
+    expected = x @ w + bias + 1
+    np.testing.assert_allclose(forward(Layer(w, bias), pair), np.maximum(expected, 0))
+    np.testing.assert_allclose(forward(Layer(w, bias, relu=False), pair), expected)
+    np.testing.assert_allclose(forward(Layer(w * 2, bias, relu=False), pair), x @ (w * 2) + bias + 1)
+    assert forward.tracing_count == 2
+
+
+def test_nested_containers_with_star_args_and_a_declared_parameter():
+    @fxn.compile
+    def combine(scale: float, *groups):
+        total = 0.0
+        for group in groups:
+            for key in group:
+                total = total + group[key][0] * group[key][1]
+        return total * scale
+
+    a, b = _f32(2), _f32(2) + 1
+    result = combine(2.0, {"p": [a, b]}, {"q": (b, b)})
+    np.testing.assert_allclose(result, (a * b + b * b) * 2)
+    np.testing.assert_allclose(combine(3.0, {"p": [b, b]}, {"q": (a, a)}), (b * b + a * a) * 3)
+    assert combine.tracing_count == 1
+
+
+def test_other_objects_key_on_their_identity():
+    class Config:
+        def __init__(self, scale):
+            self.scale = scale
+
+    @fxn.compile
+    def scaled(x, config):
+        return x * config.scale
+
+    x, first, second = _f32(3), Config(2.0), Config(2.0)
+    np.testing.assert_array_equal(scaled(x, first), x * 2)
+    first.scale = 5.0  # read when traced: a constant of the code (why keying on objects is discouraged)
+    np.testing.assert_array_equal(scaled(x, first), x * 2)
+    assert scaled.tracing_count == 1
+    np.testing.assert_array_equal(scaled(x, second), x * 2)
+    assert scaled.tracing_count == 2
+    (key, (references, _)), = [item for item in scaled._by_values.items() if item[0][0][1][2] == id(first)]
+    del first
+    import gc
+
+    gc.collect()
+    assert references[0]() is None  # the trace of a dead object is never taken for a new one with its id
