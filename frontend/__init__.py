@@ -1,15 +1,15 @@
 """The Python frontend: turns a typed Python function into fxn-dialect IR.
 
-:func:`trace` is the one entry point the compiler uses; ``types`` derives
-parameter types from annotations and arguments. ``fma`` and ``crop`` (from
-:mod:`.intrinsics`, imported on first use since they need torch) call fxn
-ops that torch has no function for.
+:func:`.trace.trace` is the one entry point the compiler uses; ``types``
+derives parameter types from annotations and arguments. ``fma`` and
+``crop`` (from :mod:`.intrinsics`) call fxn ops that torch has no function
+for. Nothing here imports torch until it is used: decorating a function
+with ``@fxn.compile`` reads its annotations (``.types``) only.
 """
 
 from .errors import FrontendError, UnsupportedOperation
-from .trace import TracedFunction, trace
 
-__all__ = ["trace", "TracedFunction", "FrontendError", "UnsupportedOperation", "fma", "crop"]
+__all__ = ["FrontendError", "UnsupportedOperation", "fma", "crop"]
 
 
 def __getattr__(name):

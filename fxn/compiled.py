@@ -143,7 +143,7 @@ def lower(fn, parameters, arg_types, target, stages: dict | None = None,
     ``stop_after`` one of these returns None there.
     """
     from fxn.compiler import lower_to_linalg, lower_to_llvm
-    from fxn.frontend import trace
+    from fxn.frontend.trace import trace
     from fxn.passes.lowering.checked_allocation import allocation_sites
     from fxn.passes.lowering.dim_assumptions import dim_assumptions
     from fxn.pipeline import build_pipeline

@@ -3,7 +3,7 @@
 import inspect
 
 from fxn.dialects import new_context
-from fxn.frontend import trace
+from fxn.frontend.trace import trace
 from fxn.frontend.types import argument_type, parameters
 
 

@@ -16,7 +16,8 @@ import fxn
 from fxn.dialects import OPS, new_context
 from fxn.frontend import crop as fxn_crop
 from fxn.frontend import fma as fxn_fma
-from fxn.frontend import intrinsics, trace
+from fxn.frontend import intrinsics
+from fxn.frontend.trace import trace
 from fxn.frontend.errors import UnsupportedOperation
 from fxn.frontend.types import argument_type, parameters
 from fxn.mlir import ir
