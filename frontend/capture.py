@@ -230,10 +230,13 @@ def _number_output(output):
 
 
 def _replace_outputs(result, outputs: list):
+    from fxn.structure import is_container, map_leaves
+
     if isinstance(result, GraphOutput):
         return outputs[result.index]
-    if isinstance(result, (tuple, list)):
-        return type(result)(_replace_outputs(r, outputs) for r in result)
+    if is_container(result):
+        return map_leaves(lambda r: _replace_outputs(r, outputs), result,
+                          lambda r: isinstance(r, GraphOutput) or not is_container(r))
     return result
 
 

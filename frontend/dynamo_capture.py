@@ -89,6 +89,9 @@ def _entry(fn, torch_args: list[bool], statics: dict):
 
 def _flatten(value):
     """(copies of the arrays and tensors in ``value``, its structure with "array" where each was)."""
+    if isinstance(value, dict):
+        leaves, parts = _flatten(list(value.values()))
+        return leaves, ("dict", (tuple(value), parts))
     if isinstance(value, (tuple, list)):
         leaves, parts = [], []
         for item in value:
@@ -109,6 +112,9 @@ def _rebuild(structure, outputs, numbers: dict):
     kind, content = structure
     if kind == "constant":
         return GraphOutput(numbers[id(content)]) if id(content) in numbers else content
+    if kind == "dict":
+        keys, values = content
+        return dict(zip(keys, _rebuild(values, outputs, numbers)))
     parts = [_rebuild(part, outputs, numbers) for part in content]
     return tuple(parts) if kind == "tuple" else parts
 

@@ -30,6 +30,8 @@ from fxn.dialects import TensorType
 
 from . import sandbox
 from .aten import decompositions
+from fxn.structure import is_container, map_leaves
+
 from .capture import Argument, Captured, GraphOutput, call_arguments, run_time_number
 from .dtypes import to_torch
 from .errors import SPECIALIZED_SIZE, UnsupportedOperation
@@ -121,8 +123,8 @@ def _mark_tensors(result, leaves: list):
     if isinstance(result, torch.Tensor):
         leaves.append(result)
         return GraphOutput(len(leaves) - 1)
-    if isinstance(result, (tuple, list)):
-        return type(result)(_mark_tensors(r, leaves) for r in result)
+    if is_container(result):
+        return map_leaves(lambda r: _mark_tensors(r, leaves), result, lambda r: not is_container(r))
     return result
 
 

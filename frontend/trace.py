@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from fxn.dialects import TensorType
 from fxn.mlir import func, ir
+from fxn.structure import LEAF, Structure, flatten, is_container
 
 from . import array_attributes, emit, python_builtins, sandbox, subscripts
 from .capture import capture, emit_captured, numpy_semantics, torch_parameters
@@ -46,6 +47,8 @@ class TracedFunction:
     graph: str = ""
     #: What tracing read of the world, allowed by ``allow_trace_effects``: "time.time() at p.py:7 (value baked in)".
     trace_effects: list[str] = field(default_factory=list)
+    #: How the results rebuild the returned value (a list, a dict, nested: fxn.structure), one leaf per result.
+    result_structure: Structure = LEAF
 
 
 def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context: ir.Context,
@@ -101,10 +104,10 @@ class FunctionBuilder:
         self.graphs.append(f"# {position.filename}:{position.line}\n{graph_module.graph}")
 
     def finish(self, result, path: str) -> TracedFunction:
-        returns_tuple = isinstance(result, (tuple, list))
         position = self.return_position()
+        leaves, structure = flatten(result, lambda v: not is_container(v), sort_keys=False)
         with position.location():
-            values = [self.result_value(r, position) for r in (result if returns_tuple else [result])]
+            values = [self.result_value(r, position) for r in leaves]
             func.ReturnOp(values)
         result_types = [TensorType.from_mlir(v.type) for v in values]
         self.function.attributes["function_type"] = ir.TypeAttr.get(
@@ -112,7 +115,8 @@ class FunctionBuilder:
         )
         self.module.operation.verify()  # a fault here is fxn's, not the user's: let MLIR's error through
         graphs = "\n".join(self.graphs)
-        return TracedFunction(self.module, self.fn.__name__, self.arg_types, result_types, returns_tuple, path, graphs)
+        return TracedFunction(self.module, self.fn.__name__, self.arg_types, result_types, structure.kind != "leaf",
+                              path, graphs, result_structure=structure)
 
     def result_value(self, value, position: Position) -> ir.Value:
         if emit.is_value(value):

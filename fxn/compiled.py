@@ -251,7 +251,7 @@ class ConcreteFunction:
     def __init__(self, lowered: LoweredFunction, executable):
         self.lowered = lowered
         self.executable = executable
-        self.python_path = _python_path(executable, lowered.traced.returns_tuple)
+        self.python_path = _python_path(executable, lowered.traced.result_structure)
         self.entry = self.python_path
         self.native = False
         self._destination = None  # a DestinationExecutable, compiled by the first call with out=
@@ -327,11 +327,14 @@ class ConcreteFunction:
         return f"<ConcreteFunction {self.lowered.entry}({args}) -> {', '.join(map(str, self.result_types))}>"
 
 
-def _python_path(executable, returns_tuple: bool):
-    """``f(*args)`` running the executable: its one result, or a tuple of them."""
+def _python_path(executable, structure: Structure):
+    """``f(*args)`` running the executable: its one result, or the results rebuilt as the function returned
+    them (a tuple, a list, a dict, nested)."""
     call = executable.call
-    if returns_tuple:
+    if structure.kind == "tuple" and all(child.kind == "leaf" for child in structure.children):
         return lambda *args: tuple(call(args))
+    if structure.kind != "leaf":
+        return lambda *args: unflatten(structure, call(args))
     return lambda *args: call(args)[0]
 
 
@@ -435,13 +438,18 @@ class CompiledFunction(functools.partial):
         """A call of a function with ``*args`` or ``**kwargs``: the function of fixed parameters of its
         positions and keywords runs it (see :meth:`_flattened`)."""
         out = kwargs.pop("out", None)
+        fixed, flat = self._flattened(self._bound(args, kwargs))
+        return fixed(*flat) if out is None else fixed(*flat, out=out)
+
+    def _bound(self, args, kwargs) -> dict:
+        """Every parameter's argument in a call, defaults applied; TypeError naming the function if it does
+        not bind."""
         try:
             bound = self._signature.bind(*args, **kwargs)
         except TypeError as error:
             raise TypeError(f"{self.__name__}(): {error}") from None
         bound.apply_defaults()
-        fixed, flat = self._flattened(bound.arguments)
-        return fixed(*flat) if out is None else fixed(*flat, out=out)
+        return bound.arguments
 
     def _flattened(self, arguments: dict) -> tuple["CompiledFunction", list]:
         """The function of fixed parameters that runs a call with these arguments (by parameter name, static
@@ -479,14 +487,9 @@ class CompiledFunction(functools.partial):
     def _dispatch_static(self, *args, **kwargs):
         """A call of a function with static parameters: the specialization of their values runs the rest."""
         out = kwargs.pop("out", None) if "out" not in self._signature.parameters else None
-        try:
-            bound = self._signature.bind(*args, **kwargs)
-        except TypeError as error:
-            raise TypeError(f"{self.__name__}(): {error}") from None
-        bound.apply_defaults()
-        statics = {name: bound.arguments[name] for name in self.static_parameters}
-        special = self.specialize(**statics)
-        runtime = [bound.arguments[p.name] for p in self.parameters if p.static is None]
+        bound = self._bound(args, kwargs)
+        special = self.specialize(**{name: bound[name] for name in self.static_parameters})
+        runtime = [bound[p.name] for p in self.parameters if p.static is None]
         return special(*runtime) if out is None else special(*runtime, out=out)
 
     def specialize(self, **statics) -> "CompiledFunction":
@@ -521,12 +524,9 @@ class CompiledFunction(functools.partial):
 
     def _dispatch(self, *args, **kwargs):
         args, out = self._arguments(args, kwargs)
-        if any(_structured(args[i]) for i in self._undeclared):
-            fixed, flat = self._flattened({**self.static_values(), **dict(zip(self._names, args))})
-            return fixed(*flat) if out is None else fixed(*flat, out=out)
-        special, args = self._value_specialization(args)
-        if special is not None:
-            return special(*args) if out is None else special(*args, out=out)
+        delegate, args = self._delegate(args)
+        if delegate is not None:
+            return delegate(*args) if out is None else delegate(*args, out=out)
         key = _signature_key(args) if self._keyed else None
         concrete = self._by_key.get(key)
         if concrete is None:
@@ -537,6 +537,14 @@ class CompiledFunction(functools.partial):
         if target is not None and self.func is not target:
             self._retarget(target)
         return concrete.entry(*args) if out is None else concrete.call_into(out, args)
+
+    def _delegate(self, args: tuple) -> tuple["CompiledFunction | None", tuple]:
+        """The compiled function that runs a call with these arguments (in parameter order) in this one's
+        place, and its arguments: the function of flattened containers if one holds arrays, else the
+        specialization of the Python values given; (None, ``args``) if this one runs it."""
+        if any(_structured(args[i]) for i in self._undeclared):
+            return self._flattened({**self.static_values(), **dict(zip(self._names, args))})
+        return self._value_specialization(args)
 
     def _value_specialization(self, args: tuple) -> tuple["CompiledFunction | None", tuple]:
         """For arguments that give Python values (scalars, strings, None, tuples and lists of these; other
@@ -602,23 +610,17 @@ class CompiledFunction(functools.partial):
         from fxn.frontend.types import TensorSpec, argument_type
 
         if self.variadic:
-            bound = self._signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            fixed, flat = self._flattened(bound.arguments)
+            fixed, flat = self._flattened(self._bound(args, kwargs))
             return fixed.get_concrete_function(*flat)
         if self.static_parameters and not self.statics:
-            bound = self._signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            statics = {name: bound.arguments[name] for name in self.static_parameters}
-            runtime = [bound.arguments[p.name] for p in self.parameters if p.static is None]
+            bound = self._bound(args, kwargs)
+            statics = {name: bound[name] for name in self.static_parameters}
+            runtime = [bound[p.name] for p in self.parameters if p.static is None]
             return self.specialize(**statics).get_concrete_function(*runtime)
         args, _ = self._arguments(args, dict(kwargs))
-        if any(_structured(args[i]) for i in self._undeclared):
-            fixed, flat = self._flattened({**self.static_values(), **dict(zip(self._names, args))})
-            return fixed.get_concrete_function(*flat)
-        special, rest = self._value_specialization(args)
-        if special is not None:
-            return special.get_concrete_function(*rest)
+        delegate, args = self._delegate(args)
+        if delegate is not None:
+            return delegate.get_concrete_function(*args)
         if not any(isinstance(a, TensorSpec) for a in args):
             return self._concrete_for(args)
         types = []
@@ -747,12 +749,8 @@ class CompiledFunction(functools.partial):
         return {name: places for name, places in names.items() if len(places) > 1}
 
     def _bind(self, args, kwargs) -> tuple:
-        try:
-            bound = self._signature.bind(*args, **kwargs)
-        except TypeError as error:
-            raise TypeError(f"{self.__name__}(): {error}") from None
-        bound.apply_defaults()
-        return tuple(bound.arguments[p.name] for p in self.parameters)
+        bound = self._bound(args, kwargs)
+        return tuple(bound[p.name] for p in self.parameters)
 
     def _concrete_for(self, args) -> ConcreteFunction:
         if self.fully_annotated:

@@ -9,13 +9,17 @@ strings, None) that are not arrays, which the structure holds as
 constants. Two values with equal structures trace the same code, so a
 structure is part of a trace key (see :mod:`fxn.compiled`).
 
-Dict keys are sorted, so ``{"a": x, "b": y}`` and ``{"b": y, "a": x}``
-have one structure; :func:`unflatten` rebuilds dicts in sorted key order.
+Arguments' dict keys are sorted, so ``{"a": x, "b": y}`` and ``{"b": y,
+"a": x}`` have one structure (:func:`unflatten` rebuilds dicts in sorted
+key order); results keep their keys' order (``sort_keys=False``). The
+same flattening, with another leaf predicate, takes a function's results
+apart (:mod:`fxn.frontend.trace`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,31 +83,42 @@ def holds_arrays(value) -> bool:
 
 
 def _is_array(value) -> bool:
-    return isinstance(value, (np.ndarray, np.generic)) or type(value).__module__.startswith("torch")
+    torch = sys.modules.get("torch")  # a torch tensor exists only once torch is imported
+    return isinstance(value, (np.ndarray, np.generic)) or (torch is not None and isinstance(value, torch.Tensor))
 
 
-def flatten(value) -> tuple[list, Structure]:
-    """The array leaves of ``value``, in order, and its structure (``constant`` for anything else)."""
+def flatten(value, is_leaf=None, sort_keys: bool = True) -> tuple[list, Structure]:
+    """The leaves of ``value`` (arrays, or what ``is_leaf`` accepts), in order, and its structure (``constant``
+    for anything else); dict keys sorted, or in their order without ``sort_keys``."""
     leaves: list = []
-    return leaves, _flatten(value, leaves)
+    return leaves, _flatten(value, leaves, is_leaf or _is_array, sort_keys)
 
 
-def _flatten(value, leaves: list) -> Structure:
-    if _is_array(value):
+def _flatten(value, leaves: list, is_leaf, sort_keys: bool) -> Structure:
+    def parts(values):
+        return tuple(_flatten(v, leaves, is_leaf, sort_keys) for v in values)
+
+    if is_leaf(value):
         leaves.append(value)
         return LEAF
     if isinstance(value, dict):
-        names = tuple(sorted(value, key=repr))
-        return Structure("dict", tuple(_flatten(value[name], leaves) for name in names), names)
+        names = tuple(sorted(value, key=repr)) if sort_keys else tuple(value)
+        return Structure("dict", parts(value[name] for name in names), names)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         names = tuple(f.name for f in dataclasses.fields(value))
-        children = tuple(_flatten(getattr(value, name), leaves) for name in names)
-        return Structure("dataclass", children, names, type(value))
+        return Structure("dataclass", parts(getattr(value, name) for name in names), names, type(value))
     if isinstance(value, tuple) and hasattr(type(value), "_fields"):
-        return Structure("namedtuple", tuple(_flatten(v, leaves) for v in value), type(value)._fields, type(value))
-    if type(value) in (list, tuple):
-        return Structure(type(value).__name__, tuple(_flatten(v, leaves) for v in value))
+        return Structure("namedtuple", parts(value), type(value)._fields, type(value))
+    if isinstance(value, (list, tuple)):  # another tuple subclass (torch's return types) as a tuple
+        return Structure("list" if isinstance(value, list) else "tuple", parts(value))
     return constant(value)
+
+
+def map_leaves(function, value, is_leaf):
+    """``value`` with each leaf (what ``is_leaf`` accepts) replaced by ``function(leaf)``, containers rebuilt
+    with their own key order."""
+    leaves, structure = flatten(value, is_leaf, sort_keys=False)
+    return unflatten(structure, [function(leaf) for leaf in leaves])
 
 
 def constant(value) -> Structure:

@@ -323,3 +323,59 @@ def test_other_objects_key_on_their_identity():
 
     gc.collect()
     assert references[0]() is None  # the trace of a dead object is never taken for a new one with its id
+
+
+# ----------------------------------------------------------------------------- containers as results
+
+
+def test_results_keep_their_structure():
+    import collections
+
+    Stats = collections.namedtuple("Stats", "low high")
+
+    @fxn.compile
+    def summary(x):
+        return {"scaled": [x * 2, x * 3], "stats": Stats(x.min(), x.max()), "shifted": (x + 1,)}
+
+    x = _f32(4)
+    result = summary(x)
+    assert list(result) == ["scaled", "stats", "shifted"]  # the function's key order
+    assert type(result["scaled"]) is list and type(result["stats"]) is Stats and type(result["shifted"]) is tuple
+    np.testing.assert_array_equal(result["scaled"][1], x * 3)
+    assert float(result["stats"].high) == 3.0
+    np.testing.assert_array_equal(result["shifted"][0], x + 1)
+
+
+def test_a_returned_list_stays_a_list_and_a_tuple_a_tuple():
+    @fxn.compile
+    def pair(x):
+        return [x, x + 1]
+
+    @fxn.compile
+    def same(x):
+        return x, x + 1
+
+    x = _f32(3)
+    assert type(pair(x)) is list and type(same(x)) is tuple
+    np.testing.assert_array_equal(pair(x)[1], x + 1)
+
+
+def test_numpy_code_returns_dicts_too():
+    @fxn.compile
+    def moments(x):
+        return {"mean": np.mean(x), "sum": np.sum(x)}
+
+    x = np.arange(4.0)
+    result = moments(x)
+    assert list(result) == ["mean", "sum"] and float(result["sum"]) == 6.0
+
+
+def test_out_takes_one_array_per_result_of_a_structured_result():
+    @fxn.compile
+    def both(x):
+        return {"double": x * 2, "square": x * x}
+
+    x, outs = _f32(3), (np.empty(3, np.float32), np.empty(3, np.float32))
+    assert both(x, out=outs) is outs  # one array per result, in the order the function returns them
+    np.testing.assert_array_equal(outs[0], x * 2)
+    np.testing.assert_array_equal(outs[1], x * x)
