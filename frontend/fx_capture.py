@@ -27,11 +27,10 @@ from torch.fx.experimental.symbolic_shapes import DimDynamic, ShapeEnv, Stateles
 from torch.overrides import TorchFunctionMode
 
 from fxn.dialects import TensorType
+from fxn.structure import is_container, map_leaves
 
 from . import sandbox
 from .aten import decompositions
-from fxn.structure import is_container, map_leaves
-
 from .capture import Argument, Captured, GraphOutput, call_arguments, run_time_number
 from .dtypes import to_torch
 from .errors import SPECIALIZED_SIZE, UnsupportedOperation
