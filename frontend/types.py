@@ -205,7 +205,7 @@ def argument_type(parameter: Parameter, value) -> TensorType:
     """The type of ``value`` passed for ``parameter``; TypeError naming both if it does not fit."""
     given = _type_of_value(value, parameter)
     expected = parameter.declared
-    if expected is not None and not _fits(given, expected):
+    if expected is not None and not fits(given, expected):
         raise TypeError(f"parameter '{parameter.name}' expects {expected}; got {given}")
     return given if expected is None else _refine(expected, given)
 
@@ -225,7 +225,8 @@ def _type_of_value(value, parameter: Parameter) -> TensorType:
                         f"(supported: {', '.join(str(d) for d in NUMPY_DTYPES.values())})") from None
 
 
-def _fits(given: TensorType, expected: TensorType) -> bool:
+def fits(given: TensorType, expected: TensorType) -> bool:
+    """Whether ``given`` is ``expected`` or a subtype of it (same dtype and rank; each static dim equal)."""
     return (
         given.dtype == expected.dtype
         and given.rank == expected.rank

@@ -767,9 +767,11 @@ class CompiledFunction(functools.partial):
 
     def _most_specific(self, types: tuple) -> ConcreteFunction | None:
         """Of the concrete functions whose signature ``types`` fits, the one with the fewest dynamic dims."""
+        from fxn.frontend.types import fits
+
         fitting = [(sum(d is None for t in key for d in t.shape), index, concrete)
                    for index, (key, concrete) in enumerate(self._concrete.items())
-                   if all(_fits(given, wanted) for given, wanted in zip(types, key))]
+                   if all(fits(given, wanted) for given, wanted in zip(types, key))]
         return min(fitting)[2] if fitting else None
 
     def _relaxed(self, types: tuple) -> tuple:
@@ -987,11 +989,6 @@ def _object_references(values) -> tuple:
     """Weak references to the objects keyed by identity among ``values`` (a dead one invalidates the key: its
     id may be reused)."""
     return tuple(_Referenced(value).get for value in values if _by_identity(value))
-
-
-def _fits(given: TensorType, wanted: TensorType) -> bool:
-    return (given.dtype == wanted.dtype and given.rank == wanted.rank
-            and all(w is None or w == g for g, w in zip(given.shape, wanted.shape)))
 
 
 def _with_input_signature(fn, every: list, signature: list) -> list:
