@@ -1,10 +1,11 @@
-// RUN: fxn-opt %s -p 'builtin.module(func.func(fxn-lower-to-linalg{target=avx}))' | FileCheck %s
+// RUN: fxn-opt %s -p 'builtin.module(func.func(fxn-lower-to-linalg{target=avx:cpu=skylake-avx512}))' | FileCheck %s
 // RUN: fxn-opt %s -p 'builtin.module(func.func(fxn-lower-to-linalg))' | FileCheck %s --check-prefix=NO-TARGET
 
 // A stride-1 convolution whose output rows (7) are not a whole number of the target's vectors (16 f32 on
-// avx) is computed on its padded rows joined into one (7 rows of 9 = 63 pixels, rounded up to 64 = 4
-// vectors; a spare zero row below): one 1x3 convolution per kernel row over the joined row, shifted by a
-// row (9), accumulated; then the first 63 columns as 7 rows of 9, and the first 7 columns of each row.
+// the AVX-512 CPU the RUN line names) is computed on its padded rows joined into one (7 rows of 9 = 63
+// pixels, rounded up to 64 = 4 vectors; a spare zero row below): one 1x3 convolution per kernel row over
+// the joined row, shifted by a row (9), accumulated; then the first 63 columns as 7 rows of 9, and the
+// first 7 columns of each row.
 // CHECK-LABEL: func.func @joined(
 // CHECK-SAME: %[[X:[^:]+]]: tensor<1x4x7x7xf32>, %[[W:[^:]+]]: tensor<8x4x3x3xf32>
 // CHECK: %[[PADDED:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<1x4x10x9xf32>)
