@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 
 import numpy as np
-import torch
 
 from fxn.dialects.types import NUMPY_DTYPES
 
@@ -23,8 +22,15 @@ from .source import function_node
 #: The name the rewritten code calls.
 DTYPE = "fxn_dtype"
 
-#: torch's dtype of a tensor -> the NumPy dtype of the array it stands for.
-_NUMPY_OF_TORCH = {to_torch(name): np.dtype(numpy_type) for name, numpy_type in NUMPY_DTYPES.items()}
+#: torch's dtype of a tensor -> the NumPy dtype of the array it stands for (filled on first use: it imports torch;
+#: no functools.cache, which TorchDynamo, tracing through, warns about).
+_NUMPY_OF_TORCH: dict = {}
+
+
+def _numpy_of_torch() -> dict:
+    if not _NUMPY_OF_TORCH:
+        _NUMPY_OF_TORCH.update({to_torch(name): np.dtype(numpy_type) for name, numpy_type in NUMPY_DTYPES.items()})
+    return _NUMPY_OF_TORCH
 
 
 def helpers() -> dict:
@@ -59,5 +65,7 @@ def _is_dtype_load(node) -> bool:
 def dtype_of(value):
     """``value.dtype``; for a NumPy array read through its tensor (see the module docstring)."""
     if isinstance(value, np.ndarray):
-        return _NUMPY_OF_TORCH[torch.from_numpy(value).dtype]
+        import torch
+
+        return _numpy_of_torch()[torch.from_numpy(value).dtype]
     return value.dtype

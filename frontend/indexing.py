@@ -36,6 +36,7 @@ from fxn.dialects.types import dtype_of_numpy
 
 from . import intrinsics
 from .dtypes import to_torch
+from .subscripts import FACTORIES
 
 #: numpy's words for a key component that is not an index.
 _NOT_AN_INDEX = ("only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or boolean "
@@ -260,9 +261,6 @@ class _Window:
 # New arrays of a run-time shape: ``np.zeros(n)``, ``torch.ones(n, m)``, ``np.full((n, 3), v)``.
 
 #: Factory name -> the fill value (None: the ``fill_value`` argument; ``empty`` has none).
-FACTORIES = {"zeros": 0, "ones": 1, "empty": None, "full": None}
-
-
 def new_array(name: str, function, *args, **kwargs):
     """``function(*args, **kwargs)``, one of NumPy's or torch's :data:`FACTORIES` called as ``<module>.<name>``.
 

@@ -29,14 +29,17 @@ from __future__ import annotations
 import ast
 import builtins
 import functools
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from .dtypes import to_torch
 from .liveness import OwnCodeTransformer, assigned, own_nodes
 from .source import function_node
 from .types import scalar_dtype
+
+if TYPE_CHECKING:
+    import torch
 
 #: The builtins rewritten, and the prefix of the names their calls are rewritten to.
 BUILTINS = ("int", "float", "bool", "round", "min", "max")
@@ -85,11 +88,15 @@ def _rewritten(node, shadowed: set[str]) -> bool:
 
 
 def _is_array(value) -> bool:
+    import torch
+
     return isinstance(value, (torch.Tensor, np.ndarray))
 
 
 def _tensor(value) -> tuple[torch.Tensor, bool]:
     """An array as a tensor (TorchDynamo traces NumPy's through torch), and whether it was NumPy's."""
+    import torch
+
     return (torch.from_numpy(value), True) if isinstance(value, np.ndarray) else (value, False)
 
 
@@ -110,11 +117,14 @@ def _converted(name: str, value, convert):
     return result.numpy() if numpy else result
 
 
-def python_int(value=0, *args, int_dtype: torch.dtype = torch.int32, **kwargs):
+def python_int(value=0, *args, int_dtype: torch.dtype | None = None, **kwargs):
     """``int(value)``: toward zero, to an ``int_dtype`` array for a run-time float or bool (fxn's ``int``: i32, or
     as ``fxn.compile(dtype=...)`` sets it)."""
     if args or kwargs or not _is_array(value):
         return builtins.int(value, *args, **kwargs)
+    import torch
+
+    int_dtype = int_dtype or torch.int32
 
     def to_int(x: torch.Tensor) -> torch.Tensor:
         if x.dtype.is_floating_point:
@@ -128,6 +138,8 @@ def python_float(value=0.0):
     """``float(value)``: the default float of the code (see the module docstring)."""
     if not _is_array(value):
         return builtins.float(value)
+    import torch
+
     return _converted("float", value, lambda x: x.to(torch.get_default_dtype()))
 
 
@@ -142,6 +154,8 @@ def python_round(number, ndigits=None):
     """``round(number)``: half to even, an i32 for a run-time value; with ``ndigits``, of the number's type."""
     if not _is_array(number):
         return _ROUND(number) if ndigits is None else _ROUND(number, ndigits)
+    import torch
+
     if ndigits is None:
         return _converted("round", number, lambda x: torch.round(x).to(torch.int32))
     return _converted("round", number, lambda x: torch.round(x, decimals=ndigits))
@@ -158,6 +172,8 @@ def python_max(*args, **kwargs):
 
 
 def _choose(builtin, args, kwargs, better):
+    import torch
+
     if kwargs or not args:
         return builtin(*args, **kwargs)
     if len(args) == 1:

@@ -27,7 +27,6 @@ import ast
 import copy
 import itertools
 
-from .indexing import FACTORIES
 from .liveness import NESTED_SCOPES, OwnCodeTransformer, literal_int, own_nodes
 from .source import function_node
 
@@ -62,8 +61,12 @@ def needs_rewrite(fn) -> bool:
     return False
 
 
+#: The array factories (NumPy's and torch's) whose calls are rewritten, and the value they fill with (None: given).
+FACTORIES = {"zeros": 0, "ones": 1, "empty": None, "full": None}
+
+
 def _factory_name(call: ast.Call) -> str | None:
-    """``zeros`` of ``np.zeros(...)`` or ``zeros(...)`` if it names one of :data:`.indexing.FACTORIES`."""
+    """``zeros`` of ``np.zeros(...)`` or ``zeros(...)`` if it names one of :data:`FACTORIES`."""
     function = call.func
     name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", None)
     return name if name in FACTORIES else None

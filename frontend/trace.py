@@ -1,7 +1,9 @@
 """``trace``: a Python function and its argument types in, a verified fxn-dialect module out.
 
 The function becomes ``func.func @<name>`` taking one tensor per parameter.
-Its body comes from one capture (see :mod:`.capture`) or, if the function
+A function of numbers doing arithmetic only is captured without torch
+(:mod:`.number_capture`). Otherwise its body comes from one capture (see
+:mod:`.capture`) or, if the function
 has ``for i in range(n)`` loops over a run-time ``n`` or its capture meets
 Python control flow on a run-time value (``if x.sum() > 0``), from the AST
 path (:mod:`.loops`), which emits the control flow as ``scf`` ops and
@@ -24,7 +26,7 @@ from fxn.dialects import TensorType
 from fxn.mlir import func, ir
 from fxn.structure import LEAF, Structure, flatten, is_container
 
-from . import array_attributes, emit, python_builtins, sandbox, subscripts
+from . import array_attributes, emit, number_capture, python_builtins, sandbox, subscripts
 from .capture import capture, emit_captured, numpy_semantics, torch_parameters
 from .errors import DataDependentControlFlow, UnsupportedOperation
 from .liveness import own_statements
@@ -41,7 +43,8 @@ class TracedFunction:
     arg_types: list[TensorType]
     result_types: list[TensorType]
     returns_tuple: bool
-    #: How the body was captured: "fx", "dynamo" or "ast" (loops, their bodies by fx or dynamo).
+    #: How the body was captured: "numbers" (arithmetic on numbers, no torch), "fx", "dynamo" or "ast" (loops,
+    #: their bodies by fx or dynamo).
     capture: str = "fx"
     #: The captured ATen graph(s), as FX prints them (one per segment on the AST path).
     graph: str = ""
@@ -63,11 +66,22 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
     from . import loops
 
     with sandbox.tracing(fn, allow_trace_effects) as session, context:
+        rewritten = any(m.needs_rewrite(fn) for m in (subscripts, python_builtins, array_attributes))
+        straight = not (loops.has_runtime_loops(fn) or rewritten)
+        if straight and number_capture.applies(fn, arg_types):
+            builder = FunctionBuilder(fn, arg_types)
+            with ir.InsertionPoint(builder.block):
+                captured = number_capture.capture(fn, list(builder.block.arguments), [p.name for p in parameters],
+                                                  statics)
+                if captured is not None:
+                    builder.graphs.append(f"# {builder.position.filename}:{builder.position.line}\n{captured[1]}")
+                    traced = builder.finish(captured[0], "numbers")
+                    traced.trace_effects = session.effects
+                    return traced
         builder = FunctionBuilder(fn, arg_types)
         with ir.InsertionPoint(builder.block):
             captured = None
-            rewritten = any(m.needs_rewrite(fn) for m in (subscripts, python_builtins, array_attributes))
-            if not (loops.has_runtime_loops(fn) or rewritten):
+            if straight:
                 torch_args = [p.name in torch_parameters(fn) for p in parameters]
                 try:
                     captured = capture(fn, arg_types, torch_args, frozenset({fn.__code__}), numpy_semantics(fn),

@@ -157,7 +157,7 @@ def test_header_documents_the_abi_and_declares_each_entry(built):
 # ----------------------------------------------------------------------------- fxn inspect and fxn run
 
 STAGE_MARKERS = {
-    "traced": ["# captured by fx", "torch.ops.aten.mul.Tensor"],
+    "traced": ["# captured by numbers", "mul = aten.mul.Tensor(x, y)  # ", "add = aten.add.Tensor(mul, z)", "return add"],
     "fxn": ['"fxn.mul"', '"fxn.add"'],
     "optimized": ["func.func @fma("],
     "lowered": ["linalg.generic", "func.func @fma__value("],

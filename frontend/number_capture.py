@@ -1,0 +1,237 @@
+"""Functions of Python numbers, captured without torch.
+
+A predictor whose arguments are all numbers (0-d: ``def fma(x: float, y:
+float, z: float)``) and whose code does nothing but arithmetic on them needs
+none of torch's machinery, whose import alone takes seconds. The function is
+called once with a :class:`Number` for each argument: each operator of a
+Number builds its fxn op at once, through the same ATen table
+(:mod:`.aten`) the torch captures use, so types promote as they do there
+(PyTorch's rule: Python scalars are weak, ``/`` of integers is the default
+float). Each op carries the position of the user's expression that applied
+the operator.
+
+The operators are Python's arithmetic (``+ - * / // % **``, unary ``-``,
+``+``, ``abs``, ``divmod``), comparisons, and bitwise ``& | ^ ~ << >>``.
+Anything else the code does with a Number (branch on it, ``float(x)``,
+``math.sin(x)``, an attribute, an index) raises :class:`NotArithmetic`,
+and so does any other failure: :func:`capture` then returns None and the
+caller captures the function with torch, which supports it or reports it
+at its line.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from fxn.structure import is_container, map_leaves
+
+from . import emit
+from .aten import load_table
+from .capture import _is_torch, _uses, call_arguments, numpy_semantics, torch_parameters
+from .source import code_position
+
+
+class NotArithmetic(Exception):
+    """The captured code did something with a Number other than arithmetic."""
+
+
+def applies(fn, arg_types) -> bool:
+    """Whether to try capturing ``fn`` with Numbers: every argument 0-d, and code that names neither NumPy nor torch."""
+    fn = getattr(fn, "__fxn_calls__", fn)
+    return (all(t.rank == 0 for t in arg_types) and not torch_parameters(fn) and not numpy_semantics(fn)
+            and not _uses(fn, _is_torch))
+
+
+def capture(fn, arguments: list, names: list[str], statics: dict):
+    """``fn``'s result with fxn values in place of Numbers, its ops built on ``arguments`` (fxn values, one per
+    run-time parameter, named ``names``), and the ops applied as text (one line each, with its position);
+    None if the code is more than arithmetic on numbers (see the module docstring)."""
+    record = _Record()
+    numbers = [Number(value, name, record) for value, name in zip(arguments, names)]
+    try:
+        result = fn(*call_arguments(fn, numbers, statics))
+        values = map_leaves(_value_of, result, lambda r: not is_container(r))
+    except Exception:  # noqa: BLE001 - anything the Numbers cannot do, torch's capture does or reports
+        return None
+    returned = map_leaves(lambda r: r.name if isinstance(r, Number) else repr(r), result, lambda r: not is_container(r))
+    return values, "\n".join([*record.lines, f"return {returned}"])
+
+
+class _Record:
+    """The ops a capture applied, as text, and the names their results took (``mul``, ``mul_1`` ...)."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.counts: dict[str, int] = {}
+
+    def name(self, op: str) -> str:
+        count = self.counts[op] = self.counts.get(op, -1) + 1
+        return op if count == 0 else f"{op}_{count}"
+
+
+def _value_of(result):
+    if isinstance(result, Number):
+        return result.value
+    if emit.is_value(result) or type(result) in (bool, int, float):
+        return result
+    raise NotArithmetic(f"the function returns a {type(result).__name__}")
+
+
+class Number:
+    """A number the captured function computes with: a 0-d fxn value, its name in the record."""
+
+    __slots__ = ("value", "name", "record")
+
+    def __init__(self, value, name: str, record: _Record):
+        self.value = value
+        self.name = name
+        self.record = record
+
+    def _apply(self, name: str, *operands):
+        """The ATen op ``name`` on ``operands`` (Numbers or Python numbers), located at the calling expression."""
+        values, shown = [], []
+        for operand in operands:
+            if isinstance(operand, Number):
+                values.append(operand.value)
+                shown.append(operand.name)
+            elif type(operand) in (bool, int, float):
+                values.append(operand)
+                shown.append(repr(operand))
+            else:
+                raise NotArithmetic(f"an operand is a {type(operand).__name__}")
+        # Frames: this one, the operator's method, the expression that applied the operator.
+        caller = sys._getframe(2)
+        position = code_position(caller.f_code, caller.f_lasti)
+        if position is None:
+            raise NotArithmetic("an operator applied where the source is unknown")
+        with position.location():
+            value = load_table()[f"aten.{name}"].convert(*values)
+        result = self.record.name(name.split(".")[0])
+        self.record.lines.append(f"{result} = aten.{name}({', '.join(shown)})  "
+                                 f"# {position.filename}:{position.line}:{position.column + 1}")
+        return Number(value, result, self.record)
+
+    def __add__(self, other):
+        return self._apply("add.Tensor", self, other)
+
+    def __radd__(self, other):
+        return self._apply("add.Tensor", other, self)
+
+    def __sub__(self, other):
+        return self._apply("sub.Tensor", self, other)
+
+    def __rsub__(self, other):
+        return self._apply("sub.Tensor", other, self)
+
+    def __mul__(self, other):
+        return self._apply("mul.Tensor", self, other)
+
+    def __rmul__(self, other):
+        return self._apply("mul.Tensor", other, self)
+
+    def __truediv__(self, other):
+        return self._apply("div.Tensor", self, other)
+
+    def __rtruediv__(self, other):
+        return self._apply("div.Tensor", other, self)
+
+    def __floordiv__(self, other):
+        return self._apply("floor_divide.default", self, other)
+
+    def __rfloordiv__(self, other):
+        return self._apply("floor_divide.default", other, self)
+
+    def __mod__(self, other):
+        return self._apply("remainder.Tensor", self, other)
+
+    def __rmod__(self, other):
+        return self._apply("remainder.Tensor", other, self)
+
+    def __divmod__(self, other):
+        return self._apply("floor_divide.default", self, other), self._apply("remainder.Tensor", self, other)
+
+    def __rdivmod__(self, other):
+        return self._apply("floor_divide.default", other, self), self._apply("remainder.Tensor", other, self)
+
+    def __pow__(self, other):
+        return self._apply("pow.Tensor_Tensor", self, other)
+
+    def __rpow__(self, other):
+        return self._apply("pow.Tensor_Tensor", other, self)
+
+    def __neg__(self):
+        return self._apply("neg.default", self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return self._apply("abs.default", self)
+
+    def __invert__(self):
+        return self._apply("bitwise_not.default", self)
+
+    def __and__(self, other):
+        return self._apply("bitwise_and.Tensor", self, other)
+
+    def __rand__(self, other):
+        return self._apply("bitwise_and.Tensor", other, self)
+
+    def __or__(self, other):
+        return self._apply("bitwise_or.Tensor", self, other)
+
+    def __ror__(self, other):
+        return self._apply("bitwise_or.Tensor", other, self)
+
+    def __xor__(self, other):
+        return self._apply("bitwise_xor.Tensor", self, other)
+
+    def __rxor__(self, other):
+        return self._apply("bitwise_xor.Tensor", other, self)
+
+    def __lshift__(self, other):
+        return self._apply("bitwise_left_shift.Tensor", self, other)
+
+    def __rlshift__(self, other):
+        return self._apply("bitwise_left_shift.Tensor", other, self)
+
+    def __rshift__(self, other):
+        return self._apply("bitwise_right_shift.Tensor", self, other)
+
+    def __rrshift__(self, other):
+        return self._apply("bitwise_right_shift.Tensor", other, self)
+
+    def __lt__(self, other):
+        return self._apply("lt.Tensor", self, other)
+
+    def __le__(self, other):
+        return self._apply("le.Tensor", self, other)
+
+    def __gt__(self, other):
+        return self._apply("gt.Tensor", self, other)
+
+    def __ge__(self, other):
+        return self._apply("ge.Tensor", self, other)
+
+    def __eq__(self, other):
+        return self._apply("eq.Tensor", self, other)
+
+    def __ne__(self, other):
+        return self._apply("ne.Tensor", self, other)
+
+    __hash__ = None
+
+    def __bool__(self):
+        raise NotArithmetic("a branch on a run-time number")
+
+    def __index__(self):
+        raise NotArithmetic("a run-time number used as an index")
+
+    def __float__(self):
+        raise NotArithmetic("float() of a run-time number")
+
+    def __int__(self):
+        raise NotArithmetic("int() of a run-time number")
+
+    def __round__(self, ndigits=None):
+        raise NotArithmetic("round() of a run-time number")
