@@ -3,28 +3,25 @@
 Every fxn value is a builtin ranked tensor (``tensor<2x?xf32>``); a scalar is
 a 0-d tensor (``tensor<f32>``). Type inference works on :class:`TensorType`, a
 plain Python value, so shape rules are written once and shared by the
-verifiers, the builders and the reference interpreter.
+verifiers, the builders and the reference interpreter. Importing this
+module imports neither MLIR nor numpy (a call of cached code needs neither):
+``NUMPY_DTYPES`` imports numpy when it is first read, the MLIR conversions
+the bindings when they first run.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
-from fxn.mlir import ir
+    from fxn.mlir import ir
 
-#: Element types fxn accepts, by their MLIR spelling, with their numpy dtype.
-NUMPY_DTYPES = {
-    "f16": np.dtype(np.float16),
-    "f32": np.dtype(np.float32),
-    "f64": np.dtype(np.float64),
-    "i8": np.dtype(np.int8),
-    "ui8": np.dtype(np.uint8),
-    "i32": np.dtype(np.int32),
-    "i64": np.dtype(np.int64),
-    "i1": np.dtype(np.bool_),
-}
+#: Element types fxn accepts, by their MLIR spelling, with their numpy type's name.
+NUMPY_TYPE_NAMES = {"f16": "float16", "f32": "float32", "f64": "float64", "i8": "int8", "ui8": "uint8",
+                    "i32": "int32", "i64": "int64", "i1": "bool"}
 FLOAT_DTYPES = ("f16", "f32", "f64")
 INT_DTYPES = ("i8", "ui8", "i32", "i64")
 #: Integer types whose values are unsigned (their ops compare, extend and convert as unsigned).
@@ -36,13 +33,31 @@ ALL_DTYPES = NUMERIC_DTYPES + ("i1",)
 DYNAMIC = None
 
 
+def __getattr__(name: str):
+    if name == "NUMPY_DTYPES":
+        return numpy_dtypes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_NUMPY_DTYPES: dict = {}
+
+
+def numpy_dtypes() -> dict[str, np.dtype]:
+    """``NUMPY_DTYPES``: each element type's numpy dtype (imports numpy on first use)."""
+    if not _NUMPY_DTYPES:  # (no functools.cache: TorchDynamo traces through this and warns about caches)
+        import numpy as np
+
+        _NUMPY_DTYPES.update({name: np.dtype(numpy_type) for name, numpy_type in NUMPY_TYPE_NAMES.items()})
+    return _NUMPY_DTYPES
+
+
 class VerifyError(Exception):
     """An op is ill-formed; the message names the fault (the op name is added by the caller)."""
 
 
 def dtype_of_numpy(dtype: np.dtype) -> str:
     """The fxn element type of a numpy dtype, or VerifyError."""
-    for name, np_dtype in NUMPY_DTYPES.items():
+    for name, np_dtype in numpy_dtypes().items():
         if np_dtype == dtype:
             return name
     raise VerifyError(f"numpy dtype {dtype} has no fxn element type")
@@ -55,10 +70,12 @@ def bit_width(dtype: str) -> int:
 
 def _element_type_name(element_type: ir.Type) -> str | None:
     text = str(element_type)
-    return text if text in NUMPY_DTYPES else None
+    return text if text in NUMPY_TYPE_NAMES else None
 
 
 def _mlir_element_type(dtype: str) -> ir.Type:
+    from fxn.mlir import ir
+
     if dtype in FLOAT_DTYPES:
         return {"f16": ir.F16Type, "f32": ir.F32Type, "f64": ir.F64Type}[dtype].get()
     if dtype in UNSIGNED_DTYPES:
@@ -74,13 +91,15 @@ class TensorType:
     shape: tuple[int | None, ...]
 
     def __post_init__(self):
-        if self.dtype not in NUMPY_DTYPES:
+        if self.dtype not in NUMPY_TYPE_NAMES:
             raise VerifyError(f"unsupported element type {self.dtype}")
         object.__setattr__(self, "shape", tuple(self.shape))
 
     @staticmethod
     def from_mlir(mlir_type: ir.Type, what: str = "value") -> "TensorType":
         """Convert an MLIR type; VerifyError (naming ``what``) unless it is a supported ranked tensor."""
+        from fxn.mlir import ir
+
         if not isinstance(mlir_type, ir.RankedTensorType):
             raise VerifyError(f"{what} must be a ranked tensor, got {mlir_type}")
         dtype = _element_type_name(mlir_type.element_type)
@@ -96,6 +115,8 @@ class TensorType:
         return TensorType(dtype, shape)
 
     def to_mlir(self) -> ir.RankedTensorType:
+        from fxn.mlir import ir
+
         dynamic = ir.ShapedType.get_dynamic_size()
         shape = [dynamic if d is None else d for d in self.shape]
         return ir.RankedTensorType.get(shape, _mlir_element_type(self.dtype), loc=ir.Location.unknown())
@@ -106,7 +127,7 @@ class TensorType:
 
     @property
     def numpy_dtype(self) -> np.dtype:
-        return NUMPY_DTYPES[self.dtype]
+        return numpy_dtypes()[self.dtype]
 
     @property
     def is_float(self) -> bool:

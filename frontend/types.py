@@ -20,11 +20,13 @@ import contextlib
 import contextvars
 import inspect
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from fxn.dialects import TensorType
-from fxn.dialects.types import NUMPY_DTYPES, VerifyError, dtype_of_numpy
+from fxn.dialects.types import VerifyError, dtype_of_numpy, numpy_dtypes
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -222,7 +224,7 @@ def _type_of_value(value, parameter: Parameter) -> TensorType:
         return TensorType(dtype_of_numpy(array.dtype), array.shape)
     except VerifyError:
         raise TypeError(f"parameter '{parameter.name}': {array.dtype} arrays are not supported "
-                        f"(supported: {', '.join(str(d) for d in NUMPY_DTYPES.values())})") from None
+                        f"(supported: {', '.join(str(d) for d in numpy_dtypes().values())})") from None
 
 
 def fits(given: TensorType, expected: TensorType) -> bool:
@@ -240,6 +242,8 @@ def _refine(expected: TensorType, given: TensorType) -> TensorType:
 
 
 def as_array(value) -> np.ndarray:
+    import numpy as np
+
     """A numpy view of an argument: arrays as they are, torch CPU tensors without a copy, scalars as 0-d."""
     if isinstance(value, np.ndarray):
         return value

@@ -48,7 +48,8 @@ from pathlib import Path
 import fxn
 from fxn.dialects import TensorType
 from fxn.compiler import llvm_ir
-from fxn.entries import defined_symbols, memref_symbol, value_symbol
+from fxn.entries import defined_symbols
+from fxn.symbols import memref_symbol, value_symbol
 
 #: Words C (C23, GNU C) and C++ (the header is C++ too) reserve that a Python parameter may be named
 #: (they get a trailing underscore in the header); the ``_X``/``__x`` ones are reserved names, see :func:`_c_names`.

@@ -335,6 +335,31 @@ def _array_argument(name: str, values: list, declared):
     return converted
 
 
+@cli.group(name="cache")
+def cache_group():
+    """The on-disk cache of compiled code (FXN_CACHE_DIR; FXN_CACHE=0 turns it off)."""
+
+
+@cache_group.command(name="info")
+def cache_info():
+    """Where the cache is, whether it is on, and what it holds."""
+    from fxn import cache
+
+    state = cache.info()
+    click.echo(f"directory: {state['directory']}")
+    click.echo(f"enabled: {'yes' if state['enabled'] else 'no (FXN_CACHE=0)'}")
+    click.echo(f"entries: {state['entries']}")
+    click.echo(f"size: {state['bytes']} bytes (at most {state['max_bytes']}, FXN_CACHE_MAX_BYTES)")
+
+
+@cache_group.command(name="clear")
+def cache_clear():
+    """Remove every entry."""
+    from fxn import cache
+
+    click.echo(f"removed {cache.clear()} entries from {cache.directory()}")
+
+
 def _named_arguments(compiled, args: tuple[str, ...], variable: str) -> list:
     """The positional arguments of ``--arg NAME=VALUE`` options; lists become arrays of the declared dtype."""
     if getattr(compiled, "variadic", False):

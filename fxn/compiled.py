@@ -76,8 +76,6 @@ import warnings
 import weakref
 from dataclasses import dataclass
 
-import numpy as np
-
 from fxn.compile_lock import holding_compile_lock
 from fxn.dialects import TensorType, new_context
 from fxn.structure import LEAF, Structure, constant, flatten, holds_arrays, is_container, unflatten
@@ -190,7 +188,8 @@ def _drop_failing_value_entry(module, name: str) -> bool:
     scalar function summing a large constant it builds, keeps its memref
     entry, whose status reports the failure.)
     """
-    from fxn.entries import function_named, value_symbol
+    from fxn.entries import function_named
+    from fxn.symbols import value_symbol
     from fxn.passes.lowering.checked_allocation import MAY_FAIL_ATTRIBUTE
 
     entry = function_named(module, value_symbol(name))
@@ -248,13 +247,18 @@ class ConcreteFunction:
     ``out=`` go to :meth:`call_into`.
     """
 
-    def __init__(self, lowered: LoweredFunction, executable):
+    def __init__(self, lowered: LoweredFunction, make_executable):
         self.lowered = lowered
-        self.executable = executable
-        self.python_path = _python_path(executable, lowered.traced.result_structure)
+        self._make_executable = make_executable
+        self.python_path = _python_path(self, lowered.traced.result_structure)
         self.entry = self.python_path
         self.native = False
         self._destination = None  # a DestinationExecutable, compiled by the first call with out=
+
+    @functools.cached_property
+    def executable(self):
+        """The :class:`fxn.runtime.Executable` of the Python path, made when first needed."""
+        return self._make_executable()
 
     @property
     def arg_types(self) -> list[TensorType]:
@@ -327,15 +331,14 @@ class ConcreteFunction:
         return f"<ConcreteFunction {self.lowered.entry}({args}) -> {', '.join(map(str, self.result_types))}>"
 
 
-def _python_path(executable, structure: Structure):
-    """``f(*args)`` running the executable: its one result, or the results rebuilt as the function returned
-    them (a tuple, a list, a dict, nested)."""
-    call = executable.call
+def _python_path(concrete: ConcreteFunction, structure: Structure):
+    """``f(*args)`` running the concrete function's executable: its one result, or the results rebuilt as the
+    function returned them (a tuple, a list, a dict, nested)."""
     if structure.kind == "tuple" and all(child.kind == "leaf" for child in structure.children):
-        return lambda *args: tuple(call(args))
+        return lambda *args: tuple(concrete.executable.call(args))
     if structure.kind != "leaf":
-        return lambda *args: unflatten(structure, call(args))
-    return lambda *args: call(args)[0]
+        return lambda *args: unflatten(structure, concrete.executable.call(args))
+    return lambda *args: concrete.executable.call(args)[0]
 
 
 class CompiledFunction(functools.partial):
@@ -792,27 +795,57 @@ class CompiledFunction(functools.partial):
         """Compile one signature, once: racing first calls wait for one compile and share it.
 
         The concrete function is published in ``_concrete`` (read without the
-        lock) only once it is complete, its entries included.
+        lock) only once it is complete, its entries included. Its code comes
+        from the on-disk cache (:mod:`fxn.cache`) where an entry of its key
+        exists, without tracing; otherwise it is traced and compiled, and
+        stored there.
         """
         if types in self._concrete:
             return self._concrete[types]
-        from fxn.backends import host_target
-        from fxn.compiler import jit
-        from fxn.python_entry import add_python_entry, builtin_function, can_enter
-        from fxn.runtime import Executable
+        cache_key = self._cache_key(types)
+        concrete = self._load_cached(cache_key, types) if cache_key else None
+        if concrete is None:
+            concrete = self._compile_traced(types, _host(), cache_key)
+            self._traced(concrete, self._description(types))
+        else:
+            self._root._traces.append(concrete)
+            _LOG.debug("%s: loaded %s from the on-disk cache", self.__name__, concrete)
+        self._concrete[types] = concrete
+        return concrete
 
-        _, target = host_target()
+    def _compile_traced(self, types: tuple, target, cache_key: str | None) -> ConcreteFunction:
+        """Trace, lower and JIT-compile one signature (and store its code in the cache under ``cache_key``)."""
+        from fxn.compiler import jit
+        from fxn.python_entry import add_python_entry, can_enter, uses_arrays
+
         lowered = self.lower(types, target)
         scalar_results = self.scalar_results(lowered.result_types)
         # The entry returns one value; a function returning a tuple of one keeps the Python path.
         entered = not lowered.traced.returns_tuple and can_enter(lowered.arg_types, lowered.result_types,
                                                                  scalar_results[0])
+        arrays = entered and uses_arrays(lowered.arg_types, scalar_results[0])
         if entered:
             dim_names = [shape or (None,) * t.rank for shape, t in zip(self.annotated_shapes(), lowered.arg_types)]
             add_python_entry(lowered.module, lowered.entry, lowered.arg_types, lowered.result_types, dim_names,
                              scalar_results[0], lowered.value_entry, lowered.dim_assumptions)
-        engine = jit(lowered.module)
-        executable = Executable(
+        engine = jit(lowered.module, position_independent=cache_key is not None)
+        if cache_key is not None:
+            from fxn.cached_code import store
+
+            store(cache_key, engine, lowered, scalar_results, entered, arrays)
+        executable = self._executable(engine, lowered, scalar_results)
+        concrete = ConcreteFunction(lowered, lambda: executable)
+        if entered:
+            from fxn.python_entry import builtin_function
+
+            self._enter(concrete, lambda python_path: builtin_function(engine, lowered.entry, python_path, arrays))
+        return concrete
+
+    def _executable(self, engine, lowered, scalar_results: list[bool]):
+        """The Python path to the code of ``lowered`` in ``engine`` (a JIT engine or a cached library)."""
+        from fxn.runtime import Executable
+
+        return Executable(
             engine, lowered.entry, lowered.arg_types, lowered.result_types,
             arg_names=[p.name for p in self.parameters],
             scalar_results=scalar_results,
@@ -820,14 +853,48 @@ class CompiledFunction(functools.partial):
             dim_assumptions=lowered.dim_assumptions,
             allocation_sites=lowered.allocation_sites,
         )
-        concrete = ConcreteFunction(lowered, executable)
+
+    def _enter(self, concrete: ConcreteFunction, builtin) -> None:
+        """Make calls of ``concrete`` (and dispatching calls) go through its CPython entry: ``builtin(python_path)``
+        is the entry as a builtin function falling back to ``python_path``."""
+        concrete.entry = builtin(self._binding(concrete))
+        concrete.native = True
+        if self._keyed:
+            self._dispatching_entries[concrete] = builtin(self._dispatch)
+
+    def _cache_key(self, types: tuple) -> str | None:
+        """The key of one signature's code in the on-disk cache, or None where it is not cached: the cache is off
+        (``FXN_CACHE=0``), tracing may read the world (``allow_trace_effects``), or the function reads a value
+        :mod:`fxn.fingerprint` cannot digest."""
+        from fxn import cache
+
+        if not cache.enabled() or self.allow_trace_effects:
+            return None
+        from fxn.fingerprint import fingerprint, values_digest
+        from fxn.threads import cores, default_threads
+
+        source, statics = fingerprint(self.fn), values_digest(self.static_values())
+        if source is None or statics is None:
+            _LOG.debug("%s: not cached on disk (it reads a value fxn cannot fingerprint)", self.__name__)
+            return None
+        hints = sorted((name, repr(hint)) for name, hint in self._hints.items())
+        options = (self.fast_math, self.boundscheck, sorted((t.__name__, d) for t, d in self.scalar_dtypes.items()),
+                   self.threads, default_threads(), cores())
+        return cache.key(cache.build_id(), cache.host_id(), source, statics, tuple(map(str, types)), hints, options)
+
+    def _load_cached(self, cache_key: str, types: tuple) -> ConcreteFunction | None:
+        """The concrete function of ``types`` from its code in the on-disk cache, or None if there is none."""
+        from fxn.cached_code import load
+
+        loaded = load(cache_key, types, lambda: self.lower(types, _host()))
+        if loaded is None:
+            return None
+        lowered, library, scalar_results, entered, arrays = loaded
+        concrete = ConcreteFunction(lowered, lambda: self._executable(library, lowered, scalar_results))
         if entered:
-            concrete.entry = builtin_function(engine, lowered.entry, self._binding(concrete))
-            concrete.native = True
-            if self._keyed:
-                self._dispatching_entries[concrete] = builtin_function(engine, lowered.entry, self._dispatch)
-        self._concrete[types] = concrete
-        self._traced(concrete, self._description(types))
+            from fxn.cached_code import library_entry
+
+            self._enter(concrete, lambda python_path: library_entry(library, lowered.entry, python_path, arrays))
         return concrete
 
     def _binding(self, concrete: ConcreteFunction):
@@ -844,6 +911,12 @@ class CompiledFunction(functools.partial):
         if kwargs or len(args) != self._arity:
             args = self._bind(args, kwargs)
         return args, out
+
+
+def _host():
+    from fxn.backends import host_target
+
+    return host_target()[1]
 
 
 def _variadic(fn) -> bool:
@@ -935,6 +1008,7 @@ def _with_flat_parameters(fn, hints: dict, layout: tuple):
     wrapper.__name__, wrapper.__qualname__ = fn.__name__, fn.__qualname__
     wrapper.__annotations__ = annotations
     wrapper.__fxn_calls__ = fn
+    wrapper.__fxn_layout__ = layout  # what the on-disk cache keys on besides fn (fxn.fingerprint)
     return wrapper
 
 
@@ -955,8 +1029,9 @@ def _by_identity(value) -> bool:
     fxn.TensorSpec)."""
     from fxn.frontend.types import TensorSpec
 
-    if type(value) in _VALUE_TYPES or isinstance(value, (enum.Enum, tuple, list, dict, np.ndarray, np.generic,
-                                                         TensorSpec)):
+    numpy = sys.modules.get("numpy")  # a numpy array or scalar exists only once numpy is imported
+    arrays = (numpy.ndarray, numpy.generic) if numpy is not None else ()
+    if type(value) in _VALUE_TYPES or isinstance(value, (enum.Enum, tuple, list, dict, TensorSpec, *arrays)):
         return False
     module = type(value).__module__
     return not (callable(value) or module.startswith(("torch", "numpy")) or hasattr(value, "__array__"))
@@ -1022,9 +1097,11 @@ def _signature_key(args) -> tuple | None:
     (for a parameter that declares a type, both decide whether it fits).
     """
     key = []
+    numpy = sys.modules.get("numpy")
+    array = numpy.ndarray if numpy is not None else None  # a numpy array exists only once numpy is imported
     for value in args:
         kind = type(value)
-        if kind is np.ndarray:
+        if kind is array:
             key.append((value.dtype, value.shape))
         elif kind in _SCALAR_ANNOTATIONS:
             key.append(kind)

@@ -288,13 +288,15 @@ def llvm_ir(llvm_module) -> str:
     return str(llvm.translate_module_to_llvmir(llvm_module.operation))
 
 
-def jit(llvm_module, opt_level: int = 3):
+def jit(llvm_module, opt_level: int = 3, position_independent: bool = False):
     """An execution engine for an LLVM-dialect module, compiled for the host CPU.
 
     A module with parallel loops (``omp`` ops) gets the OpenMP runtime's
     entry points (:func:`fxn.threads.openmp_entry_points`), resolved in a
     library loaded for fxn alone: its symbols do not become the process's
     (torch's own OpenMP runtime keeps its ``GOMP_*`` functions).
+    ``position_independent`` code can be linked into a shared library
+    (``engine.dump_to_object_file``: the on-disk cache, :mod:`fxn.cached_code`).
     """
     from fxn.threads import openmp_entry_points
 
@@ -302,7 +304,7 @@ def jit(llvm_module, opt_level: int = 3):
     with llvm_module.context:
         # The engine takes an ir.Module; reparsing the printed op is the bindings' only way to get one.
         module = ir.Module.parse(text)
-    engine = execution_engine().ExecutionEngine(module, opt_level=opt_level)
+    engine = execution_engine().ExecutionEngine(module, opt_level=opt_level, enable_pic=position_independent)
     if "omp.parallel" in text:
         for name, address in openmp_entry_points().items():
             engine.raw_register_runtime(name, ctypes.c_void_p(address))

@@ -34,6 +34,7 @@ import functools
 
 from fxn.dialects import TensorType
 from fxn.mlir import arith, bufferization, func, ir, llvm, memref, scf, tensor
+from fxn.symbols import memref_symbol
 
 #: C types of the element types a value entry passes (f16 has none: memref entry only).
 SCALAR_CTYPES = {
@@ -50,23 +51,6 @@ def function_named(module, name: str):
     """The function (``func.func`` or ``llvm.func``) ``@name`` of ``module``."""
     return next(op for op in module.body.operations
                 if "sym_name" in op.attributes and op.attributes["sym_name"].value == name)
-
-
-def memref_symbol(name: str) -> str:
-    """The memref entry of function ``name``: ``fxn_<name>``, the C name of everything compiled for it.
-
-    Every symbol fxn defines for a function starts with this name, so that
-    no function name can collide with libc (a predictor named ``malloc``),
-    the runtime or another entry; characters of ``name`` that C does not
-    allow in identifiers become ``_`` (only the JIT sees such names:
-    artifacts refuse them).
-    """
-    return "fxn_" + "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in name)
-
-
-def value_symbol(name: str) -> str:
-    """The value entry of function ``name``, if :func:`add_value_entry` gave it one."""
-    return f"{memref_symbol(name)}__value"
 
 
 def body_symbol(symbol: str) -> str:
@@ -180,11 +164,6 @@ def _clone_body(function, arguments: list) -> list:
 
 
 # ----------------------------------------------------------------------------- destination entries
-
-
-def destination_symbol(name: str) -> str:
-    """The destination entry of function ``name``, if :func:`add_destination_entry` gave it one."""
-    return f"{memref_symbol(name)}__out"
 
 
 def dynamic_result_dims(result_types: list[TensorType]) -> list[tuple[int, int]]:

@@ -27,106 +27,60 @@ raises the ``TypeError``: this entry only makes common calls fast, it
 decides nothing. It holds the GIL while the compiled code runs (as numba
 does by default).
 
-The entry calls this process's C API (CPython's, numpy's, libc's ``free``)
-through addresses taken here, and reads ``PyFloatObject`` and numpy's
-``PyArrayObject_fields`` at offsets checked against live objects
-(:func:`layout_matches`); it is therefore built for the JIT only, never for
-artifacts, and not at all where the check fails.
+The entry calls the C API (CPython's, numpy's, libc's ``free``) and
+compares objects through the module's runtime table, which the process that
+runs the code fills (:mod:`fxn.entry_binding`: the code holds no address of
+the process that compiled it, so the on-disk cache reuses it), and reads
+``PyFloatObject`` and numpy's ``PyArrayObject_fields`` at offsets checked
+against live objects (:func:`~fxn.entry_binding.layout_matches`); it is
+therefore built for Python processes only, never for artifacts, and not at
+all where the check fails.
 """
 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 
 import numpy as np
 
+from fxn import entry_binding
 from fxn.compile_lock import holding_compile_lock
 from fxn.dialects import TensorType
 from fxn.dialects.types import bit_width
+from fxn.entry_binding import (ARRAY_DATA, ARRAY_DESCR, ARRAY_DIMS, ARRAY_FLAGS, ARRAY_NDIM, FLOAT_VALUE, OBJECT_TYPE,
+                               RUNTIME_SLOTS, fill_runtime_table, layout_matches, slot)
 from fxn.mlir import ir, llvm
-from fxn.entries import SCALAR_CTYPES, memref_symbol, value_symbol
+from fxn.entries import SCALAR_CTYPES
+from fxn.symbols import address_symbol, destructor_symbol, entry_symbol, memref_symbol, runtime_symbol, value_symbol
 from fxn.passes.lowering.checked_allocation import STATUS_BYTES
 
-#: Byte offsets in CPython and numpy objects (64-bit, release build), checked by layout_matches().
-OBJECT_TYPE = 8  # PyObject.ob_type
-FLOAT_VALUE = 16  # PyFloatObject.ob_fval
-ARRAY_DATA, ARRAY_NDIM, ARRAY_DIMS, ARRAY_DESCR, ARRAY_FLAGS = 16, 24, 32, 56, 64  # PyArrayObject_fields
 #: numpy flags: an argument must be C-contiguous and aligned; results are also writeable.
 C_CONTIGUOUS_AND_ALIGNED = 0x0001 | 0x0100
 RESULT_FLAGS = C_CONTIGUOUS_AND_ALIGNED | 0x0400
-#: Slots of numpy's C API table (numpy_api.py: indices never change).
-NUMPY_NEW_FROM_DESCR, NUMPY_SET_BASE_OBJECT = 94, 282
-METH_FASTCALL_KEYWORDS = 0x0080 | 0x0002
 #: What llvm.getelementptr's constant indices hold where an index is dynamic.
 _DYNAMIC_INDEX = -(2**31)
-
-
-def entry_symbol(name: str) -> str:
-    """The CPython entry of function ``name``."""
-    return f"{memref_symbol(name)}__python"
-
-
-def _address_symbol(symbol: str) -> str:
-    return f"{symbol}__address"
-
-
-@functools.cache
-def layout_matches() -> bool:
-    """Whether this process's float and ndarray objects have the layout the entry reads."""
-    def at(obj, offset, ctype):
-        return ctype.from_address(id(obj) + offset).value
-
-    number = 1.25
-    array = np.arange(6, dtype=np.float32).reshape(2, 3)
-    dims = ctypes.cast(at(array, ARRAY_DIMS, ctypes.c_void_p), ctypes.POINTER(ctypes.c_int64))
-    return (
-        at(number, OBJECT_TYPE, ctypes.c_void_p) == id(float)
-        and at(number, FLOAT_VALUE, ctypes.c_double) == number
-        and at(array, OBJECT_TYPE, ctypes.c_void_p) == id(np.ndarray)
-        and at(array, ARRAY_DATA, ctypes.c_void_p) == array.ctypes.data
-        and at(array, ARRAY_NDIM, ctypes.c_int) == 2
-        and (dims[0], dims[1]) == (2, 3)
-        and at(array, ARRAY_DESCR, ctypes.c_void_p) == id(array.dtype)
-        and at(array, ARRAY_FLAGS, ctypes.c_int) == array.flags.num
-    )
-
-
-def _python_function(name: str, result, *args):
-    """A ctypes function of the C API, holding the GIL (not ctypes.pythonapi's shared, mutable one)."""
-    return ctypes.PYFUNCTYPE(result, *args)((name, ctypes.pythonapi))
-
-
-@holding_compile_lock  # outside the cache: two first calls must not both build it
-@functools.cache
-def _c_api() -> dict[str, int]:
-    """Addresses of the C functions the entry calls."""
-    names = ["PyFloat_FromDouble", "PyLong_FromLongLong", "PyLong_AsLongLongAndOverflow", "PyBool_FromLong",
-             "PyObject_Vectorcall", "PyCapsule_New", "PyCapsule_GetPointer", "Py_IncRef", "Py_DecRef"]
-    addresses = {name: ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value for name in names}
-    addresses["free"] = ctypes.cast(ctypes.CDLL(ctypes.util.find_library("c")).free, ctypes.c_void_p).value
-    get_pointer = _python_function("PyCapsule_GetPointer", ctypes.c_void_p, ctypes.py_object, ctypes.c_char_p)
-    from numpy._core import _multiarray_umath
-
-    table = ctypes.cast(get_pointer(_multiarray_umath._ARRAY_API, None), ctypes.POINTER(ctypes.c_void_p))
-    addresses["PyArray_NewFromDescr"] = table[NUMPY_NEW_FROM_DESCR]
-    addresses["PyArray_SetBaseObject"] = table[NUMPY_SET_BASE_OBJECT]
-    return addresses
 
 
 def can_enter(arg_types: list[TensorType], result_types: list[TensorType], scalar_result: bool) -> bool:
     """Whether a signature gets a CPython entry: one result, and scalars (0-d arguments, a scalar result) of C dtypes."""
     scalars = [t for t in arg_types if t.rank == 0] + (result_types[:1] if scalar_result else [])
-    return len(result_types) == 1 and all(t.dtype in SCALAR_CTYPES for t in scalars) and layout_matches()
+    return (len(result_types) == 1 and all(t.dtype in SCALAR_CTYPES for t in scalars)
+            and layout_matches(uses_arrays(arg_types, scalar_result)))
+
+
+def uses_arrays(arg_types: list[TensorType], scalar_result: bool) -> bool:
+    """Whether the entry of a signature takes or makes numpy arrays (its runtime table then holds numpy's slots)."""
+    return not scalar_result or any(t.rank for t in arg_types)
 
 
 class _Emitter:
     """Builds one LLVM-dialect function block by block; a failed check branches to the fallback block."""
 
-    def __init__(self, function, fallback):
+    def __init__(self, function, fallback, table: str):
         self.function = function
         self.fallback = fallback
+        self.table = table
         self.block = function.body.blocks[0]
         self.i8, self.i32, self.i64 = (ir.IntegerType.get_signless(n) for n in (8, 32, 64))
         self.ptr = ir.Type.parse("!llvm.ptr")
@@ -151,9 +105,11 @@ class _Emitter:
         with self.ip():
             llvm.store(value, self.at(pointer, offset) if offset else pointer)
 
-    def pointer(self, address: int):
+    def runtime(self, name: str):
+        """The pointer in slot ``name`` of the module's runtime table (see :mod:`fxn.entry_binding`)."""
         with self.ip():
-            return llvm.inttoptr(self.ptr, self.const(address))
+            table = llvm.mlir_addressof(self.ptr, self.table)
+        return self.load(self.ptr, table, 8 * slot(name))
 
     def as_int(self, pointer):
         with self.ip():
@@ -169,8 +125,8 @@ class _Emitter:
             return build(*args)
 
     def call_c(self, name: str, args: list, result=None):
-        """Call a C function of this process through its address (an indirect call)."""
-        callee = self.pointer(_c_api()[name])
+        """Call a C function of this process through its address in the runtime table (an indirect call)."""
+        callee = self.runtime(name)
         with self.ip():
             return llvm.call(result, [callee, *args], [], [])
 
@@ -223,22 +179,22 @@ class _EntryBuilder:
         return emit.load(emit.ptr, self.args, 8 * index)
 
     def type_of(self, obj):
-        return self.emit.as_int(self.emit.load(self.emit.ptr, obj, OBJECT_TYPE))
+        return self.emit.load(self.emit.ptr, obj, OBJECT_TYPE)
 
     def scalar(self, index: int, expected: TensorType):
         """The C value of argument ``index`` for a 0-d parameter; falls back unless it is an exact Python scalar."""
         emit, obj = self.emit, self.argument(index)
         element = _element_type(expected.dtype)
         if expected.dtype == "i1":
-            is_true = emit.compare("eq", emit.as_int(obj), emit.const(id(True)))
-            is_false = emit.compare("eq", emit.as_int(obj), emit.const(id(False)))
+            is_true = emit.compare("eq", obj, emit.runtime("True"))
+            is_false = emit.compare("eq", obj, emit.runtime("False"))
             emit.require(emit.op(llvm.or_, is_true, is_false))
             return is_true
         if expected.is_float:
-            emit.require(emit.compare("eq", self.type_of(obj), emit.const(id(float))))
+            emit.require(emit.compare("eq", self.type_of(obj), emit.runtime("float")))
             value = emit.load(ir.F64Type.get(), obj, FLOAT_VALUE)
             return value if expected.dtype == "f64" else emit.op(llvm.fptrunc, element, value)
-        emit.require(emit.compare("eq", self.type_of(obj), emit.const(id(int))))
+        emit.require(emit.compare("eq", self.type_of(obj), emit.runtime("int")))
         overflow = emit.alloca(4)
         value = emit.call_c("PyLong_AsLongLongAndOverflow", [obj, overflow], emit.i64)
         emit.require(emit.compare("eq", emit.load(emit.i32, overflow), emit.const(0, emit.i32)))
@@ -250,9 +206,9 @@ class _EntryBuilder:
     def array_descriptor(self, index: int, expected: TensorType, names: tuple):
         """A memref descriptor of argument ``index``; falls back unless it is a fitting numpy array."""
         emit, obj, rank = self.emit, self.argument(index), expected.rank
-        emit.require(emit.compare("eq", self.type_of(obj), emit.const(id(np.ndarray))))
-        descr = emit.as_int(emit.load(emit.ptr, obj, ARRAY_DESCR))
-        emit.require(emit.compare("eq", descr, emit.const(id(expected.numpy_dtype))))
+        emit.require(emit.compare("eq", self.type_of(obj), emit.runtime("ndarray")))
+        descr = emit.load(emit.ptr, obj, ARRAY_DESCR)
+        emit.require(emit.compare("eq", descr, emit.runtime(f"dtype:{expected.dtype}")))
         emit.require(emit.compare("eq", emit.load(emit.i32, obj, ARRAY_NDIM), emit.const(rank, emit.i32)))
         flags = emit.op(llvm.and_, emit.load(emit.i32, obj, ARRAY_FLAGS), emit.const(C_CONTIGUOUS_AND_ALIGNED, emit.i32))
         emit.require(emit.compare("eq", flags, emit.const(C_CONTIGUOUS_AND_ALIGNED, emit.i32)))
@@ -312,16 +268,16 @@ class _EntryBuilder:
         emit = self.emit
         allocated = emit.load(emit.ptr, descriptor)
         data = self.element_address(result, descriptor)
-        dtype = result.numpy_dtype
-        emit.call_c("Py_IncRef", [emit.pointer(id(dtype))])  # PyArray_NewFromDescr steals a reference
+        dtype = emit.runtime(f"dtype:{result.dtype}")
+        emit.call_c("Py_IncRef", [dtype])  # PyArray_NewFromDescr steals a reference
         array = emit.call_c("PyArray_NewFromDescr", [
-            emit.pointer(id(np.ndarray)), emit.pointer(id(dtype)), emit.const(result.rank, emit.i32),
+            emit.runtime("ndarray"), dtype, emit.const(result.rank, emit.i32),
             emit.at(descriptor, 24), emit.op(llvm.mlir_zero, emit.ptr), data, emit.const(RESULT_FLAGS, emit.i32),
             emit.op(llvm.mlir_zero, emit.ptr)], emit.ptr)
         free_buffer = self.failure_block(lambda: emit.call_c("free", [allocated]))
         emit.branch_unless(emit.compare("ne", emit.as_int(array), emit.const(0)), free_buffer)
         capsule = emit.call_c("PyCapsule_New", [allocated, emit.op(llvm.mlir_zero, emit.ptr),
-                                                emit.pointer(capsule_destructor())], emit.ptr)
+                                                emit.runtime("capsule_destructor")], emit.ptr)
         release_array = self.failure_block(lambda: (emit.call_c("Py_DecRef", [array]), emit.call_c("free", [allocated])))
         emit.branch_unless(emit.compare("ne", emit.as_int(capsule), emit.const(0)), release_array)
         status = emit.call_c("PyArray_SetBaseObject", [array, capsule], emit.i32)  # steals the capsule
@@ -349,8 +305,8 @@ class _EntryBuilder:
 
 
 def capsule_destructor() -> int:
-    """The address of ``fxn_free_capsule(capsule)``: frees the pointer a result's capsule holds."""
-    return _function_address(_destructor_engine(), "fxn_free_capsule")
+    """The address of a ``free_capsule(capsule)`` that frees the pointer a result's capsule holds, for JIT code."""
+    return function_address(_destructor_engine(), "fxn_free_capsule")
 
 
 @holding_compile_lock  # one engine: a second one, built by a racing first call, would be freed under live arrays
@@ -363,41 +319,60 @@ def _destructor_engine():
     cleared in an order fxn does not choose, and a result array still held
     by ``__main__`` would call unmapped code. So the engine is given one
     reference that nothing releases: its code stays mapped until the
-    process ends.
+    process ends. (A library loaded from the on-disk cache is never
+    unloaded, and carries its own.)
     """
     from fxn.compiler import jit
 
     with ir.Context(), ir.Location.unknown():
         module = ir.Module.create()
-        ptr = ir.Type.parse("!llvm.ptr")
-        with ir.InsertionPoint(module.body):
-            function = llvm.LLVMFuncOp("fxn_free_capsule", ir.TypeAttr.get(ir.Type.parse("!llvm.func<void (ptr)>")))
-        (capsule,) = function.body.blocks.append(ptr).arguments
-        emit = _Emitter(function, None)
-        emit.call_c("free", [emit.call_c("PyCapsule_GetPointer", [capsule, emit.op(llvm.mlir_zero, ptr)], ptr)])
-        with emit.ip():
-            llvm.return_()
-        _add_address_getter(module, "fxn_free_capsule")
+        _add_runtime_table(module, "fxn_free_capsule__runtime")
+        _add_capsule_destructor(module, "fxn_free_capsule", "fxn_free_capsule__runtime")
         engine = jit(module)
+    fill_runtime_table(function_address(engine, "fxn_free_capsule__runtime"), 0, arrays=False)
     ctypes.pythonapi.Py_IncRef(ctypes.py_object(engine))
     return engine
+
+
+def _add_capsule_destructor(module, symbol: str, table: str) -> None:
+    """Add ``<symbol>(capsule)``, freeing the pointer the capsule holds, and its address getter."""
+    ptr = ir.Type.parse("!llvm.ptr")
+    with ir.InsertionPoint(module.body):
+        function = llvm.LLVMFuncOp(symbol, ir.TypeAttr.get(ir.Type.parse("!llvm.func<void (ptr)>")))
+    (capsule,) = function.body.blocks.append(ptr).arguments
+    emit = _Emitter(function, None, table)
+    emit.call_c("free", [emit.call_c("PyCapsule_GetPointer", [capsule, emit.op(llvm.mlir_zero, ptr)], ptr)])
+    with emit.ip():
+        llvm.return_()
+    _add_address_getter(module, symbol)
+
+
+def _add_runtime_table(module, symbol: str) -> None:
+    """Add the zeroed runtime table ``symbol`` (one pointer per slot) and its address getter."""
+    count = len(RUNTIME_SLOTS)
+    i64 = ir.IntegerType.get_signless(64)
+    zeros = ir.DenseElementsAttr.get_splat(ir.RankedTensorType.get([count], i64), ir.IntegerAttr.get(i64, 0))
+    with ir.InsertionPoint(module.body):
+        llvm.GlobalOp(ir.Type.parse(f"!llvm.array<{count} x i64>"), symbol,
+                      ir.Attribute.parse("#llvm.linkage<internal>"), value=zeros, alignment=8)
+    _add_address_getter(module, symbol)
 
 
 def _add_address_getter(module, symbol: str) -> None:
     """Add ``<symbol>__address() -> ptr``: the JIT only looks up packed wrappers, this gives a raw address."""
     ptr = ir.Type.parse("!llvm.ptr")
     with ir.InsertionPoint(module.body):
-        getter = llvm.LLVMFuncOp(_address_symbol(symbol), ir.TypeAttr.get(ir.Type.parse("!llvm.func<ptr ()>")))
+        getter = llvm.LLVMFuncOp(address_symbol(symbol), ir.TypeAttr.get(ir.Type.parse("!llvm.func<ptr ()>")))
     block = getter.body.blocks.append()
     with ir.InsertionPoint(block):
         llvm.return_(arg=llvm.mlir_addressof(ptr, symbol))
 
 
-def _function_address(engine, symbol: str) -> int:
+def function_address(engine, symbol: str) -> int:
     """The raw address of ``symbol`` in a JIT engine, through its address getter's packed wrapper."""
     result = ctypes.c_void_p()
     packed = (ctypes.c_void_p * 1)(ctypes.addressof(result))
-    ctypes.CFUNCTYPE(None, ctypes.c_void_p)(engine.raw_lookup(_address_symbol(symbol)))(ctypes.addressof(packed))
+    ctypes.CFUNCTYPE(None, ctypes.c_void_p)(engine.raw_lookup(address_symbol(symbol)))(ctypes.addressof(packed))
     return result.value
 
 
@@ -419,7 +394,8 @@ def add_python_entry(module, name: str, arg_types: list[TensorType], result_type
         i64 = ir.IntegerType.get_signless(64)
         self_value, args, nargs, keywords = function.body.blocks.append(ptr, ptr, i64, ptr).arguments
         fallback = function.body.blocks.append()
-        emit = _Emitter(function, fallback)
+        _add_runtime_table(module, runtime_symbol(name))
+        emit = _Emitter(function, fallback, runtime_symbol(name))
         _emit_fallback(emit, self_value, args, nargs, keywords)
         build = _EntryBuilder(emit, args)
         emit.require(emit.compare("eq", emit.as_int(keywords), emit.const(0)))
@@ -449,6 +425,7 @@ def add_python_entry(module, name: str, arg_types: list[TensorType], result_type
             else:
                 emit.ret(build.array(result, result_descriptor))
         _add_address_getter(module, entry_symbol(name))
+        _add_capsule_destructor(module, destructor_symbol(name), runtime_symbol(name))
 
 
 def _stored(emit: _Emitter, value, expected: TensorType):
@@ -465,31 +442,20 @@ def _emit_fallback(emit: _Emitter, self_value, args, nargs, keywords) -> None:
     emit.block = current
 
 
-class _MethodDef(ctypes.Structure):
-    """CPython's ``PyMethodDef``."""
+class _JitCode:
+    """A JIT engine as :func:`fxn.entry_binding.bind` reads compiled code (and what keeps it alive)."""
 
-    _fields_ = [("name", ctypes.c_char_p), ("method", ctypes.c_void_p), ("flags", ctypes.c_int), ("doc", ctypes.c_char_p)]
+    def __init__(self, engine):
+        self.engine = engine
 
-
-class _Fallback:
-    """The ``self`` of an entry's builtin function: the Python path, and the method definition the builtin reads."""
-
-    __slots__ = ("python_path", "method")
-
-    def __init__(self, python_path, method: _MethodDef):
-        self.python_path = python_path
-        self.method = method
-
-    def __call__(self, *args, **kwargs):
-        return self.python_path(*args, **kwargs)
+    def address_of(self, symbol: str) -> int:
+        return function_address(self.engine, symbol)
 
 
-def builtin_function(engine, name: str, python_path):
-    """``fxn_<name>__python`` of a JIT engine as a builtin function falling back to ``python_path(*args, **kwargs)``.
+def builtin_function(engine, name: str, python_path, arrays: bool):
+    """``fxn_<name>__python`` of a JIT engine, its runtime table filled (numpy's slots if ``arrays``), as a
+    builtin function falling back to ``python_path(*args, **kwargs)``; see :func:`fxn.entry_binding.bind`.
 
-    ``python_path`` must return what the entry returns; the builtin keeps it
-    alive, and it must keep the engine alive.
-    """
-    method = _MethodDef(name.encode(), _function_address(engine, entry_symbol(name)), METH_FASTCALL_KEYWORDS, None)
-    new = _python_function("PyCFunction_NewEx", ctypes.py_object, ctypes.c_void_p, ctypes.py_object, ctypes.py_object)
-    return new(ctypes.addressof(method), _Fallback(python_path, method), None)
+    Result arrays free their buffers through :func:`capsule_destructor`,
+    whose code outlives the engine."""
+    return entry_binding.bind(_JitCode(engine), name, python_path, arrays, capsule_destructor())

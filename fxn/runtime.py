@@ -35,7 +35,8 @@ import numpy as np
 
 from fxn.dialects import TensorType
 from fxn.dialects.types import VerifyError, dtype_of_numpy
-from fxn.entries import SCALAR_CTYPES, destination_symbol, dynamic_result_dims, memref_symbol
+from fxn.entries import SCALAR_CTYPES, dynamic_result_dims
+from fxn.symbols import destination_symbol, memref_symbol
 
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c"))
 _LIBC.free.argtypes = [ctypes.c_void_p]
@@ -130,7 +131,7 @@ def _data_address():
     ``layout_matches`` checks on live objects), and falls back to
     ``ndarray.ctypes`` where that check fails.
     """
-    from fxn.python_entry import ARRAY_DATA, layout_matches
+    from fxn.entry_binding import ARRAY_DATA, layout_matches
 
     if not layout_matches():
         return lambda array: array.ctypes.data

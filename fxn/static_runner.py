@@ -57,7 +57,7 @@ from pathlib import Path
 import numpy as np
 
 from fxn import toolchain
-from fxn.entries import memref_symbol
+from fxn.symbols import memref_symbol
 
 #: Architectures (the triple's first part) whose byte order is big-endian: the protocol is little-endian.
 _BIG_ENDIAN = ("aarch64_be", "armeb", "mips", "mips64", "powerpc", "powerpc64", "s390x", "sparc", "sparcv9")

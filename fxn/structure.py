@@ -22,8 +22,6 @@ import dataclasses
 import sys
 from dataclasses import dataclass
 
-import numpy as np
-
 
 @dataclass(frozen=True)
 class Structure:
@@ -83,8 +81,10 @@ def holds_arrays(value) -> bool:
 
 
 def _is_array(value) -> bool:
-    torch = sys.modules.get("torch")  # a torch tensor exists only once torch is imported
-    return isinstance(value, (np.ndarray, np.generic)) or (torch is not None and isinstance(value, torch.Tensor))
+    # An array exists only once its library is imported.
+    numpy, torch = sys.modules.get("numpy"), sys.modules.get("torch")
+    return (numpy is not None and isinstance(value, (numpy.ndarray, numpy.generic))) or \
+        (torch is not None and isinstance(value, torch.Tensor))
 
 
 def flatten(value, is_leaf=None, sort_keys: bool = True) -> tuple[list, Structure]:

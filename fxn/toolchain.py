@@ -228,6 +228,14 @@ def shared_library(llvm_ir_modules: list[str], output: Path, exported: list[str]
     return output
 
 
+def link_shared_object(code: Path, output: Path, libraries: list[str] = ()) -> Path:
+    """Link the position-independent object file ``code`` (of this machine) into the shared library ``output``,
+    against ``libraries`` (linker names: ``omp`` is ``-lomp``)."""
+    _run([_clang(), "-shared", "-nostartfiles", "-fuse-ld=lld", str(code), "-o", str(output),
+          *(f"-l{name}" for name in libraries)], f"link {output.name}")
+    return output
+
+
 def object_file(llvm_ir_modules: list[str], output: Path, flags: list[str]) -> Path:
     """Compile LLVM IR modules into one relocatable object ``output`` (``ld -r`` of one object per module)."""
     with tempfile.TemporaryDirectory(prefix="fxn-build-") as scratch:

@@ -88,7 +88,7 @@ class WasmtimeRunner:
     def module(self, program: Program, target: Target):
         """The wasmtime module of ``program`` for ``target``, built on first use."""
         import wasmtime
-        from fxn.entries import memref_symbol
+        from fxn.symbols import memref_symbol
 
         from .toolchain import link_module
 
@@ -130,7 +130,7 @@ class _Call:
     """One call of a memref entry in one instance: its argument buffers, descriptors and results."""
 
     def __init__(self, store, instance, function: str):
-        from fxn.entries import memref_symbol
+        from fxn.symbols import memref_symbol
 
         exports = instance.exports(store)
         self.store, self.function, self.symbol = store, function, memref_symbol(function)

@@ -178,6 +178,10 @@ class DimAssumptions:
         object.__setattr__(self, "minimums", minimums)
         object.__setattr__(self, "_holds", _comparison(groups, minimums))
 
+    def __reduce__(self):
+        """Pickled as what it is built from (the on-disk cache stores it): the derived check is built again."""
+        return DimAssumptions, (self.names, self.assumptions, self.unchecked)
+
     def statements(self) -> list[str]:
         """Every assumption as a condition on the arguments (see :meth:`Assumption.statement`), in program order."""
         return [a.statement(self.names) for a in self.assumptions]

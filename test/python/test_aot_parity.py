@@ -24,7 +24,7 @@ import pytest
 from fxn.backends import host_target
 from fxn.compiler import Signature, entry_points, lower_to_llvm
 from fxn.dialects import OPS, new_context
-from fxn.entries import memref_symbol
+from fxn.symbols import memref_symbol
 from fxn.interpreter import interpret
 from fxn.mlir import llvm
 from fxn.runtime import Status, descriptor_type, write_shape

@@ -193,7 +193,7 @@ import numpy as np
 
 from fxn import toolchain
 from fxn.backends.base import Backend, Target
-from fxn.entries import memref_symbol
+from fxn.symbols import memref_symbol
 from fxn.passes.lowering.checked_allocation import failure_error
 from fxn.runtime import Status, descriptor_type, write_shape
 

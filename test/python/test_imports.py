@@ -1,18 +1,42 @@
-"""What importing fxn and decorating a function cost: neither imports torch, ``import fxn`` not even MLIR."""
+"""What importing fxn, decorating a function and calling it import: only what the code needs.
+
+``import fxn`` and decorating import neither torch, MLIR nor numpy; a
+function of numbers doing arithmetic compiles without torch; a call of code
+from the on-disk cache imports neither torch, MLIR nor numpy.
+"""
 
 import subprocess
 import sys
 
+FMA = (
+    "import sys, fxn\n"
+    "assert not {'torch', 'torch_mlir', 'numpy'} & set(sys.modules), 'import fxn'\n"
+    "@fxn.compile\n"
+    "def fma(x: float, y: float, z: float) -> float:\n"
+    "    return x * y + z\n"
+    "assert not {'torch', 'torch_mlir', 'numpy'} & set(sys.modules), 'decorating'\n"
+    "assert fma(2.0, 3.0, 1.0) == 7.0\n"
+)
 
-def test_import_and_decoration_import_neither_torch_nor_mlir_until_needed():
-    check = (
-        "import sys, fxn\n"
-        "assert 'torch' not in sys.modules and 'torch_mlir' not in sys.modules, 'import fxn'\n"
-        "@fxn.compile\n"
-        "def fma(x: float, y: float, z: float) -> float:\n"
-        "    return x * y + z\n"
-        "assert 'torch' not in sys.modules, 'decorating imported torch'\n"
-        "assert fma(2.0, 3.0, 1.0) == 7.0\n"
-    )
-    result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+
+def run(code: str, **environment) -> None:
+    import os
+
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, **environment})
     assert result.returncode == 0, result.stderr
+
+
+def test_import_and_decoration_import_neither_torch_mlir_nor_numpy():
+    run(FMA)
+
+
+def test_a_function_of_numbers_compiles_without_torch():
+    run(FMA + "assert 'torch' not in sys.modules, 'compiling fma'\n"
+              "assert fma.concrete_functions[0].lowered.traced.capture == 'numbers'\n")
+
+
+def test_a_call_of_cached_code_imports_neither_torch_mlir_nor_numpy(tmp_path):
+    warm = FMA + "assert not {'torch', 'torch_mlir', 'numpy'} & set(sys.modules), sorted(sys.modules)\n"
+    run(FMA, FXN_CACHE="1", FXN_CACHE_DIR=str(tmp_path))
+    run(warm, FXN_CACHE="1", FXN_CACHE_DIR=str(tmp_path))

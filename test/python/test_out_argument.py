@@ -8,7 +8,7 @@ import fxn
 import fxn.compiled
 from fxn.compiled import lower_destination
 from fxn.dialects import TensorType
-from fxn.entries import destination_symbol
+from fxn.symbols import destination_symbol
 
 N = fxn.Tensor[fxn.f32, "N"]
 
