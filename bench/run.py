@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from bench import workloads
+from bench import cold_start, workloads
 from bench.timing import ALL_CORES, ONE_THREAD, SLOW_CALL_SECONDS, SLOW_REPEATS, THREADS_VARIABLE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +42,9 @@ class Section:
     #: (the peers compute in f32 or f64, with or without FMA contraction).
     reference: str
     tolerance: float
+    #: Measures the section itself instead of timing the peers' calls: ``measure(repeats)`` gives
+    #: (peer -> case -> record, notes).
+    measure: Callable | None = None
 
 
 @dataclass
@@ -274,6 +277,20 @@ def render_networks(results: Results):
     return header, rows, targets
 
 
+def render_cold_start(results: Results):
+    """One row per measurement; fxn and numba side by side, fxn's targets checked."""
+    header = ["", "fxn", "numba", "fxn / numba"]
+    rows = [[case, results.cell("fxn", case), results.cell("numba", case),
+             ratio(results.seconds("fxn", case), results.seconds("numba", case))] for case in cold_start.TARGETS]
+    targets = []
+    for case, limit in cold_start.TARGETS.items():
+        seconds = results.seconds("fxn", case)
+        if seconds is not None:
+            targets.append(f"{case}: {format_seconds(seconds)} (target <= {format_seconds(limit)}) "
+                           f"{'met' if seconds <= limit else 'MISSED'}")
+    return header, rows, targets
+
+
 SECTIONS = {
     "a": Section("a", "(a) looped scalar fma, time per call", ("fxn", "c", "numba", "cpython"), render_loops, "c", 1e-3),
     "b": Section("b", "(b) array x*y + z on f32, time per call", ("fxn", "numpy", "numba", "c"), render_arrays, "c", 1e-4),
@@ -288,6 +305,8 @@ SECTIONS = {
     "g": Section("g", "(g) networks: the CNNs of examples/cnn.py, one image, one thread and all cores",
                  ("fxn", "torch", "inductor", *(p + ALL_CORES for p in ("fxn", "torch", "inductor"))),
                  render_networks, "torch", 1e-3),
+    "h": Section("h", "(h) cold start: fresh processes, time to import and to the first result of the scalar fma",
+                 tuple(cold_start.PROGRAMS), render_cold_start, "fxn", 0.0, cold_start.measure),
 }
 
 
@@ -366,6 +385,9 @@ def run_section(section: Section, repeats: int) -> tuple[Section, Results]:
     that follow; the others carry on.
     """
     results, peers = Results(), []
+    if section.measure is not None:
+        results.by_peer, results.notes = section.measure(repeats)
+        return section, results
     for name in section.peers:
         try:
             peers.append(PeerProcess(name, section.letter))

@@ -33,7 +33,6 @@ from __future__ import annotations
 import ctypes
 import functools
 import hashlib
-import logging
 import os
 import pickle
 import sys
@@ -48,9 +47,15 @@ DEFAULT_MAX_BYTES = 1 << 30
 #: The suffix of entries (a temporary file being written has another).
 SUFFIX = ".fxn"
 
-_LOG = logging.getLogger("fxn")
 #: Libraries loaded by this process, kept for its lifetime.
 _LOADED: list = []
+
+
+def _warn(message: str, *args) -> None:
+    """A warning on the ``fxn`` logger (shown on stderr unless the program configures logging)."""
+    import logging
+
+    logging.getLogger("fxn").warning(message, *args)
 
 
 def enabled() -> bool:
@@ -76,7 +81,7 @@ def max_bytes() -> int:
     try:
         return int(configured)
     except ValueError:
-        _LOG.warning("fxn cache: FXN_CACHE_MAX_BYTES=%r is not a number of bytes; the limit is %d", configured,
+        _warn("fxn cache: FXN_CACHE_MAX_BYTES=%r is not a number of bytes; the limit is %d", configured,
                      DEFAULT_MAX_BYTES)
         return DEFAULT_MAX_BYTES
 
@@ -120,16 +125,15 @@ def host_id() -> str:
     model and features, as ``/proc/cpuinfo`` gives them) and the backends installed (each distribution that
     registers one in the ``fxn.backends`` entry-point group, by its name, version and entry points: the first
     whose targets include this machine compiles for it)."""
-    import platform
-
-    digest = hashlib.sha256(f"{platform.machine()}\0{platform.system()}\0".encode())
+    machine = os.uname()
+    digest = hashlib.sha256(f"{machine.machine}\0{machine.sysname}\0".encode())
     try:
         with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as file:
             processor = file.read().split("\n\n", 1)[0]
         digest.update("".join(line for line in processor.splitlines(keepends=True)
                               if line.split(":")[0].strip() in ("vendor_id", "model name", "flags")).encode())
-    except OSError:
-        digest.update(platform.processor().encode())
+    except OSError:  # no /proc: the architecture alone
+        pass
     for folder in sys.path:
         try:
             names = sorted(name for name in os.listdir(folder or ".") if name.endswith(".dist-info"))
@@ -154,8 +158,8 @@ class Entry:
     library: bytes
 
 
-def _path(entry_key: str) -> str:
-    return os.path.join(directory(), f"{entry_key}{SUFFIX}")
+def _path(entry_key: str, folder: str | None = None) -> str:
+    return os.path.join(folder or directory(), f"{entry_key}{SUFFIX}")
 
 
 def load(entry_key: str) -> Entry | None:
@@ -168,7 +172,7 @@ def load(entry_key: str) -> Entry | None:
         return None
     entry = _parse(data)
     if entry is None:
-        _LOG.warning("fxn cache: %s is damaged (truncated or corrupted); removed, the code is compiled again", path)
+        _warn("fxn cache: %s is damaged (truncated or corrupted); removed, the code is compiled again", path)
         _remove(path)
         return None
     try:
@@ -193,9 +197,11 @@ def _parse(data: bytes) -> Entry | None:
     return Entry(metadata, rest[8 + size:])
 
 
-def store(entry_key: str, metadata: dict, library: bytes) -> str | None:
-    """Write the entry of ``entry_key`` atomically, then evict; the path, or None if it could not be written."""
-    folder = directory()
+def store(entry_key: str, metadata: dict, library: bytes, folder: str | None = None,
+          limit: int | None = None) -> str | None:
+    """Write the entry of ``entry_key`` atomically into ``folder`` (default: :func:`directory`), then evict down
+    to ``limit`` bytes (default: :func:`max_bytes`); the path, or None if it could not be written."""
+    folder = folder or directory()
     pickled = pickle.dumps(metadata, protocol=pickle.HIGHEST_PROTOCOL)
     rest = len(pickled).to_bytes(8, "little") + pickled + library
     data = MAGIC + hashlib.sha256(rest).digest() + rest
@@ -207,15 +213,15 @@ def store(entry_key: str, metadata: dict, library: bytes) -> str | None:
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(data)
-            os.replace(temporary, _path(entry_key))
+            os.replace(temporary, _path(entry_key, folder))
         except BaseException:
             _remove(temporary)
             raise
     except OSError as error:
-        _LOG.warning("fxn cache: cannot write to %s (%s); compiled code is not cached", folder, error)
+        _warn("fxn cache: cannot write to %s (%s); compiled code is not cached", folder, error)
         return None
-    evict(max_bytes())
-    return _path(entry_key)
+    evict(max_bytes() if limit is None else limit, folder)
+    return _path(entry_key, folder)
 
 
 def _entries(folder: str, suffix: str = SUFFIX) -> list[tuple[float, int, str]]:
@@ -234,9 +240,10 @@ def _entries(folder: str, suffix: str = SUFFIX) -> list[tuple[float, int, str]]:
     return found
 
 
-def evict(limit: int) -> int:
-    """Remove the least recently used entries while the cache holds more than ``limit`` bytes; how many went."""
-    entries = sorted(_entries(directory()))
+def evict(limit: int, folder: str | None = None) -> int:
+    """Remove the least recently used entries while the cache (``folder``, default :func:`directory`) holds
+    more than ``limit`` bytes; how many went."""
+    entries = sorted(_entries(folder or directory()))
     total, removed = sum(size for _, size, _ in entries), 0
     for _, size, path in entries:
         if total <= limit:

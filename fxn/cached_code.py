@@ -1,9 +1,10 @@
 """A concrete function's code in the on-disk cache (:mod:`fxn.cache`): what an entry holds, and how it runs again.
 
-:func:`store` links the JIT engine's position-independent machine code into
-a shared library (the memref entry, the value entry, the CPython entry with
-its runtime table and capsule destructor: see :mod:`fxn.python_entry`) and
-stores it with what calling it needs: the signature, which results are
+:func:`store` links (on a thread of its own) the JIT engine's
+position-independent machine code into a shared library (the memref entry,
+the value entry, the CPython entry with its runtime table and capsule
+destructor: see :mod:`fxn.python_entry`) and stores it with what calling
+it needs: the signature, which results are
 Python scalars, the structure results are returned in, and, for the Python
 path, what the code assumes of dynamic dims and where it may fail.
 :func:`load` gives back a :class:`CachedLowering` and the loaded library.
@@ -14,35 +15,27 @@ module) traces and lowers the function again on first use.
 
 from __future__ import annotations
 
-import logging
+import threading
 
 from fxn import cache
 from fxn.entry_binding import bind
 from fxn.symbols import destructor_symbol
 
-_LOG = logging.getLogger("fxn")
+#: Entries being written, by key: a writer thread each (see :func:`store`).
+_WRITING: dict[str, threading.Thread] = {}
 
 
 def store(cache_key: str, engine, lowered, scalar_results: list[bool], entered: bool, arrays: bool) -> None:
-    """Store the code of ``engine`` (built position-independent from ``lowered``) under ``cache_key``; a
-    failure to link or write is logged and leaves the cache without it."""
+    """Store the code of ``engine`` (built position-independent from ``lowered``) under ``cache_key``.
+
+    The metadata is taken here; linking and writing the entry run on a
+    thread of their own (the linker is another process), so the first call
+    does not wait for them. The interpreter waits for the thread before it
+    exits; :func:`load` of the same key waits for it too. A failure to link
+    or write is logged and leaves the cache without the entry.
+    """
     import pickle
-    import subprocess
-    import tempfile
-    from pathlib import Path
 
-    from fxn.toolchain import ToolchainError, link_shared_object
-
-    try:
-        with tempfile.TemporaryDirectory(prefix="fxn-cache-") as scratch:
-            code = Path(scratch) / "code.o"
-            engine.dump_to_object_file(str(code))
-            # Parallel loops call LLVM's OpenMP runtime (as fxn.compiler.jit gives them it).
-            libraries = ["omp"] if "omp.parallel" in lowered.module.operation.get_asm() else []
-            library = link_shared_object(code, Path(scratch) / "code.so", libraries).read_bytes()
-    except (ToolchainError, OSError, subprocess.SubprocessError) as error:
-        _LOG.warning("fxn cache: cannot link %s's code (%s); it is not cached", lowered.entry, error)
-        return
     metadata = {
         "entry": lowered.entry,
         "arg_types": [(t.dtype, t.shape) for t in lowered.arg_types],
@@ -55,12 +48,47 @@ def store(cache_key: str, engine, lowered, scalar_results: list[bool], entered: 
         # Unpickled when the Python path first needs them (they name classes of the lowering passes).
         "python_path": pickle.dumps((lowered.dim_assumptions, lowered.allocation_sites)),
     }
-    cache.store(cache_key, metadata, library)
+    # Parallel loops call LLVM's OpenMP runtime (as fxn.compiler.jit gives them it).
+    libraries = ["omp"] if "omp.parallel" in lowered.module.operation.get_asm() else []
+    # Where and how much: as this thread sees the environment now.
+    writer = threading.Thread(target=_write, args=(cache_key, engine, metadata, libraries, cache.directory(),
+                                                   cache.max_bytes()), name=f"fxn-cache-{lowered.entry}")
+    _WRITING[cache_key] = writer
+    writer.start()
+
+
+def _write(cache_key: str, engine, metadata: dict, libraries: list[str], folder: str, limit: int) -> None:
+    """Link the engine's object into a library and store it with ``metadata`` (a writer thread's work)."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from fxn.toolchain import ToolchainError, link_shared_object
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="fxn-cache-") as scratch:
+            code = Path(scratch) / "code.o"
+            engine.dump_to_object_file(str(code))
+            library = link_shared_object(code, Path(scratch) / "code.so", libraries).read_bytes()
+        cache.store(cache_key, metadata, library, folder, limit)
+    except (ToolchainError, OSError, subprocess.SubprocessError) as error:
+        cache._warn("fxn cache: cannot link %s's code (%s); it is not cached", metadata["entry"], error)
+    finally:
+        _WRITING.pop(cache_key, None)
+
+
+def wait() -> None:
+    """Wait until every entry this process is writing is written."""
+    for writer in list(_WRITING.values()):
+        writer.join()
 
 
 def load(cache_key: str, types: tuple, relower):
     """``(lowering, library, scalar_results, entered, arrays)`` of the entry of ``cache_key``, or None (no entry,
     a damaged one, or one for other types). ``relower()`` lowers the function again where the IR is needed."""
+    writer = _WRITING.get(cache_key)
+    if writer is not None:
+        writer.join()
     entry = cache.load(cache_key)
     if entry is None:
         return None
@@ -70,7 +98,7 @@ def load(cache_key: str, types: tuple, relower):
     try:
         library = cache.Library(entry.library, metadata["entry"])
     except OSError as error:  # a library this process cannot load (a runtime it needs is missing)
-        _LOG.warning("fxn cache: cannot load the cached code of %s (%s); it is compiled again", metadata["entry"],
+        cache._warn("fxn cache: cannot load the cached code of %s (%s); it is compiled again", metadata["entry"],
                      error)
         return None
     lowering = CachedLowering(metadata, list(types), relower)

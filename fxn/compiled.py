@@ -68,7 +68,6 @@ import contextlib
 import enum
 import functools
 import inspect
-import logging
 import re
 import sys
 import typing
@@ -86,8 +85,6 @@ STAGES = ("traced", "fxn", "optimized", "lowered", "llvm", "asm")
 _SCALAR_ANNOTATIONS = (float, int, bool)
 #: Python values an unannotated parameter keys a trace on by value (and tuples and lists of them).
 _VALUE_TYPES = (bool, int, float, str, type(None))
-#: The logger of retraces (one debug line each, naming the argument that changed).
-_LOG = logging.getLogger("fxn")
 #: The retrace at which a function warns, once, that it keeps retracing.
 _RETRACES_WARNED = 3
 
@@ -578,7 +575,7 @@ class CompiledFunction(functools.partial):
                    if previous.get(name) != now]
         what = (", ".join(f"argument '{name}' changed from {old} to {new}" for name, old, new in changed)
                 or "a new signature")
-        _LOG.debug("retracing %s (trace %d): %s", root.__name__, root._tracing_count, what)
+        _debug("retracing %s (trace %d): %s", root.__name__, root._tracing_count, what)
         if root._tracing_count == _RETRACES_WARNED + 1:
             warnings.warn(
                 f"{root.location()}: {root.__name__} has been retraced {_RETRACES_WARNED} times (last: {what}). Each "
@@ -809,7 +806,7 @@ class CompiledFunction(functools.partial):
             self._traced(concrete, self._description(types))
         else:
             self._root._traces.append(concrete)
-            _LOG.debug("%s: loaded %s from the on-disk cache", self.__name__, concrete)
+            _debug("%s: loaded %s from the on-disk cache", self.__name__, concrete)
         self._concrete[types] = concrete
         return concrete
 
@@ -875,7 +872,7 @@ class CompiledFunction(functools.partial):
 
         source, statics = fingerprint(self.fn), values_digest(self.static_values())
         if source is None or statics is None:
-            _LOG.debug("%s: not cached on disk (it reads a value fxn cannot fingerprint)", self.__name__)
+            _debug("%s: not cached on disk (it reads a value fxn cannot fingerprint)", self.__name__)
             return None
         hints = sorted((name, repr(hint)) for name, hint in self._hints.items())
         options = (self.fast_math, self.boundscheck, sorted((t.__name__, d) for t, d in self.scalar_dtypes.items()),
@@ -911,6 +908,14 @@ class CompiledFunction(functools.partial):
         if kwargs or len(args) != self._arity:
             args = self._bind(args, kwargs)
         return args, out
+
+
+def _debug(message: str, *args) -> None:
+    """A debug line on the ``fxn`` logger (retraces, the on-disk cache). Unless the program imported
+    :mod:`logging`, no handler could show it, and it is skipped (a cached call stays free of the import)."""
+    logging = sys.modules.get("logging")
+    if logging is not None:
+        logging.getLogger("fxn").debug(message, *args)
 
 
 def _host():

@@ -18,7 +18,6 @@ arrays.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 
 from fxn.symbols import entry_symbol, runtime_symbol
@@ -56,7 +55,7 @@ def _process_addresses() -> dict[str, int]:
     """The addresses of the C functions and Python objects of :data:`RUNTIME_SLOTS` not from numpy."""
     addresses = {name: ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value
                  for name in C_FUNCTIONS if name != "free"}
-    addresses["free"] = ctypes.cast(ctypes.CDLL(ctypes.util.find_library("c")).free, ctypes.c_void_p).value
+    addresses["free"] = ctypes.cast(ctypes.CDLL(None).free, ctypes.c_void_p).value  # the C library's, as loaded
     addresses.update({"float": id(float), "int": id(int), "True": id(True), "False": id(False)})
     return addresses
 

@@ -53,11 +53,13 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from fxn import toolchain
 from fxn.symbols import memref_symbol
+
+if TYPE_CHECKING:  # imported where arrays are read and written: a backend importing this module costs nothing
+    import numpy as np
 
 #: Architectures (the triple's first part) whose byte order is big-endian: the protocol is little-endian.
 _BIG_ENDIAN = ("aarch64_be", "armeb", "mips", "mips64", "powerpc", "powerpc64", "s390x", "sparc", "sparcv9")
@@ -207,6 +209,8 @@ def encode_arguments(function: str, arg_types: list, inputs: list) -> bytes:
     takes a one-element 1-d array (what ``np.ascontiguousarray`` makes of a
     0-d one).
     """
+    import numpy as np
+
     if len(inputs) != len(arg_types):
         raise TypeError(f"{function}() takes {len(arg_types)} arguments; got {len(inputs)}")
     pieces = []
@@ -222,6 +226,8 @@ def encode_arguments(function: str, arg_types: list, inputs: list) -> bytes:
 
 def decode_results(function: str, result_types: list, output: bytes, sites: list = ()) -> list[np.ndarray]:
     """The results in the driver's stdout; MemoryError or IndexError if its status reports a failure."""
+    import numpy as np
+
     from fxn.passes.lowering.checked_allocation import STATUS_BYTES, STATUS_FIELDS, failure_error
 
     if len(output) < STATUS_BYTES:

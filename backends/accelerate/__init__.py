@@ -57,15 +57,16 @@ machine (its :meth:`~fxn.backends.base.Backend.runner` is None).
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fxn import toolchain
 from fxn.backends.base import ALLOCATION_IMPORTS, Backend, Target, take_options
 from fxn.backends.neon import EMULATOR, RUN_REQUIREMENTS
-from fxn.static_runner import StaticRunner
 
-from .library import FUNCTIONS
-from .lowering import LOWERINGS
+if TYPE_CHECKING:  # the runner imports numpy, the library and lowerings MLIR: loaded when first used
+    from fxn.static_runner import StaticRunner
 
 #: What LLVM lowers memory fills to on Darwin, besides ``memset``: ``bzero`` (a zero fill, from
 #: ``llvm.memset`` of 0) and ``memset_pattern16`` (a loop storing a repeated 16-byte pattern, such as a
@@ -100,6 +101,8 @@ class AccelerateBackend(Backend):
 
     def allowed_imports(self, target: Target) -> frozenset[str]:
         darwin = DARWIN_MEMORY_IMPORTS if "apple" in target.triple else frozenset()
+        from .library import FUNCTIONS
+
         return ALLOCATION_IMPORTS | darwin | FUNCTIONS.keys()
 
     def runner(self, target: Target) -> StaticRunner | None:
@@ -118,6 +121,8 @@ def standin_runner(target: Target) -> StaticRunner | None:
     """The ``os=linux`` runner under qemu-aarch64, linked with :data:`STANDIN_SOURCE` (None for macOS)."""
     if "linux" not in target.triple:
         return None
+    from fxn.static_runner import StaticRunner
+
     return StaticRunner(codegen_flags(target), ["-fuse-ld=lld", "-static", str(STANDIN_SOURCE)], [EMULATOR],
                         RUN_REQUIREMENTS)
 
@@ -144,7 +149,26 @@ def object_file(llvm_ir_modules: list[str], output: Path, flags: list[str]) -> P
     return output
 
 
+class _Lowerings(Mapping):
+    """The lowerings of :mod:`.lowering` (which imports MLIR), imported when first read: discovering the
+    backends (to find this machine's) loads this package, which then costs nothing."""
+
+    def _table(self) -> dict:
+        from .lowering import LOWERINGS
+
+        return LOWERINGS
+
+    def __getitem__(self, name: str):
+        return self._table()[name]
+
+    def __iter__(self):
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+
 backend = AccelerateBackend(
     "accelerate", "arm64 macOS, matmul/linear/conv2d through Accelerate's cblas_sgemm (Mach-O object, built only)",
-    lowerings=dict(LOWERINGS), options={"os": "macos (default) or linux (tests only: the same code for aarch64 Linux)"},
+    lowerings=_Lowerings(), options={"os": "macos (default) or linux (tests only: the same code for aarch64 Linux)"},
 )

@@ -39,10 +39,13 @@ from __future__ import annotations
 import platform
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fxn import toolchain
 from fxn.backends.base import Backend, Target, TargetError, take_options
-from fxn.static_runner import StaticRunner
+
+if TYPE_CHECKING:  # the runner imports numpy: loaded when a target runs, not when backends are discovered
+    from fxn.static_runner import StaticRunner
 
 #: CPUs the ``cpu`` option takes (clang-22 accepts each as -mcpu for aarch64; more are easy to add).
 CPUS = ("neoverse-n1", "neoverse-n2", "neoverse-v1", "neoverse-v2", "cortex-a53", "cortex-a55", "cortex-a72",
@@ -106,6 +109,8 @@ def static_runner(target: Target) -> StaticRunner | None:
     """The runner of ``target``'s code under qemu-aarch64 (None for Android); ``unavailable()`` says what is missing."""
     if "android" in target.triple:
         return None
+    from fxn.static_runner import StaticRunner
+
     # clang finds Debian's cross C library and libgcc for the triple by itself (no --sysroot).
     return StaticRunner(codegen_flags(target), ["-fuse-ld=lld", "-static"], [EMULATOR], RUN_REQUIREMENTS)
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import fxn
-from fxn import cache
+from fxn import cache, cached_code
 
 
 @pytest.fixture
@@ -22,6 +22,8 @@ def cache_dir(tmp_path, monkeypatch):
 
 
 def entries(folder: Path) -> list[Path]:
+    """The entries in ``folder`` once this process has written those it is writing."""
+    cached_code.wait()
     return sorted(folder.glob("*.fxn")) if folder.is_dir() else []
 
 
@@ -125,6 +127,7 @@ def test_cache_info_and_clear_from_the_command_line(cache_dir):
         return x - 1.0
 
     fxn.compile(f)(1.0)
+    cached_code.wait()
     environment = {**os.environ}
     info = subprocess.run([sys.executable, "-m", "fxn.cli", "cache", "info"], capture_output=True, text=True,
                           env=environment)
