@@ -228,6 +228,19 @@ def test_star_args_with_specs_and_ahead_of_time():
         fxn.compile(lambda *ts: ts[0], input_signature=[fxn.TensorSpec([2])])
 
 
+def test_ops_of_a_function_of_flattened_arguments_are_located_at_the_users_lines():
+    @fxn.compile
+    def add(*xs):
+        first = xs[0]
+
+        return first * 2 + xs[1]
+
+    concrete = add.get_concrete_function(fxn.TensorSpec([None]), fxn.TensorSpec([None]))
+    line = add.fn.__code__.co_firstlineno + 4  # the return, not the line of the generated function's call
+    (statement,) = concrete.lowered.dim_assumptions.statements()
+    assert statement.startswith(f"xs_0.shape[0] == xs_1.shape[0] (fxn.add at {__file__}:{line}:")
+
+
 # ----------------------------------------------------------------------------- containers
 
 
