@@ -43,7 +43,7 @@ class Undeclarable(TypeError):
         self.path, self.why = path, why
 
 
-def is_container_annotation(hint) -> bool:
+def _is_container_annotation(hint) -> bool:
     """Whether an annotation names a tuple, list, dict, named tuple or dataclass (declaring one or not)."""
     if (typing.get_origin(hint) or hint) in (tuple, list, dict):
         return True
@@ -53,7 +53,7 @@ def is_container_annotation(hint) -> bool:
 def annotated_container(hint, name: str) -> ContainerSpec | None:
     """The container an annotation of parameter ``name`` declares; None if it names no container; Undeclarable
     naming the path where it declares no fixed structure."""
-    if not is_container_annotation(hint):
+    if not _is_container_annotation(hint):
         return None
     leaves: list = []
     return ContainerSpec(_annotated(hint, name, leaves), tuple(leaves))
@@ -67,10 +67,10 @@ def why_undeclared(hint, name: str) -> str:
         annotated_container(hint, name)
     except Undeclarable as error:
         return f" {error.why}" if error.path == name else f": {error}"
-    return f" is annotated {annotation_text(hint)}, which specializes on each call"
+    return f" is annotated {_annotation_text(hint)}, which specializes on each call"
 
 
-def annotation_text(hint) -> str:
+def _annotation_text(hint) -> str:
     """An annotation as a reader knows it: ``torch.Tensor``, ``tuple``, ``list[fxn.TensorSpec([3], fxn.f32)]``."""
     if isinstance(hint, type):
         return hint.__qualname__ if hint.__module__ == "builtins" else f"{hint.__module__}.{hint.__qualname__}"
@@ -91,13 +91,13 @@ def _annotated(hint, path: str, leaves: list) -> Structure:
         return Structure("tuple", tuple(_annotated(a, f"{path}[{i}]", leaves) for i, a in enumerate(arguments)))
     if origin in (tuple, list, dict):
         lacking, example = ("keys", "{'key': fxn.TensorSpec(...)}") if origin is dict else ("length", "[...]")
-        raise Undeclarable(path, f"is annotated {annotation_text(hint)}, which declares no {lacking} "
+        raise Undeclarable(path, f"is annotated {_annotation_text(hint)}, which declares no {lacking} "
                            f"(input_signature can: {example})")
     if isinstance(hint, type) and (dataclasses.is_dataclass(hint) or _is_named_tuple(hint)):
         return _annotated_fields(hint, path, leaves)
     if isinstance(hint, StaticSpec):
         raise Undeclarable(path, f"is annotated {hint!r}, which only a parameter can be")
-    raise Undeclarable(path, f"is annotated {annotation_text(hint)}, which specializes on each call")
+    raise Undeclarable(path, f"is annotated {_annotation_text(hint)}, which specializes on each call")
 
 
 def _annotated_fields(cls: type, path: str, leaves: list) -> Structure:
