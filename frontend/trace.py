@@ -83,9 +83,10 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
             captured = None
             if straight:
                 torch_args = [p.name in torch_parameters(fn) for p in parameters]
+                # Ops are located at the user's lines: in fn, or in the function of flattened arguments calls.
+                user_codes = frozenset({fn.__code__, getattr(fn, "__fxn_calls__", fn).__code__})
                 try:
-                    captured = capture(fn, arg_types, torch_args, frozenset({fn.__code__}), numpy_semantics(fn),
-                                       statics)
+                    captured = capture(fn, arg_types, torch_args, user_codes, numpy_semantics(fn), statics)
                 except DataDependentControlFlow:
                     if function_node(fn) is None:
                         raise

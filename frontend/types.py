@@ -7,6 +7,9 @@
   an int is a static dim, a string names a dynamic one;
 - ``np.ndarray``, ``torch.Tensor`` or no annotation specialize on the
   dtype and shape of the argument of each call;
+- ``tuple[A, B]``, a ``NamedTuple`` or a dataclass whose fields are
+  annotated so declares a container, each leaf a parameter of its own
+  (:mod:`.containers`);
 - ``fxn.Static[int]`` (or a name in ``static_argnames``) is a Python value
   fixed when the function is traced, a constant of its code: each value
   (``int``, ``float``, ``bool``, ``str``, ``None``, an enum member, or a
@@ -178,6 +181,7 @@ class Parameter:
     declared: TensorType | None
     is_scalar: bool  # passed as a Python scalar (annotated float / int / bool)
     static: StaticSpec | None = None  # a Python value fixed at trace time (fxn.Static[...] or static_argnames)
+    container: object = None  # a declared container (.containers.ContainerSpec): one parameter per leaf
 
 
 def parameters(fn, static_argnames=(), scalar_dtypes: dict = SCALAR_DTYPES) -> list[Parameter]:
@@ -199,8 +203,18 @@ def parameters(fn, static_argnames=(), scalar_dtypes: dict = SCALAR_DTYPES) -> l
         elif isinstance(hint, TensorSpec):
             result.append(Parameter(name, hint.tensor_type, False))
         else:
-            result.append(Parameter(name, None, False))
+            result.append(Parameter(name, None, False, container=_declared_container(hint, name)))
     return result
+
+
+def _declared_container(hint, name: str):
+    """The container an annotation declares, or None (no container, or one of no fixed structure)."""
+    from .containers import Undeclarable, annotated_container
+
+    try:
+        return annotated_container(hint, name)
+    except Undeclarable:  # it specializes on each call; ahead-of-time compilation says why it cannot
+        return None
 
 
 def argument_type(parameter: Parameter, value) -> TensorType:

@@ -13,6 +13,35 @@ what the artifacts were built from and for: the source file's name and
 sha256, the fxn and toolchain versions, the target, each file's sha256
 and the symbols the artifact imports.
 
+A predictor's ``"signature"`` in the manifest lists the memref entry's
+arguments and results in their order, one per array or number: a
+parameter declared as a container (a ``tuple[...]``, ``NamedTuple`` or
+dataclass annotation, or a tuple, list or dict of ``fxn.TensorSpec`` in
+``input_signature``; :mod:`fxn.frontend.containers`) has one argument per
+leaf, and a returned container one result per leaf:
+
+- ``parameters``: ``{"name", "path", "type", "dtype", "shape",
+  "python_scalar"}`` each: the Python parameter the argument belongs to, its
+  Python path (``pair[0]``, ``cfg['scale']``, ``p.weight``; the parameter's
+  name where it is no container), its tensor type and element type, its
+  shape as declared (ints, dim names, null for a dynamic dim without a name)
+  and whether Python passes it as a scalar (annotated ``float``/``int``/``bool``);
+- ``results``: ``{"path", "type", "dtype", "shape", "python_scalar"}`` each,
+  the path in the returned value ``result`` (``result['mean']``,
+  ``result[1]``; ``result`` for a returned array or number);
+- ``structure``: how a caller rebuilds the Python values:
+  ``{"parameters": [{"name": ..., **node}, ...], "result": node}``, a node
+  being ``{"kind": "leaf", "index": i}`` (the ``i``-th argument, or result),
+  ``{"kind": "tuple"|"list", "items": [node, ...]}``, ``{"kind": "dict",
+  "keys": [...], "items": [...]}`` (an argument's keys sorted by their
+  repr, a result's in the order the function inserted them; a key that is
+  no string or number as its repr) or ``{"kind": "namedtuple"|"dataclass",
+  "type": class name, "fields": [...], "items": [...]}``.
+
+The header declares the same arguments and results (paths in comments
+where a predictor takes or returns containers), and its ABI text says how
+containers flatten.
+
 Much of what the artifacts say comes from the user (the source file's name,
 tags, descriptions, predictor, parameter and dim names, the paths in
 "requires" lines), so each is written to be harmless where it stands, and
@@ -25,11 +54,14 @@ plain to a reviewer:
   get a space between their characters (``* /``, ``/ *``), so user text
   never ends the comment nor opens another (which ``-Wcomment`` reports).
 - In C code: a predictor's function name is an ASCII identifier
-  (:func:`lower_entries`); a parameter is declared under its name, or as
-  ``arg<i>`` if that is no ASCII identifier or is reserved to the
+  (:func:`lower_entries`); a parameter is declared under its name (a
+  container's leaf under its path made a name: ``pair_0``, ``cfg_scale``),
+  or as ``arg<i>`` if that is no ASCII identifier or is reserved to the
   implementation (``_X...``, ``__x``) or to the header (``fxn_...``, its
   types and the result and status parameters), with trailing underscores
-  while it is a C or C++ keyword or another parameter's. The
+  while it is a C or C++ keyword or another parameter's; the fields of a
+  results struct likewise from the results' paths (``r0``, ``mean``), with
+  ``r<i>`` for ``arg<i>`` (:func:`_result_fields`). The
   include guard keeps the stem's ASCII letters and digits. The header has
   no string literal.
 - In the manifest: ``json.dumps`` with ``ensure_ascii``, so the manifest is
@@ -82,10 +114,31 @@ class Entry:
     variable: str  # the module-level name of the @fxn.compile object
     compiled: object  # fxn.compiled.CompiledFunction
     lowered: object  # fxn.compiled.LoweredFunction
+    #: The CompiledFunction of one parameter per leaf that was lowered (``compiled`` itself without containers).
+    function: object
+    #: How ``compiled``'s parameters flatten into ``function``'s: (name, fxn.structure.Structure) per parameter.
+    layout: tuple
 
     @property
     def name(self) -> str:
         return self.lowered.entry
+
+    @property
+    def parameter_paths(self) -> list[tuple[str, str]]:
+        """(parameter name, Python path) of each parameter of the entry: ``("pair", "pair[0]")``."""
+        return [(name, path) for name, structure in self.layout for path in structure.paths(name)]
+
+    @property
+    def result_paths(self) -> list[str]:
+        """The Python path of each result in the returned value ``result``: ``result['mean']``, ``result[0]``."""
+        return self.lowered.traced.result_structure.paths("result")
+
+    @property
+    def structured(self) -> bool:
+        """Whether the predictor takes a container or returns one other than a tuple of arrays and numbers."""
+        result = self.lowered.traced.result_structure
+        flat = result.kind == "leaf" or (result.kind == "tuple" and all(c.kind == "leaf" for c in result.children))
+        return not flat or any(structure.kind != "leaf" for _, structure in self.layout)
 
     @property
     def symbols(self) -> dict[str, str]:
@@ -127,7 +180,9 @@ class ArtifactError(ValueError):
 
 
 def lower_entries(predictors: list[tuple[str, object]], target) -> list[Entry]:
-    """Lower each ``(variable, CompiledFunction)`` for its declared signature (TypeError if one is not fully declared).
+    """Lower each ``(variable, CompiledFunction)`` for its declared signature, flattened (one parameter per leaf
+    of a declared container: :meth:`~fxn.compiled.CompiledFunction.declared_function`); TypeError if one is not
+    fully declared.
 
     A predictor bound to several variables (``g = f``) is built once, under its first.
     """
@@ -136,8 +191,9 @@ def lower_entries(predictors: list[tuple[str, object]], target) -> list[Entry]:
         if id(compiled) in seen:
             continue
         seen.add(id(compiled))
-        lowered = compiled.lower(compiled.declared_types(), target)
-        entry = Entry(variable, compiled, lowered)
+        function, layout = compiled.declared_function()
+        lowered = function.lower(function.declared_types(), target)
+        entry = Entry(variable, compiled, lowered, function, layout)
         if not (entry.name.isidentifier() and entry.name.isascii()):
             raise ArtifactError(f"{compiled.location()}: predictor '{variable}' is named '{entry.name}', "
                                 "which is no C identifier; define it with def and an ASCII name")
@@ -266,22 +322,29 @@ def manifest(entries: list[Entry], artifacts: Artifacts, provenance: Provenance,
 
 
 def _predictor_manifest(entry: Entry) -> dict:
-    compiled, lowered = entry.compiled, entry.lowered
-    scalar = compiled.scalar_results(lowered.result_types)
+    compiled, function, lowered = entry.compiled, entry.function, entry.lowered
+    scalar = function.scalar_results(lowered.result_types)
     parameters = [
-        {"name": p.name, "type": str(t), "dtype": t.dtype, "shape": list(shape), "python_scalar": p.is_scalar}
-        for p, t, shape in zip(compiled.parameters, lowered.arg_types, compiled.annotated_shapes())
+        {"name": name, "path": path, "type": str(t), "dtype": t.dtype, "shape": list(shape),
+         "python_scalar": p.is_scalar}
+        for (name, path), p, t, shape in zip(entry.parameter_paths, function.parameters, lowered.arg_types,
+                                             function.annotated_shapes())
     ]
     results = [
-        {"type": str(t), "dtype": t.dtype, "shape": list(t.shape), "python_scalar": s}
-        for t, s in zip(lowered.result_types, scalar)
+        {"path": path, "type": str(t), "dtype": t.dtype, "shape": list(t.shape), "python_scalar": s}
+        for path, t, s in zip(entry.result_paths, lowered.result_types, scalar)
     ]
+    leaves = iter(range(len(parameters)))
+    structure = {
+        "parameters": [{"name": name, **_structure_manifest(s, leaves)} for name, s in entry.layout],
+        "result": _structure_manifest(lowered.traced.result_structure, iter(range(len(results)))),
+    }
     return {
         "name": entry.variable,
         "function": entry.name,
         "tag": compiled.tag,
         "description": compiled.description,
-        "signature": {"parameters": parameters, "results": results},
+        "signature": {"parameters": parameters, "results": results, "structure": structure},
         "requires": lowered.dim_assumptions.statements(),
         "symbols": entry.symbols,
         # Where the code may fail, site k (the status's) at index k - 1: as text, and as data with its kind.
@@ -290,6 +353,22 @@ def _predictor_manifest(entry: Entry) -> dict:
         # What tracing read from the world and baked in (allow_trace_effects=True); empty otherwise.
         "trace_effects": list(lowered.traced.trace_effects),
     }
+
+
+def _structure_manifest(structure, leaves) -> dict:
+    """A parameter's or the result's structure as JSON, each leaf the index of its entry (from ``leaves``) in
+    the signature's parameters or results (see the module docstring)."""
+    if structure.kind == "leaf":
+        return {"kind": "leaf", "index": next(leaves)}
+    node = {"kind": structure.kind}
+    if structure.kind == "dict":
+        node["keys"] = [key if isinstance(key, (str, int, float)) or key is None else repr(key)
+                        for key in structure.names]
+    elif structure.kind in ("namedtuple", "dataclass"):
+        node["type"] = structure.kind_type.__qualname__
+        node["fields"] = list(structure.names)
+    node["items"] = [_structure_manifest(child, leaves) for child in structure.children]
+    return node
 
 
 # ----------------------------------------------------------------------------- C header
@@ -339,6 +418,23 @@ agree on it, and a call must meet each "requires" line of its predictor
 would read out of bounds). A parameter is declared under its own name, or
 as arg<i> where that is no ASCII identifier or is reserved (_X, __x, fxn_),
 with trailing underscores while it is a C or C++ keyword or taken.
+
+Containers: a predictor whose parameters are tuples, lists, dicts, named
+tuples or dataclasses (declared by annotations or input_signature) takes
+one argument per array or number in them, in the order of the value read
+depth first: tuple and list elements and named tuple and dataclass fields
+in order, dict items in the order of their keys' Python repr
+(sorted(keys, key=repr)). Such an argument is named after its Python path,
+each run of characters other than letters, digits and _ one _, leading and
+trailing _ dropped (pair_0 is pair[0], cfg_scale is cfg['scale'], p_weight
+is p.weight; trailing underscores where another parameter has the name),
+then as above; its path follows in a comment. Results are flattened the same way, except that dict
+items keep the order in which the function inserted them. Several results
+are the fields of fxn_<function>_results, named after their paths in the
+returned value, result (r0 is result[0], mean is result['mean'], stats_low
+is result['stats'].low; r before a digit), by the rules above (r<i> for
+arg<i>). The manifest gives each parameter's and result's path, and the
+structures that rebuild the Python values.
 """
 
 
@@ -401,15 +497,15 @@ def _dim_names(shape) -> str:
     return f" [{', '.join(map(str, shape))}]" if any(isinstance(d, str) for d in shape or ()) else ""
 
 
-def _c_names(names: list[str]) -> list[str]:
-    """The parameters' names in C: ``arg<i>`` for a name that is no ASCII identifier or is reserved (to C:
-    ``_X``, ``__x``; to the header, whose types a parameter would hide: ``fxn_``); then trailing underscores
-    while a name is a keyword or taken."""
+def _c_names(names: list[str], fallback: str = "arg") -> list[str]:
+    """The parameters' (or results' fields') names in C: ``arg<i>`` (``<fallback><i>``) for a name that is
+    no ASCII identifier or is reserved (to C: ``_X``, ``__x``; to the header, whose types a parameter would
+    hide: ``fxn_``); then trailing underscores while a name is a keyword or taken."""
     taken = set(C_KEYWORDS)
     c_names = []
     for index, name in enumerate(names):
         usable = name.isascii() and name.isidentifier() and not re.match(r"__|_[A-Z]|fxn_", name)
-        c_name = name if usable else f"arg{index}"
+        c_name = name if usable else f"{fallback}{index}"
         while c_name in taken:
             c_name += "_"
         taken.add(c_name)
@@ -417,11 +513,40 @@ def _c_names(names: list[str]) -> list[str]:
     return c_names
 
 
+def _result_fields(paths: list[str]) -> list[str]:
+    """The fields of a results struct, from the results' paths: the path after ``result`` with each run of
+    other characters than letters, digits and _ as one _, an ``r`` before a digit (``r0`` is ``result[0]``,
+    ``mean`` is ``result['mean']``, ``stats_low`` is ``result['stats'].low``); then :func:`_c_names`."""
+    names = [re.sub(r"\W+", "_", path.removeprefix("result")).strip("_") for path in paths]
+    return _c_names([f"r{name}" if name[:1].isdigit() else name for name in names], fallback="r")
+
+
+def _with_path(text: str, path: str | None) -> str:
+    """A line of the header followed by the Python path it declares, in a comment (if there is one)."""
+    return f"{text}  /* {comment_text(path)} */" if path else text
+
+
+def _struct_typedef(name: str, fields: list[tuple[str, str | None]], commented: bool) -> str:
+    """``typedef struct { fields } name;`` on one line, or one field per line with its path in a comment."""
+    if not commented:
+        return f"typedef struct {{ {' '.join(text for text, _ in fields)} }} {name};"
+    return "\n".join(["typedef struct {", *(f"    {_with_path(text, path)}" for text, path in fields), f"}} {name};"])
+
+
+def _prototype(head: str, parameters: list[tuple[str, str | None]], commented: bool) -> str:
+    """``head(parameters);`` on one line, or one parameter per line with its path in a comment."""
+    if not commented:
+        return f"{head}({', '.join(text for text, _ in parameters)});"
+    last = len(parameters) - 1
+    lines = [f"    {_with_path(text + (',' if i < last else ');'), path)}" for i, (text, path) in enumerate(parameters)]
+    return "\n".join([f"{head}(", *lines])
+
+
 def _declarations(entry: Entry) -> list[str]:
-    compiled, lowered = entry.compiled, entry.lowered
-    names = _c_names([p.name for p in compiled.parameters])
+    compiled, function, lowered = entry.compiled, entry.function, entry.lowered
+    names = _c_names([p.name for p in function.parameters])
     signature = ", ".join(f"{n}: {t}{_dim_names(shape)}"
-                          for n, t, shape in zip(names, lowered.arg_types, compiled.annotated_shapes()))
+                          for n, t, shape in zip(names, lowered.arg_types, function.annotated_shapes()))
     results = ", ".join(map(str, lowered.result_types))
     about = [f"{entry.variable}: {compiled.tag or entry.name}"]
     if compiled.description:
@@ -429,16 +554,20 @@ def _declarations(entry: Entry) -> list[str]:
     about.append(f"{entry.name}({signature}) -> {results}")
     about += [f"requires {statement}" for statement in lowered.dim_assumptions.statements()]
     lines = ["", _comment("\n".join(about))]
-    bits = lowered.target.index_bits
-    arguments = ", ".join(f"const {_descriptor_name(t, bits)} *{n}" for n, t in zip(names, lowered.arg_types))
+    bits, structured = lowered.target.index_bits, entry.structured
+    arguments = [(f"const {_descriptor_name(t, bits)} *{n}", path)
+                 for n, t, (_, path) in zip(names, lowered.arg_types, entry.parameter_paths)]
     if len(lowered.result_types) == 1:
-        result = f"{_descriptor_name(lowered.result_types[0], bits)} *fxn_result"
+        path = entry.result_paths[0]
+        result = (f"{_descriptor_name(lowered.result_types[0], bits)} *fxn_result", path if path != "result" else None)
     else:
         struct = f"fxn_{entry.name}_results"
-        fields = " ".join(f"{_descriptor_name(t, bits)} r{i};" for i, t in enumerate(lowered.result_types))
-        lines.append(f"typedef struct {{ {fields} }} {struct};")
-        result = f"{struct} *fxn_results"
-    lines.append(f"void {memref_symbol(entry.name)}({result}, {arguments}, fxn_status *fxn_status);")
+        fields = [(f"{_descriptor_name(t, bits)} {field};", path) for field, t, path
+                  in zip(_result_fields(entry.result_paths), lowered.result_types, entry.result_paths)]
+        lines.append(_struct_typedef(struct, fields, structured))
+        result = (f"{struct} *fxn_results", None)
+    parameters = [result, *arguments, ("fxn_status *fxn_status", None)]
+    lines.append(_prototype(f"void {memref_symbol(entry.name)}", parameters, structured))
     if lowered.value_entry:
         scalars = ", ".join(f"{C_TYPES[t.dtype]} {n}" for n, t in zip(names, lowered.arg_types))
         lines.append(f"{C_TYPES[lowered.result_types[0].dtype]} {value_symbol(entry.name)}({scalars});")

@@ -8,7 +8,8 @@
   prints the stages of the compilation;
 - ``fxn run predictor.py --arg x=3 --arg y='[1, 2]' [--target NAME] [--json]``
   compiles a predictor for a target and calls it once (in this process, or
-  through the target's runner);
+  through the target's runner); a parameter declared as a container takes
+  JSON lists and objects (``--arg 'cfg={"scale": 2, "bias": [1, 2]}'``);
 - ``fxn interpret FILE.mlir --arg ...`` parses an fxn-dialect file,
   optionally runs a pass pipeline on it, and runs it in the reference
   interpreter.
@@ -335,6 +336,38 @@ def _array_argument(name: str, values: list, declared):
     return converted
 
 
+def _container_argument(name: str, value, container):
+    """A JSON value as the container a parameter declares (a list for a tuple or list, an object for a dict,
+    named tuple or dataclass), its lists arrays of the declared dtypes."""
+    from fxn.structure import unflatten
+
+    leaves: list = []
+    _container_leaves(name, value, container.structure, iter(container.leaves), leaves)
+    return unflatten(container.structure, leaves)
+
+
+def _container_leaves(path: str, value, structure, declared, leaves: list) -> None:
+    """The leaves of a JSON value at ``path`` as ``structure`` takes it apart, appended to ``leaves``."""
+    from fxn.frontend.types import TensorSpec
+
+    if structure.kind == "leaf":
+        spec = next(declared)
+        tensor = spec.tensor_type if isinstance(spec, TensorSpec) else None
+        leaves.append(_array_argument(path, value, tensor) if isinstance(value, list) else value)
+        return
+    if structure.kind in ("tuple", "list"):
+        if not (isinstance(value, list) and len(value) == len(structure.children)):
+            _fail(f"--arg {path}: expected a JSON list of {len(structure.children)}; got {json.dumps(value)}")
+        parts = value
+    else:
+        if not (isinstance(value, dict) and set(value) == set(structure.names)):
+            _fail(f"--arg {path}: expected a JSON object of the keys {', '.join(structure.names)}; "
+                  f"got {json.dumps(value)}")
+        parts = [value[name] for name in structure.names]
+    for step, child, part in zip(structure.steps(), structure.children, parts):
+        _container_leaves(path + step, part, child, declared, leaves)
+
+
 @cli.group(name="cache")
 def cache_group():
     """The on-disk cache of compiled code (FXN_CACHE_DIR; FXN_CACHE=0 turns it off)."""
@@ -361,7 +394,8 @@ def cache_clear():
 
 
 def _named_arguments(compiled, args: tuple[str, ...], variable: str) -> list:
-    """The positional arguments of ``--arg NAME=VALUE`` options; lists become arrays of the declared dtype."""
+    """The positional arguments of ``--arg NAME=VALUE`` options; lists become arrays of the declared dtype, and
+    JSON lists and objects the containers that parameters declare."""
     if getattr(compiled, "variadic", False):
         _fail(f"{compiled.location()}: {variable} takes *args or **kwargs; --arg NAME=VALUE needs named parameters")
     parameters = {p.name: p for p in compiled.parameters}
@@ -373,8 +407,11 @@ def _named_arguments(compiled, args: tuple[str, ...], variable: str) -> list:
         if key not in parameters:
             _fail(f"{compiled.location()}: {variable} has no parameter '{key}' (parameters: {', '.join(parameters)})")
         value = _parse_arg(text)
-        declared = parameters[key].declared
-        given[key] = _array_argument(key, value, declared) if isinstance(value, list) else value
+        container = parameters[key].container
+        if container is not None:
+            given[key] = _container_argument(key, value, container)
+        else:
+            given[key] = _array_argument(key, value, parameters[key].declared) if isinstance(value, list) else value
     missing = [name for name in parameters if name not in given]
     if missing:
         _fail(f"{compiled.location()}: {variable} needs --arg for parameter '{missing[0]}'")

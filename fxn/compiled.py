@@ -77,7 +77,7 @@ from dataclasses import dataclass
 
 from fxn.compile_lock import holding_compile_lock
 from fxn.dialects import TensorType, new_context
-from fxn.structure import LEAF, Structure, constant, flatten, holds_arrays, is_container, unflatten
+from fxn.structure import LEAF, Structure, constant, flatten, holds_arrays, is_container, leaves_of, unflatten
 
 #: What ``fxn inspect`` can print, in pipeline order.
 STAGES = ("traced", "fxn", "optimized", "lowered", "llvm", "asm")
@@ -382,6 +382,8 @@ class CompiledFunction(functools.partial):
         self.static_argnames = tuple(static_argnames)
         self.dtype = dtype
         self.scalar_dtypes = scalar_dtypes_option(dtype)
+        #: Parameters declared as containers (annotations, input_signature): name -> ContainerSpec.
+        self._containers = {}
         if _variadic(fn) and statics is None:
             # *args / **kwargs: each call's positions and keywords pick a function of fixed parameters.
             if input_signature is not None:
@@ -411,6 +413,7 @@ class CompiledFunction(functools.partial):
             self._retarget(self._dispatch_static)
             return self
         self.parameters = [p for p in every if p.static is None]
+        self._containers = {p.name: p.container for p in self.parameters if p.container is not None}
         self._signature = self._signature.replace(
             parameters=[p for name, p in self._signature.parameters.items() if name not in self.static_parameters])
         self._concrete: dict[tuple[TensorType, ...], ConcreteFunction] = {}
@@ -453,15 +456,19 @@ class CompiledFunction(functools.partial):
 
     def _flattened(self, arguments: dict) -> tuple["CompiledFunction", list]:
         """The function of fixed parameters that runs a call with these arguments (by parameter name, static
-        ones included), and its arguments: each position of ``*args``, each keyword of ``**kwargs`` and each
-        array in a container given to a parameter without a declared type is a parameter of its own; the
-        containers' structure and the Python values in them are constants of its code (part of the key)."""
+        ones included), and its arguments: each position of ``*args``, each keyword of ``**kwargs``, each leaf
+        of a declared container and each array in a container given to a parameter without a declared type
+        is a parameter of its own; the containers' structure and the Python values in them are constants of
+        its code (part of the key)."""
         declared = {p.name for p in self.parameters if p.declared is not None}
         layout, flat = [], []
         for name, parameter in inspect.signature(self.fn).parameters.items():
             value = arguments[name]
             if name in self.statics:
                 structure = constant(value)
+            elif name in self._containers:
+                structure = self._containers[name].structure
+                flat.extend(leaves_of(structure, value, name))
             elif parameter.kind is parameter.VAR_POSITIONAL:
                 parts = [_argument_structure(v, flat) for v in value]
                 structure = Structure("tuple", tuple(parts))
@@ -474,15 +481,31 @@ class CompiledFunction(functools.partial):
             else:
                 structure = _argument_structure(value, flat)
             layout.append((name, structure))
-        layout = tuple(layout)
+        return self._fixed_function(tuple(layout)), flat
+
+    def _fixed_function(self, layout: tuple) -> "CompiledFunction":
+        """The function of one parameter per leaf of ``layout`` ((parameter name, Structure) for each parameter
+        of the function, static ones as constants), made once per layout."""
         fixed = self._fixed.get(layout)
         if fixed is None:
+            hints = dict(self._hints)  # what declares each parameter: its annotation, or its input_signature entry
+            if self.input_signature is not None:
+                hints.update(zip((p.name for p in self.parameters), self.input_signature))
+            leaf_hints = {name: spec.leaves for name, spec in self._containers.items()}
             fixed = self._fixed[layout] = CompiledFunction(
-                _with_flat_parameters(self.fn, self._hints, layout), tag=self.tag,
+                _with_flat_parameters(self.fn, hints, layout, leaf_hints), tag=self.tag,
                 description=self.description, targets=self.targets, fast_math=self.fast_math,
                 allow_trace_effects=self.allow_trace_effects, boundscheck=self.boundscheck, dtype=self.dtype,
                 threads=self.threads, reduce_retracing=self.reduce_retracing, root=self._root)
-        return fixed, flat
+        return fixed
+
+    def flattened(self, args) -> tuple["CompiledFunction", list]:
+        """For a function with parameters declared as containers: the function of one parameter per leaf
+        that runs a call with these arguments (in parameter order), and its arguments; else itself and
+        ``args``. TypeError naming the path where an argument does not have its declared structure."""
+        if not self._containers:
+            return self, list(args)
+        return self._flattened({**self.static_values(), **dict(zip(self._names, args))})
 
     def _dispatch_static(self, *args, **kwargs):
         """A call of a function with static parameters: the specialization of their values runs the rest."""
@@ -542,7 +565,7 @@ class CompiledFunction(functools.partial):
         """The compiled function that runs a call with these arguments (in parameter order) in this one's
         place, and its arguments: the function of flattened containers if one holds arrays, else the
         specialization of the Python values given; (None, ``args``) if this one runs it."""
-        if any(_structured(args[i]) for i in self._undeclared):
+        if self._containers or any(_structured(args[i]) for i in self._undeclared):
             return self._flattened({**self.static_values(), **dict(zip(self._names, args))})
         return self._value_specialization(args)
 
@@ -638,8 +661,8 @@ class CompiledFunction(functools.partial):
 
     @property
     def fully_annotated(self) -> bool:
-        """Whether every parameter declares its type: one signature, no retracing."""
-        return all(p.declared is not None for p in self.parameters)
+        """Whether every parameter declares its type (or its container's): one signature, no retracing."""
+        return all(p.declared is not None or p.container is not None for p in self.parameters)
 
     @property
     def concrete_functions(self) -> list[ConcreteFunction]:
@@ -649,7 +672,32 @@ class CompiledFunction(functools.partial):
         return list(self._traces)
 
     def declared_types(self) -> list[TensorType]:
-        """The declared signature; TypeError naming the first parameter without a type annotation."""
+        """The declared signature, one type per parameter (per leaf of the flattened signature where a
+        parameter is a container, see :meth:`declared_function`); TypeError naming the first parameter
+        without a declared type."""
+        if self._containers:
+            return self.declared_function()[0].declared_types()
+        self._check_declared()
+        return [p.declared for p in self.parameters]
+
+    def declared_function(self) -> tuple["CompiledFunction", tuple]:
+        """What ahead-of-time compilation lowers: the function of one declared parameter per leaf that runs
+        this one's calls (this one itself, unless a parameter is a declared container), and how this one's
+        parameters flatten into it, as ``(name, Structure)`` per parameter in order (``LEAF`` for a parameter
+        that is no container). TypeError as :meth:`declared_types`."""
+        self._check_declared()
+        if not self._containers:
+            return self, tuple((p.name, LEAF) for p in self.parameters)
+        statics = self.static_values()
+        layout = tuple((name, constant(statics[name]) if name in statics else
+                        self._containers[name].structure if name in self._containers else LEAF)
+                       for name in inspect.signature(self.fn).parameters)
+        return self._fixed_function(layout), tuple(item for item in layout if item[0] not in statics)
+
+    def _check_declared(self) -> None:
+        """TypeError (located) unless every parameter of the function declares its type."""
+        from fxn.frontend.containers import why_undeclared
+
         if self.variadic:
             raise TypeError(f"{self.location()}: {self.__name__} takes *args or **kwargs; ahead-of-time compilation "
                             "needs named parameters with declared types")
@@ -658,15 +706,13 @@ class CompiledFunction(functools.partial):
             raise TypeError(f"{self.location()}: {self.__name__} has static parameters; compile a specialization "
                             f"ahead of time: {self.__name__}.specialize({names})")
         for p in self.parameters:
-            if p.declared is None:
-                hint = self._hints.get(p.name)
-                what = (f"is annotated {getattr(hint, '__module__', '')}.{getattr(hint, '__qualname__', hint)}, "
-                        "which specializes on each call" if hint is not None else "has no type annotation")
+            if p.declared is None and p.container is None:
                 raise TypeError(
-                    f"{self.location()}: parameter '{p.name}' of {self.__name__} {what}; ahead-of-time "
-                    "compilation needs a declared type (float, int, bool or fxn.Tensor[dtype, dims...])"
+                    f"{self.location()}: parameter '{p.name}' of {self.__name__}"
+                    f"{why_undeclared(self._hints.get(p.name), p.name)}; ahead-of-time compilation needs a "
+                    "declared type (float, int, bool or fxn.Tensor[dtype, dims...]) or a container of them "
+                    "(tuple[...], a NamedTuple or a dataclass)"
                 )
-        return [p.declared for p in self.parameters]
 
     def export(self, directory, targets=None) -> list:
         """Build this predictor ahead of time into ``directory``, one folder per target; the Artifacts written.
@@ -702,7 +748,11 @@ class CompiledFunction(functools.partial):
 
     def lower(self, types, target, stages: dict | None = None,
               stop_after: str | None = None, debug_info: bool = False) -> LoweredFunction | None:
-        """Lower one signature for ``target`` (a Target or a spec) without compiling it (AOT, inspection); see :func:`lower`."""
+        """Lower one signature for ``target`` (a Target or a spec) without compiling it (AOT, inspection); see
+        :func:`lower`. With declared containers, ``types`` are those of the flattened signature
+        (:meth:`declared_types`), lowered by :meth:`declared_function`."""
+        if self._containers:
+            return self.declared_function()[0].lower(types, target, stages, stop_after, debug_info)
         lowered = lower(self.fn, self.parameters, list(types), target, stages, stop_after, self.fast_math,
                         debug_info, self.allow_trace_effects, self.static_values(), self.boundscheck,
                         self.scalar_dtypes, self.threads)
@@ -946,27 +996,33 @@ def _argument_structure(value, flat: list) -> Structure:
     return LEAF
 
 
-def _leaves(name: str, kind, structure: Structure) -> list[tuple[str, bool]]:
-    """(path, annotated) of each leaf of a parameter's structure: a leaf that is the whole parameter, a
-    position of ``*ts`` or a keyword of ``**kw`` takes the parameter's annotation; leaves inside containers
-    take none."""
+def _leaves(name: str, kind, structure: Structure, hint, declared: tuple | None) -> list[tuple[str, object]]:
+    """(path, annotation) of each leaf of a parameter's structure: the leaves of a declared container take
+    their ``declared`` annotations; a leaf that is the whole parameter, a position of ``*ts`` or a keyword
+    of ``**kw`` takes the parameter's ``hint``; other leaves inside containers take none (``empty``)."""
+    empty = inspect.Parameter.empty
+    if declared is not None:
+        return list(zip(structure.paths(name), declared))
     if kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
         steps = (range(len(structure.children)) if kind is inspect.Parameter.VAR_POSITIONAL else structure.names)
         leaves = []
         for step, child in zip(steps, structure.children):
             path = f"{name}_{step}"
-            leaves += [(path, True)] if child.kind == "leaf" else [(p, False) for p in child.paths(path)]
+            leaves += [(path, hint)] if child.kind == "leaf" else [(p, empty) for p in child.paths(path)]
         return leaves
     if structure.kind == "leaf":
-        return [(name, True)]
-    return [(path, False) for path in structure.paths(name)]
+        return [(name, hint)]
+    return [(path, empty) for path in structure.paths(name)]
 
 
-def _with_flat_parameters(fn, hints: dict, layout: tuple):
+def _with_flat_parameters(fn, hints: dict, layout: tuple, declared_leaves: dict):
     """``fn`` as a function of one parameter per leaf of ``layout`` ((parameter name, Structure) in ``fn``'s
     order): ``*ts`` given 2 values takes ``ts_0, ts_1``, ``**kw`` given ``a`` takes ``kw_a``, a list ``xs``
-    of 2 arrays ``xs_0, xs_1``; a leaf standing for a whole parameter, or for a position of ``*ts`` or a
-    keyword of ``**kw``, is annotated as that parameter is. Its body rebuilds the arguments and calls ``fn``.
+    of 2 arrays ``xs_0, xs_1``, a named tuple ``p`` ``p_left, p_right``; a leaf standing for a whole
+    parameter, or for a position of ``*ts`` or a keyword of ``**kw``, is annotated as that parameter is
+    (``hints``), a leaf of a declared container as declared (``declared_leaves``: parameter name -> each
+    leaf's annotation), and the function's results as ``fn``'s. Its body rebuilds the arguments and calls
+    ``fn``.
 
     The function is compiled in ``fn``'s file (so that ops are located in the user's lines) under a name of
     its own (so that the AST path does not take ``fn``'s ``def`` for it); ``__fxn_calls__`` names ``fn``
@@ -978,14 +1034,16 @@ def _with_flat_parameters(fn, hints: dict, layout: tuple):
     for name, structure in layout:
         kind = signature.parameters[name].kind
         hint = hints.get(name, inspect.Parameter.empty)
-        for leaf, annotated in _leaves(name, kind, structure):
+        for leaf, annotation in _leaves(name, kind, structure, hint, declared_leaves.get(name)):
             own = re.sub(r"\W+", "_", leaf).strip("_")
-            while own in taken and own != name:
+            while own in taken and leaf != name:  # only a leaf that is the whole parameter keeps its name
                 own += "_"
             taken.add(own)
             names.append(own)
-            if annotated and hint is not inspect.Parameter.empty:
-                annotations[own] = hint
+            if annotation is not inspect.Parameter.empty:
+                annotations[own] = annotation
+    if "return" in hints:
+        annotations["return"] = hints["return"]
 
     def rebuild(*leaves):
         args, kwargs, rest = [], {}, iter(leaves)
@@ -1002,7 +1060,7 @@ def _with_flat_parameters(fn, hints: dict, layout: tuple):
                 args.append(value)
         return args, kwargs
 
-    own = f"_fxn_flat_{fn.__name__}"
+    own = "_fxn_flat_" + re.sub(r"\W", "_", fn.__name__)  # of a lambda too
     source = (f"def {own}({', '.join(names)}):\n"
               f"    args, kwargs = _fxn_rebuild({''.join(n + ', ' for n in names)})\n"
               f"    return _fxn_function(*args, **kwargs)\n")
@@ -1073,7 +1131,8 @@ def _object_references(values) -> tuple:
 
 def _with_input_signature(fn, every: list, signature: list) -> list:
     """``every`` parameter of ``fn`` with the type its ``input_signature`` entry declares (static ones keep
-    theirs); TypeError unless there is one fxn.TensorSpec per other parameter."""
+    theirs); TypeError unless there is one fxn.TensorSpec, or container of them, per other parameter."""
+    from fxn.frontend.containers import signature_container
     from fxn.frontend.types import Parameter, TensorSpec
 
     runtime = [p for p in every if p.static is None]
@@ -1088,10 +1147,10 @@ def _with_input_signature(fn, every: list, signature: list) -> list:
             result.append(p)
             continue
         spec = next(specs)
-        if not isinstance(spec, TensorSpec):
-            raise TypeError(f"{fn.__qualname__}: input_signature takes fxn.TensorSpec(shape, dtype) entries; got "
-                            f"{type(spec).__name__}")
-        result.append(Parameter(p.name, spec.tensor_type, False))
+        if isinstance(spec, TensorSpec):
+            result.append(Parameter(p.name, spec.tensor_type, False))
+        else:
+            result.append(Parameter(p.name, None, False, container=signature_container(spec, p.name, fn.__qualname__)))
     return result
 
 

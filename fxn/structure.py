@@ -13,7 +13,9 @@ Arguments' dict keys are sorted, so ``{"a": x, "b": y}`` and ``{"b": y,
 "a": x}`` have one structure (:func:`unflatten` rebuilds dicts in sorted
 key order); results keep their keys' order (``sort_keys=False``). The
 same flattening, with another leaf predicate, takes a function's results
-apart (:mod:`fxn.frontend.trace`).
+apart (:mod:`fxn.frontend.trace`). A declared signature's structure
+(:mod:`fxn.frontend.containers`) takes an argument apart with
+:func:`leaves_of`, which checks the argument against it.
 """
 
 from __future__ import annotations
@@ -46,19 +48,20 @@ class Structure:
             return 1
         return sum(child.leaves for child in self.children)
 
+    def steps(self) -> list[str]:
+        """How Python reaches each child from the value: ``[0]`` (a list or tuple), ``['w']`` (a dict),
+        ``.bias`` (a named tuple's or dataclass's field)."""
+        if self.kind == "dict":
+            return [f"[{name!r}]" for name in self.names]
+        if self.kind in ("namedtuple", "dataclass"):
+            return [f".{name}" for name in self.names]
+        return [f"[{i}]" for i in range(len(self.children))]
+
     def paths(self, prefix: str) -> list[str]:
         """The name of each leaf, from ``prefix`` (``x[0]``, ``cfg['w']``, ``p.bias``), in order."""
         if self.kind == "leaf":
             return [prefix]
-        if self.kind == "constant":
-            return []
-        if self.kind == "dict":
-            steps = [f"[{name!r}]" for name in self.names]
-        elif self.kind == "dataclass":
-            steps = [f".{name}" for name in self.names]
-        else:
-            steps = [f"[{i}]" for i in range(len(self.children))]
-        return [path for step, child in zip(steps, self.children) for path in child.paths(prefix + step)]
+        return [path for step, child in zip(self.steps(), self.children) for path in child.paths(prefix + step)]
 
 
 LEAF = Structure("leaf")
@@ -129,6 +132,35 @@ def constant(value) -> Structure:
 def unflatten(structure: Structure, leaves) -> object:
     """The value of ``structure`` with its leaves taken from ``leaves`` (an iterable, consumed in order)."""
     return _unflatten(structure, iter(leaves))
+
+
+def leaves_of(structure: Structure, value, path: str) -> list:
+    """The leaves of ``value`` (named ``path``) taken apart as ``structure`` declares (a declared signature):
+    a tuple or list of its length for a tuple or list, a dict of exactly its keys, an instance of its class
+    for a named tuple or dataclass; anything at a leaf. TypeError naming the path where ``value`` differs."""
+    kind = structure.kind
+    if kind == "leaf":
+        return [value]
+    if kind in ("tuple", "list"):
+        fits = isinstance(value, (tuple, list)) and len(value) == len(structure.children)
+        wanted = f"a {kind} of {len(structure.children)}"
+    elif kind == "dict":
+        fits = isinstance(value, dict) and set(value) == set(structure.names)
+        wanted = f"a dict of the keys {', '.join(map(repr, structure.names))}"
+    else:
+        fits = isinstance(value, structure.kind_type)
+        wanted = f"a {structure.kind_type.__name__}"
+    if not fits:
+        given = f"a {type(value).__name__}" + (f" of {len(value)}" if isinstance(value, (tuple, list, dict)) else "")
+        raise TypeError(f"parameter '{path}' expects {wanted}; got {given}")
+    if kind == "dict":
+        children = [value[name] for name in structure.names]
+    elif kind in ("namedtuple", "dataclass"):
+        children = [getattr(value, name) for name in structure.names]
+    else:
+        children = value
+    return [leaf for step, child, part in zip(structure.steps(), structure.children, children)
+            for leaf in leaves_of(child, part, path + step)]
 
 
 def _unflatten(structure: Structure, leaves):

@@ -33,13 +33,14 @@ def program_for(compiled, types, target: Target):
 def run_on_target(compiled, target_spec: str, arguments: list) -> list:
     """The results of ``compiled(*arguments)`` computed by code for ``target_spec``, as numpy arrays or scalars.
 
-    Arguments must fit the function's declared signature (or, without one,
-    their own types).
+    Arguments must fit the function's declared signature, containers included
+    (or, without one, their own types).
     """
     from fxn.compiler import as_target
     from fxn.frontend.types import argument_type
 
     backend, target = as_target(target_spec)
+    compiled, arguments = compiled.flattened(arguments)  # a declared container: one argument per leaf
     types = (compiled.declared_types() if compiled.fully_annotated
              else [argument_type(p, a) for p, a in zip(compiled.parameters, arguments)])
     if is_this_machine(target):

@@ -67,9 +67,12 @@ def test_manifest_records_predictors_target_and_symbols(built):
     assert scalar["description"] == "Fused multiply-add of three scalars: x * y + z."
     assert scalar["symbols"] == {"memref": "fxn_fma", "value": "fxn_fma__value"}
     assert scalar["signature"]["parameters"][0] == {
-        "name": "x", "type": "tensor<f32>", "dtype": "f32", "shape": [], "python_scalar": True}
+        "name": "x", "path": "x", "type": "tensor<f32>", "dtype": "f32", "shape": [], "python_scalar": True}
     assert scalar["signature"]["results"] == [
-        {"type": "tensor<f32>", "dtype": "f32", "shape": [], "python_scalar": True}]
+        {"path": "result", "type": "tensor<f32>", "dtype": "f32", "shape": [], "python_scalar": True}]
+    assert scalar["signature"]["structure"] == {
+        "parameters": [{"name": name, "kind": "leaf", "index": i} for i, name in enumerate("xyz")],
+        "result": {"kind": "leaf", "index": 0}}
     assert arrays["symbols"] == {"memref": "fxn_fma_arrays"}
     assert arrays["allocation_sites"] and all("fma.py:" in site for site in arrays["allocation_sites"])
     assert [p["shape"] for p in arrays["signature"]["parameters"]] == [["N"]] * 3

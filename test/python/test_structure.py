@@ -5,7 +5,9 @@ import dataclasses
 
 import numpy as np
 
-from fxn.structure import LEAF, flatten, holds_arrays, unflatten
+import pytest
+
+from fxn.structure import LEAF, flatten, holds_arrays, leaves_of, unflatten
 
 
 @dataclasses.dataclass
@@ -23,8 +25,8 @@ def test_flatten_and_unflatten_round_trip_every_container():
     leaves, structure = flatten(value)
     assert [x is y for x, y in zip(leaves, [a, b, c, a])] == [True] * 4
     assert structure.leaves == 4
-    assert structure.paths("p") == ["p['layers'][0].weight", "p['layers'][1].weight", "p['pair'][0]",
-                                    "p['pair'][1][0]"]
+    assert structure.paths("p") == ["p['layers'][0].weight", "p['layers'][1].weight", "p['pair'].left",
+                                    "p['pair'].right[0]"]
     rebuilt = unflatten(structure, leaves)
     assert rebuilt["name"] == "net" and rebuilt["pair"].right[1] == 3 and rebuilt["layers"][1].relu is False
     assert type(rebuilt["pair"]) is Pair and type(rebuilt["layers"]) is list and rebuilt["layers"][0].weight is a
@@ -45,3 +47,23 @@ def test_holds_arrays_looks_inside_every_container():
     assert holds_arrays({"x": [1, (2, np.zeros(1))]})
     assert holds_arrays(Layer(np.zeros(1)))
     assert not holds_arrays({"x": [1, (2, "a")]})
+
+
+def test_leaves_of_takes_a_value_apart_as_a_declared_structure_says():
+    a, b, c = np.zeros(2), np.ones(3), np.full(1, 2.0)
+    _, declared = flatten({"pair": Pair(a, [b, c]), "layer": Layer(a, relu=np.bool_(True))})
+    value = {"layer": Layer(c, relu=False), "pair": Pair(b, (a, 3.0))}  # a tuple for the list; numbers at leaves
+    assert leaves_of(declared, value, "p") == [c, False, b, a, 3.0]  # dict keys sorted, fields in order
+
+
+@pytest.mark.parametrize("value, message", [
+    ({"pair": Pair(1, [2, 3])}, r"parameter 'p' expects a dict of the keys 'layer', 'pair'; got a dict of 1"),
+    ({"pair": (1, [2, 3]), "layer": Layer(1)}, r"parameter 'p\['pair'\]' expects a Pair; got a tuple of 2"),
+    ({"pair": Pair(1, [2]), "layer": Layer(1)}, r"parameter 'p\['pair'\].right' expects a list of 2; got a list of 1"),
+    ({"pair": Pair(1, [2, 3]), "layer": {"weight": 1}}, r"parameter 'p\['layer'\]' expects a Layer; got a dict of 1"),
+])
+def test_leaves_of_names_the_path_where_a_value_differs(value, message):
+    leaf = np.zeros(1)
+    _, declared = flatten({"pair": Pair(leaf, [leaf, leaf]), "layer": Layer(leaf, relu=np.bool_(True))})
+    with pytest.raises(TypeError, match=message):
+        leaves_of(declared, value, "p")

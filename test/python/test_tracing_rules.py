@@ -228,6 +228,19 @@ def test_star_args_with_specs_and_ahead_of_time():
         fxn.compile(lambda *ts: ts[0], input_signature=[fxn.TensorSpec([2])])
 
 
+def test_ops_of_a_function_of_flattened_arguments_are_located_at_the_users_lines():
+    @fxn.compile
+    def add(*xs):
+        first = xs[0]
+
+        return first * 2 + xs[1]
+
+    concrete = add.get_concrete_function(fxn.TensorSpec([None]), fxn.TensorSpec([None]))
+    line = add.fn.__code__.co_firstlineno + 4  # the return, not the line of the generated function's call
+    (statement,) = concrete.lowered.dim_assumptions.statements()
+    assert statement.startswith(f"xs_0.shape[0] == xs_1.shape[0] (fxn.add at {__file__}:{line}:")
+
+
 # ----------------------------------------------------------------------------- containers
 
 
@@ -299,6 +312,57 @@ def test_nested_containers_with_star_args_and_a_declared_parameter():
     np.testing.assert_allclose(result, (a * b + b * b) * 2)
     np.testing.assert_allclose(combine(3.0, {"p": [b, b]}, {"q": (a, a)}), (b * b + a * a) * 3)
     assert combine.tracing_count == 1
+
+
+def test_declared_containers_are_one_signature_of_one_parameter_per_leaf():
+    import dataclasses
+    import typing
+
+    class Pair(typing.NamedTuple):
+        left: fxn.Tensor[fxn.f32, "N"]
+        right: fxn.Tensor[fxn.f32, "N"]
+
+    @dataclasses.dataclass
+    class Mix:
+        weights: tuple[fxn.Tensor[fxn.f32, "N"], float]
+        on: bool
+
+    @fxn.compile
+    def blend(pair: Pair, mix: Mix):
+        return pair.left * mix.weights[0] + pair.right * mix.weights[1] * mix.on
+
+    x, y = _f32(3), _f32(3) + 1
+    np.testing.assert_array_equal(blend(Pair(x, y), Mix((y, 2.0), True)), x * y + y * 2)
+    np.testing.assert_array_equal(blend(Pair(y, y), Mix((x, 3.0), False)), y * x)  # bool and float: run-time values
+    np.testing.assert_array_equal(blend(Pair(_f32(5), _f32(5)), Mix([_f32(5), 1.0], True)), _f32(5) ** 2 + _f32(5))
+    assert blend.tracing_count == 1 and blend.fully_annotated
+    assert [str(t) for t in blend.declared_types()] == ["tensor<?xf32>"] * 3 + ["tensor<f32>", "tensor<i1>"]
+    assert [p.name for p in blend.declared_function()[0].parameters] == [
+        "pair_left", "pair_right", "mix_weights_0", "mix_weights_1", "mix_on"]
+    with pytest.raises(TypeError, match=r"parameter 'pair' expects a Pair; got a tuple of 2"):
+        blend((x, y), Mix((y, 2.0), True))
+    with pytest.raises(TypeError, match=r"parameter 'mix.weights' expects a tuple of 2; got a tuple of 1"):
+        blend(Pair(x, y), Mix((y,), True))
+    with pytest.raises(TypeError, match=r"parameter 'pair_right' expects tensor<\?xf32>; got tensor<3xf64>"):
+        blend(Pair(x, np.ones(3)), Mix((y, 2.0), True))
+    assert blend.tracing_count == 1
+
+
+def test_input_signature_declares_containers_of_specs():
+    spec = fxn.TensorSpec([None])
+    mix = fxn.compile(lambda pair, cfg: pair[0] * cfg["a"] + pair[1] - cfg["b"],
+                      input_signature=[(spec, spec), {"b": spec, "a": spec}])
+    x, y = _f32(3), _f32(3) + 1
+    np.testing.assert_array_equal(mix([x, y], {"a": y, "b": x}), x * y + y - x)
+    np.testing.assert_array_equal(mix((_f32(2), _f32(2)), {"b": _f32(2), "a": _f32(2)}), _f32(2) ** 2)
+    assert mix.tracing_count == 1
+    assert mix.get_concrete_function((spec, spec), {"a": spec, "b": spec}) is mix.concrete_functions[0]
+    assert [p.name for p in mix.declared_function()[0].parameters] == ["pair_0", "pair_1", "cfg_a", "cfg_b"]
+    with pytest.raises(TypeError, match=r"parameter 'cfg' expects a dict of the keys 'a', 'b'; got a dict of 1"):
+        mix((x, y), {"a": y})
+    with pytest.raises(TypeError, match=r"input_signature takes fxn.TensorSpec\(shape, dtype\) entries; got str at "
+                                        r"cfg\['a'\]"):
+        fxn.compile(lambda cfg: cfg["a"], input_signature=[{"a": "f32"}])
 
 
 def test_other_objects_key_on_their_identity():
