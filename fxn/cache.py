@@ -99,15 +99,13 @@ def build_id() -> str:
     """What compiled code depends on besides the function and its options: fxn's own code (each source file's
     path, size and modification time, in-tree backends included), the MLIR bindings' native libraries (which
     hold MLIR and LLVM), and Python's version."""
-    import importlib.util
+    import fxn
 
     digest = hashlib.sha256(sys.version.encode())
     folders = []
     for package in ("fxn", "fxn.frontend", "fxn.dialects", "fxn.passes", "fxn.backends"):
-        spec = importlib.util.find_spec(package)
-        folders += [(folder, ".py") for folder in spec.submodule_search_locations or ()]
-    bindings = importlib.util.find_spec("torch_mlir")
-    folders += [(os.path.join(folder, "_mlir_libs"), ".so") for folder in bindings.submodule_search_locations or ()]
+        folders += [(folder, ".py") for folder in _package_folders(package, fxn.__path__)]
+    folders += [(os.path.join(folder, "_mlir_libs"), ".so") for folder in _package_folders("torch_mlir", None)]
     for folder, suffix in folders:
         for root, directories, files in os.walk(folder):
             directories.sort()
@@ -117,6 +115,16 @@ def build_id() -> str:
                     digest.update(f"{os.path.relpath(os.path.join(root, name), folder)}:{stat.st_size}:"
                                   f"{stat.st_mtime_ns}\0".encode())
     return digest.hexdigest()
+
+
+def _package_folders(name: str, parent_path) -> list[str]:
+    """The folders of package ``name`` (a subpackage of the package whose ``__path__`` is ``parent_path``), found
+    as an import would find them, without importing it (nor importlib.util, which a cached call need not load)."""
+    for finder in sys.meta_path:
+        spec = finder.find_spec(name, parent_path) if hasattr(finder, "find_spec") else None
+        if spec is not None:
+            return list(spec.submodule_search_locations or ())
+    return []
 
 
 @functools.cache
