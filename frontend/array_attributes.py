@@ -22,19 +22,15 @@ from .source import function_node
 #: The name the rewritten code calls.
 DTYPE = "fxn_dtype"
 
-#: torch's dtype of a tensor -> the NumPy dtype of the array it stands for (filled on first use: it imports torch;
-#: no functools.cache, which TorchDynamo, tracing through, warns about).
+#: torch's dtype of a tensor -> the NumPy dtype of the array it stands for: filled by :func:`helpers` (it imports
+#: torch), before TorchDynamo traces the code that reads it (which it could not do while it is being filled).
 _NUMPY_OF_TORCH: dict = {}
-
-
-def _numpy_of_torch() -> dict:
-    if not _NUMPY_OF_TORCH:
-        _NUMPY_OF_TORCH.update({to_torch(name): np.dtype(numpy_type) for name, numpy_type in NUMPY_DTYPES.items()})
-    return _NUMPY_OF_TORCH
 
 
 def helpers() -> dict:
     """The values of the names the rewritten code calls."""
+    if not _NUMPY_OF_TORCH:
+        _NUMPY_OF_TORCH.update({to_torch(name): np.dtype(numpy_type) for name, numpy_type in NUMPY_DTYPES.items()})
     return {DTYPE: dtype_of}
 
 
@@ -67,5 +63,5 @@ def dtype_of(value):
     if isinstance(value, np.ndarray):
         import torch
 
-        return _numpy_of_torch()[torch.from_numpy(value).dtype]
+        return _NUMPY_OF_TORCH[torch.from_numpy(value).dtype]
     return value.dtype

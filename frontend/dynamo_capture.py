@@ -26,6 +26,7 @@ from torch._dynamo.backends.common import aot_autograd
 from torch._subclasses.fake_tensor import unset_fake_temporarily
 
 from fxn.dialects import TensorType
+from fxn.dialects.types import numpy_dtypes
 
 from . import sandbox
 from .attribution import namespace_of, references
@@ -48,6 +49,7 @@ def capture(fn, arg_types: list[TensorType], torch_args: list[bool], default_flo
     code, so that NumPy's float64 default holds where ``torch._numpy`` leaves
     it to torch (``int32_array / 2`` is f64).
     """
+    numpy_dtypes()  # filled now: TorchDynamo could not trace its filling, only the reading, in the code it traces
     backend = _Backend()
     compiled = torch.compile(_entry(fn, torch_args, dict(statics or {})), backend=backend, fullgraph=True)
     previous = torch.get_default_dtype()
