@@ -82,7 +82,7 @@ def max_bytes() -> int:
         return int(configured)
     except ValueError:
         _warn("fxn cache: FXN_CACHE_MAX_BYTES=%r is not a number of bytes; the limit is %d", configured,
-                     DEFAULT_MAX_BYTES)
+              DEFAULT_MAX_BYTES)
         return DEFAULT_MAX_BYTES
 
 

@@ -38,7 +38,6 @@ def store(cache_key: str, engine, lowered, scalar_results: list[bool], entered: 
 
     metadata = {
         "entry": lowered.entry,
-        "arg_types": [(t.dtype, t.shape) for t in lowered.arg_types],
         "result_types": [(t.dtype, t.shape) for t in lowered.result_types],
         "scalar_results": scalar_results,
         "returns_tuple": lowered.traced.returns_tuple,
@@ -84,8 +83,8 @@ def wait() -> None:
 
 
 def load(cache_key: str, types: tuple, relower):
-    """``(lowering, library, scalar_results, entered, arrays)`` of the entry of ``cache_key``, or None (no entry,
-    a damaged one, or one for other types). ``relower()`` lowers the function again where the IR is needed."""
+    """``(lowering, library, scalar_results, entered, arrays)`` of the entry of ``cache_key`` (whose key holds
+    ``types``), or None (no entry, a damaged one). ``relower()`` lowers the function again where the IR is needed."""
     writer = _WRITING.get(cache_key)
     if writer is not None:
         writer.join()
@@ -93,8 +92,6 @@ def load(cache_key: str, types: tuple, relower):
     if entry is None:
         return None
     metadata = entry.metadata
-    if [(t.dtype, t.shape) for t in types] != metadata["arg_types"]:
-        return None
     try:
         library = cache.Library(entry.library, metadata["entry"])
     except OSError as error:  # a library this process cannot load (a runtime it needs is missing)
