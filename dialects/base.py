@@ -92,6 +92,21 @@ class EnumAttr(AttrSpec):
         return attr.value
 
 
+class TextAttr(AttrSpec):
+    """Any UTF-8 text: ``value = "Hello "`` (MLIR prints bytes outside printable ASCII as ``\\XX`` escapes)."""
+
+    def to_mlir(self, value):
+        return ir.StringAttr.get(value)
+
+    def decode(self, name, attr):
+        if not isinstance(attr, ir.StringAttr):
+            raise VerifyError(f"attribute '{name}' must be a string; got {attr}")
+        try:
+            return bytes(attr.value_bytes).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise VerifyError(f"attribute '{name}' is not UTF-8 text ({error.reason} at byte {error.start})") from None
+
+
 class IntAttr(AttrSpec):
     """A 64-bit integer: ``dim = 1 : i64``."""
 

@@ -189,3 +189,7 @@ def normalize_axis(axis: int, rank: int, what: str = "dimension") -> int:
     if not -extent <= axis < extent:
         raise VerifyError(f"{what} {axis} is out of range for rank {rank}")
     return axis % extent if rank else 0
+
+
+#: The type of a string: its UTF-8 bytes, no terminator (the string ops of ``dialects/string.py``).
+STRING = TensorType("ui8", (None,))

@@ -11,8 +11,8 @@ use. See ``docs/backends.md``.
   helpers :func:`conformance_cases` and :func:`check_case`;
 - :mod:`fxn.testing.cases`: the table op -> its cases, made by
   :mod:`~fxn.testing.elementwise_cases`, :mod:`~fxn.testing.tensor_cases`,
-  :mod:`~fxn.testing.reduction_cases`, :mod:`~fxn.testing.nn_cases` and
-  :mod:`~fxn.testing.image_cases`;
+  :mod:`~fxn.testing.reduction_cases`, :mod:`~fxn.testing.nn_cases`,
+  :mod:`~fxn.testing.image_cases` and :mod:`~fxn.testing.string_cases`;
 - :mod:`fxn.testing.case`: one case and its inputs, built into functions;
 - :mod:`fxn.testing.compare`: bit for bit, within a tolerance, within ulps.
 """

@@ -74,6 +74,8 @@ class Case:
         if self.arrays:
             return dtype_of_numpy(self.arrays[self.subject].dtype)
         value = self.attrs["value"]
+        if isinstance(value, str):  # a string constant: its UTF-8 bytes
+            return "ui8"
         return dtype_of_numpy((value.array if isinstance(value, Resource) else value).dtype)
 
     @property

@@ -66,6 +66,7 @@ from typing import Callable, Sequence
 
 from fxn.dialects import OPS, TensorType
 from fxn.dialects import elementwise as elementwise_ops
+from fxn.dialects import string as string_ops
 from fxn.dialects.reduction import reduced_axes, reduced_shape
 from fxn.dialects.types import normalize_axis
 from fxn.mlir import ir
@@ -509,6 +510,15 @@ def _elementwise(a, site, operands, attrs, result):
 
 # Each op of dialects/elementwise.py lowers to one broadcasting generic (structured.elementwise).
 RULES.update({name: _elementwise for name, op in OPS.items() if op.__module__ == elementwise_ops.__name__})
+
+
+def _string(a, site, operands, attrs, result):
+    return [None] * result.rank
+
+
+# The string ops of dialects/string.py assume nothing of their operands' lengths; a string's length follows from
+# its contents (a derived size).
+RULES.update({name: _string for name, op in OPS.items() if op.__module__ == string_ops.__name__})
 
 
 @_rule("fxn.broadcast_to")

@@ -58,11 +58,18 @@ def test_every_dtype_an_op_takes_has_a_case():
         cases = quick_cases(op_cases(op))
         for dtype in sorted(set(ALL_DTYPES) - {case.dtype for case in cases.values()}):
             for name, case in cases.items():
+                if not _typed(case):  # nothing to retype: a string constant (its text is its bytes)
+                    continue
                 try:
                     module_text({name: retyped(case, dtype)}, context)
                 except (VerifyError, TypeError, ValueError):
                     continue
                 pytest.fail(f"{op} takes {dtype} ({name} retyped builds) but none of its cases has it")
+
+
+def _typed(case: Case) -> bool:
+    """Whether ``case`` has an input or a constant of its dtype, which :func:`retyped` converts."""
+    return bool(case.arrays) or any(isinstance(v, (np.ndarray, Resource)) for v in case.attrs.values())
 
 
 def test_quick_keeps_every_dtype_and_variant_of_each_op():

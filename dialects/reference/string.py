@@ -1,0 +1,45 @@
+"""Reference kernels of the string ops (see ``fxn.dialects.string``): Python's own ``str`` and ``bytes``."""
+
+import numpy as np
+
+from . import kernel
+
+
+def _text(array: np.ndarray) -> bytes:
+    return array.tobytes()
+
+
+def _string(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, np.uint8).copy()
+
+
+@kernel("fxn.str_constant")
+def str_constant(*, value, result_type):
+    return _string(value.encode("utf-8"))
+
+
+@kernel("fxn.str_concat")
+def str_concat(inputs, *, result_type):
+    return _string(b"".join(_text(s) for s in inputs))
+
+
+@kernel("fxn.str_len")
+def str_len(input, *, result_type):
+    return np.int64(np.count_nonzero((input & 0xC0) != 0x80))
+
+
+@kernel("fxn.str_compare")
+def str_compare(lhs, rhs, *, predicate, result_type):
+    a, b = _text(lhs), _text(rhs)
+    return np.bool_({"eq": a == b, "ne": a != b, "lt": a < b, "le": a <= b, "gt": a > b, "ge": a >= b}[predicate])
+
+
+@kernel("fxn.str_contains")
+def str_contains(haystack, needle, *, result_type):
+    return np.bool_(_text(needle) in _text(haystack))
+
+
+@kernel("fxn.format")
+def format_number(input, *, spec, result_type):
+    value = bool(input) if input.dtype == np.bool_ else int(input)
+    return _string(format(value, spec).encode("utf-8"))

@@ -1,0 +1,116 @@
+"""Conformance cases of the string ops, compared bit for bit.
+
+Strings are random UTF-8 text mixing code points of 1 to 4 bytes (ASCII,
+Latin, CJK, emoji), with the empty string, prefixes of each other and equal
+strings among them; numbers to format cover each integer type's extremes,
+zero and random values, with every supported part of a format spec.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fxn.dialects import string as s
+from fxn.dialects.types import INT_DTYPES
+
+from .case import EXACT, Case, among, special_array
+
+#: Code point ranges random text draws from: 1, 2, 3 and 4 UTF-8 bytes.
+_RANGES = [(0x20, 0x7F), (0xA0, 0x800), (0x3040, 0x9FFF), (0x1F300, 0x1FAFF)]
+#: A string argument's type: its one dim is dynamic.
+_DYNAMIC = ((0,),)
+
+
+def random_text(rng: np.random.Generator, length: int) -> str:
+    """``length`` random code points, each from a random one of :data:`_RANGES`."""
+    ranges = [_RANGES[i] for i in rng.integers(0, len(_RANGES), length)]
+    return "".join(chr(int(rng.integers(low, high))) for low, high in ranges)
+
+
+def utf8(text: str) -> np.ndarray:
+    """``text``'s UTF-8 bytes as a string input."""
+    return np.frombuffer(text.encode("utf-8"), np.uint8).copy()
+
+
+def _cases(op, configs: list[tuple]) -> dict[str, Case]:
+    """``{op_i: Case}`` of ``(texts, attrs)`` configs, each text a dynamic string input, variant ``i``."""
+    name = op.OPERATION_NAME.removeprefix("fxn.")
+    return {f"{name}_{i}": Case(op, [utf8(t) for t in texts], attrs, _DYNAMIC * len(texts), compare=EXACT,
+                                variant=(str(i),))
+            for i, (texts, attrs) in enumerate(configs)}
+
+
+def constant_cases(rng) -> dict[str, Case]:
+    return _cases(s.StrConstantOp, [([], dict(value=text)) for text in ["Hello ", "", "Zoë 日本 🎉", "\x00\n\""]])
+
+
+def concat_cases(rng) -> dict[str, Case]:
+    return _cases(s.StrConcatOp, [
+        ([random_text(rng, 5), random_text(rng, 7)], {}),
+        (["Hello ", random_text(rng, 4), "! How are you doing today?"], {}),
+        ([random_text(rng, 3)], {}),
+        (["", random_text(rng, 2), "", ""], {}),
+        ([random_text(rng, 40)] * 5, {}),
+    ])
+
+
+def len_cases(rng) -> dict[str, Case]:
+    return _cases(s.StrLenOp, [([text], {}) for text in
+                               ["", "a", "Zoë", "日本", "🎉x", random_text(rng, 100), "é" * 33]])
+
+
+def compare_cases(rng) -> dict[str, Case]:
+    text = random_text(rng, 6)
+    pairs = [(text, text), (text, text[:3]), (text[:3], text), ("", text), ("", ""), ("abc", "abd"),
+             ("a\x7f", "aé"), ("é", "日"), ("日", "🎉"), (random_text(rng, 4), random_text(rng, 4))]
+    return _cases(s.StrCompareOp, [([a, b], dict(predicate=predicate))
+                                   for a, b in pairs for predicate in ("eq", "ne", "lt", "le", "gt", "ge")])
+
+
+def contains_cases(rng) -> dict[str, Case]:
+    text = random_text(rng, 12)
+    return _cases(s.StrContainsOp, [([text, needle], {}) for needle in
+                                    [text[3:7], text, "", text + "x", text[-1], text[:1] + "\x00", "zz"]]
+                  + [(["", ""], {}), (["", "a"], {}), (["aaab", "aab"], {}), (["Zoë", "oë"], {}), (["Zoë", "o\xeb!"], {})])
+
+
+#: Format specs of integers: each part of the mini-language fxn supports, alone and together.
+INTEGER_SPECS = ["", "d", "x", "X", "o", "b", "#x", "#X", "#o", "#b", "+d", " d", "-d", "8", "<8", "^9", "=+9",
+                 "08", "*>10", "é^7", "日<5", "🎉=+12", "#010x", "+#b", "3", "<05", "*>05", "0"]
+
+
+def format_cases(rng, supported) -> dict[str, Case]:
+    cases = {}
+    for dtype in among((*INT_DTYPES, "i1"), supported):
+        numpy_dtype = np.dtype(special_array(rng, dtype, ()).dtype)
+        if dtype == "i1":
+            values = [np.bool_(True), np.bool_(False)]
+        else:
+            limits = np.iinfo(numpy_dtype)
+            values = [limits.min, limits.max, 0, -1 if limits.min else 1, *special_array(rng, dtype, (2,))]
+        specs = [""] + INTEGER_SPECS[1:] if dtype != "i1" else ["", "d", ">6", "#x", "+"]
+        for i, spec in enumerate(specs):
+            value = np.asarray(values[i % len(values)], numpy_dtype)
+            cases[f"format_{dtype}_{i}"] = Case(s.FormatOp, [value], dict(spec=spec), compare=EXACT,
+                                                variant=(f"spec {spec!r}",))
+    return cases
+
+
+def _any_dtype(build):
+    """A builder ``(rng, supported) -> {name: Case}`` of string cases (ui8 bytes: every target has them)."""
+    def build_all(rng, supported) -> dict[str, Case]:
+        return build(rng) if "ui8" in supported else {}
+
+    return build_all
+
+
+def builders() -> dict[str, object]:
+    """Per string op name, the function ``(rng, supported dtypes) -> {name: Case}`` making its cases."""
+    return {
+        "fxn.str_constant": _any_dtype(constant_cases),
+        "fxn.str_concat": _any_dtype(concat_cases),
+        "fxn.str_len": _any_dtype(len_cases),
+        "fxn.str_compare": _any_dtype(compare_cases),
+        "fxn.str_contains": _any_dtype(contains_cases),
+        "fxn.format": format_cases,
+    }

@@ -1,0 +1,334 @@
+"""Generic lowering of the string ops (``fxn.dialects.string``) to tensor, linalg, scf and arith.
+
+A string is a ``tensor<?xi8>`` once lowered (its UTF-8 bytes, signless as
+all lowered code is). Ops that make a string compute its byte length first
+and fill a fresh ``tensor.empty`` of that length with ``linalg.generic``s
+(:func:`~.structured.generate`: each byte computed from its index, so the
+result is a contiguous buffer written once); ops that inspect strings are
+scalar loops (``scf.while``) that stop at the first byte that decides.
+
+- ``fxn.str_constant``: an ``arith.constant`` of the bytes, cast to ``?``;
+- ``fxn.str_concat``: each input inserted into its window of the result
+  (``tensor.insert_slice``: bufferized, a copy into a view of the one result
+  buffer; a generic per window would not do, since canonicalization folds
+  the slice of a ``tensor.empty`` it writes into a buffer of its own);
+- ``fxn.str_len``: a reduction counting the bytes that are not ``0b10xxxxxx``;
+- ``fxn.str_compare``: the first differing byte below the shorter length,
+  compared unsigned, else the lengths;
+- ``fxn.str_contains``: each start position in turn, each compared byte by
+  byte (no preprocessing: ``O(n m)`` in the worst case);
+- ``fxn.format``: the digits' count from a loop dividing by the radix, the
+  layout (fill, sign, prefix, padding after the sign, digits, fill) from
+  the parsed spec, and each byte from its segment, digits from a table of
+  powers of the radix. A bool without a spec is ``True`` or ``False``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fxn.dialects.elements import numpy_to_elements
+from fxn.dialects.format_spec import ALTERNATE_PREFIX, INTEGER_RADIX, parse
+from fxn.mlir import arith, ir, linalg, scf, tensor
+
+from . import lowering
+from .structured import generate, if_else, index, tensor_type, with_window
+
+#: The largest number of digits a 64-bit magnitude (at most 2**64 - 1) has in base 10.
+_MAX_DECIMAL_DIGITS = 20
+
+
+def _i(bits: int) -> ir.Type:
+    return ir.IntegerType.get_signless(bits)
+
+
+def _index_type() -> ir.Type:
+    return ir.IndexType.get()
+
+
+def _bytes_constant(data: bytes) -> ir.Value:
+    """A ``tensor<Nxi8>`` constant holding ``data``."""
+    attr = numpy_to_elements(np.frombuffer(data, np.int8))
+    return arith.constant(attr.type, attr)
+
+
+def _dynamic(value: ir.Value) -> ir.Value:
+    """A 1-d i8 tensor as ``tensor<?xi8>``."""
+    string = ir.RankedTensorType.get([ir.ShapedType.get_dynamic_size()], _i(8))
+    return value if value.type == string else tensor.cast(string, value)
+
+
+def _length(string: ir.Value) -> ir.Value:
+    return tensor.dim(string, index(0))
+
+
+def _byte(string: ir.Value, position: ir.Value) -> ir.Value:
+    return tensor.extract(string, [position])
+
+
+def _empty(size: ir.Value) -> ir.Value:
+    return tensor.empty([size], _i(8))
+
+
+def _scalar_tensor(value: ir.Value) -> ir.Value:
+    """A 0-d tensor holding ``value``."""
+    return tensor.from_elements(ir.RankedTensorType.get([], value.type), [value])
+
+
+def _while(inits: list[ir.Value], condition, body) -> list[ir.Value]:
+    """``while condition(*values): values = body(*values)``; the final values.
+
+    ``condition`` returns an i1 (evaluated on the current values), ``body``
+    the next values (of the same types).
+    """
+    types = [v.type for v in inits]
+    loop = scf.WhileOp(types, inits)
+    before = loop.before.blocks.append(*types)
+    with ir.InsertionPoint(before):
+        scf.ConditionOp(condition(*before.arguments), list(before.arguments))
+    after = loop.after.blocks.append(*types)
+    with ir.InsertionPoint(after):
+        scf.YieldOp(list(body(*after.arguments)))
+    return list(loop.results)
+
+
+def _and_then(condition: ir.Value, then_value) -> ir.Value:
+    """``condition and then_value()``, evaluating ``then_value`` only when ``condition`` holds."""
+    return if_else(condition, _i(1), then_value, lambda: arith.constant(_i(1), 0))
+
+
+def _ult(a: ir.Value, b: ir.Value) -> ir.Value:
+    return arith.cmpi(arith.CmpIPredicate.ult, a, b)
+
+
+@lowering("fxn.str_constant")
+def lower_str_constant(op, target):
+    return _dynamic(_bytes_constant(op.attributes["value"].value_bytes))
+
+
+@lowering("fxn.str_concat")
+def lower_str_concat(op, target):
+    """Each input inserted at its offset into one fresh buffer (a copy each: a loop LLVM may make a memcpy)."""
+    inputs = list(op.operands)
+    lengths = [_length(s) for s in inputs]
+    total = lengths[0]
+    for length in lengths[1:]:
+        total = arith.addi(total, length)
+    result = _empty(total)
+    offset = index(0)
+    for string, length in zip(inputs, lengths):
+        result = with_window(string, result, [offset], [length])
+        offset = arith.addi(offset, length)
+    return result
+
+
+@lowering("fxn.str_len")
+def lower_str_len(op, target):
+    """A reduction: the count of bytes ``b`` with ``b & 0xC0 != 0x80`` (the first byte of each code point)."""
+    string = op.operands[0]
+    i64 = _i(64)
+    zero = arith.constant(i64, 0)
+    count = linalg.fill(zero, outs=[tensor.empty([], i64)])
+    maps = [ir.AffineMap.get_identity(1), ir.AffineMap.get(1, 0, [])]
+
+    @linalg.generic([string], [count], maps, [linalg.IteratorType.reduction])
+    def counted(byte, total):
+        lead = arith.cmpi(arith.CmpIPredicate.ne, arith.andi(byte, arith.constant(_i(8), 0xC0 - 256)),
+                          arith.constant(_i(8), 0x80 - 256))
+        return arith.addi(total, arith.extui(i64, lead))
+
+    return counted
+
+
+@lowering("fxn.str_compare")
+def lower_str_compare(op, target):
+    """The first index below the shorter length where the bytes differ; the predicate on those bytes (unsigned),
+    or on the lengths if there is none."""
+    lhs, rhs = op.operands
+    predicate = getattr(arith.CmpIPredicate, {"eq": "eq", "ne": "ne", "lt": "ult", "le": "ule", "gt": "ugt",
+                                              "ge": "uge"}[op.attributes["predicate"].value])
+    lhs_length, rhs_length = _length(lhs), _length(rhs)
+    shorter = arith.minui(lhs_length, rhs_length)
+
+    def equal_so_far(i):
+        return _and_then(_ult(i, shorter), lambda: arith.cmpi(arith.CmpIPredicate.eq, _byte(lhs, i), _byte(rhs, i)))
+
+    (first,) = _while([index(0)], equal_so_far, lambda i: [arith.addi(i, index(1))])
+    result = if_else(_ult(first, shorter), _i(1),
+                     lambda: arith.cmpi(predicate, _byte(lhs, first), _byte(rhs, first)),
+                     lambda: arith.cmpi(predicate, lhs_length, rhs_length))
+    return _scalar_tensor(result)
+
+
+@lowering("fxn.str_contains")
+def lower_str_contains(op, target):
+    """Each start from 0 while the needle fits, compared byte by byte, until one matches."""
+    haystack, needle = op.operands
+    haystack_length, needle_length = _length(haystack), _length(needle)
+    false = arith.constant(_i(1), 0)
+
+    def searching(start, found):
+        fits = arith.cmpi(arith.CmpIPredicate.ule, arith.addi(start, needle_length), haystack_length)
+        return arith.andi(arith.xori(found, arith.constant(_i(1), 1)), fits)
+
+    def try_start(start, found):
+        def matching(j):
+            return _and_then(_ult(j, needle_length), lambda: arith.cmpi(
+                arith.CmpIPredicate.eq, _byte(haystack, arith.addi(start, j)), _byte(needle, j)))
+
+        (matched,) = _while([index(0)], matching, lambda j: [arith.addi(j, index(1))])
+        return [arith.addi(start, index(1)), arith.cmpi(arith.CmpIPredicate.eq, matched, needle_length)]
+
+    _, found = _while([index(0), false], searching, try_start)
+    return _scalar_tensor(found)
+
+
+# ----------------------------------------------------------------------------- format
+
+
+@lowering("fxn.format")
+def lower_format(op, target):
+    source = op.operands[0]
+    spec_text = op.attributes["spec"].value
+    dtype = tensor_type(source).dtype
+    value = tensor.extract(source, [])
+    if dtype == "i1" and spec_text == "":
+        return _format_bool(value)
+    return _format_integer(value, dtype, parse(spec_text))
+
+
+def _format_bool(value: ir.Value) -> ir.Value:
+    """``True`` or ``False``: the bytes at 0 or 4 of ``TrueFalse``."""
+    words = _bytes_constant(b"TrueFalse")
+    start = arith.select(value, index(0), index(4))
+    size = arith.select(value, index(4), index(5))
+    return generate(_empty(size), lambda at: _byte(words, arith.addi(at[0], start)))
+
+
+def _format_integer(value: ir.Value, dtype: str, spec) -> ir.Value:
+    """The segments ``[fill][sign][prefix][fill][digits][fill]``, those the spec can make non-empty, one after
+    another: each byte is read from the segment its index falls in."""
+    magnitude, negative = _magnitude(value, dtype)
+    radix = INTEGER_RADIX[spec.type]
+    digits = _digit_count(magnitude, radix)
+    prefix = ALTERNATE_PREFIX.get(spec.type, "") if spec.alternate else ""
+    fill, align = spec.padding(">")
+    tables = _Tables(fill.encode("utf-8"), prefix, spec.type, radix)
+    # (length in bytes, the byte at an offset into the segment), in order.
+    segments = []
+    sign = _sign(negative, spec.sign)
+    if sign is not None:
+        segments.append(sign)
+    if prefix:
+        segments.append((index(len(prefix)), tables.prefix))
+    segments.append((digits, lambda offset: tables.digit(magnitude, arith.subi(arith.subi(digits, index(1)), offset))))
+    if spec.width:
+        _pad(segments, spec.width, align, tables)
+    ends, end = [], index(0)
+    for length, _ in segments:
+        end = arith.addi(end, length)
+        ends.append(end)
+    return generate(_empty(end), lambda at: _segment(at[0], index(0), ends, [byte for _, byte in segments]))
+
+
+def _magnitude(value: ir.Value, dtype: str) -> tuple[ir.Value, ir.Value | None]:
+    """``|value|`` as an unsigned i64 (``-2**63`` included) and whether ``value`` is negative (None: it cannot be)."""
+    i64 = _i(64)
+    if dtype in ("ui8", "i1"):
+        return arith.extui(i64, value), None
+    wide = value if dtype == "i64" else arith.extsi(i64, value)
+    zero = arith.constant(i64, 0)
+    negative = arith.cmpi(arith.CmpIPredicate.slt, wide, zero)
+    return arith.select(negative, arith.subi(zero, wide), wide), negative
+
+
+def _sign(negative: ir.Value | None, sign: str):
+    """The sign segment: ``-`` where negative, else the spec's ``+`` or space if it asks for one; None if empty."""
+    shown = sign in "+ "
+    if negative is None:
+        return (index(1), lambda offset: arith.constant(_i(8), ord(sign))) if shown else None
+    char = arith.select(negative, arith.constant(_i(8), ord("-")), arith.constant(_i(8), ord(sign if shown else "-")))
+    return arith.select(negative, index(1), index(1 if shown else 0)), lambda offset: char
+
+
+def _pad(segments: list, width: int, align: str, tables: "_Tables") -> None:
+    """Add the fill segments that make ``segments`` (ASCII: a byte per code point) ``width`` code points wide."""
+    content = segments[0][0]
+    for length, _ in segments[1:]:
+        content = arith.addi(content, length)
+    width_value = index(width)
+    pad = arith.select(_ult(content, width_value), arith.subi(width_value, content), index(0))
+    fill_size = index(len(tables.fill_bytes))
+
+    def fill(count: ir.Value):
+        return arith.muli(count, fill_size), tables.fill
+
+    if align == "<":
+        segments.append(fill(pad))
+    elif align == ">":
+        segments.insert(0, fill(pad))
+    elif align == "^":
+        left = arith.divui(pad, index(2))
+        segments.insert(0, fill(left))
+        segments.append(fill(arith.subi(pad, left)))
+    else:  # "=": after the sign and prefix, before the digits
+        segments.insert(len(segments) - 1, fill(pad))
+
+
+def _segment(i: ir.Value, start: ir.Value, ends: list[ir.Value], bytes_at: list) -> ir.Value:
+    """The byte at ``i`` (at least ``start``) from the first segment whose end lies past ``i`` (the last: the rest)."""
+    if len(bytes_at) == 1:
+        return bytes_at[0](arith.subi(i, start))
+    return if_else(_ult(i, ends[0]), _i(8), lambda: bytes_at[0](arith.subi(i, start)),
+                   lambda: _segment(i, ends[0], ends[1:], bytes_at[1:]))
+
+
+class _Tables:
+    """The constant bytes a formatted integer reads: its fill character's, its prefix, its digits."""
+
+    def __init__(self, fill: bytes, prefix: str, kind: str, radix: int):
+        self.fill_bytes = fill
+        self.fill_table = _bytes_constant(fill) if len(fill) > 1 else None
+        self.prefix_table = _bytes_constant(prefix.encode()) if prefix else None
+        self.digits = _bytes_constant((b"0123456789ABCDEF" if kind == "X" else b"0123456789abcdef")[:radix])
+        self.radix = radix
+        self.powers = None
+        if radix == 10:
+            powers = np.array([10 ** k for k in range(_MAX_DECIMAL_DIGITS)], np.uint64).view(np.int64)
+            attr = numpy_to_elements(powers)
+            self.powers = arith.constant(attr.type, attr)
+
+    def fill(self, offset: ir.Value) -> ir.Value:
+        if self.fill_table is None:
+            return arith.constant(_i(8), _signed_byte(self.fill_bytes[0]))
+        return _byte(self.fill_table, arith.remui(offset, index(len(self.fill_bytes))))
+
+    def prefix(self, offset: ir.Value) -> ir.Value:
+        return _byte(self.prefix_table, offset)
+
+    def digit(self, magnitude: ir.Value, power: ir.Value) -> ir.Value:
+        """The digit of ``magnitude`` (an unsigned i64) at ``radix ** power``, as its character."""
+        i64 = _i(64)
+        if self.powers is not None:
+            # At least 1: vectorized, the lanes past the end read a power of 0 (and a division by 0 traps).
+            divisor = arith.maxui(tensor.extract(self.powers, [power]), arith.constant(i64, 1))
+            scaled = arith.divui(magnitude, divisor)
+            digit = arith.remui(scaled, arith.constant(i64, 10))
+        else:
+            shift = arith.muli(arith.index_cast(i64, power), arith.constant(i64, self.radix.bit_length() - 1))
+            digit = arith.andi(arith.shrui(magnitude, shift), arith.constant(i64, self.radix - 1))
+        return _byte(self.digits, arith.index_cast(_index_type(), digit))
+
+
+def _signed_byte(value: int) -> int:
+    return value - 256 if value >= 128 else value
+
+
+def _digit_count(magnitude: ir.Value, radix: int) -> ir.Value:
+    """How many digits ``magnitude`` (an unsigned i64) has in ``radix``, as an index (1 for 0)."""
+    i64 = _i(64)
+    base = arith.constant(i64, radix)
+    count, _ = _while([index(1), magnitude],
+                      lambda n, rest: arith.cmpi(arith.CmpIPredicate.uge, rest, base),
+                      lambda n, rest: [arith.addi(n, index(1)), arith.divui(rest, base)])
+    return count

@@ -1,0 +1,129 @@
+// RUN: fxn-opt %s --split-input-file --verify-diagnostics
+
+// One chunk per verifier rule of the string ops; each error names the fault.
+
+func.func @constant_not_text() {
+  // expected-error @+1 {{'fxn.str_constant' op attribute 'value' must be a string; got 1 : i64}}
+  %0 = "fxn.str_constant"() {value = 1} : () -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @constant_not_utf8() {
+  // expected-error @+1 {{'fxn.str_constant' op attribute 'value' is not UTF-8 text (invalid start byte at byte 1)}}
+  %0 = "fxn.str_constant"() {value = "a\FF"} : () -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @constant_static(%a: tensor<?xui8>) {
+  // expected-error @+1 {{'fxn.str_constant' op result type tensor<2xui8> does not match the inferred type tensor<?xui8>}}
+  %0 = "fxn.str_constant"() {value = "ab"} : () -> tensor<2xui8>
+  return
+}
+
+// -----
+
+func.func @concat_nothing() {
+  // expected-error @+1 {{'fxn.str_concat' op expected at least one input}}
+  %0 = "fxn.str_concat"() : () -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @concat_static(%a: tensor<3xui8>) {
+  // expected-error @+1 {{'fxn.str_concat' op operand 'inputs #0' must be a string (tensor<?xui8>); got tensor<3xui8>}}
+  %0 = "fxn.str_concat"(%a, %a) : (tensor<3xui8>, tensor<3xui8>) -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @len_of_bytes(%a: tensor<?xi8>) {
+  // expected-error @+1 {{'fxn.str_len' op operand 'input' must be a string (tensor<?xui8>); got tensor<?xi8>}}
+  %0 = "fxn.str_len"(%a) : (tensor<?xi8>) -> tensor<i64>
+  return
+}
+
+// -----
+
+func.func @len_result(%a: tensor<?xui8>) {
+  // expected-error @+1 {{'fxn.str_len' op result type tensor<i32> does not match the inferred type tensor<i64>}}
+  %0 = "fxn.str_len"(%a) : (tensor<?xui8>) -> tensor<i32>
+  return
+}
+
+// -----
+
+func.func @compare_predicate(%a: tensor<?xui8>) {
+  // expected-error @+1 {{'fxn.str_compare' op attribute 'predicate' must be one of "eq", "ne", "lt", "le", "gt", "ge"; got "is"}}
+  %0 = "fxn.str_compare"(%a, %a) {predicate = "is"} : (tensor<?xui8>, tensor<?xui8>) -> tensor<i1>
+  return
+}
+
+// -----
+
+func.func @contains_2d(%a: tensor<?xui8>, %b: tensor<2x?xui8>) {
+  // expected-error @+1 {{'fxn.str_contains' op operand 'needle' must be a string (tensor<?xui8>); got tensor<2x?xui8>}}
+  %0 = "fxn.str_contains"(%a, %b) : (tensor<?xui8>, tensor<2x?xui8>) -> tensor<i1>
+  return
+}
+
+// -----
+
+func.func @format_array(%x: tensor<3xi32>) {
+  // expected-error @+1 {{'fxn.format' op operand 'input' must be 0-d (a number); got tensor<3xi32>}}
+  %0 = "fxn.format"(%x) {spec = ""} : (tensor<3xi32>) -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @format_float(%x: tensor<f32>) {
+  // expected-error @+1 {{'fxn.format' op cannot format f32 values yet (supported: integers and i1)}}
+  %0 = "fxn.format"(%x) {spec = ""} : (tensor<f32>) -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @format_invalid_spec(%x: tensor<i32>) {
+  // expected-error @+1 {{'fxn.format' op invalid format specifier '5x1'}}
+  %0 = "fxn.format"(%x) {spec = "5x1"} : (tensor<i32>) -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @format_precision(%x: tensor<i32>) {
+  // expected-error @+1 {{'fxn.format' op format spec '.2d': precision not allowed in integer format specifier}}
+  %0 = "fxn.format"(%x) {spec = ".2d"} : (tensor<i32>) -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @format_grouping(%x: tensor<i32>) {
+  // expected-error @+1 {{'fxn.format' op format spec ',d': grouping with ',' is not supported}}
+  %0 = "fxn.format"(%x) {spec = ",d"} : (tensor<i32>) -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @format_type(%x: tensor<i64>) {
+  // expected-error @+1 {{'fxn.format' op format spec '.3f': type 'f' of an integer is not supported (supported: d, x, X, o, b or none)}}
+  %0 = "fxn.format"(%x) {spec = ".3f"} : (tensor<i64>) -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @format_missing_spec(%x: tensor<i32>) {
+  // expected-error @+1 {{'fxn.format' op requires attribute 'spec'}}
+  %0 = "fxn.format"(%x) : (tensor<i32>) -> tensor<?xui8>
+  return
+}

@@ -1,0 +1,42 @@
+// RUN: fxn-opt %s | fxn-opt | FileCheck %s
+// RUN: fxn-opt %s -o %t.1 && fxn-opt %t.1 -o %t.2 && diff %t.1 %t.2
+// RUN: fxn-opt %s --mlir-print-op-generic | fxn-opt | FileCheck %s
+
+// Round trip of every string op: a string is a tensor<?xui8> of UTF-8 bytes; a
+// constant's text prints with MLIR's escapes for bytes outside printable ASCII.
+
+// CHECK-LABEL: func.func @greeting(
+// CHECK-SAME: %[[NAME:[^:]+]]: tensor<?xui8>
+// CHECK: %[[HELLO:.+]] = "fxn.str_constant"() {value = "Hello "} : () -> tensor<?xui8>
+// CHECK: %[[REST:.+]] = "fxn.str_constant"() {value = "! Zo\C3\AB \E6\97\A5\E6\9C\AC"} : () -> tensor<?xui8>
+// CHECK: %[[R:.+]] = "fxn.str_concat"(%[[HELLO]], %[[NAME]], %[[REST]]) : (tensor<?xui8>, tensor<?xui8>, tensor<?xui8>) -> tensor<?xui8>
+// CHECK: return %[[R]]
+func.func @greeting(%name: tensor<?xui8>) -> tensor<?xui8> {
+  %0 = "fxn.str_constant"() {value = "Hello "} : () -> tensor<?xui8>
+  %1 = "fxn.str_constant"() {value = "! Zoë 日本"} : () -> tensor<?xui8>
+  %2 = "fxn.str_concat"(%0, %name, %1) : (tensor<?xui8>, tensor<?xui8>, tensor<?xui8>) -> tensor<?xui8>
+  return %2 : tensor<?xui8>
+}
+
+// CHECK-LABEL: func.func @inspect(
+// CHECK-SAME: %[[A:[^:]+]]: tensor<?xui8>, %[[B:[^:]+]]: tensor<?xui8>
+// CHECK: "fxn.str_len"(%[[A]]) : (tensor<?xui8>) -> tensor<i64>
+// CHECK: "fxn.str_compare"(%[[A]], %[[B]]) {predicate = "le"} : (tensor<?xui8>, tensor<?xui8>) -> tensor<i1>
+// CHECK: "fxn.str_contains"(%[[A]], %[[B]]) : (tensor<?xui8>, tensor<?xui8>) -> tensor<i1>
+func.func @inspect(%a: tensor<?xui8>, %b: tensor<?xui8>) -> (tensor<i64>, tensor<i1>, tensor<i1>) {
+  %0 = "fxn.str_len"(%a) : (tensor<?xui8>) -> tensor<i64>
+  %1 = "fxn.str_compare"(%a, %b) {predicate = "le"} : (tensor<?xui8>, tensor<?xui8>) -> tensor<i1>
+  %2 = "fxn.str_contains"(%a, %b) : (tensor<?xui8>, tensor<?xui8>) -> tensor<i1>
+  return %0, %1, %2 : tensor<i64>, tensor<i1>, tensor<i1>
+}
+
+// CHECK-LABEL: func.func @format(
+// CHECK: "fxn.format"(%{{.+}}) {spec = "*^+#12x"} : (tensor<i64>) -> tensor<?xui8>
+// CHECK: "fxn.format"(%{{.+}}) {spec = ""} : (tensor<i1>) -> tensor<?xui8>
+// CHECK: "fxn.format"(%{{.+}}) {spec = "\E6\97\A5<5"} : (tensor<ui8>) -> tensor<?xui8>
+func.func @format(%x: tensor<i64>, %b: tensor<i1>, %u: tensor<ui8>) -> (tensor<?xui8>, tensor<?xui8>, tensor<?xui8>) {
+  %0 = "fxn.format"(%x) {spec = "*^+#12x"} : (tensor<i64>) -> tensor<?xui8>
+  %1 = "fxn.format"(%b) {spec = ""} : (tensor<i1>) -> tensor<?xui8>
+  %2 = "fxn.format"(%u) {spec = "日<5"} : (tensor<ui8>) -> tensor<?xui8>
+  return %0, %1, %2 : tensor<?xui8>, tensor<?xui8>, tensor<?xui8>
+}
