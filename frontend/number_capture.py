@@ -17,6 +17,12 @@ Anything else the code does with a Number (branch on it, ``float(x)``,
 and so does any other failure: :func:`capture` then returns None and the
 caller captures the function with torch, which supports it or reports it
 at its line.
+
+Strings join in (:mod:`.string_capture`): a ``str`` parameter is a
+``String``, f-strings format Numbers (``fxn.format``), and ``len``, ``in``
+and ``str()`` are rewritten into calls that build string ops. A function
+with a ``str`` parameter, or one that formats a run-time number, has no
+torch fallback: what it cannot compile is reported at its line.
 """
 
 from __future__ import annotations
@@ -25,36 +31,49 @@ import sys
 
 from fxn.structure import is_container, map_leaves
 
-from . import emit
+from . import emit, string_capture
 from .aten import load_table
 from .capture import _is_torch, _uses, call_arguments, numpy_semantics, torch_parameters
 from .source import code_position
+from .string_capture import String, StringError
 
 
 class NotArithmetic(Exception):
     """The captured code did something with a Number other than arithmetic."""
 
 
-def applies(fn, arg_types) -> bool:
-    """Whether to try capturing ``fn`` with Numbers: every argument 0-d, and code that names neither NumPy nor torch."""
+def applies(fn, arg_types, strings=None) -> bool:
+    """Whether to try capturing ``fn`` with Numbers (and Strings where ``strings`` says a parameter is a ``str``):
+    every other argument 0-d, and code that names neither NumPy nor torch."""
+    strings = strings or [False] * len(arg_types)
     fn = getattr(fn, "__fxn_calls__", fn)
-    return (all(t.rank == 0 for t in arg_types) and not torch_parameters(fn) and not numpy_semantics(fn)
-            and not _uses(fn, _is_torch))
+    return (all(t.rank == 0 or string for t, string in zip(arg_types, strings)) and not torch_parameters(fn)
+            and not numpy_semantics(fn) and not _uses(fn, _is_torch))
 
 
-def capture(fn, arguments: list, names: list[str], statics: dict):
-    """``fn``'s result with fxn values in place of Numbers, its ops built on ``arguments`` (fxn values, one per
-    run-time parameter, named ``names``), and the ops applied as text (one line each, with its position);
-    None if the code is more than arithmetic on numbers (see the module docstring)."""
+def capture(fn, arguments: list, names: list[str], statics: dict, strings=None):
+    """``fn``'s result with fxn values in place of Numbers (Strings stay, marking string results), its ops built on
+    ``arguments`` (fxn values, one per run-time parameter, named ``names``; a String where ``strings`` says so), and
+    the arithmetic applied as text (one line each, with its position);
+    None if the code is more than arithmetic on numbers (see the module
+    docstring): torch's capture then takes it. A function of strings, or one
+    that formats a run-time number, has no such fallback: what it cannot
+    compile is an UnsupportedOperation at the user's line. The text names
+    the arithmetic's results; string ops are not listed.
+    """
+    strings = strings or [False] * len(arguments)
     record = _Record()
-    numbers = [Number(value, name, record) for value, name in zip(arguments, names)]
+    values = [String(value) if string else Number(value, name, record)
+              for value, name, string in zip(arguments, names, strings)]
     try:
-        result = fn(*call_arguments(fn, numbers, statics))
-        values = map_leaves(_value_of, result, lambda r: not is_container(r))
-    except Exception:  # noqa: BLE001 - anything the Numbers cannot do, torch's capture does or reports
+        result = string_capture.rewritten(fn)(*call_arguments(fn, values, statics))
+        leaves = map_leaves(_value_of, result, lambda r: not is_container(r))
+    except Exception as error:  # noqa: BLE001 - anything the Numbers cannot do, torch's capture does or reports
+        if any(strings) or isinstance(error, StringError):
+            raise string_capture.located_error(error, fn) from None
         return None
-    returned = map_leaves(lambda r: r.name if isinstance(r, Number) else repr(r), result, lambda r: not is_container(r))
-    return values, "\n".join([*record.lines, f"return {returned}"])
+    returned = map_leaves(_shown, result, lambda r: not is_container(r))
+    return leaves, "\n".join([*record.lines, f"return {returned}"])
 
 
 class _Record:
@@ -69,10 +88,17 @@ class _Record:
         return op if count == 0 else f"{op}_{count}"
 
 
+def _shown(result) -> str:
+    """How the text shows a result: a Number's name, ``<str>`` for a run-time string, else its repr."""
+    if isinstance(result, Number):
+        return result.name
+    return "<str>" if isinstance(result, String) else repr(result)
+
+
 def _value_of(result):
     if isinstance(result, Number):
         return result.value
-    if emit.is_value(result) or type(result) in (bool, int, float):
+    if isinstance(result, String) or emit.is_value(result) or type(result) in (bool, int, float, str):
         return result
     raise NotArithmetic(f"the function returns a {type(result).__name__}")
 
@@ -97,6 +123,9 @@ class Number:
             elif type(operand) in (bool, int, float):
                 values.append(operand)
                 shown.append(repr(operand))
+            elif isinstance(operand, (String, str)):
+                raise StringError(f"arithmetic on a str and a run-time number (Python refuses it too: convert with "
+                                  "str() or use an f-string)")
             else:
                 raise NotArithmetic(f"an operand is a {type(operand).__name__}")
         # Frames: this one, the operator's method, the expression that applied the operator.
@@ -235,3 +264,12 @@ class Number:
 
     def __round__(self, ndigits=None):
         raise NotArithmetic("round() of a run-time number")
+
+    def __format__(self, spec):
+        raise StringError("an f-string or format() of a run-time number where fxn did not rewrite it (in a helper "
+                          "function): use it in the compiled function itself")
+
+    def __str__(self):
+        raise NotArithmetic("str() of a run-time number where fxn did not rewrite it (in a helper function)")
+
+    __repr__ = __str__

@@ -24,13 +24,15 @@ from dataclasses import dataclass, field
 
 from fxn.dialects import TensorType
 from fxn.mlir import func, ir
-from fxn.structure import LEAF, Structure, flatten, is_container
+from fxn.dialects.string import StrConstantOp
+from fxn.structure import LEAF, STRING, Structure, flatten, is_container
 
 from . import array_attributes, emit, number_capture, python_builtins, sandbox, subscripts
 from .capture import capture, emit_captured, numpy_semantics, torch_parameters
 from .errors import DataDependentControlFlow, UnsupportedOperation
 from .liveness import own_statements
 from .source import Position, definition_position, function_node
+from .string_capture import String
 from .types import SCALAR_DTYPES, Parameter, scalar_dtype
 
 
@@ -42,6 +44,7 @@ class TracedFunction:
     entry: str
     arg_types: list[TensorType]
     result_types: list[TensorType]
+    #: Whether the results come back in a container (a tuple, list, dict ...), not as one array, number or str.
     returns_tuple: bool
     #: How the body was captured: "numbers" (arithmetic on numbers, no torch), "fx", "dynamo" or "ast" (loops,
     #: their bodies by fx or dynamo).
@@ -50,7 +53,8 @@ class TracedFunction:
     graph: str = ""
     #: What tracing read of the world, allowed by ``allow_trace_effects``: "time.time() at p.py:7 (value baked in)".
     trace_effects: list[str] = field(default_factory=list)
-    #: How the results rebuild the returned value (a list, a dict, nested: fxn.structure), one leaf per result.
+    #: How the results rebuild the returned value (a list, a dict, nested: fxn.structure), one leaf per result
+    #: (a str result: a "string" leaf, its UTF-8 bytes).
     result_structure: Structure = LEAF
 
 
@@ -68,11 +72,14 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
     with sandbox.tracing(fn, allow_trace_effects) as session, context:
         rewritten = any(m.needs_rewrite(fn) for m in (subscripts, python_builtins, array_attributes))
         straight = not (loops.has_runtime_loops(fn) or rewritten)
-        if straight and number_capture.applies(fn, arg_types):
+        strings = [p.string for p in parameters]
+        if any(strings):
+            _check_string_function(fn, arg_types, strings, straight)
+        if straight and number_capture.applies(fn, arg_types, strings):
             builder = FunctionBuilder(fn, arg_types)
             with ir.InsertionPoint(builder.block):
                 captured = number_capture.capture(fn, list(builder.block.arguments), [p.name for p in parameters],
-                                                  statics)
+                                                  statics, strings)
                 if captured is not None:
                     builder.graphs.append(f"# {builder.position.filename}:{builder.position.line}\n{captured[1]}")
                     traced = builder.finish(captured[0], "numbers")
@@ -100,6 +107,26 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
     return traced
 
 
+def _check_string_function(fn, arg_types: list[TensorType], strings: list[bool], straight: bool) -> None:
+    """UnsupportedOperation at ``fn``'s definition unless its capture with Numbers and Strings can take it."""
+    from . import loops
+
+    if loops.has_runtime_loops(fn):
+        why = "it has a loop over a run-time range"
+    elif not straight:
+        why = "it indexes, or calls int(), float(), bool(), round(), min() or max() on run-time values"
+    elif any(t.rank and not string for t, string in zip(arg_types, strings)):
+        why = "it takes arrays"
+    elif not number_capture.applies(fn, arg_types, strings):
+        why = "it uses NumPy or torch"
+    else:
+        return
+    position = definition_position(fn)
+    raise UnsupportedOperation(
+        f"fxn cannot compile {fn.__qualname__}: a function of str parameters compiles as Python code on numbers "
+        f"and strings (f-strings, +, comparisons, in, len(), str()), and {why}", position.filename, position.line)
+
+
 class FunctionBuilder:
     """The ``func.func`` being built: its entry block, and its return once the result is known."""
 
@@ -120,7 +147,8 @@ class FunctionBuilder:
 
     def finish(self, result, path: str) -> TracedFunction:
         position = self.return_position()
-        leaves, structure = flatten(result, lambda v: not is_container(v), sort_keys=False)
+        leaves, structure = flatten(result, lambda v: not is_container(v), sort_keys=False,
+                                    leaf_structure=lambda v: STRING if isinstance(v, (String, str)) else LEAF)
         with position.location():
             values = [self.result_value(r, position) for r in leaves]
             func.ReturnOp(values)
@@ -130,17 +158,21 @@ class FunctionBuilder:
         )
         self.module.operation.verify()  # a fault here is fxn's, not the user's: let MLIR's error through
         graphs = "\n".join(self.graphs)
-        return TracedFunction(self.module, self.fn.__name__, self.arg_types, result_types, structure.kind != "leaf",
-                              path, graphs, result_structure=structure)
+        return TracedFunction(self.module, self.fn.__name__, self.arg_types, result_types,
+                              structure.kind not in ("leaf", "string"), path, graphs, result_structure=structure)
 
     def result_value(self, value, position: Position) -> ir.Value:
         if emit.is_value(value):
             return value
+        if isinstance(value, String):
+            return value.value
+        if isinstance(value, str):
+            return StrConstantOp.build(value=value)
         if type(value) in SCALAR_DTYPES:
             return emit.scalar(value, scalar_dtype(type(value)))
         raise UnsupportedOperation(
             f"fxn cannot compile a function returning {type(value).__name__} values "
-            "(return arrays, numbers or a tuple of them)",
+            "(return arrays, numbers, strings or containers of them)",
             position.filename,
             position.line,
         )

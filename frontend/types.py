@@ -3,6 +3,8 @@
 - ``float`` is f32, ``int`` i32, ``bool`` i1: 0-d tensors, passed and
   returned as Python scalars (``fxn.compile(dtype=fxn.f64)`` makes ``float``
   f64, Python's own precision; see :func:`scalar_dtypes_option`);
+- ``str`` is a string: a ``tensor<?xui8>`` of its UTF-8 bytes
+  (:data:`~fxn.dialects.types.STRING`), passed as a Python ``str``;
 - ``fxn.Tensor[fxn.f32, 3, "H", "W"]`` is a tensor of that element type;
   an int is a static dim, a string names a dynamic one;
 - ``np.ndarray``, ``torch.Tensor`` or no annotation specialize on the
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fxn.dialects import TensorType
-from fxn.dialects.types import VerifyError, dtype_of_numpy, numpy_dtypes
+from fxn.dialects.types import STRING, VerifyError, dtype_of_numpy, numpy_dtypes
 
 if TYPE_CHECKING:
     import numpy as np
@@ -182,6 +184,7 @@ class Parameter:
     is_scalar: bool  # passed as a Python scalar (annotated float / int / bool)
     static: StaticSpec | None = None  # a Python value fixed at trace time (fxn.Static[...] or static_argnames)
     container: object = None  # a declared container (.containers.ContainerSpec): one parameter per leaf
+    string: bool = False  # a Python str (annotated str), passed as its UTF-8 bytes (declared STRING)
 
 
 def parameters(fn, static_argnames=(), scalar_dtypes: dict = SCALAR_DTYPES) -> list[Parameter]:
@@ -200,6 +203,8 @@ def parameters(fn, static_argnames=(), scalar_dtypes: dict = SCALAR_DTYPES) -> l
             result.append(Parameter(name, None, False, hint if isinstance(hint, StaticSpec) else StaticSpec(object)))
         elif hint in SCALAR_DTYPES:
             result.append(Parameter(name, TensorType(scalar_dtypes[hint], ()), True))
+        elif hint is str:
+            result.append(Parameter(name, STRING, False, string=True))
         elif isinstance(hint, TensorSpec):
             result.append(Parameter(name, hint.tensor_type, False))
         else:
@@ -227,6 +232,10 @@ def argument_type(parameter: Parameter, value) -> TensorType:
 
 
 def _type_of_value(value, parameter: Parameter) -> TensorType:
+    if parameter.string:
+        if not isinstance(value, str):
+            raise TypeError(f"parameter '{parameter.name}' expects a str; got {type(value).__name__}")
+        return STRING
     if isinstance(value, (bool, int, float)) and parameter.declared is not None and parameter.declared.rank == 0:
         return parameter.declared
     if isinstance(value, (str, bytes, dict, type(None))) or callable(value):

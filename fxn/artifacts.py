@@ -81,6 +81,7 @@ import fxn
 from fxn.dialects import TensorType
 from fxn.compiler import llvm_ir
 from fxn.entries import defined_symbols
+from fxn.structure import leaf_kinds
 from fxn.symbols import memref_symbol, value_symbol
 
 #: Words C (C23, GNU C) and C++ (the header is C++ too) reserve that a Python parameter may be named
@@ -326,13 +327,15 @@ def _predictor_manifest(entry: Entry) -> dict:
     scalar = function.scalar_results(lowered.result_types)
     parameters = [
         {"name": name, "path": path, "type": str(t), "dtype": t.dtype, "shape": list(shape),
-         "python_scalar": p.is_scalar}
+         "python_scalar": p.is_scalar,
+         "string": p.string}
         for (name, path), p, t, shape in zip(entry.parameter_paths, function.parameters, lowered.arg_types,
                                              function.annotated_shapes())
     ]
     results = [
-        {"path": path, "type": str(t), "dtype": t.dtype, "shape": list(t.shape), "python_scalar": s}
-        for path, t, s in zip(entry.result_paths, lowered.result_types, scalar)
+        {"path": path, "type": str(t), "dtype": t.dtype, "shape": list(t.shape), "python_scalar": s,
+         "string": string}
+        for path, t, s, string in zip(entry.result_paths, lowered.result_types, scalar, _string_results(lowered))
     ]
     leaves = iter(range(len(parameters)))
     structure = {
@@ -369,6 +372,11 @@ def _structure_manifest(structure, leaves) -> dict:
         node["fields"] = list(structure.names)
     node["items"] = [_structure_manifest(child, leaves) for child in structure.children]
     return node
+
+
+def _string_results(lowered) -> list[bool]:
+    """Whether each result of ``lowered`` is a str (its UTF-8 bytes)."""
+    return [kind == "string" for kind in leaf_kinds(lowered.traced.result_structure)]
 
 
 # ----------------------------------------------------------------------------- C header
@@ -409,6 +417,13 @@ Value entry, predictors of 0-d arguments and one 0-d result whose code
 cannot fail (it allocates nothing and checks no index):
     T fxn_<function>__value(T0 arg0, T1 arg1, ...);
   Plain C scalars in and out; nothing to free.
+
+Strings: a parameter or result declared "str" below is a Python str as
+its UTF-8 bytes in a 1-d ui8 memref (fxn_memref_1d_ui8): aligned + offset
+points at the first byte, sizes[0] is the length in bytes, strides[0] = 1,
+and there is no terminating NUL (a NUL byte is a character like any other).
+An argument must be valid UTF-8; a result is (and, like every result,
+is the caller's to free: free(fxn_result.allocated)).
 
 Element types: f32 float, f64 double, f16 _Float16, i8 int8_t, ui8 uint8_t, i32 int32_t,
 i64 int64_t, i1 bool (one byte, 0 or 1). A dynamic dim (? below) takes any
@@ -542,12 +557,17 @@ def _prototype(head: str, parameters: list[tuple[str, str | None]], commented: b
     return "\n".join([f"{head}(", *lines])
 
 
+def _type_text(t: TensorType, string: bool) -> str:
+    """How the header's comment names a parameter's or result's type: ``tensor<3xf32>``, ``str (UTF-8 bytes)``."""
+    return f"str (UTF-8 bytes: {t})" if string else str(t)
+
+
 def _declarations(entry: Entry) -> list[str]:
     compiled, function, lowered = entry.compiled, entry.function, entry.lowered
     names = _c_names([p.name for p in function.parameters])
-    signature = ", ".join(f"{n}: {t}{_dim_names(shape)}"
-                          for n, t, shape in zip(names, lowered.arg_types, function.annotated_shapes()))
-    results = ", ".join(map(str, lowered.result_types))
+    signature = ", ".join(f"{n}: {_type_text(t, p.string)}{_dim_names(shape)}" for n, t, shape, p in
+                          zip(names, lowered.arg_types, function.annotated_shapes(), function.parameters))
+    results = ", ".join(_type_text(t, string) for t, string in zip(lowered.result_types, _string_results(lowered)))
     about = [f"{entry.variable}: {compiled.tag or entry.name}"]
     if compiled.description:
         about.append(compiled.description)

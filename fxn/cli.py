@@ -286,7 +286,8 @@ def _stage_texts(compiled, wanted: list[str], debug_info: bool = False, target_s
 
 @cli.command()
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--arg", "args", multiple=True, help="NAME=VALUE: a number or a JSON list (repeat per parameter).")
+@click.option("--arg", "args", multiple=True,
+              help="NAME=VALUE: a number or a JSON list, or any text for a str parameter (repeat per parameter).")
 @click.option("--predictor", "name", default=None, help="The predictor to run (default: the file's only one).")
 @click.option("--target", "target", default="host", show_default=True,
               help="Run code for this target: in this process, or through its backend's runner (qemu, wasmtime).")
@@ -406,6 +407,9 @@ def _named_arguments(compiled, args: tuple[str, ...], variable: str) -> list:
             _fail(f"--arg '{arg}' is not NAME=VALUE")
         if key not in parameters:
             _fail(f"{compiled.location()}: {variable} has no parameter '{key}' (parameters: {', '.join(parameters)})")
+        if parameters[key].string:  # a str parameter takes the text as it is
+            given[key] = text
+            continue
         value = _parse_arg(text)
         container = parameters[key].container
         if container is not None:

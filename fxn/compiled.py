@@ -24,7 +24,9 @@ input signature (the dtype and shape of every argument) gets its own
 
 Results are numpy arrays, or Python scalars where the return annotation says
 ``float`` / ``int`` / ``bool`` (or, without one, where every parameter is
-annotated as such). Python side effects in the function body happen when it
+annotated as such or ``str``). A returned string is a Python ``str``; a
+``str`` parameter takes one (both pass as UTF-8 bytes, through the Python
+path: the CPython entry takes no strings). Python side effects in the function body happen when it
 is traced, not on every call.
 
 A call of a compiled signature runs no Python code in the common case: the
@@ -285,6 +287,8 @@ class ConcreteFunction:
 
     def _destinations(self, out) -> tuple:
         """``out`` as one array per result; TypeError if it is not that, or if a result is a Python scalar."""
+        if _returns_string(self.lowered.traced.result_structure):
+            raise TypeError(f"out= needs array results; {self.lowered.entry}() returns a str")
         scalars = self.executable.scalar_results
         if any(scalars):
             index = scalars.index(True)
@@ -326,6 +330,11 @@ class ConcreteFunction:
     def __repr__(self) -> str:
         args = ", ".join(map(str, self.arg_types))
         return f"<ConcreteFunction {self.lowered.entry}({args}) -> {', '.join(map(str, self.result_types))}>"
+
+
+def _returns_string(structure: Structure) -> bool:
+    """Whether a result structure holds a str."""
+    return structure.kind == "string" or any(_returns_string(child) for child in structure.children)
 
 
 def _python_path(concrete: ConcreteFunction, structure: Structure):
@@ -758,13 +767,16 @@ class CompiledFunction(functools.partial):
                         self.scalar_dtypes, self.threads)
         if lowered is not None:
             self.scalar_results(lowered.result_types)  # a return annotation that does not fit fails here
+            if self._hints.get("return") is str and lowered.traced.result_structure.kind != "string":
+                raise TypeError(f"{self.location()}: {self.__name__} is annotated to return str but returns "
+                                f"{', '.join(map(str, lowered.result_types))}")
         return lowered
 
     def scalar_results(self, result_types: list[TensorType]) -> list[bool]:
         """Which results are returned as Python scalars; TypeError if the return annotation asks for one that is not 0-d."""
         returns = self._hints.get("return", inspect.Parameter.empty)
         if returns is inspect.Parameter.empty:
-            scalars = all(p.is_scalar for p in self.parameters)
+            scalars = all(p.is_scalar or p.string for p in self.parameters)
             return [scalars and t.rank == 0 for t in result_types]
         wanted = list(typing.get_args(returns)) if typing.get_origin(returns) is tuple else [returns]
         if len(wanted) != len(result_types):
@@ -867,9 +879,10 @@ class CompiledFunction(functools.partial):
 
         lowered = self.lower(types, target)
         scalar_results = self.scalar_results(lowered.result_types)
-        # The entry returns one value; a function returning a tuple of one keeps the Python path.
-        entered = not lowered.traced.returns_tuple and can_enter(lowered.arg_types, lowered.result_types,
-                                                                 scalar_results[0])
+        # The entry returns one value; a function returning a tuple of one keeps the Python path, and so does one
+        # taking or returning strings (the Python path encodes and decodes them).
+        entered = not lowered.traced.returns_tuple and not self._has_strings(lowered) and can_enter(
+            lowered.arg_types, lowered.result_types, scalar_results[0])
         arrays = entered and uses_arrays(lowered.arg_types, scalar_results[0])
         if entered:
             dim_names = [shape or (None,) * t.rank for shape, t in zip(self.annotated_shapes(), lowered.arg_types)]
@@ -888,6 +901,10 @@ class CompiledFunction(functools.partial):
             self._enter(concrete, lambda python_path: builtin_function(engine, lowered.entry, python_path, arrays))
         return concrete
 
+    def _has_strings(self, lowered) -> bool:
+        """Whether the signature takes or returns a str."""
+        return any(p.string for p in self.parameters) or _returns_string(lowered.traced.result_structure)
+
     def _executable(self, engine, lowered, scalar_results: list[bool]):
         """The Python path to the code of ``lowered`` in ``engine`` (a JIT engine or a cached library)."""
         from fxn.runtime import Executable
@@ -895,6 +912,7 @@ class CompiledFunction(functools.partial):
         return Executable(
             engine, lowered.entry, lowered.arg_types, lowered.result_types,
             arg_names=[p.name for p in self.parameters],
+            string_args=[p.string for p in self.parameters],
             scalar_results=scalar_results,
             named_dims=self.named_dims(),
             dim_assumptions=lowered.dim_assumptions,

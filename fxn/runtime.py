@@ -173,6 +173,27 @@ def _array_setter(name: str, expected: TensorType, descriptor):
     return set_argument
 
 
+def _string_setter(name: str, expected: TensorType, descriptor):
+    """A function that checks one argument for a ``str`` parameter and points ``descriptor`` at its UTF-8 bytes.
+
+    Anything but a ``str`` is a ``TypeError``; a str with a lone surrogate
+    (which has no UTF-8 encoding) a ``ValueError``; both name the parameter.
+    """
+    set_bytes = _array_setter(name, expected, descriptor)
+
+    def set_argument(value):
+        if not isinstance(value, str):
+            raise TypeError(f"parameter '{name}' expects a str; got {describe(value)}")
+        try:
+            data = value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ValueError(f"parameter '{name}' expects a str with a UTF-8 encoding; got one with a lone "
+                             f"surrogate at index {error.start}") from None
+        return set_bytes(np.frombuffer(data, np.uint8))
+
+    return set_argument
+
+
 def write_shape(sizes, strides, shape) -> None:
     """Write ``shape`` and its row-major strides (in elements) into a memref descriptor's sizes and strides."""
     stride = 1
@@ -341,10 +362,13 @@ def _packed_function(engine, symbol: str):
     return ctypes.CFUNCTYPE(None, ctypes.c_void_p)(address)
 
 
-def _argument_descriptors(arg_names: list[str], arg_types: list[TensorType]) -> tuple[list, list]:
+def _argument_descriptors(arg_names: list[str], arg_types: list[TensorType],
+                          string_args: list[bool] | None = None) -> tuple[list, list]:
     """One descriptor per argument, and the setters that check arguments and point the descriptors at them."""
     descriptors = [descriptor_type(t.rank)() for t in arg_types]
-    return descriptors, [_array_setter(name, t, d) for name, t, d in zip(arg_names, arg_types, descriptors)]
+    strings = string_args or [False] * len(arg_types)
+    return descriptors, [(_string_setter if string else _array_setter)(name, t, d)
+                         for name, t, d, string in zip(arg_names, arg_types, descriptors, strings)]
 
 
 class _Frame:
@@ -352,7 +376,8 @@ class _Frame:
 
     def __init__(self, executable: "Executable"):
         self.results = executable.results_type()
-        self.descriptors, self.setters = _argument_descriptors(executable.arg_names, executable.arg_types)
+        self.descriptors, self.setters = _argument_descriptors(executable.arg_names, executable.arg_types,
+                                                               executable.string_args)
         self.status = Status()
         # fxn_<name>(results *, memref *arg0, ..., status *)
         self.packed = _PackedArguments([ctypes.addressof(d) for d in [self.results, *self.descriptors, self.status]])
@@ -409,7 +434,9 @@ class Executable:
 
     ``engine`` is an execution engine holding the compiled ``name`` (it is kept
     alive with this object). ``scalar_results[i]`` asks for result ``i`` (0-d)
-    as a Python scalar instead of a 0-d array. ``named_dims`` maps a dim name
+    as a Python scalar instead of a 0-d array; ``string_args[i]`` makes
+    argument ``i`` a ``str`` (passed as its UTF-8 bytes; a string result
+    comes back as its bytes, which :mod:`fxn.structure` decodes). ``named_dims`` maps a dim name
     to the ``(argument index, axis)`` pairs that must have one size in every
     call (else ``TypeError``). ``dim_assumptions`` (a
     :class:`fxn.passes.lowering.dim_assumptions.DimAssumptions`) states what
@@ -426,7 +453,7 @@ class Executable:
     def __init__(self, engine, name: str, arg_types: list[TensorType], result_types: list[TensorType],
                  arg_names: list[str] | None = None, scalar_results: list[bool] | None = None,
                  named_dims: dict[str, list[tuple[int, int]]] | None = None, dim_assumptions=None,
-                 allocation_sites: list | None = None):
+                 allocation_sites: list | None = None, string_args: list[bool] | None = None):
         keep_large_buffers()
         self.engine = engine
         self.name = name
@@ -434,6 +461,7 @@ class Executable:
         self.result_types = list(result_types)
         self.arg_names = arg_names or [f"#{i}" for i in range(len(arg_types))]
         self.scalar_results = scalar_results or [False] * len(result_types)
+        self.string_args = string_args or [False] * len(arg_types)
         self.named_dims = named_dims or {}
         self.dim_assumptions = checked_assumptions(dim_assumptions)
         self.allocation_sites = allocation_sites or []

@@ -29,8 +29,9 @@ from dataclasses import dataclass
 class Structure:
     """How to rebuild a value from its leaves.
 
-    ``kind`` is "leaf" (an array: one leaf), "constant" (``value`` itself,
-    no leaf), "list", "tuple", "dict" (``names``: its sorted keys),
+    ``kind`` is "leaf" (an array: one leaf), "string" (a ``str``: one leaf,
+    its UTF-8 bytes as a uint8 array), "constant" (``value`` itself, no
+    leaf), "list", "tuple", "dict" (``names``: its sorted keys),
     "namedtuple" or "dataclass" (``kind_type``: the class, ``names``: its
     fields); ``children`` are the elements' structures, in order.
     """
@@ -44,7 +45,7 @@ class Structure:
     @property
     def leaves(self) -> int:
         """How many leaves the value has."""
-        if self.kind == "leaf":
+        if self.kind in ("leaf", "string"):
             return 1
         return sum(child.leaves for child in self.children)
 
@@ -59,12 +60,21 @@ class Structure:
 
     def paths(self, prefix: str) -> list[str]:
         """The name of each leaf, from ``prefix`` (``x[0]``, ``cfg['w']``, ``p.bias``), in order."""
-        if self.kind == "leaf":
+        if self.kind in ("leaf", "string"):
             return [prefix]
         return [path for step, child in zip(self.steps(), self.children) for path in child.paths(prefix + step)]
 
 
+def leaf_kinds(structure: Structure) -> list[str]:
+    """Each leaf's kind, in order: "leaf" (an array or number) or "string" (a str)."""
+    if structure.kind in ("leaf", "string"):
+        return [structure.kind]
+    return [kind for child in structure.children for kind in leaf_kinds(child)]
+
+
 LEAF = Structure("leaf")
+#: A str: one leaf, its UTF-8 bytes (a compiled function's string result).
+STRING = Structure("string")
 
 
 def is_container(value) -> bool:
@@ -90,20 +100,21 @@ def _is_array(value) -> bool:
         (torch is not None and isinstance(value, torch.Tensor))
 
 
-def flatten(value, is_leaf=None, sort_keys: bool = True) -> tuple[list, Structure]:
+def flatten(value, is_leaf=None, sort_keys: bool = True, leaf_structure=None) -> tuple[list, Structure]:
     """The leaves of ``value`` (arrays, or what ``is_leaf`` accepts), in order, and its structure (``constant``
-    for anything else); dict keys sorted, or in their order without ``sort_keys``."""
+    for anything else); dict keys sorted, or in their order without ``sort_keys``. ``leaf_structure(leaf)``
+    gives each leaf's structure (default :data:`LEAF`; :data:`STRING` for a string result)."""
     leaves: list = []
-    return leaves, _flatten(value, leaves, is_leaf or _is_array, sort_keys)
+    return leaves, _flatten(value, leaves, is_leaf or _is_array, sort_keys, leaf_structure or (lambda _: LEAF))
 
 
-def _flatten(value, leaves: list, is_leaf, sort_keys: bool) -> Structure:
+def _flatten(value, leaves: list, is_leaf, sort_keys: bool, leaf_structure) -> Structure:
     def parts(values):
-        return tuple(_flatten(v, leaves, is_leaf, sort_keys) for v in values)
+        return tuple(_flatten(v, leaves, is_leaf, sort_keys, leaf_structure) for v in values)
 
     if is_leaf(value):
         leaves.append(value)
-        return LEAF
+        return leaf_structure(value)
     if isinstance(value, dict):
         names = tuple(sorted(value, key=repr)) if sort_keys else tuple(value)
         return Structure("dict", parts(value[name] for name in names), names)
@@ -167,6 +178,8 @@ def _unflatten(structure: Structure, leaves):
     kind = structure.kind
     if kind == "leaf":
         return next(leaves)
+    if kind == "string":
+        return bytes(memoryview(next(leaves))).decode("utf-8")
     if kind == "constant":
         return structure.value.value
     children = [_unflatten(child, leaves) for child in structure.children]

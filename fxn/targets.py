@@ -31,7 +31,8 @@ def program_for(compiled, types, target: Target):
 
 
 def run_on_target(compiled, target_spec: str, arguments: list) -> list:
-    """The results of ``compiled(*arguments)`` computed by code for ``target_spec``, as numpy arrays or scalars.
+    """The results of ``compiled(*arguments)`` computed by code for ``target_spec``, as numpy arrays, scalars or
+    strs (a ``str`` argument and result pass as UTF-8 bytes).
 
     Arguments must fit the function's declared signature, containers included
     (or, without one, their own types).
@@ -44,7 +45,9 @@ def run_on_target(compiled, target_spec: str, arguments: list) -> list:
     types = (compiled.declared_types() if compiled.fully_annotated
              else [argument_type(p, a) for p, a in zip(compiled.parameters, arguments)])
     if is_this_machine(target):
-        return _run_in_process(compiled, types, target, arguments)
+        lowered, outputs = _run_in_process(compiled, types, target, arguments)
+        return _decoded(lowered, outputs)
+    arguments = [_utf8(a) if p.string else a for p, a in zip(compiled.parameters, arguments)]
     runner = call_hook(backend, "runner", target)
     if runner is None:
         raise CannotRun(f"code for target '{target.spec}' ({target.triple}) cannot run on this machine: "
@@ -59,18 +62,36 @@ def run_on_target(compiled, target_spec: str, arguments: list) -> list:
         raise BackendError(f"backend '{backend.name}' ({type(backend).__module__}) failed to run "
                            f"{lowered.entry}: {type(error).__name__}: {error}") from error
     scalars = compiled.scalar_results(lowered.result_types)
-    return [output.item() if scalar else output for output, scalar in zip(outputs, scalars)]
+    return _decoded(lowered, [output.item() if scalar else output for output, scalar in zip(outputs, scalars)])
 
 
-def _run_in_process(compiled, types, target: Target, arguments: list) -> list:
-    """``compiled`` lowered for ``target`` (this machine: its backend's lowerings apply), JIT-compiled and called."""
+def _utf8(text) -> np.ndarray:
+    """A ``str`` argument as the runner takes it: its UTF-8 bytes (TypeError for anything else)."""
+    if not isinstance(text, str):
+        raise TypeError(f"a str parameter takes a str; got {type(text).__name__}")
+    return np.frombuffer(text.encode("utf-8"), np.uint8)
+
+
+def _decoded(lowered, outputs: list) -> list:
+    """The results with each str result (its UTF-8 bytes) decoded."""
+    from fxn.structure import leaf_kinds
+
+    kinds = leaf_kinds(lowered.traced.result_structure)
+    return [bytes(memoryview(np.ascontiguousarray(output))).decode("utf-8") if kind == "string" else output
+            for output, kind in zip(outputs, kinds)]
+
+
+def _run_in_process(compiled, types, target: Target, arguments: list) -> tuple:
+    """``compiled`` lowered for ``target`` (this machine: its backend's lowerings apply), JIT-compiled and called;
+    the lowering and the results."""
     from fxn.compiler import jit
     from fxn.runtime import Executable
 
     lowered = compiled.lower(types, target)
     executable = Executable(jit(lowered.module), lowered.entry, lowered.arg_types, lowered.result_types,
                             arg_names=[p.name for p in compiled.parameters],
+                            string_args=[p.string for p in compiled.parameters],
                             scalar_results=compiled.scalar_results(lowered.result_types),
                             named_dims=compiled.named_dims(), dim_assumptions=lowered.dim_assumptions,
                             allocation_sites=lowered.allocation_sites)
-    return executable.call(arguments)
+    return lowered, executable.call(arguments)

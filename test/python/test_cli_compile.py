@@ -67,9 +67,10 @@ def test_manifest_records_predictors_target_and_symbols(built):
     assert scalar["description"] == "Fused multiply-add of three scalars: x * y + z."
     assert scalar["symbols"] == {"memref": "fxn_fma", "value": "fxn_fma__value"}
     assert scalar["signature"]["parameters"][0] == {
-        "name": "x", "path": "x", "type": "tensor<f32>", "dtype": "f32", "shape": [], "python_scalar": True}
+        "name": "x", "path": "x", "type": "tensor<f32>", "dtype": "f32", "shape": [], "python_scalar": True,
+        "string": False}
     assert scalar["signature"]["results"] == [
-        {"path": "result", "type": "tensor<f32>", "dtype": "f32", "shape": [], "python_scalar": True}]
+        {"path": "result", "type": "tensor<f32>", "dtype": "f32", "shape": [], "python_scalar": True, "string": False}]
     assert scalar["signature"]["structure"] == {
         "parameters": [{"name": name, "kind": "leaf", "index": i} for i, name in enumerate("xyz")],
         "result": {"kind": "leaf", "index": 0}}

@@ -49,8 +49,8 @@ def tensor_indexing(x):
     return x[torch.tensor([0, 2])]
 
 
-def returns_text(x):
-    return "x"
+def returns_bytes(x):
+    return b"x"
 
 
 def undefined_name(x):
@@ -66,7 +66,7 @@ def undefined_name(x):
         (mismatched_shapes, [MATRIX, np.ones(4)], "x + y", r"fxn cannot compile .return x \+ y.: .*broadcast"),
         (to_int16, [MATRIX], "astype", r"fxn cannot compile call to 'x\.astype': fxn has no element type for torch\.int16"),
         (tensor_indexing, [MATRIX], "x[torch", r"fxn cannot compile indexing 'x\[torch\.tensor\(\[0, 2\]\)\]'"),
-        (returns_text, [MATRIX], 'return "x"', r"fxn cannot compile a function returning str values"),
+        (returns_bytes, [MATRIX], 'return b"x"', r"fxn cannot compile a function returning bytes values"),
         (undefined_name, [MATRIX], "not_defined", r"fxn cannot compile 'return np\.exp\(x\) \+ not_defined"),
         (mean_by_length, [np.ones(3, np.float32)], "len(x)",
          r"fxn cannot compile 'return x\.sum\(\) / len\(x\)  # .*': it uses the size of a dynamic dim as a Python number"),

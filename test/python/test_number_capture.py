@@ -47,7 +47,7 @@ def test_numbers_compute_as_torch_captures(function, arguments, monkeypatch):
     numbers = fxn.compile(function)
     results = [numbers(*args) for args in arguments]
     assert numbers.concrete_functions[0].lowered.traced.capture == "numbers"
-    monkeypatch.setattr(number_capture, "applies", lambda fn, arg_types: False)
+    monkeypatch.setattr(number_capture, "applies", lambda *args: False)
     torch = fxn.compile(function)
     assert [torch(*args) for args in arguments] == results
     assert torch.concrete_functions[0].lowered.traced.capture == "fx"

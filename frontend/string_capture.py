@@ -1,0 +1,408 @@
+"""Python's ``str`` in captured functions: a :class:`String` for each run-time string, its operations as fxn ops.
+
+A ``str`` parameter is a :class:`String` while :mod:`.number_capture`
+calls the function (alongside a ``Number`` for each number): an operator
+of a String builds its op of :mod:`fxn.dialects.string` at once, located at
+the user's expression, as a Number's does. Python gives some syntax no
+method a proxy can answer with a proxy (an f-string's pieces must be
+``str``, ``len()`` an ``int``, ``in`` a ``bool``), so :func:`rewritten`
+compiles the function again from its source with those made calls of the
+functions here (:data:`HELPERS`), which build ops for run-time values and
+do what Python does for the others:
+
+- ``f"Hello {name}!"`` is ``fxn.str_concat`` of its pieces: constant text
+  (``fxn.str_constant``), strings as they are, numbers through
+  ``fxn.format`` (``f"{n:08x}"``, ``f"{flag}"``: see
+  :mod:`fxn.dialects.format_spec`); a format spec is a Python value when
+  the function is traced (``f"{n:{width}}"`` with a constant ``width``);
+  ``!s`` is a string's or int's own text;
+- ``a + b`` of strings (or of a string and a constant) is ``fxn.str_concat``;
+- ``len(s)`` is ``fxn.str_len`` (code points), an int;
+- ``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=`` of strings are ``fxn.str_compare``;
+- ``needle in s`` and ``not in`` are ``fxn.str_contains``;
+- ``str(x)`` and ``format(x, spec)`` of a string or number, as the f-string's.
+
+What a String cannot do (another method, a branch on it, indexing,
+``!r``) raises a :class:`~.errors.UnsupportedOperation` naming the user's
+file, line and expression. The rewrite covers the function's own code
+(its comprehensions and nested functions included); an f-string of a run-time
+value in a helper it calls is refused at its line.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import copy
+import sys
+
+from fxn.dialects.string import (FormatOp, StrCompareOp, StrConcatOp, StrConstantOp, StrContainsOp,
+                                 StrLenOp)
+from fxn.dialects.types import VerifyError
+
+from .errors import UnsupportedOperation
+from .liveness import assigned
+from .source import Position, _internal_folders, code_position, describe, function_node
+
+
+class StringError(Exception):
+    """A captured function does something with a run-time str that fxn cannot compile; the message says what."""
+
+
+class String:
+    """A string the captured function computes with: a ``tensor<?xui8>`` fxn value (its UTF-8 bytes)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __add__(self, other):
+        return concat([self, _text_operand(other, "+")])
+
+    def __radd__(self, other):
+        return concat([_text_operand(other, "+"), self])
+
+    def _compare(self, other, predicate: str):
+        if not isinstance(other, (String, str)):
+            if predicate in ("eq", "ne"):
+                return predicate == "ne"  # Python: a str never equals a number
+            raise StringError(f"'{_OPERATORS[predicate]}' between a str and a {_type_name(other)}")
+        with user_location():
+            return _number(StrCompareOp.build(self.value, string_value(other), predicate=predicate))
+
+    def __eq__(self, other):
+        return self._compare(other, "eq")
+
+    def __ne__(self, other):
+        return self._compare(other, "ne")
+
+    def __lt__(self, other):
+        return self._compare(other, "lt")
+
+    def __le__(self, other):
+        return self._compare(other, "le")
+
+    def __gt__(self, other):
+        return self._compare(other, "gt")
+
+    def __ge__(self, other):
+        return self._compare(other, "ge")
+
+    __hash__ = None
+
+    def __bool__(self):
+        raise StringError("a branch on a run-time str (its truth value) is not supported yet")
+
+    def __len__(self):
+        raise StringError("len() of a run-time str where fxn did not rewrite it (in a helper function)")
+
+    def __contains__(self, item):
+        raise StringError("'in' a run-time str where fxn did not rewrite it (in a helper function)")
+
+    def __format__(self, spec):
+        raise StringError("an f-string or format() of a run-time str where fxn did not rewrite it (in a helper "
+                          "function): use it in the compiled function itself")
+
+    def __str__(self):
+        raise StringError("str() of a run-time str where fxn did not rewrite it (in a helper function)")
+
+    __repr__ = __str__
+
+    def __iter__(self):
+        raise StringError("iterating over a run-time str is not supported yet")
+
+    def __getitem__(self, key):
+        raise StringError("indexing or slicing a run-time str is not supported yet")
+
+    def __mul__(self, other):
+        raise StringError("repeating a run-time str ('*') is not supported yet")
+
+    __rmul__ = __mul__
+
+    def __mod__(self, other):
+        raise StringError("%-formatting a run-time str is not supported (use an f-string)")
+
+    def __getattr__(self, name):
+        if hasattr(str, name):
+            raise StringError(f"str.{name}() of a run-time str is not supported yet")
+        raise AttributeError(f"'str' object has no attribute '{name}'")
+
+
+_OPERATORS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+
+
+def _type_name(value) -> str:
+    from .number_capture import Number
+
+    if isinstance(value, Number):
+        return "run-time number"
+    return type(value).__name__
+
+
+def _text_operand(value, operator: str):
+    if isinstance(value, (String, str)):
+        return value
+    raise StringError(f"'{operator}' of a str and a {_type_name(value)} (Python refuses it too: convert with str() "
+                      "or use an f-string)")
+
+
+def _number(value):
+    from .number_capture import Number
+
+    return Number(value)
+
+
+def string_value(text):
+    """A String's fxn value, or a Python str as a ``fxn.str_constant`` (at the current location)."""
+    if isinstance(text, String):
+        return text.value
+    return StrConstantOp.build(value=text)
+
+
+def concat(pieces: list):
+    """The pieces (Strings and Python strs) joined: a Python str if all are, else ``fxn.str_concat``."""
+    pieces = [p for p in pieces if not (isinstance(p, str) and p == "")] or [""]
+    if all(isinstance(p, str) for p in pieces):
+        return "".join(pieces)
+    if len(pieces) == 1:
+        return pieces[0]
+    with user_location():
+        # Neighbouring constants are one constant.
+        merged: list = []
+        for piece in pieces:
+            if merged and isinstance(piece, str) and isinstance(merged[-1], str):
+                merged[-1] += piece
+            else:
+                merged.append(piece)
+        return String(StrConcatOp.build([string_value(p) for p in merged]))
+
+
+# ----------------------------------------------------------------------------- what rewritten code calls
+
+
+def format_value(value, conversion: int = -1, spec=""):
+    """An f-string's ``{value!conversion:spec}`` (``conversion`` as ``ast.FormattedValue`` has it: -1 for none,
+    ``ord('s')``, ``ord('r')``, ``ord('a')``) and ``format(value, spec)``."""
+    from .number_capture import Number
+
+    if isinstance(spec, (String, Number)):
+        raise StringError("a format spec must be known when fxn compiles (a constant), not a run-time value")
+    if not isinstance(value, (String, Number)):
+        converted = {-1: value, 115: str, 114: repr, 97: ascii}
+        return builtins.format(value if conversion == -1 else converted[conversion](value), spec)
+    if conversion in (114, 97):
+        raise StringError(f"!{chr(conversion)} of a run-time value is not supported yet")
+    if isinstance(value, String):
+        if spec:
+            raise StringError(f"format spec '{spec}' of a run-time str is not supported yet")
+        return value
+    if conversion == 115 and spec:
+        raise StringError(f"!s with format spec '{spec}' of a run-time number is not supported yet")
+    with user_location():
+        try:
+            return String(FormatOp.build(value.value, spec=spec))
+        except VerifyError as error:
+            raise StringError(str(error)) from None
+
+
+def join_pieces(*pieces):
+    """An f-string: its pieces (constant text and formatted values) joined."""
+    return concat(list(pieces))
+
+
+def length(value):
+    """``len(value)``: ``fxn.str_len`` of a String, else Python's."""
+    if isinstance(value, String):
+        with user_location():
+            return _number(StrLenOp.build(value.value))
+    return builtins.len(value)
+
+
+def contains(item, container):
+    """``item in container``: ``fxn.str_contains`` where either is a String, else Python's."""
+    if isinstance(container, String) or (isinstance(item, String) and isinstance(container, str)):
+        if not isinstance(item, (String, str)):
+            raise StringError(f"'in <str>' requires a str as left operand, not {_type_name(item)}")
+        with user_location():
+            return _number(StrContainsOp.build(string_value(container), string_value(item)))
+    return item in container
+
+
+def not_contains(item, container):
+    """``item not in container``."""
+    from fxn.dialects.elementwise import BitwiseNotOp
+
+    from .number_capture import Number
+
+    found = contains(item, container)
+    if isinstance(found, Number):
+        with user_location():
+            return Number(BitwiseNotOp.build(found.value))
+    return not found
+
+
+def to_str(*args, **kwargs):
+    """``str(value)``: a String as it is, a number through ``fxn.format``; anything else is Python's ``str``."""
+    from .number_capture import Number
+
+    if len(args) == 1 and not kwargs and isinstance(args[0], (String, Number)):
+        return format_value(args[0], -1, "")
+    return builtins.str(*args, **kwargs)
+
+
+def format_builtin(value, spec=""):
+    """``format(value, spec)``."""
+    return format_value(value, -1, spec)
+
+
+#: The names rewritten code calls, and what they are.
+HELPERS = {"fxn_str_join": join_pieces, "fxn_str_format": format_value, "fxn_str_len": length,
+           "fxn_str_in": contains, "fxn_str_not_in": not_contains, "fxn_str": to_str,
+           "fxn_str_format_builtin": format_builtin}
+#: Builtins whose calls become calls of a helper.
+_BUILTIN_CALLS = {"len": "fxn_str_len", "str": "fxn_str", "format": "fxn_str_format_builtin"}
+
+
+# ----------------------------------------------------------------------------- where
+
+
+def user_position() -> Position | None:
+    """The position of the innermost expression being evaluated in the user's code (outside fxn and torch)."""
+    frame = sys._getframe(1)
+    internal = _internal_folders()
+    while frame is not None and frame.f_code.co_filename.startswith(internal):
+        frame = frame.f_back
+    return None if frame is None else code_position(frame.f_code, frame.f_lasti)
+
+
+class user_location:
+    """``with user_location():`` builds ops located at the user's expression being evaluated."""
+
+    def __enter__(self):
+        position = user_position()
+        self._location = position.location() if position is not None else None
+        if self._location is not None:
+            self._location.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self._location is not None:
+            self._location.__exit__(*exc)
+        return False
+
+
+def located_error(error: BaseException, fn) -> UnsupportedOperation:
+    """``error`` (raised while the capture ran ``fn``) as an UnsupportedOperation at the user's innermost line."""
+    position = _innermost_user_position(error.__traceback__)
+    reason = str(error).replace("'String'", "'str'").replace("'Number'", "'number'")
+    if isinstance(error, StringError) or type(error).__name__ == "NotArithmetic":
+        why = reason
+    else:
+        why = f"{type(error).__name__}: {reason}"
+    if position is None:
+        code = fn.__code__
+        return UnsupportedOperation(f"fxn cannot compile {fn.__qualname__}: {why}", code.co_filename,
+                                    code.co_firstlineno)
+    return UnsupportedOperation(f"fxn cannot compile {describe(position)}: {why}", position.filename, position.line,
+                                position.column)
+
+
+def _innermost_user_position(traceback) -> Position | None:
+    internal = _internal_folders()
+    found = None
+    while traceback is not None:
+        code = traceback.tb_frame.f_code
+        if not code.co_filename.startswith(internal):
+            found = code_position(code, traceback.tb_lasti) or found
+        traceback = traceback.tb_next
+    return found
+
+
+# ----------------------------------------------------------------------------- the rewrite
+
+
+def needs_rewrite(fn) -> bool:
+    """Whether ``fn``'s code has syntax :func:`rewritten` turns into calls (f-strings, ``len``/``str``/``format``
+    calls, ``in``/``not in``)."""
+    function = function_node(fn)
+    return function is not None and _Rewriter(_shadowed(fn, function)).finds(function)
+
+
+def rewritten(fn):
+    """``fn`` compiled again from its source with the syntax of the module docstring made calls of
+    :data:`HELPERS`: in ``fn``'s file at its lines, with its globals, closure and defaults. ``fn`` itself if
+    its source is unknown or has nothing to rewrite."""
+    function = function_node(fn)
+    if function is None:
+        return fn
+    rewriter = _Rewriter(_shadowed(fn, function))
+    if not rewriter.finds(function):
+        return fn
+    definition = rewriter.visit(copy.deepcopy(function))
+    definition.decorator_list = []
+    definition.returns = None
+    for argument in ast.walk(definition.args):
+        if isinstance(argument, ast.arg):
+            argument.annotation = None
+    free = list(fn.__code__.co_freevars)
+    names = free + list(HELPERS)
+    factory = ast.FunctionDef(
+        "fxn_string_factory",
+        ast.arguments(posonlyargs=[], args=[ast.arg(n) for n in names], kwonlyargs=[], kw_defaults=[], defaults=[]),
+        [definition, ast.Return(ast.Name(fn.__code__.co_name, ast.Load()))], [], None)
+    ast.copy_location(factory, function)
+    module = ast.fix_missing_locations(ast.Module([factory], type_ignores=[]))
+    namespace: dict = {}
+    exec(builtins.compile(module, fn.__code__.co_filename, "exec"), fn.__globals__, namespace)  # noqa: S102
+    cells = {name: cell.cell_contents for name, cell in zip(free, fn.__closure__ or ())}
+    result = namespace["fxn_string_factory"](*(cells.get(n) for n in free), *HELPERS.values())
+    result.__defaults__, result.__kwdefaults__ = fn.__defaults__, fn.__kwdefaults__
+    return result
+
+
+def _shadowed(fn, function: ast.FunctionDef) -> set[str]:
+    """Builtins the function's own names or its module's globals shadow: their calls stay as written."""
+    local = assigned(function.body) | {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
+    return {name for name in _BUILTIN_CALLS if name in local or name in fn.__globals__}
+
+
+class _Rewriter(ast.NodeTransformer):
+    def __init__(self, shadowed: set[str]):
+        self.shadowed = shadowed
+
+    def finds(self, function: ast.FunctionDef) -> bool:
+        return any(self._rewrites(node) for statement in function.body for node in ast.walk(statement))
+
+    def _rewrites(self, node) -> bool:
+        if isinstance(node, ast.JoinedStr):
+            return True
+        if isinstance(node, ast.Call):
+            return isinstance(node.func, ast.Name) and node.func.id in _BUILTIN_CALLS and \
+                node.func.id not in self.shadowed
+        return isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn))
+
+    def visit_JoinedStr(self, node: ast.JoinedStr):
+        pieces = []
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                spec = self.visit(value.format_spec) if value.format_spec is not None else ast.Constant("")
+                pieces.append(ast.copy_location(ast.Call(
+                    ast.Name("fxn_str_format", ast.Load()),
+                    [self.visit(value.value), ast.Constant(value.conversion), spec], []), value))
+            else:
+                pieces.append(value)
+        return ast.copy_location(ast.Call(ast.Name("fxn_str_join", ast.Load()), pieces, []), node)
+
+    def visit_Call(self, node: ast.Call):
+        node = self.generic_visit(node)
+        if self._rewrites(node):
+            node.func = ast.copy_location(ast.Name(_BUILTIN_CALLS[node.func.id], ast.Load()), node.func)
+        return node
+
+    def visit_Compare(self, node: ast.Compare):
+        node = self.generic_visit(node)
+        if not self._rewrites(node):
+            return node
+        helper = "fxn_str_in" if isinstance(node.ops[0], ast.In) else "fxn_str_not_in"
+        return ast.copy_location(ast.Call(ast.Name(helper, ast.Load()), [node.left, node.comparators[0]], []), node)

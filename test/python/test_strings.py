@@ -1,0 +1,394 @@
+"""Python's str compiled: results equal CPython's byte for byte, errors name the user's line.
+
+The functions here are captured with Numbers and Strings
+(frontend/number_capture.py, frontend/string_capture.py), no torch, and
+run natively on the host JIT; each is compared with the same function run
+by CPython on the same arguments, ASCII and not.
+"""
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import fxn
+from fxn.dialects import OPS
+from fxn.dialects import string as string_ops
+from fxn.frontend.errors import UnsupportedOperation
+from fxn.mlir import ir
+
+NAMES = ["World", "", "Zoë", "日本", "🎉 party", "a\x00b", "ü" * 40, "Hello, World! " * 20]
+
+
+def predict(name: str) -> str:
+    return f"Hello {name}! How are you doing today?"
+
+
+def test_the_product_example_matches_cpython_byte_for_byte():
+    compiled = fxn.compile(predict)
+    for name in NAMES:
+        result = compiled(name)
+        assert type(result) is str
+        assert result.encode("utf-8") == predict(name).encode("utf-8")
+    traced = compiled.concrete_functions[0].lowered.traced
+    assert traced.capture == "numbers"  # no torch
+    assert compiled.tracing_count == 1
+
+
+def test_the_product_example_is_one_concat_of_constants_and_the_argument():
+    compiled = fxn.compile(predict)
+    stages = {}
+    compiled.lower(compiled.declared_types(), "host", stages, stop_after="fxn", debug_info=True)
+    text = stages["fxn"]
+    assert '"fxn.str_constant"() {value = "Hello "}' in text
+    assert '"fxn.str_constant"() {value = "! How are you doing today?"}' in text
+    assert text.count('"fxn.str_concat"') == 1
+    line = predict.__code__.co_firstlineno + 1
+    assert f'test_strings.py":{line}:12' in text  # the f-string's position
+
+
+def measures(a: str, b: str):
+    return len(a), len(b), a == b, a != b, a < b, a <= b, a > b, a >= b, b in a, b not in a, "é" in a
+
+
+PAIRS = [("Zoë 日本", "oë"), ("abc", "abd"), ("abc", "ab"), ("", ""), ("", "x"), ("é", "日"), ("日", "🎉"),
+         ("a\x7f", "aé"), ("🎉🎉x", "🎉x"), ("same", "same"), ("aaab", "aab"), ("é" * 30, "é" * 29 + "e")]
+
+
+@pytest.mark.parametrize("a, b", PAIRS)
+def test_len_comparisons_and_in_match_cpython(a, b):
+    compiled = fxn.compile(measures)
+    assert compiled(a, b) == measures(a, b)
+    assert [type(r) for r in compiled(a, b)] == [type(r) for r in measures(a, b)]
+
+
+def concatenations(a: str, b: str):
+    return a + b, "<" + a, a + ">", a + "-" + b + "-" + a, f"{a}{b}", f"[{a}]", f"{a}"
+
+
+@pytest.mark.parametrize("a, b", PAIRS[:6])
+def test_concatenation_matches_cpython(a, b):
+    assert fxn.compile(concatenations)(a, b) == concatenations(a, b)
+
+
+def integers(n: int, flag: bool) -> str:
+    return (f"{n}|{n:d}|{n:x}|{n:X}|{n:o}|{n:b}|{n:#x}|{n:#X}|{n:#o}|{n:#b}|{n:+d}|{n: d}|{n:-d}|{n:8}|{n:<8}|"
+            f"{n:^9}|{n:=+9}|{n:08}|{n:*>10}|{n:é^7}|{n:日<5}|{n:🎉=+12}|{n:#010x}|{n:3}|{n:<05}|{n:*>05}|"
+            f"{flag}|{flag:d}|{flag:>6}|{flag:#x}|{str(n)}|{str(flag)}|{format(n, '^+7')}|{n!s}")
+
+
+@pytest.mark.parametrize("n", [0, 1, -1, 7, -42, 255, 1000, -65536, 2**31 - 1, -2**31, 123456789])
+def test_integer_formats_match_cpython(n):
+    compiled = fxn.compile(integers)
+    for flag in (True, False):
+        assert compiled(n, flag) == integers(n, flag)
+
+
+def wide(n: fxn.Tensor[fxn.i64], small: fxn.Tensor[fxn.u8], tiny: fxn.Tensor[fxn.i8]) -> str:
+    return f"{n}/{n:x}/{small:#b}/{tiny:+}/{str(n)}"
+
+
+@pytest.mark.parametrize("n", [0, -1, 2**63 - 1, -2**63, 10**18, -(10**18) - 1])
+def test_64_and_8_bit_integers_format_as_python_ints(n):
+    compiled = fxn.compile(wide)
+    for small, tiny in [(0, -128), (255, 127), (7, 0)]:
+        arguments = np.int64(n), np.uint8(small), np.int8(tiny)
+        assert compiled(*arguments) == wide(int(n), small, tiny)
+
+
+def greeting_with_count(name: str, count: int) -> str:
+    message = "Hi " + name
+    return f"{message}: {count} new message{'' if 2 == 1 else 's'}, {len(name)} letters"
+
+
+def test_strings_numbers_and_python_values_mix():
+    compiled = fxn.compile(greeting_with_count)
+    for name in NAMES:
+        assert compiled(name, 3) == greeting_with_count(name, 3)
+
+
+def constant_result(x: int) -> str:
+    return "constant " + "text"
+
+
+def test_a_constant_string_result_is_a_str():
+    assert fxn.compile(constant_result)(3) == "constant text"
+
+
+def number_to_text(x: int) -> str:
+    return str(x) + "!"
+
+
+def test_a_function_of_numbers_returns_a_str():
+    compiled = fxn.compile(number_to_text)
+    assert [compiled(x) for x in (0, -5, 12345)] == ["0!", "-5!", "12345!"]
+    assert compiled.concrete_functions[0].lowered.traced.capture == "numbers"
+
+
+def returns_several(name: str):
+    return name, len(name), [name + "?", {"upper": name}]
+
+
+def test_strings_inside_returned_containers():
+    assert fxn.compile(returns_several)("Zoë") == returns_several("Zoë")
+
+
+def test_every_string_op_is_reached_from_python():
+    compiled = [fxn.compile(f) for f in (predict, measures, integers)]
+    texts = []
+    for function in compiled:
+        stages = {}
+        function.lower(function.declared_types(), "host", stages, stop_after="fxn")
+        texts.append(stages["fxn"])
+    strings = {name for name, op in OPS.items() if op.__module__ == string_ops.__name__}
+    assert {name for name in strings if f'"{name}"' not in "".join(texts)} == set()
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+def test_a_str_parameter_takes_only_str():
+    compiled = fxn.compile(predict)
+    with pytest.raises(TypeError, match=r"parameter 'name' expects a str; got int 3"):
+        compiled(3)
+    with pytest.raises(TypeError, match=r"parameter 'name' expects a str; got bytes"):
+        compiled(b"World")
+
+
+def test_a_str_without_utf8_encoding_is_refused():
+    with pytest.raises(ValueError, match=r"parameter 'name' expects a str with a UTF-8 encoding; got one with a "
+                                         r"lone surrogate at index 1"):
+        fxn.compile(predict)("a\ud800")
+
+
+def test_out_is_refused_for_a_string_result():
+    with pytest.raises(TypeError, match=r"out= needs array results; predict\(\) returns a str"):
+        fxn.compile(predict)("x", out=np.zeros(3, np.uint8))
+
+
+def shouts(name: str) -> str:
+    return name.upper()
+
+
+def branches_on_text(name: str) -> str:
+    if name == "":
+        return "nobody"
+    return name
+
+
+def formats_float(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def repeats(name: str) -> str:
+    return name * 2
+
+
+def adds_a_number(name: str, n: int) -> str:
+    return name + n
+
+
+def quotes(name: str) -> str:
+    return f"{name!r}"
+
+
+def formats_in_a_helper(n: int) -> str:
+    return helper(n)
+
+
+def helper(n):
+    return f"{n}"
+
+
+def returns_a_number_as_str(n: int) -> str:
+    return n + 1
+
+
+@pytest.mark.parametrize("function, arguments, message", [
+    (shouts, ("x",), r"fxn cannot compile 'name.upper': str.upper\(\) of a run-time str is not supported yet"),
+    (branches_on_text, ("x",), r"a branch on a run-time number"),
+    (formats_float, (1.5,), r"fxn cannot compile 'f'\{x:.3f\}'': cannot format f32 values yet \(supported: integers "
+                            r"and i1\)"),
+    (quotes, ("x",), r"fxn cannot compile 'f'\{name!r\}'': !r of a run-time value is not supported yet"),
+    (formats_in_a_helper, (1,), r"an f-string or format\(\) of a run-time number where fxn did not rewrite it \(in a "
+                                r"helper function\)"),
+    (repeats, ("x",), r"operator '\*' in 'name \* 2': repeating a run-time str \('\*'\) is not supported yet"),
+    (adds_a_number, ("x", 1), r"operator '\+' in 'name \+ n': '\+' of a str and a run-time number"),
+])
+def test_what_fxn_cannot_compile_is_reported_at_its_line(function, arguments, message):
+    with pytest.raises(UnsupportedOperation, match=message) as raised:
+        fxn.compile(function)(*arguments)
+    line = (helper if function is formats_in_a_helper else function).__code__.co_firstlineno + 1
+    assert str(raised.value).startswith(f"{__file__}:{line}: ")
+
+
+def test_a_str_annotation_needs_a_str_result():
+    with pytest.raises(TypeError, match=r"returns_a_number_as_str is annotated to return str but returns tensor<i32>"):
+        fxn.compile(returns_a_number_as_str)(3)
+
+
+def with_array(name: str, x: fxn.Tensor[fxn.f32, 3]) -> str:
+    return name
+
+
+def test_a_function_of_strings_and_arrays_is_refused_at_its_definition():
+    with pytest.raises(UnsupportedOperation) as raised:
+        fxn.compile(with_array)("x", np.zeros(3, np.float32))
+    line = with_array.__code__.co_firstlineno
+    assert str(raised.value) == (
+        f"{__file__}:{line}: fxn cannot compile with_array: a function of str parameters compiles as Python code "
+        "on numbers and strings (f-strings, +, comparisons, in, len(), str()), and it takes arrays")
+
+
+# ----------------------------------------------------------------------------- without torch
+
+
+def test_the_product_example_compiles_and_runs_without_torch(tmp_path):
+    source = tmp_path / "greet.py"
+    source.write_text(textwrap.dedent('''
+        import sys
+        import fxn
+
+        @fxn.compile
+        def predict(name: str) -> str:
+            return f"Hello {name}! How are you doing today?"
+
+        assert predict("Zoë") == "Hello Zoë! How are you doing today?"
+        assert "torch" not in sys.modules
+    '''))
+    result = subprocess.run([sys.executable, str(source)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_code_from_the_on_disk_cache_takes_and_returns_strings(tmp_path):
+    source = tmp_path / "greet.py"
+    source.write_text(textwrap.dedent('''
+        import sys
+        import fxn
+
+        @fxn.compile
+        def predict(name: str) -> str:
+            return f"Hello {name}! ({len(name)} letters)"
+
+        assert predict("Zoë") == "Hello Zoë! (3 letters)"
+        print(predict.tracing_count)
+    '''))
+    environment = {**os.environ, "FXN_CACHE": "1", "FXN_CACHE_DIR": str(tmp_path / "cache")}
+    counts = []
+    for _ in range(2):
+        result = subprocess.run([sys.executable, str(source)], capture_output=True, text=True, env=environment)
+        assert result.returncode == 0, result.stderr
+        counts.append(result.stdout.strip())
+    assert counts == ["1", "0"]  # the second process loads the code: no trace
+
+
+# ----------------------------------------------------------------------------- ahead of time, through the C ABI
+
+ROOT = Path(__file__).resolve().parents[2]
+
+C_DRIVER = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "greet.h"
+
+static fxn_memref_1d_ui8 text(const char *s) {
+    fxn_memref_1d_ui8 m = {(uint8_t *)s, (uint8_t *)s, 0, {(int64_t)strlen(s)}, {1}};
+    return m;
+}
+
+static void print(fxn_memref_1d_ui8 result, fxn_status status) {
+    if (status.site != 0) {
+        printf("failed at site %lld\n", (long long)status.site);
+        exit(1);
+    }
+    fwrite(result.aligned + result.offset, 1, (size_t)result.sizes[0], stdout);
+    printf("|%lld\n", (long long)result.sizes[0]);
+    free(result.allocated);
+}
+
+int main(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        fxn_memref_1d_ui8 name = text(argv[i]), result;
+        fxn_status status;
+        fxn_predict(&result, &name, &status);
+        print(result, status);
+        int32_t count = -42;
+        fxn_memref_0d_i32 number = {&count, &count, 0};
+        fxn_describe(&result, &name, &number, &status);
+        print(result, status);
+    }
+    return 0;
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("clang-22") is None, reason="clang-22 builds the artifacts")
+def test_fxn_compile_gives_a_c_abi_of_utf8_bytes(tmp_path):
+    build = tmp_path / "build"
+    compiled = subprocess.run([str(Path(sys.executable).parent / "fxn"), "compile", str(ROOT / "examples" / "greet.py"),
+                               "-o", str(build)], capture_output=True, text=True)
+    assert compiled.returncode == 0, compiled.stderr
+    header = (build / "greet.h").read_text()
+    assert ("void fxn_predict(fxn_memref_1d_ui8 *fxn_result, const fxn_memref_1d_ui8 *name, "
+            "fxn_status *fxn_status);") in header
+    assert "predict(name: str (UTF-8 bytes: tensor<?xui8>)) -> str (UTF-8 bytes: tensor<?xui8>)" in header
+    assert "sizes[0] is the length in bytes" in header and "no terminating NUL" in header
+    manifest = json.loads((build / "greet.json").read_text())
+    signature = manifest["predictors"][0]["signature"]
+    assert [p["string"] for p in signature["parameters"]] == [True]
+    assert [r["string"] for r in signature["results"]] == [True]
+    assert manifest["imports"] == ["free", "malloc"]
+    driver = tmp_path / "driver.c"
+    driver.write_text(C_DRIVER)
+    linked = subprocess.run(["clang-22", "-std=c11", "-Wall", "-Werror", "-I", str(build), str(driver), "-L",
+                             str(build), "-lgreet", f"-Wl,-rpath,{build}", "-o", str(tmp_path / "driver")],
+                            capture_output=True, text=True)
+    assert linked.returncode == 0, linked.stderr
+    names = ["World", "Zoë", "日本", "", "🎉 and more " * 10]
+    run = subprocess.run([str(tmp_path / "driver"), *names], capture_output=True)
+    assert run.returncode == 0, run.stderr
+    greet = load_module(ROOT / "examples" / "greet.py")
+    expected = b"".join(
+        text.encode() + b"|%d\n" % len(text.encode())
+        for name in names
+        for text in (greet.predict.fn(name), greet.describe.fn(name, -42)))
+    assert run.stdout == expected
+
+
+def load_module(path: Path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_targets() -> list:
+    """This machine, and each other target whose code runs here (through its backend's runner)."""
+    from fxn.backends import call_hook, discover_backends, how_it_runs
+
+    params = [pytest.param("host", id="host")]
+    for entry in discover_backends():
+        if entry.backend is None:
+            continue
+        for target in call_hook(entry.backend, "conformance_targets"):
+            if how_it_runs(entry.backend, target) == "runner":
+                params.append(pytest.param(target.spec, id=target.spec))
+    return params
+
+
+@pytest.mark.parametrize("target", run_targets())
+def test_fxn_run_takes_and_prints_strings_on_every_target_that_runs_here(target):
+    fxn_command = str(Path(sys.executable).parent / "fxn")
+    result = subprocess.run([fxn_command, "run", str(ROOT / "examples" / "greet.py"), "--predictor", "describe",
+                             "--arg", "name=日本 Zoë", "--arg", "count=-7", "--target", target],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "result #0: '日本 Zoë has 6 letters; -0007 = -0x7'\n"
