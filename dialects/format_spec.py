@@ -12,7 +12,10 @@ naming the part):
   alignment ``< > ^ =``, sign ``+ - space``, ``#`` (the ``0x``/``0X``/``0o``/``0b``
   prefix), ``0`` (zero padding after the sign) and a width;
 - ``i1`` (bool): an empty spec gives ``True``/``False``; any other spec
-  formats it as the int 0 or 1, as Python's ``bool`` does.
+  formats it as the int 0 or 1, as Python's ``bool`` does;
+- strings (``str``): type ``s`` (or none), fill, alignment ``< > ^``, the
+  ``0`` flag, a width and a precision (at most that many code points; widths
+  count code points too).
 
 Not yet: grouping (``,`` ``_``), a precision, ``n``, ``c``, and float
 types of integers (``f`` ``e`` ``g`` ``%``). This module imports neither
@@ -39,7 +42,7 @@ class FormatSpec:
 
     fill: str | None = None
     align: str | None = None
-    sign: str = "-"
+    sign: str | None = None
     no_negative_zero: bool = False
     alternate: bool = False
     zero: bool = False
@@ -49,7 +52,13 @@ class FormatSpec:
     type: str = ""
 
     def check(self, dtype: str, spec: str) -> None:
-        """VerifyError unless fxn formats a value of element type ``dtype`` with this spec (see the module)."""
+        """VerifyError unless fxn formats a value of element type ``dtype`` (``str``: a string) with this spec (see
+        the module)."""
+        if self.width > MAX_WIDTH:
+            raise VerifyError(f"format spec '{spec}': width {self.width} is above fxn's limit {MAX_WIDTH}")
+        if dtype == "str":
+            self._check_string(spec)
+            return
         if dtype == "i1" and spec == "":
             return
         if dtype not in INT_DTYPES + ("i1",):
@@ -64,8 +73,19 @@ class FormatSpec:
                               "specifier")
         if self.grouping:
             raise VerifyError(f"format spec '{spec}': grouping with '{self.grouping}' is not supported")
-        if self.width > MAX_WIDTH:
-            raise VerifyError(f"format spec '{spec}': width {self.width} is above fxn's limit {MAX_WIDTH}")
+
+    def _check_string(self, spec: str) -> None:
+        """CPython's refusals of a string's spec, in its words."""
+        if self.type not in ("", "s"):
+            raise VerifyError(f"format spec '{spec}': unknown format code '{self.type}' for object of type 'str'")
+        for given, what in ((self.sign is not None, "sign not allowed"),
+                            (self.no_negative_zero, "negative zero coercion (z) not allowed"),
+                            (self.alternate, "alternate form (#) not allowed"),
+                            (self.align == "=", "'=' alignment not allowed")):
+            if given:
+                raise VerifyError(f"format spec '{spec}': {what} in string format specifier")
+        if self.grouping:
+            raise VerifyError(f"format spec '{spec}': cannot specify '{self.grouping}' with 's'")
 
     def padding(self, default_align: str) -> tuple[str, str]:
         """The fill character and alignment of a value whose type aligns ``default_align`` without a spec (numbers

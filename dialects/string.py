@@ -104,13 +104,15 @@ class StrContainsOp(FxnOp, name="str_contains"):
 
 
 class FormatOp(FxnOp, name="format"):
-    """Python's ``format(input, spec)`` of a 0-d number: ``f"{x:spec}"``, ``str(x)`` (``spec = ""``).
+    """Python's ``format(input, spec)`` of a 0-d number or a string: ``f"{x:spec}"``, ``str(x)`` (``spec = ""``).
 
-    ``input`` is an integer (``i8 ui8 i32 i64``) or an ``i1`` (a bool: an
+    ``input`` is an integer (``i8 ui8 i32 i64``), an ``i1`` (a bool: an
     empty spec gives ``True`` or ``False``, any other formats 0 or 1, as
-    Python's ``bool`` does). ``spec`` is Python's format spec, in the subset
-    :mod:`fxn.dialects.format_spec` lists (types ``d x X o b``, fill, align,
-    sign, ``#``, ``0``, width); the result is CPython's, byte for byte.
+    Python's ``bool`` does) or a string (padded to a width, cut to a
+    precision, both in code points). ``spec`` is Python's format spec, in
+    the subset :mod:`fxn.dialects.format_spec` lists (integers: types ``d x
+    X o b``, fill, align, sign, ``#``, ``0``, width; strings: fill, align,
+    ``0``, width, precision); the result is CPython's, byte for byte.
 
     ``%s = "fxn.format"(%x) {spec = "08x"} : (tensor<i32>) -> tensor<?xui8>``
     """
@@ -120,7 +122,10 @@ class FormatOp(FxnOp, name="format"):
 
     @classmethod
     def infer_type(cls, args, attrs):
-        if args.input.rank != 0:
-            raise VerifyError(f"operand 'input' must be 0-d (a number); got {args.input}")
-        checked_spec(attrs.spec, args.input.dtype)
+        if args.input == STRING:
+            checked_spec(attrs.spec, "str")
+        elif args.input.rank != 0:
+            raise VerifyError(f"operand 'input' must be 0-d (a number) or a string ({STRING}); got {args.input}")
+        else:
+            checked_spec(attrs.spec, args.input.dtype)
         return STRING

@@ -11,11 +11,12 @@ functions here (:data:`HELPERS`), which build ops for run-time values and
 do what Python does for the others:
 
 - ``f"Hello {name}!"`` is ``fxn.str_concat`` of its pieces: constant text
-  (``fxn.str_constant``), strings as they are, numbers through
-  ``fxn.format`` (``f"{n:08x}"``, ``f"{flag}"``: see
-  :mod:`fxn.dialects.format_spec`); a format spec is a Python value when
-  the function is traced (``f"{n:{width}}"`` with a constant ``width``);
-  ``!s`` is a string's or int's own text;
+  (``fxn.str_constant``), strings as they are or through ``fxn.format``
+  with a spec (``f"{name:>10}"``), numbers through ``fxn.format``
+  (``f"{n:08x}"``, ``f"{flag}"``: see :mod:`fxn.dialects.format_spec`); a
+  format spec is a Python value when the function is traced
+  (``f"{n:{width}}"`` with a constant ``width``); ``!s`` formats a number's
+  ``str``;
 - ``a + b`` of strings (or of a string and a constant) is ``fxn.str_concat``;
 - ``len(s)`` is ``fxn.str_len`` (code points), an int;
 - ``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=`` of strings are ``fxn.str_compare``;
@@ -193,12 +194,10 @@ def format_value(value, conversion: int = -1, spec=""):
         return builtins.format(value if conversion == -1 else converted[conversion](value), spec)
     if conversion in (114, 97):
         raise StringError(f"!{chr(conversion)} of a run-time value is not supported yet")
-    if isinstance(value, String):
-        if spec:
-            raise StringError(f"format spec '{spec}' of a run-time str is not supported yet")
+    if isinstance(value, String) and not spec:
         return value
-    if conversion == 115 and spec:
-        raise StringError(f"!s with format spec '{spec}' of a run-time number is not supported yet")
+    if conversion == 115 and spec and isinstance(value, Number):
+        value = format_value(value, -1, "")  # str(number), then the string's spec
     with user_location():
         try:
             return String(FormatOp.build(value.value, spec=spec))

@@ -41,5 +41,8 @@ def str_contains(haystack, needle, *, result_type):
 
 @kernel("fxn.format")
 def format_number(input, *, spec, result_type):
-    value = bool(input) if input.dtype == np.bool_ else int(input)
+    if input.ndim == 1:  # a string
+        value = _text(input).decode("utf-8")
+    else:
+        value = bool(input) if input.dtype == np.bool_ else int(input)
     return _string(format(value, spec).encode("utf-8"))

@@ -96,6 +96,17 @@ def format_cases(rng, supported) -> dict[str, Case]:
     return cases
 
 
+#: Format specs of strings: fill, alignment, the 0 flag, width and precision (in code points).
+STRING_SPECS = ["", "s", "5", ">5", "^6", "*<4", "05", ".2", "8.3", "é^9.1", ".0", "<05", "🎉>12.20"]
+
+
+def string_format_cases(rng) -> dict[str, Case]:
+    texts = ["Zoë日", "", random_text(rng, 7), "ab"]
+    return {f"format_str_{i}": Case(s.FormatOp, [utf8(texts[i % len(texts)])], dict(spec=spec), _DYNAMIC,
+                                    compare=EXACT, variant=(f"str spec {spec!r}",))
+            for i, spec in enumerate(STRING_SPECS)}
+
+
 def _any_dtype(build):
     """A builder ``(rng, supported) -> {name: Case}`` of string cases (ui8 bytes: every target has them)."""
     def build_all(rng, supported) -> dict[str, Case]:
@@ -112,5 +123,6 @@ def builders() -> dict[str, object]:
         "fxn.str_len": _any_dtype(len_cases),
         "fxn.str_compare": _any_dtype(compare_cases),
         "fxn.str_contains": _any_dtype(contains_cases),
-        "fxn.format": format_cases,
+        "fxn.format": lambda rng, supported: {**format_cases(rng, supported), **_any_dtype(string_format_cases)(
+            rng, supported)},
     }

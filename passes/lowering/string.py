@@ -20,7 +20,9 @@ scalar loops (``scf.while``) that stop at the first byte that decides.
 - ``fxn.format``: the digits' count from a loop dividing by the radix, the
   layout (fill, sign, prefix, padding after the sign, digits, fill) from
   the parsed spec, and each byte from its segment, digits from a table of
-  powers of the radix. A bool without a spec is ``True`` or ``False``.
+  powers of the radix. A bool without a spec is ``True`` or ``False``. A
+  string is its bytes up to the precision's code point (a loop) between
+  fills.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import numpy as np
 
 from fxn.dialects.elements import numpy_to_elements
 from fxn.dialects.format_spec import ALTERNATE_PREFIX, INTEGER_RADIX, parse
+from fxn.dialects.types import STRING
 from fxn.mlir import arith, ir, linalg, scf, tensor
 
 from . import lowering
@@ -92,6 +95,42 @@ def _while(inits: list[ir.Value], condition, body) -> list[ir.Value]:
     return list(loop.results)
 
 
+def _is_lead(byte: ir.Value) -> ir.Value:
+    """Whether a UTF-8 byte starts a code point (is not ``0b10xxxxxx``)."""
+    return arith.cmpi(arith.CmpIPredicate.ne, arith.andi(byte, arith.constant(_i(8), 0xC0 - 256)),
+                      arith.constant(_i(8), 0x80 - 256))
+
+
+def _code_point_count(string: ir.Value) -> ir.Value:
+    """The number of code points of ``string``, as an index (a reduction over its bytes)."""
+    i64 = _i(64)
+    count = linalg.fill(arith.constant(i64, 0), outs=[tensor.empty([], i64)])
+    maps = [ir.AffineMap.get_identity(1), ir.AffineMap.get(1, 0, [])]
+
+    @linalg.generic([string], [count], maps, [linalg.IteratorType.reduction])
+    def counted(byte, total):
+        return arith.addi(total, arith.extui(i64, _is_lead(byte)))
+
+    return counted
+
+
+def _code_point_offset(string: ir.Value, count: ir.Value) -> tuple[ir.Value, ir.Value]:
+    """The byte offset where code point ``count`` of ``string`` starts (its length if it has fewer), and how many
+    code points come before it; both index values."""
+    length = _length(string)
+
+    def before_it(i, seen):
+        return _and_then(_ult(i, length), lambda: arith.ori(
+            arith.xori(_is_lead(_byte(string, i)), arith.constant(_i(1), 1)), _ult(seen, count)))
+
+    def step(i, seen):
+        lead = arith.index_cast(_index_type(), arith.extui(_i(64), _is_lead(_byte(string, i))))
+        return [arith.addi(i, index(1)), arith.addi(seen, lead)]
+
+    offset, seen = _while([index(0), index(0)], before_it, step)
+    return offset, seen
+
+
 def _and_then(condition: ir.Value, then_value) -> ir.Value:
     """``condition and then_value()``, evaluating ``then_value`` only when ``condition`` holds."""
     return if_else(condition, _i(1), then_value, lambda: arith.constant(_i(1), 0))
@@ -125,19 +164,7 @@ def lower_str_concat(op, target):
 @lowering("fxn.str_len")
 def lower_str_len(op, target):
     """A reduction: the count of bytes ``b`` with ``b & 0xC0 != 0x80`` (the first byte of each code point)."""
-    string = op.operands[0]
-    i64 = _i(64)
-    zero = arith.constant(i64, 0)
-    count = linalg.fill(zero, outs=[tensor.empty([], i64)])
-    maps = [ir.AffineMap.get_identity(1), ir.AffineMap.get(1, 0, [])]
-
-    @linalg.generic([string], [count], maps, [linalg.IteratorType.reduction])
-    def counted(byte, total):
-        lead = arith.cmpi(arith.CmpIPredicate.ne, arith.andi(byte, arith.constant(_i(8), 0xC0 - 256)),
-                          arith.constant(_i(8), 0x80 - 256))
-        return arith.addi(total, arith.extui(i64, lead))
-
-    return counted
+    return _code_point_count(op.operands[0])
 
 
 @lowering("fxn.str_compare")
@@ -190,6 +217,8 @@ def lower_str_contains(op, target):
 def lower_format(op, target):
     source = op.operands[0]
     spec_text = op.attributes["spec"].value
+    if tensor_type(source) == STRING:
+        return _format_string(source, parse(spec_text))
     dtype = tensor_type(source).dtype
     value = tensor.extract(source, [])
     if dtype == "i1" and spec_text == "":
@@ -205,25 +234,49 @@ def _format_bool(value: ir.Value) -> ir.Value:
     return generate(_empty(size), lambda at: _byte(words, arith.addi(at[0], start)))
 
 
+def _format_string(string: ir.Value, spec) -> ir.Value:
+    """``[fill][text][fill]``: the text up to ``precision`` code points, padded to ``width`` code points."""
+    if spec.precision is not None:
+        end, code_points = _code_point_offset(string, index(spec.precision))
+    else:
+        end = _length(string)
+        code_points = None
+        if spec.width:
+            code_points = arith.index_cast(_index_type(), tensor.extract(_code_point_count(string), []))
+    segments = [(end, lambda offset: _byte(string, offset))]
+    if spec.width:
+        fill, align = spec.padding("<")
+        _pad(segments, code_points, spec.width, align, _Fill(fill))
+    return _assemble(segments)
+
+
 def _format_integer(value: ir.Value, dtype: str, spec) -> ir.Value:
-    """The segments ``[fill][sign][prefix][fill][digits][fill]``, those the spec can make non-empty, one after
-    another: each byte is read from the segment its index falls in."""
+    """The segments ``[fill][sign][prefix][fill][digits][fill]`` that the spec can make non-empty."""
     magnitude, negative = _magnitude(value, dtype)
     radix = INTEGER_RADIX[spec.type]
     digits = _digit_count(magnitude, radix)
     prefix = ALTERNATE_PREFIX.get(spec.type, "") if spec.alternate else ""
-    fill, align = spec.padding(">")
-    tables = _Tables(fill.encode("utf-8"), prefix, spec.type, radix)
-    # (length in bytes, the byte at an offset into the segment), in order.
+    table = _Digits(spec.type, radix)
     segments = []
     sign = _sign(negative, spec.sign)
     if sign is not None:
         segments.append(sign)
     if prefix:
-        segments.append((index(len(prefix)), tables.prefix))
-    segments.append((digits, lambda offset: tables.digit(magnitude, arith.subi(arith.subi(digits, index(1)), offset))))
+        prefix_table = _bytes_constant(prefix.encode())
+        segments.append((index(len(prefix)), lambda offset: _byte(prefix_table, offset)))
+    segments.append((digits, lambda offset: table.digit(magnitude, arith.subi(arith.subi(digits, index(1)), offset))))
     if spec.width:
-        _pad(segments, spec.width, align, tables)
+        content = segments[0][0]  # in bytes, which are code points: the text is ASCII
+        for length, _ in segments[1:]:
+            content = arith.addi(content, length)
+        fill, align = spec.padding(">")
+        _pad(segments, content, spec.width, align, _Fill(fill))
+    return _assemble(segments)
+
+
+def _assemble(segments: list) -> ir.Value:
+    """A string of ``segments`` ((length in bytes, byte at an offset into the segment), in order) one after another:
+    each byte is read from the segment its index falls in."""
     ends, end = [], index(0)
     for length, _ in segments:
         end = arith.addi(end, length)
@@ -242,37 +295,33 @@ def _magnitude(value: ir.Value, dtype: str) -> tuple[ir.Value, ir.Value | None]:
     return arith.select(negative, arith.subi(zero, wide), wide), negative
 
 
-def _sign(negative: ir.Value | None, sign: str):
+def _sign(negative: ir.Value | None, sign: str | None):
     """The sign segment: ``-`` where negative, else the spec's ``+`` or space if it asks for one; None if empty."""
-    shown = sign in "+ "
+    shown = sign in ("+", " ")
     if negative is None:
         return (index(1), lambda offset: arith.constant(_i(8), ord(sign))) if shown else None
     char = arith.select(negative, arith.constant(_i(8), ord("-")), arith.constant(_i(8), ord(sign if shown else "-")))
     return arith.select(negative, index(1), index(1 if shown else 0)), lambda offset: char
 
 
-def _pad(segments: list, width: int, align: str, tables: "_Tables") -> None:
-    """Add the fill segments that make ``segments`` (ASCII: a byte per code point) ``width`` code points wide."""
-    content = segments[0][0]
-    for length, _ in segments[1:]:
-        content = arith.addi(content, length)
+def _pad(segments: list, content: ir.Value, width: int, align: str, fill: "_Fill") -> None:
+    """Add the fill segments that make ``segments`` (``content`` code points) ``width`` code points wide."""
     width_value = index(width)
     pad = arith.select(_ult(content, width_value), arith.subi(width_value, content), index(0))
-    fill_size = index(len(tables.fill_bytes))
 
-    def fill(count: ir.Value):
-        return arith.muli(count, fill_size), tables.fill
+    def filled(count: ir.Value):
+        return arith.muli(count, index(fill.size)), fill.byte
 
     if align == "<":
-        segments.append(fill(pad))
+        segments.append(filled(pad))
     elif align == ">":
-        segments.insert(0, fill(pad))
+        segments.insert(0, filled(pad))
     elif align == "^":
         left = arith.divui(pad, index(2))
-        segments.insert(0, fill(left))
-        segments.append(fill(arith.subi(pad, left)))
+        segments.insert(0, filled(left))
+        segments.append(filled(arith.subi(pad, left)))
     else:  # "=": after the sign and prefix, before the digits
-        segments.insert(len(segments) - 1, fill(pad))
+        segments.insert(len(segments) - 1, filled(pad))
 
 
 def _segment(i: ir.Value, start: ir.Value, ends: list[ir.Value], bytes_at: list) -> ir.Value:
@@ -283,13 +332,24 @@ def _segment(i: ir.Value, start: ir.Value, ends: list[ir.Value], bytes_at: list)
                    lambda: _segment(i, ends[0], ends[1:], bytes_at[1:]))
 
 
-class _Tables:
-    """The constant bytes a formatted integer reads: its fill character's, its prefix, its digits."""
+class _Fill:
+    """A fill character: its UTF-8 bytes, repeated."""
 
-    def __init__(self, fill: bytes, prefix: str, kind: str, radix: int):
-        self.fill_bytes = fill
-        self.fill_table = _bytes_constant(fill) if len(fill) > 1 else None
-        self.prefix_table = _bytes_constant(prefix.encode()) if prefix else None
+    def __init__(self, character: str):
+        self.data = character.encode("utf-8")
+        self.size = len(self.data)
+        self.table = _bytes_constant(self.data) if self.size > 1 else None
+
+    def byte(self, offset: ir.Value) -> ir.Value:
+        if self.table is None:
+            return arith.constant(_i(8), _signed_byte(self.data[0]))
+        return _byte(self.table, arith.remui(offset, index(self.size)))
+
+
+class _Digits:
+    """The digits of a radix as characters, and for radix 10 the powers of 10."""
+
+    def __init__(self, kind: str, radix: int):
         self.digits = _bytes_constant((b"0123456789ABCDEF" if kind == "X" else b"0123456789abcdef")[:radix])
         self.radix = radix
         self.powers = None
@@ -297,14 +357,6 @@ class _Tables:
             powers = np.array([10 ** k for k in range(_MAX_DECIMAL_DIGITS)], np.uint64).view(np.int64)
             attr = numpy_to_elements(powers)
             self.powers = arith.constant(attr.type, attr)
-
-    def fill(self, offset: ir.Value) -> ir.Value:
-        if self.fill_table is None:
-            return arith.constant(_i(8), _signed_byte(self.fill_bytes[0]))
-        return _byte(self.fill_table, arith.remui(offset, index(len(self.fill_bytes))))
-
-    def prefix(self, offset: ir.Value) -> ir.Value:
-        return _byte(self.prefix_table, offset)
 
     def digit(self, magnitude: ir.Value, power: ir.Value) -> ir.Value:
         """The digit of ``magnitude`` (an unsigned i64) at ``radix ** power``, as its character."""

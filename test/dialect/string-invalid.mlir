@@ -75,7 +75,7 @@ func.func @contains_2d(%a: tensor<?xui8>, %b: tensor<2x?xui8>) {
 // -----
 
 func.func @format_array(%x: tensor<3xi32>) {
-  // expected-error @+1 {{'fxn.format' op operand 'input' must be 0-d (a number); got tensor<3xi32>}}
+  // expected-error @+1 {{'fxn.format' op operand 'input' must be 0-d (a number) or a string (tensor<?xui8>); got tensor<3xi32>}}
   %0 = "fxn.format"(%x) {spec = ""} : (tensor<3xi32>) -> tensor<?xui8>
   return
 }
@@ -125,5 +125,29 @@ func.func @format_type(%x: tensor<i64>) {
 func.func @format_missing_spec(%x: tensor<i32>) {
   // expected-error @+1 {{'fxn.format' op requires attribute 'spec'}}
   %0 = "fxn.format"(%x) : (tensor<i32>) -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @format_string_sign(%s: tensor<?xui8>) {
+  // expected-error @+1 {{'fxn.format' op format spec '+5': sign not allowed in string format specifier}}
+  %0 = "fxn.format"(%s) {spec = "+5"} : (tensor<?xui8>) -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @format_string_type(%s: tensor<?xui8>) {
+  // expected-error @+1 {{'fxn.format' op format spec 'd': unknown format code 'd' for object of type 'str'}}
+  %0 = "fxn.format"(%s) {spec = "d"} : (tensor<?xui8>) -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @format_string_equals(%s: tensor<?xui8>) {
+  // expected-error @+1 {{'fxn.format' op format spec '=5': '=' alignment not allowed in string format specifier}}
+  %0 = "fxn.format"(%s) {spec = "=5"} : (tensor<?xui8>) -> tensor<?xui8>
   return
 }

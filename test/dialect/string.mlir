@@ -34,9 +34,11 @@ func.func @inspect(%a: tensor<?xui8>, %b: tensor<?xui8>) -> (tensor<i64>, tensor
 // CHECK: "fxn.format"(%{{.+}}) {spec = "*^+#12x"} : (tensor<i64>) -> tensor<?xui8>
 // CHECK: "fxn.format"(%{{.+}}) {spec = ""} : (tensor<i1>) -> tensor<?xui8>
 // CHECK: "fxn.format"(%{{.+}}) {spec = "\E6\97\A5<5"} : (tensor<ui8>) -> tensor<?xui8>
-func.func @format(%x: tensor<i64>, %b: tensor<i1>, %u: tensor<ui8>) -> (tensor<?xui8>, tensor<?xui8>, tensor<?xui8>) {
+// CHECK: "fxn.format"(%{{.+}}) {spec = ">10.2"} : (tensor<?xui8>) -> tensor<?xui8>
+func.func @format(%x: tensor<i64>, %b: tensor<i1>, %u: tensor<ui8>, %s: tensor<?xui8>) -> (tensor<?xui8>, tensor<?xui8>, tensor<?xui8>, tensor<?xui8>) {
   %0 = "fxn.format"(%x) {spec = "*^+#12x"} : (tensor<i64>) -> tensor<?xui8>
   %1 = "fxn.format"(%b) {spec = ""} : (tensor<i1>) -> tensor<?xui8>
   %2 = "fxn.format"(%u) {spec = "日<5"} : (tensor<ui8>) -> tensor<?xui8>
-  return %0, %1, %2 : tensor<?xui8>, tensor<?xui8>, tensor<?xui8>
+  %3 = "fxn.format"(%s) {spec = ">10.2"} : (tensor<?xui8>) -> tensor<?xui8>
+  return %0, %1, %2, %3 : tensor<?xui8>, tensor<?xui8>, tensor<?xui8>, tensor<?xui8>
 }

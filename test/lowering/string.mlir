@@ -147,3 +147,26 @@ func.func @format_hex_centered(%x: tensor<i64>) -> tensor<?xui8> {
   %0 = "fxn.format"(%x) {spec = "*^#10x"} : (tensor<i64>) -> tensor<?xui8>
   return %0 : tensor<?xui8>
 }
+
+// A string cut to 3 code points: a loop to the byte where code point 3 starts,
+// counting lead bytes; then centered in 8 code points of fill.
+// CHECK-LABEL: func.func @format_string(
+// CHECK-SAME: %[[S:[^:]+]]: tensor<?xi8>
+// CHECK: %[[N:.+]] = tensor.dim %[[S]]
+// CHECK: %[[CUT:.+]]:2 = scf.while (%[[I:.+]] = %{{.+}}, %[[SEEN:.+]] = %{{.+}}) : (index, index) -> (index, index) {
+// CHECK:   arith.cmpi ult, %[[I]], %[[N]] : index
+// CHECK:   %[[LEAD:.+]] = arith.cmpi ne, %{{.+}}, %c-128_i8 : i8
+// CHECK:   %[[CONTINUES:.+]] = arith.xori %[[LEAD]], %true : i1
+// CHECK:   %[[MORE:.+]] = arith.cmpi ult, %[[SEEN]], %c3 : index
+// CHECK:   arith.ori %[[CONTINUES]], %[[MORE]] : i1
+// CHECK: %[[SHORT:.+]] = arith.cmpi ult, %[[CUT]]#1, %c8 : index
+// CHECK: %[[GAP:.+]] = arith.subi %c8, %[[CUT]]#1 : index
+// CHECK: %[[PAD:.+]] = arith.select %[[SHORT]], %[[GAP]], %{{.+}} : index
+// CHECK: %[[LEFT:.+]] = arith.divui %[[PAD]], %c2 : index
+// CHECK: linalg.generic
+// CHECK: %c42_i8 = arith.constant 42 : i8
+// CHECK: tensor.extract %[[S]][
+func.func @format_string(%s: tensor<?xui8>) -> tensor<?xui8> {
+  %0 = "fxn.format"(%s) {spec = "*^8.3"} : (tensor<?xui8>) -> tensor<?xui8>
+  return %0 : tensor<?xui8>
+}

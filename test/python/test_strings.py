@@ -91,6 +91,16 @@ def test_integer_formats_match_cpython(n):
         assert compiled(n, flag) == integers(n, flag)
 
 
+def padded(name: str, n: int) -> str:
+    return (f"[{name:>10}|{name:<7}|{name:^9}|{name:*^12.3}|{name:05}|{name:.0}|{name:é>6.2}|{name:🎉<4}|"
+            f"{format(name, '^5')}|{n!s:>6}|{str(n):_<5}|{name!s:>3}]")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_string_fields_pad_and_cut_as_cpython(name):
+    assert fxn.compile(padded)(name, -42) == padded(name, -42)
+
+
 def wide(n: fxn.Tensor[fxn.i64], small: fxn.Tensor[fxn.u8], tiny: fxn.Tensor[fxn.i8]) -> str:
     return f"{n}/{n:x}/{small:#b}/{tiny:+}/{str(n)}"
 
