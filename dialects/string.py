@@ -103,6 +103,78 @@ class StrContainsOp(FxnOp, name="str_contains"):
         return TensorType("i1", ())
 
 
+def _check_i64(**operands: TensorType) -> None:
+    for name, operand in operands.items():
+        if operand != TensorType("i64", ()):
+            raise VerifyError(f"operand '{name}' must be a 0-d i64 (a code-point index); got {operand}")
+
+
+class StrSliceOp(FxnOp, name="str_slice"):
+    """Python's ``input[start:stop]``: the code points from ``start`` up to ``stop`` (0-d i64s), which count from
+    the end where negative and are clamped to the string, as ``slice(start, stop).indices(len(input))`` has them
+    (an empty string where ``start >= stop``).
+
+    ``%r = "fxn.str_slice"(%s, %start, %stop) : (tensor<?xui8>, tensor<i64>, tensor<i64>) -> tensor<?xui8>``
+    """
+
+    input: Operand
+    start: Operand
+    stop: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        _check_strings(input=args.input)
+        _check_i64(start=args.start, stop=args.stop)
+        return STRING
+
+
+class StrAtOp(FxnOp, name="str_at"):
+    """Python's ``input[index]``: the code point at ``index`` (a 0-d i64, counting from the end where negative), as
+    a string of one code point. An index outside the string is an ``IndexError`` at run time.
+
+    ``%r = "fxn.str_at"(%s, %i) : (tensor<?xui8>, tensor<i64>) -> tensor<?xui8>``
+    """
+
+    input: Operand
+    index: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        _check_strings(input=args.input)
+        _check_i64(index=args.index)
+        return STRING
+
+
+class StrStartsWithOp(FxnOp, name="str_starts_with"):
+    """Python's ``input.startswith(prefix)``: whether ``input``'s bytes begin with ``prefix``'s; an i1.
+
+    ``%r = "fxn.str_starts_with"(%s, %p) : (tensor<?xui8>, tensor<?xui8>) -> tensor<i1>``
+    """
+
+    input: Operand
+    prefix: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        _check_strings(input=args.input, prefix=args.prefix)
+        return TensorType("i1", ())
+
+
+class StrEndsWithOp(FxnOp, name="str_ends_with"):
+    """Python's ``input.endswith(suffix)``: whether ``input``'s bytes end with ``suffix``'s; an i1.
+
+    ``%r = "fxn.str_ends_with"(%s, %p) : (tensor<?xui8>, tensor<?xui8>) -> tensor<i1>``
+    """
+
+    input: Operand
+    suffix: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        _check_strings(input=args.input, suffix=args.suffix)
+        return TensorType("i1", ())
+
+
 class FormatOp(FxnOp, name="format"):
     """Python's ``format(input, spec)`` of a 0-d number or a string: ``f"{x:spec}"``, ``str(x)`` (``spec = ""``).
 

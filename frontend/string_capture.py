@@ -21,6 +21,10 @@ do what Python does for the others:
 - ``len(s)`` is ``fxn.str_len`` (code points), an int;
 - ``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=`` of strings are ``fxn.str_compare``;
 - ``needle in s`` and ``not in`` are ``fxn.str_contains``;
+- ``s[i]`` and ``s[a:b]`` (run-time or constant bounds, no step) are
+  ``fxn.str_at`` and ``fxn.str_slice``, in code points;
+- ``s.startswith(p)`` and ``s.endswith(p)`` are ``fxn.str_starts_with`` and
+  ``fxn.str_ends_with``;
 - ``str(x)`` and ``format(x, spec)`` of a string or number, as the f-string's.
 
 What a String cannot do (another method, a branch on it, indexing,
@@ -37,8 +41,8 @@ import builtins
 import copy
 import sys
 
-from fxn.dialects.string import (FormatOp, StrCompareOp, StrConcatOp, StrConstantOp, StrContainsOp,
-                                 StrLenOp)
+from fxn.dialects.string import (FormatOp, StrAtOp, StrCompareOp, StrConcatOp, StrConstantOp, StrContainsOp,
+                                 StrEndsWithOp, StrLenOp, StrSliceOp, StrStartsWithOp)
 from fxn.dialects.types import VerifyError
 
 from .errors import UnsupportedOperation
@@ -114,7 +118,26 @@ class String:
         raise StringError("iterating over a run-time str is not supported yet")
 
     def __getitem__(self, key):
-        raise StringError("indexing or slicing a run-time str is not supported yet")
+        with user_location():
+            if isinstance(key, slice):
+                if key.step not in (None, 1):
+                    raise StringError("a slice of a run-time str with a step is not supported yet")
+                start = _index_value(key.start, 0)
+                stop = _index_value(key.stop, _I64_MAX)
+                return String(StrSliceOp.build(self.value, start, stop))
+            return String(StrAtOp.build(self.value, _index_value(key, None)))
+
+    def startswith(self, prefix, *range_):
+        return self._affix(StrStartsWithOp, "startswith", prefix, range_)
+
+    def endswith(self, suffix, *range_):
+        return self._affix(StrEndsWithOp, "endswith", suffix, range_)
+
+    def _affix(self, op, method: str, text, range_):
+        if range_ or not isinstance(text, (String, str)):
+            raise StringError(f"str.{method}() of a run-time str takes one str (no tuple, start or end) yet")
+        with user_location():
+            return _number(op.build(self.value, string_value(text)))
 
     def __mul__(self, other):
         raise StringError("repeating a run-time str ('*') is not supported yet")
@@ -128,6 +151,25 @@ class String:
         if hasattr(str, name):
             raise StringError(f"str.{name}() of a run-time str is not supported yet")
         raise AttributeError(f"'str' object has no attribute '{name}'")
+
+
+_I64_MAX = (1 << 63) - 1
+
+
+def _index_value(key, default):
+    """An index or slice bound (None: ``default``; a Python int, clamped to i64; a run-time int) as a 0-d i64."""
+    from . import emit
+    from .number_capture import Number
+
+    if key is None and default is not None:
+        key = default
+    if isinstance(key, Number):
+        if emit.type_of(key.value).dtype not in ("i8", "ui8", "i32", "i64"):
+            raise StringError(f"a str index must be an int, not a run-time {emit.type_of(key.value).dtype}")
+        return emit.cast(key.value, "i64")
+    if isinstance(key, bool) or not isinstance(key, int):
+        raise StringError(f"string indices must be integers, not '{type(key).__name__}'")
+    return emit.scalar(max(-_I64_MAX - 1, min(key, _I64_MAX)), "i64")
 
 
 _OPERATORS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}

@@ -73,8 +73,9 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
         rewritten = any(m.needs_rewrite(fn) for m in (subscripts, python_builtins, array_attributes))
         straight = not (loops.has_runtime_loops(fn) or rewritten)
         strings = [p.string for p in parameters]
-        if any(strings):
-            _check_string_function(fn, arg_types, strings, straight)
+        if any(strings):  # the capture with Numbers and Strings takes it, or nothing does
+            _check_string_function(fn, arg_types, strings)
+            straight = True
         if straight and number_capture.applies(fn, arg_types, strings):
             builder = FunctionBuilder(fn, arg_types)
             with ir.InsertionPoint(builder.block):
@@ -107,14 +108,12 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
     return traced
 
 
-def _check_string_function(fn, arg_types: list[TensorType], strings: list[bool], straight: bool) -> None:
+def _check_string_function(fn, arg_types: list[TensorType], strings: list[bool]) -> None:
     """UnsupportedOperation at ``fn``'s definition unless its capture with Numbers and Strings can take it."""
     from . import loops
 
     if loops.has_runtime_loops(fn):
         why = "it has a loop over a run-time range"
-    elif not straight:
-        why = "it indexes, or calls int(), float(), bool(), round(), min() or max() on run-time values"
     elif any(t.rank and not string for t, string in zip(arg_types, strings)):
         why = "it takes arrays"
     elif not number_capture.applies(fn, arg_types, strings):
@@ -124,7 +123,8 @@ def _check_string_function(fn, arg_types: list[TensorType], strings: list[bool],
     position = definition_position(fn)
     raise UnsupportedOperation(
         f"fxn cannot compile {fn.__qualname__}: a function of str parameters compiles as Python code on numbers "
-        f"and strings (f-strings, +, comparisons, in, len(), str()), and {why}", position.filename, position.line)
+        "and strings (f-strings, +, comparisons, in, len(), str(), indexing, slices, startswith, endswith), "
+        f"and {why}", position.filename, position.line)
 
 
 class FunctionBuilder:

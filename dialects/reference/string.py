@@ -46,3 +46,26 @@ def format_number(input, *, spec, result_type):
     else:
         value = bool(input) if input.dtype == np.bool_ else int(input)
     return _string(format(value, spec).encode("utf-8"))
+
+
+@kernel("fxn.str_slice")
+def str_slice(input, start, stop, *, result_type):
+    return _string(_text(input).decode("utf-8")[int(start):int(stop)].encode("utf-8"))
+
+
+@kernel("fxn.str_at")
+def str_at(input, index, *, result_type):
+    text = _text(input).decode("utf-8")
+    if not -len(text) <= int(index) < len(text):
+        raise ValueError(f"index {int(index)} is out of bounds for a string of {len(text)} code points")
+    return _string(text[int(index)].encode("utf-8"))
+
+
+@kernel("fxn.str_starts_with")
+def str_starts_with(input, prefix, *, result_type):
+    return np.bool_(_text(input).startswith(_text(prefix)))
+
+
+@kernel("fxn.str_ends_with")
+def str_ends_with(input, suffix, *, result_type):
+    return np.bool_(_text(input).endswith(_text(suffix)))

@@ -74,6 +74,32 @@ def contains_cases(rng) -> dict[str, Case]:
                   + [(["", ""], {}), (["", "a"], {}), (["aaab", "aab"], {}), (["Zoë", "oë"], {}), (["Zoë", "o\xeb!"], {})])
 
 
+def _with_indices(op, configs: list[tuple]) -> dict[str, Case]:
+    """``{op_i: Case}`` of ``(text, indices)`` configs: a dynamic string input, then 0-d i64 indices."""
+    name = op.OPERATION_NAME.removeprefix("fxn.")
+    return {f"{name}_{i}": Case(op, [utf8(text), *(np.asarray(k, np.int64) for k in indices)], {}, _DYNAMIC,
+                                compare=EXACT, variant=(str(i),), subject=0)
+            for i, (text, indices) in enumerate(configs)}
+
+
+def slice_cases(rng) -> dict[str, Case]:
+    text = "Zoë 日本🎉" + random_text(rng, 5)
+    bounds = [(0, 3), (2, -1), (-4, 100), (5, 2), (-100, 2), (0, 0), (3, 3), (-1, 2**62), (7, 13)]
+    return _with_indices(s.StrSliceOp, [(text, b) for b in bounds] + [("", (0, 5)), ("abc", (-2**63, 2**63 - 1))])
+
+
+def at_cases(rng) -> dict[str, Case]:
+    text = "Zoë 日本🎉" + random_text(rng, 3)
+    return _with_indices(s.StrAtOp, [(text, (k,)) for k in (0, 2, 4, 6, -1, -3, 9)] + [("é", (0,)), ("a", (-1,))])
+
+
+def affix_cases(op, rng) -> dict[str, Case]:
+    text = random_text(rng, 8)
+    pairs = [(text, text[:3]), (text, text[-3:]), (text, ""), ("", ""), ("", "a"), (text, text), (text, text + "x"),
+             ("Zoë", "Zo"), ("Zoë", "ë"), ("Zoë", "o")]
+    return _cases(op, [([a, b], {}) for a, b in pairs])
+
+
 #: Format specs of integers: each part of the mini-language fxn supports, alone and together.
 INTEGER_SPECS = ["", "d", "x", "X", "o", "b", "#x", "#X", "#o", "#b", "+d", " d", "-d", "8", "<8", "^9", "=+9",
                  "08", "*>10", "é^7", "日<5", "🎉=+12", "#010x", "+#b", "3", "<05", "*>05", "0"]
@@ -123,6 +149,10 @@ def builders() -> dict[str, object]:
         "fxn.str_len": _any_dtype(len_cases),
         "fxn.str_compare": _any_dtype(compare_cases),
         "fxn.str_contains": _any_dtype(contains_cases),
+        "fxn.str_slice": _any_dtype(slice_cases),
+        "fxn.str_at": _any_dtype(at_cases),
+        "fxn.str_starts_with": _any_dtype(lambda rng: affix_cases(s.StrStartsWithOp, rng)),
+        "fxn.str_ends_with": _any_dtype(lambda rng: affix_cases(s.StrEndsWithOp, rng)),
         "fxn.format": lambda rng, supported: {**format_cases(rng, supported), **_any_dtype(string_format_cases)(
             rng, supported)},
     }

@@ -17,6 +17,10 @@ scalar loops (``scf.while``) that stop at the first byte that decides.
   compared unsigned, else the lengths;
 - ``fxn.str_contains``: each start position in turn, each compared byte by
   byte (no preprocessing: ``O(n m)`` in the worst case);
+  ``fxn.str_starts_with``/``fxn.str_ends_with``: one such comparison;
+- ``fxn.str_slice``/``fxn.str_at``: the bounds in code points (Python's
+  clamping; ``str_at`` checks its index: an ``IndexError``), their byte
+  offsets from a scan counting lead bytes, the bytes between copied;
 - ``fxn.format``: the digits' count from a loop dividing by the radix, the
   layout (fill, sign, prefix, padding after the sign, digits, fill) from
   the parsed spec, and each byte from its segment, digits from a table of
@@ -35,6 +39,7 @@ from fxn.dialects.types import STRING
 from fxn.mlir import arith, ir, linalg, scf, tensor
 
 from . import lowering
+from .bounds import fail_unless
 from .structured import generate, if_else, index, tensor_type, with_window
 
 #: The largest number of digits a 64-bit magnitude (at most 2**64 - 1) has in base 10.
@@ -114,9 +119,10 @@ def _code_point_count(string: ir.Value) -> ir.Value:
     return counted
 
 
-def _code_point_offset(string: ir.Value, count: ir.Value) -> tuple[ir.Value, ir.Value]:
+def _code_point_offset(string: ir.Value, count: ir.Value, start: tuple | None = None) -> tuple[ir.Value, ir.Value]:
     """The byte offset where code point ``count`` of ``string`` starts (its length if it has fewer), and how many
-    code points come before it; both index values."""
+    code points come before it; both index values. The scan starts at ``start``: a byte offset where a code
+    point starts and that code point's number (default: the string's start)."""
     length = _length(string)
 
     def before_it(i, seen):
@@ -127,8 +133,20 @@ def _code_point_offset(string: ir.Value, count: ir.Value) -> tuple[ir.Value, ir.
         lead = arith.index_cast(_index_type(), arith.extui(_i(64), _is_lead(_byte(string, i))))
         return [arith.addi(i, index(1)), arith.addi(seen, lead)]
 
-    offset, seen = _while([index(0), index(0)], before_it, step)
+    offset, seen = _while(list(start or (index(0), index(0))), before_it, step)
     return offset, seen
+
+
+def _bytes_match(string: ir.Value, offset: ir.Value, part: ir.Value) -> ir.Value:
+    """Whether ``part``'s bytes are ``string``'s from ``offset`` on (which must leave room for them)."""
+    part_length = _length(part)
+
+    def matching(j):
+        return _and_then(_ult(j, part_length), lambda: arith.cmpi(
+            arith.CmpIPredicate.eq, _byte(string, arith.addi(offset, j)), _byte(part, j)))
+
+    (matched,) = _while([index(0)], matching, lambda j: [arith.addi(j, index(1))])
+    return arith.cmpi(arith.CmpIPredicate.eq, matched, part_length)
 
 
 def _and_then(condition: ir.Value, then_value) -> ir.Value:
@@ -199,15 +217,84 @@ def lower_str_contains(op, target):
         return arith.andi(arith.xori(found, arith.constant(_i(1), 1)), fits)
 
     def try_start(start, found):
-        def matching(j):
-            return _and_then(_ult(j, needle_length), lambda: arith.cmpi(
-                arith.CmpIPredicate.eq, _byte(haystack, arith.addi(start, j)), _byte(needle, j)))
-
-        (matched,) = _while([index(0)], matching, lambda j: [arith.addi(j, index(1))])
-        return [arith.addi(start, index(1)), arith.cmpi(arith.CmpIPredicate.eq, matched, needle_length)]
+        return [arith.addi(start, index(1)), _bytes_match(haystack, start, needle)]
 
     _, found = _while([index(0), false], searching, try_start)
     return _scalar_tensor(found)
+
+
+@lowering("fxn.str_starts_with")
+def lower_str_starts_with(op, target):
+    string, prefix = op.operands
+    fits = arith.cmpi(arith.CmpIPredicate.ule, _length(prefix), _length(string))
+    return _scalar_tensor(_and_then(fits, lambda: _bytes_match(string, index(0), prefix)))
+
+
+@lowering("fxn.str_ends_with")
+def lower_str_ends_with(op, target):
+    string, suffix = op.operands
+    fits = arith.cmpi(arith.CmpIPredicate.ule, _length(suffix), _length(string))
+    return _scalar_tensor(_and_then(fits, lambda: _bytes_match(
+        string, arith.subi(_length(string), _length(suffix)), suffix)))
+
+
+# ----------------------------------------------------------------------------- slices
+
+
+def _count_i64(string: ir.Value) -> ir.Value:
+    """The number of code points of ``string`` as an i64."""
+    return tensor.extract(_code_point_count(string), [])
+
+
+def _clamped(position: ir.Value, count: ir.Value) -> ir.Value:
+    """A slice bound (i64) as Python's ``slice.indices`` has it: plus ``count`` where negative, then within
+    ``[0, count]``."""
+    zero = arith.constant(_i(64), 0)
+    negative = arith.cmpi(arith.CmpIPredicate.slt, position, zero)
+    from_end = arith.maxsi(arith.addi(position, count), zero)
+    return arith.select(negative, from_end, arith.minsi(position, count))
+
+
+def _copy(string: ir.Value, start: ir.Value, end: ir.Value) -> ir.Value:
+    """A fresh string of ``string``'s bytes from ``start`` to ``end`` (index values)."""
+    return generate(_empty(arith.subi(end, start)), lambda at: _byte(string, arith.addi(at[0], start)))
+
+
+def _as_index(value: ir.Value) -> ir.Value:
+    return arith.index_cast(_index_type(), value)
+
+
+@lowering("fxn.str_slice")
+def lower_str_slice(op, target):
+    """The bounds clamped in code points, their byte offsets from a scan, the bytes between copied."""
+    string, start, stop = op.operands
+    count = _count_i64(string)
+    first = _clamped(tensor.extract(start, []), count)
+    last = arith.maxsi(_clamped(tensor.extract(stop, []), count), first)
+    begin = _code_point_offset(string, _as_index(first))
+    end, _ = _code_point_offset(string, _as_index(last), begin)
+    return _copy(string, begin[0], end)
+
+
+@lowering("fxn.str_at")
+def lower_str_at(op, target):
+    """The index from the end where negative, checked (an IndexError), its code point's bytes copied."""
+    string, position = op.operands
+    count = _count_i64(string)
+    given = tensor.extract(position, [])
+    wrapped = arith.select(arith.cmpi(arith.CmpIPredicate.slt, given, arith.constant(_i(64), 0)),
+                           arith.addi(given, count), given)
+    fail_unless(arith.cmpi(arith.CmpIPredicate.ult, wrapped, count), given, count, 0, _enclosing_module(op))
+    begin = _code_point_offset(string, _as_index(wrapped))
+    end, _ = _code_point_offset(string, arith.addi(_as_index(wrapped), index(1)), begin)
+    return _copy(string, begin[0], end)
+
+
+def _enclosing_module(op):
+    parent = op.operation.parent
+    while parent.name != "builtin.module":
+        parent = parent.parent
+    return parent
 
 
 # ----------------------------------------------------------------------------- format

@@ -151,3 +151,27 @@ func.func @format_string_equals(%s: tensor<?xui8>) {
   %0 = "fxn.format"(%s) {spec = "=5"} : (tensor<?xui8>) -> tensor<?xui8>
   return
 }
+
+// -----
+
+func.func @slice_i32_bound(%s: tensor<?xui8>, %a: tensor<i32>, %b: tensor<i64>) {
+  // expected-error @+1 {{'fxn.str_slice' op operand 'start' must be a 0-d i64 (a code-point index); got tensor<i32>}}
+  %0 = "fxn.str_slice"(%s, %a, %b) : (tensor<?xui8>, tensor<i32>, tensor<i64>) -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @at_of_bytes(%s: tensor<4xui8>, %i: tensor<i64>) {
+  // expected-error @+1 {{'fxn.str_at' op operand 'input' must be a string (tensor<?xui8>); got tensor<4xui8>}}
+  %0 = "fxn.str_at"(%s, %i) : (tensor<4xui8>, tensor<i64>) -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @starts_with_result(%s: tensor<?xui8>) {
+  // expected-error @+1 {{'fxn.str_starts_with' op result type tensor<?xui8> does not match the inferred type tensor<i1>}}
+  %0 = "fxn.str_starts_with"(%s, %s) : (tensor<?xui8>, tensor<?xui8>) -> tensor<?xui8>
+  return
+}

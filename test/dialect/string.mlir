@@ -42,3 +42,17 @@ func.func @format(%x: tensor<i64>, %b: tensor<i1>, %u: tensor<ui8>, %s: tensor<?
   %3 = "fxn.format"(%s) {spec = ">10.2"} : (tensor<?xui8>) -> tensor<?xui8>
   return %0, %1, %2, %3 : tensor<?xui8>, tensor<?xui8>, tensor<?xui8>, tensor<?xui8>
 }
+
+// CHECK-LABEL: func.func @slices(
+// CHECK-SAME: %[[S:[^:]+]]: tensor<?xui8>, %[[A:[^:]+]]: tensor<i64>, %[[B:[^:]+]]: tensor<i64>
+// CHECK: "fxn.str_slice"(%[[S]], %[[A]], %[[B]]) : (tensor<?xui8>, tensor<i64>, tensor<i64>) -> tensor<?xui8>
+// CHECK: "fxn.str_at"(%[[S]], %[[A]]) : (tensor<?xui8>, tensor<i64>) -> tensor<?xui8>
+// CHECK: "fxn.str_starts_with"(%[[S]], %{{.+}}) : (tensor<?xui8>, tensor<?xui8>) -> tensor<i1>
+// CHECK: "fxn.str_ends_with"(%[[S]], %{{.+}}) : (tensor<?xui8>, tensor<?xui8>) -> tensor<i1>
+func.func @slices(%s: tensor<?xui8>, %a: tensor<i64>, %b: tensor<i64>) -> (tensor<?xui8>, tensor<?xui8>, tensor<i1>, tensor<i1>) {
+  %0 = "fxn.str_slice"(%s, %a, %b) : (tensor<?xui8>, tensor<i64>, tensor<i64>) -> tensor<?xui8>
+  %1 = "fxn.str_at"(%s, %a) : (tensor<?xui8>, tensor<i64>) -> tensor<?xui8>
+  %2 = "fxn.str_starts_with"(%s, %0) : (tensor<?xui8>, tensor<?xui8>) -> tensor<i1>
+  %3 = "fxn.str_ends_with"(%s, %1) : (tensor<?xui8>, tensor<?xui8>) -> tensor<i1>
+  return %0, %1, %2, %3 : tensor<?xui8>, tensor<?xui8>, tensor<i1>, tensor<i1>
+}

@@ -84,7 +84,7 @@ func.func @compare(%a: tensor<?xui8>, %b: tensor<?xui8>) -> tensor<i1> {
 // CHECK:   arith.cmpi ule, %[[END]], %[[LH]] : index
 // CHECK: } do {
 // CHECK:   %[[MATCHED:.+]] = scf.while
-// CHECK:   arith.cmpi eq, %[[MATCHED]], %[[LN]] : index
+// CHECK:   arith.cmpi eq, %[[MATCHED]], %{{.+}} : index
 // CHECK: tensor.from_elements %[[LOOP]]#1 : tensor<i1>
 func.func @contains(%a: tensor<?xui8>, %b: tensor<?xui8>) -> tensor<i1> {
   %0 = "fxn.str_contains"(%a, %b) : (tensor<?xui8>, tensor<?xui8>) -> tensor<i1>
@@ -169,4 +169,58 @@ func.func @format_hex_centered(%x: tensor<i64>) -> tensor<?xui8> {
 func.func @format_string(%s: tensor<?xui8>) -> tensor<?xui8> {
   %0 = "fxn.format"(%s) {spec = "*^8.3"} : (tensor<?xui8>) -> tensor<?xui8>
   return %0 : tensor<?xui8>
+}
+
+// A slice: the bounds clamped as slice.indices does (from the end where negative),
+// their byte offsets from two scans (the second from the first's end), the bytes copied.
+// CHECK-LABEL: func.func @slice(
+// CHECK-SAME: %[[S:[^:]+]]: tensor<?xi8>, %[[A:[^:]+]]: tensor<i64>, %[[B:[^:]+]]: tensor<i64>
+// CHECK: %[[COUNT:.+]] = linalg.generic {{.+}} iterator_types = ["reduction"]} ins(%[[S]] : tensor<?xi8>)
+// CHECK: %[[N:.+]] = tensor.extract %[[COUNT]][] : tensor<i64>
+// CHECK: %[[START:.+]] = tensor.extract %[[A]][] : tensor<i64>
+// CHECK: %[[NEGATIVE:.+]] = arith.cmpi slt, %[[START]], %[[ZERO:c0_i64.*]] : i64
+// CHECK: %[[SHIFTED:.+]] = arith.addi %[[START]], %[[N]] : i64
+// CHECK: %[[FROM_END:.+]] = arith.maxsi %[[SHIFTED]], %[[ZERO]] : i64
+// CHECK: %[[CAPPED:.+]] = arith.minsi %[[START]], %[[N]] : i64
+// CHECK: %[[FIRST:.+]] = arith.select %[[NEGATIVE]], %[[FROM_END]], %[[CAPPED]] : i64
+// CHECK: %[[BEGIN:.+]]:2 = scf.while
+// CHECK: %[[END:.+]]:2 = scf.while (%{{.+}} = %[[BEGIN]]#0, %{{.+}} = %[[BEGIN]]#1)
+// CHECK: %[[SIZE:.+]] = arith.subi %[[END]]#0, %[[BEGIN]]#0 : index
+// CHECK: %[[EMPTY:.+]] = tensor.empty(%[[SIZE]]) : tensor<?xi8>
+// CHECK: linalg.generic {{.+}} outs(%[[EMPTY]] : tensor<?xi8>)
+// CHECK: %[[AT:.+]] = arith.addi %{{.+}}, %[[BEGIN]]#0 : index
+// CHECK: tensor.extract %[[S]][%[[AT]]] : tensor<?xi8>
+func.func @slice(%s: tensor<?xui8>, %a: tensor<i64>, %b: tensor<i64>) -> tensor<?xui8> {
+  %0 = "fxn.str_slice"(%s, %a, %b) : (tensor<?xui8>, tensor<i64>, tensor<i64>) -> tensor<?xui8>
+  return %0 : tensor<?xui8>
+}
+
+// An index is checked (an IndexError through the status) before its code point is copied.
+// CHECK-LABEL: func.func @at(
+// CHECK-SAME: %{{[^:]+}}: tensor<?xi8>, %[[I:[^:]+]]: tensor<i64>
+// CHECK: %[[GIVEN:.+]] = tensor.extract %[[I]][] : tensor<i64>
+// CHECK: %[[WRAPPED:.+]] = arith.select %{{.+}}, %{{.+}}, %[[GIVEN]] : i64
+// CHECK: %[[INSIDE:.+]] = arith.cmpi ult, %[[WRAPPED]], %[[N:.+]] : i64
+// CHECK: %[[OUTSIDE:.+]] = arith.xori %[[INSIDE]], %true : i1
+// CHECK: scf.if %[[OUTSIDE]] {
+// CHECK:   func.call @fxn.index_out_of_bounds(%[[GIVEN]], %[[N]], %c0_i64{{.*}}) : (i64, i64, i64) -> ()
+func.func @at(%s: tensor<?xui8>, %i: tensor<i64>) -> tensor<?xui8> {
+  %0 = "fxn.str_at"(%s, %i) : (tensor<?xui8>, tensor<i64>) -> tensor<?xui8>
+  return %0 : tensor<?xui8>
+}
+
+// startswith compares the prefix's bytes where it fits; endswith from the end.
+// CHECK-LABEL: func.func @affixes(
+// CHECK-SAME: %[[S:[^:]+]]: tensor<?xi8>, %[[P:[^:]+]]: tensor<?xi8>
+// CHECK: %[[LP:.+]] = tensor.dim %[[P]]
+// CHECK: %[[LS:.+]] = tensor.dim %[[S]]
+// CHECK: %[[FITS:.+]] = arith.cmpi ule, %[[LP]], %[[LS]] : index
+// CHECK: scf.if %[[FITS]] -> (i1) {
+// CHECK:   scf.while
+// CHECK: %[[FROM:.+]] = arith.subi %{{.+}}, %{{.+}} : index
+// CHECK: arith.addi %[[FROM]], %{{.+}} : index
+func.func @affixes(%s: tensor<?xui8>, %p: tensor<?xui8>) -> (tensor<i1>, tensor<i1>) {
+  %0 = "fxn.str_starts_with"(%s, %p) : (tensor<?xui8>, tensor<?xui8>) -> tensor<i1>
+  %1 = "fxn.str_ends_with"(%s, %p) : (tensor<?xui8>, tensor<?xui8>) -> tensor<i1>
+  return %0, %1 : tensor<i1>, tensor<i1>
 }

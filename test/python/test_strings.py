@@ -91,6 +91,33 @@ def test_integer_formats_match_cpython(n):
         assert compiled(n, flag) == integers(n, flag)
 
 
+def slices(name: str, a: int, b: int):
+    return (name[a:b], name[a:], name[:b], name[:], name[1:-1], name[-2:], name[a:b:1], name[0:100],
+            name.startswith("Zo"), name.endswith(name[-1:]), name.startswith(name[:a]), name.endswith("x"))
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n])
+@pytest.mark.parametrize("a, b", [(0, 2), (1, -1), (-3, 100), (5, 2), (-100, 3), (2, 2)])
+def test_slices_and_affixes_count_code_points_as_cpython(name, a, b):
+    assert fxn.compile(slices)(name, a, b) == slices(name, a, b)
+
+
+def letter(name: str, i: int) -> str:
+    return name[i] + name[0] + name[-1]
+
+
+def test_indexing_takes_code_points_and_raises_index_error_outside():
+    compiled = fxn.compile(letter)
+    for name in ["Zoë", "日本", "🎉x"]:
+        for i in range(-len(name), len(name)):
+            assert compiled(name, i) == letter(name, i)
+    line = letter.__code__.co_firstlineno + 1
+    with pytest.raises(IndexError, match=rf"index 3 is out of bounds for axis 0 with size 3 at .*test_strings.py:{line}:"):
+        compiled("Zoë", 3)
+    with pytest.raises(IndexError, match=r"index -4 is out of bounds for axis 0 with size 3"):
+        compiled("Zoë", -4)
+
+
 def padded(name: str, n: int) -> str:
     return (f"[{name:>10}|{name:<7}|{name:^9}|{name:*^12.3}|{name:05}|{name:.0}|{name:é>6.2}|{name:🎉<4}|"
             f"{format(name, '^5')}|{n!s:>6}|{str(n):_<5}|{name!s:>3}]")
@@ -151,7 +178,7 @@ def test_strings_inside_returned_containers():
 
 
 def test_every_string_op_is_reached_from_python():
-    compiled = [fxn.compile(f) for f in (predict, measures, integers)]
+    compiled = [fxn.compile(f) for f in (predict, measures, integers, slices, letter)]
     texts = []
     for function in compiled:
         stages = {}
@@ -181,6 +208,10 @@ def test_a_str_without_utf8_encoding_is_refused():
 def test_out_is_refused_for_a_string_result():
     with pytest.raises(TypeError, match=r"out= needs array results; predict\(\) returns a str"):
         fxn.compile(predict)("x", out=np.zeros(3, np.uint8))
+
+
+def steps(name: str) -> str:
+    return name[::2]
 
 
 def shouts(name: str) -> str:
@@ -229,6 +260,8 @@ def returns_a_number_as_str(n: int) -> str:
     (quotes, ("x",), r"fxn cannot compile 'f'\{name!r\}'': !r of a run-time value is not supported yet"),
     (formats_in_a_helper, (1,), r"an f-string or format\(\) of a run-time number where fxn did not rewrite it \(in a "
                                 r"helper function\)"),
+    (steps, ("x",), r"fxn cannot compile indexing 'name\[::2\]': a slice of a run-time str with a step is not "
+                    r"supported yet"),
     (repeats, ("x",), r"operator '\*' in 'name \* 2': repeating a run-time str \('\*'\) is not supported yet"),
     (adds_a_number, ("x", 1), r"operator '\+' in 'name \+ n': '\+' of a str and a run-time number"),
 ])
@@ -254,7 +287,8 @@ def test_a_function_of_strings_and_arrays_is_refused_at_its_definition():
     line = with_array.__code__.co_firstlineno
     assert str(raised.value) == (
         f"{__file__}:{line}: fxn cannot compile with_array: a function of str parameters compiles as Python code "
-        "on numbers and strings (f-strings, +, comparisons, in, len(), str()), and it takes arrays")
+        "on numbers and strings (f-strings, +, comparisons, in, len(), str(), indexing, slices, startswith, "
+        "endswith), and it takes arrays")
 
 
 # ----------------------------------------------------------------------------- without torch
