@@ -175,6 +175,32 @@ class StrEndsWithOp(FxnOp, name="str_ends_with"):
         return TensorType("i1", ())
 
 
+#: The integer types ``fxn.str_to_int`` parses into.
+PARSED_INT_DTYPES = ("i8", "i32", "i64")
+
+
+class StrToIntOp(FxnOp, name="str_to_int"):
+    """Python's ``int(input)`` of a string (base 10), as an integer of element type ``dtype`` (``i8``, ``i32`` or
+    ``i64``).
+
+    The text is optional ASCII whitespace (space, ``\\t \\n \\v \\f \\r``), an optional
+    sign, ASCII decimal digits with single underscores between them (``1_000``; leading zeros allowed), and
+    optional ASCII whitespace. Any other text is a ``ValueError`` at run time (``invalid literal for int()``),
+    and so is a number beyond ``dtype``'s range. CPython also takes non-ASCII decimal digits and whitespace
+    (``int("٣")`` is 3): this op refuses them.
+
+    ``%n = "fxn.str_to_int"(%s) {dtype = "i32"} : (tensor<?xui8>) -> tensor<i32>``
+    """
+
+    input: Operand
+    dtype = EnumAttr(*PARSED_INT_DTYPES)
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        _check_strings(input=args.input)
+        return TensorType(attrs.dtype, ())
+
+
 class FormatOp(FxnOp, name="format"):
     """Python's ``format(input, spec)`` of a 0-d number or a string: ``f"{x:spec}"``, ``str(x)`` (``spec = ""``).
 

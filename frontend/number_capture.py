@@ -34,6 +34,7 @@ from fxn.structure import is_container, map_leaves
 from . import emit, string_capture
 from .aten import load_table
 from .capture import _is_torch, _uses, call_arguments, numpy_semantics, torch_parameters
+from .errors import FrontendError
 from .source import code_position
 from .string_capture import String, StringError
 
@@ -68,6 +69,8 @@ def capture(fn, arguments: list, names: list[str], statics: dict, strings=None):
     try:
         result = string_capture.rewritten(fn)(*call_arguments(fn, values, statics))
         leaves = map_leaves(_value_of, result, lambda r: not is_container(r))
+    except FrontendError:  # located already
+        raise
     except Exception as error:  # noqa: BLE001 - anything the Numbers cannot do, torch's capture does or reports
         if any(strings) or isinstance(error, StringError):
             raise string_capture.located_error(error, fn) from None

@@ -25,7 +25,10 @@ do what Python does for the others:
   ``fxn.str_at`` and ``fxn.str_slice``, in code points;
 - ``s.startswith(p)`` and ``s.endswith(p)`` are ``fxn.str_starts_with`` and
   ``fxn.str_ends_with``;
-- ``str(x)`` and ``format(x, spec)`` of a string or number, as the f-string's.
+- ``str(x)`` and ``format(x, spec)`` of a string or number, as the f-string's;
+- ``int(s)`` is ``fxn.str_to_int`` into fxn's ``int`` (text that is no
+  integer, or one beyond its range, is a ``ValueError`` when the compiled
+  code runs); ``float(s)`` is refused (not yet).
 
 What a String cannot do (another method, a branch on it, indexing,
 ``!r``) raises a :class:`~.errors.UnsupportedOperation` naming the user's
@@ -41,8 +44,8 @@ import builtins
 import copy
 import sys
 
-from fxn.dialects.string import (FormatOp, StrAtOp, StrCompareOp, StrConcatOp, StrConstantOp, StrContainsOp,
-                                 StrEndsWithOp, StrLenOp, StrSliceOp, StrStartsWithOp)
+from fxn.dialects.string import (PARSED_INT_DTYPES, FormatOp, StrAtOp, StrCompareOp, StrConcatOp, StrConstantOp,
+                                 StrContainsOp, StrEndsWithOp, StrLenOp, StrSliceOp, StrStartsWithOp, StrToIntOp)
 from fxn.dialects.types import VerifyError
 
 from .errors import UnsupportedOperation
@@ -292,6 +295,29 @@ def to_str(*args, **kwargs):
     return builtins.str(*args, **kwargs)
 
 
+def to_int(*args, **kwargs):
+    """``int(value)``: ``fxn.str_to_int`` of a String (base 10) as fxn's ``int``; anything else is Python's ``int``."""
+    if not args or not isinstance(args[0], String):
+        return builtins.int(*args, **kwargs)
+    base = kwargs.pop("base", args[1] if len(args) > 1 else 10)
+    if base != 10 or len(args) > 2 or kwargs:
+        raise StringError(f"int() of a run-time str with base {base!r} is not supported yet (base 10 is)")
+    from .types import scalar_dtype
+
+    dtype = scalar_dtype(int)
+    if dtype not in PARSED_INT_DTYPES:
+        raise StringError(f"int() of a run-time str parses into {', '.join(PARSED_INT_DTYPES)}; int is {dtype} here")
+    with user_location():
+        return _number(StrToIntOp.build(args[0].value, dtype=dtype))
+
+
+def to_float(*args, **kwargs):
+    """``float(value)``: refused for a String (not yet), else Python's ``float``."""
+    if args and isinstance(args[0], String):
+        raise StringError("float() of a run-time str is not supported yet")
+    return builtins.float(*args, **kwargs)
+
+
 def format_builtin(value, spec=""):
     """``format(value, spec)``."""
     return format_value(value, -1, spec)
@@ -300,9 +326,10 @@ def format_builtin(value, spec=""):
 #: The names rewritten code calls, and what they are.
 HELPERS = {"fxn_str_join": join_pieces, "fxn_str_format": format_value, "fxn_str_len": length,
            "fxn_str_in": contains, "fxn_str_not_in": not_contains, "fxn_str": to_str,
-           "fxn_str_format_builtin": format_builtin}
+           "fxn_str_format_builtin": format_builtin, "fxn_str_int": to_int, "fxn_str_float": to_float}
 #: Builtins whose calls become calls of a helper.
-_BUILTIN_CALLS = {"len": "fxn_str_len", "str": "fxn_str", "format": "fxn_str_format_builtin"}
+_BUILTIN_CALLS = {"len": "fxn_str_len", "str": "fxn_str", "format": "fxn_str_format_builtin", "int": "fxn_str_int",
+                  "float": "fxn_str_float"}
 
 
 # ----------------------------------------------------------------------------- where
@@ -335,9 +362,11 @@ class user_location:
 
 def located_error(error: BaseException, fn) -> UnsupportedOperation:
     """``error`` (raised while the capture ran ``fn``) as an UnsupportedOperation at the user's innermost line."""
-    position = _innermost_user_position(error.__traceback__)
+    from .number_capture import NotArithmetic
+
+    position = _innermost_user_position(error.__traceback__, fn.__code__.co_filename)
     reason = str(error).replace("'String'", "'str'").replace("'Number'", "'number'")
-    if isinstance(error, StringError) or type(error).__name__ == "NotArithmetic":
+    if isinstance(error, (StringError, NotArithmetic)):
         why = reason
     else:
         why = f"{type(error).__name__}: {reason}"
@@ -349,25 +378,23 @@ def located_error(error: BaseException, fn) -> UnsupportedOperation:
                                 position.column)
 
 
-def _innermost_user_position(traceback) -> Position | None:
+def _innermost_user_position(traceback, filename: str) -> Position | None:
+    """The innermost position of ``traceback`` in ``filename`` (the function's file), else the innermost outside
+    fxn and torch."""
     internal = _internal_folders()
-    found = None
+    in_file = outside = None
     while traceback is not None:
         code = traceback.tb_frame.f_code
         if not code.co_filename.startswith(internal):
-            found = code_position(code, traceback.tb_lasti) or found
+            position = code_position(code, traceback.tb_lasti)
+            outside = position or outside
+            if code.co_filename == filename:
+                in_file = position or in_file
         traceback = traceback.tb_next
-    return found
+    return in_file or outside
 
 
 # ----------------------------------------------------------------------------- the rewrite
-
-
-def needs_rewrite(fn) -> bool:
-    """Whether ``fn``'s code has syntax :func:`rewritten` turns into calls (f-strings, ``len``/``str``/``format``
-    calls, ``in``/``not in``)."""
-    function = function_node(fn)
-    return function is not None and _Rewriter(_shadowed(fn, function)).finds(function)
 
 
 def rewritten(fn):

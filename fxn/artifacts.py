@@ -409,7 +409,10 @@ Memref entry, every predictor:
   - an index was out of bounds: value is the index as given (it may be
     negative), bound the size of the axis it indexes, axis that axis;
   - a stored value did not broadcast to its window (kind "broadcast"):
-    value is its size, bound the window's size, axis the array's axis.
+    value is its size, bound the window's size, axis the array's axis;
+  - int() of a str found no integer (kind "literal"): axis is 0, value
+    the byte where the text stops being one, bound the text's bytes; or
+    an integer beyond the result's range: axis is the result's bits.
   The result descriptors then hold nothing to use or free (buffers
   allocated before the failure are not freed).
 

@@ -30,7 +30,11 @@
 // fields site, index and size (BigInt) and axis; a stored value that does
 // not broadcast to its window (kind "broadcast") a RangeError in the words
 // of fxn's ValueError, with fields site, size and window (BigInt) and axis;
-// a wrong argument throws a TypeError naming the parameter.
+// int() of a str that is no integer, or beyond the range (kind "literal"),
+// a RangeError in the words of fxn's ValueError, with fields site, position
+// and length (BigInt) and bits; a wrong argument throws a TypeError naming
+// the parameter. (Strings pass as UTF-8 bytes: a Uint8Array; the manifest
+// marks str parameters and results "string": true.)
 
 import manifest from @MANIFEST_URL@ with { type: "json" };
 
@@ -174,6 +178,7 @@ function readResults(heap, results, address) {
     const dtype = DTYPES[result.dtype];
     const count = shape.reduce((n, size) => n * size, 1);
     const copy = heap.bytes(aligned + offset * dtype.bytes, count * dtype.bytes).slice();
+    if (result.string) return new TextDecoder("utf-8", { fatal: true }).decode(copy);
     const array = new dtype.array(copy.buffer);
     return result.python_scalar ? scalar(array[0], result.dtype) : Object.assign(array, { shape });
   });
@@ -193,7 +198,7 @@ function halfBitsToNumber(bits) {
   return sign * (exponent ? (1 + fraction / 1024) * 2 ** (exponent - 15) : (fraction / 1024) * 2 ** -14);
 }
 
-/** The error of a status that reports a failure: a RangeError for an index or broadcast site, else an AllocationError. */
+/** The error of a status that reports a failure: a RangeError for an index, broadcast or literal site, else an AllocationError. */
 function failureError(predictor, site, value, bound, axis) {
   const described = (predictor.sites ?? [])[site - 1];
   const where = described?.file == null ? "(location unknown)"
@@ -207,6 +212,12 @@ function failureError(predictor, site, value, bound, axis) {
       + `${bound} along axis ${axis} ${where}`;
     return Object.assign(new RangeError(message), { site, size: value, window: bound, axis: Number(axis) });
   }
+  if (described?.kind === "literal") {
+    const message = axis ? `${predictor.name}(): int() of a text beyond the range of a ${axis}-bit int ${where}`
+      : `${predictor.name}(): invalid literal for int() with base 10 (a text of ${bound} bytes, not an integer `
+        + `from byte ${value}) ${where}`;
+    return Object.assign(new RangeError(message), { site, position: value, length: bound, bits: Number(axis) });
+  }
   return allocationError(predictor, site, Number(value));
 }
 
@@ -219,6 +230,12 @@ function allocationError(predictor, site, bytes) {
 
 function asInput(name, parameter, value, dims) {
   const where = `${name}(): argument '${parameter.name}'`;
+  if (parameter.string) { // a str: its UTF-8 bytes
+    if (typeof value !== "string") throw new TypeError(`${where} must be a string, got ${typeof value}`);
+    if (!value.isWellFormed()) throw new TypeError(`${where} has a lone surrogate, which UTF-8 cannot encode`);
+    const bytes = new TextEncoder().encode(value);
+    return { bytes, shape: [bytes.length] };
+  }
   const dtype = DTYPES[parameter.dtype];
   let { data, shape } = typeof value === "object" && value !== null && "data" in value
     ? value : { data: value, shape: value?.shape };

@@ -1,5 +1,7 @@
 """Reference kernels of the string ops (see ``fxn.dialects.string``): Python's own ``str`` and ``bytes``."""
 
+import re
+
 import numpy as np
 
 from . import kernel
@@ -69,3 +71,19 @@ def str_starts_with(input, prefix, *, result_type):
 @kernel("fxn.str_ends_with")
 def str_ends_with(input, suffix, *, result_type):
     return np.bool_(_text(input).endswith(_text(suffix)))
+
+
+#: What ``fxn.str_to_int`` parses: ASCII whitespace, a sign, digits with single underscores between them.
+_INT_LITERAL = re.compile(rb"[ \t\n\v\f\r]*[+-]?[0-9](?:_?[0-9])*[ \t\n\v\f\r]*")
+
+
+@kernel("fxn.str_to_int")
+def str_to_int(input, *, dtype, result_type):
+    text = _text(input)
+    if not _INT_LITERAL.fullmatch(text):
+        raise ValueError(f"invalid literal for int() with base 10: {text.decode('utf-8', 'replace')!r}")
+    value = int(text)
+    limits = np.iinfo(result_type.numpy_dtype)
+    if not limits.min <= value <= limits.max:
+        raise ValueError(f"int() of {value} is beyond the range of {dtype}")
+    return np.asarray(value, result_type.numpy_dtype)

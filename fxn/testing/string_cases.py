@@ -100,6 +100,21 @@ def affix_cases(op, rng) -> dict[str, Case]:
     return _cases(op, [([a, b], {}) for a, b in pairs])
 
 
+#: Texts int() takes: whitespace, signs, underscores, leading zeros, each type's extremes.
+INT_TEXTS = {
+    "i8": ["0", "-128", "127", " +5 ", "1_2", "\t-0\n", "007"],
+    "i32": ["2147483647", "-2147483648", "  42", "-1_000_000", "0_0", "\v\f\r12"],
+    "i64": ["9223372036854775807", "-9223372036854775808", "-0", "+9_223", "1" * 18],
+}
+
+
+def to_int_cases(rng, supported) -> dict[str, Case]:
+    return {f"str_to_int_{dtype}_{i}": Case(s.StrToIntOp, [utf8(text)], dict(dtype=dtype), _DYNAMIC, compare=EXACT,
+                                           variant=(f"to {dtype}",))
+            for dtype in among(INT_TEXTS, supported) if "ui8" in supported
+            for i, text in enumerate(INT_TEXTS[dtype])}
+
+
 #: Format specs of integers: each part of the mini-language fxn supports, alone and together.
 INTEGER_SPECS = ["", "d", "x", "X", "o", "b", "#x", "#X", "#o", "#b", "+d", " d", "-d", "8", "<8", "^9", "=+9",
                  "08", "*>10", "é^7", "日<5", "🎉=+12", "#010x", "+#b", "3", "<05", "*>05", "0"]
@@ -150,6 +165,7 @@ def builders() -> dict[str, object]:
         "fxn.str_compare": _any_dtype(compare_cases),
         "fxn.str_contains": _any_dtype(contains_cases),
         "fxn.str_slice": _any_dtype(slice_cases),
+        "fxn.str_to_int": to_int_cases,
         "fxn.str_at": _any_dtype(at_cases),
         "fxn.str_starts_with": _any_dtype(lambda rng: affix_cases(s.StrStartsWithOp, rng)),
         "fxn.str_ends_with": _any_dtype(lambda rng: affix_cases(s.StrEndsWithOp, rng)),

@@ -25,11 +25,13 @@ import contextvars
 
 from fxn.mlir import arith, func, ir, scf
 
-from .checked_allocation import BROADCAST_CHECK, INDEX_CHECK
+from .checked_allocation import BROADCAST_CHECK, INDEX_CHECK, LITERAL_CHECK
 
 #: The external functions whose calls mark failed checks (removed by ``fxn-check-allocations``): an index out of
 #: bounds, and a stored value that does not broadcast to its window.
 INDEX_ERROR_FUNCTION, BROADCAST_ERROR_FUNCTION = INDEX_CHECK, BROADCAST_CHECK
+#: The external function whose call marks a text that is no integer (``fxn.str_to_int``).
+LITERAL_ERROR_FUNCTION = LITERAL_CHECK
 
 _CHECKS = contextvars.ContextVar("fxn_bounds_checks", default=True)
 
@@ -44,18 +46,19 @@ def bounds_checks(enabled: bool):
         _CHECKS.reset(token)
 
 
-def fail_unless(ok: ir.Value, value: ir.Value, bound: ir.Value, axis: int, module,
+def fail_unless(ok: ir.Value, value: ir.Value, bound: ir.Value, axis: int | ir.Value, module,
                 hook: str = INDEX_ERROR_FUNCTION) -> None:
     """If ``ok`` (i1) is false at run time, stop with the error of ``hook`` reporting ``value``, ``bound`` (i64) and
-    ``axis``: an index and the size of its axis, or an update's size and its window's."""
-    if not _CHECKS.get():
+    ``axis`` (an int or an i64): an index and the size of its axis, or an update's size and its window's. A
+    literal check (``fxn.str_to_int``'s) is made even without bounds checks: no text is out of bounds."""
+    if not _CHECKS.get() and hook != LITERAL_ERROR_FUNCTION:
         return
     i64 = ir.IntegerType.get_signless(64)
     _declare(module, i64, hook)
     failed = arith.xori(ok, arith.constant(ir.IntegerType.get_signless(1), 1))
     branch = scf.IfOp(failed)
     with ir.InsertionPoint(branch.then_block):
-        func.CallOp([], hook, [value, bound, arith.constant(i64, axis)])
+        func.CallOp([], hook, [value, bound, arith.constant(i64, axis) if isinstance(axis, int) else axis])
         scf.YieldOp([])
 
 

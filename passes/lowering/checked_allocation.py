@@ -40,6 +40,11 @@ visible:
     window, i64 axis)`` where that dim is neither 1 nor the size of the
     window it is stored into (the input's axis); the pass treats it as it
     treats the index check.
+  - an invalid literal: the lowering of ``fxn.str_to_int`` calls
+    ``fxn.invalid_literal(i64 position, i64 length, i64 bits)`` where its
+    text is no integer (``bits`` 0: ``position`` the byte where the text
+    stops being one, ``length`` the text's bytes) or one beyond the range of
+    the result (``bits`` its width); treated as the index check.
 
   Each function that has a failure site, or calls a function of the
   module that may fail, and each C interface wrapper (``_mlir_ciface_*``,
@@ -56,7 +61,8 @@ visible:
     ``axis`` 0;
   - an index: ``value`` the index, ``bound`` the size, ``axis`` the axis
     (each sign-extended to 64 bits if narrower); a broadcast mismatch:
-    ``value`` the stored size, ``bound`` the window's;
+    ``value`` the stored size, ``bound`` the window's; an invalid literal:
+    ``value`` the position, ``bound`` the length, ``axis`` the bits;
 
   and the function returns at once (a zero value); after a call of a
   function that may fail, a non-zero ``site`` returns at once too. Buffers
@@ -79,14 +85,14 @@ visible:
       ^failed(%s: i64, %value: i64, %bound: i64, %axis: i64):   (stores the four fields, returns)
 
   Each entry of ``fxn.allocation_sites`` is ``{kind, file, line, column}``:
-  ``kind`` is ``"allocation"``, ``"index"`` or ``"broadcast"``
-  (:data:`ALLOCATION`, :data:`INDEX`, :data:`BROADCAST`); the location is the first file location in the op's
+  ``kind`` is ``"allocation"``, ``"index"``, ``"broadcast"`` or ``"literal"``
+  (:data:`ALLOCATION`, :data:`INDEX`, :data:`BROADCAST`, :data:`LITERAL`); the location is the first file location in the op's
   (inside a fused, call-site or name location: the callee's, where an
   inlined op came from), and only the kind where it has none.
   :func:`allocation_sites` reads them back as :class:`FailureSite`, and
   :func:`failure_error` makes the Python error a status reports: a
   ``MemoryError`` for an allocation, an ``IndexError`` in numpy's words for
-  an index, a ``ValueError`` for a broadcast mismatch (:func:`failure_message`).
+  an index, a ``ValueError`` for a broadcast mismatch or an invalid literal (:func:`failure_message`).
 """
 
 from __future__ import annotations
@@ -105,14 +111,16 @@ C_INTERFACE_PREFIX = "_mlir_ciface_"
 INDEX_CHECK = "fxn.index_out_of_bounds"
 #: The function it calls where a stored value does not broadcast: ``(i64 size, i64 window, i64 axis) -> ()``.
 BROADCAST_CHECK = "fxn.broadcast_mismatch"
+#: The function it calls where a text is no integer: ``(i64 position, i64 length, i64 bits) -> ()``.
+LITERAL_CHECK = "fxn.invalid_literal"
 #: Module attribute listing each failure site's kind and location, site ``k`` at index ``k - 1``.
 SITES_ATTRIBUTE = "fxn.allocation_sites"
 #: Unit attribute of the functions that may fail.
 MAY_FAIL_ATTRIBUTE = "fxn.may_fail"
 #: The kinds of failure site (the ``kind`` of each entry of :data:`SITES_ATTRIBUTE`).
-ALLOCATION, INDEX, BROADCAST = "allocation", "index", "broadcast"
+ALLOCATION, INDEX, BROADCAST, LITERAL = "allocation", "index", "broadcast", "literal"
 #: The checks' hooks (declared, never defined) -> the kind of site a call of one is.
-CHECKS = {INDEX_CHECK: INDEX, BROADCAST_CHECK: BROADCAST}
+CHECKS = {INDEX_CHECK: INDEX, BROADCAST_CHECK: BROADCAST, LITERAL_CHECK: LITERAL}
 #: The fields of the status, each an ``int64_t`` (``struct fxn_status`` of the C header), in order.
 STATUS_FIELDS = ("site", "value", "bound", "axis")
 #: Bytes of the status (on every target).
@@ -211,6 +219,7 @@ class FxnCheckAllocations(FxnPass):
         self.count("sites", "allocations checked for NULL", kinds.count(ALLOCATION))
         self.count("index-sites", "index checks reporting through the status", kinds.count(INDEX))
         self.count("broadcast-sites", "broadcast checks reporting through the status", kinds.count(BROADCAST))
+        self.count("literal-sites", "integer literal checks reporting through the status", kinds.count(LITERAL))
 
 
 def _functions(module) -> list:
@@ -597,7 +606,8 @@ class FailureSite:
 
     def __str__(self) -> str:
         ops = "/".join(self.ops)
-        what = (ops or "an allocation") if self.kind == ALLOCATION else f"index check of {ops or 'an indexing op'}"
+        what = (ops or "an allocation") if self.kind == ALLOCATION else \
+            f"{'literal' if self.kind == LITERAL else 'index'} check of {ops or 'an indexing op'}"
         return f"{what} at {self.where}" if self.file else f"{what} (location unknown)"
 
     def describe(self) -> dict:
@@ -669,14 +679,25 @@ def failure_message(function: str, sites: list, site: int, value: int, bound: in
 
         f(): could not broadcast a stored value of size 3 into a window of size 2 along axis 0 at p.py:4:12
 
+    A literal site (``value`` the position, ``bound`` the text's length, ``axis`` 0, or the result's bits where
+    the number is beyond its range)::
+
+        f(): invalid literal for int() with base 10 (a text of 5 bytes, not an integer from byte 2) at p.py:4:12
+        f(): int() of a text beyond the range of a 32-bit int at p.py:4:12
+
     Any other (``value`` the bytes asked for), or a site that ``sites``
     does not describe, is a failed allocation::
 
         f(): could not allocate 16.0 TiB (17592186044416 bytes) for fxn.mul at p.py:4:12
     """
     described = _described(sites, site)
-    if _kind(described) in (INDEX, BROADCAST):
+    if _kind(described) in (INDEX, BROADCAST, LITERAL):
         where = f"at {described.where}" if described.where else "(location unknown)"
+        if _kind(described) == LITERAL:
+            if axis:
+                return f"{function}(): int() of a text beyond the range of a {axis}-bit int {where}"
+            return (f"{function}(): invalid literal for int() with base 10 (a text of {bound} bytes, not an integer "
+                    f"from byte {value}) {where}")
         if _kind(described) == BROADCAST:
             return (f"{function}(): could not broadcast a stored value of size {value} into a window of size {bound} "
                     f"along axis {axis} {where}")
@@ -693,9 +714,10 @@ def failure_error(function: str, sites: list, site: int, value: int, bound: int 
     """The error a call of ``function`` raises when its status reports a failure (``site`` not 0).
 
     An ``IndexError`` for an index site, a ``ValueError`` for a broadcast
-    site, a ``MemoryError`` otherwise; the message is :func:`failure_message`'s.
+    or literal site, a ``MemoryError`` otherwise; the message is :func:`failure_message`'s.
     """
-    error = {INDEX: IndexError, BROADCAST: ValueError}.get(_kind(_described(sites, site)), MemoryError)
+    error = {INDEX: IndexError, BROADCAST: ValueError, LITERAL: ValueError}.get(_kind(_described(sites, site)),
+                                                                             MemoryError)
     return error(failure_message(function, sites, site, value, bound, axis))
 
 

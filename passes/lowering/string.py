@@ -21,6 +21,9 @@ scalar loops (``scf.while``) that stop at the first byte that decides.
 - ``fxn.str_slice``/``fxn.str_at``: the bounds in code points (Python's
   clamping; ``str_at`` checks its index: an ``IndexError``), their byte
   offsets from a scan counting lead bytes, the bytes between copied;
+- ``fxn.str_to_int``: whitespace skipped, a sign, one loop accumulating
+  the digits; a literal check (a ``ValueError`` through the status) for
+  text that is no integer and for one beyond the result's range;
 - ``fxn.format``: the digits' count from a loop dividing by the radix, the
   layout (fill, sign, prefix, padding after the sign, digits, fill) from
   the parsed spec, and each byte from its segment, digits from a table of
@@ -39,7 +42,7 @@ from fxn.dialects.types import STRING
 from fxn.mlir import arith, ir, linalg, scf, tensor
 
 from . import lowering
-from .bounds import fail_unless
+from .bounds import LITERAL_ERROR_FUNCTION, fail_unless
 from .structured import generate, if_else, index, tensor_type, with_window
 
 #: The largest number of digits a 64-bit magnitude (at most 2**64 - 1) has in base 10.
@@ -295,6 +298,73 @@ def _enclosing_module(op):
     while parent.name != "builtin.module":
         parent = parent.parent
     return parent
+
+
+# ----------------------------------------------------------------------------- int()
+
+
+#: Above this a magnitude times 10 plus a digit could leave 64 bits: parsing saturates (to all ones) instead.
+_SATURATION = (1 << 63) // 10
+
+
+def _is_space(byte: ir.Value) -> ir.Value:
+    """Whether a byte is ASCII whitespace as ``int()`` strips it: space, or ``\\t`` through ``\\r``."""
+    i8 = _i(8)
+    control = arith.cmpi(arith.CmpIPredicate.ult, arith.subi(byte, arith.constant(i8, 9)), arith.constant(i8, 5))
+    return arith.ori(arith.cmpi(arith.CmpIPredicate.eq, byte, arith.constant(i8, 32)), control)
+
+
+@lowering("fxn.str_to_int")
+def lower_str_to_int(op, target):
+    """Whitespace skipped at both ends, a sign, then one loop over the digits accumulating the magnitude (saturating
+    past 64 bits) until a byte that is neither a digit nor an underscore after one; a literal check each for the
+    text and for the range (a ValueError through the status)."""
+    string = op.operands[0]
+    result = tensor_type(op.results[0])
+    bits = int(result.dtype.lstrip("i"))
+    i1, i8, i64 = _i(1), _i(8), _i(64)
+    length = _length(string)
+    (start,) = _while([index(0)], lambda i: _and_then(_ult(i, length), lambda: _is_space(_byte(string, i))),
+                      lambda i: [arith.addi(i, index(1))])
+    (end,) = _while([length], lambda j: _and_then(_ult(start, j), lambda: _is_space(
+        _byte(string, arith.subi(j, index(1))))), lambda j: [arith.subi(j, index(1))])
+
+    def is_char(char: str):
+        return lambda: arith.cmpi(arith.CmpIPredicate.eq, _byte(string, start), arith.constant(i8, ord(char)))
+
+    inside = _ult(start, end)
+    negative = _and_then(inside, is_char("-"))
+    signed = arith.ori(negative, _and_then(inside, is_char("+")))
+    digits_start = arith.select(signed, arith.addi(start, index(1)), start)
+    false = arith.constant(i1, 0)
+
+    def reading(i, value, after_digit, bad):
+        return arith.andi(_ult(i, end), arith.xori(bad, arith.constant(i1, 1)))
+
+    def step(i, value, after_digit, bad):
+        byte = _byte(string, i)
+        digit = arith.subi(byte, arith.constant(i8, ord("0")))
+        is_digit = arith.cmpi(arith.CmpIPredicate.ult, digit, arith.constant(i8, 10))
+        underscore = arith.cmpi(arith.CmpIPredicate.eq, byte, arith.constant(i8, ord("_")))
+        ok = arith.ori(is_digit, arith.andi(underscore, after_digit))
+        saturated = arith.cmpi(arith.CmpIPredicate.ugt, value, arith.constant(i64, _SATURATION))
+        grown = arith.select(saturated, arith.constant(i64, -1), arith.addi(
+            arith.muli(value, arith.constant(i64, 10)), arith.extui(i64, digit)))
+        return [arith.select(ok, arith.addi(i, index(1)), i), arith.select(is_digit, grown, value), is_digit,
+                arith.xori(ok, arith.constant(i1, 1))]
+
+    stop, magnitude, after_digit, bad = _while([digits_start, arith.constant(i64, 0), false, false], reading, step)
+    valid = arith.andi(arith.xori(bad, arith.constant(i1, 1)), after_digit)
+    module = _enclosing_module(op)
+    position, size = arith.index_cast(i64, stop), arith.index_cast(i64, length)
+    fail_unless(valid, position, size, 0, module, LITERAL_ERROR_FUNCTION)
+    # The largest magnitude of each sign, unsigned (2**63 is -2**63 in i64's bits).
+    most_negative = (1 << (bits - 1)) - (1 << 64 if bits == 64 else 0)
+    limit = arith.select(negative, arith.constant(i64, most_negative), arith.constant(i64, (1 << (bits - 1)) - 1))
+    in_range = arith.cmpi(arith.CmpIPredicate.ule, magnitude, limit)
+    fail_unless(in_range, position, size, bits, module, LITERAL_ERROR_FUNCTION)
+    value = arith.select(negative, arith.subi(arith.constant(i64, 0), magnitude), magnitude)
+    return _scalar_tensor(value if bits == 64 else arith.trunci(_i(bits), value))
 
 
 # ----------------------------------------------------------------------------- format

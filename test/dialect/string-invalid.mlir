@@ -175,3 +175,19 @@ func.func @starts_with_result(%s: tensor<?xui8>) {
   %0 = "fxn.str_starts_with"(%s, %s) : (tensor<?xui8>, tensor<?xui8>) -> tensor<?xui8>
   return
 }
+
+// -----
+
+func.func @to_int_float(%s: tensor<?xui8>) {
+  // expected-error @+1 {{'fxn.str_to_int' op attribute 'dtype' must be one of "i8", "i32", "i64"; got "f32"}}
+  %0 = "fxn.str_to_int"(%s) {dtype = "f32"} : (tensor<?xui8>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @to_int_result(%s: tensor<?xui8>) {
+  // expected-error @+1 {{'fxn.str_to_int' op result type tensor<i64> does not match the inferred type tensor<i32>}}
+  %0 = "fxn.str_to_int"(%s) {dtype = "i32"} : (tensor<?xui8>) -> tensor<i64>
+  return
+}

@@ -56,3 +56,12 @@ func.func @slices(%s: tensor<?xui8>, %a: tensor<i64>, %b: tensor<i64>) -> (tenso
   %3 = "fxn.str_ends_with"(%s, %1) : (tensor<?xui8>, tensor<?xui8>) -> tensor<i1>
   return %0, %1, %2, %3 : tensor<?xui8>, tensor<?xui8>, tensor<i1>, tensor<i1>
 }
+
+// CHECK-LABEL: func.func @to_int(
+// CHECK: "fxn.str_to_int"(%{{.+}}) {dtype = "i32"} : (tensor<?xui8>) -> tensor<i32>
+// CHECK: "fxn.str_to_int"(%{{.+}}) {dtype = "i64"} : (tensor<?xui8>) -> tensor<i64>
+func.func @to_int(%s: tensor<?xui8>) -> (tensor<i32>, tensor<i64>) {
+  %0 = "fxn.str_to_int"(%s) {dtype = "i32"} : (tensor<?xui8>) -> tensor<i32>
+  %1 = "fxn.str_to_int"(%s) {dtype = "i64"} : (tensor<?xui8>) -> tensor<i64>
+  return %0, %1 : tensor<i32>, tensor<i64>
+}

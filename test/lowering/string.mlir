@@ -224,3 +224,22 @@ func.func @affixes(%s: tensor<?xui8>, %p: tensor<?xui8>) -> (tensor<i1>, tensor<
   %1 = "fxn.str_ends_with"(%s, %p) : (tensor<?xui8>, tensor<?xui8>) -> tensor<i1>
   return %0, %1 : tensor<i1>, tensor<i1>
 }
+
+// int(): whitespace skipped from both ends, a sign, one loop over the digits
+// (a byte that is neither a digit nor an underscore after one stops it), then
+// two literal checks (no integer; beyond the result's range) through the status.
+// CHECK-LABEL: func.func @to_int(
+// CHECK-SAME: %[[S:[^:]+]]: tensor<?xi8>
+// CHECK: %[[START:.+]] = scf.while
+// CHECK: %[[END:.+]] = scf.while
+// CHECK: %[[DIGITS:.+]]:4 = scf.while (%{{.+}} = %{{.+}}, %{{.+}} = %c0_i64{{.*}}, %{{.+}} = %false{{.*}}, %{{.+}} = %false{{.*}}) : (index, i64, i1, i1)
+// CHECK:   arith.muli %{{.+}}, %c10_i64 : i64
+// CHECK: %[[POSITION:.+]] = arith.index_cast %[[DIGITS]]#0 : index to i64
+// CHECK: func.call @fxn.invalid_literal(%[[POSITION]], %{{.+}}, %c0_i64{{.*}}) : (i64, i64, i64) -> ()
+// CHECK: arith.cmpi ule, %[[DIGITS]]#1, %{{.+}} : i64
+// CHECK: func.call @fxn.invalid_literal(%[[POSITION]], %{{.+}}, %c32_i64) : (i64, i64, i64) -> ()
+// CHECK: arith.trunci %{{.+}} : i64 to i32
+func.func @to_int(%s: tensor<?xui8>) -> tensor<i32> {
+  %0 = "fxn.str_to_int"(%s) {dtype = "i32"} : (tensor<?xui8>) -> tensor<i32>
+  return %0 : tensor<i32>
+}

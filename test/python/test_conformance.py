@@ -48,6 +48,8 @@ def retyped(case: Case, dtype: str) -> Case:
         return value
 
     attrs = {key: convert(value) for key, value in case.attrs.items()}
+    if "dtype" in attrs:  # a case whose dtype is its attribute's (fxn.full's, fxn.str_to_int's)
+        attrs["dtype"] = dtype
     return Case(case.op, [convert(a) for a in case.inputs], attrs, case.dynamic, case.result_dtype)
 
 

@@ -118,6 +118,36 @@ def test_indexing_takes_code_points_and_raises_index_error_outside():
         compiled("Zoë", -4)
 
 
+def parse(text: str) -> int:
+    return int(text) + 1
+
+
+INT_TEXTS = ["0", "41", "-7", " +12 ", "\t-1_000\n", "007", "2147483646", "-2147483648", "1_2_3"]
+
+
+def test_int_of_a_str_parses_as_cpython():
+    compiled = fxn.compile(parse)
+    assert [compiled(text) for text in INT_TEXTS] == [parse(text) for text in INT_TEXTS]
+    wide = fxn.compile(parse, dtype={int: fxn.i64})
+    assert wide("-9223372036854775807") == -9223372036854775806
+
+
+@pytest.mark.parametrize("text, message", [
+    ("12a", r"invalid literal for int\(\) with base 10 \(a text of 3 bytes, not an integer from byte 2\)"),
+    ("", r"invalid literal for int\(\) with base 10 \(a text of 0 bytes, not an integer from byte 0\)"),
+    ("1__0", r"invalid literal for int\(\) with base 10 \(a text of 4 bytes, not an integer from byte 2\)"),
+    ("1_", r"invalid literal for int\(\) with base 10 \(a text of 2 bytes, not an integer from byte 2\)"),
+    ("- 1", r"invalid literal for int\(\) with base 10 \(a text of 3 bytes, not an integer from byte 1\)"),
+    ("٣", r"invalid literal for int\(\) with base 10 \(a text of 2 bytes, not an integer from byte 0\)"),
+    ("2147483648", r"int\(\) of a text beyond the range of a 32-bit int"),
+    ("-99999999999999999999999", r"int\(\) of a text beyond the range of a 32-bit int"),
+])
+def test_int_of_bad_text_is_a_value_error_at_its_line(text, message):
+    line = parse.__code__.co_firstlineno + 1
+    with pytest.raises(ValueError, match=rf"^parse\(\): {message} at {__file__}:{line}:"):
+        fxn.compile(parse)(text)
+
+
 def padded(name: str, n: int) -> str:
     return (f"[{name:>10}|{name:<7}|{name:^9}|{name:*^12.3}|{name:05}|{name:.0}|{name:é>6.2}|{name:🎉<4}|"
             f"{format(name, '^5')}|{n!s:>6}|{str(n):_<5}|{name!s:>3}]")
@@ -178,7 +208,7 @@ def test_strings_inside_returned_containers():
 
 
 def test_every_string_op_is_reached_from_python():
-    compiled = [fxn.compile(f) for f in (predict, measures, integers, slices, letter)]
+    compiled = [fxn.compile(f) for f in (predict, measures, integers, slices, letter, parse)]
     texts = []
     for function in compiled:
         stages = {}
@@ -212,6 +242,10 @@ def test_out_is_refused_for_a_string_result():
 
 def steps(name: str) -> str:
     return name[::2]
+
+
+def parses_float(name: str) -> float:
+    return float(name)
 
 
 def shouts(name: str) -> str:
@@ -262,6 +296,7 @@ def returns_a_number_as_str(n: int) -> str:
                                 r"helper function\)"),
     (steps, ("x",), r"fxn cannot compile indexing 'name\[::2\]': a slice of a run-time str with a step is not "
                     r"supported yet"),
+    (parses_float, ("1.5",), r"fxn cannot compile call to 'float': float\(\) of a run-time str is not supported yet"),
     (repeats, ("x",), r"operator '\*' in 'name \* 2': repeating a run-time str \('\*'\) is not supported yet"),
     (adds_a_number, ("x", 1), r"operator '\+' in 'name \+ n': '\+' of a str and a run-time number"),
 ])
@@ -436,3 +471,31 @@ def test_fxn_run_takes_and_prints_strings_on_every_target_that_runs_here(target)
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "result #0: '日本 Zoë has 6 letters; -0007 = -0x7'\n"
+
+
+NODE_SCRIPT = """
+import { load } from "./greet.mjs";
+const m = await load();
+const out = [];
+for (const name of %s) out.push(m.predict(name), m.describe(name, -7));
+let refused = "";
+try { m.predict(3); } catch (error) { refused = `${error.constructor.name}: ${error.message}`; }
+console.log(JSON.stringify({ out, refused }));
+"""
+
+
+@pytest.mark.skipif(not (shutil.which("node") and shutil.which("clang-22") and shutil.which("wasm-ld-22")),
+                    reason="node runs the loader; clang-22 and wasm-ld-22 build the .wasm")
+def test_the_wasm_loader_takes_and_returns_strings_in_node(tmp_path):
+    from fxn.artifacts import build
+
+    greet = load_module(ROOT / "examples" / "greet.py")
+    build([("predict", greet.predict), ("describe", greet.describe)], "greet", tmp_path, "greet.py",
+          target="wasm_simd")
+    names = ["World", "Zoë", "日本", "", "🎉"]
+    (tmp_path / "run.mjs").write_text(NODE_SCRIPT % json.dumps(names))
+    result = subprocess.run(["node", "run.mjs"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert printed["out"] == [text for name in names for text in (greet.predict.fn(name), greet.describe.fn(name, -7))]
+    assert printed["refused"] == "TypeError: predict(): argument 'name' must be a string, got number"
