@@ -28,6 +28,7 @@ torch fallback: what it cannot compile is reported at its line.
 from __future__ import annotations
 
 import sys
+from contextvars import ContextVar
 
 from fxn.structure import is_container, map_leaves
 
@@ -64,6 +65,7 @@ def capture(fn, arguments: list, names: list[str], statics: dict, strings=None):
     """
     strings = strings or [False] * len(arguments)
     record = _Record()
+    active = _ACTIVE_RECORD.set(record)
     values = [String(value) if string else Number(value, name, record)
               for value, name, string in zip(arguments, names, strings)]
     try:
@@ -75,8 +77,19 @@ def capture(fn, arguments: list, names: list[str], statics: dict, strings=None):
         if any(strings) or isinstance(error, StringError):
             raise string_capture.located_error(error, fn) from None
         return None
+    finally:
+        _ACTIVE_RECORD.reset(active)
     returned = map_leaves(_shown, result, lambda r: not is_container(r))
     return leaves, "\n".join([*record.lines, f"return {returned}"])
+
+
+def made(value, op: str) -> Number:
+    """A Number for ``value``, the result of ``op`` (a string op's count, index or test), in the active capture's
+    record."""
+    record = _ACTIVE_RECORD.get()
+    name = record.name(op.removeprefix("fxn.").removeprefix("str_"))
+    record.lines.append(f"{name} = {op}(...)")
+    return Number(value, name, record)
 
 
 class _Record:
@@ -104,6 +117,10 @@ def _value_of(result):
     if isinstance(result, String) or emit.is_value(result) or type(result) in (bool, int, float, str):
         return result
     raise NotArithmetic(f"the function returns a {type(result).__name__}")
+
+
+#: The record of the capture running in this thread (Numbers that string ops make join it).
+_ACTIVE_RECORD: ContextVar[_Record] = ContextVar("fxn_number_record")
 
 
 class Number:

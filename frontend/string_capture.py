@@ -194,9 +194,10 @@ def _text_operand(value, operator: str):
 
 
 def _number(value):
-    from .number_capture import Number
+    """The Number a string op's 0-d result is to the captured code."""
+    from .number_capture import made
 
-    return Number(value)
+    return made(value, value.owner.name)
 
 
 def string_value(text):
@@ -282,7 +283,7 @@ def not_contains(item, container):
     found = contains(item, container)
     if isinstance(found, Number):
         with user_location():
-            return Number(BitwiseNotOp.build(found.value))
+            return _number(BitwiseNotOp.build(found.value))
     return not found
 
 

@@ -159,7 +159,7 @@ class FunctionBuilder:
         self.module.operation.verify()  # a fault here is fxn's, not the user's: let MLIR's error through
         graphs = "\n".join(self.graphs)
         return TracedFunction(self.module, self.fn.__name__, self.arg_types, result_types,
-                              structure.kind not in ("leaf", "string"), path, graphs, result_structure=structure)
+                              not structure.is_leaf, path, graphs, result_structure=structure)
 
     def result_value(self, value, position: Position) -> ir.Value:
         if emit.is_value(value):

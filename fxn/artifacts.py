@@ -138,8 +138,8 @@ class Entry:
     def structured(self) -> bool:
         """Whether the predictor takes a container or returns one other than a tuple of arrays and numbers."""
         result = self.lowered.traced.result_structure
-        flat = result.kind == "leaf" or (result.kind == "tuple" and all(c.kind == "leaf" for c in result.children))
-        return not flat or any(structure.kind != "leaf" for _, structure in self.layout)
+        flat = result.is_leaf or (result.kind == "tuple" and all(c.is_leaf for c in result.children))
+        return not flat or any(not structure.is_leaf for _, structure in self.layout)
 
     @property
     def symbols(self) -> dict[str, str]:
@@ -361,7 +361,7 @@ def _predictor_manifest(entry: Entry) -> dict:
 def _structure_manifest(structure, leaves) -> dict:
     """A parameter's or the result's structure as JSON, each leaf the index of its entry (from ``leaves``) in
     the signature's parameters or results (see the module docstring)."""
-    if structure.kind == "leaf":
+    if structure.is_leaf:
         return {"kind": "leaf", "index": next(leaves)}
     node = {"kind": structure.kind}
     if structure.kind == "dict":

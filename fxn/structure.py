@@ -43,9 +43,14 @@ class Structure:
     value: object = None
 
     @property
+    def is_leaf(self) -> bool:
+        """Whether the value is one leaf (an array, a number or a str)."""
+        return self.kind in ("leaf", "string")
+
+    @property
     def leaves(self) -> int:
         """How many leaves the value has."""
-        if self.kind in ("leaf", "string"):
+        if self.is_leaf:
             return 1
         return sum(child.leaves for child in self.children)
 
@@ -60,14 +65,14 @@ class Structure:
 
     def paths(self, prefix: str) -> list[str]:
         """The name of each leaf, from ``prefix`` (``x[0]``, ``cfg['w']``, ``p.bias``), in order."""
-        if self.kind in ("leaf", "string"):
+        if self.is_leaf:
             return [prefix]
         return [path for step, child in zip(self.steps(), self.children) for path in child.paths(prefix + step)]
 
 
 def leaf_kinds(structure: Structure) -> list[str]:
     """Each leaf's kind, in order: "leaf" (an array or number) or "string" (a str)."""
-    if structure.kind in ("leaf", "string"):
+    if structure.is_leaf:
         return [structure.kind]
     return [kind for child in structure.children for kind in leaf_kinds(child)]
 
