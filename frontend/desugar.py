@@ -42,7 +42,7 @@ import copy
 import itertools
 
 from . import array_attributes, python_builtins, subscripts
-from .liveness import NESTED_SCOPES, literal_int, read_before_assigned, reads
+from .liveness import NESTED_SCOPES, literal_int, read_before_assigned
 
 #: The name the single return of :func:`single_return` returns.
 RESULT = "fxn_result"

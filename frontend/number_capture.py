@@ -144,7 +144,7 @@ class Number:
                 values.append(operand)
                 shown.append(repr(operand))
             elif isinstance(operand, (String, str)):
-                raise StringError(f"arithmetic on a str and a run-time number (Python refuses it too: convert with "
+                raise StringError("arithmetic on a str and a run-time number (Python refuses it too: convert with "
                                   "str() or use an f-string)")
             else:
                 raise NotArithmetic(f"an operand is a {type(operand).__name__}")
