@@ -879,15 +879,17 @@ class CompiledFunction(functools.partial):
 
         lowered = self.lower(types, target)
         scalar_results = self.scalar_results(lowered.result_types)
-        # The entry returns one value; a function returning a tuple of one keeps the Python path, and so does one
-        # taking or returning strings (the Python path encodes and decodes them).
-        entered = not lowered.traced.returns_tuple and not self._has_strings(lowered) and can_enter(
-            lowered.arg_types, lowered.result_types, scalar_results[0])
-        arrays = entered and uses_arrays(lowered.arg_types, scalar_results[0])
+        # The entry returns one value; a function returning a tuple of one keeps the Python path.
+        string_args = [p.string for p in self.parameters]
+        string_result = lowered.traced.result_structure.kind == "string"
+        entered = not lowered.traced.returns_tuple and can_enter(
+            lowered.arg_types, lowered.result_types, scalar_results[0], string_args, string_result)
+        arrays = entered and uses_arrays(lowered.arg_types, scalar_results[0], string_args, string_result)
         if entered:
             dim_names = [shape or (None,) * t.rank for shape, t in zip(self.annotated_shapes(), lowered.arg_types)]
             add_python_entry(lowered.module, lowered.entry, lowered.arg_types, lowered.result_types, dim_names,
-                             scalar_results[0], lowered.value_entry, lowered.dim_assumptions)
+                             scalar_results[0], lowered.value_entry, lowered.dim_assumptions, string_args,
+                             string_result)
         engine = jit(lowered.module, position_independent=cache_key is not None)
         if cache_key is not None:
             from fxn.cached_code import store
@@ -900,10 +902,6 @@ class CompiledFunction(functools.partial):
 
             self._enter(concrete, lambda python_path: builtin_function(engine, lowered.entry, python_path, arrays))
         return concrete
-
-    def _has_strings(self, lowered) -> bool:
-        """Whether the signature takes or returns a str."""
-        return any(p.string for p in self.parameters) or _returns_string(lowered.traced.result_structure)
 
     def _executable(self, engine, lowered, scalar_results: list[bool]):
         """The Python path to the code of ``lowered`` in ``engine`` (a JIT engine or a cached library)."""

@@ -2,7 +2,7 @@
 
 The code of a CPython entry (:mod:`fxn.python_entry`) calls the C API
 (CPython's, numpy's, libc's ``free``) and compares objects with Python's
-``float``, ``int``, ``True``, ``False``, ``numpy.ndarray`` and numpy's
+``float``, ``int``, ``str``, ``True``, ``False``, ``numpy.ndarray`` and numpy's
 dtypes. It reads all these addresses from a table, ``fxn_<name>__runtime``,
 one pointer per name of :data:`RUNTIME_SLOTS`, which :func:`fill_runtime_table`
 writes before the entry's first call. The machine code itself holds no
@@ -32,12 +32,13 @@ METH_FASTCALL_KEYWORDS = 0x0080 | 0x0002
 
 #: C functions of this process the entry calls, by name.
 C_FUNCTIONS = ("PyFloat_FromDouble", "PyLong_FromLongLong", "PyLong_AsLongLongAndOverflow", "PyBool_FromLong",
-               "PyObject_Vectorcall", "PyCapsule_New", "PyCapsule_GetPointer", "Py_IncRef", "Py_DecRef", "free")
+               "PyUnicode_AsUTF8AndSize", "PyUnicode_DecodeUTF8", "PyErr_Clear", "PyObject_Vectorcall",
+               "PyCapsule_New", "PyCapsule_GetPointer", "Py_IncRef", "Py_DecRef", "free")
 #: The numpy functions and objects the entry of a signature with arrays uses (numpy's dtypes by fxn's name).
 NUMPY_SLOTS = ("PyArray_NewFromDescr", "PyArray_SetBaseObject", "ndarray",
                *(f"dtype:{name}" for name in ("f16", "f32", "f64", "i8", "ui8", "i32", "i64", "i1")))
 #: The entries of the runtime table, in order: each a pointer.
-RUNTIME_SLOTS = (*C_FUNCTIONS, "capsule_destructor", "float", "int", "True", "False", *NUMPY_SLOTS)
+RUNTIME_SLOTS = (*C_FUNCTIONS, "capsule_destructor", "float", "int", "str", "True", "False", *NUMPY_SLOTS)
 
 
 def slot(name: str) -> int:
@@ -56,7 +57,7 @@ def _process_addresses() -> dict[str, int]:
     addresses = {name: ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value
                  for name in C_FUNCTIONS if name != "free"}
     addresses["free"] = ctypes.cast(ctypes.CDLL(None).free, ctypes.c_void_p).value  # the C library's, as loaded
-    addresses.update({"float": id(float), "int": id(int), "True": id(True), "False": id(False)})
+    addresses.update({"float": id(float), "int": id(int), "str": id(str), "True": id(True), "False": id(False)})
     return addresses
 
 

@@ -7,7 +7,9 @@ in the common case, does all a call needs without running Python code:
 
 - it unboxes each argument: an exact ``float`` for an f32/f64 0-d parameter,
   an exact ``int`` in range for an integer one, ``True``/``False`` for an i1
-  one, and for any other parameter a numpy array of exactly its dtype and
+  one, an exact ``str`` for a ``str`` one (its UTF-8 bytes, which CPython
+  keeps with the object, in place: compiled code never writes its inputs),
+  and for any other parameter a numpy array of exactly its dtype and
   rank, C-contiguous and aligned, whose dims fit the static dims, agree
   wherever annotations share a dim name and meet what the compiled code
   assumes of them (:mod:`fxn.passes.lowering.dim_assumptions`);
@@ -17,8 +19,9 @@ in the common case, does all a call needs without running Python code:
   sends the call to the Python path, which runs it again and raises the
   ``MemoryError`` or ``IndexError``;
 - it boxes the result: a Python scalar where the signature asks for one,
-  else a numpy array that owns the buffer the compiled code ``malloc``'ed
-  (its base is a capsule that frees it).
+  a ``str`` decoded from the bytes of a string result (whose buffer it then
+  frees), else a numpy array that owns the buffer the compiled code
+  ``malloc``'ed (its base is a capsule that frees it).
 
 Any other call (keyword arguments, torch tensors, lists, strided views,
 numpy scalars, a wrong type) goes to ``self``, the Python path (binding the
@@ -62,16 +65,24 @@ RESULT_FLAGS = C_CONTIGUOUS_AND_ALIGNED | 0x0400
 _DYNAMIC_INDEX = -(2**31)
 
 
-def can_enter(arg_types: list[TensorType], result_types: list[TensorType], scalar_result: bool) -> bool:
-    """Whether a signature gets a CPython entry: one result, and scalars (0-d arguments, a scalar result) of C dtypes."""
+def can_enter(arg_types: list[TensorType], result_types: list[TensorType], scalar_result: bool,
+              string_args: list[bool] | None = None, string_result: bool = False) -> bool:
+    """Whether a signature gets a CPython entry: one result, and scalars (0-d arguments, a scalar result) of C dtypes.
+
+    ``string_args[i]`` says argument ``i`` is a ``str``; ``string_result``
+    that the result is."""
     scalars = [t for t in arg_types if t.rank == 0] + (result_types[:1] if scalar_result else [])
     return (len(result_types) == 1 and all(t.dtype in SCALAR_CTYPES for t in scalars)
-            and layout_matches(uses_arrays(arg_types, scalar_result)))
+            and layout_matches(uses_arrays(arg_types, scalar_result, string_args, string_result)))
 
 
-def uses_arrays(arg_types: list[TensorType], scalar_result: bool) -> bool:
-    """Whether the entry of a signature takes or makes numpy arrays (its runtime table then holds numpy's slots)."""
-    return not scalar_result or any(t.rank for t in arg_types)
+def uses_arrays(arg_types: list[TensorType], scalar_result: bool, string_args: list[bool] | None = None,
+                string_result: bool = False) -> bool:
+    """Whether the entry of a signature takes or makes numpy arrays (its runtime table then holds numpy's slots):
+    an argument of rank 1 or more that is no ``str``, or a result that is neither a scalar nor a ``str``."""
+    strings = string_args or [False] * len(arg_types)
+    return (not (scalar_result or string_result)
+            or any(t.rank and not string for t, string in zip(arg_types, strings)))
 
 
 class _Emitter:
@@ -226,6 +237,28 @@ class _EntryBuilder:
             self.sizes[index, axis] = size
         return self.descriptor(emit.load(emit.ptr, obj, ARRAY_DATA), sizes)
 
+    def string_descriptor(self, index: int):
+        """A memref descriptor of argument ``index``'s UTF-8 bytes; falls back unless it is an exact ``str`` that
+        has them (a lone surrogate has none: the Python path raises the ValueError)."""
+        emit, obj = self.emit, self.argument(index)
+        emit.require(emit.compare("eq", self.type_of(obj), emit.runtime("str")))
+        size = emit.alloca(8)
+        data = emit.call_c("PyUnicode_AsUTF8AndSize", [obj, size], emit.ptr)
+        encoded = emit.compare("ne", emit.as_int(data), emit.const(0))
+        emit.branch_unless(encoded, self.cleared_fallback())
+        return self.descriptor(data, [emit.load(emit.i64, size)])
+
+    def cleared_fallback(self):
+        """A block that clears the exception a failed conversion set, then takes the fallback."""
+        emit = self.emit
+        current, cleared = emit.block, emit.function.body.blocks.append()
+        emit.block = cleared
+        emit.call_c("PyErr_Clear", [])
+        with emit.ip():
+            llvm.br([], emit.fallback)
+        emit.block = current
+        return cleared
+
     def require_assumptions(self, assumptions) -> None:
         """Fall back unless the array arguments' dims meet ``assumptions`` (equal groups, fixed and minimum sizes)."""
         emit, sizes = self.emit, self.sizes
@@ -260,8 +293,17 @@ class _EntryBuilder:
         if dtype in ("f32", "f64"):
             double = value if dtype == "f64" else emit.op(llvm.fpext, ir.F64Type.get(), value)
             return emit.call_c("PyFloat_FromDouble", [double], emit.ptr)
-        wide = emit.op(llvm.zext if dtype in ("i1", "ui8") else llvm.sext, emit.i64, value)
+        wide = value if dtype == "i64" else emit.op(llvm.zext if dtype in ("i1", "ui8") else llvm.sext, emit.i64, value)
         return emit.call_c("PyBool_FromLong" if dtype == "i1" else "PyLong_FromLongLong", [wide], emit.ptr)
+
+    def string(self, result: TensorType, descriptor):
+        """A ``str`` decoded from the UTF-8 bytes described at ``descriptor`` (or NULL), their buffer freed."""
+        emit = self.emit
+        size = emit.load(emit.i64, descriptor, 24)
+        text = emit.call_c("PyUnicode_DecodeUTF8", [self.element_address(result, descriptor), size,
+                                                     emit.op(llvm.mlir_zero, emit.ptr)], emit.ptr)
+        emit.call_c("free", [emit.load(emit.ptr, descriptor)])
+        return text
 
     def array(self, result: TensorType, descriptor):
         """A numpy array over the result buffer described at ``descriptor``, owning it (or NULL and the buffer freed)."""
@@ -377,14 +419,18 @@ def function_address(engine, symbol: str) -> int:
 
 
 def add_python_entry(module, name: str, arg_types: list[TensorType], result_types: list[TensorType],
-                     dim_names: list[tuple], scalar_result: bool, value_entry: bool, dim_assumptions=None) -> None:
+                     dim_names: list[tuple], scalar_result: bool, value_entry: bool, dim_assumptions=None,
+                     string_args: list[bool] | None = None, string_result: bool = False) -> None:
     """Add ``fxn_<name>__python`` (and its address getter) to an LLVM-dialect module; see the module docstring.
 
     ``dim_names[i]`` gives argument ``i``'s dims as annotated (names where
     shared sizes are checked); ``scalar_result`` asks for a Python scalar;
     ``value_entry`` says the module has ``fxn_<name>__value``; ``dim_assumptions``
-    (a ``DimAssumptions``) is checked on the array arguments' dims.
+    (a ``DimAssumptions``) is checked on the array arguments' dims;
+    ``string_args[i]`` says argument ``i`` is a ``str``, ``string_result``
+    that the result is.
     """
+    strings = string_args or [False] * len(arg_types)
     (result,) = result_types
     with module.context, ir.Location.unknown():
         ptr = ir.Type.parse("!llvm.ptr")
@@ -406,9 +452,10 @@ def add_python_entry(module, name: str, arg_types: list[TensorType], result_type
             emit.ret(build.box(emit.call(value_symbol(name), values, returned), result.dtype))
         else:
             descriptors = [
+                build.string_descriptor(i) if string else
                 build.array_descriptor(i, t, names or (None,) * t.rank) if t.rank else
                 build.descriptor(_stored(emit, build.scalar(i, t), t), [])
-                for i, (t, names) in enumerate(zip(arg_types, dim_names))
+                for i, (t, names, string) in enumerate(zip(arg_types, dim_names, strings))
             ]
             if dim_assumptions is not None:
                 build.require_assumptions(dim_assumptions)
@@ -422,6 +469,8 @@ def add_python_entry(module, name: str, arg_types: list[TensorType], result_type
                                   build.element_address(result, result_descriptor))
                 emit.call_c("free", [emit.load(emit.ptr, result_descriptor)])
                 emit.ret(build.box(value, result.dtype))
+            elif string_result:
+                emit.ret(build.string(result, result_descriptor))
             else:
                 emit.ret(build.array(result, result_descriptor))
         _add_address_getter(module, entry_symbol(name))

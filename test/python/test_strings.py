@@ -42,6 +42,26 @@ def test_the_product_example_matches_cpython_byte_for_byte():
     assert compiled.tracing_count == 1
 
 
+def test_string_calls_take_the_native_entry_and_fall_back_as_the_python_path():
+    compiled = fxn.compile(predict)
+    assert compiled("World") == predict("World")
+    assert compiled.concrete_functions[0].native  # CPython calls the compiled entry: no Python at call time
+
+    class Name(str):
+        pass
+
+    assert compiled(Name("Zoë")) == predict("Zoë")  # a subclass takes the Python path
+    with pytest.raises(ValueError, match="lone surrogate"):  # the entry clears its own failed encoding
+        compiled("\ud800")
+    assert compiled("日本") == predict("日本")
+
+    @fxn.compile
+    def count(name: str) -> int:
+        return len(name) * 4_000_000_000  # an i64 result, boxed from the native entry
+
+    assert count("Zoë") == 12_000_000_000 and count.concrete_functions[0].native
+
+
 def test_the_product_example_is_one_concat_of_constants_and_the_argument():
     compiled = fxn.compile(predict)
     stages = {}
@@ -357,15 +377,17 @@ def test_code_from_the_on_disk_cache_takes_and_returns_strings(tmp_path):
             return f"Hello {name}! ({len(name)} letters)"
 
         assert predict("Zoë") == "Hello Zoë! (3 letters)"
-        print(predict.tracing_count)
+        assert predict.concrete_functions[0].native
+        print(predict.tracing_count, sorted({"torch", "torch_mlir", "numpy"} & set(sys.modules)))
     '''))
     environment = {**os.environ, "FXN_CACHE": "1", "FXN_CACHE_DIR": str(tmp_path / "cache")}
-    counts = []
+    outputs = []
     for _ in range(2):
         result = subprocess.run([sys.executable, str(source)], capture_output=True, text=True, env=environment)
         assert result.returncode == 0, result.stderr
-        counts.append(result.stdout.strip())
-    assert counts == ["1", "0"]  # the second process loads the code: no trace
+        outputs.append(result.stdout.strip())
+    # The second process loads the code (no trace) and calls it natively: no numpy, MLIR or torch.
+    assert outputs[1] == "0 []"
 
 
 # ----------------------------------------------------------------------------- ahead of time, through the C ABI
