@@ -21,6 +21,7 @@ from .source import function_node
 
 #: The name the rewritten code calls.
 DTYPE = "fxn_dtype"
+HELPER_NAMES = (DTYPE,)
 
 #: torch's dtype of a tensor -> the NumPy dtype of the array it stands for: filled by :func:`helpers` (it imports
 #: torch), before TorchDynamo traces the code that reads it (which it could not do while it is being filled).

@@ -32,10 +32,11 @@ import inspect
 from fxn.dialects import TensorType
 from fxn.dialects.elementwise import CompareOp
 from fxn.dialects.tensor import BroadcastToOp, DimOp
-from fxn.dialects.types import INT_DTYPES, VerifyError, broadcast_shapes
+from fxn.dialects.string import StrConstantOp, StrLenOp
+from fxn.dialects.types import INT_DTYPES, STRING, VerifyError, broadcast_shapes
 from fxn.mlir import arith, ir, scf, tensor
 
-from . import array_attributes, desugar, emit, python_builtins, subscripts
+from . import array_attributes, desugar, emit, number_capture, python_builtins, string_capture, subscripts
 from .capture import capture, emit_captured, numpy_semantics, torch_parameters
 from .errors import UnsupportedOperation
 from .liveness import (
@@ -50,6 +51,7 @@ from .liveness import (
 )
 from .promotion import promote_types
 from .source import Position, function_node
+from .string_capture import String
 from .types import SCALAR_DTYPES, scalar_dtype
 
 #: How often a loop body is traced again to let carried values widen to their loop type.
@@ -80,17 +82,20 @@ def _long_literal_range(call: ast.Call) -> bool:
         return False
 
 
-def emit_function(fn, builder, statics: dict | None = None):
+def emit_function(fn, builder, statics: dict | None = None, strings: list[bool] | None = None):
     """Emit the body of ``fn`` at the current insertion point; return its result (fxn values).
 
     The body is first rewritten by :mod:`.desugar`: jumps become flags,
     returns one return, conditional expressions ``if`` statements.
-    ``statics`` are the values of static parameters (Python constants).
+    ``statics`` are the values of static parameters (Python constants);
+    ``strings[i]`` says the ``i``-th run-time parameter is a ``str``.
     """
     function = function_node(fn)
     emitter = _Emitter(fn, builder)
     statics = dict(statics or {})
-    env = dict(zip([name for name in _parameter_names(function) if name not in statics], builder.block.arguments))
+    names = [name for name in _parameter_names(function) if name not in statics]
+    emitter.string_names.update(name for name, string in zip(names, strings or ()) if string)
+    env = dict(zip(names, builder.block.arguments))
     env.update(statics)
     body = [s for s in copy.deepcopy(function.body) if not _is_docstring(s)]
     body = desugar.normalize(body)
@@ -114,6 +119,8 @@ class _Emitter:
         self.numpy = numpy_semantics(fn)
         #: Values standing for a result not returned yet (see :meth:`materialize`).
         self.placeholders: list[ir.Value] = []
+        #: The names whose run-time values are strings (``tensor<?xui8>`` of UTF-8 bytes), not arrays.
+        self.string_names: set[str] = set()
 
     def position(self, node: ast.AST) -> Position:
         return Position(self.filename, node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
@@ -220,8 +227,23 @@ class _Emitter:
                     statements[0] if statements else returned,
                     f"'{name}': a {type(value).__name__} of arrays cannot cross a loop boundary (unpack it)",
                 )
-        segment = _segment_function(self.fn, statements, inputs, outputs, constants, returned)
         types = [emit.type_of(env[n]) for n in inputs]
+        numbers = self.capture_numbers(statements, env, inputs, outputs, constants, returned, types)
+        if numbers is not None:
+            if returned is not None:
+                return numbers
+            for name, value in zip(outputs, numbers):
+                if isinstance(value, String):
+                    self.string_names.add(name)
+                    value = value.value
+                elif emit.is_value(value):
+                    self.string_names.discard(name)
+                env[name] = value
+            return None
+        if any(n in self.string_names for n in inputs):
+            raise self.unsupported(statements[0] if statements else returned,
+                                   "this code on run-time strings (they compute only with numbers and strings)")
+        segment = _segment_function(self.fn, statements, inputs, outputs, constants, returned)
         torch_args = [n in self.torch_names for n in inputs]
         captured = capture(segment, types, torch_args, frozenset({segment.__code__}), self.numpy)
         fallback = self.position(statements[0] if statements else returned)
@@ -231,6 +253,28 @@ class _Emitter:
             return result
         env.update(zip(outputs, result))
         return None
+
+    def capture_numbers(self, statements, env: dict, inputs: list[str], outputs: list[str], constants: dict,
+                        returned, types: list[TensorType]):
+        """The segment's result (``returned``'s value, or the ``outputs``' values) captured with Numbers and
+        Strings (:mod:`.number_capture`: no torch), String where a result is a string; None where that capture
+        does not apply: inputs other than numbers and strings, or code that is more than arithmetic."""
+        strings = [n in self.string_names for n in inputs]
+        if self.numpy or self.torch_names or any(t.rank and not s for t, s in zip(types, strings)):
+            return None
+        statements, (returned,) = string_capture.rewritten_nodes(self.fn, list(statements)), \
+            string_capture.rewritten_nodes(self.fn, [returned])
+        segment = _segment_function(self.fn, statements, inputs, outputs, constants, returned,
+                                    string_capture.HELPERS)
+        if not number_capture.applies(segment, types, strings):
+            return None
+        captured = number_capture.capture(segment, [env[n] for n in inputs], inputs, {}, strings)
+        if captured is None:
+            return None
+        values, text = captured
+        position = self.position(statements[0] if statements else returned)
+        self.builder.graphs.append(f"# {position.filename}:{position.line}\n{text}")
+        return values
 
     def range_bounds(self, call: ast.Call, env: dict) -> list:
         """The ``range`` arguments: Python ints, or fxn values known at run time."""
@@ -253,6 +297,9 @@ class _Emitter:
         ast.fix_missing_locations(ast.copy_location(assignment, expression))
         scratch = dict(env)
         self.emit_block([*statements, assignment], scratch, {holder})
+        if holder in self.string_names:
+            self.string_names.discard(holder)
+            return String(scratch[holder])
         return scratch[holder]
 
     def condition(self, value: ir.Value, node: ast.AST) -> ir.Value:
@@ -271,6 +318,9 @@ class _Emitter:
     def emit_if(self, statement: ast.If, env: dict, live: set[str]) -> None:
         """An ``if`` decided at trace time (a Python condition) or an ``scf.if`` merging what both branches assign."""
         test = self.evaluate(statement.test, env)
+        if isinstance(test, String):  # Python's truth of a str: not empty
+            with self.position(statement.test).location():
+                test = CompareOp.build(StrLenOp.build(test.value), emit.scalar(0, "i64"), predicate="ne")
         if not emit.is_value(test):
             try:
                 taken = bool(test)
@@ -298,7 +348,10 @@ class _Emitter:
                 env[name] = values[0]
                 continue
             names.append(name)
-            types.append(self.joined_type(name, values, statement))
+            if name in self.string_names or any(isinstance(value, str) for value in values):
+                types.append(self.string_type(name, values, statement))
+            else:
+                types.append(self.joined_type(name, values, statement))
         yields = []
         for block, branch in zip((probe.then_block, probe.else_block), branches):
             with ir.InsertionPoint(block), self.position(statement).location():
@@ -335,8 +388,22 @@ class _Emitter:
             raise self.unsupported(node, f"'{name}' is {kinds[0]} on one path and {kinds[1]} on the other")
         return TensorType(dtype, tuple(shape))
 
+    def string_type(self, name: str, values: list, node: ast.AST) -> TensorType:
+        """The type of a name that is a string where two paths join (each value a string or a Python str)."""
+        for value in values:
+            if not (isinstance(value, str) or (emit.is_value(value) and emit.type_of(value) == STRING)):
+                shown = emit.type_of(value) if emit.is_value(value) else type(value).__name__
+                raise self.unsupported(node, f"the 'if': '{name}' is a str on one of its branches and a {shown} on "
+                                             "the other")
+        self.string_names.add(name)
+        return STRING
+
     def convert(self, value, wanted: TensorType, name: str, node: ast.AST) -> ir.Value:
-        """``value`` (an fxn value or a Python number) as a value of type ``wanted``."""
+        """``value`` (an fxn value, a Python number or, for a string, a Python str) as a value of type ``wanted``."""
+        if isinstance(value, str):
+            return StrConstantOp.build(value=value)
+        if wanted == STRING:
+            return value
         if not emit.is_value(value):
             return _broadcast(emit.scalar(value, wanted.dtype), wanted)
         return _broadcast(emit.cast(value, wanted.dtype), wanted)
@@ -607,17 +674,22 @@ def _broadcast(value: ir.Value, like: TensorType) -> ir.Value:
     return BroadcastToOp.build(value, shape=list(like.shape))
 
 
-def _segment_function(fn, statements: list[ast.stmt], inputs: list[str], outputs: list[str], constants: dict, returned):
+def _segment_function(fn, statements: list[ast.stmt], inputs: list[str], outputs: list[str], constants: dict, returned,
+                      helpers: dict | None = None):
     """A function of ``inputs`` running ``statements`` and returning ``returned`` or the ``outputs`` tuple.
 
     It is compiled from the original statements, so its code keeps the
     user's file and line numbers. Its globals are ``fn``'s; ``fn``'s closure
-    values and the Python values of ``constants`` are its closure (TorchDynamo
-    guards globals through their module, so they must stay the module's).
+    values, ``helpers`` and the Python values of ``constants`` are its
+    closure (TorchDynamo guards globals through their module, so they must
+    stay the module's).
     """
-    closure = _closure_values(fn)
+    closure = {**_closure_values(fn), **(helpers or {})}
+    named = {node.id for root in [*statements, returned] if root is not None for node in ast.walk(root)
+             if isinstance(node, ast.Name)}
     for rewrite in (subscripts, python_builtins, array_attributes):  # the functions the rewritten code calls
-        closure.update(rewrite.helpers())
+        if named.intersection(rewrite.HELPER_NAMES):  # (their helpers import torch)
+            closure.update(rewrite.helpers())
     anchor = statements[0] if statements else returned
     # A Python value is bound by an assignment in the segment, so the statements may rebind it.
     bindings = []

@@ -12,7 +12,10 @@ the operator.
 
 The operators are Python's arithmetic (``+ - * / // % **``, unary ``-``,
 ``+``, ``abs``, ``divmod``), comparisons, and bitwise ``& | ^ ~ << >>``.
-Anything else the code does with a Number (branch on it, ``float(x)``,
+A branch on a Number (``if``, ``while``, ``and``/``or``, a ternary) is a
+``DataDependentControlFlow``: the AST path (:mod:`.loops`) then emits the
+branches as ``scf`` ops and captures each straight-line part between them
+here again. Anything else the code does with a Number (``float(x)``,
 ``math.sin(x)``, an attribute, an index) raises :class:`NotArithmetic`,
 and so does any other failure: :func:`capture` then returns None and the
 caller captures the function with torch, which supports it or reports it
@@ -35,13 +38,21 @@ from fxn.structure import is_container, map_leaves
 from . import emit, string_capture
 from .aten import load_table
 from .capture import _is_torch, _uses, call_arguments, numpy_semantics, torch_parameters
-from .errors import FrontendError
+from .errors import DataDependentControlFlow, FrontendError
 from .source import code_position
 from .string_capture import String, StringError
 
 
 class NotArithmetic(Exception):
     """The captured code did something with a Number other than arithmetic."""
+
+
+class Branch(NotArithmetic):
+    """The captured code branched on a Number (``if``, ``while``, ``and``, a ternary): the AST path takes it."""
+
+    def __init__(self, position):
+        super().__init__("a branch on a run-time number")
+        self.position = position
 
 
 def applies(fn, arg_types, strings=None) -> bool:
@@ -73,6 +84,10 @@ def capture(fn, arguments: list, names: list[str], statics: dict, strings=None):
         leaves = map_leaves(_value_of, result, lambda r: not is_container(r))
     except FrontendError:  # located already
         raise
+    except Branch as branch:  # the AST path emits the branches as scf ops, each straight part captured here
+        where = branch.position
+        raise DataDependentControlFlow("fxn cannot compile a branch on a run-time value here (the function's "
+                                       "source is unknown)", where and where.filename, where and where.line) from None
     except Exception as error:  # noqa: BLE001 - anything the Numbers cannot do, torch's capture does or reports
         if any(strings) or isinstance(error, StringError):
             raise string_capture.located_error(error, fn) from None
@@ -271,7 +286,8 @@ class Number:
     __hash__ = None
 
     def __bool__(self):
-        raise NotArithmetic("a branch on a run-time number")
+        caller = sys._getframe(1)
+        raise Branch(code_position(caller.f_code, caller.f_lasti))
 
     def __index__(self):
         raise NotArithmetic("a run-time number used as an index")

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 #: The builtins rewritten, and the prefix of the names their calls are rewritten to.
 BUILTINS = ("int", "float", "bool", "round", "min", "max")
 PREFIX = "fxn_"
+#: The names the rewritten code calls.
+HELPER_NAMES = tuple(PREFIX + name for name in BUILTINS)
 #: The builtins themselves (:mod:`.python_math` puts :func:`python_round` in ``builtins`` while fxn traces).
 _ROUND = builtins.round
 

@@ -100,7 +100,10 @@ class String:
     __hash__ = None
 
     def __bool__(self):
-        raise StringError("a branch on a run-time str (its truth value) is not supported yet")
+        from .number_capture import Branch
+
+        caller = sys._getframe(1)
+        raise Branch(code_position(caller.f_code, caller.f_lasti))  # the AST path branches on its length
 
     def __len__(self):
         raise StringError("len() of a run-time str where fxn did not rewrite it (in a helper function)")
@@ -428,6 +431,14 @@ def rewritten(fn):
     result = namespace["fxn_string_factory"](*(cells.get(n) for n in free), *HELPERS.values())
     result.__defaults__, result.__kwdefaults__ = fn.__defaults__, fn.__kwdefaults__
     return result
+
+
+def rewritten_nodes(fn, nodes: list):
+    """Copies of ``nodes`` (statements or expressions of ``fn``; None stays None) rewritten as :func:`rewritten`
+    rewrites ``fn``: the code then calls :data:`HELPERS`, which it must see."""
+    function = function_node(fn)
+    rewriter = _Rewriter(_shadowed(fn, function) if function is not None else set())
+    return [None if node is None else rewriter.visit(copy.deepcopy(node)) for node in nodes]
 
 
 def _shadowed(fn, function: ast.FunctionDef) -> set[str]:

@@ -32,6 +32,7 @@ from .source import function_node
 
 #: The names the rewritten code calls, and what they are bound to (closure values of each segment).
 GETITEM, SETITEM, SLICE, NEW_ARRAY = "fxn_getitem", "fxn_setitem", "fxn_slice", "fxn_new_array"
+HELPER_NAMES = (GETITEM, SETITEM, SLICE, NEW_ARRAY)
 
 
 def helpers() -> dict:

@@ -76,11 +76,17 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
         if any(strings):  # the capture with Numbers and Strings takes it, or nothing does
             _check_string_function(fn, arg_types, strings)
             straight = True
+        branches = False  # whether the capture with Numbers met a branch on one: the AST path takes the function
         if straight and number_capture.applies(fn, arg_types, strings):
             builder = FunctionBuilder(fn, arg_types)
             with ir.InsertionPoint(builder.block):
-                captured = number_capture.capture(fn, list(builder.block.arguments), [p.name for p in parameters],
-                                                  statics, strings)
+                try:
+                    captured = number_capture.capture(fn, list(builder.block.arguments), [p.name for p in parameters],
+                                                      statics, strings)
+                except DataDependentControlFlow:
+                    if function_node(fn) is None:
+                        raise
+                    captured, branches = None, True
                 if captured is not None:
                     builder.graphs.append(f"# {builder.position.filename}:{builder.position.line}\n{captured[1]}")
                     traced = builder.finish(captured[0], "numbers")
@@ -89,7 +95,7 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
         builder = FunctionBuilder(fn, arg_types)
         with ir.InsertionPoint(builder.block):
             captured = None
-            if straight:
+            if straight and not branches:
                 torch_args = [p.name in torch_parameters(fn) for p in parameters]
                 # Ops are located at the user's lines: in fn, or in the function of flattened arguments calls.
                 user_codes = frozenset({fn.__code__, getattr(fn, "__fxn_calls__", fn).__code__})
@@ -99,7 +105,7 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
                     if function_node(fn) is None:
                         raise
             if captured is None:
-                result, path = loops.emit_function(fn, builder, statics), "ast"
+                result, path = loops.emit_function(fn, builder, statics, strings), "ast"
             else:
                 builder.add_graph(captured.graph_module, builder.position)
                 result, path = emit_captured(captured, list(builder.block.arguments), builder.position), captured.path

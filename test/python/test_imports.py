@@ -1,7 +1,7 @@
 """What importing fxn, decorating a function and calling it import: only what the code needs.
 
 ``import fxn`` and decorating import neither torch, MLIR nor numpy; a
-function of numbers doing arithmetic compiles without torch; a call of code
+function of numbers doing arithmetic, with branches or not, compiles without torch; a call of code
 from the on-disk cache imports neither torch, MLIR nor numpy.
 """
 
@@ -34,6 +34,21 @@ def test_import_and_decoration_import_neither_torch_mlir_nor_numpy():
 def test_a_function_of_numbers_compiles_without_torch():
     run(FMA + "assert 'torch' not in sys.modules, 'compiling fma'\n"
               "assert fma.concrete_functions[0].lowered.traced.capture == 'numbers'\n")
+
+
+def test_a_function_of_numbers_with_branches_compiles_without_torch(tmp_path):
+    source = tmp_path / "relu.py"  # the AST path reads the function's source
+    source.write_text(
+        "import sys, fxn\n"
+        "@fxn.compile\n"
+        "def relu(x: float) -> float:\n"
+        "    if x > 0.0:\n"
+        "        return x\n"
+        "    return 0.0 if x == x else x\n"
+        "assert (relu(2.5), relu(-1.0)) == (2.5, 0.0)\n"
+        "assert relu.concrete_functions[0].lowered.traced.capture == 'ast'\n"
+        "assert 'torch' not in sys.modules, 'compiling relu'\n")
+    run(f"import runpy; runpy.run_path({str(source)!r})")
 
 
 def test_a_call_of_cached_code_imports_neither_torch_mlir_nor_numpy(tmp_path):

@@ -238,6 +238,78 @@ def test_every_string_op_is_reached_from_python():
     assert {name for name in strings if f'"{name}"' not in "".join(texts)} == set()
 
 
+# ----------------------------------------------------------------------------- branches
+
+
+def grade(score: int) -> str:
+    if score >= 90:
+        letter = "A"
+    elif score >= 80:
+        letter = "B"
+    else:
+        letter = "C"
+    return f"grade {letter} for {score}"
+
+
+def named(name: str) -> str:
+    return name if name else "anonymous"
+
+
+def either(name: str, other: str) -> str:
+    return name or other or "nobody"
+
+
+def shortened(name: str) -> str:
+    if len(name) > 3:
+        return name[:3]
+    return name + "!"
+
+
+def matches(a: str, b: str) -> bool:
+    return a.startswith("x") and b.endswith("y") or a == b
+
+
+def decorated(name: str, n: int) -> str:
+    text = name
+    if n > 0:
+        text = text + "+"
+        if n > 5:
+            text = "big " + text
+    return text
+
+
+@pytest.mark.parametrize("function, arguments", [
+    (grade, [(95,), (85,), (3,), (-1,)]),
+    (named, [("Bob",), ("",), ("Zoë",)]),
+    (either, [("Bob", "Al"), ("", "Al"), ("", "")]),
+    (shortened, [("Bobby",), ("Al",), ("日本語です",), ("",)]),
+    (matches, [("xa", "by"), ("q", "q"), ("a", "b"), ("xa", "b")]),
+    (decorated, [("a", 0), ("ü", 2), ("a", 9)]),
+])
+def test_branches_on_strings_and_numbers_match_cpython(function, arguments):
+    compiled = fxn.compile(function)
+    for args in arguments:
+        result = compiled(*args)
+        assert type(result) is type(function(*args)) and result == function(*args), args
+    assert compiled.concrete_functions[0].lowered.traced.capture == "ast"  # scf.if, straight parts with Numbers
+    assert compiled.tracing_count == 1
+
+
+def str_or_number(name: str, n: int) -> str:
+    if n > 0:
+        value = n
+    else:
+        value = name
+    return str(value)
+
+
+def test_a_name_that_is_a_str_on_one_branch_only_is_reported_at_the_if():
+    line = str_or_number.__code__.co_firstlineno + 1
+    with pytest.raises(UnsupportedOperation, match=rf"test_strings.py:{line}: fxn cannot compile the 'if': 'value' is "
+                                                   r"a str on one of its branches and a tensor<i32> on the other"):
+        fxn.compile(str_or_number)("x", 1)
+
+
 # ----------------------------------------------------------------------------- errors
 
 
@@ -272,12 +344,6 @@ def shouts(name: str) -> str:
     return name.upper()
 
 
-def branches_on_text(name: str) -> str:
-    if name == "":
-        return "nobody"
-    return name
-
-
 def formats_float(x: float) -> str:
     return f"{x:.3f}"
 
@@ -308,7 +374,6 @@ def returns_a_number_as_str(n: int) -> str:
 
 @pytest.mark.parametrize("function, arguments, message", [
     (shouts, ("x",), r"fxn cannot compile 'name.upper': str.upper\(\) of a run-time str is not supported yet"),
-    (branches_on_text, ("x",), r"a branch on a run-time number"),
     (formats_float, (1.5,), r"fxn cannot compile 'f'\{x:.3f\}'': cannot format f32 values yet \(supported: integers "
                             r"and i1\)"),
     (quotes, ("x",), r"fxn cannot compile 'f'\{name!r\}'': !r of a run-time value is not supported yet"),
