@@ -107,14 +107,29 @@ def build_id() -> str:
         folders += [(folder, ".py") for folder in _package_folders(package, fxn.__path__)]
     folders += [(os.path.join(folder, "_mlir_libs"), ".so") for folder in _package_folders("torch_mlir", None)]
     for folder, suffix in folders:
-        for root, directories, files in os.walk(folder):
-            directories.sort()
-            for name in sorted(files):
-                if name.endswith(suffix):
-                    stat = os.stat(os.path.join(root, name))
-                    digest.update(f"{os.path.relpath(os.path.join(root, name), folder)}:{stat.st_size}:"
-                                  f"{stat.st_mtime_ns}\0".encode())
+        digest.update(b"".join(_file_stamps(folder, "", suffix)))
     return digest.hexdigest()
+
+
+def _file_stamps(folder: str, relative: str, suffix: str) -> list[bytes]:
+    """``path:size:mtime`` of each file under ``folder`` whose name ends in ``suffix`` (its path relative to the
+    folder walked first, ``relative``), in sorted order, subfolders after the files beside them."""
+    try:
+        with os.scandir(folder) as entries:
+            entries = sorted(entries, key=lambda entry: entry.name)
+    except OSError:
+        return []
+    stamps, subfolders = [], []
+    for entry in entries:
+        if entry.is_dir():
+            if not entry.is_symlink():  # as os.walk: a linked folder is not walked
+                subfolders.append(entry)
+        elif entry.name.endswith(suffix):
+            stat = entry.stat()
+            stamps.append(f"{relative}{entry.name}:{stat.st_size}:{stat.st_mtime_ns}\0".encode())
+    for entry in subfolders:
+        stamps += _file_stamps(entry.path, f"{relative}{entry.name}/", suffix)
+    return stamps
 
 
 def _package_folders(name: str, parent_path) -> list[str]:
@@ -137,7 +152,13 @@ def host_id() -> str:
     digest = hashlib.sha256(f"{machine.machine}\0{machine.sysname}\0".encode())
     try:
         with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as file:
-            processor = file.read().split("\n\n", 1)[0]
+            processor = ""
+            while "\n\n" not in processor:  # the first processor's block (the file has one per CPU)
+                chunk = file.read(4096)
+                if not chunk:
+                    break
+                processor += chunk
+            processor = processor.split("\n\n", 1)[0]
         digest.update("".join(line for line in processor.splitlines(keepends=True)
                               if line.split(":")[0].strip() in ("vendor_id", "model name", "flags")).encode())
     except OSError:  # no /proc: the architecture alone
