@@ -20,20 +20,36 @@ from __future__ import annotations
 import dataclasses
 import sys
 import types
-from dataclasses import dataclass
 
 from fxn.structure import LEAF, Structure, flatten
 
 from .types import StaticSpec, TensorSpec
 
 
-@dataclass(frozen=True)
 class ContainerSpec:
     """A declared container: its structure and each leaf's annotation (an fxn.TensorSpec, float, int or bool),
-    in the order of the leaves."""
+    in the order of the leaves. An immutable value, compared by its fields (not a dataclass: this module is
+    imported by every decoration, which making a dataclass would cost a tenth of a cached call's time)."""
 
-    structure: Structure
-    leaves: tuple
+    def __init__(self, structure: Structure, leaves: tuple):
+        object.__setattr__(self, "structure", structure)
+        object.__setattr__(self, "leaves", leaves)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    __delattr__ = __setattr__
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.structure, self.leaves) == (other.structure, other.leaves)
+
+    def __hash__(self) -> int:
+        return hash((self.structure, self.leaves))
+
+    def __repr__(self) -> str:
+        return f"ContainerSpec(structure={self.structure!r}, leaves={self.leaves!r})"
 
 
 class Undeclarable(TypeError):
