@@ -34,7 +34,7 @@ import math
 from types import SimpleNamespace
 from typing import Any, Optional, Sequence
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from fxn.mlir import ext, ir
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from fxn.mlir import ir
 

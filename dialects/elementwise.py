@@ -15,7 +15,7 @@ operand or the other depending on their order).
 
 import math
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from .base import EnumAttr, FloatAttr, FxnOp, Operand
 from .types import (

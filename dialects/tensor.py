@@ -8,7 +8,7 @@ be valid at run time and the reference kernel checks the actual size.
 
 import math
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from .base import (
     ElementsAttrSpec,
@@ -21,7 +21,7 @@ from .base import (
     VariadicOperand,
 )
 from .elements import numpy_to_elements, numpy_to_resource
-from .types import ALL_DTYPES, DYNAMIC, INT_DTYPES, NUMPY_DTYPES, TensorType, VerifyError, format_shape, normalize_axis
+from .types import ALL_DTYPES, DYNAMIC, INT_DTYPES, TensorType, VerifyError, format_shape, normalize_axis, numpy_dtypes
 
 
 def _require_one_per_dim(name: str, values, operand: TensorType) -> None:
@@ -47,7 +47,7 @@ class ConstantOp(FxnOp, name="constant"):
         return TensorType.from_mlir(attrs.value.type, "attribute 'value'")
 
     @classmethod
-    def from_numpy(cls, array: np.ndarray, resource: str | None = None, loc=None, ip=None):
+    def from_numpy(cls, array: "np.ndarray", resource: str | None = None, loc=None, ip=None):
         """A constant holding ``array``: ``dense<...>``, or ``dense_resource<resource>`` if a key is given."""
         array = np.asarray(array)
         value = numpy_to_elements(array) if resource is None else numpy_to_resource(array, resource)
@@ -248,7 +248,7 @@ def _check_pad_value(value: float, dtype: str) -> None:
     if dtype == "i1" and value not in (0.0, 1.0):
         raise VerifyError(f"padding value {value} must be 0 or 1 for an i1 tensor")
     if dtype in INT_DTYPES:
-        bounds = np.iinfo(NUMPY_DTYPES[dtype])
+        bounds = np.iinfo(numpy_dtypes()[dtype])
         if not value.is_integer():
             raise VerifyError(f"padding value {value} is not an integer, as the {dtype} tensor needs")
         if not bounds.min <= value <= bounds.max:

@@ -12,7 +12,7 @@ the bindings when they first run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # (typing.TYPE_CHECKING without importing typing, which a cached call need not load)
 
 if TYPE_CHECKING:
     import numpy as np

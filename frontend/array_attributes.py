@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import ast
 
-import numpy as np
+from fxn.lazy import numpy as np
 
-from fxn.dialects.types import NUMPY_DTYPES
+from fxn.dialects.types import numpy_dtypes
 
 from .dtypes import to_torch
 from .liveness import OwnCodeTransformer, own_nodes
@@ -31,7 +31,7 @@ _NUMPY_OF_TORCH: dict = {}
 def helpers() -> dict:
     """The values of the names the rewritten code calls."""
     if not _NUMPY_OF_TORCH:
-        _NUMPY_OF_TORCH.update({to_torch(name): np.dtype(numpy_type) for name, numpy_type in NUMPY_DTYPES.items()})
+        _NUMPY_OF_TORCH.update({to_torch(name): np.dtype(numpy_type) for name, numpy_type in numpy_dtypes().items()})
     return {DTYPE: dtype_of}
 
 

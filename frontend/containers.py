@@ -18,21 +18,38 @@ arguments do (:func:`fxn.structure.flatten`: dict keys sorted by their repr).
 from __future__ import annotations
 
 import dataclasses
-import typing
-from dataclasses import dataclass
+import sys
+import types
 
 from fxn.structure import LEAF, Structure, flatten
 
 from .types import StaticSpec, TensorSpec
 
 
-@dataclass(frozen=True)
 class ContainerSpec:
     """A declared container: its structure and each leaf's annotation (an fxn.TensorSpec, float, int or bool),
-    in the order of the leaves."""
+    in the order of the leaves. An immutable value, compared by its fields (not a dataclass: this module is
+    imported by every decoration, which making a dataclass would cost a tenth of a cached call's time)."""
 
-    structure: Structure
-    leaves: tuple
+    def __init__(self, structure: Structure, leaves: tuple):
+        object.__setattr__(self, "structure", structure)
+        object.__setattr__(self, "leaves", leaves)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    __delattr__ = __setattr__
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.structure, self.leaves) == (other.structure, other.leaves)
+
+    def __hash__(self) -> int:
+        return hash((self.structure, self.leaves))
+
+    def __repr__(self) -> str:
+        return f"ContainerSpec(structure={self.structure!r}, leaves={self.leaves!r})"
 
 
 class Undeclarable(TypeError):
@@ -45,9 +62,20 @@ class Undeclarable(TypeError):
 
 def _is_container_annotation(hint) -> bool:
     """Whether an annotation names a tuple, list, dict, named tuple or dataclass (declaring one or not)."""
-    if (typing.get_origin(hint) or hint) in (tuple, list, dict):
+    if (_origin(hint) or hint) in (tuple, list, dict):
         return True
     return isinstance(hint, type) and (dataclasses.is_dataclass(hint) or _is_named_tuple(hint))
+
+
+def _origin(hint):
+    """``typing.get_origin(hint)``; without importing typing where it is not imported (then the only generic
+    annotations are the builtin ``tuple[...]`` and ``X | Y``: a cached call need not load typing)."""
+    typing = sys.modules.get("typing")
+    if typing is not None:
+        return typing.get_origin(hint)
+    if isinstance(hint, types.GenericAlias):
+        return hint.__origin__
+    return types.UnionType if isinstance(hint, types.UnionType) else None
 
 
 def annotated_container(hint, name: str) -> ContainerSpec | None:
@@ -86,6 +114,8 @@ def _annotated(hint, path: str, leaves: list) -> Structure:
     if isinstance(hint, TensorSpec) or hint in (float, int, bool):
         leaves.append(hint)
         return LEAF
+    import typing
+
     origin, arguments = typing.get_origin(hint) or hint, typing.get_args(hint)
     if origin is tuple and arguments and arguments[-1] is not Ellipsis:
         return Structure("tuple", tuple(_annotated(a, f"{path}[{i}]", leaves) for i, a in enumerate(arguments)))
@@ -105,6 +135,8 @@ def _annotated_fields(cls: type, path: str, leaves: list) -> Structure:
     named_tuple = _is_named_tuple(cls)
     names = cls._fields if named_tuple else tuple(f.name for f in dataclasses.fields(cls))
     try:
+        import typing
+
         hints = typing.get_type_hints(cls)
     except Exception as error:  # a string annotation naming nothing in the class's module
         raise Undeclarable(path, f"is a {cls.__qualname__}, whose annotations do not evaluate: {error}") from None

@@ -7,12 +7,12 @@ which source line they carry.
 
 from __future__ import annotations
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from fxn.dialects import TensorType
 from fxn.dialects.elementwise import CastOp
 from fxn.dialects.tensor import ConstantOp
-from fxn.dialects.types import NUMPY_DTYPES, dtype_of_numpy
+from fxn.dialects.types import dtype_of_numpy, numpy_dtypes
 from fxn.mlir import ir
 
 from .errors import Unsupported
@@ -53,7 +53,7 @@ def _splat(array: np.ndarray) -> ir.DenseElementsAttr:
 def scalar(value, dtype: str) -> ir.Value:
     """A 0-d constant of element type ``dtype`` holding the Python scalar ``value`` (rounded as numpy does)."""
     with np.errstate(all="ignore"):
-        return constant(np.asarray(value).astype(NUMPY_DTYPES[dtype]))
+        return constant(np.asarray(value).astype(numpy_dtypes()[dtype]))
 
 
 def cast(value: ir.Value, dtype: str) -> ir.Value:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import operator
 from typing import Callable
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from fxn.dialects.types import VerifyError
 from fxn.mlir import ir

@@ -31,7 +31,7 @@ import builtins
 import functools
 from typing import TYPE_CHECKING
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from .dtypes import to_torch
 from .liveness import OwnCodeTransformer, assigned, own_nodes

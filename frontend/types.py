@@ -25,7 +25,7 @@ import contextlib
 import contextvars
 import inspect
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # (typing.TYPE_CHECKING without importing typing, which a cached call need not load)
 
 from fxn.dialects import TensorType
 from fxn.dialects.types import STRING, VerifyError, dtype_of_numpy, numpy_dtypes

@@ -8,8 +8,10 @@
   signature, the target, the versions of fxn, of the MLIR bindings and of
   the target's backend plugin, and the compile options.
 - **Entry**: one file ``<key>.fxn`` holding :data:`MAGIC`, the sha256 of
-  the rest, and the rest: the length of the metadata, the metadata (a
-  pickle of plain values) and a shared library. An entry that is shorter,
+  the rest, and the rest: the length of the metadata, the metadata (plain
+  values: strings, numbers, bytes, tuples, lists and dicts of them, in
+  ``marshal``'s format, which reads without importing pickle) and a shared
+  library. An entry that is shorter,
   or whose bytes do not match the checksum (truncated, corrupted), is
   removed and counts as a miss: it is never loaded.
 - **Writes are atomic**: an entry is written to a temporary file in the
@@ -32,16 +34,15 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import hashlib
+import marshal
 import os
-import pickle
 import sys
-from dataclasses import dataclass
 
+from fxn.fingerprint import sha256
 from fxn.symbols import address_symbol
 
 #: The first bytes of every entry (the format's version is its last digit).
-MAGIC = b"fxncache1\n"
+MAGIC = b"fxncache2\n"
 #: The size the cache folder is kept under unless ``FXN_CACHE_MAX_BYTES`` says otherwise: 1 GiB.
 DEFAULT_MAX_BYTES = 1 << 30
 #: The suffix of entries (a temporary file being written has another).
@@ -88,7 +89,7 @@ def max_bytes() -> int:
 
 def key(*parts) -> str:
     """The key of an entry: a sha256 of the ``repr`` of each part (plain values: strings, numbers, tuples)."""
-    digest = hashlib.sha256()
+    digest = sha256()
     for part in parts:
         digest.update(repr(part).encode() + b"\0")
     return digest.hexdigest()
@@ -101,20 +102,35 @@ def build_id() -> str:
     hold MLIR and LLVM), and Python's version."""
     import fxn
 
-    digest = hashlib.sha256(sys.version.encode())
+    digest = sha256(sys.version.encode())
     folders = []
     for package in ("fxn", "fxn.frontend", "fxn.dialects", "fxn.passes", "fxn.backends"):
         folders += [(folder, ".py") for folder in _package_folders(package, fxn.__path__)]
     folders += [(os.path.join(folder, "_mlir_libs"), ".so") for folder in _package_folders("torch_mlir", None)]
     for folder, suffix in folders:
-        for root, directories, files in os.walk(folder):
-            directories.sort()
-            for name in sorted(files):
-                if name.endswith(suffix):
-                    stat = os.stat(os.path.join(root, name))
-                    digest.update(f"{os.path.relpath(os.path.join(root, name), folder)}:{stat.st_size}:"
-                                  f"{stat.st_mtime_ns}\0".encode())
+        digest.update(b"".join(_file_stamps(folder, "", suffix)))
     return digest.hexdigest()
+
+
+def _file_stamps(folder: str, relative: str, suffix: str) -> list[bytes]:
+    """``path:size:mtime`` of each file under ``folder`` whose name ends in ``suffix`` (its path relative to the
+    folder walked first, ``relative``), in sorted order, subfolders after the files beside them."""
+    try:
+        with os.scandir(folder) as entries:
+            entries = sorted(entries, key=lambda entry: entry.name)
+    except OSError:
+        return []
+    stamps, subfolders = [], []
+    for entry in entries:
+        if entry.is_dir():
+            if not entry.is_symlink():  # as os.walk: a linked folder is not walked
+                subfolders.append(entry)
+        elif entry.name.endswith(suffix):
+            stat = entry.stat()
+            stamps.append(f"{relative}{entry.name}:{stat.st_size}:{stat.st_mtime_ns}\0".encode())
+    for entry in subfolders:
+        stamps += _file_stamps(entry.path, f"{relative}{entry.name}/", suffix)
+    return stamps
 
 
 def _package_folders(name: str, parent_path) -> list[str]:
@@ -134,10 +150,16 @@ def host_id() -> str:
     registers one in the ``fxn.backends`` entry-point group, by its name, version and entry points: the first
     whose targets include this machine compiles for it)."""
     machine = os.uname()
-    digest = hashlib.sha256(f"{machine.machine}\0{machine.sysname}\0".encode())
+    digest = sha256(f"{machine.machine}\0{machine.sysname}\0".encode())
     try:
         with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as file:
-            processor = file.read().split("\n\n", 1)[0]
+            processor = ""
+            while "\n\n" not in processor:  # the first processor's block (the file has one per CPU)
+                chunk = file.read(4096)
+                if not chunk:
+                    break
+                processor += chunk
+            processor = processor.split("\n\n", 1)[0]
         digest.update("".join(line for line in processor.splitlines(keepends=True)
                               if line.split(":")[0].strip() in ("vendor_id", "model name", "flags")).encode())
     except OSError:  # no /proc: the architecture alone
@@ -158,12 +180,12 @@ def host_id() -> str:
     return digest.hexdigest()
 
 
-@dataclass
 class Entry:
     """A loaded entry: its metadata and its shared library's bytes."""
 
-    metadata: dict
-    library: bytes
+    def __init__(self, metadata: dict, library: bytes):
+        self.metadata = metadata
+        self.library = library
 
 
 def _path(entry_key: str, folder: str | None = None) -> str:
@@ -195,12 +217,12 @@ def _parse(data: bytes) -> Entry | None:
     if len(data) < head + 8 or not data.startswith(MAGIC):
         return None
     rest = data[head:]
-    if hashlib.sha256(rest).digest() != data[len(MAGIC):head]:
+    if sha256(rest).digest() != data[len(MAGIC):head]:
         return None
     size = int.from_bytes(rest[:8], "little")
     try:
-        metadata = pickle.loads(rest[8:8 + size])
-    except Exception:  # noqa: BLE001 - checked bytes that still do not unpickle: an entry of another build
+        metadata = marshal.loads(rest[8:8 + size])
+    except (ValueError, EOFError, TypeError):  # checked bytes that still do not read: an entry of another build
         return None
     return Entry(metadata, rest[8 + size:])
 
@@ -210,9 +232,9 @@ def store(entry_key: str, metadata: dict, library: bytes, folder: str | None = N
     """Write the entry of ``entry_key`` atomically into ``folder`` (default: :func:`directory`), then evict down
     to ``limit`` bytes (default: :func:`max_bytes`); the path, or None if it could not be written."""
     folder = folder or directory()
-    pickled = pickle.dumps(metadata, protocol=pickle.HIGHEST_PROTOCOL)
-    rest = len(pickled).to_bytes(8, "little") + pickled + library
-    data = MAGIC + hashlib.sha256(rest).digest() + rest
+    written = marshal.dumps(metadata)
+    rest = len(written).to_bytes(8, "little") + written + library
+    data = MAGIC + sha256(rest).digest() + rest
     import tempfile
 
     try:

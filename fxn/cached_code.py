@@ -15,14 +15,13 @@ module) traces and lowers the function again on first use.
 
 from __future__ import annotations
 
-import threading
-
 from fxn import cache
 from fxn.entry_binding import bind
+from fxn.structure import LEAF
 from fxn.symbols import destructor_symbol
 
 #: Entries being written, by key: a writer thread each (see :func:`store`).
-_WRITING: dict[str, threading.Thread] = {}
+_WRITING: dict[str, object] = {}  # key -> the threading.Thread writing it
 
 
 def store(cache_key: str, engine, lowered, scalar_results: list[bool], entered: bool, arrays: bool) -> None:
@@ -41,7 +40,9 @@ def store(cache_key: str, engine, lowered, scalar_results: list[bool], entered: 
         "result_types": [(t.dtype, t.shape) for t in lowered.result_types],
         "scalar_results": scalar_results,
         "returns_tuple": lowered.traced.returns_tuple,
-        "result_structure": lowered.traced.result_structure,
+        # A structure may hold classes and constants: pickled, unless a single result's (read without pickle).
+        "result_structure": (None if lowered.traced.result_structure == LEAF
+                             else pickle.dumps(lowered.traced.result_structure)),
         "entered": entered,
         "arrays": arrays,
         # Unpickled when the Python path first needs them (they name classes of the lowering passes).
@@ -50,6 +51,8 @@ def store(cache_key: str, engine, lowered, scalar_results: list[bool], entered: 
     # Parallel loops call LLVM's OpenMP runtime (as fxn.compiler.jit gives them it).
     libraries = ["omp"] if "omp.parallel" in lowered.module.operation.get_asm() else []
     # Where and how much: as this thread sees the environment now.
+    import threading
+
     writer = threading.Thread(target=_write, args=(cache_key, engine, metadata, libraries, cache.directory(),
                                                    cache.max_bytes()), name=f"fxn-cache-{lowered.entry}")
     _WRITING[cache_key] = writer
@@ -114,7 +117,13 @@ class _Traced:
     def __init__(self, metadata: dict):
         self.entry = metadata["entry"]
         self.returns_tuple = metadata["returns_tuple"]
-        self.result_structure = metadata["result_structure"]
+        structure = metadata["result_structure"]
+        if structure is None:
+            self.result_structure = LEAF
+        else:
+            import pickle
+
+            self.result_structure = pickle.loads(structure)
         self.trace_effects: list[str] = []
 
 

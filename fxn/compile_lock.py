@@ -16,11 +16,11 @@ compiles: that thread waits for the lock.
 
 from __future__ import annotations
 
+import _thread
 import functools
-import threading
 
 #: Held while fxn traces, creates MLIR contexts, lowers, JIT-compiles or interprets.
-COMPILE_LOCK = threading.RLock()
+COMPILE_LOCK = _thread.RLock()  # threading.RLock's type, without importing threading (a cached call need not)
 
 
 def holding_compile_lock(fn):

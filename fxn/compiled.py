@@ -72,7 +72,6 @@ import functools
 import inspect
 import re
 import sys
-import typing
 import warnings
 import weakref
 from dataclasses import dataclass
@@ -774,6 +773,8 @@ class CompiledFunction(functools.partial):
 
     def scalar_results(self, result_types: list[TensorType]) -> list[bool]:
         """Which results are returned as Python scalars; TypeError if the return annotation asks for one that is not 0-d."""
+        import typing
+
         returns = self._hints.get("return", inspect.Parameter.empty)
         if returns is inspect.Parameter.empty:
             scalars = all(p.is_scalar or p.string for p in self.parameters)
@@ -895,8 +896,7 @@ class CompiledFunction(functools.partial):
             from fxn.cached_code import store
 
             store(cache_key, engine, lowered, scalar_results, entered, arrays)
-        executable = self._executable(engine, lowered, scalar_results)
-        concrete = ConcreteFunction(lowered, lambda: executable)
+        concrete = ConcreteFunction(lowered, lambda: self._executable(engine, lowered, scalar_results))
         if entered:
             from fxn.python_entry import builtin_function
 

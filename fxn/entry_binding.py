@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import os
 
 from fxn.symbols import entry_symbol, runtime_symbol
 
@@ -39,6 +40,32 @@ NUMPY_SLOTS = ("PyArray_NewFromDescr", "PyArray_SetBaseObject", "ndarray",
                *(f"dtype:{name}" for name in ("f16", "f32", "f64", "i8", "ui8", "i32", "i64", "i1")))
 #: The entries of the runtime table, in order: each a pointer.
 RUNTIME_SLOTS = (*C_FUNCTIONS, "capsule_destructor", "float", "int", "str", "True", "False", *NUMPY_SLOTS)
+
+
+#: glibc's ``mallopt`` parameters (``malloc.h``).
+_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4
+#: Freed memory glibc's malloc keeps for reuse once :func:`keep_large_buffers` ran.
+RETAINED_BYTES = 256 << 20
+
+
+@functools.cache
+def keep_large_buffers() -> bool:
+    """Let malloc reuse large freed buffers instead of returning them to the system (glibc; once per process).
+
+    By default glibc serves each allocation above 128 KiB-32 MiB with a
+    fresh ``mmap`` and unmaps it when freed, so a compiled function whose
+    results or intermediates are large faults every page of them in again
+    on each call (a 40 MB result costs more than computing it). fxn's
+    runtime turns that off for the process, the first time it prepares
+    compiled code (binds an entry, or makes a Python path): allocations come
+    from the heap, and up to :data:`RETAINED_BYTES` of freed memory stays
+    there for the next call. ``FXN_KEEP_BUFFERS=0`` leaves malloc as it is.
+    Returns whether it was done.
+    """
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)  # glibc only
+    if mallopt is None or os.environ.get("FXN_KEEP_BUFFERS", "1") == "0":
+        return False
+    return bool(mallopt(_M_MMAP_MAX, 0)) and bool(mallopt(_M_TRIM_THRESHOLD, RETAINED_BYTES))
 
 
 def slot(name: str) -> int:
@@ -153,5 +180,6 @@ def bind(code, name: str, python_path, arrays: bool, capsule_destructor: int):
     the on-disk cache): ``code.address_of(symbol)`` is the address the
     module's address getter of ``symbol`` returns.
     """
+    keep_large_buffers()
     fill_runtime_table(code.address_of(runtime_symbol(name)), capsule_destructor, arrays)
     return builtin_function(code.address_of(entry_symbol(name)), name, python_path, code)

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from fxn.compile_lock import holding_compile_lock
 from fxn.dialects import OPS, TensorType, VerifyError, new_context
 from fxn.dialects.elements import elements_to_numpy, resource_blobs
 from fxn.dialects.reference import load_kernels
-from fxn.dialects.types import NUMPY_DTYPES
+from fxn.dialects.types import numpy_dtypes
 from fxn.mlir import func, ir
 from fxn.source import parse_module
 
@@ -202,7 +202,7 @@ def _scalar(value, mlir_type: ir.Type):
     """``value`` as a numpy scalar of ``mlir_type`` (index is int64; integers wrap)."""
     if isinstance(mlir_type, ir.IndexType):
         return np.int64(value)
-    return np.asarray(value).astype(NUMPY_DTYPES[str(mlir_type)])[()]
+    return np.asarray(value).astype(numpy_dtypes()[str(mlir_type)])[()]
 
 
 def _arith_constant(op, operands, elements):

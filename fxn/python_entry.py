@@ -45,7 +45,7 @@ from __future__ import annotations
 import ctypes
 import functools
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from fxn import entry_binding
 from fxn.compile_lock import holding_compile_lock
@@ -506,5 +506,6 @@ def builtin_function(engine, name: str, python_path, arrays: bool):
     builtin function falling back to ``python_path(*args, **kwargs)``; see :func:`fxn.entry_binding.bind`.
 
     Result arrays free their buffers through :func:`capsule_destructor`,
-    whose code outlives the engine."""
-    return entry_binding.bind(_JitCode(engine), name, python_path, arrays, capsule_destructor())
+    whose code outlives the engine (compiled on first need: an entry of
+    scalars only makes no array, and its table's slot stays 0)."""
+    return entry_binding.bind(_JitCode(engine), name, python_path, arrays, capsule_destructor() if arrays else 0)

@@ -26,45 +26,20 @@ arguments, so the caller's arrays are never modified.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 import numbers
-import os
 
 import numpy as np
 
 from fxn.dialects import TensorType
 from fxn.dialects.types import VerifyError, dtype_of_numpy
 from fxn.entries import SCALAR_CTYPES, dynamic_result_dims
+from fxn.entry_binding import RETAINED_BYTES, keep_large_buffers  # noqa: F401 - part of the runtime's API
 from fxn.symbols import destination_symbol, memref_symbol
 
-_LIBC = ctypes.CDLL(ctypes.util.find_library("c"))
+_LIBC = ctypes.CDLL(None)  # the process's C library (as compiled code's malloc resolves), no ldconfig lookup
 _LIBC.free.argtypes = [ctypes.c_void_p]
 _LIBC.free.restype = None
-
-#: glibc's ``mallopt`` parameters (``malloc.h``).
-_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4
-#: Freed memory glibc's malloc keeps for reuse once :func:`keep_large_buffers` ran.
-RETAINED_BYTES = 256 << 20
-
-
-@functools.cache
-def keep_large_buffers() -> bool:
-    """Let malloc reuse large freed buffers instead of returning them to the system (glibc; once per process).
-
-    By default glibc serves each allocation above 128 KiB-32 MiB with a
-    fresh ``mmap`` and unmaps it when freed, so a compiled function whose
-    results or intermediates are large faults every page of them in again
-    on each call (a 40 MB result costs more than computing it). fxn's
-    runtime turns that off for the process, the first time it prepares
-    compiled code: allocations come from the heap, and up to
-    :data:`RETAINED_BYTES` of freed memory stays there for the next call.
-    ``FXN_KEEP_BUFFERS=0`` leaves malloc as it is. Returns whether it was done.
-    """
-    mallopt = getattr(_LIBC, "mallopt", None)  # glibc only
-    if mallopt is None or os.environ.get("FXN_KEEP_BUFFERS", "1") == "0":
-        return False
-    return bool(mallopt(_M_MMAP_MAX, 0)) and bool(mallopt(_M_TRIM_THRESHOLD, RETAINED_BYTES))
 
 #: numpy flags an argument's buffer must have to be passed without a copy.
 _CONTIGUOUS_AND_ALIGNED = 0x0001 | 0x0100  # NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from fxn.dialects import OPS, TensorType, elementwise
 from fxn.dialects.elements import ModuleElements, element_count, numpy_to_elements, splat_elements, splat_scalar

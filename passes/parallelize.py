@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fxn.mlir import ir, linalg, scf, tensor
+from fxn.mlir import ir, linalg_native, scf, tensor
 
 from .lowering.reduction import INDEPENDENT_ITERATIONS
 from .pack_matmul import PRODUCTS, packed_product
@@ -249,7 +249,7 @@ def _as_forall(loop) -> None:
 
 
 def _indexing_maps(op) -> list:
-    return [ir.AffineMapAttr(attribute).value for attribute in linalg.get_indexing_maps(op)]
+    return [ir.AffineMapAttr(attribute).value for attribute in linalg_native.get_indexing_maps(op)]
 
 
 def loop_extents(op) -> list[int] | None:

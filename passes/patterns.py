@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from fxn.dialects import TensorType
 from fxn.dialects.elements import element_count, elements_to_numpy, splat_scalar

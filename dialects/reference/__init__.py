@@ -9,11 +9,13 @@ the definition every backend is tested against, so they favour clarity and
 exactness over speed.
 """
 
+from __future__ import annotations
+
 import functools
 from types import SimpleNamespace
 from typing import Callable
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from fxn.dialects.types import TensorType, VerifyError, dtype_of_numpy
 

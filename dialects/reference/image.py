@@ -5,7 +5,9 @@ built in f64 from torch's formulas, and ``rows @ image @ cols.T`` applies
 both. Nearest resizing gathers instead, so it copies values of any dtype.
 """
 
-import numpy as np
+from __future__ import annotations
+
+from fxn.lazy import numpy as np
 
 from fxn.dialects.image import check_crop_window, check_resize_input
 

@@ -10,7 +10,7 @@ torch.compile emits on CPU) become ``fxn.conv2d_activation`` and
 
 from __future__ import annotations
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from fxn.dialects.elementwise import AddOp, MulOp, RsqrtOp, SubOp
 from fxn.dialects.nn import (AdaptiveAvgPool2dOp, AvgPool2dOp, BatchNormOp, Conv2dActivationOp, Conv2dOp,

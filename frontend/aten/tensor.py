@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from fxn.dialects.elementwise import AddOp, FloorDivOp, MaxOp, MinOp, SelectOp, SubOp
 from fxn.dialects.tensor import (
@@ -26,7 +26,7 @@ from fxn.dialects.tensor import (
     SliceOp,
     TransposeOp,
 )
-from fxn.dialects.types import NUMPY_DTYPES, VerifyError, normalize_axis
+from fxn.dialects.types import VerifyError, normalize_axis, numpy_dtypes
 
 from .. import emit
 from ..dtypes import from_torch
@@ -339,7 +339,7 @@ def filled(shape, value, dtype: str):
         raise Unsupported("a value known only at run time is used as a Python number (float(), int(), bool() or "
                           ".item() of an array): keep it an array (x.sum() rather than float(x.sum()))")
     with np.errstate(all="ignore"):
-        return emit.constant(np.full(shape, value, dtype=NUMPY_DTYPES[dtype]))
+        return emit.constant(np.full(shape, value, dtype=numpy_dtypes()[dtype]))
 
 
 @aten("full.default")
@@ -404,7 +404,7 @@ def arange(start, end=None, step=1, dtype=None, **ignored):
     count = max(math.ceil((end - start) / step), 0)
     # As torch: start + i * step, computed in double (or int64) and then converted.
     values = start + np.arange(count, dtype=np.float64 if is_float else np.int64) * step
-    return emit.constant(values.astype(NUMPY_DTYPES[element_type(dtype, default_float() if is_float else "i64")]))
+    return emit.constant(values.astype(numpy_dtypes()[element_type(dtype, default_float() if is_float else "i64")]))
 
 
 # ----------------------------------------------------------------------------

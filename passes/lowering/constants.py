@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from fxn.dialects.elements import ModuleElements
 from fxn.mlir import ir

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fxn.backends import resolve_target
-from fxn.dialects.types import NUMPY_DTYPES
+from fxn.dialects.types import NUMPY_TYPE_NAMES
 from fxn.mlir import ir
 
 from ..patterns import outermost_op
@@ -96,7 +96,7 @@ def _check_element_types(fxn_op, target) -> None:
     for value in [*fxn_op.operands, *fxn_op.results]:
         if isinstance(value.type, ir.RankedTensorType):
             dtype = str(value.type.element_type)
-            if dtype in NUMPY_DTYPES and dtype not in target.dtypes:
+            if dtype in NUMPY_TYPE_NAMES and dtype not in target.dtypes:
                 raise PassFailure(f"{fxn_op.name}: target '{target.spec}' does not support element type {dtype} "
                                   f"(its element types: {', '.join(target.dtypes)})", fxn_op.location)
 

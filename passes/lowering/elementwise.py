@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from fxn.dialects import TensorType
 from fxn.dialects.types import FLOAT_DTYPES, UNSIGNED_DTYPES, bit_width

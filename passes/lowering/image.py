@@ -21,11 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from fxn.dialects import TensorType
 from fxn.dialects.reference.image import antialias_weights, bicubic_weights, bilinear_weights, nearest_indices
-from fxn.dialects.types import NUMPY_DTYPES
+from fxn.dialects.types import numpy_dtypes
 from fxn.mlir import arith, ir, linalg, tensor
 
 from . import lowering
@@ -45,7 +45,7 @@ from .structured import element_type, generate, index, tensor_type
 
 def dense_constant(array: np.ndarray, dtype: str) -> ir.Value:
     """An ``arith.constant`` tensor holding ``array`` converted to element type ``dtype``."""
-    contents = np.ascontiguousarray(array, dtype=NUMPY_DTYPES[dtype])
+    contents = np.ascontiguousarray(array, dtype=numpy_dtypes()[dtype])
     attr = ir.DenseElementsAttr.get(contents, type=element_type(dtype))
     return arith.constant(attr.type, attr)
 
@@ -65,7 +65,7 @@ class Band:
     @staticmethod
     def from_matrix(matrix: np.ndarray, dtype: str) -> "Band":
         """The narrowest band holding every nonzero of ``matrix``, weights rounded to ``dtype`` (as the reference)."""
-        matrix = matrix.astype(NUMPY_DTYPES[dtype])
+        matrix = matrix.astype(numpy_dtypes()[dtype])
         out_size, in_size = matrix.shape
         nonzero = matrix != 0
         any_nonzero = nonzero.any(axis=1)

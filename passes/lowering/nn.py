@@ -15,7 +15,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Sequence
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from fxn.dialects import TensorType
 from fxn.dialects.types import UNSIGNED_DTYPES

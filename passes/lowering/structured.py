@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 from fxn.dialects import TensorType
 from fxn.dialects.types import FLOAT_DTYPES, UNSIGNED_DTYPES, bit_width
-from fxn.mlir import arith, ir, linalg, scf, tensor
+from fxn.mlir import arith, ir, linalg_ops, scf, tensor
 
 
 def element_type(dtype: str) -> ir.Type:
@@ -136,13 +136,26 @@ def elementwise(operands: Sequence[ir.Value], result: TensorType, body: Callable
     identity = ir.AffineMap.get_identity(result.rank)
     reads = [without_broadcast_dims(v, result) for v in operands]
     maps = [m for _, m in reads] + [identity]
-    iterators = [linalg.IteratorType.parallel] * result.rank
+    return generic([v for v, _ in reads], [init], maps, ["parallel"] * result.rank,
+                   lambda *scalars: body(*scalars[:-1]))
 
-    @linalg.generic([v for v, _ in reads], [init], maps, iterators)
-    def generic(*scalars):
-        return body(*scalars[:-1])
 
-    return generic
+def generic(inputs: Sequence[ir.Value], outputs: Sequence[ir.Value], maps: Sequence[ir.AffineMap],
+            iterators: Sequence[str], body: Callable) -> ir.Value:
+    """A ``linalg.generic`` of tensors with one result: ``body(*block_arguments)`` builds the value it yields.
+
+    The op as the bindings' ``linalg.generic`` builds it, from the generated
+    op class: their ``linalg`` package imports its named-op DSL and numpy,
+    which cost a scalar function's compile more than all the rest.
+    ``iterators`` are ``"parallel"`` or ``"reduction"``.
+    """
+    op = linalg_ops.GenericOp(
+        [v.type for v in outputs], inputs, outputs, ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in maps]),
+        ir.ArrayAttr.get([ir.Attribute.parse(f"#linalg.iterator_type<{kind}>") for kind in iterators]))
+    block = op.regions[0].blocks.append(*[v.type.element_type for v in (*inputs, *outputs)])
+    with ir.InsertionPoint(block):
+        linalg_ops.YieldOp([body(*block.arguments)])
+    return op.result
 
 
 # ----------------------------------------------------------------------------
@@ -215,12 +228,8 @@ def generate(init: ir.Value, element_at: Callable[[list[ir.Value]], ir.Value]) -
     ``memref.copy`` that lowers to a call of MLIR's runtime library).
     """
     rank = tensor_type(init).rank
-
-    @linalg.generic([], [init], [ir.AffineMap.get_identity(rank)], [linalg.IteratorType.parallel] * rank)
-    def generated(_):
-        return element_at([linalg.IndexOp(axis).result for axis in range(rank)])
-
-    return generated
+    return generic([], [init], [ir.AffineMap.get_identity(rank)], ["parallel"] * rank,
+                   lambda _: element_at([linalg_ops.IndexOp(axis).result for axis in range(rank)]))
 
 
 def if_else(

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
+from fxn.lazy import numpy as np
 
 from fxn.dialects import TensorType
 from fxn.dialects.elements import elements_to_numpy, numpy_to_elements, resource_blobs, splat_elements, splat_scalar

@@ -380,3 +380,16 @@ def test_an_option_given_twice_is_refused(tmp_path):
 
     with pytest.raises(TargetError, match="option 'cpu' is given twice"):
         parse_target_spec("neon:cpu=cortex-a76,cpu=neoverse-n1")
+
+
+def test_entry_points_are_found_as_importlib_metadata_finds_them(tmp_path, monkeypatch):
+    from importlib.metadata import entry_points
+
+    from fxn.backends import _entry_points
+
+    install_fake_plugins(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for group in ("fxn.backends", "console_scripts"):
+        expected = sorted((p.name, p.value) for p in entry_points(group=group))
+        assert sorted((p.name, p.value) for p in _entry_points(group)) == expected
+    assert "acme" in {p.name for p in _entry_points("fxn.backends")}

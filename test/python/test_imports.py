@@ -1,8 +1,10 @@
 """What importing fxn, decorating a function and calling it import: only what the code needs.
 
 ``import fxn`` and decorating import neither torch, MLIR nor numpy; a
-function of numbers doing arithmetic, with branches or not, compiles without torch; a call of code
-from the on-disk cache imports neither torch, MLIR nor numpy.
+function of numbers doing arithmetic, with branches or not, compiles without
+torch, and without numpy or the bindings' ``linalg`` package (its named-op
+DSL) when straight; a call of code from the on-disk cache imports neither
+torch, MLIR, numpy nor typing.
 """
 
 import subprocess
@@ -51,7 +53,11 @@ def test_a_function_of_numbers_with_branches_compiles_without_torch(tmp_path):
     run(f"import runpy; runpy.run_path({str(source)!r})")
 
 
+def test_a_function_of_numbers_compiles_without_numpy_or_the_linalg_package():
+    run(FMA + "assert not {'numpy', 'torch_mlir.dialects.linalg'} & set(sys.modules), 'compiling fma'\n")
+
+
 def test_a_call_of_cached_code_imports_neither_torch_mlir_nor_numpy(tmp_path):
-    warm = FMA + "assert not {'torch', 'torch_mlir', 'numpy'} & set(sys.modules), sorted(sys.modules)\n"
+    warm = FMA + "assert not {'torch', 'torch_mlir', 'numpy', 'typing'} & set(sys.modules), sorted(sys.modules)\n"
     run(FMA, FXN_CACHE="1", FXN_CACHE_DIR=str(tmp_path))
     run(warm, FXN_CACHE="1", FXN_CACHE_DIR=str(tmp_path))
