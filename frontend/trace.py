@@ -29,6 +29,7 @@ from fxn.structure import LEAF, Structure, flatten, is_container
 from . import array_attributes, emit, number_capture, python_builtins, sandbox, subscripts
 from .capture import capture, emit_captured, numpy_semantics, torch_parameters
 from .errors import DataDependentControlFlow, UnsupportedOperation
+from .function_types import FunctionPointerType
 from .liveness import own_statements
 from .source import Position, definition_position, function_node
 from .types import SCALAR_DTYPES, Parameter, scalar_dtype
@@ -52,6 +53,8 @@ class TracedFunction:
     trace_effects: list[str] = field(default_factory=list)
     #: How the results rebuild the returned value (a list, a dict, nested: fxn.structure), one leaf per result.
     result_structure: Structure = LEAF
+    #: Per parameter index of function type, the signature of the function it takes (inferred where undeclared).
+    function_signatures: dict = field(default_factory=dict)
 
 
 def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context: ir.Context,
@@ -68,16 +71,25 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
     with sandbox.tracing(fn, allow_trace_effects) as session, context:
         rewritten = any(m.needs_rewrite(fn) for m in (subscripts, python_builtins, array_attributes))
         straight = not (loops.has_runtime_loops(fn) or rewritten)
+        record = number_capture.Record()
+        record.why = "it has loops or indexing"
         if straight and number_capture.applies(fn, arg_types):
             builder = FunctionBuilder(fn, arg_types)
             with ir.InsertionPoint(builder.block):
                 captured = number_capture.capture(fn, list(builder.block.arguments), [p.name for p in parameters],
-                                                  statics)
+                                                  statics, arg_types, record)
                 if captured is not None:
                     builder.graphs.append(f"# {builder.position.filename}:{builder.position.line}\n{captured[1]}")
                     traced = builder.finish(captured[0], "numbers")
                     traced.trace_effects = session.effects
+                    traced.function_signatures = dict(record.signatures)
+                    _returned_functions(fn, traced, captured[0], record)
                     return traced
+        if any(isinstance(t, FunctionPointerType) for t in arg_types):
+            position = definition_position(fn)
+            raise UnsupportedOperation("fxn compiles a function taking functions where its code is arithmetic on "
+                                       f"numbers and calls of them; here {record.why}", position.filename,
+                                       position.line)
         builder = FunctionBuilder(fn, arg_types)
         with ir.InsertionPoint(builder.block):
             captured = None
@@ -98,6 +110,22 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
             traced = builder.finish(result, path)
     traced.trace_effects = session.effects
     return traced
+
+
+def _returned_functions(fn, traced: TracedFunction, result, record) -> None:
+    """Give each result that is a function argument (its address) that argument's function type; UnsupportedOperation
+    where its signature is unknown (the function never called)."""
+    leaves, _ = flatten(result, lambda v: not is_container(v), sort_keys=False)
+    for position, leaf in enumerate(leaves):
+        index = next((i for i, f in record.function_arguments.items() if emit.is_value(leaf) and f.value == leaf), None)
+        if index is None:
+            continue
+        signature = traced.function_signatures.get(index)
+        if signature is None:
+            where = definition_position(fn)
+            raise UnsupportedOperation("a returned function argument must have a known type: annotate its parameter "
+                                       "fxn.FunctionType(...) or call it", where.filename, where.line)
+        traced.result_types[position] = FunctionPointerType.of(signature)
 
 
 class FunctionBuilder:

@@ -244,13 +244,53 @@ class ConcreteFunction:
     ``out=`` go to :meth:`call_into`.
     """
 
-    def __init__(self, lowered: LoweredFunction, make_executable):
+    def __init__(self, lowered: LoweredFunction, make_executable, names: list[str] | None = None):
         self.lowered = lowered
         self._make_executable = make_executable
         self.python_path = _python_path(self, lowered.traced.result_structure)
         self.entry = self.python_path
         self.native = False
         self._destination = None  # a DestinationExecutable, compiled by the first call with out=
+        #: The address of its value entry (scalars in and out), where it has one: what it is as a function value
+        #: (a function finding it, until first read).
+        self._value_address = None
+        #: (index, name, signature) of each parameter of function type: its argument is converted to an address.
+        self.function_parameters = _function_parameters(lowered, names)
+
+    @property
+    def value_address(self) -> int | None:
+        """The address of its value entry (scalars in and out), where it has one: what it is as a function value."""
+        if callable(self._value_address):
+            self._value_address = self._value_address()
+        return self._value_address
+
+    @value_address.setter
+    def value_address(self, address) -> None:
+        self._value_address = address
+
+    def returned_functions(self, result):
+        """``result`` with each function address it returns replaced by the function it came from (a tuple's
+        elements; other containers keep the addresses)."""
+        from fxn.frontend.function_types import FunctionPointerType
+        from fxn.function_values import function_of_address
+
+        returned = [isinstance(t, FunctionPointerType) for t in self.result_types]
+        if not any(returned):
+            return result
+        if len(returned) == 1:
+            return function_of_address(int(result))
+        if type(result) is tuple:
+            return tuple(function_of_address(int(r)) if f else r for r, f in zip(result, returned))
+        return result
+
+    def function_addresses(self, args) -> tuple:
+        """``args`` with each function argument replaced by its native address (:mod:`fxn.function_values`)."""
+        from fxn.function_values import address_of
+
+        args = list(args)
+        for index, name, signature in self.function_parameters:
+            args[index] = address_of(args[index], signature, name) if signature is not None else 0
+        return tuple(args)
 
     @functools.cached_property
     def executable(self):
@@ -328,6 +368,36 @@ class ConcreteFunction:
         return f"<ConcreteFunction {self.lowered.entry}({args}) -> {', '.join(map(str, self.result_types))}>"
 
 
+def _function_parameters(lowered: LoweredFunction, names: list[str] | None) -> list[tuple]:
+    """(index, name, signature) of each parameter of function type of ``lowered`` (signature None: never called)."""
+    from fxn.frontend.function_types import FunctionPointerType
+
+    signatures = getattr(lowered.traced, "function_signatures", {})  # (cached code takes no functions)
+    return [(index, names[index] if names else f"#{index}", t.signature or signatures.get(index))
+            for index, t in enumerate(lowered.arg_types) if isinstance(t, FunctionPointerType)]
+
+
+def _library_value_address(library, entry: str) -> int | None:
+    """The address of ``entry``'s value entry in a cached library, None if it has none."""
+    from fxn.symbols import value_symbol
+
+    try:
+        return library.address(value_symbol(entry))
+    except LookupError:
+        return None
+
+
+def _inlined(compiled, args: tuple, kwargs: dict):
+    """The result of calling ``compiled`` from code being captured with numbers (inlined), or _NOT_INLINED."""
+    capture = sys.modules.get("fxn.frontend.number_capture")
+    if capture is None or not capture.capturing():
+        return _NOT_INLINED
+    return capture.inline(compiled, args, kwargs)
+
+
+_NOT_INLINED = object()
+
+
 def _python_path(concrete: ConcreteFunction, structure: Structure):
     """``f(*args)`` running the concrete function's executable: its one result, or the results rebuilt as the
     function returned them (a tuple, a list, a dict, nested)."""
@@ -354,6 +424,9 @@ class CompiledFunction(functools.partial):
     exactly the arguments whose signature is its own, as numpy arrays and
     Python scalars, so a run of calls with one signature skips the dispatch.
     """
+
+    #: A compiled function passed as an argument is a function value (see :mod:`fxn.function_values`).
+    fxn_function_value = True
 
     def __new__(cls, fn, tag: str | None = None, description: str | None = None, targets=None,
                 fast_math: bool = False, allow_trace_effects: bool = False, static_argnames=(),
@@ -546,6 +619,9 @@ class CompiledFunction(functools.partial):
             reduce_retracing=self.reduce_retracing, root=self._root)
 
     def _dispatch(self, *args, **kwargs):
+        inlined = _inlined(self, args, kwargs)
+        if inlined is not _NOT_INLINED:
+            return inlined
         args, out = self._arguments(args, kwargs)
         delegate, args = self._delegate(args)
         if delegate is not None:
@@ -556,6 +632,10 @@ class CompiledFunction(functools.partial):
             concrete = self._concrete_for(args)
             if key is not None:
                 self._by_key[key] = concrete
+        if concrete.function_parameters:
+            result = concrete.entry(*concrete.function_addresses(args)) if out is None else \
+                concrete.call_into(out, concrete.function_addresses(args))
+            return concrete.returned_functions(result)
         target = self._dispatching_entries.get(concrete)
         if target is not None and self.func is not target:
             self._retarget(target)
@@ -764,7 +844,10 @@ class CompiledFunction(functools.partial):
         """Which results are returned as Python scalars; TypeError if the return annotation asks for one that is not 0-d."""
         returns = self._hints.get("return", inspect.Parameter.empty)
         if returns is inspect.Parameter.empty:
-            scalars = all(p.is_scalar for p in self.parameters)
+            from fxn.frontend.function_types import FunctionPointerType
+
+            # (a function passed as a value is no array: it leaves the results of a function of numbers scalars)
+            scalars = all(p.is_scalar or isinstance(p.declared, FunctionPointerType) for p in self.parameters)
             return [scalars and t.rank == 0 for t in result_types]
         wanted = list(typing.get_args(returns)) if typing.get_origin(returns) is tuple else [returns]
         if len(wanted) != len(result_types):
@@ -803,9 +886,15 @@ class CompiledFunction(functools.partial):
         return tuple(bound[p.name] for p in self.parameters)
 
     def _concrete_for(self, args) -> ConcreteFunction:
+        from fxn.function_values import is_function_value, passing
+
+        # Functions passed: the first call site of a function parameter without a signature infers it from them.
+        examples = {index: value for index, value in enumerate(args) if is_function_value(value)}
         if self.fully_annotated:
-            concrete = self.concrete_function(self.declared_types())
-            self._retarget(concrete.entry if concrete.native else self._binding(concrete))
+            with passing(examples):
+                concrete = self.concrete_function(self.declared_types())
+            if not concrete.function_parameters:  # (functions are converted to addresses by _dispatch)
+                self._retarget(concrete.entry if concrete.native else self._binding(concrete))
             return concrete
         from fxn.frontend.types import argument_type
 
@@ -813,7 +902,8 @@ class CompiledFunction(functools.partial):
         found = self._concrete.get(types) or self._most_specific(types)
         if found is not None:
             return found
-        return self.concrete_function(self._relaxed(types) if self.reduce_retracing else types)
+        with passing(examples):
+            return self.concrete_function(self._relaxed(types) if self.reduce_retracing else types)
 
     def _most_specific(self, types: tuple) -> ConcreteFunction | None:
         """Of the concrete functions whose signature ``types`` fits, the one with the fewest dynamic dims."""
@@ -863,7 +953,8 @@ class CompiledFunction(functools.partial):
     def _compile_traced(self, types: tuple, target, cache_key: str | None) -> ConcreteFunction:
         """Trace, lower and JIT-compile one signature (and store its code in the cache under ``cache_key``)."""
         from fxn.compiler import jit
-        from fxn.python_entry import add_python_entry, can_enter, uses_arrays
+        from fxn.python_entry import add_address_getter, add_python_entry, can_enter, uses_arrays
+        from fxn.symbols import value_symbol
 
         lowered = self.lower(types, target)
         scalar_results = self.scalar_results(lowered.result_types)
@@ -875,13 +966,22 @@ class CompiledFunction(functools.partial):
             dim_names = [shape or (None,) * t.rank for shape, t in zip(self.annotated_shapes(), lowered.arg_types)]
             add_python_entry(lowered.module, lowered.entry, lowered.arg_types, lowered.result_types, dim_names,
                              scalar_results[0], lowered.value_entry, lowered.dim_assumptions)
+        if lowered.value_entry:  # its address is what this function is as a function value
+            with lowered.module.context, lowered.module.operation.location:
+                add_address_getter(lowered.module, value_symbol(lowered.entry))
         engine = jit(lowered.module, position_independent=cache_key is not None)
         if cache_key is not None:
             from fxn.cached_code import store
 
             store(cache_key, engine, lowered, scalar_results, entered, arrays)
         executable = self._executable(engine, lowered, scalar_results)
-        concrete = ConcreteFunction(lowered, lambda: executable)
+        concrete = ConcreteFunction(lowered, lambda: executable, [p.name for p in self.parameters])
+        if lowered.value_entry:
+            from fxn.python_entry import function_address
+
+            concrete.value_address = function_address(engine, value_symbol(lowered.entry))
+        else:
+            concrete.value_address = None
         if entered:
             from fxn.python_entry import builtin_function
 
@@ -906,7 +1006,7 @@ class CompiledFunction(functools.partial):
         is the entry as a builtin function falling back to ``python_path``."""
         concrete.entry = builtin(self._binding(concrete))
         concrete.native = True
-        if self._keyed:
+        if self._keyed and not concrete.function_parameters:
             self._dispatching_entries[concrete] = builtin(self._dispatch)
 
     def _cache_key(self, types: tuple) -> str | None:
@@ -915,8 +1015,10 @@ class CompiledFunction(functools.partial):
         :mod:`fxn.fingerprint` cannot digest."""
         from fxn import cache
 
-        if not cache.enabled() or self.allow_trace_effects:
-            return None
+        from fxn.frontend.function_types import FunctionPointerType
+
+        if not cache.enabled() or self.allow_trace_effects or any(isinstance(t, FunctionPointerType) for t in types):
+            return None  # (where a function parameter's signature is inferred, the traced call's functions decide)
         from fxn.fingerprint import fingerprint, values_digest
         from fxn.threads import cores, default_threads
 
@@ -937,7 +1039,9 @@ class CompiledFunction(functools.partial):
         if loaded is None:
             return None
         lowered, library, scalar_results, entered, arrays = loaded
-        concrete = ConcreteFunction(lowered, lambda: self._executable(library, lowered, scalar_results))
+        concrete = ConcreteFunction(lowered, lambda: self._executable(library, lowered, scalar_results),
+                                    [p.name for p in self.parameters])
+        concrete.value_address = functools.partial(_library_value_address, library, lowered.entry)
         if entered:
             from fxn.cached_code import library_entry
 
@@ -947,6 +1051,9 @@ class CompiledFunction(functools.partial):
     def _binding(self, concrete: ConcreteFunction):
         """``concrete``'s Python path taking arguments as the Python function does, and out= (an entry's fallback)."""
         def call(*args, **kwargs):
+            inlined = _inlined(self, args, kwargs)
+            if inlined is not _NOT_INLINED:
+                return inlined
             args, out = self._arguments(args, kwargs)
             return concrete.python_path(*args) if out is None else concrete.call_into(out, args)
 
@@ -1133,6 +1240,7 @@ def _with_input_signature(fn, every: list, signature: list) -> list:
     """``every`` parameter of ``fn`` with the type its ``input_signature`` entry declares (static ones keep
     theirs); TypeError unless there is one fxn.TensorSpec, or container of them, per other parameter."""
     from fxn.frontend.containers import signature_container
+    from fxn.frontend.function_types import FunctionType
     from fxn.frontend.types import Parameter, TensorSpec
 
     runtime = [p for p in every if p.static is None]
@@ -1147,7 +1255,7 @@ def _with_input_signature(fn, every: list, signature: list) -> list:
             result.append(p)
             continue
         spec = next(specs)
-        if isinstance(spec, TensorSpec):
+        if isinstance(spec, (TensorSpec, FunctionType)):
             result.append(Parameter(p.name, spec.tensor_type, False))
         else:
             result.append(Parameter(p.name, None, False, container=signature_container(spec, p.name, fn.__qualname__)))

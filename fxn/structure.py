@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import types
 from dataclasses import dataclass
 
 
@@ -73,7 +74,7 @@ def is_container(value) -> bool:
 
 
 def holds_arrays(value) -> bool:
-    """Whether a container holds an array (numpy or torch) anywhere inside."""
+    """Whether a container holds an array (numpy or torch) or a function value anywhere inside."""
     if isinstance(value, dict):
         return any(holds_arrays(v) for v in value.values())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -84,10 +85,13 @@ def holds_arrays(value) -> bool:
 
 
 def _is_array(value) -> bool:
+    """Whether ``value`` is a leaf of an argument: an array, or a function passed as a value (a compiled function,
+    a Python function or lambda: a run-time function address, see :mod:`fxn.function_values`)."""
     # An array exists only once its library is imported.
     numpy, torch = sys.modules.get("numpy"), sys.modules.get("torch")
     return (numpy is not None and isinstance(value, (numpy.ndarray, numpy.generic))) or \
-        (torch is not None and isinstance(value, torch.Tensor))
+        (torch is not None and isinstance(value, torch.Tensor)) or \
+        isinstance(value, types.FunctionType) or getattr(type(value), "fxn_function_value", False)
 
 
 def flatten(value, is_leaf=None, sort_keys: bool = True) -> tuple[list, Structure]:

@@ -159,7 +159,7 @@ def _matches_reference(reference, name: str, case, results: list) -> None:
 
 #: Per module of fxn ops (elementwise, tensor, reduction, nn, image), its ops; each group becomes one library.
 GROUPS = {group: [op for op in all_ops() if OPS[op].__module__.rsplit(".", 1)[-1] == group]
-          for group in ("elementwise", "tensor", "reduction", "nn", "image")}
+          for group in ("elementwise", "tensor", "reduction", "nn", "image", "function")}
 
 
 @requires_clang
