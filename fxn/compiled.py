@@ -76,6 +76,7 @@ import weakref
 from dataclasses import dataclass
 
 from fxn.compile_lock import holding_compile_lock
+from fxn.function_values import address_of
 from fxn.dialects import TensorType, new_context
 from fxn.structure import LEAF, Structure, constant, flatten, holds_arrays, is_container, leaves_of, unflatten
 
@@ -256,6 +257,8 @@ class ConcreteFunction:
         self._value_address = None
         #: (index, name, signature) of each parameter of function type: its argument is converted to an address.
         self.function_parameters = _function_parameters(lowered, names)
+        #: Per result, whether it is a function (its address turns back into the function passed).
+        self._function_results = _function_results(lowered) if self.function_parameters else []
 
     @property
     def value_address(self) -> int | None:
@@ -271,12 +274,11 @@ class ConcreteFunction:
     def returned_functions(self, result):
         """``result`` with each function address it returns replaced by the function it came from (a tuple's
         elements; other containers keep the addresses)."""
-        from fxn.frontend.function_types import FunctionPointerType
-        from fxn.function_values import function_of_address
-
-        returned = [isinstance(t, FunctionPointerType) for t in self.result_types]
+        returned = self._function_results
         if not any(returned):
             return result
+        from fxn.function_values import function_of_address
+
         if len(returned) == 1:
             return function_of_address(int(result))
         if type(result) is tuple:
@@ -285,8 +287,6 @@ class ConcreteFunction:
 
     def function_addresses(self, args) -> tuple:
         """``args`` with each function argument replaced by its native address (:mod:`fxn.function_values`)."""
-        from fxn.function_values import address_of
-
         args = list(args)
         for index, name, signature in self.function_parameters:
             args[index] = address_of(args[index], signature, name) if signature is not None else 0
@@ -377,6 +377,13 @@ def _function_parameters(lowered: LoweredFunction, names: list[str] | None) -> l
             for index, t in enumerate(lowered.arg_types) if isinstance(t, FunctionPointerType)]
 
 
+def _function_results(lowered: LoweredFunction) -> list[bool]:
+    """Per result of ``lowered``, whether it is a function argument returned (its address)."""
+    from fxn.frontend.function_types import FunctionPointerType
+
+    return [isinstance(t, FunctionPointerType) for t in lowered.result_types]
+
+
 def _library_value_address(library, entry: str) -> int | None:
     """The address of ``entry``'s value entry in a cached library, None if it has none."""
     from fxn.symbols import value_symbol
@@ -438,6 +445,8 @@ class CompiledFunction(functools.partial):
         self = super().__new__(cls, fn)
         functools.update_wrapper(self, fn)
         self.fn = fn
+        #: fn's own parameters, static ones included (inspect.signature costs microseconds: once, not per call).
+        self._fn_parameters = inspect.signature(fn).parameters
         #: The function the user decorated; its specializations count their traces there.
         self._root = root or self
         self._tracing_count = 0
@@ -535,7 +544,7 @@ class CompiledFunction(functools.partial):
         its code (part of the key)."""
         declared = {p.name for p in self.parameters if p.declared is not None}
         layout, flat = [], []
-        for name, parameter in inspect.signature(self.fn).parameters.items():
+        for name, parameter in self._fn_parameters.items():
             value = arguments[name]
             if name in self.statics:
                 structure = constant(value)
@@ -893,7 +902,9 @@ class CompiledFunction(functools.partial):
         if self.fully_annotated:
             with passing(examples):
                 concrete = self.concrete_function(self.declared_types())
-            if not concrete.function_parameters:  # (functions are converted to addresses by _dispatch)
+            if concrete.function_parameters:  # functions are converted to addresses by _dispatch: it stays the target
+                self._by_key[None] = concrete  # (the one signature, without its key's cost)
+            else:
                 self._retarget(concrete.entry if concrete.native else self._binding(concrete))
             return concrete
         from fxn.frontend.types import argument_type
