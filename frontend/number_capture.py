@@ -292,17 +292,20 @@ class FunctionValue:
         """``fxn.call_indirect`` of this function on ``args`` (Numbers or Python numbers), located at the call."""
         from fxn.dialects.function import CallIndirectOp
 
+        caller = sys._getframe(1)
+        position = code_position(caller.f_code, caller.f_lasti)
+        if position is None:
+            raise NotArithmetic("a function value called where the source is unknown")
+        where = f"{position.filename}:{position.line}: "
         if kwargs:
-            raise FunctionCallError(f"function argument '{self.name}' is called with keywords; it takes its "
+            raise FunctionCallError(f"{where}function argument '{self.name}' is called with keywords; it takes its "
                                     "arguments by position")
         signature = self.signature or self._first_signature(args)
         if len(args) != len(signature.params):
-            raise FunctionCallError(f"function argument '{self.name}' of type {signature} takes "
+            raise FunctionCallError(f"{where}function argument '{self.name}' of type {signature} takes "
                                     f"{len(signature.params)} argument(s); got {len(args)}")
-        caller = sys._getframe(1)
-        position = code_position(caller.f_code, caller.f_lasti)
         with position.location():
-            operands = [_converted_operand(a, dtype, f"argument #{i} of '{self.name}'")
+            operands = [_converted_operand(a, dtype, f"{where}argument #{i} of '{self.name}'")
                         for i, (a, dtype) in enumerate(zip(args, signature.params))]
             value = CallIndirectOp.build(self.value, operands, signature=(signature.result, signature.params))
         result = self.record.name("call_indirect")

@@ -266,7 +266,12 @@ def _type_of_value(value, parameter: Parameter) -> TensorType:
 
 
 def fits(given: TensorType, expected: TensorType) -> bool:
-    """Whether ``given`` is ``expected`` or a subtype of it (same dtype and rank; each static dim equal)."""
+    """Whether ``given`` is ``expected`` or a subtype of it (same dtype and rank; each static dim equal; a function
+    type only itself: code compiled for one signature calls its functions with that signature's C types)."""
+    if type(given) is not type(expected):
+        return False
+    if type(given) is not TensorType:
+        return given == expected
     return (
         given.dtype == expected.dtype
         and given.rank == expected.rank

@@ -76,8 +76,8 @@ import weakref
 from dataclasses import dataclass
 
 from fxn.compile_lock import holding_compile_lock
-from fxn.function_values import address_of
 from fxn.dialects import TensorType, new_context
+from fxn.function_values import address_of, is_function_value, passing
 from fxn.structure import LEAF, Structure, constant, flatten, holds_arrays, is_container, leaves_of, unflatten
 
 #: What ``fxn inspect`` can print, in pipeline order.
@@ -895,8 +895,6 @@ class CompiledFunction(functools.partial):
         return tuple(bound[p.name] for p in self.parameters)
 
     def _concrete_for(self, args) -> ConcreteFunction:
-        from fxn.function_values import is_function_value, passing
-
         # Functions passed: the first call site of a function parameter without a signature infers it from them.
         examples = {index: value for index, value in enumerate(args) if is_function_value(value)}
         if self.fully_annotated:
@@ -991,8 +989,6 @@ class CompiledFunction(functools.partial):
             from fxn.python_entry import function_address
 
             concrete.value_address = function_address(engine, value_symbol(lowered.entry))
-        else:
-            concrete.value_address = None
         if entered:
             from fxn.python_entry import builtin_function
 

@@ -2,11 +2,13 @@
 addresses, called through ``fxn.call_indirect``, compiled once per signature whatever functions are passed."""
 
 import ctypes
+import typing
 
 import numpy as np
 import pytest
 
 import fxn
+from frontend_harness import line_of
 from fxn.frontend.function_types import FunctionType, Signature, why_not_convertible
 
 F32 = fxn.FunctionType(fxn.f32(fxn.f32))
@@ -228,3 +230,76 @@ def test_a_scalar_i64_result_is_a_python_int():
         return n + 1
 
     assert increment(2**40) == 2**40 + 1
+
+
+# ----------------------------------------------------------------------------- declared in other ways
+
+
+class Pipeline(typing.NamedTuple):
+    first: F32
+    then: F32
+
+
+def test_a_named_tuple_of_functions_is_a_declared_container():
+    @fxn.compile
+    def run(p: Pipeline, x: float) -> float:
+        return p.then(p.first(x))
+
+    assert run(Pipeline(foo, foo2), 1.0) == 4.0
+    assert run(Pipeline(foo2, foo), 1.0) == 3.0
+    assert run.tracing_count == 1
+
+
+def test_input_signature_declares_a_function_type():
+    def twice(f, x):
+        return f(f(x))
+
+    compiled = fxn.compile(twice, input_signature=[F32, fxn.TensorSpec((), fxn.f32)])
+    assert compiled(foo2, 1.5) == 6.0
+    assert compiled(foo, 1.5) == 3.5
+    assert compiled.tracing_count == 1
+    with pytest.raises(TypeError, match=r"argument 'f' expects a function of type f32\(f32\); got float"):
+        compiled(1.0, 1.5)
+
+
+def test_an_integer_predicate():
+    @fxn.compile
+    def count_if(p: fxn.FunctionType(fxn.bool_(fxn.i32)), a: int, b: int) -> int:
+        return 1 * p(a) + 1 * p(b)  # (bool + bool is a logical or in torch, which fxn refuses: count as ints)
+
+    assert count_if(lambda n: n % 2 == 0, 4, 7) == 1
+    assert count_if(lambda n: n > 0, 4, 7) == 2
+    assert count_if.tracing_count == 1
+
+
+def test_an_unannotated_parameter_keys_on_the_signature_not_the_function():
+    @fxn.compile
+    def chain(fs, x):
+        r = x
+        for f in fs:
+            r = f(r)
+        return r
+
+    assert chain((foo, foo2), 1.0) == 4.0
+    assert chain((foo2, foo2), 1.0) == 4.0
+    assert chain.tracing_count == 1
+    assert chain((third, third), 1.0) == np.float64(1.0) / 9.0  # f64(f64): another signature, another trace
+    assert chain.tracing_count == 2
+
+
+def test_calling_a_function_value_with_the_wrong_arguments_is_a_type_error():
+    @fxn.compile
+    def wrong(f: F32, x: float) -> float:
+        return f(x, x)
+
+    line = line_of(wrong.fn, "return f(x, x)")
+    with pytest.raises(TypeError, match=rf"test_function_types.py:{line}: function argument 'f' of type f32\(f32\) "
+                                        r"takes 1 argument\(s\); got 2"):
+        wrong(foo, 1.0)
+
+    @fxn.compile
+    def narrowing(f: F32, x: fxn.Tensor[fxn.f64]) -> float:
+        return f(x)
+
+    with pytest.raises(TypeError, match="argument #0 of 'f' is f64, which does not convert safely to f32"):
+        narrowing(foo, np.float64(1.0))
