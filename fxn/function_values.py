@@ -31,8 +31,6 @@ import weakref
 
 #: Per function object and signature, the address of its code of that signature.
 _ADDRESSES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-#: Plain Python functions passed as function values, compiled.
-_COMPILED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 #: Per function value address, the function it was converted from, weakly (a returned address turns back into it).
 _BY_ADDRESS: dict[int, object] = {}
 #: While a function is traced: per parameter index, the function a call passed (its first call site infers the
@@ -49,11 +47,12 @@ def compiled(value):
     """``value`` as a compiled function (a plain function is compiled once, on its first use as a value)."""
     if getattr(type(value), "fxn_function_value", False):
         return value
-    found = _COMPILED.get(value)
+    # Kept on the function itself: it lives as long as the function (a table would keep every lambda alive).
+    found = value.__dict__.get("__fxn_compiled__")
     if found is None:
         from fxn.compiled import compile
 
-        found = _COMPILED[value] = compile(value)
+        found = value.__fxn_compiled__ = compile(value)
     return found
 
 

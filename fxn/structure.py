@@ -2,7 +2,8 @@
 
 A compiled function takes arrays; its Python caller may pass them in
 lists, tuples, dicts, dataclasses and named tuples, nested. :func:`flatten`
-splits such a value into its array leaves, in order, and a
+splits such a value into its array leaves (and function values, which
+compiled code takes as native addresses), in order, and a
 :class:`Structure` that says how to rebuild it: the containers' types,
 lengths, dict keys and field names, and the Python values (scalars,
 strings, None) that are not arrays, which the structure holds as
@@ -81,10 +82,10 @@ def holds_arrays(value) -> bool:
         return any(holds_arrays(getattr(value, f.name)) for f in dataclasses.fields(value))
     if isinstance(value, (list, tuple)):
         return any(holds_arrays(v) for v in value)
-    return _is_array(value)
+    return _is_argument_leaf(value)
 
 
-def _is_array(value) -> bool:
+def _is_argument_leaf(value) -> bool:
     """Whether ``value`` is a leaf of an argument: an array, or a function passed as a value (a compiled function,
     a Python function or lambda: a run-time function address, see :mod:`fxn.function_values`)."""
     # An array exists only once its library is imported.
@@ -95,10 +96,10 @@ def _is_array(value) -> bool:
 
 
 def flatten(value, is_leaf=None, sort_keys: bool = True) -> tuple[list, Structure]:
-    """The leaves of ``value`` (arrays, or what ``is_leaf`` accepts), in order, and its structure (``constant``
-    for anything else); dict keys sorted, or in their order without ``sort_keys``."""
+    """The leaves of ``value`` (arrays and function values, or what ``is_leaf`` accepts), in order, and its
+    structure (``constant`` for anything else); dict keys sorted, or in their order without ``sort_keys``."""
     leaves: list = []
-    return leaves, _flatten(value, leaves, is_leaf or _is_array, sort_keys)
+    return leaves, _flatten(value, leaves, is_leaf or _is_argument_leaf, sort_keys)
 
 
 def _flatten(value, leaves: list, is_leaf, sort_keys: bool) -> Structure:

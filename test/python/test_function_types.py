@@ -303,3 +303,15 @@ def test_calling_a_function_value_with_the_wrong_arguments_is_a_type_error():
 
     with pytest.raises(TypeError, match="argument #0 of 'f' is f64, which does not convert safely to f32"):
         narrowing(foo, np.float64(1.0))
+
+
+def test_a_lambda_passed_once_is_not_kept_alive():
+    import gc
+    import weakref
+
+    add_two = lambda v: v + 2.0  # noqa: E731
+    reference = weakref.ref(add_two)
+    assert apply(add_two, 1.0) == 3.0
+    del add_two
+    gc.collect()
+    assert reference() is None
