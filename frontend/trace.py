@@ -72,7 +72,7 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
         rewritten = any(m.needs_rewrite(fn) for m in (subscripts, python_builtins, array_attributes))
         straight = not (loops.has_runtime_loops(fn) or rewritten)
         record = number_capture.Record()
-        record.why = "it has loops or indexing"
+        record.why = "it takes arrays or uses NumPy or torch" if straight else "it has loops or indexing"
         if straight and number_capture.applies(fn, arg_types):
             builder = FunctionBuilder(fn, arg_types)
             with ir.InsertionPoint(builder.block):

@@ -928,6 +928,9 @@ class CompiledFunction(functools.partial):
         of (``reduce_retracing``): the next trace serves both sizes."""
         relaxed = []
         for index, given in enumerate(types):
+            if given.rank == 0:  # nothing to relax (and a function type stays one)
+                relaxed.append(given)
+                continue
             shape = list(given.shape)
             for key in self._concrete:
                 seen = key[index]

@@ -315,3 +315,23 @@ def test_a_lambda_passed_once_is_not_kept_alive():
     del add_two
     gc.collect()
     assert reference() is None
+
+
+def test_reduce_retracing_keeps_function_types():
+    @fxn.compile(reduce_retracing=True)
+    def scaled(f, x: float):
+        return f(2.0) * x
+
+    assert scaled(foo, 2.0) == 6.0
+    assert scaled(foo2, 2.0) == 8.0
+    assert scaled.tracing_count == 1
+
+
+def test_arrays_beside_function_values_are_refused_with_the_reason():
+    @fxn.compile
+    def scaled(f: F32, xs):
+        return f(2.0) * xs
+
+    with pytest.raises(fxn.frontend.UnsupportedOperation, match="arithmetic on numbers and calls of them; here it "
+                                                                 "takes arrays or uses NumPy or torch"):
+        scaled(foo, np.ones(3, np.float32))
