@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from bench import cold_start, workloads
+from bench import cold_start, function_pointers, workloads
 from bench.timing import ALL_CORES, ONE_THREAD, SLOW_CALL_SECONDS, SLOW_REPEATS, THREADS_VARIABLE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -291,6 +291,22 @@ def render_cold_start(results: Results):
     return header, rows, targets
 
 
+def render_function_pointers(results: Results):
+    """Per callee: one call direct (inlined) and through a function pointer, their ratio against the target; and
+    a whole call of the higher-order function from Python."""
+    header = ["", "direct", "through a pointer", "pointer / direct"]
+    rows, targets = [], []
+    for callee in function_pointers.CALLEES:
+        direct = results.seconds("fxn", f"{callee}: direct")
+        through = results.seconds("fxn", f"{callee}: through a pointer")
+        rows.append([callee, results.cell("fxn", f"{callee}: direct"),
+                     results.cell("fxn", f"{callee}: through a pointer"), ratio(through, direct)])
+        value = None if through is None or direct is None else through / direct
+        targets.append(verdict(value, function_pointers.TARGET, f"{callee}, a call through a pointer vs a direct call"))
+    rows.append([function_pointers.PYTHON_CALL, "", results.cell("fxn", function_pointers.PYTHON_CALL), ""])
+    return header, rows, targets
+
+
 SECTIONS = {
     "a": Section("a", "(a) looped scalar fma, time per call", ("fxn", "c", "numba", "cpython"), render_loops, "c", 1e-3),
     "b": Section("b", "(b) array x*y + z on f32, time per call", ("fxn", "numpy", "numba", "c"), render_arrays, "c", 1e-4),
@@ -307,6 +323,8 @@ SECTIONS = {
                  render_networks, "torch", 1e-3),
     "h": Section("h", "(h) cold start: fresh processes, time to import and to the first result of the scalar fma",
                  tuple(cold_start.PROGRAMS), render_cold_start, "fxn", 0.0, cold_start.measure),
+    "i": Section("i", "(i) function values: a call through a function pointer beside a direct call, per call",
+                 ("fxn",), render_function_pointers, "fxn", 0.0, function_pointers.measure),
 }
 
 

@@ -2,7 +2,7 @@
 
 - ``types``: element types, tensor types and broadcasting, shared by all ops.
 - ``base``: how an op is declared (operands, attribute specs, inference).
-- ``elementwise``, ``tensor``, ``reduction``, ``nn``, ``image``: the ops.
+- ``elementwise``, ``tensor``, ``reduction``, ``nn``, ``image``, ``function``: the ops.
 - ``reference``: numpy kernels that define what every op computes.
 
 ``TensorType`` and ``VerifyError`` import no MLIR; the rest imports the

@@ -1,3 +1,3 @@
 """Imports every op module so that each op class registers with the dialect."""
 
-from . import elementwise, image, nn, reduction, string, tensor  # noqa: F401
+from . import elementwise, function, image, nn, reduction, string, tensor  # noqa: F401

@@ -3,7 +3,7 @@
 An annotation declares a container when it is ``tuple[A, B, ...]`` (a fixed
 length), a ``typing.NamedTuple`` class or a dataclass whose fields are all
 annotated, each element or field an ``fxn.Tensor[...]``, ``float``, ``int``,
-``bool`` or such a container again. An ``input_signature`` entry declares one
+``bool``, ``fxn.FunctionType(...)`` or such a container again. An ``input_signature`` entry declares one
 when it is a tuple, list, dict (string keys), named tuple or dataclass
 instance holding ``fxn.TensorSpec`` leaves, nested. ``list[T]``, ``dict[K,
 V]`` and ``tuple[T, ...]`` declare no length or keys: a parameter annotated
@@ -23,6 +23,7 @@ import types
 
 from fxn.structure import LEAF, Structure, flatten
 
+from .function_types import FunctionType
 from .types import StaticSpec, TensorSpec
 
 
@@ -111,7 +112,7 @@ def _is_named_tuple(cls: type) -> bool:
 
 def _annotated(hint, path: str, leaves: list) -> Structure:
     """The structure an annotation declares at ``path``, its leaves' annotations appended to ``leaves``."""
-    if isinstance(hint, TensorSpec) or hint in (float, int, bool):
+    if isinstance(hint, (TensorSpec, FunctionType)) or hint in (float, int, bool):
         leaves.append(hint)
         return LEAF
     import typing
@@ -151,7 +152,7 @@ def _annotated_fields(cls: type, path: str, leaves: list) -> Structure:
 def signature_container(entry, name: str, function: str) -> ContainerSpec:
     """The container an ``input_signature`` entry for parameter ``name`` of ``function`` declares; TypeError
     naming the path of anything in it that is no fxn.TensorSpec or container of them."""
-    leaves, structure = flatten(entry, lambda value: isinstance(value, TensorSpec))
+    leaves, structure = flatten(entry, lambda value: isinstance(value, (TensorSpec, FunctionType)))
     _check_signature(structure, name, function)
     return ContainerSpec(structure, tuple(leaves))
 

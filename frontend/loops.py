@@ -268,7 +268,8 @@ class _Emitter:
                                     string_capture.HELPERS)
         if not number_capture.applies(segment, types, strings):
             return None
-        captured = number_capture.capture(segment, [env[n] for n in inputs], inputs, {}, strings)
+        captured = number_capture.capture(segment, [env[n] for n in inputs], inputs, {}, types, number_capture.Record(),
+                                          strings)
         if captured is None:
             return None
         values, text = captured

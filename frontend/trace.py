@@ -30,6 +30,7 @@ from fxn.structure import LEAF, STRING, Structure, flatten, is_container
 from . import array_attributes, emit, number_capture, python_builtins, sandbox, subscripts
 from .capture import capture, emit_captured, numpy_semantics, torch_parameters
 from .errors import DataDependentControlFlow, UnsupportedOperation
+from .function_types import FunctionPointerType
 from .liveness import own_statements
 from .source import Position, definition_position, function_node
 from .string_capture import String
@@ -56,6 +57,8 @@ class TracedFunction:
     #: How the results rebuild the returned value (a list, a dict, nested: fxn.structure), one leaf per result
     #: (a str result: a "string" leaf, its UTF-8 bytes).
     result_structure: Structure = LEAF
+    #: Per parameter index of function type, the signature of the function it takes (inferred where undeclared).
+    function_signatures: dict = field(default_factory=dict)
 
 
 def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context: ir.Context,
@@ -76,22 +79,31 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
         if any(strings):  # the capture with Numbers and Strings takes it, or nothing does
             _check_string_function(fn, arg_types, strings)
             straight = True
+        record = number_capture.Record()
+        record.why = "it takes arrays or uses NumPy or torch" if straight else "it has loops or indexing"
         branches = False  # whether the capture with Numbers met a branch on one: the AST path takes the function
         if straight and number_capture.applies(fn, arg_types, strings):
             builder = FunctionBuilder(fn, arg_types)
             with ir.InsertionPoint(builder.block):
                 try:
                     captured = number_capture.capture(fn, list(builder.block.arguments), [p.name for p in parameters],
-                                                      statics, strings)
+                                                      statics, arg_types, record, strings)
                 except DataDependentControlFlow:
                     if function_node(fn) is None:
                         raise
-                    captured, branches = None, True
+                    captured, branches, record.why = None, True, "it branches on a run-time value"
                 if captured is not None:
                     builder.graphs.append(f"# {builder.position.filename}:{builder.position.line}\n{captured[1]}")
                     traced = builder.finish(captured[0], "numbers")
                     traced.trace_effects = session.effects
+                    traced.function_signatures = dict(record.signatures)
+                    _returned_functions(fn, traced, captured[0], record)
                     return traced
+        if any(isinstance(t, FunctionPointerType) for t in arg_types):
+            position = definition_position(fn)
+            raise UnsupportedOperation("fxn compiles a function taking functions where its code is arithmetic on "
+                                       f"numbers and calls of them; here {record.why}", position.filename,
+                                       position.line)
         builder = FunctionBuilder(fn, arg_types)
         with ir.InsertionPoint(builder.block):
             captured = None
@@ -131,6 +143,22 @@ def _check_string_function(fn, arg_types: list[TensorType], strings: list[bool])
         f"fxn cannot compile {fn.__qualname__}: a function of str parameters compiles as Python code on numbers "
         "and strings (f-strings, +, comparisons, in, len(), str(), indexing, slices, startswith, endswith), "
         f"and {why}", position.filename, position.line)
+
+
+def _returned_functions(fn, traced: TracedFunction, result, record) -> None:
+    """Give each result that is a function argument (its address) that argument's function type; UnsupportedOperation
+    where its signature is unknown (the function never called)."""
+    leaves, _ = flatten(result, lambda v: not is_container(v), sort_keys=False)
+    for position, leaf in enumerate(leaves):
+        index = next((i for i, f in record.function_arguments.items() if emit.is_value(leaf) and f.value == leaf), None)
+        if index is None:
+            continue
+        signature = traced.function_signatures.get(index)
+        if signature is None:
+            where = definition_position(fn)
+            raise UnsupportedOperation("a returned function argument must have a known type: annotate its parameter "
+                                       "fxn.FunctionType(...) or call it", where.filename, where.line)
+        traced.result_types[position] = FunctionPointerType.of(signature)
 
 
 class FunctionBuilder:

@@ -43,6 +43,15 @@ class DType:
     def __repr__(self) -> str:
         return f"fxn.{ {'i1': 'bool_', 'ui8': 'u8'}.get(self.name, self.name) }"
 
+    def __call__(self, *params: "DType"):
+        """The signature of a function of ``params`` returning this type: ``fxn.f32(fxn.f32, fxn.i32)``."""
+        from .function_types import Signature
+
+        for param in params:
+            if not isinstance(param, DType):
+                raise TypeError(f"{self!r}(...) takes element types (fxn.f32, ...); got {param!r}")
+        return Signature(self.name, tuple(p.name for p in params))
+
 
 f16, f32, f64 = DType("f16"), DType("f32"), DType("f64")
 i8, i32, i64 = DType("i8"), DType("i32"), DType("i64")
@@ -189,6 +198,8 @@ class Parameter:
 
 def parameters(fn, static_argnames=(), scalar_dtypes: dict = SCALAR_DTYPES) -> list[Parameter]:
     """The parameters of ``fn`` with the types their annotations declare (``float``: ``scalar_dtypes[float]``)."""
+    from .function_types import FunctionType
+
     result = []
     hints = inspect.get_annotations(fn, eval_str=True)
     names = inspect.signature(fn).parameters
@@ -205,7 +216,7 @@ def parameters(fn, static_argnames=(), scalar_dtypes: dict = SCALAR_DTYPES) -> l
             result.append(Parameter(name, TensorType(scalar_dtypes[hint], ()), True))
         elif hint is str:
             result.append(Parameter(name, STRING, False, string=True))
-        elif isinstance(hint, TensorSpec):
+        elif isinstance(hint, (TensorSpec, FunctionType)):
             result.append(Parameter(name, hint.tensor_type, False))
         else:
             result.append(Parameter(name, None, False, container=_declared_container(hint, name)))
@@ -223,7 +234,20 @@ def _declared_container(hint, name: str):
 
 
 def argument_type(parameter: Parameter, value) -> TensorType:
-    """The type of ``value`` passed for ``parameter``; TypeError naming both if it does not fit."""
+    """The type of ``value`` passed for ``parameter``; TypeError naming both if it does not fit.
+
+    A function passed as a value has a function type: the parameter's declared one (whether it converts is
+    checked when the call converts it to an address), else its own signature if it has exactly one, else
+    one its first call in the traced code decides (see :mod:`fxn.function_values`).
+    """
+    from fxn.function_values import is_function_value, known_signature
+
+    from .function_types import FunctionPointerType
+
+    if isinstance(parameter.declared, FunctionPointerType):
+        return parameter.declared
+    if parameter.declared is None and is_function_value(value):
+        return FunctionPointerType.of(known_signature(value))
     given = _type_of_value(value, parameter)
     expected = parameter.declared
     if expected is not None and not fits(given, expected):
@@ -251,7 +275,12 @@ def _type_of_value(value, parameter: Parameter) -> TensorType:
 
 
 def fits(given: TensorType, expected: TensorType) -> bool:
-    """Whether ``given`` is ``expected`` or a subtype of it (same dtype and rank; each static dim equal)."""
+    """Whether ``given`` is ``expected`` or a subtype of it (same dtype and rank; each static dim equal; a function
+    type only itself: code compiled for one signature calls its functions with that signature's C types)."""
+    if type(given) is not type(expected):
+        return False
+    if type(given) is not TensorType:
+        return given == expected
     return (
         given.dtype == expected.dtype
         and given.rank == expected.rank

@@ -1,7 +1,8 @@
 """fxn: compile typed Python functions to native SIMD code through MLIR.
 
 ``@fxn.compile`` compiles a typed Python function for this machine;
-``fxn.Tensor[fxn.f32, 3, "H"]`` annotates tensor parameters;
+``fxn.Tensor[fxn.f32, 3, "H"]`` annotates tensor parameters, ``fxn.FunctionType(fxn.f32(fxn.f32))``
+parameters taking functions;
 :func:`interpret` runs fxn-dialect IR with the reference interpreter.
 """
 
@@ -13,6 +14,7 @@ _LAZY = {
     "compile": "fxn.compiled",
     **{name: "fxn.frontend.types" for name in ("Tensor", "TensorSpec", "Static", "bool_", "f16", "f32", "f64", "i8",
                                                "u8", "i32", "i64")},
+    "FunctionType": "fxn.frontend.function_types",
 }
 
 
@@ -31,5 +33,5 @@ def interpret(module_or_text, *inputs, entry=None):
     return run(module_or_text, *inputs, entry=entry)
 
 
-__all__ = ["compile", "interpret", "Tensor", "TensorSpec", "Static", "f16", "f32", "f64", "i8", "u8", "i32", "i64", "bool_",
+__all__ = ["compile", "interpret", "Tensor", "TensorSpec", "Static", "FunctionType", "f16", "f32", "f64", "i8", "u8", "i32", "i64", "bool_",
            "__version__"]

@@ -78,6 +78,7 @@ from dataclasses import dataclass
 
 from fxn.compile_lock import holding_compile_lock
 from fxn.dialects import TensorType, new_context
+from fxn.function_values import address_of, is_function_value, passing
 from fxn.structure import LEAF, Structure, constant, flatten, holds_arrays, is_container, leaves_of, unflatten
 
 #: What ``fxn inspect`` can print, in pipeline order.
@@ -245,13 +246,52 @@ class ConcreteFunction:
     ``out=`` go to :meth:`call_into`.
     """
 
-    def __init__(self, lowered: LoweredFunction, make_executable):
+    def __init__(self, lowered: LoweredFunction, make_executable, names: list[str] | None = None):
         self.lowered = lowered
         self._make_executable = make_executable
         self.python_path = _python_path(self, lowered.traced.result_structure)
         self.entry = self.python_path
         self.native = False
         self._destination = None  # a DestinationExecutable, compiled by the first call with out=
+        #: The address of its value entry (scalars in and out), where it has one: what it is as a function value
+        #: (a function finding it, until first read).
+        self._value_address = None
+        #: (index, name, signature) of each parameter of function type: its argument is converted to an address.
+        self.function_parameters = _function_parameters(lowered, names)
+        #: Per result, whether it is a function (its address turns back into the function passed).
+        self._function_results = _function_results(lowered) if self.function_parameters else []
+
+    @property
+    def value_address(self) -> int | None:
+        """The address of its value entry (scalars in and out), where it has one: what it is as a function value."""
+        if callable(self._value_address):
+            self._value_address = self._value_address()
+        return self._value_address
+
+    @value_address.setter
+    def value_address(self, address) -> None:
+        self._value_address = address
+
+    def returned_functions(self, result):
+        """``result`` with each function address it returns replaced by the function it came from (a tuple's
+        elements; other containers keep the addresses)."""
+        returned = self._function_results
+        if not any(returned):
+            return result
+        from fxn.function_values import function_of_address
+
+        if len(returned) == 1:
+            return function_of_address(int(result))
+        if type(result) is tuple:
+            return tuple(function_of_address(int(r)) if f else r for r, f in zip(result, returned))
+        return result
+
+    def function_addresses(self, args) -> tuple:
+        """``args`` with each function argument replaced by its native address (:mod:`fxn.function_values`)."""
+        args = list(args)
+        for index, name, signature in self.function_parameters:
+            args[index] = address_of(args[index], signature, name) if signature is not None else 0
+        return tuple(args)
 
     @functools.cached_property
     def executable(self):
@@ -336,6 +376,43 @@ def _returns_string(structure: Structure) -> bool:
     return structure.kind == "string" or any(_returns_string(child) for child in structure.children)
 
 
+def _function_parameters(lowered: LoweredFunction, names: list[str] | None) -> list[tuple]:
+    """(index, name, signature) of each parameter of function type of ``lowered`` (signature None: never called)."""
+    from fxn.frontend.function_types import FunctionPointerType
+
+    signatures = getattr(lowered.traced, "function_signatures", {})  # (cached code takes no functions)
+    return [(index, names[index] if names else f"#{index}", t.signature or signatures.get(index))
+            for index, t in enumerate(lowered.arg_types) if isinstance(t, FunctionPointerType)]
+
+
+def _function_results(lowered: LoweredFunction) -> list[bool]:
+    """Per result of ``lowered``, whether it is a function argument returned (its address)."""
+    from fxn.frontend.function_types import FunctionPointerType
+
+    return [isinstance(t, FunctionPointerType) for t in lowered.result_types]
+
+
+def _library_value_address(library, entry: str) -> int | None:
+    """The address of ``entry``'s value entry in a cached library, None if it has none."""
+    from fxn.symbols import value_symbol
+
+    try:
+        return library.address(value_symbol(entry))
+    except LookupError:
+        return None
+
+
+def _inlined(compiled, args: tuple, kwargs: dict):
+    """The result of calling ``compiled`` from code being captured with numbers (inlined), or _NOT_INLINED."""
+    capture = sys.modules.get("fxn.frontend.number_capture")
+    if capture is None or not capture.capturing():
+        return _NOT_INLINED
+    return capture.inline(compiled, args, kwargs)
+
+
+_NOT_INLINED = object()
+
+
 def _python_path(concrete: ConcreteFunction, structure: Structure):
     """``f(*args)`` running the concrete function's executable: its one result, or the results rebuilt as the
     function returned them (a tuple, a list, a dict, nested)."""
@@ -363,6 +440,9 @@ class CompiledFunction(functools.partial):
     Python scalars, so a run of calls with one signature skips the dispatch.
     """
 
+    #: A compiled function passed as an argument is a function value (see :mod:`fxn.function_values`).
+    fxn_function_value = True
+
     def __new__(cls, fn, tag: str | None = None, description: str | None = None, targets=None,
                 fast_math: bool = False, allow_trace_effects: bool = False, static_argnames=(),
                 statics: dict | None = None, boundscheck: bool = True, dtype=None, threads: int | None = None,
@@ -373,6 +453,8 @@ class CompiledFunction(functools.partial):
         self = super().__new__(cls, fn)
         functools.update_wrapper(self, fn)
         self.fn = fn
+        #: fn's own parameters, static ones included (inspect.signature costs microseconds: once, not per call).
+        self._fn_parameters = inspect.signature(fn).parameters
         #: The function the user decorated; its specializations count their traces there.
         self._root = root or self
         self._tracing_count = 0
@@ -470,7 +552,7 @@ class CompiledFunction(functools.partial):
         its code (part of the key)."""
         declared = {p.name for p in self.parameters if p.declared is not None}
         layout, flat = [], []
-        for name, parameter in inspect.signature(self.fn).parameters.items():
+        for name, parameter in self._fn_parameters.items():
             value = arguments[name]
             if name in self.statics:
                 structure = constant(value)
@@ -554,6 +636,9 @@ class CompiledFunction(functools.partial):
             reduce_retracing=self.reduce_retracing, root=self._root)
 
     def _dispatch(self, *args, **kwargs):
+        inlined = _inlined(self, args, kwargs)
+        if inlined is not _NOT_INLINED:
+            return inlined
         args, out = self._arguments(args, kwargs)
         delegate, args = self._delegate(args)
         if delegate is not None:
@@ -564,6 +649,10 @@ class CompiledFunction(functools.partial):
             concrete = self._concrete_for(args)
             if key is not None:
                 self._by_key[key] = concrete
+        if concrete.function_parameters:
+            result = concrete.entry(*concrete.function_addresses(args)) if out is None else \
+                concrete.call_into(out, concrete.function_addresses(args))
+            return concrete.returned_functions(result)
         target = self._dispatching_entries.get(concrete)
         if target is not None and self.func is not target:
             self._retarget(target)
@@ -777,7 +866,11 @@ class CompiledFunction(functools.partial):
 
         returns = self._hints.get("return", inspect.Parameter.empty)
         if returns is inspect.Parameter.empty:
-            scalars = all(p.is_scalar or p.string for p in self.parameters)
+            from fxn.frontend.function_types import FunctionPointerType
+
+            # (a function passed as a value is no array: it leaves the results of a function of numbers scalars)
+            scalars = all(p.is_scalar or p.string or isinstance(p.declared, FunctionPointerType)
+                          for p in self.parameters)
             return [scalars and t.rank == 0 for t in result_types]
         wanted = list(typing.get_args(returns)) if typing.get_origin(returns) is tuple else [returns]
         if len(wanted) != len(result_types):
@@ -816,9 +909,15 @@ class CompiledFunction(functools.partial):
         return tuple(bound[p.name] for p in self.parameters)
 
     def _concrete_for(self, args) -> ConcreteFunction:
+        # Functions passed: the first call site of a function parameter without a signature infers it from them.
+        examples = {index: value for index, value in enumerate(args) if is_function_value(value)}
         if self.fully_annotated:
-            concrete = self.concrete_function(self.declared_types())
-            self._retarget(concrete.entry if concrete.native else self._binding(concrete))
+            with passing(examples):
+                concrete = self.concrete_function(self.declared_types())
+            if concrete.function_parameters:  # functions are converted to addresses by _dispatch: it stays the target
+                self._by_key[None] = concrete  # (the one signature, without its key's cost)
+            else:
+                self._retarget(concrete.entry if concrete.native else self._binding(concrete))
             return concrete
         from fxn.frontend.types import argument_type
 
@@ -826,7 +925,8 @@ class CompiledFunction(functools.partial):
         found = self._concrete.get(types) or self._most_specific(types)
         if found is not None:
             return found
-        return self.concrete_function(self._relaxed(types) if self.reduce_retracing else types)
+        with passing(examples):
+            return self.concrete_function(self._relaxed(types) if self.reduce_retracing else types)
 
     def _most_specific(self, types: tuple) -> ConcreteFunction | None:
         """Of the concrete functions whose signature ``types`` fits, the one with the fewest dynamic dims."""
@@ -842,6 +942,9 @@ class CompiledFunction(functools.partial):
         of (``reduce_retracing``): the next trace serves both sizes."""
         relaxed = []
         for index, given in enumerate(types):
+            if given.rank == 0:  # nothing to relax (and a function type stays one)
+                relaxed.append(given)
+                continue
             shape = list(given.shape)
             for key in self._concrete:
                 seen = key[index]
@@ -876,7 +979,8 @@ class CompiledFunction(functools.partial):
     def _compile_traced(self, types: tuple, target, cache_key: str | None) -> ConcreteFunction:
         """Trace, lower and JIT-compile one signature (and store its code in the cache under ``cache_key``)."""
         from fxn.compiler import jit
-        from fxn.python_entry import add_python_entry, can_enter, uses_arrays
+        from fxn.python_entry import add_address_getter, add_python_entry, can_enter, uses_arrays
+        from fxn.symbols import value_symbol
 
         lowered = self.lower(types, target)
         scalar_results = self.scalar_results(lowered.result_types)
@@ -891,12 +995,20 @@ class CompiledFunction(functools.partial):
             add_python_entry(lowered.module, lowered.entry, lowered.arg_types, lowered.result_types, dim_names,
                              scalar_results[0], lowered.value_entry, lowered.dim_assumptions, string_args,
                              string_result)
+        if lowered.value_entry:  # its address is what this function is as a function value
+            with lowered.module.context, lowered.module.operation.location:
+                add_address_getter(lowered.module, value_symbol(lowered.entry))
         engine = jit(lowered.module, position_independent=cache_key is not None)
         if cache_key is not None:
             from fxn.cached_code import store
 
             store(cache_key, engine, lowered, scalar_results, entered, arrays)
-        concrete = ConcreteFunction(lowered, lambda: self._executable(engine, lowered, scalar_results))
+        concrete = ConcreteFunction(lowered, lambda: self._executable(engine, lowered, scalar_results),
+                                    [p.name for p in self.parameters])
+        if lowered.value_entry:
+            from fxn.python_entry import function_address
+
+            concrete.value_address = function_address(engine, value_symbol(lowered.entry))
         if entered:
             from fxn.python_entry import builtin_function
 
@@ -922,7 +1034,7 @@ class CompiledFunction(functools.partial):
         is the entry as a builtin function falling back to ``python_path``."""
         concrete.entry = builtin(self._binding(concrete))
         concrete.native = True
-        if self._keyed:
+        if self._keyed and not concrete.function_parameters:
             self._dispatching_entries[concrete] = builtin(self._dispatch)
 
     def _cache_key(self, types: tuple) -> str | None:
@@ -931,8 +1043,10 @@ class CompiledFunction(functools.partial):
         :mod:`fxn.fingerprint` cannot digest."""
         from fxn import cache
 
-        if not cache.enabled() or self.allow_trace_effects:
-            return None
+        from fxn.frontend.function_types import FunctionPointerType
+
+        if not cache.enabled() or self.allow_trace_effects or any(isinstance(t, FunctionPointerType) for t in types):
+            return None  # (where a function parameter's signature is inferred, the traced call's functions decide)
         from fxn.fingerprint import fingerprint, values_digest
         from fxn.threads import cores, default_threads
 
@@ -953,7 +1067,9 @@ class CompiledFunction(functools.partial):
         if loaded is None:
             return None
         lowered, library, scalar_results, entered, arrays = loaded
-        concrete = ConcreteFunction(lowered, lambda: self._executable(library, lowered, scalar_results))
+        concrete = ConcreteFunction(lowered, lambda: self._executable(library, lowered, scalar_results),
+                                    [p.name for p in self.parameters])
+        concrete.value_address = functools.partial(_library_value_address, library, lowered.entry)
         if entered:
             from fxn.cached_code import library_entry
 
@@ -963,6 +1079,9 @@ class CompiledFunction(functools.partial):
     def _binding(self, concrete: ConcreteFunction):
         """``concrete``'s Python path taking arguments as the Python function does, and out= (an entry's fallback)."""
         def call(*args, **kwargs):
+            inlined = _inlined(self, args, kwargs)
+            if inlined is not _NOT_INLINED:
+                return inlined
             args, out = self._arguments(args, kwargs)
             return concrete.python_path(*args) if out is None else concrete.call_into(out, args)
 
@@ -1149,6 +1268,7 @@ def _with_input_signature(fn, every: list, signature: list) -> list:
     """``every`` parameter of ``fn`` with the type its ``input_signature`` entry declares (static ones keep
     theirs); TypeError unless there is one fxn.TensorSpec, or container of them, per other parameter."""
     from fxn.frontend.containers import signature_container
+    from fxn.frontend.function_types import FunctionType
     from fxn.frontend.types import Parameter, TensorSpec
 
     runtime = [p for p in every if p.static is None]
@@ -1163,7 +1283,7 @@ def _with_input_signature(fn, every: list, signature: list) -> list:
             result.append(p)
             continue
         spec = next(specs)
-        if isinstance(spec, TensorSpec):
+        if isinstance(spec, (TensorSpec, FunctionType)):
             result.append(Parameter(p.name, spec.tensor_type, False))
         else:
             result.append(Parameter(p.name, None, False, container=signature_container(spec, p.name, fn.__qualname__)))

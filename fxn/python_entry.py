@@ -293,6 +293,7 @@ class _EntryBuilder:
         if dtype in ("f32", "f64"):
             double = value if dtype == "f64" else emit.op(llvm.fpext, ir.F64Type.get(), value)
             return emit.call_c("PyFloat_FromDouble", [double], emit.ptr)
+        # (an i64 is already wide: LLVM refuses an extension to the same width)
         wide = value if dtype == "i64" else emit.op(llvm.zext if dtype in ("i1", "ui8") else llvm.sext, emit.i64, value)
         return emit.call_c("PyBool_FromLong" if dtype == "i1" else "PyLong_FromLongLong", [wide], emit.ptr)
 
@@ -386,7 +387,7 @@ def _add_capsule_destructor(module, symbol: str, table: str) -> None:
     emit.call_c("free", [emit.call_c("PyCapsule_GetPointer", [capsule, emit.op(llvm.mlir_zero, ptr)], ptr)])
     with emit.ip():
         llvm.return_()
-    _add_address_getter(module, symbol)
+    add_address_getter(module, symbol)
 
 
 def _add_runtime_table(module, symbol: str) -> None:
@@ -397,10 +398,10 @@ def _add_runtime_table(module, symbol: str) -> None:
     with ir.InsertionPoint(module.body):
         llvm.GlobalOp(ir.Type.parse(f"!llvm.array<{count} x i64>"), symbol,
                       ir.Attribute.parse("#llvm.linkage<internal>"), value=zeros, alignment=8)
-    _add_address_getter(module, symbol)
+    add_address_getter(module, symbol)
 
 
-def _add_address_getter(module, symbol: str) -> None:
+def add_address_getter(module, symbol: str) -> None:
     """Add ``<symbol>__address() -> ptr``: the JIT only looks up packed wrappers, this gives a raw address."""
     ptr = ir.Type.parse("!llvm.ptr")
     with ir.InsertionPoint(module.body):
@@ -473,7 +474,7 @@ def add_python_entry(module, name: str, arg_types: list[TensorType], result_type
                 emit.ret(build.string(result, result_descriptor))
             else:
                 emit.ret(build.array(result, result_descriptor))
-        _add_address_getter(module, entry_symbol(name))
+        add_address_getter(module, entry_symbol(name))
         _add_capsule_destructor(module, destructor_symbol(name), runtime_symbol(name))
 
 

@@ -2,7 +2,8 @@
 
 A compiled function takes arrays; its Python caller may pass them in
 lists, tuples, dicts, dataclasses and named tuples, nested. :func:`flatten`
-splits such a value into its array leaves, in order, and a
+splits such a value into its array leaves (and function values, which
+compiled code takes as native addresses), in order, and a
 :class:`Structure` that says how to rebuild it: the containers' types,
 lengths, dict keys and field names, and the Python values (scalars,
 strings, None) that are not arrays, which the structure holds as
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import types
 from dataclasses import dataclass
 
 
@@ -88,29 +90,33 @@ def is_container(value) -> bool:
 
 
 def holds_arrays(value) -> bool:
-    """Whether a container holds an array (numpy or torch) anywhere inside."""
+    """Whether a container holds an array (numpy or torch) or a function value anywhere inside."""
     if isinstance(value, dict):
         return any(holds_arrays(v) for v in value.values())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return any(holds_arrays(getattr(value, f.name)) for f in dataclasses.fields(value))
     if isinstance(value, (list, tuple)):
         return any(holds_arrays(v) for v in value)
-    return _is_array(value)
+    return _is_argument_leaf(value)
 
 
-def _is_array(value) -> bool:
+def _is_argument_leaf(value) -> bool:
+    """Whether ``value`` is a leaf of an argument: an array, or a function passed as a value (a compiled function,
+    a Python function or lambda: a run-time function address, see :mod:`fxn.function_values`)."""
     # An array exists only once its library is imported.
     numpy, torch = sys.modules.get("numpy"), sys.modules.get("torch")
     return (numpy is not None and isinstance(value, (numpy.ndarray, numpy.generic))) or \
-        (torch is not None and isinstance(value, torch.Tensor))
+        (torch is not None and isinstance(value, torch.Tensor)) or \
+        isinstance(value, types.FunctionType) or getattr(type(value), "fxn_function_value", False)
 
 
 def flatten(value, is_leaf=None, sort_keys: bool = True, leaf_structure=None) -> tuple[list, Structure]:
-    """The leaves of ``value`` (arrays, or what ``is_leaf`` accepts), in order, and its structure (``constant``
-    for anything else); dict keys sorted, or in their order without ``sort_keys``. ``leaf_structure(leaf)``
-    gives each leaf's structure (default :data:`LEAF`; :data:`STRING` for a string result)."""
+    """The leaves of ``value`` (arrays and function values, or what ``is_leaf`` accepts), in order, and its
+    structure (``constant`` for anything else); dict keys sorted, or in their order without ``sort_keys``.
+    ``leaf_structure(leaf)`` gives each leaf's structure (default :data:`LEAF`; :data:`STRING` for a string
+    result)."""
     leaves: list = []
-    return leaves, _flatten(value, leaves, is_leaf or _is_array, sort_keys, leaf_structure or (lambda _: LEAF))
+    return leaves, _flatten(value, leaves, is_leaf or _is_argument_leaf, sort_keys, leaf_structure or (lambda _: LEAF))
 
 
 def _flatten(value, leaves: list, is_leaf, sort_keys: bool, leaf_structure) -> Structure:

@@ -68,6 +68,6 @@ def compute_dtype(dtype: np.dtype) -> np.dtype:
 
 def load_kernels() -> dict[str, Callable]:
     """Import every kernel module and return the table."""
-    from . import elementwise, image, nn, reduction, string, tensor  # noqa: F401
+    from . import elementwise, function, image, nn, reduction, string, tensor  # noqa: F401
 
     return KERNELS

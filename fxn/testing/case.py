@@ -55,6 +55,9 @@ class Case:
     #: Which present input the case is about (its dtype names the case): the last, or the data of an op whose
     #: last operands are indices (``fxn.dynamic_slice``).
     subject: int = -1
+    #: Whether its inputs hold addresses of this process (``fxn.call_indirect``'s callee): only code running in
+    #: this process can run it.
+    in_process: bool = False
 
     def __post_init__(self):
         # numpy gives 0-d results as scalars: inputs are arrays, whatever made them.

@@ -3,7 +3,8 @@
 The cases of each op are made by the module of its group
 (:mod:`~fxn.testing.elementwise_cases`, :mod:`~fxn.testing.tensor_cases`,
 :mod:`~fxn.testing.reduction_cases`, :mod:`~fxn.testing.nn_cases`,
-:mod:`~fxn.testing.image_cases`, :mod:`~fxn.testing.string_cases`), from a
+:mod:`~fxn.testing.image_cases`, :mod:`~fxn.testing.string_cases`,
+:mod:`~fxn.testing.function_cases`), from a
 random generator seeded by the run's seed and the op's name, so that an op's cases are the same whichever other
 ops run. A new op in :data:`fxn.dialects.OPS` needs an entry here:
 ``test/python/test_conformance.py`` fails for an op without cases, and for a
@@ -38,10 +39,12 @@ def all_ops() -> list[str]:
 @functools.cache
 def builders() -> dict:
     """Per op name, the function ``(rng, supported dtypes) -> {case name: Case}`` making its cases."""
-    from . import elementwise_cases, image_cases, nn_cases, reduction_cases, string_cases, tensor_cases
+    from . import (elementwise_cases, function_cases, image_cases, nn_cases, reduction_cases, string_cases,
+                   tensor_cases)
 
     table = {}
-    for group in (elementwise_cases, tensor_cases, reduction_cases, nn_cases, image_cases, string_cases):
+    for group in (elementwise_cases, tensor_cases, reduction_cases, nn_cases, image_cases, string_cases,
+                  function_cases):
         table.update(group.builders())
     return table
 

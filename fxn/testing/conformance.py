@@ -161,9 +161,17 @@ class Suite:
         self._programs: dict = {}
 
     def _select(self, cases: dict) -> dict:
-        """The cases whose element types (arguments and result) the target supports; :func:`quick_cases` if quick."""
+        """The cases whose element types (arguments and result) the target supports, without those only this
+        process can run unless the target's code runs here; :func:`quick_cases` if quick."""
+        if self.how != "in process":
+            cases = {name: case for name, case in cases.items() if not case.in_process}
         kept = supported_cases(cases, self.target.dtypes)
         return quick_cases(kept) if self.quick else kept
+
+    def runs_nothing_of(self, op: str) -> bool:
+        """Whether ``op`` has cases, but each only for code running in this process, which the target's is not."""
+        return not self.cases[op] and self.how != "in process" and all(
+            case.in_process for case in op_cases(op, self.seed, self.target.dtypes).values())
 
     def program(self, op: str) -> OpProgram:
         """``op``'s cases compiled for the target (once; a failure to compile is raised for every case)."""
@@ -238,7 +246,7 @@ def conformance_cases(target, ops=None, seed: int = 0, quick: bool = False) -> l
     if unknown:
         raise SuiteError(f"no op {', '.join(unknown)} (ops: {', '.join(chosen.cases)})")
     return [ConformanceCase(_spec(target), op, name, seed, quick)
-            for op in names for name in (chosen.cases[op] or [""])]
+            for op in names for name in (chosen.cases[op] or ([] if chosen.runs_nothing_of(op) else [""]))]
 
 
 def check_case(case: ConformanceCase) -> None:

@@ -531,6 +531,11 @@ def _constant(a, site, operands, attrs, result):
     return list(result.shape)
 
 
+@_rule("fxn.call_indirect")
+def _call_indirect(a, site, operands, attrs, result):
+    return []  # scalars in and out: nothing to assume
+
+
 @_rule("fxn.slice")
 def _slice(a, site, operands, attrs, result):
     for term, limit in zip(operands["input"], attrs.limits):

@@ -157,9 +157,9 @@ def _matches_reference(reference, name: str, case, results: list) -> None:
     check_result(case, actual, expected, str(case))
 
 
-#: Per module of fxn ops (elementwise, tensor, reduction, nn, image, string), its ops; each group becomes one library.
+#: Per module of fxn ops (elementwise, tensor, reduction, nn, image, string, function), its ops; each group becomes one library.
 GROUPS = {group: [op for op in all_ops() if OPS[op].__module__.rsplit(".", 1)[-1] == group]
-          for group in ("elementwise", "tensor", "reduction", "nn", "image", "string")}
+          for group in ("elementwise", "tensor", "reduction", "nn", "image", "string", "function")}
 
 
 @requires_clang

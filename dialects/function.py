@@ -1,0 +1,82 @@
+"""Ops on functions as values: a call through a function pointer.
+
+A function value is a native function address held in a 0-d ``i64``
+tensor: the *value entry* of a compiled function (``fxn_<f>__value``, see
+:mod:`fxn.entries`), which takes and returns plain C scalars. The op's
+``signature`` attribute is the callee's type as a builtin function type of
+element types (``(f32, f32) -> i1``): the call is only defined for an
+address of a function of exactly that C type.
+
+The parameters of a signature share one element type (the result may have
+another): the dialect declares its operands in IRDL, where the values of
+one variadic operand share one type.
+"""
+
+from fxn.mlir import ir
+
+from .base import AttrSpec, FxnOp, Operand, VariadicOperand
+from .types import TensorType, VerifyError, _element_type_name
+
+#: Element types a function value takes and returns (C scalars: f16 has no C type here).
+SIGNATURE_DTYPES = ("f32", "f64", "i8", "ui8", "i32", "i64", "i1")
+
+
+class SignatureAttr(AttrSpec):
+    """A function type of scalar element types with one result: ``signature = (f32, f32) -> f32``.
+
+    Builders take a ``(result dtype, [parameter dtypes])`` pair.
+    """
+
+    def to_mlir(self, value):
+        from .types import _mlir_element_type
+
+        result, params = value
+        return ir.TypeAttr.get(ir.FunctionType.get([_mlir_element_type(p) for p in params],
+                                                   [_mlir_element_type(result)]))
+
+    def decode(self, name, attr):
+        if not isinstance(attr, ir.TypeAttr) or not isinstance(attr.value, ir.FunctionType):
+            raise VerifyError(f"attribute '{name}' must be a function type; got {attr}")
+        function_type = ir.FunctionType(attr.value)
+        if len(function_type.results) != 1:
+            raise VerifyError(f"attribute '{name}' must have exactly one result; got {function_type}")
+        dtypes = [_element_type_name(t) for t in [*function_type.inputs, *function_type.results]]
+        if any(d not in SIGNATURE_DTYPES for d in dtypes):
+            raise VerifyError(f"attribute '{name}' takes and returns scalars of {', '.join(SIGNATURE_DTYPES)}; "
+                              f"got {function_type}")
+        if len(set(dtypes[:-1])) > 1:
+            raise VerifyError(f"attribute '{name}' must have parameters of one element type; got {function_type}")
+        return dtypes[-1], tuple(dtypes[:-1])
+
+
+class CallIndirectOp(FxnOp, name="call_indirect"):
+    """A call of the function whose address ``callee`` holds, with the scalars of ``args``.
+
+    ``callee`` is a 0-d ``i64``: the address of a native function of C type
+    ``signature`` (its ``i1`` result returned as a byte that is 0 or 1, as
+    a value entry returns it). Each of ``args`` is a 0-d tensor of its
+    parameter's element type; the result is the function's return value as
+    a 0-d tensor. The callee must be pure (compiled fxn functions are): the
+    op is, so equal calls may be merged and unused ones removed. An address
+    that is not a function of that type is undefined behaviour, as in C.
+
+    ``%r = "fxn.call_indirect"(%f, %x) {signature = (f32) -> f32} : (tensor<i64>, tensor<f32>) -> tensor<f32>``
+
+    (The parameters share one element type: see the module docstring.)
+    """
+
+    callee: Operand
+    args: VariadicOperand
+    signature = SignatureAttr()
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        result, params = attrs.signature
+        if args.callee != TensorType("i64", ()):
+            raise VerifyError(f"operand 'callee' must be a function address, tensor<i64>; got {args.callee}")
+        if len(args.args) != len(params):
+            raise VerifyError(f"signature takes {len(params)} argument(s); got {len(args.args)}")
+        for index, (given, wanted) in enumerate(zip(args.args, params)):
+            if given != TensorType(wanted, ()):
+                raise VerifyError(f"argument #{index} must be tensor<{wanted}> as the signature says; got {given}")
+        return TensorType(result, ())

@@ -1,0 +1,337 @@
+"""First-class function types (Numba's function subtyping): functions passed to compiled functions as native
+addresses, called through ``fxn.call_indirect``, compiled once per signature whatever functions are passed."""
+
+import ctypes
+import typing
+
+import numpy as np
+import pytest
+
+import fxn
+from frontend_harness import line_of
+from fxn.frontend.function_types import FunctionType, Signature, why_not_convertible
+
+F32 = fxn.FunctionType(fxn.f32(fxn.f32))
+
+
+@fxn.compile
+def foo(x: float) -> float:
+    return x + 1.0
+
+
+@fxn.compile
+def foo2(x: float) -> float:
+    return x * 2.0
+
+
+@fxn.compile(dtype=fxn.f64)
+def third(x: float) -> float:
+    return x / 3.0
+
+
+def f32(value: float) -> float:
+    """``value`` rounded to f32, as the compiled code computes."""
+    return float(np.float32(value))
+
+
+# ----------------------------------------------------------------------------- types
+
+
+def test_an_element_type_called_with_element_types_is_a_signature():
+    assert fxn.f32(fxn.f32) == Signature("f32", ("f32",))
+    assert fxn.bool_(fxn.f64, fxn.f64) == Signature("i1", ("f64", "f64"))
+    assert repr(fxn.FunctionType(fxn.i32(fxn.i32, fxn.i32))) == "fxn.FunctionType(fxn.i32(fxn.i32, fxn.i32))"
+    assert str(fxn.f64(fxn.f32)) == "f64(f32)"
+
+
+def test_signatures_are_checked_when_written():
+    with pytest.raises(TypeError, match=r"fxn.f32\(...\) takes element types \(fxn.f32, ...\); got <class 'float'>"):
+        fxn.f32(float)
+    with pytest.raises(TypeError, match="a function type takes and returns scalars of .*; got f16"):
+        fxn.f16(fxn.f16)
+    with pytest.raises(TypeError, match=r"parameters share one element type .*; got f32\(f64, i32\)"):
+        fxn.f32(fxn.f64, fxn.i32)
+    with pytest.raises(TypeError, match="fxn.FunctionType takes a signature"):
+        fxn.FunctionType(fxn.f32)
+
+
+@pytest.mark.parametrize("given, expected, why", [
+    (fxn.f32(fxn.f32), fxn.f32(fxn.f32), None),
+    (fxn.f32(fxn.f32), fxn.f64(fxn.f32), None),  # the result converts safely: covariant
+    (fxn.f32(fxn.f64), fxn.f32(fxn.f32), None),  # the expected argument converts to the function's: contravariant
+    (fxn.f64(fxn.f64), fxn.f32(fxn.f32), "it returns f64, which does not convert safely to f32"),
+    (fxn.f32(fxn.f32), fxn.f32(fxn.f64), "its argument #0 is f32, to which f64 does not convert safely"),
+    (fxn.f32(fxn.f32, fxn.f32), fxn.f32(fxn.f32), "it takes 2 argument(s), not 1"),
+])
+def test_arguments_are_contravariant_and_results_covariant(given, expected, why):
+    assert why_not_convertible(given, expected) == why
+
+
+# ----------------------------------------------------------------------------- the design document's ideal case
+
+
+@fxn.compile
+def bar(fs: tuple[F32, F32], x: float) -> float:
+    r = x
+    for f in fs:
+        r = f(r)
+    return r
+
+
+@fxn.compile
+def bar_unannotated(fs, x):
+    r = x
+    for f in fs:
+        r = f(r)
+    return r
+
+
+@pytest.mark.parametrize("function", [bar, bar_unannotated], ids=["annotated", "unannotated"])
+def test_reordered_functions_reuse_one_trace(function):
+    assert function((foo, foo2), 3.5) == 9.0
+    assert function((foo2, foo), 3.5) == 8.0
+    assert function((foo2, foo2), 3.5) == 14.0
+    assert function.tracing_count == 1
+
+
+def test_the_higher_order_function_calls_through_a_pointer():
+    text = str(bar.get_concrete_function((foo, foo2), 1.0).lowered.optimized)
+    assert text.count('"fxn.call_indirect"') == 2
+    assert "{signature = (f32) -> f32} : (tensor<i64>, tensor<f32>) -> tensor<f32>" in text
+
+
+def test_lists_and_zip_of_functions():
+    @fxn.compile
+    def paired(fs, gs, x):
+        r = x
+        for f, g in zip(fs, gs):
+            r = f(g(r))
+        return r
+
+    assert paired([foo, foo2], [foo2, foo], 1.0) == 8.0  # foo2(foo(foo(foo2(1))))
+    assert paired([foo2, foo2], [foo, foo], 1.0) == 10.0
+    assert paired.tracing_count == 1
+
+
+def test_python_functions_and_lambdas_are_compiled_on_the_fly():
+    def minus_half(x: float) -> float:
+        return x - 0.5
+
+    assert bar((minus_half, lambda v: v * v), 3.0) == 6.25
+    assert bar((lambda v: v / 3.0, foo), 1.0) == f32(f32(1.0 / 3.0) + 1.0)
+    assert bar.tracing_count == 1  # declared: one signature, whatever is passed
+
+
+def test_an_unannotated_parameter_takes_the_signature_of_its_first_call():
+    @fxn.compile
+    def twice(f, x: float):
+        return f(f(x))
+
+    assert twice(lambda v: v * 3.0, 1.5) == 13.5
+    assert twice(lambda v: v - 1.0, 1.5) == -0.5
+    assert twice.tracing_count == 1  # neither lambda declares a type: the call site's decides
+
+
+def test_calling_another_compiled_function_inlines_it():
+    @fxn.compile
+    def direct(x: float) -> float:
+        return foo(foo2(x)) + third(x)
+
+    assert direct(3.0) == 8.0  # 7 (f32) + 1 (f64): PyTorch promotion, an f64 result
+    text = str(direct.concrete_functions[0].lowered.optimized)
+    assert "call_indirect" not in text and '"fxn.cast"' in text  # third computes in f64, its own type
+
+
+# ----------------------------------------------------------------------------- conversion and subtyping
+
+
+@fxn.compile
+def apply(f: F32, x: float) -> float:
+    return f(x)
+
+
+@fxn.compile
+def apply_wide(f: fxn.FunctionType(fxn.f64(fxn.f32)), x: float):
+    return f(x)
+
+
+def test_a_function_of_a_narrower_result_converts_through_an_adapter():
+    assert apply_wide(foo, 2.25) == 3.25
+    assert isinstance(apply_wide(foo, 2.25), float)
+
+
+def test_a_function_whose_result_does_not_convert_is_a_type_error_naming_the_argument():
+    with pytest.raises(TypeError, match=r"argument 'f' expects a function of type f32\(f32\); third has type "
+                                        r"f64\(f64\): it returns f64, which does not convert safely to f32"):
+        apply(third, 1.0)
+
+
+def test_a_non_function_is_a_type_error_naming_the_argument():
+    with pytest.raises(TypeError, match=r"argument 'f' expects a function of type f32\(f32\); got int"):
+        apply(3, 1.0)
+
+
+def test_a_function_returning_no_number_is_a_type_error():
+    with pytest.raises(TypeError, match="argument 'f' expects a function of type f32"):
+        apply(lambda v: (v, v), 1.0)
+
+
+# ----------------------------------------------------------------------------- the op's reference semantics
+
+
+def test_the_interpreter_calls_the_address():
+    callback = ctypes.CFUNCTYPE(ctypes.c_float, ctypes.c_float)(lambda v: v * 10.0)
+    address = ctypes.cast(callback, ctypes.c_void_p).value
+    module = """
+    func.func @apply(%f: tensor<i64>, %x: tensor<f32>) -> tensor<f32> {
+      %0 = "fxn.call_indirect"(%f, %x) {signature = (f32) -> f32} : (tensor<i64>, tensor<f32>) -> tensor<f32>
+      return %0 : tensor<f32>
+    }
+    """
+    result = fxn.interpret(module, np.asarray(address, np.int64), np.asarray(1.5, np.float32))
+    assert result == np.float32(15.0) and result.dtype == np.float32
+
+
+# ----------------------------------------------------------------------------- returning functions
+
+
+def test_a_returned_function_comes_back_as_the_function_passed():
+    @fxn.compile
+    def second(fs: tuple[F32, F32]):
+        return fs[1]
+
+    assert second((foo, foo2)) is foo2
+    assert second((foo2, foo)) is foo
+    halve = lambda v: v / 2.0  # noqa: E731
+    assert second((foo, halve)) is halve
+    assert second.tracing_count == 1
+
+
+def test_a_function_and_a_number_returned_together():
+    @fxn.compile
+    def applied(f: F32, x: float):
+        return f(x), f
+
+    assert applied(foo, 1.5) == (2.5, foo)
+
+
+def test_returning_a_function_of_unknown_type_is_an_error():
+    @fxn.compile
+    def identity(f):
+        return f
+
+    with pytest.raises(fxn.frontend.UnsupportedOperation, match="a returned function argument must have a known type"):
+        identity(lambda v: v)
+
+
+def test_a_scalar_i64_result_is_a_python_int():
+    @fxn.compile(dtype={int: fxn.i64})
+    def increment(n: int) -> int:
+        return n + 1
+
+    assert increment(2**40) == 2**40 + 1
+
+
+# ----------------------------------------------------------------------------- declared in other ways
+
+
+class Pipeline(typing.NamedTuple):
+    first: F32
+    then: F32
+
+
+def test_a_named_tuple_of_functions_is_a_declared_container():
+    @fxn.compile
+    def run(p: Pipeline, x: float) -> float:
+        return p.then(p.first(x))
+
+    assert run(Pipeline(foo, foo2), 1.0) == 4.0
+    assert run(Pipeline(foo2, foo), 1.0) == 3.0
+    assert run.tracing_count == 1
+
+
+def test_input_signature_declares_a_function_type():
+    def twice(f, x):
+        return f(f(x))
+
+    compiled = fxn.compile(twice, input_signature=[F32, fxn.TensorSpec((), fxn.f32)])
+    assert compiled(foo2, 1.5) == 6.0
+    assert compiled(foo, 1.5) == 3.5
+    assert compiled.tracing_count == 1
+    with pytest.raises(TypeError, match=r"argument 'f' expects a function of type f32\(f32\); got float"):
+        compiled(1.0, 1.5)
+
+
+def test_an_integer_predicate():
+    @fxn.compile
+    def count_if(p: fxn.FunctionType(fxn.bool_(fxn.i32)), a: int, b: int) -> int:
+        return 1 * p(a) + 1 * p(b)  # (bool + bool is a logical or in torch, which fxn refuses: count as ints)
+
+    assert count_if(lambda n: n % 2 == 0, 4, 7) == 1
+    assert count_if(lambda n: n > 0, 4, 7) == 2
+    assert count_if.tracing_count == 1
+
+
+def test_an_unannotated_parameter_keys_on_the_signature_not_the_function():
+    @fxn.compile
+    def chain(fs, x):
+        r = x
+        for f in fs:
+            r = f(r)
+        return r
+
+    assert chain((foo, foo2), 1.0) == 4.0
+    assert chain((foo2, foo2), 1.0) == 4.0
+    assert chain.tracing_count == 1
+    assert chain((third, third), 1.0) == np.float64(1.0) / 9.0  # f64(f64): another signature, another trace
+    assert chain.tracing_count == 2
+
+
+def test_calling_a_function_value_with_the_wrong_arguments_is_a_type_error():
+    @fxn.compile
+    def wrong(f: F32, x: float) -> float:
+        return f(x, x)
+
+    line = line_of(wrong.fn, "return f(x, x)")
+    with pytest.raises(TypeError, match=rf"test_function_types.py:{line}: function argument 'f' of type f32\(f32\) "
+                                        r"takes 1 argument\(s\); got 2"):
+        wrong(foo, 1.0)
+
+    @fxn.compile
+    def narrowing(f: F32, x: fxn.Tensor[fxn.f64]) -> float:
+        return f(x)
+
+    with pytest.raises(TypeError, match="argument #0 of 'f' is f64, which does not convert safely to f32"):
+        narrowing(foo, np.float64(1.0))
+
+
+def test_a_lambda_passed_once_is_not_kept_alive():
+    import gc
+    import weakref
+
+    add_two = lambda v: v + 2.0  # noqa: E731
+    reference = weakref.ref(add_two)
+    assert apply(add_two, 1.0) == 3.0
+    del add_two
+    gc.collect()
+    assert reference() is None
+
+
+def test_reduce_retracing_keeps_function_types():
+    @fxn.compile(reduce_retracing=True)
+    def scaled(f, x: float):
+        return f(2.0) * x
+
+    assert scaled(foo, 2.0) == 6.0
+    assert scaled(foo2, 2.0) == 8.0
+    assert scaled.tracing_count == 1
+
+
+def test_arrays_beside_function_values_are_refused_with_the_reason():
+    @fxn.compile
+    def scaled(f: F32, xs):
+        return f(2.0) * xs
+
+    with pytest.raises(fxn.frontend.UnsupportedOperation, match="arithmetic on numbers and calls of them; here it "
+                                                                 "takes arrays or uses NumPy or torch"):
+        scaled(foo, np.ones(3, np.float32))
