@@ -34,11 +34,10 @@ scalar loops (``scf.while``) that stop at the first byte that decides.
 
 from __future__ import annotations
 
-import numpy as np
-
 from fxn.dialects.elements import numpy_to_elements
 from fxn.dialects.format_spec import ALTERNATE_PREFIX, INTEGER_RADIX, parse
 from fxn.dialects.types import STRING
+from fxn.lazy import numpy as np
 from fxn.mlir import arith, ir, linalg, scf, tensor
 
 from . import lowering
