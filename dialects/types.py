@@ -12,8 +12,8 @@ the bindings when they first run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-TYPE_CHECKING = False  # (typing.TYPE_CHECKING without importing typing, which a cached call need not load)
 
+TYPE_CHECKING = False  # (typing.TYPE_CHECKING without importing typing, which a cached call need not load)
 if TYPE_CHECKING:
     import numpy as np
 

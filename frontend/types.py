@@ -25,11 +25,11 @@ import contextlib
 import contextvars
 import inspect
 from dataclasses import dataclass
-TYPE_CHECKING = False  # (typing.TYPE_CHECKING without importing typing, which a cached call need not load)
 
 from fxn.dialects import TensorType
 from fxn.dialects.types import STRING, VerifyError, dtype_of_numpy, numpy_dtypes
 
+TYPE_CHECKING = False  # (typing.TYPE_CHECKING without importing typing, which a cached call need not load)
 if TYPE_CHECKING:
     import numpy as np
 
