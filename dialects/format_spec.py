@@ -15,11 +15,18 @@ naming the part):
   formats it as the int 0 or 1, as Python's ``bool`` does;
 - strings (``str``): type ``s`` (or none), fill, alignment ``< > ^``, the
   ``0`` flag, a width and a precision (at most that many code points; widths
-  count code points too).
+  count code points too);
+- floats (``f32``, ``f64``; the value as a double, as Python holds it):
+  types ``f`` ``F`` (fixed point) and ``e`` ``E`` (scientific), a precision
+  up to :data:`MAX_FLOAT_PRECISION` (default 6), fill, alignment, sign,
+  ``z``, ``#`` and ``0``; digits correctly rounded (half to even on the
+  exact binary value), as CPython's. Fixed point needs ``|x| * 10**precision
+  < 2**64`` (a run-time ``ValueError`` beyond).
 
-Not yet: grouping (``,`` ``_``), a precision, ``n``, ``c``, and float
-types of integers (``f`` ``e`` ``g`` ``%``). This module imports neither
-MLIR nor numpy.
+Not yet: grouping (``,`` ``_``), a precision of integers, ``n``, ``c``,
+float types of integers, and of floats ``g``, ``%`` and no type at all
+(``str(x)``: Python's shortest repr). This module imports neither MLIR nor
+numpy.
 """
 
 from __future__ import annotations
@@ -32,6 +39,12 @@ from .types import INT_DTYPES, VerifyError
 INTEGER_RADIX = {"": 10, "d": 10, "x": 16, "X": 16, "o": 8, "b": 2}
 #: The widest field fxn pads to (a width in code points).
 MAX_WIDTH = (1 << 31) - 1
+#: The float presentation types fxn formats: fixed point and scientific, each in lower and upper case.
+FLOAT_TYPES = ("f", "F", "e", "E")
+#: The float element types fxn formats.
+FLOAT_DTYPES = ("f32", "f64")
+#: The largest precision of a float's spec (so that the digits fit 64 bits), and the precision without one.
+MAX_FLOAT_PRECISION, DEFAULT_FLOAT_PRECISION = 18, 6
 #: The prefix ``#`` adds, per integer type.
 ALTERNATE_PREFIX = {"x": "0x", "X": "0X", "o": "0o", "b": "0b"}
 
@@ -61,8 +74,11 @@ class FormatSpec:
             return
         if dtype == "i1" and spec == "":
             return
+        if dtype in FLOAT_DTYPES:
+            self._check_float(spec)
+            return
         if dtype not in INT_DTYPES + ("i1",):
-            raise VerifyError(f"cannot format {dtype} values yet (supported: integers and i1)")
+            raise VerifyError(f"cannot format {dtype} values yet (supported: integers, i1, f32 and f64)")
         if self.type not in INTEGER_RADIX:
             raise VerifyError(f"format spec '{spec}': type '{self.type}' of an integer is not supported "
                               f"(supported: {', '.join(t for t in INTEGER_RADIX if t)} or none)")
@@ -86,6 +102,19 @@ class FormatSpec:
                 raise VerifyError(f"format spec '{spec}': {what} in string format specifier")
         if self.grouping:
             raise VerifyError(f"format spec '{spec}': cannot specify '{self.grouping}' with 's'")
+
+    def _check_float(self, spec: str) -> None:
+        if self.type == "":
+            raise VerifyError(f"format spec '{spec}': fxn formats a run-time float with a type, not as Python's "
+                              "shortest repr (str(x), f'{x}'): give a precision and a type, e.g. '.6f' or '.6e'")
+        if self.type not in FLOAT_TYPES:
+            raise VerifyError(f"format spec '{spec}': type '{self.type}' of a float is not supported (supported: "
+                              f"{', '.join(FLOAT_TYPES)})")
+        if self.precision is not None and self.precision > MAX_FLOAT_PRECISION:
+            raise VerifyError(f"format spec '{spec}': precision {self.precision} of a float is above fxn's limit "
+                              f"{MAX_FLOAT_PRECISION}")
+        if self.grouping:
+            raise VerifyError(f"format spec '{spec}': grouping with '{self.grouping}' is not supported")
 
     def padding(self, default_align: str) -> tuple[str, str]:
         """The fill character and alignment of a value whose type aligns ``default_align`` without a spec (numbers

@@ -106,7 +106,7 @@ class StrContainsOp(FxnOp, name="str_contains"):
 def _check_i64(**operands: TensorType) -> None:
     for name, operand in operands.items():
         if operand != TensorType("i64", ()):
-            raise VerifyError(f"operand '{name}' must be a 0-d i64 (a code-point index); got {operand}")
+            raise VerifyError(f"operand '{name}' must be a 0-d i64 (an index or a count); got {operand}")
 
 
 class StrSliceOp(FxnOp, name="str_slice"):
@@ -130,7 +130,8 @@ class StrSliceOp(FxnOp, name="str_slice"):
 
 class StrAtOp(FxnOp, name="str_at"):
     """Python's ``input[index]``: the code point at ``index`` (a 0-d i64, counting from the end where negative), as
-    a string of one code point. An index outside the string is an ``IndexError`` at run time.
+    a string of one code point. An index outside the string is CPython's ``IndexError: string index out of range`` at
+    run time.
 
     ``%r = "fxn.str_at"(%s, %i) : (tensor<?xui8>, tensor<i64>) -> tensor<?xui8>``
     """
@@ -201,18 +202,160 @@ class StrToIntOp(FxnOp, name="str_to_int"):
         return TensorType(attrs.dtype, ())
 
 
+#: The float types ``fxn.str_to_float`` parses into.
+PARSED_FLOAT_DTYPES = ("f32", "f64")
+
+
+class StrToFloatOp(FxnOp, name="str_to_float"):
+    """Python's ``float(input)`` of a string, as a float of element type ``dtype`` (``f32`` or ``f64``).
+
+    The text is optional ASCII whitespace, an optional sign, then either
+    ``inf``, ``infinity`` or ``nan`` in any case, or a decimal number: digits
+    with an optional ``.`` and fraction (at least one digit in all, ``5.``
+    and ``.5`` included) and an optional exponent (``e`` or ``E``, a sign,
+    digits), digits with single underscores between them (``1_000.0_1``),
+    then optional ASCII whitespace. Any other text is a ``ValueError`` at
+    run time (``could not convert string to float``). The number is
+    CPython's double, correctly rounded (half to even, overflow to
+    infinity, underflow to subnormals and zero), then rounded to ``dtype``
+    (an f32 is ``numpy.float32(float(text))``). CPython also takes
+    non-ASCII digits and whitespace: this op refuses them.
+
+    ``%x = "fxn.str_to_float"(%s) {dtype = "f32"} : (tensor<?xui8>) -> tensor<f32>``
+    """
+
+    input: Operand
+    dtype = EnumAttr(*PARSED_FLOAT_DTYPES)
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        _check_strings(input=args.input)
+        return TensorType(attrs.dtype, ())
+
+
+class StrCaseOp(FxnOp, name="str_case"):
+    """Python's ``input.upper()`` (``mode = "upper"``) or ``input.lower()`` (``"lower"``): each code point replaced by
+    its full case mapping in the Unicode database of the Python that compiles (the one ``chr(c).upper()`` gives,
+    which may be several code points: ``ß`` is ``SS``), every script included.
+
+    One difference from CPython: ``lower()`` maps ``Σ`` to ``σ`` everywhere, where CPython gives the final form
+    ``ς`` at the end of a word (a context rule: per code point, as here, ``"Σ".lower()`` is ``σ`` in CPython too).
+
+    ``%r = "fxn.str_case"(%s) {mode = "upper"} : (tensor<?xui8>) -> tensor<?xui8>``
+    """
+
+    input: Operand
+    mode = EnumAttr("upper", "lower")
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        _check_strings(input=args.input)
+        return STRING
+
+
+class StrStripOp(FxnOp, name="str_strip"):
+    """Python's ``input.strip(chars)`` (``side = "both"``), ``lstrip`` (``"left"``) or ``rstrip`` (``"right"``):
+    ``input`` without its longest prefix, suffix or both of code points that occur in ``chars``. (``strip()``
+    without an argument is ``chars`` = every code point ``str.isspace`` is true of.)
+
+    ``%r = "fxn.str_strip"(%s, %chars) {side = "both"} : (tensor<?xui8>, tensor<?xui8>) -> tensor<?xui8>``
+    """
+
+    input: Operand
+    chars: Operand
+    side = EnumAttr("both", "left", "right")
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        _check_strings(input=args.input, chars=args.chars)
+        return STRING
+
+
+class StrReplaceOp(FxnOp, name="str_replace"):
+    """Python's ``input.replace(old, new, count)``: the first ``count`` (a 0-d i64; negative: all) occurrences of
+    ``old`` in ``input``, found left to right without overlapping, replaced by ``new``. An empty ``old`` occurs
+    before each code point and at the end (``"ab".replace("", "-")`` is ``-a-b-``).
+
+    ``%r = "fxn.str_replace"(%s, %old, %new, %count) : (tensor<?xui8>, tensor<?xui8>, tensor<?xui8>, tensor<i64>)
+    -> tensor<?xui8>``
+    """
+
+    input: Operand
+    old: Operand
+    new: Operand
+    count: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        _check_strings(input=args.input, old=args.old, new=args.new)
+        _check_i64(count=args.count)
+        return STRING
+
+
+class StrSplitCountOp(FxnOp, name="str_split_count"):
+    """Python's ``len(input.split(sep, maxsplit))``: one more than the occurrences of ``sep`` found left to right
+    without overlapping, at most ``maxsplit`` of them (a 0-d i64; negative: all); an i64. An empty ``sep`` is
+    CPython's ``ValueError: empty separator`` at run time.
+
+    ``%n = "fxn.str_split_count"(%s, %sep, %maxsplit) : (tensor<?xui8>, tensor<?xui8>, tensor<i64>) -> tensor<i64>``
+    """
+
+    input: Operand
+    sep: Operand
+    maxsplit: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        _check_strings(input=args.input, sep=args.sep)
+        _check_i64(maxsplit=args.maxsplit)
+        return TensorType("i64", ())
+
+
+class StrSplitPartOp(FxnOp, name="str_split_part"):
+    """Python's ``input.split(sep, maxsplit)[index]``: the part ``index`` (a 0-d i64, counting from the end where
+    negative) of ``input`` split at the occurrences of ``sep`` as ``fxn.str_split_count`` finds them. An index
+    outside the parts is CPython's ``IndexError: list index out of range``, an empty ``sep`` its ``ValueError:
+    empty separator``, at run time.
+
+    ``%r = "fxn.str_split_part"(%s, %sep, %maxsplit, %i) : (tensor<?xui8>, tensor<?xui8>, tensor<i64>, tensor<i64>)
+    -> tensor<?xui8>``
+    """
+
+    input: Operand
+    sep: Operand
+    maxsplit: Operand
+    index: Operand
+
+    @classmethod
+    def infer_type(cls, args, attrs):
+        _check_strings(input=args.input, sep=args.sep)
+        _check_i64(maxsplit=args.maxsplit, index=args.index)
+        return STRING
+
+
 class FormatOp(FxnOp, name="format"):
     """Python's ``format(input, spec)`` of a 0-d number or a string: ``f"{x:spec}"``, ``str(x)`` (``spec = ""``).
 
     ``input`` is an integer (``i8 ui8 i32 i64``), an ``i1`` (a bool: an
     empty spec gives ``True`` or ``False``, any other formats 0 or 1, as
-    Python's ``bool`` does) or a string (padded to a width, cut to a
-    precision, both in code points). ``spec`` is Python's format spec, in
-    the subset :mod:`fxn.dialects.format_spec` lists (integers: types ``d x
-    X o b``, fill, align, sign, ``#``, ``0``, width; strings: fill, align,
-    ``0``, width, precision); the result is CPython's, byte for byte.
+    Python's ``bool`` does), a float (``f32 f64``: the value as the double
+    Python holds, an f32 widened exactly) or a string (padded to a width,
+    cut to a precision, both in code points). ``spec`` is Python's format
+    spec, in the subset :mod:`fxn.dialects.format_spec` lists (integers:
+    types ``d x X o b``, fill, align, sign, ``#``, ``0``, width; floats:
+    types ``f F e E`` with a precision up to 18 (default 6), fill, align,
+    sign, ``z``, ``#``, ``0``, width; strings: fill, align, ``0``, width,
+    precision); the result is CPython's, byte for byte, digits correctly
+    rounded (half to even on the exact binary value).
+
+    Limits: a float needs a type (its shortest repr, ``str(x)`` or
+    ``f"{x}"``, is refused when the op is built: use ``.Nf`` or ``.Ne``);
+    fixed point (``f F``) needs ``|x| * 10**precision < 2**64`` (``.2f``
+    of ``|x|`` up to about ``1.8e17``), beyond which the op is a
+    ``ValueError`` at run time. Scientific (``e E``) takes every float.
 
     ``%s = "fxn.format"(%x) {spec = "08x"} : (tensor<i32>) -> tensor<?xui8>``
+    ``%s = "fxn.format"(%y) {spec = "+.3e"} : (tensor<f32>) -> tensor<?xui8>``
     """
 
     input: Operand

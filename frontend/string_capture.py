@@ -28,7 +28,17 @@ do what Python does for the others:
 - ``str(x)`` and ``format(x, spec)`` of a string or number, as the f-string's;
 - ``int(s)`` is ``fxn.str_to_int`` into fxn's ``int`` (text that is no
   integer, or one beyond its range, is a ``ValueError`` when the compiled
-  code runs); ``float(s)`` is refused (not yet).
+  code runs); ``float(s)`` is ``fxn.str_to_float`` into fxn's ``float``;
+- ``s.upper()``/``s.lower()`` are ``fxn.str_case``; ``s.strip(chars)``,
+  ``lstrip``, ``rstrip`` are ``fxn.str_strip`` (no ``chars``: every
+  Unicode whitespace); ``s.replace(old, new, count)`` is
+  ``fxn.str_replace``;
+- ``s.split(sep, maxsplit)`` is a :class:`SplitParts`, which ``len()``
+  (``fxn.str_split_count``), an item (``fxn.str_split_part``) and
+  ``joiner.join()`` (``fxn.str_replace``) take apart; ``joiner.join(parts)``
+  of a list or tuple is ``fxn.str_concat`` with the joiner between (every
+  call of a method ``join`` is rewritten, and is the receiver's own unless
+  run-time strings are involved).
 
 What a String cannot do (another method, a branch on it, indexing,
 ``!r``) raises a :class:`~.errors.UnsupportedOperation` naming the user's
@@ -44,10 +54,14 @@ import builtins
 import copy
 import sys
 
-from fxn.dialects.string import (PARSED_INT_DTYPES, FormatOp, StrAtOp, StrCompareOp, StrConcatOp, StrConstantOp,
-                                 StrContainsOp, StrEndsWithOp, StrLenOp, StrSliceOp, StrStartsWithOp, StrToIntOp)
+from fxn.dialects.elementwise import SubOp
+from fxn.dialects.string import (PARSED_FLOAT_DTYPES, PARSED_INT_DTYPES, FormatOp, StrAtOp, StrCaseOp, StrCompareOp,
+                                 StrConcatOp, StrConstantOp, StrContainsOp, StrEndsWithOp, StrLenOp, StrReplaceOp,
+                                 StrSliceOp, StrSplitCountOp, StrSplitPartOp, StrStartsWithOp, StrStripOp,
+                                 StrToFloatOp, StrToIntOp)
 from fxn.dialects.types import VerifyError
 
+from . import emit
 from .errors import UnsupportedOperation
 from .liveness import assigned
 from .source import Position, _internal_folders, code_position, describe, function_node
@@ -145,6 +159,51 @@ class String:
         with user_location():
             return _number(op.build(self.value, string_value(text)))
 
+    def upper(self):
+        return self._case("upper")
+
+    def lower(self):
+        return self._case("lower")
+
+    def _case(self, mode: str):
+        with user_location():
+            return String(StrCaseOp.build(self.value, mode=mode))
+
+    def strip(self, chars=None):
+        return self._strip("both", chars)
+
+    def lstrip(self, chars=None):
+        return self._strip("left", chars)
+
+    def rstrip(self, chars=None):
+        return self._strip("right", chars)
+
+    def _strip(self, side: str, chars):
+        if chars is not None and not isinstance(chars, (String, str)):
+            raise StringError(f"strip arg must be None or str, not {_type_name(chars)}")
+        with user_location():
+            return String(StrStripOp.build(self.value, string_value(WHITESPACE if chars is None else chars),
+                                           side=side))
+
+    def replace(self, old, new, count=-1):
+        if not isinstance(old, (String, str)) or not isinstance(new, (String, str)):
+            raise StringError(f"str.replace() takes two str, not {_type_name(old)} and {_type_name(new)}")
+        with user_location():
+            return String(StrReplaceOp.build(self.value, string_value(old), string_value(new),
+                                             _index_value(count, None)))
+
+    def split(self, sep=None, maxsplit=-1):
+        if sep is None:
+            raise StringError("str.split() of a run-time str without a separator (at runs of whitespace) is not "
+                              "supported yet: give one")
+        if not isinstance(sep, (String, str)):
+            raise StringError(f"must be str or None, not {_type_name(sep)}")
+        with user_location():
+            return SplitParts(self.value, string_value(sep), _index_value(maxsplit, None))
+
+    def join(self, parts):
+        return join(self, parts)
+
     def __mul__(self, other):
         raise StringError("repeating a run-time str ('*') is not supported yet")
 
@@ -160,6 +219,40 @@ class String:
 
 
 _I64_MAX = (1 << 63) - 1
+#: What ``str.strip()`` strips without an argument: every code point ``str.isspace`` is true of.
+WHITESPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+
+
+class SplitParts:
+    """``s.split(sep, maxsplit)`` of a run-time str: a list of strs whose length is known only at run time, so it
+    is taken apart where it is used: ``len()`` of it (``fxn.str_split_count``), an item of it
+    (``fxn.str_split_part``), ``joiner.join()`` of it (``fxn.str_replace`` of the separators, as many as there are
+    parts less one). Anything else (iterating, returning it) is refused."""
+
+    __slots__ = ("string", "sep", "maxsplit")
+
+    def __init__(self, string, sep, maxsplit):
+        self.string, self.sep, self.maxsplit = string, sep, maxsplit
+
+    def count(self):
+        """The number of parts as a 0-d i64."""
+        return StrSplitCountOp.build(self.string, self.sep, self.maxsplit)
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            raise StringError("a slice of a run-time str.split() is not supported yet (an item, len() or join())")
+        with user_location():
+            return String(StrSplitPartOp.build(self.string, self.sep, self.maxsplit, _index_value(key, None)))
+
+    def __iter__(self):
+        raise StringError("iterating over a run-time str.split() is not supported yet: its number of parts is "
+                          "known only at run time (take an item, len() or join() of it)")
+
+    def __len__(self):
+        raise StringError("len() of a run-time str.split() where fxn did not rewrite it (in a helper function)")
+
+    def __getattr__(self, name):
+        raise StringError(f"a run-time str.split() takes an item, len() or join() (not .{name})")
 
 
 def _index_value(key, default):
@@ -260,11 +353,47 @@ def join_pieces(*pieces):
 
 
 def length(value):
-    """``len(value)``: ``fxn.str_len`` of a String, else Python's."""
+    """``len(value)``: ``fxn.str_len`` of a String, ``fxn.str_split_count`` of its split, else Python's."""
     if isinstance(value, String):
         with user_location():
             return _number(StrLenOp.build(value.value))
+    if isinstance(value, SplitParts):
+        with user_location():
+            return _number(value.count())
     return builtins.len(value)
+
+
+def join(joiner, parts):
+    """``joiner.join(parts)`` where the joiner or a part is run-time: a split's separators replaced by the joiner,
+    or the parts (a list or tuple of Strings and strs when fxn compiles) concatenated with the joiner between."""
+    if not isinstance(joiner, (String, str)):
+        raise StringError(f"join() of a {_type_name(joiner)}")
+    if isinstance(parts, SplitParts):
+        with user_location():
+            separators = SubOp.build(parts.count(), emit.scalar(1, "i64"))
+            return String(StrReplaceOp.build(parts.string, parts.sep, string_value(joiner), separators))
+    if isinstance(parts, String):
+        raise StringError("join() of the code points of a run-time str is not supported yet")
+    parts = list(parts)
+    for i, part in enumerate(parts):
+        if not isinstance(part, (String, str)):
+            raise StringError(f"sequence item {i}: expected str instance, {_type_name(part)} found")
+    pieces = []
+    for i, part in enumerate(parts):
+        pieces += [joiner, part] if i else [part]
+    return concat(pieces)
+
+
+def join_call(receiver, *args, **kwargs):
+    """``receiver.join(*args)``: :func:`join` where a str joins run-time strings, else the receiver's own."""
+    if not isinstance(receiver, (String, str)) or len(args) != 1 or kwargs or isinstance(args[0], str):
+        return receiver.join(*args, **kwargs)
+    parts = args[0]
+    if not isinstance(parts, (SplitParts, String)):
+        parts = list(parts)  # a generator is read once, here
+        if isinstance(receiver, str) and not any(isinstance(p, String) for p in parts):
+            return receiver.join(parts)
+    return join(receiver, parts)
 
 
 def contains(item, container):
@@ -316,10 +445,19 @@ def to_int(*args, **kwargs):
 
 
 def to_float(*args, **kwargs):
-    """``float(value)``: refused for a String (not yet), else Python's ``float``."""
-    if args and isinstance(args[0], String):
-        raise StringError("float() of a run-time str is not supported yet")
-    return builtins.float(*args, **kwargs)
+    """``float(value)``: ``fxn.str_to_float`` of a String as fxn's ``float``; anything else is Python's ``float``."""
+    if not args or not isinstance(args[0], String):
+        return builtins.float(*args, **kwargs)
+    if len(args) > 1 or kwargs:
+        raise StringError("float() takes at most 1 argument")
+    from .types import scalar_dtype
+
+    dtype = scalar_dtype(float)
+    if dtype not in PARSED_FLOAT_DTYPES:
+        raise StringError(f"float() of a run-time str parses into {', '.join(PARSED_FLOAT_DTYPES)}; float is {dtype} "
+                          "here")
+    with user_location():
+        return _number(StrToFloatOp.build(args[0].value, dtype=dtype))
 
 
 def format_builtin(value, spec=""):
@@ -330,7 +468,8 @@ def format_builtin(value, spec=""):
 #: The names rewritten code calls, and what they are.
 HELPERS = {"fxn_str_join": join_pieces, "fxn_str_format": format_value, "fxn_str_len": length,
            "fxn_str_in": contains, "fxn_str_not_in": not_contains, "fxn_str": to_str,
-           "fxn_str_format_builtin": format_builtin, "fxn_str_int": to_int, "fxn_str_float": to_float}
+           "fxn_str_format_builtin": format_builtin, "fxn_str_int": to_int, "fxn_str_float": to_float,
+           "fxn_str_join_call": join_call}
 #: Builtins whose calls become calls of a helper.
 _BUILTIN_CALLS = {"len": "fxn_str_len", "str": "fxn_str", "format": "fxn_str_format_builtin", "int": "fxn_str_int",
                   "float": "fxn_str_float"}
@@ -458,8 +597,8 @@ class _Rewriter(ast.NodeTransformer):
         if isinstance(node, ast.JoinedStr):
             return True
         if isinstance(node, ast.Call):
-            return isinstance(node.func, ast.Name) and node.func.id in _BUILTIN_CALLS and \
-                node.func.id not in self.shadowed
+            return (isinstance(node.func, ast.Name) and node.func.id in _BUILTIN_CALLS and
+                    node.func.id not in self.shadowed) or _is_join(node)
         return isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn))
 
     def visit_JoinedStr(self, node: ast.JoinedStr):
@@ -476,6 +615,9 @@ class _Rewriter(ast.NodeTransformer):
 
     def visit_Call(self, node: ast.Call):
         node = self.generic_visit(node)
+        if _is_join(node):
+            return ast.copy_location(ast.Call(ast.Name("fxn_str_join_call", ast.Load()), [node.func.value, *node.args],
+                                              node.keywords), node)
         if self._rewrites(node):
             node.func = ast.copy_location(ast.Name(_BUILTIN_CALLS[node.func.id], ast.Load()), node.func)
         return node
@@ -486,3 +628,8 @@ class _Rewriter(ast.NodeTransformer):
             return node
         helper = "fxn_str_in" if isinstance(node.ops[0], ast.In) else "fxn_str_not_in"
         return ast.copy_location(ast.Call(ast.Name(helper, ast.Load()), [node.left, node.comparators[0]], []), node)
+
+
+def _is_join(node: ast.Call) -> bool:
+    """Whether ``node`` calls a method ``join`` (a str's, unless the receiver proves to be something else)."""
+    return isinstance(node.func, ast.Attribute) and node.func.attr == "join"

@@ -203,6 +203,11 @@ function failureError(predictor, site, value, bound, axis) {
   const described = (predictor.sites ?? [])[site - 1];
   const where = described?.file == null ? "(location unknown)"
     : `at ${described.file}:${described.line}:${described.column}`;
+  if (described?.kind === "index" && SEQUENCE_INDEX[axis] !== undefined) {
+    const message = `${predictor.name}(): ${SEQUENCE_INDEX[axis]} index out of range (index ${value}, length ${bound}) `
+      + where;
+    return Object.assign(new RangeError(message), { site, index: value, size: bound, axis: Number(axis) });
+  }
   if (described?.kind === "index") {
     const message = `${predictor.name}(): index ${value} is out of bounds for axis ${axis} with size ${bound} ${where}`;
     return Object.assign(new RangeError(message), { site, index: value, size: bound, axis: Number(axis) });
@@ -213,12 +218,22 @@ function failureError(predictor, site, value, bound, axis) {
     return Object.assign(new RangeError(message), { site, size: value, window: bound, axis: Number(axis) });
   }
   if (described?.kind === "literal") {
-    const message = axis ? `${predictor.name}(): int() of a text beyond the range of a ${axis}-bit int ${where}`
-      : `${predictor.name}(): invalid literal for int() with base 10 (a text of ${bound} bytes, not an integer `
-        + `from byte ${value}) ${where}`;
+    const message = `${predictor.name}(): ${literalMessage(value, bound, Number(axis))} ${where}`;
     return Object.assign(new RangeError(message), { site, position: value, length: bound, bits: Number(axis) });
   }
   return allocationError(predictor, site, Number(value));
+}
+
+/** The axis of an index check of a str's code point (-1) or a list's item (-2): the sequence CPython's message names. */
+const SEQUENCE_INDEX = { "-1": "string", "-2": "list" };
+
+/** What a literal site reports (as fxn's Python runtime words it): by its bits, or a negative code. */
+function literalMessage(value, bound, bits) {
+  if (bits === -1) return `could not convert string to float (a text of ${bound} bytes, not a number from byte ${value})`;
+  if (bits === -2) return `format() of a float with ${value} decimals whose digits reach 2**64 (fxn's fixed-point range)`;
+  if (bits === -3) return "empty separator";
+  if (bits) return `int() of a text beyond the range of a ${bits}-bit int`;
+  return `invalid literal for int() with base 10 (a text of ${bound} bytes, not an integer from byte ${value})`;
 }
 
 function allocationError(predictor, site, bytes) {

@@ -3,7 +3,9 @@
 Strings are random UTF-8 text mixing code points of 1 to 4 bytes (ASCII,
 Latin, CJK, emoji), with the empty string, prefixes of each other and equal
 strings among them; numbers to format cover each integer type's extremes,
-zero and random values, with every supported part of a format spec.
+zero and random values, with every supported part of a format spec; floats
+to format and texts to parse cover ties, subnormals, extremes, infinities
+and NaN; case mappings cover scripts whose mappings change length.
 """
 
 from __future__ import annotations
@@ -148,6 +150,89 @@ def string_format_cases(rng) -> dict[str, Case]:
             for i, spec in enumerate(STRING_SPECS)}
 
 
+#: Floats to format (as f32 and f64): zeros, ties, tiny and huge magnitudes, infinities, NaN.
+FLOAT_VALUES = [0.0, -0.0, 0.125, 2.5, -1.5, 9.995, 0.1, 1e-7, 123456.789, -1e15, 3e-30, 1e30, np.inf, -np.inf, np.nan]
+#: Float format specs: each type, precisions, and every other part a float's spec takes.
+FLOAT_SPECS = [".2f", ".6e", "f", "E", "+12.3F", "*^14.0e", "#.0f", "010.4E", "z.1f", " .18e", "=+9.1f", "<9.2e",
+               "#.0e", ".0f"]
+
+
+def float_format_cases(rng, supported) -> dict[str, Case]:
+    cases = {}
+    for dtype in among(("f32", "f64"), supported):
+        numpy_dtype = np.dtype(special_array(rng, dtype, ()).dtype)
+        values = FLOAT_VALUES + [float(v) for v in rng.uniform(-1e4, 1e4, 4)]
+        for i, spec in enumerate(FLOAT_SPECS * 2):
+            value = values[i % len(values)]
+            if spec.endswith(("f", "F")) and abs(value) > 1e12:  # fixed point's range: |x| * 10**p below 2**64
+                value = value / 1e20
+            cases[f"format_{dtype}_{i}"] = Case(s.FormatOp, [np.asarray(value, numpy_dtype)], dict(spec=spec),
+                                                compare=EXACT, variant=(f"spec {spec!r}",))
+    return cases
+
+
+#: Texts float() takes: signs, points, exponents, underscores, words, extremes, ties and subnormals.
+FLOAT_TEXTS = ["1.5", " -0.0 ", "+inf", "-Infinity", "nan", "1e308", "1e309", "-1e-400", "5e-324", "1_000.000_1",
+               ".5", "5.", "5.e3", "0.1", "3.4028235e38", "3.4028236e38", "1.17549435e-38", "9007199254740993",
+               "1.00000000000000011102230246251565404236316680908203125", "\t42\n", "1E5", "00001.5000",
+               "123456789012345678901234567890", "2.4703282292062328e-324", "0." + "0" * 60 + "1"]
+
+
+def to_float_cases(rng, supported) -> dict[str, Case]:
+    return {f"str_to_float_{dtype}_{i}": Case(s.StrToFloatOp, [utf8(text)], dict(dtype=dtype), _DYNAMIC,
+                                             compare=EXACT, variant=(f"to {dtype}",))
+            for dtype in among(("f32", "f64"), supported) if "ui8" in supported
+            for i, text in enumerate(FLOAT_TEXTS)}
+
+
+#: Texts whose case mapping CPython changes in every way: ASCII, Latin-1, length-changing (ß, ŉ, ﬃ, İ, ı), Greek,
+#: Cyrillic, Armenian, Georgian, Deseret (4 bytes), titlecase digraphs.
+CASE_TEXTS = ["Hello, World!", "", "straße ŉ ﬃ İı ǅ", "Σίσυφος ΑΒΓ ώ", "Привет МИР", "Բարեւ", "ა Ა", "𐐀𐐨 ᾳ",
+              "Zoë 日本 🎉"]
+
+
+def case_cases(rng) -> dict[str, Case]:
+    return _cases(s.StrCaseOp, [([text], dict(mode=mode)) for mode in ("upper", "lower")
+                                for text in CASE_TEXTS + [random_text(rng, 9)]])
+
+
+def strip_cases(rng) -> dict[str, Case]:
+    from fxn.frontend.string_capture import WHITESPACE
+
+    texts = [("  hi  ", WHITESPACE), ("\u3000\x85 é日 \t", WHITESPACE), ("", WHITESPACE), ("   ", WHITESPACE),
+             ("xxhixyx", "xy"), ("ééaéé", "é"), ("🎉a🎉", "🎉"), ("abc", ""), ("aaa", "a")]
+    return _cases(s.StrStripOp, [([text, chars], dict(side=side)) for side in ("both", "left", "right")
+                                 for text, chars in texts])
+
+
+def _with_strings_and_counts(op, configs: list[tuple]) -> dict[str, Case]:
+    """``{op_i: Case}`` of ``(texts, counts)`` configs: dynamic string inputs, then 0-d i64s."""
+    name = op.OPERATION_NAME.removeprefix("fxn.")
+    return {f"{name}_{i}": Case(op, [*(utf8(t) for t in texts), *(np.asarray(k, np.int64) for k in counts)], {},
+                                _DYNAMIC * len(texts), compare=EXACT, variant=(str(i),), subject=0)
+            for i, (texts, counts) in enumerate(configs)}
+
+
+def replace_cases(rng) -> dict[str, Case]:
+    text = random_text(rng, 6)
+    return _with_strings_and_counts(s.StrReplaceOp, [
+        (["a,b,,c", ",", "; "], (-1,)), (["a,b,,c", ",", ""], (2,)), (["aaaa", "aa", "b"], (-1,)),
+        (["abc", "", "-"], (-1,)), (["abc", "", "-"], (2,)), (["", "", "x"], (-1,)), (["Zoë日本", "ë", "🎉🎉"], (-1,)),
+        ([text + text, text[1:3], "é"], (-1,)), (["abc", "x", "y"], (5,)), (["日日日", "日", ""], (0,))])
+
+
+def split_count_cases(rng) -> dict[str, Case]:
+    return _with_strings_and_counts(s.StrSplitCountOp, [
+        (["a,b,,c", ","], (-1,)), (["a,b,,c", ","], (1,)), (["", ","], (-1,)), (["aaaa", "aa"], (-1,)),
+        (["Zoë 日本 🎉", " "], (-1,)), (["abc", "abc"], (-1,))])
+
+
+def split_part_cases(rng) -> dict[str, Case]:
+    return _with_strings_and_counts(s.StrSplitPartOp, [
+        (["a,b,,c", ","], (-1, 0)), (["a,b,,c", ","], (-1, 2)), (["a,b,,c", ","], (-1, -1)), (["a,b,,c", ","], (1, 1)),
+        (["", ","], (-1, 0)), (["Zoë 日本 🎉", " "], (-1, 1)), (["x::y::", "::"], (-1, -1)), (["abc", "abc"], (-1, 1))])
+
+
 def _any_dtype(build):
     """A builder ``(rng, supported) -> {name: Case}`` of string cases (ui8 bytes: every target has them)."""
     def build_all(rng, supported) -> dict[str, Case]:
@@ -169,6 +254,12 @@ def builders() -> dict[str, object]:
         "fxn.str_at": _any_dtype(at_cases),
         "fxn.str_starts_with": _any_dtype(lambda rng: affix_cases(s.StrStartsWithOp, rng)),
         "fxn.str_ends_with": _any_dtype(lambda rng: affix_cases(s.StrEndsWithOp, rng)),
-        "fxn.format": lambda rng, supported: {**format_cases(rng, supported), **_any_dtype(string_format_cases)(
-            rng, supported)},
+        "fxn.format": lambda rng, supported: {**format_cases(rng, supported), **float_format_cases(rng, supported),
+                                              **_any_dtype(string_format_cases)(rng, supported)},
+        "fxn.str_to_float": to_float_cases,
+        "fxn.str_case": _any_dtype(case_cases),
+        "fxn.str_strip": _any_dtype(strip_cases),
+        "fxn.str_replace": _any_dtype(replace_cases),
+        "fxn.str_split_count": _any_dtype(split_count_cases),
+        "fxn.str_split_part": _any_dtype(split_part_cases),
     }

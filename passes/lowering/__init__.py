@@ -31,6 +31,6 @@ def lowering(op_name: str):
 
 def load_lowerings() -> dict[str, Callable]:
     """Import every lowering module and return the table."""
-    from . import elementwise, function, image, nn, reduction, string, tensor  # noqa: F401
+    from . import elementwise, float_text, function, image, nn, reduction, string, string_methods, tensor  # noqa: F401
 
     return LOWERINGS

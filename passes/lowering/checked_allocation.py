@@ -44,7 +44,12 @@ visible:
     ``fxn.invalid_literal(i64 position, i64 length, i64 bits)`` where its
     text is no integer (``bits`` 0: ``position`` the byte where the text
     stops being one, ``length`` the text's bytes) or one beyond the range of
-    the result (``bits`` its width); treated as the index check.
+    the result (``bits`` its width); treated as the index check. The other
+    value errors of the string ops use it with a negative ``bits``
+    (:data:`NOT_A_FLOAT`, :data:`FIXED_POINT_RANGE`, :data:`EMPTY_SEPARATOR`),
+    and an index check of a str or a list of strs has the negative axis
+    :data:`STRING_INDEX` or :data:`LIST_INDEX` (CPython's ``string index out
+    of range``).
 
   Each function that has a failure site, or calls a function of the
   module that may fail, and each C interface wrapper (``_mlir_ciface_*``,
@@ -113,6 +118,12 @@ INDEX_CHECK = "fxn.index_out_of_bounds"
 BROADCAST_CHECK = "fxn.broadcast_mismatch"
 #: The function it calls where a text is no integer: ``(i64 position, i64 length, i64 bits) -> ()``.
 LITERAL_CHECK = "fxn.invalid_literal"
+#: The third operand of a literal check that is no int() width: text that is no float (``fxn.str_to_float``), a
+#: float whose fixed-point digits reach 2**64 (``fxn.format``), an empty separator (``fxn.str_split_*``).
+NOT_A_FLOAT, FIXED_POINT_RANGE, EMPTY_SEPARATOR = -1, -2, -3
+#: The axis of an index check of a str's code point or a list's item, and the sequence CPython names in its message.
+STRING_INDEX, LIST_INDEX = -1, -2
+SEQUENCE_INDEX = {STRING_INDEX: "string", LIST_INDEX: "list"}
 #: Module attribute listing each failure site's kind and location, site ``k`` at index ``k - 1``.
 SITES_ATTRIBUTE = "fxn.allocation_sites"
 #: Unit attribute of the functions that may fail.
@@ -694,10 +705,9 @@ def failure_message(function: str, sites: list, site: int, value: int, bound: in
     if _kind(described) in (INDEX, BROADCAST, LITERAL):
         where = f"at {described.where}" if described.where else "(location unknown)"
         if _kind(described) == LITERAL:
-            if axis:
-                return f"{function}(): int() of a text beyond the range of a {axis}-bit int {where}"
-            return (f"{function}(): invalid literal for int() with base 10 (a text of {bound} bytes, not an integer "
-                    f"from byte {value}) {where}")
+            return f"{function}(): {_literal_message(value, bound, axis)} {where}"
+        if _kind(described) == INDEX and axis in SEQUENCE_INDEX:
+            return f"{function}(): {SEQUENCE_INDEX[axis]} index out of range (index {value}, length {bound}) {where}"
         if _kind(described) == BROADCAST:
             return (f"{function}(): could not broadcast a stored value of size {value} into a window of size {bound} "
                     f"along axis {axis} {where}")
@@ -708,6 +718,19 @@ def failure_message(function: str, sites: list, site: int, value: int, bound: in
     else:
         amount = f"{_human_bytes(value)} ({value} bytes)"
     return f"{function}(): could not allocate {amount} for {where}"
+
+
+def _literal_message(value: int, bound: int, axis: int) -> str:
+    """What a literal site reports: ``axis`` 0, positive (int() beyond ``axis`` bits) or one of :data:`VALUE_ERRORS`."""
+    if axis == NOT_A_FLOAT:
+        return (f"could not convert string to float (a text of {bound} bytes, not a number from byte {value})")
+    if axis == FIXED_POINT_RANGE:
+        return f"format() of a float with {value} decimals whose digits reach 2**64 (fxn's fixed-point range)"
+    if axis == EMPTY_SEPARATOR:
+        return "empty separator"
+    if axis:
+        return f"int() of a text beyond the range of a {axis}-bit int"
+    return f"invalid literal for int() with base 10 (a text of {bound} bytes, not an integer from byte {value})"
 
 
 def failure_error(function: str, sites: list, site: int, value: int, bound: int = 0, axis: int = 0) -> Exception:

@@ -19,7 +19,8 @@ scalar loops (``scf.while``) that stop at the first byte that decides.
   byte (no preprocessing: ``O(n m)`` in the worst case);
   ``fxn.str_starts_with``/``fxn.str_ends_with``: one such comparison;
 - ``fxn.str_slice``/``fxn.str_at``: the bounds in code points (Python's
-  clamping; ``str_at`` checks its index: an ``IndexError``), their byte
+  clamping; ``str_at`` checks its index: CPython's ``IndexError: string
+  index out of range``), their byte
   offsets from a scan counting lead bytes, the bytes between copied;
 - ``fxn.str_to_int``: whitespace skipped, a sign, one loop accumulating
   the digits; a literal check (a ``ValueError`` through the status) for
@@ -29,19 +30,22 @@ scalar loops (``scf.while``) that stop at the first byte that decides.
   the parsed spec, and each byte from its segment, digits from a table of
   powers of the radix. A bool without a spec is ``True`` or ``False``. A
   string is its bytes up to the precision's code point (a loop) between
-  fills.
+  fills. A float's digits come from :mod:`.float_text` (which also lowers
+  ``fxn.str_to_float``); the methods making strings of computed lengths
+  are in :mod:`.string_methods`.
 """
 
 from __future__ import annotations
 
 from fxn.dialects.elements import numpy_to_elements
-from fxn.dialects.format_spec import ALTERNATE_PREFIX, INTEGER_RADIX, parse
+from fxn.dialects.format_spec import ALTERNATE_PREFIX, FLOAT_DTYPES, INTEGER_RADIX, parse
 from fxn.dialects.types import STRING
 from fxn.lazy import numpy as np
 from fxn.mlir import arith, ir, linalg, scf, tensor
 
 from . import lowering
 from .bounds import LITERAL_ERROR_FUNCTION, fail_unless
+from .checked_allocation import STRING_INDEX
 from .structured import generate, if_else, index, tensor_type, with_window
 
 #: The largest number of digits a 64-bit magnitude (at most 2**64 - 1) has in base 10.
@@ -286,7 +290,8 @@ def lower_str_at(op, target):
     given = tensor.extract(position, [])
     wrapped = arith.select(arith.cmpi(arith.CmpIPredicate.slt, given, arith.constant(_i(64), 0)),
                            arith.addi(given, count), given)
-    fail_unless(arith.cmpi(arith.CmpIPredicate.ult, wrapped, count), given, count, 0, _enclosing_module(op))
+    fail_unless(arith.cmpi(arith.CmpIPredicate.ult, wrapped, count), given, count, STRING_INDEX,
+                _enclosing_module(op))
     begin = _code_point_offset(string, _as_index(wrapped))
     end, _ = _code_point_offset(string, arith.addi(_as_index(wrapped), index(1)), begin)
     return _copy(string, begin[0], end)
@@ -377,6 +382,10 @@ def lower_format(op, target):
         return _format_string(source, parse(spec_text))
     dtype = tensor_type(source).dtype
     value = tensor.extract(source, [])
+    if dtype in FLOAT_DTYPES:
+        from .float_text import format_float
+
+        return format_float(op, value, dtype, parse(spec_text))
     if dtype == "i1" and spec_text == "":
         return _format_bool(value)
     return _format_integer(value, dtype, parse(spec_text))

@@ -82,9 +82,9 @@ func.func @format_array(%x: tensor<3xi32>) {
 
 // -----
 
-func.func @format_float(%x: tensor<f32>) {
-  // expected-error @+1 {{'fxn.format' op cannot format f32 values yet (supported: integers and i1)}}
-  %0 = "fxn.format"(%x) {spec = ""} : (tensor<f32>) -> tensor<?xui8>
+func.func @format_half(%x: tensor<f16>) {
+  // expected-error @+1 {{'fxn.format' op cannot format f16 values yet (supported: integers, i1, f32 and f64)}}
+  %0 = "fxn.format"(%x) {spec = ".2f"} : (tensor<f16>) -> tensor<?xui8>
   return
 }
 
@@ -155,7 +155,7 @@ func.func @format_string_equals(%s: tensor<?xui8>) {
 // -----
 
 func.func @slice_i32_bound(%s: tensor<?xui8>, %a: tensor<i32>, %b: tensor<i64>) {
-  // expected-error @+1 {{'fxn.str_slice' op operand 'start' must be a 0-d i64 (a code-point index); got tensor<i32>}}
+  // expected-error @+1 {{'fxn.str_slice' op operand 'start' must be a 0-d i64 (an index or a count); got tensor<i32>}}
   %0 = "fxn.str_slice"(%s, %a, %b) : (tensor<?xui8>, tensor<i32>, tensor<i64>) -> tensor<?xui8>
   return
 }
@@ -189,5 +189,77 @@ func.func @to_int_float(%s: tensor<?xui8>) {
 func.func @to_int_result(%s: tensor<?xui8>) {
   // expected-error @+1 {{'fxn.str_to_int' op result type tensor<i64> does not match the inferred type tensor<i32>}}
   %0 = "fxn.str_to_int"(%s) {dtype = "i32"} : (tensor<?xui8>) -> tensor<i64>
+  return
+}
+
+// -----
+
+func.func @to_float_dtype(%s: tensor<?xui8>) {
+  // expected-error @+1 {{'fxn.str_to_float' op attribute 'dtype' must be one of "f32", "f64"; got "i32"}}
+  %0 = "fxn.str_to_float"(%s) {dtype = "i32"} : (tensor<?xui8>) -> tensor<i32>
+  return
+}
+
+// -----
+
+func.func @format_float_repr(%x: tensor<f32>) {
+  // expected-error @+1 {{'fxn.format' op format spec '': fxn formats a run-time float with a type, not as Python's shortest repr (str(x), f'{x}'): give a precision and a type, e.g. '.6f' or '.6e'}}
+  %0 = "fxn.format"(%x) {spec = ""} : (tensor<f32>) -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @format_float_precision(%x: tensor<f64>) {
+  // expected-error @+1 {{'fxn.format' op format spec '.19e': precision 19 of a float is above fxn's limit 18}}
+  %0 = "fxn.format"(%x) {spec = ".19e"} : (tensor<f64>) -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @format_float_type(%x: tensor<f32>) {
+  // expected-error @+1 {{'fxn.format' op format spec '.3g': type 'g' of a float is not supported (supported: f, F, e, E)}}
+  %0 = "fxn.format"(%x) {spec = ".3g"} : (tensor<f32>) -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @case_mode(%s: tensor<?xui8>) {
+  // expected-error @+1 {{'fxn.str_case' op attribute 'mode' must be one of "upper", "lower"; got "title"}}
+  %0 = "fxn.str_case"(%s) {mode = "title"} : (tensor<?xui8>) -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @strip_chars(%s: tensor<?xui8>, %c: tensor<?xi32>) {
+  // expected-error @+1 {{'fxn.str_strip' op operand 'chars' must be a string (tensor<?xui8>); got tensor<?xi32>}}
+  %0 = "fxn.str_strip"(%s, %c) {side = "both"} : (tensor<?xui8>, tensor<?xi32>) -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @replace_count(%s: tensor<?xui8>, %n: tensor<i32>) {
+  // expected-error @+1 {{'fxn.str_replace' op operand 'count' must be a 0-d i64 (an index or a count); got tensor<i32>}}
+  %0 = "fxn.str_replace"(%s, %s, %s, %n) : (tensor<?xui8>, tensor<?xui8>, tensor<?xui8>, tensor<i32>) -> tensor<?xui8>
+  return
+}
+
+// -----
+
+func.func @split_count_result(%s: tensor<?xui8>, %n: tensor<i64>) {
+  // expected-error @+1 {{'fxn.str_split_count' op result type tensor<i32> does not match the inferred type tensor<i64>}}
+  %0 = "fxn.str_split_count"(%s, %s, %n) : (tensor<?xui8>, tensor<?xui8>, tensor<i64>) -> tensor<i32>
+  return
+}
+
+// -----
+
+func.func @split_part_index(%s: tensor<?xui8>, %n: tensor<i64>, %i: tensor<2xi64>) {
+  // expected-error @+1 {{'fxn.str_split_part' op operand 'index' must be a 0-d i64 (an index or a count); got tensor<2xi64>}}
+  %0 = "fxn.str_split_part"(%s, %s, %n, %i) : (tensor<?xui8>, tensor<?xui8>, tensor<i64>, tensor<2xi64>) -> tensor<?xui8>
   return
 }

@@ -65,3 +65,34 @@ func.func @to_int(%s: tensor<?xui8>) -> (tensor<i32>, tensor<i64>) {
   %1 = "fxn.str_to_int"(%s) {dtype = "i64"} : (tensor<?xui8>) -> tensor<i64>
   return %0, %1 : tensor<i32>, tensor<i64>
 }
+
+// CHECK-LABEL: func.func @to_float_and_format(
+// CHECK: %[[X:.+]] = "fxn.str_to_float"(%{{.+}}) {dtype = "f32"} : (tensor<?xui8>) -> tensor<f32>
+// CHECK: "fxn.str_to_float"(%{{.+}}) {dtype = "f64"} : (tensor<?xui8>) -> tensor<f64>
+// CHECK: "fxn.format"(%[[X]]) {spec = "+.3e"} : (tensor<f32>) -> tensor<?xui8>
+// CHECK: "fxn.format"(%[[X]]) {spec = "*^12.2f"} : (tensor<f32>) -> tensor<?xui8>
+func.func @to_float_and_format(%s: tensor<?xui8>) -> (tensor<f64>, tensor<?xui8>, tensor<?xui8>) {
+  %0 = "fxn.str_to_float"(%s) {dtype = "f32"} : (tensor<?xui8>) -> tensor<f32>
+  %1 = "fxn.str_to_float"(%s) {dtype = "f64"} : (tensor<?xui8>) -> tensor<f64>
+  %2 = "fxn.format"(%0) {spec = "+.3e"} : (tensor<f32>) -> tensor<?xui8>
+  %3 = "fxn.format"(%0) {spec = "*^12.2f"} : (tensor<f32>) -> tensor<?xui8>
+  return %1, %2, %3 : tensor<f64>, tensor<?xui8>, tensor<?xui8>
+}
+
+// CHECK-LABEL: func.func @methods(
+// CHECK-SAME: %[[S:[^:]+]]: tensor<?xui8>, %[[T:[^:]+]]: tensor<?xui8>, %[[N:[^:]+]]: tensor<i64>
+// CHECK: "fxn.str_case"(%[[S]]) {mode = "upper"} : (tensor<?xui8>) -> tensor<?xui8>
+// CHECK: "fxn.str_case"(%[[S]]) {mode = "lower"} : (tensor<?xui8>) -> tensor<?xui8>
+// CHECK: "fxn.str_strip"(%[[S]], %[[T]]) {side = "left"} : (tensor<?xui8>, tensor<?xui8>) -> tensor<?xui8>
+// CHECK: "fxn.str_replace"(%[[S]], %[[T]], %[[S]], %[[N]]) : (tensor<?xui8>, tensor<?xui8>, tensor<?xui8>, tensor<i64>) -> tensor<?xui8>
+// CHECK: "fxn.str_split_count"(%[[S]], %[[T]], %[[N]]) : (tensor<?xui8>, tensor<?xui8>, tensor<i64>) -> tensor<i64>
+// CHECK: "fxn.str_split_part"(%[[S]], %[[T]], %[[N]], %[[N]]) : (tensor<?xui8>, tensor<?xui8>, tensor<i64>, tensor<i64>) -> tensor<?xui8>
+func.func @methods(%s: tensor<?xui8>, %t: tensor<?xui8>, %n: tensor<i64>) -> (tensor<?xui8>, tensor<?xui8>, tensor<?xui8>, tensor<?xui8>, tensor<i64>, tensor<?xui8>) {
+  %0 = "fxn.str_case"(%s) {mode = "upper"} : (tensor<?xui8>) -> tensor<?xui8>
+  %1 = "fxn.str_case"(%s) {mode = "lower"} : (tensor<?xui8>) -> tensor<?xui8>
+  %2 = "fxn.str_strip"(%s, %t) {side = "left"} : (tensor<?xui8>, tensor<?xui8>) -> tensor<?xui8>
+  %3 = "fxn.str_replace"(%s, %t, %s, %n) : (tensor<?xui8>, tensor<?xui8>, tensor<?xui8>, tensor<i64>) -> tensor<?xui8>
+  %4 = "fxn.str_split_count"(%s, %t, %n) : (tensor<?xui8>, tensor<?xui8>, tensor<i64>) -> tensor<i64>
+  %5 = "fxn.str_split_part"(%s, %t, %n, %n) : (tensor<?xui8>, tensor<?xui8>, tensor<i64>, tensor<i64>) -> tensor<?xui8>
+  return %0, %1, %2, %3, %4, %5 : tensor<?xui8>, tensor<?xui8>, tensor<?xui8>, tensor<?xui8>, tensor<i64>, tensor<?xui8>
+}
