@@ -23,9 +23,8 @@ exceeds the limbs (a product beyond them would lose its high limbs).
 
 from __future__ import annotations
 
-import numpy as np
-
 from fxn.dialects.elements import numpy_to_elements
+from fxn.lazy import numpy as np
 from fxn.mlir import arith, ir, math, scf, tensor
 
 from .structured import index

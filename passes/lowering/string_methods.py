@@ -13,10 +13,8 @@ database of the compiling Python) searched by bisection.
 
 from __future__ import annotations
 
-import numpy as np
-
 from fxn.dialects.elements import numpy_to_elements
-from fxn.dialects.reference.string import case_mapping
+from fxn.lazy import numpy as np
 from fxn.mlir import arith, ir, scf, tensor
 
 from . import lowering
@@ -95,6 +93,8 @@ class _CaseTable:
     each mapping from ``offsets[k]`` to ``offsets[k + 1]``)."""
 
     def __init__(self, mode: str):
+        from fxn.dialects.reference.string import case_mapping  # (the reference kernels import numpy)
+
         mapping = sorted(case_mapping(mode).items())
         encoded = [target.encode("utf-8") for _, target in mapping]
         offsets = np.cumsum([0] + [len(e) for e in encoded]).astype(np.int32)
