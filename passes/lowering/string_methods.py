@@ -206,11 +206,13 @@ def lower_str_strip(op, target):
 # ----------------------------------------------------------------------------- replace(), split()
 
 
-def _limit(count: ir.Value) -> ir.Value:
-    """A 0-d i64 count (negative: no limit) as an index bound."""
+def _limit(count: ir.Value, string: ir.Value) -> ir.Value:
+    """A 0-d i64 count (negative: no limit) as an index bound: at most ``string``'s length plus one, which no count
+    of occurrences exceeds (so that it fits a 32-bit index, as on wasm32)."""
     value = tensor.extract(count, [])
+    most = arith.index_cast(_i(64), arith.addi(_length(string), index(1)))
     unlimited = arith.cmpi(arith.CmpIPredicate.slt, value, arith.constant(_i(64), 0))
-    return arith.index_cast(_index_type(), arith.select(unlimited, arith.constant(_i(64), (1 << 62)), value))
+    return arith.index_cast(_index_type(), arith.select(unlimited, most, arith.minsi(value, most)))
 
 
 def _occurrences(string: ir.Value, part: ir.Value, limit: ir.Value) -> ir.Value:
@@ -233,7 +235,7 @@ def lower_str_replace(op, target):
     at each code point, ``new`` where ``old`` matches (skipping ``old``), else the code point."""
     string, old, new, count = op.operands
     length, old_length, new_length = _length(string), _length(old), _length(new)
-    limit = _limit(count)
+    limit = _limit(count, string)
     empty_old = _eq(old_length, index(0))
     code_points = arith.index_cast(_index_type(), tensor.extract(_code_point_count(string), []))
     found = scf.IfOp(empty_old, [_index_type()], has_else=True)
@@ -272,7 +274,7 @@ def lower_str_split_count(op, target):
     """The separator checked (not empty), its occurrences counted up to ``maxsplit``, plus one."""
     string, sep, maxsplit = op.operands
     _checked_separator(op, sep)
-    parts = arith.addi(_occurrences(string, sep, _limit(maxsplit)), index(1))
+    parts = arith.addi(_occurrences(string, sep, _limit(maxsplit, string)), index(1))
     return _scalar_tensor(arith.index_cast(_i(64), parts))
 
 
@@ -291,7 +293,7 @@ def lower_str_split_part(op, target):
     string, sep, maxsplit, position = op.operands
     _checked_separator(op, sep)
     i64 = _i(64)
-    limit = _limit(maxsplit)
+    limit = _limit(maxsplit, string)
     separators = _occurrences(string, sep, limit)
     parts = arith.index_cast(i64, arith.addi(separators, index(1)))
     given = tensor.extract(position, [])
