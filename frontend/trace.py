@@ -141,8 +141,8 @@ def _check_string_function(fn, arg_types: list[TensorType], strings: list[bool])
     position = definition_position(fn)
     raise UnsupportedOperation(
         f"fxn cannot compile {fn.__qualname__}: a function of str parameters compiles as Python code on numbers "
-        "and strings (f-strings, +, comparisons, in, len(), str(), indexing, slices, startswith, endswith), "
-        f"and {why}", position.filename, position.line)
+        "and strings (f-strings, +, comparisons, in, len(), str(), int(), float(), indexing, slices, str methods, "
+        f"branches), and {why}", position.filename, position.line)
 
 
 def _returned_functions(fn, traced: TracedFunction, result, record) -> None:

@@ -559,8 +559,8 @@ def test_a_function_of_strings_and_arrays_is_refused_at_its_definition():
     line = with_array.__code__.co_firstlineno
     assert str(raised.value) == (
         f"{__file__}:{line}: fxn cannot compile with_array: a function of str parameters compiles as Python code "
-        "on numbers and strings (f-strings, +, comparisons, in, len(), str(), indexing, slices, startswith, "
-        "endswith), and it takes arrays")
+        "on numbers and strings (f-strings, +, comparisons, in, len(), str(), int(), float(), indexing, slices, "
+        "str methods, branches), and it takes arrays")
 
 
 # ----------------------------------------------------------------------------- without torch
