@@ -23,8 +23,7 @@ import types
 
 from fxn.structure import LEAF, Structure, flatten
 
-from .function_types import FunctionType
-from .types import StaticSpec, TensorSpec
+from .types import StaticSpec, TensorSpec, is_function_type
 
 
 class ContainerSpec:
@@ -112,7 +111,7 @@ def _is_named_tuple(cls: type) -> bool:
 
 def _annotated(hint, path: str, leaves: list) -> Structure:
     """The structure an annotation declares at ``path``, its leaves' annotations appended to ``leaves``."""
-    if isinstance(hint, (TensorSpec, FunctionType)) or hint in (float, int, bool):
+    if isinstance(hint, TensorSpec) or is_function_type(hint) or hint in (float, int, bool):
         leaves.append(hint)
         return LEAF
     import typing
@@ -152,7 +151,7 @@ def _annotated_fields(cls: type, path: str, leaves: list) -> Structure:
 def signature_container(entry, name: str, function: str) -> ContainerSpec:
     """The container an ``input_signature`` entry for parameter ``name`` of ``function`` declares; TypeError
     naming the path of anything in it that is no fxn.TensorSpec or container of them."""
-    leaves, structure = flatten(entry, lambda value: isinstance(value, (TensorSpec, FunctionType)))
+    leaves, structure = flatten(entry, lambda value: isinstance(value, TensorSpec) or is_function_type(value))
     _check_signature(structure, name, function)
     return ContainerSpec(structure, tuple(leaves))
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import inspect
+import sys
 from dataclasses import dataclass
 
 from fxn.dialects import TensorType
@@ -198,8 +199,6 @@ class Parameter:
 
 def parameters(fn, static_argnames=(), scalar_dtypes: dict = SCALAR_DTYPES) -> list[Parameter]:
     """The parameters of ``fn`` with the types their annotations declare (``float``: ``scalar_dtypes[float]``)."""
-    from .function_types import FunctionType
-
     result = []
     hints = inspect.get_annotations(fn, eval_str=True)
     names = inspect.signature(fn).parameters
@@ -216,11 +215,18 @@ def parameters(fn, static_argnames=(), scalar_dtypes: dict = SCALAR_DTYPES) -> l
             result.append(Parameter(name, TensorType(scalar_dtypes[hint], ()), True))
         elif hint is str:
             result.append(Parameter(name, STRING, False, string=True))
-        elif isinstance(hint, (TensorSpec, FunctionType)):
+        elif isinstance(hint, TensorSpec) or is_function_type(hint):
             result.append(Parameter(name, hint.tensor_type, False))
         else:
             result.append(Parameter(name, None, False, container=_declared_container(hint, name)))
     return result
+
+
+def is_function_type(hint) -> bool:
+    """Whether ``hint`` is an ``fxn.FunctionType`` (there is none before its module is imported, which a call that
+    uses none then never pays for)."""
+    module = sys.modules.get("fxn.frontend.function_types")
+    return module is not None and isinstance(hint, module.FunctionType)
 
 
 def _declared_container(hint, name: str):

@@ -378,8 +378,10 @@ def _returns_string(structure: Structure) -> bool:
 
 def _function_parameters(lowered: LoweredFunction, names: list[str] | None) -> list[tuple]:
     """(index, name, signature) of each parameter of function type of ``lowered`` (signature None: never called)."""
-    from fxn.frontend.function_types import FunctionPointerType
-
+    function_types = sys.modules.get("fxn.frontend.function_types")  # (none exists before it is imported)
+    if function_types is None:
+        return []
+    FunctionPointerType = function_types.FunctionPointerType
     signatures = getattr(lowered.traced, "function_signatures", {})  # (cached code takes no functions)
     return [(index, names[index] if names else f"#{index}", t.signature or signatures.get(index))
             for index, t in enumerate(lowered.arg_types) if isinstance(t, FunctionPointerType)]
@@ -1043,9 +1045,9 @@ class CompiledFunction(functools.partial):
         :mod:`fxn.fingerprint` cannot digest."""
         from fxn import cache
 
-        from fxn.frontend.function_types import FunctionPointerType
-
-        if not cache.enabled() or self.allow_trace_effects or any(isinstance(t, FunctionPointerType) for t in types):
+        function_types = sys.modules.get("fxn.frontend.function_types")  # (none exists before it is imported)
+        if not cache.enabled() or self.allow_trace_effects or (
+                function_types and any(isinstance(t, function_types.FunctionPointerType) for t in types)):
             return None  # (where a function parameter's signature is inferred, the traced call's functions decide)
         from fxn.fingerprint import fingerprint, values_digest
         from fxn.threads import cores, default_threads
