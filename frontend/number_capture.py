@@ -53,6 +53,7 @@ from . import emit, string_capture
 from .aten import load_table
 from .capture import _is_torch, _uses, call_arguments, numpy_semantics, torch_parameters
 from .errors import DataDependentControlFlow, FrontendError
+from .promotion import using_default_float
 from .source import code_position
 from .string_capture import String, StringError
 
@@ -107,8 +108,13 @@ def capture(fn, arguments: list, names: list[str], statics: dict, arg_types: lis
               else Number(value, name, record)
               for index, (value, name, t, string) in enumerate(zip(arguments, names, arg_types, strings))]
     active, capturing = _ACTIVE_RECORD.set(record), _capturing.set(True)
+    from .types import scalar_dtype
+
+    # Python's float, and what integers divide into: f32, or f64 where fxn.compile(dtype=...) makes float f64.
+    default_float = "f64" if scalar_dtype(float) == "f64" else "f32"
     try:
-        result = string_capture.rewritten(fn)(*call_arguments(fn, values, statics))
+        with using_default_float(default_float):
+            result = string_capture.rewritten(fn)(*call_arguments(fn, values, statics))
         leaves = map_leaves(_value_of, result, lambda r: not is_container(r))
     except (FrontendError, FunctionCallError):  # located already
         raise

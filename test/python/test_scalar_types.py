@@ -27,11 +27,16 @@ def harmonic(n: int) -> float:
     return s
 
 
+def reciprocal(n: int) -> float:
+    return 1.0 / n + 0.1  # straight-line arithmetic on numbers: captured without torch
+
+
 def scaled(x, a: float):
     return x * a, (x * a).sum()
 
 
-@pytest.mark.parametrize("fn, args", [(bisect, (0.0, 2.0)), (harmonic, (1000,))], ids=["bisect", "harmonic"])
+@pytest.mark.parametrize("fn, args", [(bisect, (0.0, 2.0)), (harmonic, (1000,)), (reciprocal, (3,))],
+                         ids=["bisect", "harmonic", "reciprocal"])
 def test_float_is_f32_by_default_and_f64_on_request(fn, args):
     default, python = fxn.compile(fn)(*args), fxn.compile(fn, dtype=fxn.f64)(*args)
     assert type(python) is float and python == fn(*args)  # bit for bit
