@@ -195,7 +195,8 @@ func.func @slice(%s: tensor<?xui8>, %a: tensor<i64>, %b: tensor<i64>) -> tensor<
   return %0 : tensor<?xui8>
 }
 
-// An index is checked (an IndexError through the status) before its code point is copied.
+// An index is checked (an IndexError through the status) before its code point is copied; its axis is
+// STRING_INDEX (-1), which the runtime words as CPython's "string index out of range".
 // CHECK-LABEL: func.func @at(
 // CHECK-SAME: %{{[^:]+}}: tensor<?xi8>, %[[I:[^:]+]]: tensor<i64>
 // CHECK: %[[GIVEN:.+]] = tensor.extract %[[I]][] : tensor<i64>
@@ -203,7 +204,7 @@ func.func @slice(%s: tensor<?xui8>, %a: tensor<i64>, %b: tensor<i64>) -> tensor<
 // CHECK: %[[INSIDE:.+]] = arith.cmpi ult, %[[WRAPPED]], %[[N:.+]] : i64
 // CHECK: %[[OUTSIDE:.+]] = arith.xori %[[INSIDE]], %true : i1
 // CHECK: scf.if %[[OUTSIDE]] {
-// CHECK:   func.call @fxn.index_out_of_bounds(%[[GIVEN]], %[[N]], %c0_i64{{.*}}) : (i64, i64, i64) -> ()
+// CHECK:   func.call @fxn.index_out_of_bounds(%[[GIVEN]], %[[N]], %c-1_i64{{.*}}) : (i64, i64, i64) -> ()
 func.func @at(%s: tensor<?xui8>, %i: tensor<i64>) -> tensor<?xui8> {
   %0 = "fxn.str_at"(%s, %i) : (tensor<?xui8>, tensor<i64>) -> tensor<?xui8>
   return %0 : tensor<?xui8>
