@@ -22,34 +22,20 @@ import sys
 import types
 
 from fxn.structure import LEAF, Structure, flatten
+from fxn.values import FrozenValue
 
 from .types import StaticSpec, TensorSpec, is_function_type
 
 
-class ContainerSpec:
+class ContainerSpec(FrozenValue):
     """A declared container: its structure and each leaf's annotation (an fxn.TensorSpec, float, int or bool),
     in the order of the leaves. An immutable value, compared by its fields (not a dataclass: this module is
-    imported by every decoration, which making a dataclass would cost a tenth of a cached call's time)."""
+    imported by every decoration, see :mod:`fxn.values`)."""
+
+    _fields = ("structure", "leaves")
 
     def __init__(self, structure: Structure, leaves: tuple):
-        object.__setattr__(self, "structure", structure)
-        object.__setattr__(self, "leaves", leaves)
-
-    def __setattr__(self, name, value):
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    __delattr__ = __setattr__
-
-    def __eq__(self, other):
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.structure, self.leaves) == (other.structure, other.leaves)
-
-    def __hash__(self) -> int:
-        return hash((self.structure, self.leaves))
-
-    def __repr__(self) -> str:
-        return f"ContainerSpec(structure={self.structure!r}, leaves={self.leaves!r})"
+        self._freeze(structure=structure, leaves=leaves)
 
 
 class Undeclarable(TypeError):

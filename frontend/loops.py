@@ -262,8 +262,7 @@ class _Emitter:
         strings = [n in self.string_names for n in inputs]
         if self.numpy or self.torch_names or any(t.rank and not s for t, s in zip(types, strings)):
             return None
-        statements, (returned,) = string_capture.rewritten_nodes(self.fn, list(statements)), \
-            string_capture.rewritten_nodes(self.fn, [returned])
+        *statements, returned = string_capture.rewritten_nodes(self.fn, [*statements, returned])
         segment = _segment_function(self.fn, statements, inputs, outputs, constants, returned,
                                     string_capture.HELPERS)
         if not number_capture.applies(segment, types, strings):

@@ -65,9 +65,10 @@ class NotArithmetic(Exception):
 class Branch(NotArithmetic):
     """The captured code branched on a Number (``if``, ``while``, ``and``, a ternary): the AST path takes it."""
 
-    def __init__(self, position):
+    def __init__(self, frame):
         super().__init__("a branch on a run-time number")
-        self.position = position
+        #: Where: the expression of ``frame`` (the code that took the truth value) being evaluated.
+        self.position = code_position(frame.f_code, frame.f_lasti)
 
 
 class FunctionCallError(TypeError):
@@ -329,8 +330,7 @@ class Number:
     __hash__ = None
 
     def __bool__(self):
-        caller = sys._getframe(1)
-        raise Branch(code_position(caller.f_code, caller.f_lasti))
+        raise Branch(sys._getframe(1))
 
     def __index__(self):
         raise NotArithmetic("a run-time number used as an index")
@@ -352,6 +352,7 @@ class Number:
         raise NotArithmetic("str() of a run-time number where fxn did not rewrite it (in a helper function)")
 
     __repr__ = __str__
+
 
 class FunctionValue:
     """A function argument of the captured function: its address (a 0-d i64 fxn value) and its signature

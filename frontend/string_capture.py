@@ -116,8 +116,7 @@ class String:
     def __bool__(self):
         from .number_capture import Branch
 
-        caller = sys._getframe(1)
-        raise Branch(code_position(caller.f_code, caller.f_lasti))  # the AST path branches on its length
+        raise Branch(sys._getframe(1))  # the AST path branches on its length
 
     def __len__(self):
         raise StringError("len() of a run-time str where fxn did not rewrite it (in a helper function)")

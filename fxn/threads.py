@@ -33,6 +33,8 @@ import ctypes
 import functools
 import os
 
+from fxn.values import FrozenValue
+
 #: The OpenMP runtime compiled code calls (LLVM's; Debian: ``libomp5-*``, linked through ``libomp-*-dev``).
 OPENMP_LIBRARY = "libomp.so.5"
 #: The linker's name for it (``-lomp``).
@@ -43,7 +45,7 @@ BLOCKTIME_MS = 1
 THREADS_VARIABLE = "FXN_NUM_THREADS"
 
 
-class ThreadPlan:
+class ThreadPlan(FrozenValue):
     """How compiled code runs on threads (an immutable value, compared by its fields).
 
     ``chunks``: the static pieces each parallel loop is split into (1:
@@ -51,28 +53,13 @@ class ThreadPlan:
     region asks for (0: the OpenMP runtime's default, all cores).
 
     (Not a dataclass: this module is imported by every call of cached code,
-    which making a dataclass would cost a tenth of its time.)
+    see :mod:`fxn.values`.)
     """
 
+    _fields = ("chunks", "num_threads")
+
     def __init__(self, chunks: int = 1, num_threads: int = 0):
-        object.__setattr__(self, "chunks", chunks)
-        object.__setattr__(self, "num_threads", num_threads)
-
-    def __setattr__(self, name, value):
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    __delattr__ = __setattr__
-
-    def __eq__(self, other):
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.chunks, self.num_threads) == (other.chunks, other.num_threads)
-
-    def __hash__(self) -> int:
-        return hash((self.chunks, self.num_threads))
-
-    def __repr__(self) -> str:
-        return f"ThreadPlan(chunks={self.chunks!r}, num_threads={self.num_threads!r})"
+        self._freeze(chunks=chunks, num_threads=num_threads)
 
     @property
     def parallel(self) -> bool:

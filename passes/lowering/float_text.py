@@ -33,7 +33,7 @@ from .bounds import LITERAL_ERROR_FUNCTION, fail_unless
 from .checked_allocation import FIXED_POINT_RANGE, NOT_A_FLOAT
 from .exact_scaling import bit_length, multiply, natural, scaled_rounded
 from .string import (_and_then, _assemble, _byte, _bytes_constant, _Digits, _digit_count, _empty, _enclosing_module,
-                     _Fill, _i, _is_space, _length, _pad, _scalar_tensor, _sign, _ult, _while)
+                     _Fill, _i, _length, _pad, _scalar_tensor, _sign, _stripped, _ult, _while)
 from .structured import generate, index, tensor_type
 
 #: Limbs of the exact arithmetic formatting an f32 and an f64 (bits enough for every value and precision).
@@ -308,10 +308,7 @@ def lower_str_to_float(op, target):
     dtype = tensor_type(op.results[0]).dtype
     i1, i8, i64 = _i(1), _i(8), _i(64)
     length = _length(string)
-    (start,) = _while([index(0)], lambda i: _and_then(_ult(i, length), lambda: _is_space(_byte(string, i))),
-                      lambda i: [arith.addi(i, index(1))])
-    (end,) = _while([length], lambda j: _and_then(_ult(start, j), lambda: _is_space(
-        _byte(string, arith.subi(j, index(1))))), lambda j: [arith.subi(j, index(1))])
+    start, end = _stripped(string, length)
     inside = _ult(start, end)
     negative = _and_then(inside, lambda: _cmp("eq", _byte(string, start), arith.constant(i8, ord("-"))))
     signed = arith.ori(negative, _and_then(inside, lambda: _cmp("eq", _byte(string, start),

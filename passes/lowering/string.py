@@ -318,6 +318,16 @@ def _is_space(byte: ir.Value) -> ir.Value:
     return arith.ori(arith.cmpi(arith.CmpIPredicate.eq, byte, arith.constant(i8, 32)), control)
 
 
+def _stripped(string: ir.Value, length: ir.Value) -> tuple[ir.Value, ir.Value]:
+    """The bounds ``[start, end)`` of ``string`` (of ``length`` bytes) without its leading and trailing ASCII
+    whitespace (:func:`_is_space`), as ``int()`` and ``float()`` skip it."""
+    (start,) = _while([index(0)], lambda i: _and_then(_ult(i, length), lambda: _is_space(_byte(string, i))),
+                      lambda i: [arith.addi(i, index(1))])
+    (end,) = _while([length], lambda j: _and_then(_ult(start, j), lambda: _is_space(
+        _byte(string, arith.subi(j, index(1))))), lambda j: [arith.subi(j, index(1))])
+    return start, end
+
+
 @lowering("fxn.str_to_int")
 def lower_str_to_int(op, target):
     """Whitespace skipped at both ends, a sign, then one loop over the digits accumulating the magnitude (saturating
@@ -328,10 +338,7 @@ def lower_str_to_int(op, target):
     bits = int(result.dtype.lstrip("i"))
     i1, i8, i64 = _i(1), _i(8), _i(64)
     length = _length(string)
-    (start,) = _while([index(0)], lambda i: _and_then(_ult(i, length), lambda: _is_space(_byte(string, i))),
-                      lambda i: [arith.addi(i, index(1))])
-    (end,) = _while([length], lambda j: _and_then(_ult(start, j), lambda: _is_space(
-        _byte(string, arith.subi(j, index(1))))), lambda j: [arith.subi(j, index(1))])
+    start, end = _stripped(string, length)
 
     def is_char(char: str):
         return lambda: arith.cmpi(arith.CmpIPredicate.eq, _byte(string, start), arith.constant(i8, ord(char)))
