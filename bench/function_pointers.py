@@ -2,16 +2,17 @@
 
 For two callees, ``x + 1.0`` and an 8-term polynomial (Horner's rule, 16
 dependent operations), both f32, two compiled functions apply the callee
-``N`` times in a chain: one calls the two functions of its argument ``fs =
-(callee, callee)`` in turn, ``N / 2`` times each (``fxn.call_indirect`` of
-the callee's native value entry), the other calls the callee directly (its
-body inlined, as a call of a compiled function from compiled code is).
-Each is called through its concrete function's native entry with the
-addresses already converted, for ``N`` = 2 and ``N`` = :data:`CALLS`; the
-cost of one call is the difference of the two medians over ``CALLS - 2``,
-so the Python call around both cancels out. The target (issue 11): a call
-through a pointer costs at most 2x a direct one. A pointer call cannot be
-inlined: against a callee of one addition, the call itself dominates.
+``n`` times in a chain, in a loop over a run-time ``n`` (``scf.for``): one
+calls the two functions of its argument ``fs = (callee, callee)`` in turn,
+``n / 2`` times each (``fxn.call_indirect`` of the callee's native value
+entry), the other calls the callee directly (its body inlined, as a call
+of a compiled function from compiled code is). Each is compiled once and
+called through its concrete function's native entry with the addresses
+already converted, for ``n`` = 2 and ``n`` = :data:`CALLS`; the cost of one
+call is the difference of the two medians over ``CALLS - 2``, so the
+Python call around both cancels out. The target (issue 11): a call through
+a pointer costs at most 2x a direct one. A pointer call cannot be inlined:
+against a callee of one addition, the call itself dominates.
 
 The table also shows what a whole call of the higher-order function from
 Python costs (``bar(fs, x)``: binding, flattening the tuple, converting
@@ -29,7 +30,7 @@ import sys
 import time
 
 #: How many calls the long chains make.
-CALLS = 512
+CALLS = 4096
 #: Calls per timed batch.
 BATCH = 2000
 TARGET = 2.0
@@ -55,30 +56,31 @@ def _callees() -> dict:
     return dict(zip(CALLEES, (add_one, polynomial)))
 
 
-def direct_chain(callee, count: int):
+def direct_chain(callee):
+    """A compiled function applying ``callee`` ``n`` times, ``n`` known at run time (the callee inlined)."""
     import fxn
 
-    def chain(x: float) -> float:
+    def chain(x: float, n: int) -> float:
         r = x
-        for _ in range(count):
+        for _ in range(n):
             r = callee(r)
         return r
-    chain.__name__ = f"direct_{callee.__name__}_{count}"
+    chain.__name__ = f"direct_{callee.__name__}"
     return fxn.compile(chain)
 
 
-def indirect_chain(count: int):
+def indirect_chain():
+    """A compiled function applying the two functions of ``fs`` in turn, ``n / 2`` times each."""
     import fxn
 
     function = fxn.FunctionType(fxn.f32(fxn.f32))
 
-    def chain(fs: tuple[function, function], x: float) -> float:
+    def chain(fs: tuple[function, function], x: float, n: int) -> float:
         r = x
-        for _ in range(count // 2):
+        for _ in range(n // 2):
             for f in fs:
                 r = f(r)
         return r
-    chain.__name__ = f"indirect_{count}"
     return fxn.compile(chain)
 
 
@@ -102,21 +104,21 @@ def _native(compiled, *args):
     return lambda: entry(*converted)
 
 
-def _per_call(make, args, repeats: int) -> float:
-    """The cost of one more call in the chains ``make(count)`` called with ``args``."""
-    short, long = _native(make(2), *args), _native(make(CALLS), *args)
+def _per_call(compiled, args, repeats: int) -> float:
+    """The cost of one more call in the chain ``compiled`` called with ``args`` and a count."""
+    short, long = _native(compiled, *args, 2), _native(compiled, *args, CALLS)
     return (_seconds_per_call(long, repeats) - _seconds_per_call(short, repeats)) / (CALLS - 2)
 
 
 def measure_here(repeats: int) -> dict:
     x, times = 0.5, {}
-    callees = _callees()
+    callees, bar = _callees(), indirect_chain()
     for name, callee in callees.items():
-        times[f"{name}: direct"] = _per_call(lambda n: direct_chain(callee, n), (x,), repeats)
-        times[f"{name}: through a pointer"] = _per_call(indirect_chain, ((callee, callee), x), repeats)
-    bar, pair = indirect_chain(2), (callees[CALLEES[0]],) * 2
-    bar(pair, x)
-    times[PYTHON_CALL] = _seconds_per_call(lambda: bar(pair, x), repeats)
+        times[f"{name}: direct"] = _per_call(direct_chain(callee), (x,), repeats)
+        times[f"{name}: through a pointer"] = _per_call(bar, ((callee, callee), x), repeats)
+    pair = (callees[CALLEES[0]],) * 2
+    bar(pair, x, 2)
+    times[PYTHON_CALL] = _seconds_per_call(lambda: bar(pair, x, 2), repeats)
     return {case: {"seconds": seconds} for case, seconds in times.items()}
 
 

@@ -65,12 +65,20 @@ def hoist_conditionals(statements: list[ast.stmt]) -> list[ast.stmt]:
     return _Hoister().block(statements)
 
 
+def described(name: str) -> str:
+    """How an error names variable ``name``: quoted, or "the conditional expression" for a temporary of one."""
+    return "the conditional expression" if name.startswith(_CONDITIONAL) else f"'{name}'"
+
+
+_CONDITIONAL = "fxn_cond_"
+
+
 class _Hoister:
     def __init__(self):
         self.counter = itertools.count()
 
     def temporary(self) -> str:
-        return f"fxn_cond_{next(self.counter)}"
+        return f"{_CONDITIONAL}{next(self.counter)}"
 
     def block(self, statements: list[ast.stmt]) -> list[ast.stmt]:
         out: list[ast.stmt] = []

@@ -26,6 +26,7 @@ to the capture, which unrolls it, if it runs at most :data:`MAX_UNROLLED` times.
 from __future__ import annotations
 
 import ast
+import contextlib
 import copy
 import inspect
 
@@ -35,10 +36,12 @@ from fxn.dialects.tensor import BroadcastToOp, DimOp
 from fxn.dialects.string import StrConstantOp, StrLenOp
 from fxn.dialects.types import INT_DTYPES, STRING, VerifyError, broadcast_shapes
 from fxn.mlir import arith, ir, scf, tensor
+from fxn.structure import flatten, is_container, unflatten
 
 from . import array_attributes, desugar, emit, number_capture, python_builtins, string_capture, subscripts
 from .capture import capture, emit_captured, numpy_semantics, torch_parameters
 from .errors import UnsupportedOperation
+from .function_types import FunctionPointerType
 from .liveness import (
     OwnCodeTransformer,
     assigned,
@@ -62,13 +65,19 @@ MAX_UNROLLED = 64
 
 def has_runtime_loops(fn) -> bool:
     """Whether ``fn`` has a ``for ... in range(...)`` whose bounds read a local name (a parameter or variable) or
-    that runs too often to unroll, or a ``for`` over a local name (an array may have a dynamic first dim)."""
-    function = function_node(fn)
+    that runs too often to unroll, or a ``for`` over a local name (an array may have a dynamic first dim).
+
+    For a function of flattened arguments, its user's code counts; a parameter that is a container is not
+    a run-time value (a ``for`` over it unrolls).
+    """
+    user = getattr(fn, "__fxn_calls__", fn)
+    function = function_node(user)
     if function is None:
         return False
     local = local_names(function)
-    if inspect.ismethod(fn) and function.args.args:  # a bound ``self`` is an object, not a run-time value
+    if inspect.ismethod(user) and function.args.args:  # a bound ``self`` is an object, not a run-time value
         local.discard(function.args.args[0].arg)
+    local.difference_update(name for name, structure in getattr(fn, "__fxn_layout__", ()) if not structure.is_leaf)
     return any((call := range_call(s)) is not None and (reads(call.args) & local or _long_literal_range(call))
                or _iterated_name(s) in local for s in own_statements(function))
 
@@ -82,27 +91,43 @@ def _long_literal_range(call: ast.Call) -> bool:
         return False
 
 
-def emit_function(fn, builder, statics: dict | None = None, strings: list[bool] | None = None):
-    """Emit the body of ``fn`` at the current insertion point; return its result (fxn values).
+def emit_function(fn, builder, statics: dict | None = None, strings: list[bool] | None = None) -> "_Emitter":
+    """Emit the body of ``fn`` at the current insertion point; the emitter, its ``result`` the function's result
+    (fxn values).
 
     The body is first rewritten by :mod:`.desugar`: jumps become flags,
     returns one return, conditional expressions ``if`` statements.
     ``statics`` are the values of static parameters (Python constants);
-    ``strings[i]`` says the ``i``-th run-time parameter is a ``str``.
+    ``strings[i]`` says the ``i``-th run-time parameter is a ``str``. A
+    function of flattened arguments (``__fxn_calls__``) emits its user's
+    body, the containers rebuilt from the leaves.
     """
-    function = function_node(fn)
-    emitter = _Emitter(fn, builder)
+    user = getattr(fn, "__fxn_calls__", fn)
+    function = function_node(user)
+    emitter = _Emitter(user, builder)
     statics = dict(statics or {})
-    names = [name for name in _parameter_names(function) if name not in statics]
+    parameters = _parameter_names(fn, function if user is fn else None)  # (a generated function has no def)
+    names = [name for name in parameters if name not in statics]
     emitter.string_names.update(name for name, string in zip(names, strings or ()) if string)
+    emitter.add_function_parameters(builder.arg_types)
     env = dict(zip(names, builder.block.arguments))
     env.update(statics)
+    if user is not fn:
+        args, kwargs = fn.__fxn_rebuild__(*(env[name] for name in parameters))
+        bound = inspect.signature(user).bind(*args, **kwargs)
+        bound.apply_defaults()
+        env = dict(bound.arguments)
     body = [s for s in copy.deepcopy(function.body) if not _is_docstring(s)]
     body = desugar.normalize(body)
-    return emitter.emit_block(body, env, set(), top_level=True)
+    emitter.result = emitter.emit_block(body, env, set(), top_level=True)
+    return emitter
 
 
-def _parameter_names(function: ast.FunctionDef) -> list[str]:
+def _parameter_names(fn, function: ast.FunctionDef | None) -> list[str]:
+    """The names of ``fn``'s positional parameters (from its ``def`` where given, as a generated function has
+    none)."""
+    if function is None:
+        return list(fn.__code__.co_varnames[:fn.__code__.co_argcount])
     return [a.arg for a in function.args.posonlyargs + function.args.args]
 
 
@@ -121,6 +146,36 @@ class _Emitter:
         self.placeholders: list[ir.Value] = []
         #: The names whose run-time values are strings (``tensor<?xui8>`` of UTF-8 bytes), not arrays.
         self.string_names: set[str] = set()
+        #: The function values (0-d i64 addresses) by fxn value: their types, and the parameter each one is.
+        self.function_types: dict[ir.Value, TensorType] = {}
+        self.parameter_of: dict[ir.Value, int] = {}
+        #: Per parameter index of function type, the signature its code calls it with.
+        self.signatures: dict = {}
+        #: The function's result, once emitted.
+        self.result = None
+        #: Why the last segment was not captured with Numbers.
+        self.why_not_numbers = ""
+
+    def add_function_parameters(self, arg_types: list[TensorType]) -> None:
+        """Know the parameters of function type (:class:`.function_types.FunctionPointerType`) as function values."""
+        for index, (argument, arg_type) in enumerate(zip(self.builder.block.arguments, arg_types)):
+            if isinstance(arg_type, FunctionPointerType):
+                self.function_types[argument], self.parameter_of[argument] = arg_type, index
+                if arg_type.signature is not None:
+                    self.signatures[index] = arg_type.signature
+
+    def function_signatures(self) -> dict:
+        """Each function value's signature (None where its code never calls it and its type does not say)."""
+        return {value: self.type_of(value).signature for value in self.function_types}
+
+    def type_of(self, value: ir.Value) -> TensorType:
+        """The type of an fxn value: a function value's function type (its signature known so far), else its own."""
+        known = self.function_types.get(value)
+        if known is None:
+            return emit.type_of(value)
+        index = self.parameter_of.get(value)
+        signature = known.signature or self.signatures.get(index)
+        return known if signature is known.signature else type(known).of(signature)
 
     def position(self, node: ast.AST) -> Position:
         return Position(self.filename, node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
@@ -221,14 +276,9 @@ class _Emitter:
         read = (reads(statements) | (reads(returned) if returned is not None else set())) & env.keys()
         inputs = sorted(n for n in read | (set(outputs) & env.keys()) if emit.is_value(env[n]))
         constants = {n: env[n] for n in read if not emit.is_value(env[n])}
-        for name, value in constants.items():
-            if _holds_values(value):
-                raise self.unsupported(
-                    statements[0] if statements else returned,
-                    f"'{name}': a {type(value).__name__} of arrays cannot cross a loop boundary (unpack it)",
-                )
-        types = [emit.type_of(env[n]) for n in inputs]
-        numbers = self.capture_numbers(statements, env, inputs, outputs, constants, returned, types)
+        scope, inputs, constants = _unpacked(env, inputs, constants)  # scope: the inputs' values
+        types = [self.type_of(scope[n]) for n in inputs]
+        numbers = self.capture_numbers(statements, scope, inputs, outputs, constants, returned, types)
         if numbers is not None:
             if returned is not None:
                 return numbers
@@ -243,12 +293,16 @@ class _Emitter:
         if any(n in self.string_names for n in inputs):
             raise self.unsupported(statements[0] if statements else returned,
                                    "this code on run-time strings (they compute only with numbers and strings)")
+        if any(scope[n] in self.function_types for n in inputs):
+            raise self.unsupported(statements[0] if statements else returned,
+                                   "this code with function arguments: code that calls them computes on numbers "
+                                   f"(here {self.why_not_numbers})")
         segment = _segment_function(self.fn, statements, inputs, outputs, constants, returned)
         torch_args = [n in self.torch_names for n in inputs]
         captured = capture(segment, types, torch_args, frozenset({segment.__code__}), self.numpy)
         fallback = self.position(statements[0] if statements else returned)
         self.builder.add_graph(captured.graph_module, fallback)
-        result = emit_captured(captured, [env[n] for n in inputs], fallback)
+        result = emit_captured(captured, [scope[n] for n in inputs], fallback)
         if returned is not None:
             return result
         env.update(zip(outputs, result))
@@ -260,6 +314,7 @@ class _Emitter:
         Strings (:mod:`.number_capture`: no torch), String where a result is a string; None where that capture
         does not apply: inputs other than numbers and strings, or code that is more than arithmetic."""
         strings = [n in self.string_names for n in inputs]
+        self.why_not_numbers = "it uses NumPy or torch, or takes arrays"
         if self.numpy or self.torch_names or any(t.rank and not s for t, s in zip(types, strings)):
             return None
         *statements, returned = string_capture.rewritten_nodes(self.fn, [*statements, returned])
@@ -267,14 +322,29 @@ class _Emitter:
                                     string_capture.HELPERS)
         if not number_capture.applies(segment, types, strings):
             return None
-        captured = number_capture.capture(segment, [env[n] for n in inputs], inputs, {}, types, number_capture.Record(),
-                                          strings)
+        record = number_capture.Record()
+        with self.passing_functions([env[n] for n in inputs]):
+            captured = number_capture.capture(segment, [env[n] for n in inputs], inputs, {}, types, record, strings)
         if captured is None:
+            self.why_not_numbers = record.why
             return None
+        for index, signature in record.signatures.items():  # what a first call of a function value decided
+            self.signatures.setdefault(self.parameter_of.get(env[inputs[index]]), signature)
         values, text = captured
         position = self.position(statements[0] if statements else returned)
         self.builder.graphs.append(f"# {position.filename}:{position.line}\n{text}")
         return values
+
+    def passing_functions(self, inputs: list):
+        """The functions the traced call passed (:func:`fxn.function_values.example_functions`), by index among
+        a segment's ``inputs``, while the segment is captured (a first call infers a signature from one)."""
+        if not any(value in self.function_types for value in inputs):
+            return contextlib.nullcontext()
+        from fxn.function_values import example_functions, passing
+
+        examples = example_functions() or {}
+        return passing({position: examples[self.parameter_of[value]] for position, value in enumerate(inputs)
+                        if self.parameter_of.get(value) in examples})
 
     def range_bounds(self, call: ast.Call, env: dict) -> list:
         """The ``range`` arguments: Python ints, or fxn values known at run time."""
@@ -350,6 +420,8 @@ class _Emitter:
             names.append(name)
             if name in self.string_names or any(isinstance(value, str) for value in values):
                 types.append(self.string_type(name, values, statement))
+            elif any(emit.is_value(value) and value in self.function_types for value in values):
+                types.append(self.function_type(name, values, statement))
             else:
                 types.append(self.joined_type(name, values, statement))
         yields = []
@@ -367,6 +439,8 @@ class _Emitter:
                     operation.move_before(terminator)
         probe.operation.erase()
         env.update(zip(names, final.results))
+        self.function_types.update((value, t) for value, t in zip(final.results, types)
+                                   if isinstance(t, FunctionPointerType))
 
     def joined_type(self, name: str, values: list, node: ast.AST) -> TensorType:
         """The type a name gets where two paths join: element types promoted, shapes equal or broadcast."""
@@ -377,15 +451,17 @@ class _Emitter:
             elif type(value) in SCALAR_DTYPES:
                 kinds.append(TensorType(scalar_dtype(type(value)), ()))
             else:
-                raise self.unsupported(node, f"'{name}': a {type(value).__name__} that differs between paths known "
-                                             "only at run time (fxn merges arrays and numbers only)")
+                raise self.unsupported(node, f"{desugar.described(name)}: a {type(value).__name__} that differs "
+                                             "between paths known only at run time (fxn merges arrays and numbers "
+                                             "only)")
         dtype = promote_types(kinds[0].dtype, kinds[1].dtype)
         try:
             shape = broadcast_shapes(kinds[0].shape, kinds[1].shape)
         except VerifyError:
             shape = None
         if shape is None or any(k.shape != tuple(shape) and not TensorType(dtype, shape).is_static for k in kinds):
-            raise self.unsupported(node, f"'{name}' is {kinds[0]} on one path and {kinds[1]} on the other")
+            raise self.unsupported(node, f"{desugar.described(name)} is {kinds[0]} on one path and {kinds[1]} on "
+                                         "the other")
         return TensorType(dtype, tuple(shape))
 
     def string_type(self, name: str, values: list, node: ast.AST) -> TensorType:
@@ -393,10 +469,27 @@ class _Emitter:
         for value in values:
             if not (isinstance(value, str) or (emit.is_value(value) and emit.type_of(value) == STRING)):
                 shown = emit.type_of(value) if emit.is_value(value) else type(value).__name__
-                raise self.unsupported(node, f"the 'if': '{name}' is a str on one of its branches and a {shown} on "
-                                             "the other")
+                raise self.unsupported(node, f"the 'if': {desugar.described(name)} is a str on one of its branches "
+                                             f"and a {shown} on the other")
         self.string_names.add(name)
         return STRING
+
+    def function_type(self, name: str, values: list, node: ast.AST) -> TensorType:
+        """The type of a name that is a function value where two paths join: functions of one known signature."""
+        kinds = [self.type_of(value) if emit.is_value(value) and value in self.function_types else None
+                 for value in values]
+        if None in kinds:
+            other = next(v for v, k in zip(values, kinds) if k is None)
+            shown = emit.type_of(other) if emit.is_value(other) else type(other).__name__
+            raise self.unsupported(node, f"the 'if': {desugar.described(name)} is a function on one of its branches "
+                                         f"and a {shown} on the other")
+        if any(k.signature is None for k in kinds):
+            raise self.unsupported(node, f"the 'if': {desugar.described(name)} is a function whose type is not known "
+                                         "where the branches join: annotate its parameter fxn.FunctionType(...)")
+        if kinds[0] != kinds[1]:
+            raise self.unsupported(node, f"the 'if': {desugar.described(name)} is a {kinds[0]} on one of its "
+                                         f"branches and a {kinds[1]} on the other")
+        return kinds[0]
 
     def convert(self, value, wanted: TensorType, name: str, node: ast.AST) -> ir.Value:
         """``value`` (an fxn value, a Python number or, for a string, a Python str) as a value of type ``wanted``."""
@@ -656,12 +749,33 @@ def _full_range(arguments: list) -> list:
     return [0, arguments[0], 1] if len(arguments) == 1 else arguments + [1] * (3 - len(arguments))
 
 
-def _holds_values(value) -> bool:
-    if isinstance(value, (tuple, list)):
-        return any(emit.is_value(v) or _holds_values(v) for v in value)
-    if isinstance(value, dict):
-        return _holds_values(list(value.values()))
-    return False
+def _unpacked(env: dict, inputs: list[str], constants: dict) -> tuple[dict, list[str], dict]:
+    """A segment's scope (``env`` and the leaves), ``inputs`` and ``constants``, each constant that is a container
+    holding fxn values (a tuple of function values, a list of arrays ...) passed as its leaves, named
+    ``fxn_<name>_<i>``, and rebuilt in the segment from them (a constant :class:`_Packed`)."""
+    packed = {}
+    for name, value in constants.items():
+        if is_container(value):
+            leaves, structure = flatten(value, emit.is_value, sort_keys=False)
+            if leaves:
+                packed[name] = [f"fxn_{name}_{i}" for i in range(len(leaves))], leaves, structure
+    if not packed:
+        return env, inputs, constants
+    env, constants = dict(env), dict(constants)
+    for name, (leaf_names, leaves, structure) in packed.items():
+        env.update(zip(leaf_names, leaves))
+        constants[name] = _Packed(leaf_names, structure)
+    return env, inputs + [leaf for leaf_names, _, _ in packed.values() for leaf in leaf_names], constants
+
+
+class _Packed:
+    """A container of fxn values a segment rebuilds from its leaves, the segment's inputs ``leaf_names``."""
+
+    def __init__(self, leaf_names: list[str], structure):
+        self.leaf_names, self.structure = leaf_names, structure
+
+    def rebuild(self, *leaves):
+        return unflatten(self.structure, leaves)
 
 
 def _tensor_bounds(bounds):
@@ -695,7 +809,11 @@ def _segment_function(fn, statements: list[ast.stmt], inputs: list[str], outputs
     bindings = []
     for name, value in constants.items():
         closure[f"fxn_value_{name}"] = value
-        bindings.append(ast.Assign([ast.Name(name, ast.Store())], ast.Name(f"fxn_value_{name}", ast.Load())))
+        bound = ast.Name(f"fxn_value_{name}", ast.Load())
+        if isinstance(value, _Packed):  # fxn_value_xs.rebuild(fxn_xs_0, fxn_xs_1)
+            closure[f"fxn_value_{name}"] = value.rebuild
+            bound = ast.Call(bound, [ast.Name(leaf, ast.Load()) for leaf in value.leaf_names], [])
+        bindings.append(ast.Assign([ast.Name(name, ast.Store())], bound))
     result = returned if returned is not None else ast.Tuple([ast.Name(o, ast.Load()) for o in outputs], ast.Load())
     body = bindings + list(statements) + [ast.Return(result)]
     for statement in bindings + body[-1:]:

@@ -73,7 +73,8 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
     from . import loops
 
     with sandbox.tracing(fn, allow_trace_effects) as session, context:
-        rewritten = any(m.needs_rewrite(fn) for m in (subscripts, python_builtins, array_attributes))
+        user = getattr(fn, "__fxn_calls__", fn)  # a function of flattened arguments runs the user's code
+        rewritten = any(m.needs_rewrite(user) for m in (subscripts, python_builtins, array_attributes))
         straight = not (loops.has_runtime_loops(fn) or rewritten)
         strings = [p.string for p in parameters]
         if any(strings):  # the capture with Numbers and Strings takes it, or nothing does
@@ -89,7 +90,7 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
                     captured = number_capture.capture(fn, list(builder.block.arguments), [p.name for p in parameters],
                                                       statics, arg_types, record, strings)
                 except DataDependentControlFlow:
-                    if function_node(fn) is None:
+                    if function_node(user) is None:
                         raise
                     captured, branches, record.why = None, True, "it branches on a run-time value"
                 if captured is not None:
@@ -97,13 +98,15 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
                     traced = builder.finish(captured[0], "numbers")
                     traced.trace_effects = session.effects
                     traced.function_signatures = dict(record.signatures)
-                    _returned_functions(fn, traced, captured[0], record)
+                    functions = {f.value: record.signatures.get(i) for i, f in record.function_arguments.items()}
+                    _returned_functions(fn, traced, captured[0], functions)
                     return traced
-        if any(isinstance(t, FunctionPointerType) for t in arg_types):
+        functions = any(isinstance(t, FunctionPointerType) for t in arg_types)
+        if functions and straight and not branches:
             position = definition_position(fn)
-            raise UnsupportedOperation("fxn compiles a function taking functions where its code is arithmetic on "
-                                       f"numbers and calls of them; here {record.why}", position.filename,
-                                       position.line)
+            raise UnsupportedOperation("fxn compiles a function taking functions where its code computes on "
+                                       f"numbers and calls them (with branches and loops); here {record.why}",
+                                       position.filename, position.line)
         builder = FunctionBuilder(fn, arg_types)
         with ir.InsertionPoint(builder.block):
             captured = None
@@ -114,14 +117,18 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
                 try:
                     captured = capture(fn, arg_types, torch_args, user_codes, numpy_semantics(fn), statics)
                 except DataDependentControlFlow:
-                    if function_node(fn) is None:
+                    if function_node(user) is None:
                         raise
             if captured is None:
-                result, path = loops.emit_function(fn, builder, statics, strings), "ast"
+                emitter = loops.emit_function(fn, builder, statics, strings)
+                result, path = emitter.result, "ast"
             else:
                 builder.add_graph(captured.graph_module, builder.position)
                 result, path = emit_captured(captured, list(builder.block.arguments), builder.position), captured.path
             traced = builder.finish(result, path)
+            if captured is None and functions:
+                traced.function_signatures = dict(emitter.signatures)
+                _returned_functions(fn, traced, result, emitter.function_signatures())
     traced.trace_effects = session.effects
     return traced
 
@@ -145,15 +152,14 @@ def _check_string_function(fn, arg_types: list[TensorType], strings: list[bool])
         f"branches), and {why}", position.filename, position.line)
 
 
-def _returned_functions(fn, traced: TracedFunction, result, record) -> None:
-    """Give each result that is a function argument (its address) that argument's function type; UnsupportedOperation
-    where its signature is unknown (the function never called)."""
+def _returned_functions(fn, traced: TracedFunction, result, functions: dict) -> None:
+    """Give each result that is a function value (an address; ``functions``: fxn value -> its signature, None where
+    unknown) its function type; UnsupportedOperation where its signature is unknown (the function never called)."""
     leaves, _ = flatten(result, lambda v: not is_container(v), sort_keys=False)
     for position, leaf in enumerate(leaves):
-        index = next((i for i, f in record.function_arguments.items() if emit.is_value(leaf) and f.value == leaf), None)
-        if index is None:
+        if not (emit.is_value(leaf) and leaf in functions):
             continue
-        signature = traced.function_signatures.get(index)
+        signature = functions[leaf]
         if signature is None:
             where = definition_position(fn)
             raise UnsupportedOperation("a returned function argument must have a known type: annotate its parameter "

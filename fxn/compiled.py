@@ -1208,6 +1208,7 @@ def _with_flat_parameters(fn, hints: dict, layout: tuple, declared_leaves: dict)
     wrapper.__name__, wrapper.__qualname__ = fn.__name__, fn.__qualname__
     wrapper.__annotations__ = annotations
     wrapper.__fxn_calls__ = fn
+    wrapper.__fxn_rebuild__ = rebuild  # (the AST path emits fn's body on the rebuilt arguments)
     wrapper.__fxn_layout__ = layout  # what the on-disk cache keys on besides fn (fxn.fingerprint)
     return wrapper
 

@@ -92,7 +92,9 @@ def address_of(value, signature, name: str) -> int:
         raise TypeError(f"argument '{name}' expects a function of type {signature}; got {type(value).__name__}")
     address = _convert(compiled(value), signature, name)
     _ADDRESSES.setdefault(value, {})[signature] = address
-    _BY_ADDRESS.setdefault(address, weakref.ref(value))
+    known = _BY_ADDRESS.get(address)
+    if known is None or known() is None:  # (the code of a function that died may be reused at its address)
+        _BY_ADDRESS[address] = weakref.ref(value)
     return address
 
 

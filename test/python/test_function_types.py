@@ -142,6 +142,112 @@ def test_calling_another_compiled_function_inlines_it():
     assert "call_indirect" not in text and '"fxn.cast"' in text  # third computes in f64, its own type
 
 
+# ----------------------------------------------------------------------------- loops and branches
+
+
+@fxn.compile
+def iterate(f: F32, x: float, n: int) -> float:
+    r = x
+    for _ in range(n):
+        r = f(r)
+    return r
+
+
+def test_a_loop_over_a_run_time_range_calls_through_the_pointer():
+    assert iterate(foo, 0.5, 10) == 10.5
+    assert iterate(foo2, 0.5, 10) == 512.0
+    assert iterate(lambda v: v - 0.25, 1.0, 0) == 1.0
+    assert iterate.tracing_count == 1
+    text = str(iterate.concrete_functions[0].lowered.optimized)
+    assert "scf.for" in text and text.count('"fxn.call_indirect"') == 1
+
+
+@pytest.mark.parametrize("annotated", [True, False])
+def test_while_loops_over_zipped_tuples_of_functions(annotated):
+    def alternate(fs, gs, x, n: int):
+        r, i = x, 0
+        while i < n:
+            for f, g in zip(fs, gs):
+                r = f(g(r))
+            i += 1
+        return r
+
+    if annotated:
+        alternate.__annotations__.update(fs=tuple[F32, F32], gs=tuple[F32, F32], x=float)
+    compiled = fxn.compile(alternate)
+    assert compiled((foo, foo2), (foo2, foo), 1.0, 2) == alternate((foo, foo2), (foo2, foo), 1.0, 2) == 36.0
+    assert compiled((foo2, foo), (foo, foo2), 1.0, 2) == 41.0
+    assert compiled((foo2, foo), (foo, foo2), 1.0, 0) == 1.0
+    assert compiled.tracing_count == 1
+
+
+def test_an_unannotated_function_called_in_a_loop_takes_the_signature_of_its_first_call():
+    @fxn.compile
+    def iterate_any(f, x: float, n: int):
+        r = x
+        for _ in range(n):
+            r = f(r)
+        return r
+
+    assert iterate_any(lambda v: v * v, 1.5, 2) == 5.0625
+    assert iterate_any(lambda v: v - 1.0, 1.5, 3) == -1.5
+    assert iterate_any.tracing_count == 1
+
+
+def test_branches_pick_which_function_to_call():
+    @fxn.compile
+    def pick(f: F32, g: F32, x: float) -> float:
+        h = f if x > 0 else g
+        if x > 10:
+            return h(x) - 100.0
+        return h(x)
+
+    assert [pick(foo, foo2, x) for x in (1.0, -1.0, 20.0)] == [2.0, -2.0, -79.0]
+    assert pick(foo2, foo, 1.0) == 2.0 and pick(foo2, foo, -3.0) == -2.0
+    assert pick.tracing_count == 1
+
+
+def test_a_function_picked_by_a_branch_is_returned_as_the_function_passed():
+    @fxn.compile
+    def choose(f: F32, g: F32, x: float) -> F32:
+        if x > 0:
+            chosen = f
+        else:
+            chosen = g
+        return chosen
+
+    assert choose(foo, foo2, 1.0) is foo
+    assert choose(foo, foo2, -1.0) is foo2
+    assert choose.tracing_count == 1
+
+
+def test_functions_of_two_types_joined_by_a_branch_are_an_error():
+    @fxn.compile
+    def mixed(f: F32, g: fxn.FunctionType(fxn.f64(fxn.f64)), x: float) -> float:
+        h = f if x > 0 else g
+        return h(x)
+
+    with pytest.raises(fxn.frontend.UnsupportedOperation, match=r"the 'if': the conditional expression is a function<f32\(f32\)> "
+                                                                 r"on one of its branches and a function<f64\(f64\)> on "
+                                                                 "the other"):
+        mixed(foo, third, 1.0)
+
+
+def test_a_function_value_in_code_on_arrays_is_refused_with_the_reason():
+    @fxn.compile
+    def mapped(f: F32, xs, n: int):
+        total = xs * 0
+        for i in range(n):
+            total = total + f(2.0) * xs
+        return total
+
+    line = line_of(mapped.fn, "total = total + f(2.0) * xs")
+    with pytest.raises(fxn.frontend.UnsupportedOperation, match=rf":{line}: fxn cannot compile this code with "
+                                                                 "function arguments: code that calls them computes "
+                                                                 "on numbers"):
+        mapped(foo, np.ones(3, np.float32), 2)
+
+
 # ----------------------------------------------------------------------------- conversion and subtyping
 
 
@@ -332,6 +438,7 @@ def test_arrays_beside_function_values_are_refused_with_the_reason():
     def scaled(f: F32, xs):
         return f(2.0) * xs
 
-    with pytest.raises(fxn.frontend.UnsupportedOperation, match="arithmetic on numbers and calls of them; here it "
-                                                                 "takes arrays or uses NumPy or torch"):
+    with pytest.raises(fxn.frontend.UnsupportedOperation, match=r"computes on numbers and calls them \(with branches "
+                                                                 r"and loops\); here it takes arrays or uses NumPy or "
+                                                                 "torch"):
         scaled(foo, np.ones(3, np.float32))

@@ -314,6 +314,34 @@ def test_nested_containers_with_star_args_and_a_declared_parameter():
     assert combine.tracing_count == 1
 
 
+def test_containers_in_functions_with_run_time_loops():
+    @fxn.compile
+    def weighted(pair: tuple[float, float], n: int) -> float:
+        total = 0.0
+        for _ in range(n):
+            for x in pair:
+                total = total * 0.5 + x
+        return total
+
+    @fxn.compile
+    def accumulate(*ts, config, n: int = 2):
+        r = ts[0] * 0
+        i = 0
+        while i < n:
+            for t in ts:
+                r = r + t * config["scale"]
+            i += 1
+        return r
+
+    assert weighted((1.0, 2.0), 3) == weighted.fn((1.0, 2.0), 3) == 3.28125
+    assert weighted((2.0, 0.0), 1) == 1.0
+    assert weighted.tracing_count == 1
+    a, b = _f32(3), _f32(3) + 1
+    np.testing.assert_array_equal(accumulate(a, b, config={"scale": np.float32(2)}, n=3), (a + b) * 6)
+    np.testing.assert_array_equal(accumulate(b, a, config={"scale": np.float32(1)}, n=0), a * 0)
+    assert accumulate.tracing_count == 1
+
+
 def test_declared_containers_are_one_signature_of_one_parameter_per_leaf():
     import dataclasses
     import typing
