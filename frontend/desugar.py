@@ -58,8 +58,6 @@ def normalize(body: list[ast.stmt]) -> list[ast.stmt]:
     return hoist_conditionals(single_return(lower_jumps(calls)))
 
 
-
-
 def hoist_conditionals(statements: list[ast.stmt]) -> list[ast.stmt]:
     """``statements`` with their conditional expressions made ``if`` statements (see the module docstring)."""
     return _Hoister().block(statements)

@@ -46,6 +46,7 @@ from .liveness import (
     OwnCodeTransformer,
     assigned,
     live_after,
+    literal_int,
     local_names,
     own_statements,
     range_call,
@@ -205,6 +206,13 @@ class _Emitter:
                 pending = []
                 self.emit_while(statement, env, live_after(statements, index, live_at_end))
                 continue
+            if isinstance(statement, ast.For) and _has_control_flow(statement.body) and _sequence_loop(statement):
+                self.emit_segment(pending, env, live_after(statements, index - 1, live_at_end))
+                pending = []
+                items = self.python_items(statement.iter, env)
+                if items is not None:
+                    self.emit_unrolled(statement, items, env, live_after(statements, index, live_at_end))
+                    continue
             iterated = _iterated_name(statement)
             if iterated is not None and iterated in local:
                 self.emit_segment(pending, env, live_after(statements, index - 1, live_at_end))
@@ -259,6 +267,42 @@ class _Emitter:
         target = ast.copy_location(ast.Name(index, ast.Store()), loop.target)
         return ast.copy_location(ast.For(target, loop.iter, prefix + loop.body, []), loop), [0, length, 1]
 
+    def python_items(self, iterated: ast.expr, env: dict) -> list | None:
+        """The items of a ``for`` over ``xs``, a tuple or list display, ``enumerate(...)`` or ``zip(...)`` of these,
+        where each sequence is a tuple or list when traced (of functions, arrays, numbers); else None."""
+        if isinstance(iterated, ast.Name):
+            value = env.get(iterated.id)
+            return list(value) if isinstance(value, (tuple, list)) else None
+        if isinstance(iterated, (ast.Tuple, ast.List)):
+            value = self.evaluate(iterated, env)
+            return list(value) if isinstance(value, (tuple, list)) else None
+        parts = [self.python_items(argument, env) for argument in iterated.args]
+        if any(part is None for part in parts):
+            return None
+        return list(enumerate(parts[0])) if iterated.func.id == "enumerate" else list(zip(*parts))
+
+    def emit_unrolled(self, loop: ast.For, items: list, env: dict, live: set[str]) -> None:
+        """A ``for`` over a Python sequence whose body has control flow: the body emitted once per item (its
+        branches on run-time values ``scf.if`` ops), then the ``else``."""
+        # (A loop with a break is a while loop by now: .desugar made it one.)
+        needed = live | reads(loop.body)  # what the next item's body reads
+        for item in items:
+            self.bind(loop.target, item, env)
+            self.emit_block(copy.deepcopy(loop.body), env, needed)
+        self.emit_block(loop.orelse, env, live)
+
+    def bind(self, target: ast.expr, value, env: dict) -> None:
+        """Assign a Python value (an item of a sequence) to a loop target: a name, or a tuple of targets."""
+        if isinstance(target, ast.Name):
+            env[target.id] = value
+            return
+        if not isinstance(target, (ast.Tuple, ast.List)) or not isinstance(value, (tuple, list)) or \
+                len(value) != len(target.elts):
+            raise self.unsupported(target, f"a loop target '{ast.unparse(target)}' for an item of "
+                                           f"{type(value).__name__}")
+        for part, item in zip(target.elts, value):
+            self.bind(part, item, env)
+
     def check_statement(self, statement: ast.stmt) -> None:
         for node in own_statements(ast.Module(body=[statement], type_ignores=[])):
             if isinstance(node, ast.Return):
@@ -268,8 +312,13 @@ class _Emitter:
 
     # -- segments -----------------------------------------------------------
 
-    def emit_segment(self, statements: list[ast.stmt], env: dict, needed: set[str], returned=None):
-        """Capture ``statements`` (and the ``returned`` expression) as one function; update ``env``."""
+    def emit_segment(self, statements: list[ast.stmt], env: dict, needed: set[str], returned=None, apart=False,
+                     call=False):
+        """Capture ``statements`` (and the ``returned`` expression) as one function; update ``env``.
+
+        Code calling function values beside arrays is emitted with its calls apart (:meth:`emit_calls_apart`),
+        unless it is such a part (``apart``; ``call``: one call of a function value, captured with Numbers
+        also in NumPy or torch code, as it only converts its arguments to the function's types)."""
         if not statements and returned is None:
             return None
         outputs = sorted(assigned(statements) & needed)
@@ -278,7 +327,7 @@ class _Emitter:
         constants = {n: env[n] for n in read if not emit.is_value(env[n])}
         scope, inputs, constants = _unpacked(env, inputs, constants)  # scope: the inputs' values
         types = [self.type_of(scope[n]) for n in inputs]
-        numbers = self.capture_numbers(statements, scope, inputs, outputs, constants, returned, types)
+        numbers = self.capture_numbers(statements, scope, inputs, outputs, constants, returned, types, call)
         if numbers is not None:
             if returned is not None:
                 return numbers
@@ -294,9 +343,13 @@ class _Emitter:
             raise self.unsupported(statements[0] if statements else returned,
                                    "this code on run-time strings (they compute only with numbers and strings)")
         if any(scope[n] in self.function_types for n in inputs):
+            if not apart:
+                return self.emit_calls_apart(statements, env, needed, returned)
+            arrays = [str(t) for t in types if t.rank]
+            why = f"it is given a {arrays[0]}" if call and arrays else self.why_not_numbers
             raise self.unsupported(statements[0] if statements else returned,
-                                   "this code with function arguments: code that calls them computes on numbers "
-                                   f"(here {self.why_not_numbers})")
+                                   f"this call of a function argument: it takes numbers, and here {why} (to apply "
+                                   "it to each element of an array, loop over the array)")
         segment = _segment_function(self.fn, statements, inputs, outputs, constants, returned)
         torch_args = [n in self.torch_names for n in inputs]
         captured = capture(segment, types, torch_args, frozenset({segment.__code__}), self.numpy)
@@ -308,14 +361,48 @@ class _Emitter:
         env.update(zip(outputs, result))
         return None
 
+    def emit_calls_apart(self, statements: list[ast.stmt], env: dict, needed: set[str], returned):
+        """Emit code that calls function values beside arrays statement by statement, each call of a function value
+        and each of its arguments a statement (and segment) of its own, so that the calls take numbers and the
+        rest is captured as array code (``out[i] = f(x[i])``: ``a = x[i]``, ``b = f(a)``, ``out[i] = b``). Loops
+        over Python sequences and short literal ranges unroll first. Returns the ``returned`` value, if given."""
+        hoister = _CallHoister({name for name, value in env.items() if emit.is_value(value)
+                                and value in self.function_types})
+        result = None
+        if returned is not None:
+            result = hoister.temporary()
+            target = ast.copy_location(ast.Name(result, ast.Store()), returned)
+            statements = [*statements, _assign_to(target, returned)]
+        for index, statement in enumerate(statements):
+            later = reads(statements[index + 1:]) | needed | ({result} if result else set())
+            items = self.unrolled_items(statement, env) if isinstance(statement, ast.For) else None
+            if items is not None:
+                self.emit_unrolled(statement, items, env, later)
+                continue
+            parts = hoister.apart(statement)
+            for position, part in enumerate(parts):
+                self.emit_segment([part], env, later | reads(parts[position + 1:]), apart=True,
+                                  call=hoister.is_call(part))
+        if result is None:
+            return None
+        return self.emit_segment([], env, set(), returned=_name(statements[-1], result), apart=True)
+
+    def unrolled_items(self, loop: ast.For, env: dict) -> list | None:
+        """The items a ``for`` inside a segment runs over, if it unrolls: a Python sequence or a literal range."""
+        if _sequence_loop(loop):
+            return self.python_items(loop.iter, env)
+        call = range_call(loop)
+        bounds = [literal_int(a) for a in call.args] if call is not None else [None]
+        return list(range(*bounds)) if None not in bounds and 1 <= len(bounds) <= 3 else None
+
     def capture_numbers(self, statements, env: dict, inputs: list[str], outputs: list[str], constants: dict,
-                        returned, types: list[TensorType]):
+                        returned, types: list[TensorType], call: bool = False):
         """The segment's result (``returned``'s value, or the ``outputs``' values) captured with Numbers and
         Strings (:mod:`.number_capture`: no torch), String where a result is a string; None where that capture
         does not apply: inputs other than numbers and strings, or code that is more than arithmetic."""
         strings = [n in self.string_names for n in inputs]
         self.why_not_numbers = "it uses NumPy or torch, or takes arrays"
-        if self.numpy or self.torch_names or any(t.rank and not s for t, s in zip(types, strings)):
+        if (self.numpy or self.torch_names) and not call or any(t.rank and not s for t, s in zip(types, strings)):
             return None
         *statements, returned = string_capture.rewritten_nodes(self.fn, [*statements, returned])
         segment = _segment_function(self.fn, statements, inputs, outputs, constants, returned,
@@ -719,6 +806,58 @@ def _iterated_name(statement: ast.stmt) -> str | None:
             and len(statement.target.elts) == 2):
         iterated = iterated.args[0]
     return iterated.id if isinstance(iterated, ast.Name) else None
+
+
+class _CallHoister(OwnCodeTransformer):
+    """Takes the calls of function values (the names ``functions``) out of a statement: each argument that is
+    not a name or constant, then the call, assigned to a temporary of its own before it (innermost first)."""
+
+    def __init__(self, functions: set[str]):
+        self.functions, self.count, self.before = functions, 0, []
+
+    def temporary(self) -> str:
+        self.count += 1
+        return f"fxn_part_{self.count}"
+
+    def apart(self, statement: ast.stmt) -> list[ast.stmt]:
+        """``statement`` as the statements computing its calls, then itself using their results."""
+        self.before = []
+        rewritten = self.visit(statement)
+        return [*self.before, rewritten]
+
+    def visit_Call(self, node: ast.Call):
+        self.generic_visit(node)
+        if not (isinstance(node.func, ast.Name) and node.func.id in self.functions):
+            return node
+        node.args = [argument if isinstance(argument, (ast.Name, ast.Constant)) else self.hoisted(argument)
+                     for argument in node.args]
+        return self.hoisted(node)
+
+    def is_call(self, statement: ast.stmt) -> bool:
+        """Whether ``statement`` is one call of a function value assigned to a name (a part :meth:`apart` made)."""
+        return (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)
+                and isinstance(statement.value.func, ast.Name) and statement.value.func.id in self.functions)
+
+    def hoisted(self, expression: ast.expr) -> ast.Name:
+        name = self.temporary()
+        self.before.append(_assign_to(ast.copy_location(ast.Name(name, ast.Store()), expression), expression))
+        return _name(expression, name)
+
+
+def _sequence_loop(loop: ast.For) -> bool:
+    """Whether a ``for`` iterates over a name, a tuple or list display, or ``enumerate``/``zip`` of these (a Python
+    sequence, if its names hold one when traced)."""
+
+    def sequence(node: ast.expr) -> bool:
+        if isinstance(node, (ast.Name, ast.Tuple, ast.List)):
+            return True
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords and node.args):
+            return False
+        if node.func.id == "enumerate" and len(node.args) == 1 or node.func.id == "zip":
+            return all(sequence(argument) for argument in node.args)
+        return False
+
+    return sequence(loop.iter)
 
 
 def _assigns_break_flag(statements: list[ast.stmt]) -> bool:

@@ -102,11 +102,11 @@ def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context:
                     _returned_functions(fn, traced, captured[0], functions)
                     return traced
         functions = any(isinstance(t, FunctionPointerType) for t in arg_types)
-        if functions and straight and not branches:
+        if functions and function_node(user) is None:
             position = definition_position(fn)
-            raise UnsupportedOperation("fxn compiles a function taking functions where its code computes on "
-                                       f"numbers and calls them (with branches and loops); here {record.why}",
-                                       position.filename, position.line)
+            raise UnsupportedOperation("fxn compiles a function taking functions from its source, which is not "
+                                       f"found; and {record.why}", position.filename, position.line)
+        straight = straight and not functions  # torch cannot call them: the AST path calls them apart
         builder = FunctionBuilder(fn, arg_types)
         with ir.InsertionPoint(builder.block):
             captured = None

@@ -324,7 +324,7 @@ def manifest(entries: list[Entry], artifacts: Artifacts, provenance: Provenance,
 
 def _predictor_manifest(entry: Entry) -> dict:
     compiled, function, lowered = entry.compiled, entry.function, entry.lowered
-    scalar = function.scalar_results(lowered.result_types)
+    scalar = function.scalar_results(lowered.result_types, lowered.arg_types)
     parameters = [
         {"name": name, "path": path, "type": str(t), "dtype": t.dtype, "shape": list(shape),
          "python_scalar": p.is_scalar,

@@ -856,14 +856,17 @@ class CompiledFunction(functools.partial):
                         debug_info, self.allow_trace_effects, self.static_values(), self.boundscheck,
                         self.scalar_dtypes, self.threads)
         if lowered is not None:
-            self.scalar_results(lowered.result_types)  # a return annotation that does not fit fails here
+            self.scalar_results(lowered.result_types, lowered.arg_types)  # a return annotation that does not fit fails
             if self._hints.get("return") is str and lowered.traced.result_structure.kind != "string":
                 raise TypeError(f"{self.location()}: {self.__name__} is annotated to return str but returns "
                                 f"{', '.join(map(str, lowered.result_types))}")
         return lowered
 
-    def scalar_results(self, result_types: list[TensorType]) -> list[bool]:
-        """Which results are returned as Python scalars; TypeError if the return annotation asks for one that is not 0-d."""
+    def scalar_results(self, result_types: list[TensorType], arg_types: list[TensorType] = ()) -> list[bool]:
+        """Which results are returned as Python scalars; TypeError if the return annotation asks for one that is not 0-d.
+
+        Without one, they are where every parameter is a declared scalar, a string or a function (``arg_types``,
+        the traced types, say which parameters took functions)."""
         import typing
 
         returns = self._hints.get("return", inspect.Parameter.empty)
@@ -871,8 +874,9 @@ class CompiledFunction(functools.partial):
             from fxn.frontend.function_types import FunctionPointerType
 
             # (a function passed as a value is no array: it leaves the results of a function of numbers scalars)
-            scalars = all(p.is_scalar or p.string or isinstance(p.declared, FunctionPointerType)
-                          for p in self.parameters)
+            functions = [isinstance(t, FunctionPointerType) for t in arg_types] or [False] * len(self.parameters)
+            scalars = all(p.is_scalar or p.string or isinstance(p.declared, FunctionPointerType) or function
+                          for p, function in zip(self.parameters, functions))
             return [scalars and t.rank == 0 for t in result_types]
         wanted = list(typing.get_args(returns)) if typing.get_origin(returns) is tuple else [returns]
         if len(wanted) != len(result_types):
@@ -985,7 +989,7 @@ class CompiledFunction(functools.partial):
         from fxn.symbols import value_symbol
 
         lowered = self.lower(types, target)
-        scalar_results = self.scalar_results(lowered.result_types)
+        scalar_results = self.scalar_results(lowered.result_types, lowered.arg_types)
         # The entry returns one value; a function returning a tuple of one keeps the Python path.
         string_args = [p.string for p in self.parameters]
         string_result = lowered.traced.result_structure.kind == "string"

@@ -61,7 +61,7 @@ def run_on_target(compiled, target_spec: str, arguments: list) -> list:
     except Exception as error:
         raise BackendError(f"backend '{backend.name}' ({type(backend).__module__}) failed to run "
                            f"{lowered.entry}: {type(error).__name__}: {error}") from error
-    scalars = compiled.scalar_results(lowered.result_types)
+    scalars = compiled.scalar_results(lowered.result_types, lowered.arg_types)
     return _decoded(lowered, [output.item() if scalar else output for output, scalar in zip(outputs, scalars)])
 
 
@@ -91,7 +91,7 @@ def _run_in_process(compiled, types, target: Target, arguments: list) -> tuple:
     executable = Executable(jit(lowered.module), lowered.entry, lowered.arg_types, lowered.result_types,
                             arg_names=[p.name for p in compiled.parameters],
                             string_args=[p.string for p in compiled.parameters],
-                            scalar_results=compiled.scalar_results(lowered.result_types),
+                            scalar_results=compiled.scalar_results(lowered.result_types, lowered.arg_types),
                             named_dims=compiled.named_dims(), dim_assumptions=lowered.dim_assumptions,
                             allocation_sites=lowered.allocation_sites)
     return lowered, executable.call(arguments)

@@ -173,6 +173,37 @@ def test_an_if_inside_a_run_time_loop(n):
     assert clipped_growth(1.7, n) == clipped_growth.__wrapped__(r, n)  # in f32, as the compiled code computes
 
 
+@fxn.compile
+def thresholds(x: float) -> float:
+    r = 0.0
+    for v in (1.0, 2.0, 3.0):
+        if x > v:
+            r += v
+    return r
+
+
+@fxn.compile
+def large_parts(xs, y):
+    total = y * 0
+    for i, x in enumerate(xs):
+        if x.sum() > 2:
+            total = total + x * i
+    return total
+
+
+@pytest.mark.parametrize("x", [0.5, 1.5, 2.5, 3.5])
+def test_a_branch_inside_a_for_over_a_tuple_unrolls_it(x):
+    assert thresholds(x) == thresholds.__wrapped__(x)
+
+
+def test_a_branch_inside_a_for_over_a_list_of_arrays():
+    xs, y = [np.full(3, v, np.float32) for v in (0.5, 1.0, 2.0)], np.ones(3, np.float32)
+    np.testing.assert_array_equal(large_parts(xs, y), large_parts.__wrapped__(xs, y))
+    xs[0][:] = 5.0
+    np.testing.assert_array_equal(large_parts(xs, y), large_parts.__wrapped__(xs, y))
+    assert large_parts.tracing_count == 1
+
+
 # ----------------------------------------------------------------------------- while
 
 

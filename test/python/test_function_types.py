@@ -91,6 +91,7 @@ def test_reordered_functions_reuse_one_trace(function):
     assert function((foo, foo2), 3.5) == 9.0
     assert function((foo2, foo), 3.5) == 8.0
     assert function((foo2, foo2), 3.5) == 14.0
+    assert type(function((foo, foo), 3.5)) is float  # functions are no arrays: a function of numbers gives numbers
     assert function.tracing_count == 1
 
 
@@ -143,6 +144,48 @@ def test_calling_another_compiled_function_inlines_it():
 
 
 # ----------------------------------------------------------------------------- loops and branches
+
+
+def count_over(fs, x: float, n: int) -> int:
+    count = 0
+    for k in range(n):
+        for f in fs:
+            if f(x + k) > 3.0:
+                count += 1
+    return count
+
+
+def first_over(fs, x: float, limit: float):
+    found = -1.0
+    for f in fs:
+        if f(x) > limit:
+            found = f(x)
+            break
+    return found
+
+
+def alternate_by_index(fs, gs, x: float) -> float:
+    r = x
+    for i, (f, g) in enumerate(zip(fs, gs)):
+        if r > 2.0:
+            r = f(r) - i
+        else:
+            r = g(r) + i
+    return r
+
+
+@pytest.mark.parametrize("function, args", [
+    (count_over, ((foo, foo2), 1.0, 4)),
+    (first_over, ((foo, foo2), 1.5, 2.8)),
+    (first_over, ((foo, foo2), 1.5, 10.0)),
+    (alternate_by_index, ((foo, foo2, foo), (foo2, foo, foo2), 0.5)),
+], ids=["count", "break", "none-found", "enumerate-zip"])
+def test_branches_inside_a_for_over_functions(function, args):
+    compiled = fxn.compile(function)
+    assert compiled(*args) == function(*args)
+    reordered = tuple(part[::-1] if isinstance(part, tuple) else part for part in args)
+    assert compiled(*reordered) == function(*reordered)
+    assert compiled.tracing_count == 1
 
 
 @fxn.compile
@@ -233,19 +276,47 @@ def test_functions_of_two_types_joined_by_a_branch_are_an_error():
         mixed(foo, third, 1.0)
 
 
-def test_a_function_value_in_code_on_arrays_is_refused_with_the_reason():
+@fxn.compile
+def mapped(f: F32, xs: fxn.Tensor[fxn.f32, "N"]):
+    out = np.zeros_like(xs)
+    for i in range(xs.shape[0]):
+        out[i] = f(xs[i])
+    return out
+
+
+def test_a_function_value_applied_to_each_element_of_an_array():
+    xs = np.arange(5, dtype=np.float32) - 2
+    np.testing.assert_array_equal(mapped(foo, xs), xs + 1)
+    np.testing.assert_array_equal(mapped(foo2, xs[:3]), xs[:3] * 2)
+    np.testing.assert_array_equal(mapped(lambda v: v * v - 1.0, xs), xs * xs - 1)
+    assert mapped.tracing_count == 1
+
+
+def test_calls_of_function_values_beside_array_code():
     @fxn.compile
-    def mapped(f: F32, xs, n: int):
+    def weighted(fs, xs, n: int):
         total = xs * 0
-        for i in range(n):
-            total = total + f(2.0) * xs
+        for k in range(n):
+            for f in fs:
+                total = total + f(xs[0] + k) * xs
         return total
 
-    line = line_of(mapped.fn, "total = total + f(2.0) * xs")
-    with pytest.raises(fxn.frontend.UnsupportedOperation, match=rf":{line}: fxn cannot compile this code with "
-                                                                 "function arguments: code that calls them computes "
-                                                                 "on numbers"):
-        mapped(foo, np.ones(3, np.float32), 2)
+    xs = np.arange(3, dtype=np.float32) + 1
+    np.testing.assert_allclose(weighted((foo, foo2), xs, 3), weighted.fn((foo, foo2), xs, 3))
+    np.testing.assert_allclose(weighted((foo2, foo2), xs, 2), weighted.fn((foo2, foo2), xs, 2))
+    assert weighted.tracing_count == 1
+
+
+def test_a_function_value_called_with_an_array_is_refused_with_the_reason():
+    @fxn.compile
+    def whole(f: F32, xs):
+        return f(xs) + 1
+
+    line = line_of(whole.fn, "return f(xs) + 1")
+    with pytest.raises(fxn.frontend.UnsupportedOperation, match=rf":{line}: fxn cannot compile this call of a "
+                                                                 r"function argument: it takes numbers, and here it is "
+                                                                 r"given a tensor<3xf32> \(to apply it to each element"):
+        whole(foo, np.ones(3, np.float32))
 
 
 # ----------------------------------------------------------------------------- conversion and subtyping
@@ -433,12 +504,11 @@ def test_reduce_retracing_keeps_function_types():
     assert scaled.tracing_count == 1
 
 
-def test_arrays_beside_function_values_are_refused_with_the_reason():
+def test_arrays_beside_function_values():
     @fxn.compile
     def scaled(f: F32, xs):
         return f(2.0) * xs
 
-    with pytest.raises(fxn.frontend.UnsupportedOperation, match=r"computes on numbers and calls them \(with branches "
-                                                                 r"and loops\); here it takes arrays or uses NumPy or "
-                                                                 "torch"):
-        scaled(foo, np.ones(3, np.float32))
+    np.testing.assert_array_equal(scaled(foo, np.ones(3, np.float32)), np.full(3, 3.0, np.float32))
+    np.testing.assert_array_equal(scaled(foo2, np.ones(3, np.float32)), np.full(3, 4.0, np.float32))
+    assert scaled.tracing_count == 1
