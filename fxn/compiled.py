@@ -382,9 +382,16 @@ def _function_parameters(lowered: LoweredFunction, names: list[str] | None) -> l
     if function_types is None:
         return []
     FunctionPointerType = function_types.FunctionPointerType
-    signatures = getattr(lowered.traced, "function_signatures", {})  # (cached code takes no functions)
+    signatures = getattr(lowered.traced, "function_signatures", {})  # (cached code: every signature is in its key)
     return [(index, names[index] if names else f"#{index}", t.signature or signatures.get(index))
             for index, t in enumerate(lowered.arg_types) if isinstance(t, FunctionPointerType)]
+
+
+def _infers_a_signature(types: tuple) -> bool:
+    """Whether a parameter of function type among ``types`` has no signature until its first call is traced."""
+    function_types = sys.modules.get("fxn.frontend.function_types")  # (none exists before it is imported)
+    return function_types is not None and any(
+        isinstance(t, function_types.FunctionPointerType) and t.signature is None for t in types)
 
 
 def _function_results(lowered: LoweredFunction) -> list[bool]:
@@ -1041,14 +1048,14 @@ class CompiledFunction(functools.partial):
 
     def _cache_key(self, types: tuple) -> str | None:
         """The key of one signature's code in the on-disk cache, or None where it is not cached: the cache is off
-        (``FXN_CACHE=0``), tracing may read the world (``allow_trace_effects``), or the function reads a value
-        :mod:`fxn.fingerprint` cannot digest."""
+        (``FXN_CACHE=0``), tracing may read the world (``allow_trace_effects``), a function parameter has no
+        signature before the trace (the function passed decides it), or the function reads a value
+        :mod:`fxn.fingerprint` cannot digest. A function parameter keys on its signature (``function<f32(f32)>``),
+        so the cached code serves every function of that type."""
         from fxn import cache
 
-        function_types = sys.modules.get("fxn.frontend.function_types")  # (none exists before it is imported)
-        if not cache.enabled() or self.allow_trace_effects or (
-                function_types and any(isinstance(t, function_types.FunctionPointerType) for t in types)):
-            return None  # (where a function parameter's signature is inferred, the traced call's functions decide)
+        if not cache.enabled() or self.allow_trace_effects or _infers_a_signature(types):
+            return None
         from fxn.fingerprint import fingerprint, values_digest
         from fxn.threads import cores, default_threads
 
