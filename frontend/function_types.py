@@ -46,6 +46,14 @@ class Signature:
         if len(self.params) > MAX_PARAMETERS:
             raise TypeError(f"a function type takes at most {MAX_PARAMETERS} parameters; got {self}")
 
+    def __hash__(self) -> int:
+        # Computed once: a call of a function taking functions looks each function's address up by signature.
+        try:
+            return self.__dict__["_hash"]
+        except KeyError:
+            value = self.__dict__["_hash"] = hash((self.result, self.params))
+            return value
+
     def __str__(self) -> str:
         return f"{self.result}({', '.join(self.params)})"
 

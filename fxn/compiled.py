@@ -483,6 +483,8 @@ class CompiledFunction(functools.partial):
         self.scalar_dtypes = scalar_dtypes_option(dtype)
         #: Parameters declared as containers (annotations, input_signature): name -> ContainerSpec.
         self._containers = {}
+        #: Whether every parameter's type or structure is declared: then one flattened function runs every call.
+        self._declared_layout = False
         if _variadic(fn) and statics is None:
             # *args / **kwargs: each call's positions and keywords pick a function of fixed parameters.
             if input_signature is not None:
@@ -529,6 +531,7 @@ class CompiledFunction(functools.partial):
         self._names = [p.name for p in self.parameters]
         self._by_values: dict[tuple, tuple] = {}  # value key -> (weak references to objects, specialization)
         self._fixed: dict[tuple, CompiledFunction] = {}  # layout of flattened containers -> its function
+        self._declared_layout = all(p.declared is not None or p.container is not None for p in self.parameters)
         self._retarget(self._dispatch)
         return self
 
@@ -559,6 +562,8 @@ class CompiledFunction(functools.partial):
         of a declared container and each array in a container given to a parameter without a declared type
         is a parameter of its own; the containers' structure and the Python values in them are constants of
         its code (part of the key)."""
+        if self._declared_layout and "_declared_fixed" in self.__dict__:
+            return self._declared_fixed, self._declared_leaves([arguments[name] for name in self._names])
         declared = {p.name for p in self.parameters if p.declared is not None}
         layout, flat = [], []
         for name, parameter in self._fn_parameters.items():
@@ -580,7 +585,22 @@ class CompiledFunction(functools.partial):
             else:
                 structure = _argument_structure(value, flat)
             layout.append((name, structure))
-        return self._fixed_function(tuple(layout)), flat
+        fixed = self._fixed_function(tuple(layout))
+        if self._declared_layout:  # this layout, whatever the call
+            self._declared_fixed = fixed
+        return fixed, flat
+
+    def _declared_leaves(self, args) -> list:
+        """The arguments of :meth:`_flattened` for ``args`` (in parameter order) where every parameter is
+        declared (their structures are the declarations, the same for every call)."""
+        flat = []
+        for name, value in zip(self._names, args):
+            spec = self._containers.get(name)
+            if spec is None:
+                flat.append(value)
+            else:
+                flat.extend(leaves_of(spec.structure, value, name))
+        return flat
 
     def _fixed_function(self, layout: tuple) -> "CompiledFunction":
         """The function of one parameter per leaf of ``layout`` ((parameter name, Structure) for each parameter
@@ -671,6 +691,8 @@ class CompiledFunction(functools.partial):
         """The compiled function that runs a call with these arguments (in parameter order) in this one's
         place, and its arguments: the function of flattened containers if one holds arrays, else the
         specialization of the Python values given; (None, ``args``) if this one runs it."""
+        if self._declared_layout and "_declared_fixed" in self.__dict__:  # (containers, a call made before)
+            return self._declared_fixed, self._declared_leaves(args)
         if self._containers or any(_structured(args[i]) for i in self._undeclared):
             return self._flattened({**self.static_values(), **dict(zip(self._names, args))})
         return self._value_specialization(args)

@@ -538,3 +538,18 @@ def test_the_header_declares_function_types_in_c_and_a_c_program_passes_its_func
     run = subprocess.run([str(tmp_path / "driver")], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == [f"{1.5 * -3 - 0.25 + 1.0:g}", f"{1.5 * -3 + 1.0:g}", "2.5", "-2.5"]
+
+
+def test_calls_after_the_first_check_each_argument_as_the_first_does():
+    @fxn.compile
+    def nested(fs: tuple[F32, tuple[F32, F32]], x: float) -> float:
+        return fs[1][1](fs[1][0](fs[0](x)))
+
+    assert nested((foo, (foo2, foo)), 1.0) == 5.0  # the flattened function is found, then kept
+    with pytest.raises(TypeError, match=r"parameter 'fs\[1\]' expects a tuple of 2; got a tuple of 1"):
+        nested((foo, (foo2,)), 1.0)
+    with pytest.raises(TypeError, match=r"argument 'fs_1_0' expects a function of type f32\(f32\); got int"):
+        nested((foo, (3, foo)), 1.0)
+    assert nested((foo2, (foo, foo2)), 1.0) == 6.0
+    assert nested.tracing_count == 1
+    assert foo.__fxn_addresses__[fxn.f32(fxn.f32)] == foo.get_concrete_function(1.0).value_address
