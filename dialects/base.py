@@ -13,7 +13,8 @@ fxn uses of it. An op is one class::
             return elementwise_result(args.lhs, args.rhs)
 
 Operands are annotations (:data:`Operand`, :data:`OptionalOperand`,
-:data:`VariadicOperand`, at most one of the last two per op); attributes are
+:data:`VariadicOperand`, :class:`OperandList`, at most one of the last three
+per op); attributes are
 class attributes holding an :class:`AttrSpec` (:class:`EnumAttr`,
 :class:`IntAttr`, ...); both are inherited from unnamed base classes. Every
 op is ``Pure`` and has exactly one result whose type
@@ -48,6 +49,30 @@ class FxnDialect(ext.Dialect, name="fxn"):
 Operand = ext.Operand[Any]
 OptionalOperand = Optional[ext.Operand[Any]]
 VariadicOperand = Sequence[ext.Operand[Any]]
+
+
+class OperandList:
+    """A group of at most ``limit`` operands whose types may differ: ``args: OperandList[8]``.
+
+    IRDL checks every value of a variadic operand against one constraint
+    variable, and a variable binds the first type it meets: the values of a
+    :data:`VariadicOperand` share one type. An operand list is declared to
+    IRDL as ``limit`` optional operands instead (``args_0`` ... ``args_7``),
+    each a variable of its own, so IRDL needs the op's ``operandSegmentSizes``
+    attribute: 1 per single operand, then 1 per operand of the list present,
+    0 for the rest (the present ones come first: one spelling per call,
+    which the verifier checks). To fxn (``op.args``, ``build``, kernels) the
+    list is one group, a Python list, like a variadic operand.
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def __class_getitem__(cls, limit: int) -> "OperandList":
+        return cls(limit)
+
+    def __repr__(self) -> str:
+        return f"OperandList[{self.limit}]"
 
 
 # ----------------------------------------------------------------------------
@@ -205,6 +230,23 @@ _OPERAND_KINDS = {
 OPS: dict[str, type] = {}
 
 
+def _operand_kind(hint) -> str:
+    """``single``, ``optional`` or ``variadic`` (an :class:`OperandList` is a variadic group to fxn)."""
+    return "variadic" if isinstance(hint, OperandList) else _OPERAND_KINDS[str(hint)]
+
+
+def _irdl_operands(annotations: dict) -> dict:
+    """The operand annotations as ``dialects.ext`` declares them to IRDL: an :class:`OperandList` ``args`` as
+    optional operands ``args_0``, ``args_1``, ..."""
+    declared = {}
+    for key, hint in annotations.items():
+        if isinstance(hint, OperandList):
+            declared.update({f"{key}_{i}": OptionalOperand for i in range(hint.limit)})
+        else:
+            declared[key] = hint
+    return declared
+
+
 class FxnOp(FxnDialect.Operation, traits=[ext.Pure]):
     """Base class of every fxn op: one result, pure, verified by type inference."""
 
@@ -213,29 +255,35 @@ class FxnOp(FxnDialect.Operation, traits=[ext.Pure]):
     OPERANDS = ()
     #: Attribute specs by name, in declaration order.
     ATTRS = {}
+    #: The most operands the variadic group takes where it is an :class:`OperandList`, else None.
+    OPERAND_LIMIT = None
 
     def __init_subclass__(cls, name: str | None = None, **kwargs):
         # Operands and attributes are inherited, so ops of one shape can share
         # a base class (`class AddOp(BinaryOp, name="add")`).
         own = cls.__dict__.get("__annotations__", {})
         inherited_operands = tuple(o for base in cls.__bases__ for o in getattr(base, "OPERANDS", ()))
-        operands = inherited_operands + tuple((key, _OPERAND_KINDS[str(hint)]) for key, hint in own.items())
+        operands = inherited_operands + tuple((key, _operand_kind(hint)) for key, hint in own.items())
         if sum(kind != "single" for _, kind in operands) > 1:
             raise TypeError(f"{cls.__name__}: at most one optional or variadic operand")
         attrs = {k: v for k, v in cls.__dict__.items() if isinstance(v, AttrSpec)}
         for key in attrs:
             delattr(cls, key)
-        cls.__annotations__ = {**own, **{key: Any for key in attrs}}
+        cls.__annotations__ = {**_irdl_operands(own), **{key: Any for key in attrs}}
         if name is not None:
             cls.__annotations__["result"] = ext.Result[Any]
         inherited_attrs = {k: v for base in cls.__bases__ for k, v in getattr(base, "ATTRS", {}).items()}
+        lists = [hint.limit for hint in own.values() if isinstance(hint, OperandList)]
         super().__init_subclass__(name=name, **kwargs)
         cls.OPERANDS = operands
         cls.ATTRS = {**inherited_attrs, **attrs}
+        if lists:
+            cls.OPERAND_LIMIT = lists[0]
         if name is not None:
             OPS[cls.OPERATION_NAME] = cls
-            # The generated accessors expect an `operandSegmentSizes`
-            # attribute; fxn IR never carries one (one group can vary at most).
+            # The generated accessors read an `operandSegmentSizes` attribute
+            # where IRDL declares several groups; fxn's read the groups from
+            # the operand count (one group can vary at most).
             for key, _ in operands:
                 setattr(cls, key, property(lambda self, key=key: self.operand_groups()[key]))
 
@@ -267,8 +315,10 @@ class FxnOp(FxnDialect.Operation, traits=[ext.Pure]):
             expected, fits = f"{n_single}", n_rest == 0
         elif varying == ["optional"]:
             expected, fits = f"{n_single} or {n_single + 1}", n_rest in (0, 1)
-        else:
+        elif cls.OPERAND_LIMIT is None:
             expected, fits = f"at least {n_single}", n_rest >= 0
+        else:
+            expected, fits = f"{n_single} to {n_single + cls.OPERAND_LIMIT}", 0 <= n_rest <= cls.OPERAND_LIMIT
         if not fits:
             raise VerifyError(f"expected {expected} operand{'' if expected == '1' else 's'}; got {len(values)}")
         groups, i = {}, 0
@@ -325,6 +375,7 @@ class FxnOp(FxnDialect.Operation, traits=[ext.Pure]):
             if len(op.operation.results) != 1:
                 raise VerifyError(f"requires exactly one result; got {len(op.operation.results)}")
             args = cls._operand_types(cls.group_operands(list(op.operation.operands)))
+            cls.check_segments(op.operation)
             attrs = cls.decode_attrs(op.operation.attributes)
             cls.check_result(args, attrs, op.operation.results[0].type)
         except VerifyError as error:
@@ -336,6 +387,34 @@ class FxnOp(FxnDialect.Operation, traits=[ext.Pure]):
             )
             return False
         return True
+
+    @classmethod
+    def segment_sizes(cls, operand_count: int) -> list[int] | None:
+        """``operandSegmentSizes`` of the op with ``operand_count`` operands: None unless it has an
+        :class:`OperandList` (see there)."""
+        if cls.OPERAND_LIMIT is None:
+            return None
+        present = operand_count - (len(cls.OPERANDS) - 1)
+        sizes = []
+        for _, kind in cls.OPERANDS:
+            sizes += [1] if kind == "single" else [1] * present + [0] * (cls.OPERAND_LIMIT - present)
+        return sizes
+
+    @classmethod
+    def check_segments(cls, operation) -> None:
+        """VerifyError unless an op with an :class:`OperandList` has the ``operandSegmentSizes`` of
+        :meth:`segment_sizes`."""
+        expected = cls.segment_sizes(len(operation.operands))
+        if expected is None:
+            return
+        spelled = f"array<i32: {', '.join(map(str, expected))}>"
+        if "operandSegmentSizes" not in operation.attributes:
+            raise VerifyError(f"requires attribute 'operandSegmentSizes' ({spelled} for {len(operation.operands)} "
+                              "operands)")
+        given = operation.attributes["operandSegmentSizes"]
+        if not isinstance(given, ir.DenseI32ArrayAttr) or list(given) != expected:
+            raise VerifyError(f"attribute 'operandSegmentSizes' must be {spelled} for {len(operation.operands)} "
+                              f"operands (the present operands of a list first); got {given}")
 
     # -- building ---------------------------------------------------------
 
@@ -366,6 +445,10 @@ class FxnOp(FxnDialect.Operation, traits=[ext.Pure]):
             mlir_attrs[key] = spec.to_mlir(value)
         if attrs:
             raise TypeError(f"{cls.__name__}.build got unknown attributes {sorted(attrs)}")
+        cls.group_operands(flat)  # the operand count (an operand list's limit)
+        segments = cls.segment_sizes(len(flat))
+        if segments is not None:
+            mlir_attrs["operandSegmentSizes"] = ir.DenseI32ArrayAttr.get(segments)
         if result_type is None:
             args = cls._operand_types(cls.group_operands(flat))
             result_type = cls.infer_type(args, cls.decode_attrs(mlir_attrs))

@@ -7,18 +7,21 @@ tensor: the *value entry* of a compiled function (``fxn_<f>__value``, see
 element types (``(f32, f32) -> i1``): the call is only defined for an
 address of a function of exactly that C type.
 
-The parameters of a signature share one element type (the result may have
-another): the dialect declares its operands in IRDL, where the values of
-one variadic operand share one type.
+Parameters may have different element types: the arguments are an
+:class:`~fxn.dialects.base.OperandList` of at most :data:`MAX_PARAMETERS`
+operands (IRDL would make the values of one variadic operand share one
+type), so the op carries ``operandSegmentSizes``.
 """
 
 from fxn.mlir import ir
 
-from .base import AttrSpec, FxnOp, Operand, VariadicOperand
+from .base import AttrSpec, FxnOp, Operand, OperandList
 from .types import TensorType, VerifyError, _element_type_name
 
 #: Element types a function value takes and returns (C scalars: f16 has no C type here).
 SIGNATURE_DTYPES = ("f32", "f64", "i8", "ui8", "i32", "i64", "i1")
+#: The most parameters a function value takes (the op's IRDL declaration has that many optional arguments).
+MAX_PARAMETERS = 8
 
 
 class SignatureAttr(AttrSpec):
@@ -44,8 +47,8 @@ class SignatureAttr(AttrSpec):
         if any(d not in SIGNATURE_DTYPES for d in dtypes):
             raise VerifyError(f"attribute '{name}' takes and returns scalars of {', '.join(SIGNATURE_DTYPES)}; "
                               f"got {function_type}")
-        if len(set(dtypes[:-1])) > 1:
-            raise VerifyError(f"attribute '{name}' must have parameters of one element type; got {function_type}")
+        if len(function_type.inputs) > MAX_PARAMETERS:
+            raise VerifyError(f"attribute '{name}' takes at most {MAX_PARAMETERS} parameters; got {function_type}")
         return dtypes[-1], tuple(dtypes[:-1])
 
 
@@ -53,20 +56,25 @@ class CallIndirectOp(FxnOp, name="call_indirect"):
     """A call of the function whose address ``callee`` holds, with the scalars of ``args``.
 
     ``callee`` is a 0-d ``i64``: the address of a native function of C type
-    ``signature`` (its ``i1`` result returned as a byte that is 0 or 1, as
-    a value entry returns it). Each of ``args`` is a 0-d tensor of its
-    parameter's element type; the result is the function's return value as
-    a 0-d tensor. The callee must be pure (compiled fxn functions are): the
-    op is, so equal calls may be merged and unused ones removed. An address
-    that is not a function of that type is undefined behaviour, as in C.
+    ``signature`` (an ``i1`` parameter or result passed as a byte that is 0
+    or 1, as a value entry returns it). Each of ``args`` is a 0-d tensor of
+    its parameter's element type, in order; the result is the function's
+    return value as a 0-d tensor. The callee must be pure (compiled fxn
+    functions are): the op is, so equal calls may be merged and unused ones
+    removed. An address that is not a function of that type is undefined
+    behaviour, as in C.
 
-    ``%r = "fxn.call_indirect"(%f, %x) {signature = (f32) -> f32} : (tensor<i64>, tensor<f32>) -> tensor<f32>``
+    ``%r = "fxn.call_indirect"(%f, %x, %n) {operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0, 0>,
+    signature = (f64, i32) -> f64} : (tensor<i64>, tensor<f64>, tensor<i32>) -> tensor<f64>``
 
-    (The parameters share one element type: see the module docstring.)
+    The arguments are up to :data:`MAX_PARAMETERS` optional operands to IRDL,
+    each checked on its own (one variadic operand would bind one type for
+    all its values), hence ``operandSegmentSizes``: 1 for the callee, 1 per
+    argument, then 0s; the signature decides each argument's type.
     """
 
     callee: Operand
-    args: VariadicOperand
+    args: OperandList[MAX_PARAMETERS]
     signature = SignatureAttr()
 
     @classmethod

@@ -1,8 +1,9 @@
 """Function types: ``fxn.FunctionType(fxn.f32(fxn.f32))``, and how one function type converts to another.
 
 An element type called with element types is a :class:`Signature`
-(``fxn.i1(fxn.f32, fxn.f32)``: a function of two f32 returning a bool; the
-parameters share one element type, see :mod:`fxn.dialects.function`); :class:`FunctionType` of a signature is an annotation (also inside
+(``fxn.i1(fxn.f32, fxn.f32)``: a function of two f32 returning a bool;
+``fxn.f64(fxn.f64, fxn.i32)``: parameters of different element types, at
+most :data:`MAX_PARAMETERS` of them); :class:`FunctionType` of a signature is an annotation (also inside
 ``tuple[...]``, named tuples, dataclasses and ``input_signature``) of a
 parameter taking a function of that signature. Compiled code receives
 such an argument as a native function address (a 0-d ``i64``:
@@ -25,6 +26,8 @@ from fxn.dialects.types import TensorType
 
 #: Element types a function type takes and returns (those of C scalars; see fxn.dialects.function).
 SIGNATURE_DTYPES = ("f32", "f64", "i8", "ui8", "i32", "i64", "i1")
+#: The most parameters a function type has (fxn.call_indirect's arguments; fxn.dialects.function's MAX_PARAMETERS).
+MAX_PARAMETERS = 8
 
 
 @dataclass(frozen=True)
@@ -40,9 +43,16 @@ class Signature:
                 raise TypeError(f"a function type takes and returns scalars of {', '.join(SIGNATURE_DTYPES)}; "
                                 f"got {dtype}")
         object.__setattr__(self, "params", tuple(self.params))
-        if len(set(self.params)) > 1:
-            raise TypeError(f"a function type's parameters share one element type (fxn.call_indirect's IR "
-                            f"declares them so); got {self}")
+        if len(self.params) > MAX_PARAMETERS:
+            raise TypeError(f"a function type takes at most {MAX_PARAMETERS} parameters; got {self}")
+
+    def __hash__(self) -> int:
+        # Computed once: a call of a function taking functions looks each function's address up by signature.
+        try:
+            return self.__dict__["_hash"]
+        except KeyError:
+            value = self.__dict__["_hash"] = hash((self.result, self.params))
+            return value
 
     def __str__(self) -> str:
         return f"{self.result}({', '.join(self.params)})"

@@ -421,6 +421,15 @@ cannot fail (it allocates nothing and checks no index):
     T fxn_<function>__value(T0 arg0, T1 arg1, ...);
   Plain C scalars in and out; nothing to free.
 
+Function values: a parameter declared function<R(A, ...)> below takes the
+address of a C function of type fxn_function_R_A_... (typedef'ed below
+with the element types' C types: R (*)(A, ...)) as an int64_t,
+(int64_t)(intptr_t)callback: in the value entry's int64_t and in the 0-d
+int64_t memref of the memref entry. The function must be pure (the code
+may call it fewer or more times than the Python source does); its bool
+parameters and result are bytes that are 0 or 1. The value entry of a
+predictor of that type is such a function.
+
 Strings: a parameter or result declared "str" below is a Python str as
 its UTF-8 bytes in a 1-d ui8 memref (fxn_memref_1d_ui8): aligned + offset
 points at the first byte, sizes[0] is the length in bytes, strides[0] = 1,
@@ -460,6 +469,23 @@ def _descriptor_name(t: TensorType, index_bits: int = 64) -> str:
     """The C type of a memref descriptor: ``fxn_memref_2d_f32``, ``fxn_memref32_2d_f32`` for 32-bit indices."""
     width = "" if index_bits == 64 else str(index_bits)
     return f"fxn_memref{width}_{t.rank}d_{t.dtype}"
+
+
+def _function_type_name(signature) -> str:
+    """The C typedef of a function value's type: ``fxn_function_f64_f64_i32`` is ``double (*)(double, int32_t)``."""
+    return "_".join(["fxn_function", signature.result, *signature.params])
+
+
+def _function_typedef(signature) -> str:
+    params = ", ".join(C_TYPES[p] for p in signature.params) or "void"
+    name = _function_type_name(signature)
+    return _shared_typedef(name, f"typedef {C_TYPES[signature.result]} (*{name})({params});")
+
+
+def _function_signatures(entries: list[Entry]) -> list:
+    """The signatures of the function values the entries' parameters take, each once, in order."""
+    signatures = [getattr(t, "signature", None) for e in entries for t in e.lowered.arg_types]
+    return list(dict.fromkeys(s for s in signatures if s is not None))
 
 
 def _descriptor_typedef(rank: int, dtype: str, index_bits: int = 64) -> str:
@@ -561,7 +587,10 @@ def _prototype(head: str, parameters: list[tuple[str, str | None]], commented: b
 
 
 def _type_text(t: TensorType, string: bool) -> str:
-    """How the header's comment names a parameter's or result's type: ``tensor<3xf32>``, ``str (UTF-8 bytes)``."""
+    """How the header's comment names a parameter's or result's type: ``tensor<3xf32>``, ``str (UTF-8 bytes)``,
+    ``function<f64(f64, i32)> (fxn_function_f64_f64_i32)``."""
+    if getattr(t, "signature", None) is not None:
+        return f"{t} ({_function_type_name(t.signature)})"
     return f"str (UTF-8 bytes: {t})" if string else str(t)
 
 
@@ -623,6 +652,7 @@ def c_header(entries: list[Entry], stem: str, provenance: Provenance, target, li
         "",
         _shared_typedef("fxn_status", _STATUS_TYPEDEF, _STATUS_VERSION),
         *(_descriptor_typedef(rank, dtype, target.index_bits) for rank, dtype in descriptors),
+        *(_function_typedef(signature) for signature in _function_signatures(entries)),
     ]
     for entry in entries:
         lines += _declarations(entry)

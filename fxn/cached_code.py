@@ -38,6 +38,8 @@ def store(cache_key: str, engine, lowered, scalar_results: list[bool], entered: 
     metadata = {
         "entry": lowered.entry,
         "result_types": [(t.dtype, t.shape) for t in lowered.result_types],
+        # Per result, the signature of a function it returns (a function argument's address), else None.
+        "function_results": [_signature_fields(getattr(t, "signature", None)) for t in lowered.result_types],
         "scalar_results": scalar_results,
         "returns_tuple": lowered.traced.returns_tuple,
         # A structure may hold classes and constants: pickled, unless a single result's (read without pickle).
@@ -57,6 +59,21 @@ def store(cache_key: str, engine, lowered, scalar_results: list[bool], entered: 
                                                    cache.max_bytes()), name=f"fxn-cache-{lowered.entry}")
     _WRITING[cache_key] = writer
     writer.start()
+
+
+def _signature_fields(signature) -> tuple | None:
+    return None if signature is None else (signature.result, signature.params)
+
+
+def _result_type(dtype: str, shape: tuple, signature: tuple | None):
+    """A cached result's type: a function value's (its signature kept) or a tensor's."""
+    if signature is None:
+        from fxn.dialects.types import TensorType
+
+        return TensorType(dtype, shape)
+    from fxn.frontend.function_types import FunctionPointerType, Signature
+
+    return FunctionPointerType.of(Signature(*signature))
 
 
 def _write(cache_key: str, engine, metadata: dict, libraries: list[str], folder: str, limit: int) -> None:
@@ -132,11 +149,11 @@ class CachedLowering:
     attribute (the IR) comes from lowering the function again, once."""
 
     def __init__(self, metadata: dict, arg_types: list, relower):
-        from fxn.dialects.types import TensorType
-
         self.entry = metadata["entry"]
         self.arg_types = arg_types
-        self.result_types = [TensorType(dtype, shape) for dtype, shape in metadata["result_types"]]
+        signatures = metadata.get("function_results") or [None] * len(metadata["result_types"])
+        self.result_types = [_result_type(dtype, tuple(shape), signature)
+                             for (dtype, shape), signature in zip(metadata["result_types"], signatures)]
         self.traced = _Traced(metadata)
         self._python_path = metadata["python_path"]
         self._relower = relower

@@ -382,9 +382,16 @@ def _function_parameters(lowered: LoweredFunction, names: list[str] | None) -> l
     if function_types is None:
         return []
     FunctionPointerType = function_types.FunctionPointerType
-    signatures = getattr(lowered.traced, "function_signatures", {})  # (cached code takes no functions)
+    signatures = getattr(lowered.traced, "function_signatures", {})  # (cached code: every signature is in its key)
     return [(index, names[index] if names else f"#{index}", t.signature or signatures.get(index))
             for index, t in enumerate(lowered.arg_types) if isinstance(t, FunctionPointerType)]
+
+
+def _infers_a_signature(types: tuple) -> bool:
+    """Whether a parameter of function type among ``types`` has no signature until its first call is traced."""
+    function_types = sys.modules.get("fxn.frontend.function_types")  # (none exists before it is imported)
+    return function_types is not None and any(
+        isinstance(t, function_types.FunctionPointerType) and t.signature is None for t in types)
 
 
 def _function_results(lowered: LoweredFunction) -> list[bool]:
@@ -476,6 +483,8 @@ class CompiledFunction(functools.partial):
         self.scalar_dtypes = scalar_dtypes_option(dtype)
         #: Parameters declared as containers (annotations, input_signature): name -> ContainerSpec.
         self._containers = {}
+        #: Whether every parameter's type or structure is declared: then one flattened function runs every call.
+        self._declared_layout = False
         if _variadic(fn) and statics is None:
             # *args / **kwargs: each call's positions and keywords pick a function of fixed parameters.
             if input_signature is not None:
@@ -522,6 +531,7 @@ class CompiledFunction(functools.partial):
         self._names = [p.name for p in self.parameters]
         self._by_values: dict[tuple, tuple] = {}  # value key -> (weak references to objects, specialization)
         self._fixed: dict[tuple, CompiledFunction] = {}  # layout of flattened containers -> its function
+        self._declared_layout = all(p.declared is not None or p.container is not None for p in self.parameters)
         self._retarget(self._dispatch)
         return self
 
@@ -552,6 +562,8 @@ class CompiledFunction(functools.partial):
         of a declared container and each array in a container given to a parameter without a declared type
         is a parameter of its own; the containers' structure and the Python values in them are constants of
         its code (part of the key)."""
+        if self._declared_layout and "_declared_fixed" in self.__dict__:
+            return self._declared_fixed, self._declared_leaves([arguments[name] for name in self._names])
         declared = {p.name for p in self.parameters if p.declared is not None}
         layout, flat = [], []
         for name, parameter in self._fn_parameters.items():
@@ -573,7 +585,22 @@ class CompiledFunction(functools.partial):
             else:
                 structure = _argument_structure(value, flat)
             layout.append((name, structure))
-        return self._fixed_function(tuple(layout)), flat
+        fixed = self._fixed_function(tuple(layout))
+        if self._declared_layout:  # this layout, whatever the call
+            self._declared_fixed = fixed
+        return fixed, flat
+
+    def _declared_leaves(self, args) -> list:
+        """The arguments of :meth:`_flattened` for ``args`` (in parameter order) where every parameter is
+        declared (their structures are the declarations, the same for every call)."""
+        flat = []
+        for name, value in zip(self._names, args):
+            spec = self._containers.get(name)
+            if spec is None:
+                flat.append(value)
+            else:
+                flat.extend(leaves_of(spec.structure, value, name))
+        return flat
 
     def _fixed_function(self, layout: tuple) -> "CompiledFunction":
         """The function of one parameter per leaf of ``layout`` ((parameter name, Structure) for each parameter
@@ -664,6 +691,8 @@ class CompiledFunction(functools.partial):
         """The compiled function that runs a call with these arguments (in parameter order) in this one's
         place, and its arguments: the function of flattened containers if one holds arrays, else the
         specialization of the Python values given; (None, ``args``) if this one runs it."""
+        if self._declared_layout and "_declared_fixed" in self.__dict__:  # (containers, a call made before)
+            return self._declared_fixed, self._declared_leaves(args)
         if self._containers or any(_structured(args[i]) for i in self._undeclared):
             return self._flattened({**self.static_values(), **dict(zip(self._names, args))})
         return self._value_specialization(args)
@@ -1045,14 +1074,14 @@ class CompiledFunction(functools.partial):
 
     def _cache_key(self, types: tuple) -> str | None:
         """The key of one signature's code in the on-disk cache, or None where it is not cached: the cache is off
-        (``FXN_CACHE=0``), tracing may read the world (``allow_trace_effects``), or the function reads a value
-        :mod:`fxn.fingerprint` cannot digest."""
+        (``FXN_CACHE=0``), tracing may read the world (``allow_trace_effects``), a function parameter has no
+        signature before the trace (the function passed decides it), or the function reads a value
+        :mod:`fxn.fingerprint` cannot digest. A function parameter keys on its signature (``function<f32(f32)>``),
+        so the cached code serves every function of that type."""
         from fxn import cache
 
-        function_types = sys.modules.get("fxn.frontend.function_types")  # (none exists before it is imported)
-        if not cache.enabled() or self.allow_trace_effects or (
-                function_types and any(isinstance(t, function_types.FunctionPointerType) for t in types)):
-            return None  # (where a function parameter's signature is inferred, the traced call's functions decide)
+        if not cache.enabled() or self.allow_trace_effects or _infers_a_signature(types):
+            return None
         from fxn.fingerprint import fingerprint, values_digest
         from fxn.threads import cores, default_threads
 

@@ -116,9 +116,11 @@ def add_value_entry(module, name: str) -> bool:
     ordinary IR lowered with the rest, whose few 0-d buffers LLVM optimizes
     away. (A call of ``@name`` instead would keep buffers crossing a function
     boundary, which the deallocation pipeline tracks at run time.) An ``i1``
-    result is returned zero-extended to ``i8``: LLVM leaves the upper bits of
-    a returned ``i1`` undefined, a C ``bool`` must be 0 or 1. Returns False
-    (and adds nothing) unless :func:`has_value_entry` holds.
+    travels as a byte that is 0 or 1, a C ``bool``: a parameter is taken as
+    ``i8`` and truncated, the result returned zero-extended to ``i8`` (LLVM
+    leaves the upper bits of an ``i1`` undefined; ``fxn.call_indirect``
+    passes and returns it so too). Returns False (and adds nothing) unless
+    :func:`has_value_entry` holds.
     """
     with module.context, ir.Location.unknown():
         callee = function_named(module, name)
@@ -127,20 +129,27 @@ def add_value_entry(module, name: str) -> bool:
         result_types = [TensorType.from_mlir(t) for t in function_type.results]
         if not has_value_entry(arg_types, result_types):
             return False
-        scalars = [ir.RankedTensorType(t).element_type for t in function_type.inputs]
+        byte = ir.IntegerType.get_signless(8)
+        scalars = [byte if t.dtype == "i1" else t.to_mlir().element_type for t in arg_types]
         is_bool = result_types[0].dtype == "i1"
-        returned = ir.IntegerType.get_signless(8) if is_bool else ir.RankedTensorType(function_type.results[0]).element_type
+        returned = byte if is_bool else ir.RankedTensorType(function_type.results[0]).element_type
         with ir.InsertionPoint(module.body):
             wrapper = func.FuncOp(f"{name}__value", (scalars, [returned]))  # value_symbol once lowered
             block = wrapper.add_entry_block()
         with ir.InsertionPoint(block):
-            tensors = [tensor.FromElementsOp(t, [a]).result for t, a in zip(function_type.inputs, block.arguments)]
+            tensors = [tensor.FromElementsOp(t.to_mlir(), [_from_byte(a) if t.dtype == "i1" else a]).result
+                       for t, a in zip(arg_types, block.arguments)]
             (result,) = _clone_body(callee, tensors)
             value = tensor.ExtractOp(result, []).result
             if is_bool:
                 value = arith.ExtUIOp(returned, value).result
             func.ReturnOp([value])
     return True
+
+
+def _from_byte(value):
+    """A C ``bool`` (a byte that is 0 or 1) as an ``i1``."""
+    return arith.TruncIOp(ir.IntegerType.get_signless(1), value).result
 
 
 def _clone_body(function, arguments: list) -> list:

@@ -17,8 +17,9 @@ to it:
   compiled function;
 - anything else is a TypeError naming the argument.
 
-Addresses are kept per function and signature: a call with functions
-already converted costs a dictionary lookup per function.
+Addresses are kept on the function object itself, per signature (its
+``__fxn_addresses__``, which lives and dies with it): a call with
+functions already converted costs two dictionary lookups per function.
 """
 
 from __future__ import annotations
@@ -29,8 +30,6 @@ import inspect
 import types
 import weakref
 
-#: Per function object and signature, the address of its code of that signature.
-_ADDRESSES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 #: Per function value address, the function it was converted from, weakly (a returned address turns back into it).
 _BY_ADDRESS: dict[int, object] = {}
 #: While a function is traced: per parameter index, the function a call passed (its first call site infers the
@@ -85,13 +84,13 @@ def address_of(value, signature, name: str) -> int:
     """The native address of ``value`` as a function of ``signature``; TypeError naming argument ``name`` if it
     is not a function or cannot convert (see the module docstring)."""
     try:
-        return _ADDRESSES[value][signature]
-    except (KeyError, TypeError):
+        return value.__dict__["__fxn_addresses__"][signature]
+    except (AttributeError, KeyError):
         pass
     if not is_function_value(value):
         raise TypeError(f"argument '{name}' expects a function of type {signature}; got {type(value).__name__}")
     address = _convert(compiled(value), signature, name)
-    _ADDRESSES.setdefault(value, {})[signature] = address
+    value.__dict__.setdefault("__fxn_addresses__", {})[signature] = address
     known = _BY_ADDRESS.get(address)
     if known is None or known() is None:  # (the code of a function that died may be reused at its address)
         _BY_ADDRESS[address] = weakref.ref(value)

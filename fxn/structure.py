@@ -181,8 +181,13 @@ def leaves_of(structure: Structure, value, path: str) -> list:
         children = [getattr(value, name) for name in structure.names]
     else:
         children = value
-    return [leaf for step, child, part in zip(structure.steps(), structure.children, children)
-            for leaf in leaves_of(child, part, path + step)]
+    leaves = []
+    for index, (child, part) in enumerate(zip(structure.children, children)):
+        if child.kind == "leaf":  # (no path to make: a leaf takes anything)
+            leaves.append(part)
+        else:
+            leaves += leaves_of(child, part, path + structure.steps()[index])
+    return leaves
 
 
 def _unflatten(structure: Structure, leaves):

@@ -38,11 +38,25 @@ def _address(name: str, result: str, params: tuple, function) -> np.ndarray:
     return np.asarray(ctypes.cast(_CALLBACKS[key], ctypes.c_void_p).value, np.int64)
 
 
+def _returned(value):
+    """A callback's result: a bool as the byte 0 or 1 (an i1 result's C type here)."""
+    return int(value) if isinstance(value, bool) else value
+
+
 def call_indirect_cases(rng: np.random.Generator, supported) -> dict[str, Case]:
     """Per element type: a function of two arguments returning its second (each argument reaches its place, the
-    value comes back unchanged), and a predicate of one (``x != 0``, an ``i1`` result)."""
+    value comes back unchanged), a predicate of one (``x != 0``, an ``i1`` result), and a function of one argument
+    of every element type returning the one of this type (mixed C types, integer and float registers, reach their
+    places)."""
+    dtypes = among(SIGNATURE_DTYPES, supported)
+    mixed = [special_array(rng, dtype, ()) for dtype in dtypes]
     cases = {}
-    for dtype in among(SIGNATURE_DTYPES, supported):
+    for position, dtype in enumerate(dtypes):
+        pick = _address(f"pick{position}", dtype, tuple(dtypes), lambda *a, p=position: _returned(a[p]))
+        cases[f"call_indirect_pick_{dtype}"] = Case(
+            CallIndirectOp, [pick, *mixed], {"signature": (dtype, tuple(dtypes))}, compare=EXACT,
+            variant=("pick",), in_process=True)
+    for dtype in dtypes:
         x, y = special_array(rng, dtype, ()), special_array(rng, dtype, ())
         second = _address("second", dtype, (dtype, dtype), lambda a, b: b)
         cases[f"call_indirect_second_{dtype}"] = Case(

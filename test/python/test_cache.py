@@ -218,3 +218,83 @@ def test_containers_key_on_their_structure_and_constants(cache_dir):
     other = fxn.compile(weighted)
     np.testing.assert_array_equal(other((x, x), [5.0]), x * x + 5.0)  # another constant: another entry
     assert other.tracing_count == 1
+
+
+HIGHER_ORDER = textwrap.dedent("""
+    import sys
+    import fxn
+
+    MIXED = fxn.FunctionType(fxn.f64(fxn.f64, fxn.i32))
+    F32 = fxn.FunctionType(fxn.f32(fxn.f32))
+
+    @fxn.compile(dtype=fxn.f64)
+    def apply_twice(f: MIXED, x: float, n: int):
+        print("tracing apply_twice", file=sys.stderr)
+        return f(f(x, n), n)
+
+    @fxn.compile
+    def chain(fs, x):
+        print("tracing chain", file=sys.stderr)
+        for f in fs:
+            x = f(x)
+        return x
+
+    @fxn.compile
+    def second(fs: tuple[F32, F32]):
+        print("tracing second", file=sys.stderr)
+        return fs[1]
+
+    @fxn.compile(dtype=fxn.f64)
+    def shifted(x: float, n: int) -> float:
+        return x * n - 0.25
+
+    @fxn.compile(dtype=fxn.f64)
+    def scaled(x: float, n: int) -> float:
+        return x * n * 2.0
+
+    @fxn.compile
+    def plus_one(x: float) -> float:
+        return x + 1.0
+
+    @fxn.compile
+    def halved(x: float) -> float:
+        return x / 2.0
+
+    @fxn.compile
+    def tripled(x: float) -> float:
+        return x * 3.0
+
+    if sys.argv[1] == "first":
+        results = [apply_twice(shifted, 1.5, 3), chain((plus_one, halved), 3.0), second((plus_one, halved)) is halved]
+    else:
+        triple = lambda v: v * 3.0
+        results = [apply_twice(lambda x, n: x * n + 0.5, 1.5, 3), apply_twice(scaled, 1.5, 3),
+                   chain((halved, tripled), 3.0), chain((tripled, tripled), 3.0), second((halved, triple)) is triple]
+    print(*results, apply_twice.tracing_count, chain.tracing_count, second.tracing_count)
+""")
+
+
+def test_a_function_taking_functions_is_cached_and_serves_other_functions_of_its_type(cache_dir, tmp_path):
+    script = tmp_path / "higher_order.py"
+    script.write_text(HIGHER_ORDER)
+    first = subprocess.run([sys.executable, str(script), "first"], capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.split() == [str((1.5 * 3 - 0.25) * 3 - 0.25), "2.0", "True", "1", "1", "1"]
+    assert all(f"tracing {name}" in first.stderr for name in ("apply_twice", "chain", "second"))
+    second = subprocess.run([sys.executable, str(script), "second"], capture_output=True, text=True)
+    assert second.returncode == 0, second.stderr
+    assert "tracing" not in second.stderr  # loaded from the cache, whatever functions are passed
+    assert second.stdout.split() == [str((1.5 * 3 + 0.5) * 3 + 0.5), str(1.5 * 3 * 2.0 * 3 * 2.0), "4.5", "27.0",
+                                     "True", "0", "0", "0"]
+
+
+def test_a_function_parameter_whose_signature_the_trace_infers_is_not_cached(cache_dir):
+    def twice(f, x: float):
+        return f(f(x))
+
+    first = fxn.compile(twice)
+    assert first(lambda v: v * 3.0, 1.5) == 13.5
+    entries(cache_dir)
+    again = fxn.compile(twice)
+    assert again(lambda v: v - 1.0, 1.5) == -0.5
+    assert again.tracing_count == 1  # the lambda passed decided the signature, which no key can hold

@@ -2,14 +2,19 @@
 addresses, called through ``fxn.call_indirect``, compiled once per signature whatever functions are passed."""
 
 import ctypes
+import shutil
+import subprocess
+import sys
+import textwrap
 import typing
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import fxn
 from frontend_harness import line_of
-from fxn.frontend.function_types import FunctionType, Signature, why_not_convertible
+from fxn.frontend.function_types import Signature, why_not_convertible
 
 F32 = fxn.FunctionType(fxn.f32(fxn.f32))
 
@@ -42,6 +47,16 @@ def test_an_element_type_called_with_element_types_is_a_signature():
     assert fxn.bool_(fxn.f64, fxn.f64) == Signature("i1", ("f64", "f64"))
     assert repr(fxn.FunctionType(fxn.i32(fxn.i32, fxn.i32))) == "fxn.FunctionType(fxn.i32(fxn.i32, fxn.i32))"
     assert str(fxn.f64(fxn.f32)) == "f64(f32)"
+    assert fxn.f64(fxn.f64, fxn.i32, fxn.bool_) == Signature("f64", ("f64", "i32", "i1"))
+    assert repr(fxn.f64(fxn.f64, fxn.i32)) == "fxn.f64(fxn.f64, fxn.i32)"
+
+
+def test_the_frontend_and_the_dialect_agree_on_what_a_signature_takes():
+    from fxn.dialects import function
+    from fxn.frontend import function_types
+
+    assert function_types.SIGNATURE_DTYPES == function.SIGNATURE_DTYPES
+    assert function_types.MAX_PARAMETERS == function.MAX_PARAMETERS
 
 
 def test_signatures_are_checked_when_written():
@@ -49,8 +64,9 @@ def test_signatures_are_checked_when_written():
         fxn.f32(float)
     with pytest.raises(TypeError, match="a function type takes and returns scalars of .*; got f16"):
         fxn.f16(fxn.f16)
-    with pytest.raises(TypeError, match=r"parameters share one element type .*; got f32\(f64, i32\)"):
-        fxn.f32(fxn.f64, fxn.i32)
+    with pytest.raises(TypeError, match=r"a function type takes at most 8 parameters; got f32\(f32, f32, f32, f32, "
+                                        r"f32, f32, f32, f32, f32\)"):
+        fxn.f32(*[fxn.f32] * 9)
     with pytest.raises(TypeError, match="fxn.FunctionType takes a signature"):
         fxn.FunctionType(fxn.f32)
 
@@ -98,7 +114,8 @@ def test_reordered_functions_reuse_one_trace(function):
 def test_the_higher_order_function_calls_through_a_pointer():
     text = str(bar.get_concrete_function((foo, foo2), 1.0).lowered.optimized)
     assert text.count('"fxn.call_indirect"') == 2
-    assert "{signature = (f32) -> f32} : (tensor<i64>, tensor<f32>) -> tensor<f32>" in text
+    assert ("{operandSegmentSizes = array<i32: 1, 1, 0, 0, 0, 0, 0, 0, 0>, signature = (f32) -> f32} : "
+            "(tensor<i64>, tensor<f32>) -> tensor<f32>") in text
 
 
 def test_lists_and_zip_of_functions():
@@ -361,12 +378,29 @@ def test_the_interpreter_calls_the_address():
     address = ctypes.cast(callback, ctypes.c_void_p).value
     module = """
     func.func @apply(%f: tensor<i64>, %x: tensor<f32>) -> tensor<f32> {
-      %0 = "fxn.call_indirect"(%f, %x) {signature = (f32) -> f32} : (tensor<i64>, tensor<f32>) -> tensor<f32>
+      %0 = "fxn.call_indirect"(%f, %x) {operandSegmentSizes = array<i32: 1, 1, 0, 0, 0, 0, 0, 0, 0>,
+                                        signature = (f32) -> f32} : (tensor<i64>, tensor<f32>) -> tensor<f32>
       return %0 : tensor<f32>
     }
     """
     result = fxn.interpret(module, np.asarray(address, np.int64), np.asarray(1.5, np.float32))
     assert result == np.float32(15.0) and result.dtype == np.float32
+
+
+def test_the_interpreter_calls_an_address_with_arguments_of_different_types():
+    callback = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_double, ctypes.c_int32, ctypes.c_bool)(
+        lambda x, n, negate: -x * n if negate else x * n)
+    address = ctypes.cast(callback, ctypes.c_void_p).value
+    module = """
+    func.func @apply(%f: tensor<i64>, %x: tensor<f64>, %n: tensor<i32>, %b: tensor<i1>) -> tensor<f64> {
+      %0 = "fxn.call_indirect"(%f, %x, %n, %b) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0>,
+          signature = (f64, i32, i1) -> f64} : (tensor<i64>, tensor<f64>, tensor<i32>, tensor<i1>) -> tensor<f64>
+      return %0 : tensor<f64>
+    }
+    """
+    arguments = [np.asarray(address, np.int64), np.asarray(2.5), np.asarray(-3, np.int32)]
+    assert fxn.interpret(module, *arguments, np.asarray(False)) == -7.5
+    assert fxn.interpret(module, *arguments, np.asarray(True)) == 7.5
 
 
 # ----------------------------------------------------------------------------- returning functions
@@ -512,3 +546,187 @@ def test_arrays_beside_function_values():
     np.testing.assert_array_equal(scaled(foo, np.ones(3, np.float32)), np.full(3, 3.0, np.float32))
     np.testing.assert_array_equal(scaled(foo2, np.ones(3, np.float32)), np.full(3, 4.0, np.float32))
     assert scaled.tracing_count == 1
+
+
+# ----------------------------------------------------------------------------- parameters of different element types
+
+MIXED = fxn.FunctionType(fxn.f64(fxn.f64, fxn.i32))
+
+
+@fxn.compile(dtype=fxn.f64)
+def apply_mixed(f: MIXED, x: float, n: int):
+    return f(x, n)
+
+
+@fxn.compile(dtype=fxn.f64)
+def shifted_product(x: float, n: int) -> float:
+    return x * n - 0.25
+
+
+@fxn.compile(dtype={float: fxn.f64, int: fxn.i64})
+def wide_difference(x: float, n: int) -> float:
+    return x - n
+
+
+def scaled_half(x, n):
+    return x * n + 0.5
+
+
+@pytest.mark.parametrize("x, n", [(1.5, 3), (-2.25, 7), (1e10, -2**31)])
+def test_a_signature_of_mixed_parameters_takes_lambdas_and_compiled_functions(x, n):
+    assert apply_mixed(lambda v, k: v * k + 0.5, x, n) == scaled_half(x, n)
+    assert apply_mixed(shifted_product, x, n) == x * n - 0.25
+    assert apply_mixed(scaled_half, x, n) == scaled_half(x, n)
+    assert apply_mixed.tracing_count == 1  # one machine code for every function of the type
+
+
+def test_a_mixed_signature_converts_through_an_adapter_where_the_types_differ_safely():
+    assert wide_difference.get_concrete_function(1.0, 2).arg_types[1].dtype == "i64"
+    assert apply_mixed(wide_difference, 0.5, 2**31 - 1) == 0.5 - (2**31 - 1)  # i32 -> i64: contravariant
+    assert apply_mixed.tracing_count == 1
+
+
+def test_a_mixed_signature_refuses_a_function_whose_argument_does_not_convert():
+    @fxn.compile
+    def narrow(x: float, n: int) -> float:
+        return x * n
+
+    with pytest.raises(TypeError, match=r"argument 'f' expects a function of type f64\(f64, i32\); narrow has type "
+                                        r"f32\(f32, i32\): its argument #0 is f32, to which f64 does not convert "
+                                        r"safely"):
+        apply_mixed(narrow, 1.0, 2)
+
+
+def test_the_higher_order_function_calls_with_each_argument_of_its_type():
+    text = str(apply_mixed.get_concrete_function(shifted_product, 1.0, 2).lowered.optimized)
+    assert ('signature = (f64, i32) -> f64} : (tensor<i64>, tensor<f64>, tensor<i32>) -> tensor<f64>' in text)
+
+
+def choose_sign(negate, n):
+    if negate:
+        return -n
+    return n
+
+
+@fxn.compile(dtype={int: fxn.i64})
+def with_flag(f: fxn.FunctionType(fxn.i64(fxn.bool_, fxn.i64)), flag: bool, n: int):
+    return f(flag, n)
+
+
+@pytest.mark.parametrize("flag", [False, True])
+@pytest.mark.parametrize("n", [5, -(2**40), 2**62])
+def test_booleans_and_i64_mixed(flag, n):
+    assert with_flag(choose_sign, flag, n) == choose_sign(flag, n)
+    assert with_flag(lambda b, k: k * 2 + b, flag, n // 4) == (n // 4) * 2 + flag
+    assert with_flag.tracing_count == 1
+
+
+def test_a_boolean_result_of_mixed_parameters():
+    @fxn.compile(dtype=fxn.f64)
+    def count_above(p: fxn.FunctionType(fxn.bool_(fxn.f64, fxn.i32)), a: float, b: float, limit: int) -> int:
+        return 1 * p(a, limit) + 1 * p(b, limit)
+
+    assert count_above(lambda x, k: x > k, 2.5, 7.5, 3) == 1
+    assert count_above(lambda x, k: x < k, 2.5, 7.5, 3) == 1
+    assert count_above(lambda x, k: x != k, 2.5, 7.5, 3) == 2
+    assert count_above.tracing_count == 1
+
+
+def test_a_tuple_of_mixed_function_types_and_input_signature():
+    def chain(fs, x, n):
+        for f in fs:
+            x = f(x, n)
+        return x
+
+    compiled = fxn.compile(chain, input_signature=[(MIXED, MIXED), fxn.TensorSpec((), fxn.f64),
+                                                   fxn.TensorSpec((), fxn.i32)])
+    assert compiled((shifted_product, scaled_half), 1.5, 4) == scaled_half(1.5 * 4 - 0.25, 4)
+    assert compiled((scaled_half, shifted_product), 1.5, 4) == (1.5 * 4 + 0.5) * 4 - 0.25
+    assert compiled.tracing_count == 1
+
+
+def test_an_unannotated_parameter_infers_a_mixed_signature_from_its_first_call():
+    @fxn.compile(dtype=fxn.f64)
+    def twice(f, x: float, n: int):
+        return f(f(x, n), n)
+
+    assert twice(scaled_half, 1.5, 2) == scaled_half(scaled_half(1.5, 2), 2)
+    assert twice(lambda v, k: v - k, 1.5, 2) == 1.5 - 2 - 2
+    assert twice.tracing_count == 1
+    text = str(twice.concrete_functions[0].lowered.optimized)
+    assert text.count("signature = (f64, i32) -> f64} : (tensor<i64>, tensor<f64>, tensor<i32>)") == 2
+
+
+# ----------------------------------------------------------------------------- ahead of time: the C header
+
+PREDICTORS = """
+import fxn
+
+@fxn.compile(dtype=fxn.f64)
+def apply(f: fxn.FunctionType(fxn.f64(fxn.f64, fxn.i32)), x: float, n: int) -> float:
+    return f(x, n) + 1.0
+
+@fxn.compile(dtype=fxn.f64)
+def scale(x: float, n: int) -> float:
+    return x * n
+
+@fxn.compile
+def pick(f: fxn.FunctionType(fxn.f32(fxn.bool_, fxn.f32)), b: bool, x: float) -> float:
+    return f(b, x)
+"""
+
+C_DRIVER = r"""
+#include <stdio.h>
+#include "predictors.h"
+
+static double shifted(double x, int32_t n) { return x * n - 0.25; }
+static float signed_by(bool positive, float x) { return positive ? x : -x; }
+
+int main(void) {
+    fxn_function_f64_f64_i32 functions[] = {shifted, fxn_scale__value};
+    for (int i = 0; i < 2; i++)
+        printf("%g\n", fxn_apply__value((int64_t)(intptr_t)functions[i], 1.5, -3));
+    fxn_function_f32_i1_f32 sign = signed_by;
+    printf("%g %g\n", fxn_pick__value((int64_t)(intptr_t)sign, true, 2.5f),
+           fxn_pick__value((int64_t)(intptr_t)sign, false, 2.5f));
+    return 0;
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("clang-22") is None, reason="clang-22 builds the artifacts")
+def test_the_header_declares_function_types_in_c_and_a_c_program_passes_its_functions(tmp_path):
+    (tmp_path / "predictors.py").write_text(PREDICTORS)
+    fxn_command = str(Path(sys.executable).parent / "fxn")
+    built = subprocess.run([fxn_command, "compile", "predictors.py", "-o", "out"], cwd=tmp_path, capture_output=True,
+                           text=True)
+    assert built.returncode == 0, built.stderr
+    header = (tmp_path / "out" / "predictors.h").read_text()
+    assert "typedef double (*fxn_function_f64_f64_i32)(double, int32_t);" in header
+    assert "typedef float (*fxn_function_f32_i1_f32)(bool, float);" in header
+    assert "double fxn_apply__value(int64_t f, double x, int32_t n);" in header
+    assert "apply(f: function<f64(f64, i32)> (fxn_function_f64_f64_i32), x: tensor<f64>" in header
+    (tmp_path / "driver.c").write_text(textwrap.dedent(C_DRIVER))
+    out = tmp_path / "out"
+    compiled = subprocess.run(["clang-22", "-std=c11", "-Wall", "-Werror", "-I", str(out), "driver.c", "-L", str(out),
+                               "-lpredictors", f"-Wl,-rpath,{out}", "-o", "driver"], cwd=tmp_path, capture_output=True,
+                              text=True)
+    assert compiled.returncode == 0, compiled.stderr
+    run = subprocess.run([str(tmp_path / "driver")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [f"{1.5 * -3 - 0.25 + 1.0:g}", f"{1.5 * -3 + 1.0:g}", "2.5", "-2.5"]
+
+
+def test_calls_after_the_first_check_each_argument_as_the_first_does():
+    @fxn.compile
+    def nested(fs: tuple[F32, tuple[F32, F32]], x: float) -> float:
+        return fs[1][1](fs[1][0](fs[0](x)))
+
+    assert nested((foo, (foo2, foo)), 1.0) == 5.0  # the flattened function is found, then kept
+    with pytest.raises(TypeError, match=r"parameter 'fs\[1\]' expects a tuple of 2; got a tuple of 1"):
+        nested((foo, (foo2,)), 1.0)
+    with pytest.raises(TypeError, match=r"argument 'fs_1_0' expects a function of type f32\(f32\); got int"):
+        nested((foo, (3, foo)), 1.0)
+    assert nested((foo2, (foo, foo2)), 1.0) == 6.0
+    assert nested.tracing_count == 1
+    assert foo.__fxn_addresses__[fxn.f32(fxn.f32)] == foo.get_concrete_function(1.0).value_address
