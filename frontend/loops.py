@@ -610,6 +610,7 @@ class _Emitter:
         with location:
             while_op = scf.WhileOp(types, inits)
         before = while_op.before.blocks.append(*types, arg_locs=[location] * len(types))
+        self.carry_functions(loop, carried, inits, before.arguments)
         with ir.InsertionPoint(before):
             test_env = dict(env)
             test_env.update(zip(carried, before.arguments))
@@ -621,6 +622,7 @@ class _Emitter:
                     flag = arith.constant(ir.IntegerType.get_signless(1), int(bool(test)))
                 scf.ConditionOp(flag, list(before.arguments))
         after = while_op.after.blocks.append(*types, arg_locs=[location] * len(types))
+        self.carry_functions(loop, carried, inits, after.arguments, while_op.results)
         with ir.InsertionPoint(after):
             body_env = dict(env)
             body_env.update(zip(carried, after.arguments))
@@ -676,6 +678,7 @@ class _Emitter:
         """Emit the loop once; return it and, if the body changed a carried type, the types to widen to."""
         with self.position(loop).location():
             for_op = scf.ForOp(*bounds, inits)
+        self.carry_functions(loop, carried, inits, for_op.inner_iter_args, for_op.results)
         body_env = dict(env)
         body_env.update(zip(carried, for_op.inner_iter_args))
         with ir.InsertionPoint(for_op.body):
@@ -689,8 +692,27 @@ class _Emitter:
             return None, widened
         return for_op, None
 
+    def carry_functions(self, loop: ast.stmt, carried: list[str], inits: list, *values) -> None:
+        """Know the loop's values (``values``: lists of region arguments or results, one per carried name) that
+        carry a function value as function values of its type (which must be known)."""
+        for index, (name, init) in enumerate(zip(carried, inits)):
+            if init not in self.function_types:
+                continue
+            function_type = self.type_of(init)
+            if function_type.signature is None:
+                raise self.unsupported(loop, f"the loop: it carries the function '{name}' whose type is not known "
+                                             "before it: annotate its parameter fxn.FunctionType(...)")
+            self.function_types.update((value[index], function_type) for value in values)
+
     def yield_carried(self, loop: ast.stmt, carried: list[str], body_env: dict, inits: list) -> list | None:
         """Yield the carried names' values at the end of a loop body; the types to widen to if they changed."""
+        for name, init in zip(carried, inits):
+            value = body_env[name]
+            if init in self.function_types and not (emit.is_value(value) and value in self.function_types
+                                                    and self.type_of(value) == self.type_of(init)):
+                shown = self.type_of(value) if emit.is_value(value) else type(value).__name__
+                raise self.unsupported(loop, f"the loop: '{name}' is a {self.type_of(init)} before it and a {shown} "
+                                             "in it")
         with self.position(loop).location():
             yielded = [self.materialize(body_env[name], loop, emit.type_of(v)) for name, v in zip(carried, inits)]
             types = [emit.type_of(v) for v in yielded]

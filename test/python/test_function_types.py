@@ -267,6 +267,40 @@ def test_branches_pick_which_function_to_call():
     assert pick.tracing_count == 1
 
 
+def test_loops_carry_function_values():
+    @fxn.compile
+    def alternate(f: F32, g: F32, x: float, n: int) -> float:
+        a, b = f, g
+        for _ in range(n):
+            x = a(x)
+            a, b = b, a
+        return x
+
+    @fxn.compile
+    def until(f: F32, x: float) -> float:
+        while f(x) < 100.0:
+            x = f(x)
+        return x
+
+    assert alternate(foo, foo2, 1.0, 3) == alternate.fn(foo, foo2, 1.0, 3) == 5.0
+    assert alternate(foo2, foo, 1.0, 4) == alternate.fn(foo2, foo, 1.0, 4)
+    assert alternate.tracing_count == 1
+    assert until(foo2, 1.0) == 64.0 and until(foo, 0.5) == 99.5
+
+
+def test_a_loop_giving_a_function_another_type_is_an_error():
+    @fxn.compile
+    def drift(f: F32, g: fxn.FunctionType(fxn.f64(fxn.f64)), x: float, n: int) -> float:
+        for _ in range(n):
+            x = f(x)
+            f = g
+        return x
+
+    with pytest.raises(fxn.frontend.UnsupportedOperation, match=r"the loop: 'f' is a function<f32\(f32\)> before "
+                                                                 r"it and a function<f64\(f64\)> in it"):
+        drift(foo, third, 1.0, 2)
+
+
 def test_a_function_picked_by_a_branch_is_returned_as_the_function_passed():
     @fxn.compile
     def choose(f: F32, g: F32, x: float) -> F32:
