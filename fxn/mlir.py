@@ -13,6 +13,7 @@ function's whole compile).
 
 import importlib
 import sys
+import types
 
 from fxn.lazy import LazyModule
 
@@ -48,8 +49,9 @@ def _import_ir():
             del sys.modules["numpy"]
 
 
-def _find_linalg_classes_without_the_package() -> None:
-    """Let the bindings find the classes of linalg ops without importing their ``linalg`` package.
+def _find_op_classes() -> None:
+    """Let the bindings find the classes of linalg ops without importing their ``linalg`` package, and none for
+    ``llvm`` ops without importing their ``llvm`` module.
 
     To give a linalg op its class (iterating a block that holds one), the
     bindings import ``<prefix>.linalg`` for each of their dialect search
@@ -60,10 +62,19 @@ def _find_linalg_classes_without_the_package() -> None:
     module does not exist, and the bindings' own prefix follows. Code that
     uses the package's builders (``linalg.fill``) imports it through
     :data:`linalg` as before.
+
+    The same prefix holds an empty ``llvm`` module: ops of the LLVM dialect
+    are then plain ``OpView``s (:mod:`fxn.llvm_ops` builds and reads them),
+    and the bindings' ``llvm`` module, ~700 generated classes, is imported
+    only where code reads :data:`llvm` (``translate_module_to_llvmir``),
+    which registers its classes from then on.
     """
     prefix = f"{__name__}.op_classes"
     _load("dialects._linalg_enum_gen")  # the attribute builders of linalg's enums, which the op builders use
     sys.modules[f"{prefix}.linalg"] = _load("dialects._linalg_ops_gen")
+    # llvm ops get no classes (plain OpViews) unless the bindings' llvm module is imported: fxn builds and reads
+    # them through fxn.llvm_ops, and that module costs a tenth of a cold start.
+    sys.modules[f"{prefix}.llvm"] = types.ModuleType(f"{prefix}.llvm", "No op classes: see fxn.llvm_ops.")
     bindings = _load("_mlir_libs._mlir").globals
     if prefix not in bindings.dialect_search_modules:
         bindings.dialect_search_modules = [prefix, *bindings.dialect_search_modules]
@@ -71,7 +82,7 @@ def _find_linalg_classes_without_the_package() -> None:
 
 ir = _import_ir()
 passmanager = _load("passmanager")
-_find_linalg_classes_without_the_package()
+_find_op_classes()
 
 
 def _lazy(submodule: str) -> LazyModule:
@@ -92,6 +103,8 @@ linalg_native = _lazy("_mlir_libs._mlirDialectsLinalg")
 tensor = _lazy("dialects.tensor")
 scf = _lazy("dialects.scf")
 llvm = _lazy("dialects.llvm")
+#: llvm's native types (``FunctionType``), without the generated op classes.
+llvm_native = _lazy("_mlir_libs._mlirDialectsLLVM")
 memref = _lazy("dialects.memref")
 bufferization = _lazy("dialects.bufferization")
 
@@ -110,5 +123,5 @@ MLIRError = ir.MLIRError
 
 __all__ = [
     "ir", "passmanager", "rewrite", "ext", "func", "arith", "math", "linalg", "linalg_ops", "linalg_native", "tensor",
-    "scf", "llvm", "memref", "bufferization", "execution_engine", "transform_interpreter", "PassManager", "MLIRError",
+    "scf", "llvm", "llvm_native", "memref", "bufferization", "execution_engine", "transform_interpreter", "PassManager", "MLIRError",
 ]

@@ -16,7 +16,8 @@ bufferization leaves them alone (they take no tensors)::
 
 from __future__ import annotations
 
-from fxn.mlir import arith, ir, llvm, tensor
+from fxn import llvm_ops
+from fxn.mlir import arith, ir, tensor
 
 from . import lowering
 from .structured import element_type
@@ -26,11 +27,11 @@ from .structured import element_type
 def lower_call_indirect(op, target):
     result, _ = op.attrs().signature
     callee, *args = op.operands
-    pointer = llvm.inttoptr(ir.Type.parse("!llvm.ptr"), tensor.extract(callee, []))
+    pointer = llvm_ops.cast("inttoptr", llvm_ops.ptr_type(), tensor.extract(callee, []))
     scalars = [tensor.extract(a, []) for a in args]
     # A value entry returns an i1 as a byte that is 0 or 1 (LLVM leaves a returned i1's upper bits undefined).
     returned = ir.IntegerType.get_signless(8) if result == "i1" else element_type(result)
-    value = llvm.call(returned, [pointer, *scalars], [], [])
+    value = llvm_ops.call(returned, [pointer, *scalars])
     if result == "i1":
         value = arith.trunci(ir.IntegerType.get_signless(1), value)
     return tensor.from_elements(ir.RankedTensorType.get([], element_type(result)), [value])
