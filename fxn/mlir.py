@@ -63,18 +63,22 @@ def _find_op_classes() -> None:
     uses the package's builders (``linalg.fill``) imports it through
     :data:`linalg` as before.
 
-    The same prefix holds an empty ``llvm`` module: ops of the LLVM dialect
-    are then plain ``OpView``s (:mod:`fxn.llvm_ops` builds and reads them),
-    and the bindings' ``llvm`` module, ~700 generated classes, is imported
-    only where code reads :data:`llvm` (``translate_module_to_llvmir``),
-    which registers its classes from then on.
+    The same prefix holds empty ``llvm`` and ``transform`` modules: ops of
+    these dialects are then plain ``OpView``s (:mod:`fxn.llvm_ops` builds
+    and reads llvm ops; transform scripts are parsed and run by the native
+    interpreter), and the bindings' modules of the two, ~700 and ~200
+    generated classes, are imported only where code reads :data:`llvm`
+    (``translate_module_to_llvmir``) or imports them, which registers their
+    classes from then on.
     """
     prefix = f"{__name__}.op_classes"
     _load("dialects._linalg_enum_gen")  # the attribute builders of linalg's enums, which the op builders use
     sys.modules[f"{prefix}.linalg"] = _load("dialects._linalg_ops_gen")
-    # llvm ops get no classes (plain OpViews) unless the bindings' llvm module is imported: fxn builds and reads
-    # them through fxn.llvm_ops, and that module costs a tenth of a cold start.
-    sys.modules[f"{prefix}.llvm"] = types.ModuleType(f"{prefix}.llvm", "No op classes: see fxn.llvm_ops.")
+    # llvm and transform ops get no classes (plain OpViews) unless the bindings' module of their dialect is
+    # imported: fxn builds llvm ops through fxn.llvm_ops and only parses transform scripts, and the two modules
+    # cost more than a tenth of a cold start.
+    for dialect in ("llvm", "transform"):
+        sys.modules[f"{prefix}.{dialect}"] = types.ModuleType(f"{prefix}.{dialect}", "No op classes: see fxn.mlir.")
     bindings = _load("_mlir_libs._mlir").globals
     if prefix not in bindings.dialect_search_modules:
         bindings.dialect_search_modules = [prefix, *bindings.dialect_search_modules]
@@ -110,8 +114,9 @@ bufferization = _lazy("dialects.bufferization")
 
 
 def transform_interpreter():
-    """The transform-dialect interpreter module, imported on first use."""
-    return _load("dialects.transform.interpreter")
+    """The transform-dialect interpreter's native module (``apply_named_sequence`` of ``ir.Operation``s), imported
+    on first use; its Python package would import the transform dialect's generated op classes."""
+    return _load("_mlir_libs._mlirTransformInterpreter")
 
 
 def execution_engine():
