@@ -19,7 +19,7 @@ results are covariant). ``a <: b`` is numpy's ``can_cast(a, b, "safe")``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from fxn.values import FrozenValue
 
 from fxn.dialects.types import TensorType
 
@@ -27,19 +27,18 @@ from fxn.dialects.types import TensorType
 SIGNATURE_DTYPES = ("f32", "f64", "i8", "ui8", "i32", "i64", "i1")
 
 
-@dataclass(frozen=True)
-class Signature:
-    """A function's type: its result's and its parameters' element types (``fxn.f32(fxn.f32)``)."""
+class Signature(FrozenValue):
+    """A function's type: its result's and its parameters' element types (``fxn.f32(fxn.f32)``). (This
+    module's values are immutable values compared by their fields, not dataclasses: see :mod:`fxn.values`.)"""
 
-    result: str
-    params: tuple[str, ...]
+    _fields = ("result", "params")
 
-    def __post_init__(self):
-        for dtype in (self.result, *self.params):
+    def __init__(self, result: str, params: tuple[str, ...]):
+        for dtype in (result, *params):
             if dtype not in SIGNATURE_DTYPES:
                 raise TypeError(f"a function type takes and returns scalars of {', '.join(SIGNATURE_DTYPES)}; "
                                 f"got {dtype}")
-        object.__setattr__(self, "params", tuple(self.params))
+        self._freeze(result=result, params=tuple(params))
         if len(set(self.params)) > 1:
             raise TypeError(f"a function type's parameters share one element type (fxn.call_indirect's IR "
                             f"declares them so); got {self}")
@@ -53,16 +52,16 @@ class Signature:
         return f"{DType(self.result)!r}({', '.join(repr(DType(p)) for p in self.params)})"
 
 
-@dataclass(frozen=True)
-class FunctionType:
+class FunctionType(FrozenValue):
     """Annotation of a parameter taking a function of ``signature``: ``fxn.FunctionType(fxn.f32(fxn.f32))``."""
 
-    signature: Signature
+    _fields = ("signature",)
 
-    def __post_init__(self):
-        if not isinstance(self.signature, Signature):
+    def __init__(self, signature: Signature):
+        if not isinstance(signature, Signature):
             raise TypeError("fxn.FunctionType takes a signature: an element type called with the parameters' "
-                            f"element types, as fxn.f32(fxn.f32); got {self.signature!r}")
+                            f"element types, as fxn.f32(fxn.f32); got {signature!r}")
+        self._freeze(signature=signature)
 
     @property
     def tensor_type(self) -> "FunctionPointerType":
@@ -72,12 +71,15 @@ class FunctionType:
         return f"fxn.FunctionType({self.signature!r})"
 
 
-@dataclass(frozen=True)
 class FunctionPointerType(TensorType):
     """The type of a function argument: a native address (a 0-d ``i64`` in the IR) of a function of
     ``signature``; None where the function's first call in the traced code decides it."""
 
-    signature: Signature | None = None
+    _fields = ("dtype", "shape", "signature")
+
+    def __init__(self, dtype: str, shape: tuple, signature: Signature | None = None):
+        super().__init__(dtype, shape)
+        self._freeze(signature=signature)
 
     @staticmethod
     def of(signature: Signature | None) -> "FunctionPointerType":

@@ -4,7 +4,7 @@
 function of numbers doing arithmetic, with branches or not, compiles without
 torch, and without numpy or the bindings' ``linalg`` package (its named-op
 DSL) when straight; a call of code from the on-disk cache imports neither
-torch, MLIR, numpy nor typing.
+torch, MLIR, numpy, typing, inspect nor dataclasses.
 """
 
 import subprocess
@@ -62,6 +62,7 @@ def test_a_function_of_numbers_compiles_without_the_bindings_llvm_or_transform_m
 
 
 def test_a_call_of_cached_code_imports_neither_torch_mlir_nor_numpy(tmp_path):
-    warm = FMA + "assert not {'torch', 'torch_mlir', 'numpy', 'typing'} & set(sys.modules), sorted(sys.modules)\n"
+    warm = FMA + ("assert not {'torch', 'torch_mlir', 'numpy', 'typing', 'inspect', 'dataclasses'} & set(sys.modules), "
+                  "sorted(sys.modules)\n")
     run(FMA, FXN_CACHE="1", FXN_CACHE_DIR=str(tmp_path))
     run(warm, FXN_CACHE="1", FXN_CACHE_DIR=str(tmp_path))
