@@ -106,6 +106,7 @@ from dataclasses import dataclass
 
 from fxn import llvm_ops as llvm
 from fxn.mlir import arith, ir, llvm_native
+from fxn.values import FrozenValue
 
 from ..registry import FxnPass, PassFailure
 
@@ -600,19 +601,19 @@ def _cut_after(op, function) -> None:
 # ----------------------------------------------------------------------------- reading the sites back
 
 
-@dataclass(frozen=True)
-class FailureSite:
+class FailureSite(FrozenValue):
     """Where compiled code may fail: the kind of failure, the user's location, and the fxn ops there.
 
     ``kind`` is :data:`ALLOCATION` (a buffer it could not get) or
-    :data:`INDEX` (an index out of bounds).
+    :data:`INDEX` (an index out of bounds). (Not a dataclass: every compile
+    imports this module, see :mod:`fxn.values`.)
     """
 
-    file: str | None
-    line: int = 0
-    column: int = 0
-    ops: tuple[str, ...] = ()
-    kind: str = ALLOCATION
+    _fields = ("file", "line", "column", "ops", "kind")
+
+    def __init__(self, file: str | None, line: int = 0, column: int = 0, ops: tuple[str, ...] = (),
+                 kind: str = ALLOCATION):
+        self._freeze(file=file, line=line, column=column, ops=ops, kind=kind)
 
     @property
     def where(self) -> str | None:
