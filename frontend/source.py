@@ -24,7 +24,8 @@ from fxn.values import FrozenValue
 
 
 class Position(FrozenValue):
-    """A span of user source: start line and column, and the end where known. (Not a dataclass: every compile imports this module, and making a dataclass costs ~0.7 ms; see :mod:`fxn.values`.)"""
+    """A span of user source: start line and column, and the end where known. (Not a dataclass: every compile
+    imports this module, and making a dataclass costs ~0.7 ms; see :mod:`fxn.values`.)"""
 
     _fields = ("filename", "line", "column", "end_line", "end_column")
 

@@ -128,5 +128,6 @@ MLIRError = ir.MLIRError
 
 __all__ = [
     "ir", "passmanager", "rewrite", "ext", "func", "arith", "math", "linalg", "linalg_ops", "linalg_native", "tensor",
-    "scf", "llvm", "llvm_native", "memref", "bufferization", "execution_engine", "transform_interpreter", "PassManager", "MLIRError",
+    "scf", "llvm", "llvm_native", "memref", "bufferization", "execution_engine", "transform_interpreter",
+    "PassManager", "MLIRError",
 ]

@@ -25,7 +25,8 @@ from typing import Callable
 
 class Converter(FrozenValue):
     """How one ATen op becomes fxn ops: ``convert``; ``outputs`` if the op has several results and ``convert``
-    takes the wanted index first. (Not a dataclass: every compile imports this module, and making a dataclass costs ~0.7 ms; see :mod:`fxn.values`.)"""
+    takes the wanted index first. (Not a dataclass: every compile imports this module, and making a dataclass
+    costs ~0.7 ms; see :mod:`fxn.values`.)"""
 
     _fields = ("convert", "outputs")
 
