@@ -14,13 +14,14 @@ by another, lacks a hook or raises in one is reported as a
 
 from __future__ import annotations
 
+import _thread
 import functools
 import importlib
 import os
 import platform
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .base import Backend, Target, TargetError
 
@@ -35,6 +36,8 @@ class BackendEntry:
     target: str  # "module:attribute"
     backend: object | None = None
     error: str | None = None
+    #: The entry point, until :func:`_load` has loaded it (or found why it cannot be).
+    point: object | None = field(default=None, repr=False, compare=False)
 
 
 class BackendNotFound(LookupError):
@@ -117,39 +120,62 @@ def _metadata_entry_points(group: str) -> list:
 
 
 @functools.cache
-def discover_backends() -> tuple[BackendEntry, ...]:
-    """Every backend registered in the entry-point group, loaded, sorted by name (looked up once per process)."""
+def _registered() -> tuple[BackendEntry, ...]:
+    """Every backend registered in the entry-point group, sorted by name, none loaded yet (looked up once per
+    process): a name registered twice, or ``host``, is an error already."""
     entries: dict[str, BackendEntry] = {}
     for point in sorted(_entry_points(ENTRY_POINT_GROUP), key=lambda p: (p.name, p.value)):
         if point.name in entries:
             first = entries[point.name]
-            first.backend, first.error = None, (f"the name '{point.name}' is registered twice, by {first.target} "
-                                                f"and {point.value}; uninstall one")
+            first.point, first.error = None, (f"the name '{point.name}' is registered twice, by {first.target} "
+                                              f"and {point.value}; uninstall one")
             continue
-        entry = entries[point.name] = BackendEntry(point.name, point.value)
-        try:
-            entry.backend = point.load()
-        except Exception as error:  # a vendor's bug must not take fxn down
-            entry.error = f"{type(error).__name__}: {error}"
-        else:
-            if not isinstance(entry.backend, Backend):
-                entry.backend, entry.error = None, (f"{point.value} is a {type(entry.backend).__name__}, "
-                                                    "not an fxn.backends.base.Backend")
-            elif entry.backend.name != point.name:
-                entry.backend, entry.error = None, (f"{point.value} is named '{entry.backend.name}' but registered "
-                                                    f"as '{point.name}': give Backend(name=...) its entry point's name")
+        entries[point.name] = BackendEntry(point.name, point.value, point=point)
         if point.name == "host":
-            entry.backend = None
-            entry.error = "the name 'host' is reserved for this machine's target; rename the entry point"
+            entries[point.name].point = None
+            entries[point.name].error = "the name 'host' is reserved for this machine's target; rename the entry point"
     return tuple(entries.values())
+
+
+#: Held while a backend loads: a racing thread waits for it rather than see it half loaded.
+_LOADING = _thread.RLock()
+
+
+def _load(entry: BackendEntry) -> BackendEntry:
+    """``entry`` with its backend loaded (once), or the error why it cannot be."""
+    with _LOADING:
+        point, entry.point = entry.point, None
+        if point is not None:
+            _load_point(entry, point)
+    return entry
+
+
+def _load_point(entry: BackendEntry, point) -> None:
+    """Load ``point`` into ``entry``: its backend, or the error (it raised, is no Backend, has another name)."""
+    try:
+        entry.backend = point.load()
+    except Exception as error:  # a vendor's bug must not take fxn down
+        entry.error = f"{type(error).__name__}: {error}"
+    else:
+        if not isinstance(entry.backend, Backend):
+            entry.backend, entry.error = None, (f"{point.value} is a {type(entry.backend).__name__}, "
+                                                "not an fxn.backends.base.Backend")
+        elif entry.backend.name != point.name:
+            entry.backend, entry.error = None, (f"{point.value} is named '{entry.backend.name}' but registered "
+                                                f"as '{point.name}': give Backend(name=...) its entry point's name")
+
+
+def discover_backends() -> tuple[BackendEntry, ...]:
+    """Every backend registered in the entry-point group, loaded, sorted by name (looked up once per process)."""
+    return tuple(map(_load, _registered()))
 
 
 def find_backend(name: str) -> Backend:
     """The loaded backend registered as ``name``."""
-    entries = {entry.name: entry for entry in discover_backends()}
+    entries = {entry.name: entry for entry in _registered()}
     if name not in entries:
         raise BackendNotFound(f"no backend '{name}' (installed: {', '.join(entries) or 'none'})")
-    entry = entries[name]
+    entry = _load(entries[name])
     if entry.backend is None:
         raise BackendError(f"backend '{name}' ({entry.target}) failed to load: {entry.error}")
     return entry.backend
@@ -209,8 +235,12 @@ def resolve_target(spec: str) -> tuple[Backend, Target]:
 
 @functools.cache
 def host_target() -> tuple[Backend, Target]:
-    """``(backend, target)`` of the first installed backend whose targets include this machine."""
-    for entry in discover_backends():
+    """``(backend, target)`` of the first installed backend (by name) whose targets include this machine.
+
+    Backends are loaded in order until one is found: a compile loads no
+    other (a backend's import can cost a scalar function's compile a tenth of
+    its time)."""
+    for entry in map(_load, _registered()):
         if entry.backend is None:
             continue
         try:

@@ -11,7 +11,7 @@ the bindings when they first run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from fxn.values import FrozenValue
 
 TYPE_CHECKING = False  # (typing.TYPE_CHECKING without importing typing, which a cached call need not load)
 if TYPE_CHECKING:
@@ -83,17 +83,16 @@ def _mlir_element_type(dtype: str) -> ir.Type:
     return ir.IntegerType.get_signless(bit_width(dtype))
 
 
-@dataclass(frozen=True)
-class TensorType:
-    """A ranked tensor type: element type name and shape (``None`` for a dynamic dim)."""
+class TensorType(FrozenValue):
+    """A ranked tensor type: element type name and shape (``None`` for a dynamic dim). (An immutable value
+    compared by its fields, not a dataclass: see :mod:`fxn.values`.)"""
 
-    dtype: str
-    shape: tuple[int | None, ...]
+    _fields = ("dtype", "shape")
 
-    def __post_init__(self):
-        if self.dtype not in NUMPY_TYPE_NAMES:
-            raise VerifyError(f"unsupported element type {self.dtype}")
-        object.__setattr__(self, "shape", tuple(self.shape))
+    def __init__(self, dtype: str, shape: tuple[int | None, ...]):
+        if dtype not in NUMPY_TYPE_NAMES:
+            raise VerifyError(f"unsupported element type {dtype}")
+        self._freeze(dtype=dtype, shape=tuple(shape))
 
     @staticmethod
     def from_mlir(mlir_type: ir.Type, what: str = "value") -> "TensorType":

@@ -16,10 +16,10 @@ import contextlib
 import inspect
 import logging
 import types
-from dataclasses import dataclass
 from typing import Callable
 
 from fxn.dialects import TensorType
+from fxn.values import FrozenValue
 
 from .graph_import import import_graph
 from .promotion import using_default_float
@@ -27,43 +27,48 @@ from .source import Position
 from .types import scalar_dtype
 
 
-@dataclass(frozen=True)
-class GraphOutput:
-    """A returned value: output ``index`` of the graph."""
+class GraphOutput(FrozenValue):
+    """A returned value: output ``index`` of the graph. (This module's records are not dataclasses: every
+    compile imports it, see :mod:`fxn.values`.)"""
 
-    index: int
+    _fields = ("index",)
+
+    def __init__(self, index: int):
+        self._freeze(index=index)
 
 
-@dataclass(frozen=True)
-class Argument:
+class Argument(FrozenValue):
     """A graph input that is argument ``index`` of the function."""
 
-    index: int
+    _fields = ("index",)
+
+    def __init__(self, index: int):
+        self._freeze(index=index)
 
 
-@dataclass(frozen=True)
-class ArgumentSize:
+class ArgumentSize(FrozenValue):
     """A graph input that is the size of dim ``axis`` of argument ``index`` (a dynamic dim)."""
 
-    index: int
-    axis: int
+    _fields = ("index", "axis")
+
+    def __init__(self, index: int, axis: int):
+        self._freeze(index=index, axis=axis)
 
 
-@dataclass
 class Captured:
-    """An ATen graph of a function and the glue to the function's arguments and result."""
+    """An ATen graph of a function and the glue to the function's arguments and result.
 
-    graph_module: object
-    #: Per placeholder: an :class:`Argument`, an :class:`ArgumentSize`, a ``DynamicSize`` or a constant tensor.
-    inputs: list
-    #: The function's result, :class:`GraphOutput` markers where graph outputs go.
-    result: object
-    #: The user-source position of a graph node, or None.
-    locate: Callable
-    #: "fx" or "dynamo".
-    path: str
-    #: The default float type the graph was traced with (NumPy code: f64).
-    default_float: str = "f32"
+    ``inputs``: per placeholder, an :class:`Argument`, an :class:`ArgumentSize`,
+    a ``DynamicSize`` or a constant tensor; ``result``: the function's result,
+    :class:`GraphOutput` markers where graph outputs go; ``locate``: the
+    user-source position of a graph node, or None; ``path``: "fx" or
+    "dynamo"; ``default_float``: the default float type the graph was traced
+    with (NumPy code: f64).
+    """
+
+    def __init__(self, graph_module, inputs: list, result, locate: Callable, path: str, default_float: str = "f32"):
+        self.graph_module, self.inputs, self.result, self.locate = graph_module, inputs, result, locate
+        self.path, self.default_float = path, default_float
 
 
 def uses_numpy(fn) -> bool:

@@ -17,11 +17,10 @@ arguments do (:func:`fxn.structure.flatten`: dict keys sorted by their repr).
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import types
 
-from fxn.structure import LEAF, Structure, flatten
+from fxn.structure import LEAF, Structure, dataclass_fields, flatten
 from fxn.values import FrozenValue
 
 from .types import StaticSpec, TensorSpec, is_function_type
@@ -50,7 +49,7 @@ def _is_container_annotation(hint) -> bool:
     """Whether an annotation names a tuple, list, dict, named tuple or dataclass (declaring one or not)."""
     if (_origin(hint) or hint) in (tuple, list, dict):
         return True
-    return isinstance(hint, type) and (dataclasses.is_dataclass(hint) or _is_named_tuple(hint))
+    return isinstance(hint, type) and (dataclass_fields(hint) is not None or _is_named_tuple(hint))
 
 
 def _origin(hint):
@@ -109,7 +108,7 @@ def _annotated(hint, path: str, leaves: list) -> Structure:
         lacking, example = ("keys", "{'key': fxn.TensorSpec(...)}") if origin is dict else ("length", "[...]")
         raise Undeclarable(path, f"is annotated {_annotation_text(hint)}, which declares no {lacking} "
                            f"(input_signature can: {example})")
-    if isinstance(hint, type) and (dataclasses.is_dataclass(hint) or _is_named_tuple(hint)):
+    if isinstance(hint, type) and (dataclass_fields(hint) is not None or _is_named_tuple(hint)):
         return _annotated_fields(hint, path, leaves)
     if isinstance(hint, StaticSpec):
         raise Undeclarable(path, f"is annotated {hint!r}, which only a parameter can be")
@@ -119,7 +118,7 @@ def _annotated(hint, path: str, leaves: list) -> Structure:
 def _annotated_fields(cls: type, path: str, leaves: list) -> Structure:
     """The structure of a named tuple or dataclass class from its fields' annotations."""
     named_tuple = _is_named_tuple(cls)
-    names = cls._fields if named_tuple else tuple(f.name for f in dataclasses.fields(cls))
+    names = cls._fields if named_tuple else dataclass_fields(cls)
     try:
         import typing
 

@@ -27,19 +27,20 @@ import random
 import sys
 import time
 import types
-from dataclasses import dataclass
+from fxn.values import FrozenValue
 
 #: Modules a predictor may import inside its body (with their submodules); others belong at module level.
 ALLOWED_IMPORTS = frozenset({"numpy", "torch", "math", "cmath", "fxn", "functools", "itertools", "operator", "typing"})
 
 
-@dataclass(frozen=True)
-class Category:
-    """A kind of effect: its name in messages, what to do instead, whether ``allow_trace_effects`` allows it."""
+class Category(FrozenValue):
+    """A kind of effect: its name in messages, what to do instead, whether ``allow_trace_effects`` allows it.
+    (This module's values are not dataclasses: every compile imports it, see :mod:`fxn.values`.)"""
 
-    name: str
-    advice: str
-    allowable: bool = False
+    _fields = ("name", "advice", "allowable")
+
+    def __init__(self, name: str, advice: str, allowable: bool = False):
+        self._freeze(name=name, advice=advice, allowable=allowable)
 
 
 _ONLY_FXN_CODE = "compiled predictors contain only code from fxn's operator library"
@@ -64,12 +65,13 @@ ENVIRONMENT = Category("reading the environment", _BAKED_IN, allowable=True)
 ENTROPY = Category("reading OS randomness", _BAKED_IN, allowable=True)
 
 
-@dataclass(frozen=True)
-class Watch:
+class Watch(FrozenValue):
     """A watched function or object: the category of using it and its name ("time.time")."""
 
-    category: Category
-    name: str
+    _fields = ("category", "name")
+
+    def __init__(self, category: Category, name: str):
+        self._freeze(category=category, name=name)
 
 
 # ----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ results are covariant). ``a <: b`` is numpy's ``can_cast(a, b, "safe")``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from fxn.values import FrozenValue
 
 from fxn.dialects.types import TensorType
 
@@ -30,29 +30,20 @@ SIGNATURE_DTYPES = ("f32", "f64", "i8", "ui8", "i32", "i64", "i1")
 MAX_PARAMETERS = 8
 
 
-@dataclass(frozen=True)
-class Signature:
-    """A function's type: its result's and its parameters' element types (``fxn.f32(fxn.f32)``)."""
+class Signature(FrozenValue):
+    """A function's type: its result's and its parameters' element types (``fxn.f32(fxn.f32)``). (This
+    module's values are immutable values compared by their fields, not dataclasses: see :mod:`fxn.values`.)"""
 
-    result: str
-    params: tuple[str, ...]
+    _fields = ("result", "params")
 
-    def __post_init__(self):
-        for dtype in (self.result, *self.params):
+    def __init__(self, result: str, params: tuple[str, ...]):
+        for dtype in (result, *params):
             if dtype not in SIGNATURE_DTYPES:
                 raise TypeError(f"a function type takes and returns scalars of {', '.join(SIGNATURE_DTYPES)}; "
                                 f"got {dtype}")
-        object.__setattr__(self, "params", tuple(self.params))
+        self._freeze(result=result, params=tuple(params))
         if len(self.params) > MAX_PARAMETERS:
             raise TypeError(f"a function type takes at most {MAX_PARAMETERS} parameters; got {self}")
-
-    def __hash__(self) -> int:
-        # Computed once: a call of a function taking functions looks each function's address up by signature.
-        try:
-            return self.__dict__["_hash"]
-        except KeyError:
-            value = self.__dict__["_hash"] = hash((self.result, self.params))
-            return value
 
     def __str__(self) -> str:
         return f"{self.result}({', '.join(self.params)})"
@@ -63,16 +54,16 @@ class Signature:
         return f"{DType(self.result)!r}({', '.join(repr(DType(p)) for p in self.params)})"
 
 
-@dataclass(frozen=True)
-class FunctionType:
+class FunctionType(FrozenValue):
     """Annotation of a parameter taking a function of ``signature``: ``fxn.FunctionType(fxn.f32(fxn.f32))``."""
 
-    signature: Signature
+    _fields = ("signature",)
 
-    def __post_init__(self):
-        if not isinstance(self.signature, Signature):
+    def __init__(self, signature: Signature):
+        if not isinstance(signature, Signature):
             raise TypeError("fxn.FunctionType takes a signature: an element type called with the parameters' "
-                            f"element types, as fxn.f32(fxn.f32); got {self.signature!r}")
+                            f"element types, as fxn.f32(fxn.f32); got {signature!r}")
+        self._freeze(signature=signature)
 
     @property
     def tensor_type(self) -> "FunctionPointerType":
@@ -82,12 +73,15 @@ class FunctionType:
         return f"fxn.FunctionType({self.signature!r})"
 
 
-@dataclass(frozen=True)
 class FunctionPointerType(TensorType):
     """The type of a function argument: a native address (a 0-d ``i64`` in the IR) of a function of
     ``signature``; None where the function's first call in the traced code decides it."""
 
-    signature: Signature | None = None
+    _fields = ("dtype", "shape", "signature")
+
+    def __init__(self, dtype: str, shape: tuple, signature: Signature | None = None):
+        super().__init__(dtype, shape)
+        self._freeze(signature=signature)
 
     @staticmethod
     def of(signature: Signature | None) -> "FunctionPointerType":

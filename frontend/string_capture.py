@@ -218,8 +218,10 @@ class String:
 
 
 _I64_MAX = (1 << 63) - 1
-#: What ``str.strip()`` strips without an argument: every code point ``str.isspace`` is true of.
-WHITESPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+#: What ``str.strip()`` strips without an argument: every code point ``str.isspace`` is true of (spelled out:
+#: finding them among all 1.1 million code points took ~0.2 s of every cold start; a test keeps it equal).
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+              "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 
 
 class SplitParts:

@@ -20,7 +20,6 @@ randomness unless ``allow_trace_effects`` (then they are listed in
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 
 from fxn.dialects import TensorType
 from fxn.mlir import func, ir
@@ -37,28 +36,31 @@ from .string_capture import String
 from .types import SCALAR_DTYPES, Parameter, scalar_dtype
 
 
-@dataclass
 class TracedFunction:
-    """A predictor as fxn IR: ``module`` holds ``func.func @entry``."""
+    """A predictor as fxn IR: ``module`` holds ``func.func @entry``.
 
-    module: object
-    entry: str
-    arg_types: list[TensorType]
-    result_types: list[TensorType]
-    #: Whether the results come back in a container (a tuple, list, dict ...), not as one array, number or str.
-    returns_tuple: bool
-    #: How the body was captured: "numbers" (arithmetic on numbers, no torch), "fx", "dynamo" or "ast" (loops,
-    #: their bodies by fx or dynamo).
-    capture: str = "fx"
-    #: The captured ATen graph(s), as FX prints them (one per segment on the AST path).
-    graph: str = ""
-    #: What tracing read of the world, allowed by ``allow_trace_effects``: "time.time() at p.py:7 (value baked in)".
-    trace_effects: list[str] = field(default_factory=list)
-    #: How the results rebuild the returned value (a list, a dict, nested: fxn.structure), one leaf per result
-    #: (a str result: a "string" leaf, its UTF-8 bytes).
-    result_structure: Structure = LEAF
-    #: Per parameter index of function type, the signature of the function it takes (inferred where undeclared).
-    function_signatures: dict = field(default_factory=dict)
+    ``returns_tuple``: whether the results come back in a container (a
+    tuple, list, dict ...), not as one array, number or str; ``capture``: how
+    the body was captured, "numbers" (arithmetic on numbers, no torch),
+    "fx", "dynamo" or "ast" (loops, their bodies by fx or dynamo); ``graph``:
+    the captured ATen graph(s), as FX prints them (one per segment on the AST
+    path); ``trace_effects``: what tracing read of the world, allowed by
+    ``allow_trace_effects`` ("time.time() at p.py:7 (value baked in)");
+    ``result_structure``: how the results rebuild the returned value (a list,
+    a dict, nested: :mod:`fxn.structure`), one leaf per result (a str result:
+    a "string" leaf, its UTF-8 bytes); ``function_signatures``: per parameter
+    index of function type, the signature of the function it takes (inferred
+    where undeclared). (Not a dataclass: see :mod:`fxn.values`.)
+    """
+
+    def __init__(self, module, entry: str, arg_types: list[TensorType], result_types: list[TensorType],
+                 returns_tuple: bool, capture: str = "fx", graph: str = "", trace_effects: list[str] | None = None,
+                 result_structure: Structure = LEAF, function_signatures: dict | None = None):
+        self.module, self.entry, self.arg_types, self.result_types = module, entry, arg_types, result_types
+        self.returns_tuple, self.capture, self.graph = returns_tuple, capture, graph
+        self.trace_effects = [] if trace_effects is None else trace_effects
+        self.result_structure = result_structure
+        self.function_signatures = {} if function_signatures is None else function_signatures
 
 
 def trace(fn, parameters: list[Parameter], arg_types: list[TensorType], context: ir.Context,

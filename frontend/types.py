@@ -23,23 +23,26 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import inspect
 import sys
-from dataclasses import dataclass
 
 from fxn.dialects import TensorType
 from fxn.dialects.types import STRING, VerifyError, dtype_of_numpy, numpy_dtypes
+from fxn import signatures
+from fxn.values import FrozenValue
 
 TYPE_CHECKING = False  # (typing.TYPE_CHECKING without importing typing, which a cached call need not load)
 if TYPE_CHECKING:
     import numpy as np
 
 
-@dataclass(frozen=True)
-class DType:
-    """An element type usable in annotations: ``fxn.f32``."""
+class DType(FrozenValue):
+    """An element type usable in annotations: ``fxn.f32``. (This module's values are immutable values compared
+    by their fields, not dataclasses, which would cost every decoration: see :mod:`fxn.values`.)"""
 
-    name: str
+    _fields = ("name",)
+
+    def __init__(self, name: str):
+        self._freeze(name=name)
 
     def __repr__(self) -> str:
         return f"fxn.{ {'i1': 'bool_', 'ui8': 'u8'}.get(self.name, self.name) }"
@@ -100,8 +103,7 @@ def using_scalar_dtypes(dtypes: dict):
         _scalar_dtypes.reset(token)
 
 
-@dataclass(frozen=True)
-class TensorSpec:
+class TensorSpec(FrozenValue):
     """A tensor's element type and shape: ``fxn.TensorSpec(shape, dtype=fxn.f32)``, as ``tf.TensorSpec``.
 
     Each dim is an int (static), None (any size) or a name (any size, the
@@ -110,19 +112,17 @@ class TensorSpec:
     ``fxn.compile(input_signature=[...])`` takes a list of them.
     """
 
-    shape: tuple
-    dtype: DType = f32
-    name: str | None = None
+    _fields = ("shape", "dtype", "name")
 
-    def __post_init__(self):
-        if not isinstance(self.dtype, DType):
-            raise TypeError(f"fxn.TensorSpec takes an fxn element type (fxn.f32, ...); got {self.dtype!r}")
-        shape = tuple(self.shape)
+    def __init__(self, shape: tuple, dtype: DType = f32, name: str | None = None):
+        if not isinstance(dtype, DType):
+            raise TypeError(f"fxn.TensorSpec takes an fxn element type (fxn.f32, ...); got {dtype!r}")
+        shape = tuple(shape)
         for dim in shape:
             if not (dim is None or isinstance(dim, str) or (isinstance(dim, int) and not isinstance(dim, bool)
                                                             and dim >= 0)):
                 raise TypeError(f"fxn.TensorSpec dims are non-negative ints, None or names; got {dim!r}")
-        object.__setattr__(self, "shape", shape)
+        self._freeze(shape=shape, dtype=dtype, name=name)
 
     @property
     def dims(self) -> tuple:
@@ -136,11 +136,13 @@ class TensorSpec:
         return f"fxn.TensorSpec({list(self.shape)!r}, {self.dtype!r})"
 
 
-@dataclass(frozen=True)
-class StaticSpec:
+class StaticSpec(FrozenValue):
     """``fxn.Static[T]``: a parameter whose Python value (of type ``T``) is a constant of the traced code."""
 
-    python_type: object
+    _fields = ("python_type",)
+
+    def __init__(self, python_type: object):
+        self._freeze(python_type=python_type)
 
     def __repr__(self) -> str:
         return f"fxn.Static[{getattr(self.python_type, '__name__', self.python_type)}]"
@@ -185,28 +187,35 @@ class Tensor:
         return TensorSpec(tuple(dims), dtype)
 
 
-@dataclass(frozen=True)
-class Parameter:
-    """A predictor parameter: its declared type, or None where each call's argument decides."""
+class Parameter(FrozenValue):
+    """A predictor parameter: its declared type, or None where each call's argument decides.
 
-    name: str
-    declared: TensorType | None
-    is_scalar: bool  # passed as a Python scalar (annotated float / int / bool)
-    static: StaticSpec | None = None  # a Python value fixed at trace time (fxn.Static[...] or static_argnames)
-    container: object = None  # a declared container (.containers.ContainerSpec): one parameter per leaf
-    string: bool = False  # a Python str (annotated str), passed as its UTF-8 bytes (declared STRING)
+    ``is_scalar``: passed as a Python scalar (annotated float / int / bool);
+    ``static``: a Python value fixed at trace time (``fxn.Static[...]`` or
+    ``static_argnames``); ``container``: a declared container
+    (``.containers.ContainerSpec``), one parameter per leaf; ``string``: a
+    Python str (annotated ``str``), passed as its UTF-8 bytes (declared
+    ``STRING``).
+    """
+
+    _fields = ("name", "declared", "is_scalar", "static", "container", "string")
+
+    def __init__(self, name: str, declared: TensorType | None, is_scalar: bool, static: StaticSpec | None = None,
+                 container: object = None, string: bool = False):
+        self._freeze(name=name, declared=declared, is_scalar=is_scalar, static=static, container=container,
+                     string=string)
 
 
 def parameters(fn, static_argnames=(), scalar_dtypes: dict = SCALAR_DTYPES) -> list[Parameter]:
     """The parameters of ``fn`` with the types their annotations declare (``float``: ``scalar_dtypes[float]``)."""
     result = []
-    hints = inspect.get_annotations(fn, eval_str=True)
-    names = inspect.signature(fn).parameters
+    hints = signatures.annotations(fn)
+    names = signatures.parameter_kinds(fn)
     unknown = [name for name in static_argnames if name not in names]
     if unknown:
         raise TypeError(f"{fn.__qualname__}: static_argnames names no parameter {', '.join(map(repr, unknown))}")
-    for name, parameter in names.items():
-        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+    for name, kind in names.items():
+        if kind in (signatures.VAR_POSITIONAL, signatures.VAR_KEYWORD):
             raise TypeError(f"{fn.__qualname__}: *{name} parameters cannot be compiled")
         hint = hints.get(name)
         if isinstance(hint, StaticSpec) or name in static_argnames:

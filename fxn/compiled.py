@@ -69,15 +69,14 @@ import builtins
 import contextlib
 import enum
 import functools
-import inspect
 import re
 import sys
 import warnings
 import weakref
-from dataclasses import dataclass
 
 from fxn.compile_lock import holding_compile_lock
 from fxn.dialects import TensorType, new_context
+from fxn import signatures
 from fxn.function_values import address_of, is_function_value, passing
 from fxn.structure import LEAF, Structure, constant, flatten, holds_arrays, is_container, leaves_of, unflatten
 
@@ -89,29 +88,31 @@ _SCALAR_ANNOTATIONS = (float, int, bool)
 _VALUE_TYPES = (bool, int, float, str, type(None))
 #: The retrace at which a function warns, once, that it keeps retracing.
 _RETRACES_WARNED = 3
+#: A parameter or leaf without an annotation (of the function of flattened parameters).
+_NO_ANNOTATION = object()
 
 
-@dataclass
 class LoweredFunction:
     """One signature of a predictor lowered to the LLVM dialect, before machine code.
 
-    ``module`` holds ``@<entry>`` with its memref entry and, where the
-    signature allows, its value entry (see :mod:`fxn.runtime`).
+    ``traced`` is the ``fxn.frontend.TracedFunction``; ``module`` the
+    LLVM-dialect ``builtin.module`` holding ``@<entry>`` with its memref
+    entry and, where the signature allows (``value_entry``), its value entry
+    (see :mod:`fxn.runtime`), for ``target`` (an ``fxn.backends.base.Target``);
+    ``optimized`` the optimized fxn module (before the value entry), from
+    which :func:`lower_destination` starts; ``dim_assumptions`` what the
+    compiled code assumes of the arguments' dynamic dims (checked before each
+    call); ``allocation_sites`` where it may fail (``FailureSite``), numbered
+    as its status reports failures; ``threads`` ``fxn.compile``'s (see
+    :func:`fxn.threads.thread_plan`). (Not a dataclass: making one costs every
+    decoration, see :mod:`fxn.values`.)
     """
 
-    traced: object  # fxn.frontend.TracedFunction
-    module: object  # LLVM-dialect builtin.module
-    value_entry: bool
-    target: object  # fxn.backends.base.Target
-    fast_math: bool
-    #: The optimized fxn module (before the value entry), from which :func:`lower_destination` starts.
-    optimized: object
-    #: What the compiled code assumes of the arguments' dynamic dims (checked before each call).
-    dim_assumptions: object
-    #: Where the compiled code allocates (``AllocationSite``), numbered as its status reports failures.
-    allocation_sites: list
-    #: ``fxn.compile``'s ``threads`` (see :func:`fxn.threads.thread_plan`).
-    threads: int | None = None
+    def __init__(self, traced, module, value_entry: bool, target, fast_math: bool, optimized, dim_assumptions,
+                 allocation_sites: list, threads: int | None = None):
+        self.traced, self.module, self.value_entry, self.target = traced, module, value_entry, target
+        self.fast_math, self.optimized, self.dim_assumptions = fast_math, optimized, dim_assumptions
+        self.allocation_sites, self.threads = allocation_sites, threads
 
     @property
     def entry(self) -> str:
@@ -462,8 +463,8 @@ class CompiledFunction(functools.partial):
         self = super().__new__(cls, fn)
         functools.update_wrapper(self, fn)
         self.fn = fn
-        #: fn's own parameters, static ones included (inspect.signature costs microseconds: once, not per call).
-        self._fn_parameters = inspect.signature(fn).parameters
+        #: fn's own parameters and their kinds, static ones included (read once, not per call).
+        self._fn_parameters = signatures.parameter_kinds(fn)
         #: The function the user decorated; its specializations count their traces there.
         self._root = root or self
         self._tracing_count = 0
@@ -485,14 +486,14 @@ class CompiledFunction(functools.partial):
         self._containers = {}
         #: Whether every parameter's type or structure is declared: then one flattened function runs every call.
         self._declared_layout = False
-        if _variadic(fn) and statics is None:
+        if signatures.is_variadic(fn) and statics is None:
             # *args / **kwargs: each call's positions and keywords pick a function of fixed parameters.
             if input_signature is not None:
                 raise TypeError(f"{fn.__qualname__}: input_signature takes a function of named parameters, not "
                                 "*args or **kwargs")
             self.parameters, self.static_parameters, self.statics = [], {}, {}
-            self._signature = inspect.signature(fn)
-            self._hints = inspect.get_annotations(fn, eval_str=True)
+            self._fixed_names = ()
+            self._hints = signatures.annotations(fn)
             self._fixed: dict[tuple, CompiledFunction] = {}
             self.variadic = True  # takes *args or **kwargs
             self._retarget(self._dispatch_variadic)
@@ -504,8 +505,8 @@ class CompiledFunction(functools.partial):
         #: The static parameters (fxn.Static[...] or static_argnames) and, in a specialization, their values.
         self.static_parameters = {p.name: p.static for p in every if p.static is not None}
         self.statics = dict(statics or {})
-        self._hints = inspect.get_annotations(fn, eval_str=True)
-        self._signature = inspect.signature(fn)  # binds keyword calls
+        self._hints = signatures.annotations(fn)
+        self._fixed_names = ()  # the parameters its signature does not bind: none, or the statics it fixes
         if self.static_parameters and statics is None:
             # Calls bind every parameter, then go to the specialization of their static values.
             self.parameters = every
@@ -515,8 +516,7 @@ class CompiledFunction(functools.partial):
             return self
         self.parameters = [p for p in every if p.static is None]
         self._containers = {p.name: p.container for p in self.parameters if p.container is not None}
-        self._signature = self._signature.replace(
-            parameters=[p for name, p in self._signature.parameters.items() if name not in self.static_parameters])
+        self._fixed_names = tuple(self.static_parameters)
         self._concrete: dict[tuple[TensorType, ...], ConcreteFunction] = {}
         #: With no declared parameter, each _signature_key is one signature: concrete functions by key.
         self._keyed = all(p.declared is None for p in self.parameters)
@@ -546,6 +546,17 @@ class CompiledFunction(functools.partial):
         fixed, flat = self._flattened(self._bound(args, kwargs))
         return fixed(*flat) if out is None else fixed(*flat, out=out)
 
+    @functools.cached_property
+    def _signature(self):
+        """The ``inspect.Signature`` that binds calls with keywords (made by the first that needs it: importing
+        inspect costs a call of cached code a quarter of its time): the function's, without the static
+        parameters a specialization fixes."""
+        import inspect
+
+        signature = inspect.signature(self.fn)
+        return signature.replace(parameters=[p for name, p in signature.parameters.items()
+                                             if name not in self._fixed_names])
+
     def _bound(self, args, kwargs) -> dict:
         """Every parameter's argument in a call, defaults applied; TypeError naming the function if it does
         not bind."""
@@ -573,10 +584,10 @@ class CompiledFunction(functools.partial):
             elif name in self._containers:
                 structure = self._containers[name].structure
                 flat.extend(leaves_of(structure, value, name))
-            elif parameter.kind is parameter.VAR_POSITIONAL:
+            elif parameter == signatures.VAR_POSITIONAL:
                 parts = [_argument_structure(v, flat) for v in value]
                 structure = Structure("tuple", tuple(parts))
-            elif parameter.kind is parameter.VAR_KEYWORD:
+            elif parameter == signatures.VAR_KEYWORD:
                 keys = tuple(sorted(value))  # keywords key a trace whatever their order
                 structure = Structure("dict", tuple(_argument_structure(value[k], flat) for k in keys), keys)
             elif name in declared:
@@ -739,7 +750,7 @@ class CompiledFunction(functools.partial):
         given = dict(zip((p.name for p in self.parameters), map(str, types)))
         for name, value in self.static_values().items():
             given[name] = f"{type(value).__name__} {value!r}"
-        order = list(inspect.signature(self.fn).parameters)
+        order = list(self._fn_parameters)
         return {name: given[name] for name in sorted(given, key=order.index)}
 
     def static_values(self) -> dict:
@@ -819,7 +830,7 @@ class CompiledFunction(functools.partial):
         statics = self.static_values()
         layout = tuple((name, constant(statics[name]) if name in statics else
                         self._containers[name].structure if name in self._containers else LEAF)
-                       for name in inspect.signature(self.fn).parameters)
+                       for name in self._fn_parameters)
         return self._fixed_function(layout), tuple(item for item in layout if item[0] not in statics)
 
     def _check_declared(self) -> None:
@@ -898,8 +909,7 @@ class CompiledFunction(functools.partial):
         the traced types, say which parameters took functions)."""
         import typing
 
-        returns = self._hints.get("return", inspect.Parameter.empty)
-        if returns is inspect.Parameter.empty:
+        if "return" not in self._hints:
             from fxn.frontend.function_types import FunctionPointerType
 
             # (a function passed as a value is no array: it leaves the results of a function of numbers scalars)
@@ -907,6 +917,7 @@ class CompiledFunction(functools.partial):
             scalars = all(p.is_scalar or p.string or isinstance(p.declared, FunctionPointerType) or function
                           for p, function in zip(self.parameters, functions))
             return [scalars and t.rank == 0 for t in result_types]
+        returns = self._hints["return"]
         wanted = list(typing.get_args(returns)) if typing.get_origin(returns) is tuple else [returns]
         if len(wanted) != len(result_types):
             wanted = [returns] * len(result_types)
@@ -1144,10 +1155,6 @@ def _host():
     return host_target()[1]
 
 
-def _variadic(fn) -> bool:
-    """Whether ``fn`` has a ``*args`` or ``**kwargs`` parameter."""
-    kinds = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
-    return any(p.kind in kinds for p in inspect.signature(fn).parameters.values())
 
 
 def _structured(value) -> bool:
@@ -1169,12 +1176,12 @@ def _argument_structure(value, flat: list) -> Structure:
 def _leaves(name: str, kind, structure: Structure, hint, declared: tuple | None) -> list[tuple[str, object]]:
     """(path, annotation) of each leaf of a parameter's structure: the leaves of a declared container take
     their ``declared`` annotations; a leaf that is the whole parameter, a position of ``*ts`` or a keyword
-    of ``**kw`` takes the parameter's ``hint``; other leaves inside containers take none (``empty``)."""
-    empty = inspect.Parameter.empty
+    of ``**kw`` takes the parameter's ``hint``; other leaves inside containers take none (``_NO_ANNOTATION``)."""
+    empty = _NO_ANNOTATION
     if declared is not None:
         return list(zip(structure.paths(name), declared))
-    if kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
-        steps = (range(len(structure.children)) if kind is inspect.Parameter.VAR_POSITIONAL else structure.names)
+    if kind in (signatures.VAR_POSITIONAL, signatures.VAR_KEYWORD):
+        steps = range(len(structure.children)) if kind == signatures.VAR_POSITIONAL else structure.names
         leaves = []
         for step, child in zip(steps, structure.children):
             path = f"{name}_{step}"
@@ -1198,19 +1205,19 @@ def _with_flat_parameters(fn, hints: dict, layout: tuple, declared_leaves: dict)
     its own (so that the AST path does not take ``fn``'s ``def`` for it); ``__fxn_calls__`` names ``fn``
     (whose code decides NumPy or torch semantics).
     """
-    signature = inspect.signature(fn)
-    taken = set(signature.parameters)
+    kinds = signatures.parameter_kinds(fn)
+    taken = set(kinds)
     names, annotations = [], {}
     for name, structure in layout:
-        kind = signature.parameters[name].kind
-        hint = hints.get(name, inspect.Parameter.empty)
+        kind = kinds[name]
+        hint = hints.get(name, _NO_ANNOTATION)
         for leaf, annotation in _leaves(name, kind, structure, hint, declared_leaves.get(name)):
             own = re.sub(r"\W+", "_", leaf).strip("_")
             while own in taken and leaf != name:  # only a leaf that is the whole parameter keeps its name
                 own += "_"
             taken.add(own)
             names.append(own)
-            if annotation is not inspect.Parameter.empty:
+            if annotation is not _NO_ANNOTATION:
                 annotations[own] = annotation
     if "return" in hints:
         annotations["return"] = hints["return"]
@@ -1218,13 +1225,13 @@ def _with_flat_parameters(fn, hints: dict, layout: tuple, declared_leaves: dict)
     def rebuild(*leaves):
         args, kwargs, rest = [], {}, iter(leaves)
         for name, structure in layout:
-            kind = signature.parameters[name].kind
+            kind = kinds[name]
             value = unflatten(structure, rest)
-            if kind is inspect.Parameter.VAR_POSITIONAL:
+            if kind == signatures.VAR_POSITIONAL:
                 args.extend(value)
-            elif kind is inspect.Parameter.VAR_KEYWORD:
+            elif kind == signatures.VAR_KEYWORD:
                 kwargs.update(value)
-            elif kind is inspect.Parameter.KEYWORD_ONLY:
+            elif kind == signatures.KEYWORD_ONLY:
                 kwargs[name] = value
             else:
                 args.append(value)

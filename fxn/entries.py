@@ -33,7 +33,7 @@ import ctypes
 import functools
 
 from fxn.dialects import TensorType
-from fxn.mlir import arith, bufferization, func, ir, llvm, memref, scf, tensor
+from fxn.mlir import arith, bufferization, func, ir, memref, scf, tensor
 from fxn.symbols import memref_symbol
 
 #: C types of the element types a value entry passes (f16 has none: memref entry only).
@@ -76,8 +76,8 @@ def namespace_functions(module) -> None:
 
 def defined_symbols(llvm_module) -> list[str]:
     """The functions an LLVM-dialect module defines (every one starts with ``fxn_``)."""
-    return [op.sym_name.value for op in llvm_module.body.operations
-            if isinstance(op, llvm.LLVMFuncOp) and len(op.body.blocks)]
+    return [op.attributes["sym_name"].value for op in llvm_module.body.operations
+            if op.name == "llvm.func" and len(op.regions[0].blocks)]
 
 
 def export_c_interfaces(module) -> None:
@@ -92,7 +92,7 @@ def export_c_interfaces(module) -> None:
     with module.context:
         for op in list(module.body.operations):
             symbol = op.attributes["sym_name"].value if "sym_name" in op.attributes else ""
-            if isinstance(op, llvm.LLVMFuncOp) and symbol.startswith(prefix):
+            if op.name == "llvm.func" and symbol.startswith(prefix):
                 name = symbol[len(prefix):]
                 ir.SymbolTable.replace_all_symbol_uses(name, body_symbol(name), module.operation)
                 function_named(module, name).attributes["sym_name"] = ir.StringAttr.get(body_symbol(name))

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import inspect
 import types
 import weakref
 
@@ -58,7 +57,7 @@ def compiled(value):
 def known_signature(value):
     """The one signature of a function value that has one (a compiled function whose parameters are all declared
     scalars), else None (the traced code's first call of it decides)."""
-    if isinstance(value, types.FunctionType) and inspect.get_annotations(value):
+    if isinstance(value, types.FunctionType) and value.__annotations__:
         value = compiled(value)  # a plain function with annotations may declare its one signature
     if not getattr(type(value), "fxn_function_value", False) or value.variadic or not value.fully_annotated:
         return None

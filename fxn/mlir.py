@@ -13,6 +13,7 @@ function's whole compile).
 
 import importlib
 import sys
+import types
 
 from fxn.lazy import LazyModule
 
@@ -48,8 +49,9 @@ def _import_ir():
             del sys.modules["numpy"]
 
 
-def _find_linalg_classes_without_the_package() -> None:
-    """Let the bindings find the classes of linalg ops without importing their ``linalg`` package.
+def _find_op_classes() -> None:
+    """Let the bindings find the classes of linalg ops without importing their ``linalg`` package, and none for
+    ``llvm`` ops without importing their ``llvm`` module.
 
     To give a linalg op its class (iterating a block that holds one), the
     bindings import ``<prefix>.linalg`` for each of their dialect search
@@ -60,10 +62,23 @@ def _find_linalg_classes_without_the_package() -> None:
     module does not exist, and the bindings' own prefix follows. Code that
     uses the package's builders (``linalg.fill``) imports it through
     :data:`linalg` as before.
+
+    The same prefix holds empty ``llvm`` and ``transform`` modules: ops of
+    these dialects are then plain ``OpView``s (:mod:`fxn.llvm_ops` builds
+    and reads llvm ops; transform scripts are parsed and run by the native
+    interpreter), and the bindings' modules of the two, ~700 and ~200
+    generated classes, are imported only where code reads :data:`llvm`
+    (``translate_module_to_llvmir``) or imports them, which registers their
+    classes from then on.
     """
     prefix = f"{__name__}.op_classes"
     _load("dialects._linalg_enum_gen")  # the attribute builders of linalg's enums, which the op builders use
     sys.modules[f"{prefix}.linalg"] = _load("dialects._linalg_ops_gen")
+    # llvm and transform ops get no classes (plain OpViews) unless the bindings' module of their dialect is
+    # imported: fxn builds llvm ops through fxn.llvm_ops and only parses transform scripts, and the two modules
+    # cost more than a tenth of a cold start.
+    for dialect in ("llvm", "transform"):
+        sys.modules[f"{prefix}.{dialect}"] = types.ModuleType(f"{prefix}.{dialect}", "No op classes: see fxn.mlir.")
     bindings = _load("_mlir_libs._mlir").globals
     if prefix not in bindings.dialect_search_modules:
         bindings.dialect_search_modules = [prefix, *bindings.dialect_search_modules]
@@ -71,7 +86,7 @@ def _find_linalg_classes_without_the_package() -> None:
 
 ir = _import_ir()
 passmanager = _load("passmanager")
-_find_linalg_classes_without_the_package()
+_find_op_classes()
 
 
 def _lazy(submodule: str) -> LazyModule:
@@ -92,13 +107,16 @@ linalg_native = _lazy("_mlir_libs._mlirDialectsLinalg")
 tensor = _lazy("dialects.tensor")
 scf = _lazy("dialects.scf")
 llvm = _lazy("dialects.llvm")
+#: llvm's native types (``FunctionType``), without the generated op classes.
+llvm_native = _lazy("_mlir_libs._mlirDialectsLLVM")
 memref = _lazy("dialects.memref")
 bufferization = _lazy("dialects.bufferization")
 
 
 def transform_interpreter():
-    """The transform-dialect interpreter module, imported on first use."""
-    return _load("dialects.transform.interpreter")
+    """The transform-dialect interpreter's native module (``apply_named_sequence`` of ``ir.Operation``s), imported
+    on first use; its Python package would import the transform dialect's generated op classes."""
+    return _load("_mlir_libs._mlirTransformInterpreter")
 
 
 def execution_engine():
@@ -110,5 +128,6 @@ MLIRError = ir.MLIRError
 
 __all__ = [
     "ir", "passmanager", "rewrite", "ext", "func", "arith", "math", "linalg", "linalg_ops", "linalg_native", "tensor",
-    "scf", "llvm", "memref", "bufferization", "execution_engine", "transform_interpreter", "PassManager", "MLIRError",
+    "scf", "llvm", "llvm_native", "memref", "bufferization", "execution_engine", "transform_interpreter",
+    "PassManager", "MLIRError",
 ]

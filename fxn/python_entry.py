@@ -53,7 +53,8 @@ from fxn.dialects import TensorType
 from fxn.dialects.types import bit_width
 from fxn.entry_binding import (ARRAY_DATA, ARRAY_DESCR, ARRAY_DIMS, ARRAY_FLAGS, ARRAY_NDIM, FLOAT_VALUE, OBJECT_TYPE,
                                RUNTIME_SLOTS, fill_runtime_table, layout_matches, slot)
-from fxn.mlir import ir, llvm
+from fxn import llvm_ops as llvm
+from fxn.mlir import ir
 from fxn.entries import SCALAR_CTYPES
 from fxn.symbols import address_symbol, destructor_symbol, entry_symbol, memref_symbol, runtime_symbol, value_symbol
 from fxn.passes.lowering.checked_allocation import STATUS_BYTES
@@ -92,7 +93,7 @@ class _Emitter:
         self.function = function
         self.fallback = fallback
         self.table = table
-        self.block = function.body.blocks[0]
+        self.block = function.regions[0].blocks[0]
         self.i8, self.i32, self.i64 = (ir.IntegerType.get_signless(n) for n in (8, 32, 64))
         self.ptr = ir.Type.parse("!llvm.ptr")
 
@@ -102,11 +103,11 @@ class _Emitter:
     def const(self, value: int, type=None):
         with self.ip():
             type = type or self.i64
-            return llvm.mlir_constant(ir.IntegerAttr.get(type, value))
+            return llvm.constant(ir.IntegerAttr.get(type, value))
 
     def at(self, pointer, offset: int):
         with self.ip():
-            return llvm.getelementptr(self.ptr, pointer, [], [offset], self.i8, llvm.GEPNoWrapFlags.none)
+            return llvm.getelementptr(pointer, self.i8, [offset])
 
     def load(self, type, pointer, offset: int = 0):
         with self.ip():
@@ -119,16 +120,16 @@ class _Emitter:
     def runtime(self, name: str):
         """The pointer in slot ``name`` of the module's runtime table (see :mod:`fxn.entry_binding`)."""
         with self.ip():
-            table = llvm.mlir_addressof(self.ptr, self.table)
+            table = llvm.addressof(self.table)
         return self.load(self.ptr, table, 8 * slot(name))
 
     def as_int(self, pointer):
         with self.ip():
-            return llvm.ptrtoint(self.i64, pointer)
+            return llvm.cast("ptrtoint", self.i64, pointer)
 
     def compare(self, predicate: str, lhs, rhs):
         with self.ip():
-            return llvm.icmp(getattr(llvm.ICmpPredicate, predicate), lhs, rhs)
+            return llvm.icmp(predicate, lhs, rhs)
 
     def op(self, build, *args):
         """Any other op: ``build(*args)`` at the end of the current block."""
@@ -139,17 +140,17 @@ class _Emitter:
         """Call a C function of this process through its address in the runtime table (an indirect call)."""
         callee = self.runtime(name)
         with self.ip():
-            return llvm.call(result, [callee, *args], [], [])
+            return llvm.call(result, [callee, *args])
 
     def call(self, symbol: str, args: list, result=None):
         """Call a function of this module."""
         with self.ip():
-            return llvm.call(result, args, [], [], callee=symbol)
+            return llvm.call(result, args, symbol)
 
     def alloca(self, size: int):
         one = self.const(1)
         with self.ip():
-            return llvm.alloca(self.ptr, one, ir.Type.parse(f"!llvm.array<{size} x i8>"), alignment=16)
+            return llvm.alloca(one, ir.Type.parse(f"!llvm.array<{size} x i8>"), alignment=16)
 
     def require(self, condition) -> None:
         """Continue in a new block if ``condition`` holds, else take the fallback."""
@@ -157,14 +158,14 @@ class _Emitter:
 
     def branch_unless(self, condition, otherwise) -> None:
         """Continue in a new block if ``condition`` holds, else go to block ``otherwise``."""
-        passed = self.function.body.blocks.append()
+        passed = self.function.regions[0].blocks.append()
         with self.ip():
-            llvm.cond_br(condition, [], [], passed, otherwise)
+            llvm.cond_branch(condition, passed, otherwise)
         self.block = passed
 
     def ret(self, value) -> None:
         with self.ip():
-            llvm.return_(arg=value)
+            llvm.return_(value)
 
 
 def _element_type(dtype: str):
@@ -199,12 +200,12 @@ class _EntryBuilder:
         if expected.dtype == "i1":
             is_true = emit.compare("eq", obj, emit.runtime("True"))
             is_false = emit.compare("eq", obj, emit.runtime("False"))
-            emit.require(emit.op(llvm.or_, is_true, is_false))
+            emit.require(emit.op(llvm.logical, "or", is_true, is_false))
             return is_true
         if expected.is_float:
             emit.require(emit.compare("eq", self.type_of(obj), emit.runtime("float")))
             value = emit.load(ir.F64Type.get(), obj, FLOAT_VALUE)
-            return value if expected.dtype == "f64" else emit.op(llvm.fptrunc, element, value)
+            return value if expected.dtype == "f64" else emit.op(llvm.cast, "fptrunc", element, value)
         emit.require(emit.compare("eq", self.type_of(obj), emit.runtime("int")))
         overflow = emit.alloca(4)
         value = emit.call_c("PyLong_AsLongLongAndOverflow", [obj, overflow], emit.i64)
@@ -212,7 +213,7 @@ class _EntryBuilder:
         info = np.iinfo(expected.numpy_dtype)
         emit.require(emit.compare("sge", value, emit.const(int(info.min))))
         emit.require(emit.compare("sle", value, emit.const(int(info.max))))
-        return value if expected.dtype == "i64" else emit.op(llvm.trunc, element, value, llvm.IntegerOverflowFlags.none)
+        return value if expected.dtype == "i64" else emit.op(llvm.cast, "trunc", element, value)
 
     def array_descriptor(self, index: int, expected: TensorType, names: tuple):
         """A memref descriptor of argument ``index``; falls back unless it is a fitting numpy array."""
@@ -221,7 +222,8 @@ class _EntryBuilder:
         descr = emit.load(emit.ptr, obj, ARRAY_DESCR)
         emit.require(emit.compare("eq", descr, emit.runtime(f"dtype:{expected.dtype}")))
         emit.require(emit.compare("eq", emit.load(emit.i32, obj, ARRAY_NDIM), emit.const(rank, emit.i32)))
-        flags = emit.op(llvm.and_, emit.load(emit.i32, obj, ARRAY_FLAGS), emit.const(C_CONTIGUOUS_AND_ALIGNED, emit.i32))
+        flags = emit.op(llvm.logical, "and", emit.load(emit.i32, obj, ARRAY_FLAGS),
+                        emit.const(C_CONTIGUOUS_AND_ALIGNED, emit.i32))
         emit.require(emit.compare("eq", flags, emit.const(C_CONTIGUOUS_AND_ALIGNED, emit.i32)))
         dims_pointer = emit.load(emit.ptr, obj, ARRAY_DIMS)
         sizes = []
@@ -251,11 +253,11 @@ class _EntryBuilder:
     def cleared_fallback(self):
         """A block that clears the exception a failed conversion set, then takes the fallback."""
         emit = self.emit
-        current, cleared = emit.block, emit.function.body.blocks.append()
+        current, cleared = emit.block, emit.function.regions[0].blocks.append()
         emit.block = cleared
         emit.call_c("PyErr_Clear", [])
         with emit.ip():
-            llvm.br([], emit.fallback)
+            llvm.branch([], emit.fallback)
         emit.block = current
         return cleared
 
@@ -282,7 +284,7 @@ class _EntryBuilder:
         for axis in range(rank - 1, -1, -1):
             emit.store(sizes[axis], descriptor, 24 + 8 * axis)
             emit.store(stride, descriptor, 24 + 8 * (rank + axis))
-            stride = emit.op(llvm.mul, stride, sizes[axis], llvm.IntegerOverflowFlags.none)
+            stride = emit.op(llvm.mul, stride, sizes[axis])
         return descriptor
 
     # --------------------------------------------------------------------- results
@@ -291,10 +293,11 @@ class _EntryBuilder:
         """A new Python scalar of a C value."""
         emit = self.emit
         if dtype in ("f32", "f64"):
-            double = value if dtype == "f64" else emit.op(llvm.fpext, ir.F64Type.get(), value)
+            double = value if dtype == "f64" else emit.op(llvm.cast, "fpext", ir.F64Type.get(), value)
             return emit.call_c("PyFloat_FromDouble", [double], emit.ptr)
         # (an i64 is already wide: LLVM refuses an extension to the same width)
-        wide = value if dtype == "i64" else emit.op(llvm.zext if dtype in ("i1", "ui8") else llvm.sext, emit.i64, value)
+        extension = "zext" if dtype in ("i1", "ui8") else "sext"
+        wide = value if dtype == "i64" else emit.op(llvm.cast, extension, emit.i64, value)
         return emit.call_c("PyBool_FromLong" if dtype == "i1" else "PyLong_FromLongLong", [wide], emit.ptr)
 
     def string(self, result: TensorType, descriptor):
@@ -302,7 +305,7 @@ class _EntryBuilder:
         emit = self.emit
         size = emit.load(emit.i64, descriptor, 24)
         text = emit.call_c("PyUnicode_DecodeUTF8", [self.element_address(result, descriptor), size,
-                                                     emit.op(llvm.mlir_zero, emit.ptr)], emit.ptr)
+                                                     emit.op(llvm.zero, emit.ptr)], emit.ptr)
         emit.call_c("free", [emit.load(emit.ptr, descriptor)])
         return text
 
@@ -315,11 +318,11 @@ class _EntryBuilder:
         emit.call_c("Py_IncRef", [dtype])  # PyArray_NewFromDescr steals a reference
         array = emit.call_c("PyArray_NewFromDescr", [
             emit.runtime("ndarray"), dtype, emit.const(result.rank, emit.i32),
-            emit.at(descriptor, 24), emit.op(llvm.mlir_zero, emit.ptr), data, emit.const(RESULT_FLAGS, emit.i32),
-            emit.op(llvm.mlir_zero, emit.ptr)], emit.ptr)
+            emit.at(descriptor, 24), emit.op(llvm.zero, emit.ptr), data, emit.const(RESULT_FLAGS, emit.i32),
+            emit.op(llvm.zero, emit.ptr)], emit.ptr)
         free_buffer = self.failure_block(lambda: emit.call_c("free", [allocated]))
         emit.branch_unless(emit.compare("ne", emit.as_int(array), emit.const(0)), free_buffer)
-        capsule = emit.call_c("PyCapsule_New", [allocated, emit.op(llvm.mlir_zero, emit.ptr),
+        capsule = emit.call_c("PyCapsule_New", [allocated, emit.op(llvm.zero, emit.ptr),
                                                 emit.runtime("capsule_destructor")], emit.ptr)
         release_array = self.failure_block(lambda: (emit.call_c("Py_DecRef", [array]), emit.call_c("free", [allocated])))
         emit.branch_unless(emit.compare("ne", emit.as_int(capsule), emit.const(0)), release_array)
@@ -330,19 +333,18 @@ class _EntryBuilder:
 
     def element_address(self, result: TensorType, descriptor):
         emit = self.emit
-        offset = emit.op(llvm.mul, emit.load(emit.i64, descriptor, 16), emit.const(result.numpy_dtype.itemsize),
-                         llvm.IntegerOverflowFlags.none)
+        offset = emit.op(llvm.mul, emit.load(emit.i64, descriptor, 16), emit.const(result.numpy_dtype.itemsize))
         aligned = emit.load(emit.ptr, descriptor, 8)
         with emit.ip():
-            return llvm.getelementptr(emit.ptr, aligned, [offset], [_DYNAMIC_INDEX], emit.i8, llvm.GEPNoWrapFlags.none)
+            return llvm.getelementptr(aligned, emit.i8, [_DYNAMIC_INDEX], [offset])
 
     def failure_block(self, cleanup):
         """A block that runs ``cleanup`` and returns NULL (the exception is already set)."""
         emit = self.emit
-        current, failure = emit.block, emit.function.body.blocks.append()
+        current, failure = emit.block, emit.function.regions[0].blocks.append()
         emit.block = failure
         cleanup()
-        emit.ret(emit.op(llvm.mlir_zero, emit.ptr))
+        emit.ret(emit.op(llvm.zero, emit.ptr))
         emit.block = current
         return failure
 
@@ -381,10 +383,10 @@ def _add_capsule_destructor(module, symbol: str, table: str) -> None:
     """Add ``<symbol>(capsule)``, freeing the pointer the capsule holds, and its address getter."""
     ptr = ir.Type.parse("!llvm.ptr")
     with ir.InsertionPoint(module.body):
-        function = llvm.LLVMFuncOp(symbol, ir.TypeAttr.get(ir.Type.parse("!llvm.func<void (ptr)>")))
-    (capsule,) = function.body.blocks.append(ptr).arguments
+        function = llvm.function(symbol, "void (ptr)")
+    (capsule,) = function.regions[0].blocks.append(ptr).arguments
     emit = _Emitter(function, None, table)
-    emit.call_c("free", [emit.call_c("PyCapsule_GetPointer", [capsule, emit.op(llvm.mlir_zero, ptr)], ptr)])
+    emit.call_c("free", [emit.call_c("PyCapsule_GetPointer", [capsule, emit.op(llvm.zero, ptr)], ptr)])
     with emit.ip():
         llvm.return_()
     add_address_getter(module, symbol)
@@ -396,19 +398,17 @@ def _add_runtime_table(module, symbol: str) -> None:
     i64 = ir.IntegerType.get_signless(64)
     zeros = ir.DenseElementsAttr.get_splat(ir.RankedTensorType.get([count], i64), ir.IntegerAttr.get(i64, 0))
     with ir.InsertionPoint(module.body):
-        llvm.GlobalOp(ir.Type.parse(f"!llvm.array<{count} x i64>"), symbol,
-                      ir.Attribute.parse("#llvm.linkage<internal>"), value=zeros, alignment=8)
+        llvm.internal_global(ir.Type.parse(f"!llvm.array<{count} x i64>"), symbol, zeros, alignment=8)
     add_address_getter(module, symbol)
 
 
 def add_address_getter(module, symbol: str) -> None:
     """Add ``<symbol>__address() -> ptr``: the JIT only looks up packed wrappers, this gives a raw address."""
-    ptr = ir.Type.parse("!llvm.ptr")
     with ir.InsertionPoint(module.body):
-        getter = llvm.LLVMFuncOp(address_symbol(symbol), ir.TypeAttr.get(ir.Type.parse("!llvm.func<ptr ()>")))
-    block = getter.body.blocks.append()
+        getter = llvm.function(address_symbol(symbol), "ptr ()")
+    block = getter.regions[0].blocks.append()
     with ir.InsertionPoint(block):
-        llvm.return_(arg=llvm.mlir_addressof(ptr, symbol))
+        llvm.return_(llvm.addressof(symbol))
 
 
 def function_address(engine, symbol: str) -> int:
@@ -436,11 +436,10 @@ def add_python_entry(module, name: str, arg_types: list[TensorType], result_type
     with module.context, ir.Location.unknown():
         ptr = ir.Type.parse("!llvm.ptr")
         with ir.InsertionPoint(module.body):
-            function = llvm.LLVMFuncOp(entry_symbol(name),
-                                       ir.TypeAttr.get(ir.Type.parse("!llvm.func<ptr (ptr, ptr, i64, ptr)>")))
+            function = llvm.function(entry_symbol(name), "ptr (ptr, ptr, i64, ptr)")
         i64 = ir.IntegerType.get_signless(64)
-        self_value, args, nargs, keywords = function.body.blocks.append(ptr, ptr, i64, ptr).arguments
-        fallback = function.body.blocks.append()
+        self_value, args, nargs, keywords = function.regions[0].blocks.append(ptr, ptr, i64, ptr).arguments
+        fallback = function.regions[0].blocks.append()
         _add_runtime_table(module, runtime_symbol(name))
         emit = _Emitter(function, fallback, runtime_symbol(name))
         _emit_fallback(emit, self_value, args, nargs, keywords)
@@ -483,7 +482,7 @@ def add_python_entry(module, name: str, arg_types: list[TensorType], result_type
 def _stored(emit: _Emitter, value, expected: TensorType):
     """A stack slot holding ``value`` (an i1 as a byte, as memrefs of i1 store it)."""
     slot = emit.alloca(8)
-    emit.store(emit.op(llvm.zext, emit.i8, value) if expected.dtype == "i1" else value, slot)
+    emit.store(emit.op(llvm.cast, "zext", emit.i8, value) if expected.dtype == "i1" else value, slot)
     return slot
 
 

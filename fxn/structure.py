@@ -21,28 +21,29 @@ apart (:mod:`fxn.frontend.trace`). A declared signature's structure
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import types
-from dataclasses import dataclass
+
+from fxn.values import FrozenValue
 
 
-@dataclass(frozen=True)
-class Structure:
+class Structure(FrozenValue):
     """How to rebuild a value from its leaves.
 
     ``kind`` is "leaf" (an array: one leaf), "string" (a ``str``: one leaf,
     its UTF-8 bytes as a uint8 array), "constant" (``value`` itself, no
     leaf), "list", "tuple", "dict" (``names``: its sorted keys),
     "namedtuple" or "dataclass" (``kind_type``: the class, ``names``: its
-    fields); ``children`` are the elements' structures, in order.
+    fields); ``children`` are the elements' structures, in order. (An
+    immutable value compared by its fields, not a dataclass: see
+    :mod:`fxn.values`.)
     """
 
-    kind: str
-    children: tuple = ()
-    names: tuple = ()
-    kind_type: type | None = None
-    value: object = None
+    _fields = ("kind", "children", "names", "kind_type", "value")
+
+    def __init__(self, kind: str, children: tuple = (), names: tuple = (), kind_type: type | None = None,
+                 value: object = None):
+        self._freeze(kind=kind, children=children, names=names, kind_type=kind_type, value=value)
 
     @property
     def is_leaf(self) -> bool:
@@ -84,17 +85,33 @@ LEAF = Structure("leaf")
 STRING = Structure("string")
 
 
+def dataclass_fields(value) -> tuple[str, ...] | None:
+    """The field names of a dataclass or of an instance of one (as ``dataclasses.fields`` gives them), else None.
+
+    (``dataclasses`` made any dataclass there is, so it is imported where one
+    exists: asking does not import it.)
+    """
+    cls = value if isinstance(value, type) else type(value)
+    if not hasattr(cls, "__dataclass_fields__"):  # what dataclasses.is_dataclass asks
+        return None
+    return tuple(field.name for field in sys.modules["dataclasses"].fields(cls))
+
+
+def _dataclass_instance_fields(value) -> tuple[str, ...] | None:
+    return None if isinstance(value, type) else dataclass_fields(value)
+
+
 def is_container(value) -> bool:
     """Whether ``value`` is a list, tuple, dict, named tuple or dataclass instance."""
-    return isinstance(value, (list, tuple, dict)) or (dataclasses.is_dataclass(value) and not isinstance(value, type))
+    return isinstance(value, (list, tuple, dict)) or _dataclass_instance_fields(value) is not None
 
 
 def holds_arrays(value) -> bool:
     """Whether a container holds an array (numpy or torch) or a function value anywhere inside."""
     if isinstance(value, dict):
         return any(holds_arrays(v) for v in value.values())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return any(holds_arrays(getattr(value, f.name)) for f in dataclasses.fields(value))
+    if (names := _dataclass_instance_fields(value)) is not None:
+        return any(holds_arrays(getattr(value, name)) for name in names)
     if isinstance(value, (list, tuple)):
         return any(holds_arrays(v) for v in value)
     return _is_argument_leaf(value)
@@ -129,8 +146,7 @@ def _flatten(value, leaves: list, is_leaf, sort_keys: bool, leaf_structure) -> S
     if isinstance(value, dict):
         names = tuple(sorted(value, key=repr)) if sort_keys else tuple(value)
         return Structure("dict", parts(value[name] for name in names), names)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = tuple(f.name for f in dataclasses.fields(value))
+    if (names := _dataclass_instance_fields(value)) is not None:
         return Structure("dataclass", parts(getattr(value, name) for name in names), names, type(value))
     if isinstance(value, tuple) and hasattr(type(value), "_fields"):
         return Structure("namedtuple", parts(value), type(value)._fields, type(value))
@@ -208,12 +224,15 @@ def _unflatten(structure: Structure, leaves):
     return children if kind == "list" else tuple(children)
 
 
-@dataclass(frozen=True)
 class _Constant:
     """A Python value held by a structure, compared by type and value (a float by its repr: NaN equals
     itself, -0.0 is not 0.0); an unhashable one by identity."""
 
-    value: object
+    def __init__(self, value: object):
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"_Constant(value={self.value!r})"
 
     def _key(self):
         value = self.value

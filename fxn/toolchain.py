@@ -20,9 +20,11 @@ import struct
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 #: The compiler driver; Debian's clang-22 package (scripts/setup installs it with lld-22).
 CLANG = "clang-22"
@@ -95,6 +97,8 @@ class _FloatFormat:
 
     def rounded(self, value: Fraction) -> int:
         """The bits of ``value`` (not negative) rounded to nearest, ties to even; infinity beyond the largest finite."""
+        from fractions import Fraction
+
         if value == 0:
             return 0
         bias = (1 << (self.exponent_bits - 1)) - 1
@@ -187,6 +191,8 @@ def _legacy_literal(text: str, kind: str | None, line: int) -> str:
     if special := _SPECIAL.fullmatch(text):
         payload = special[3] or "0"
         return form.spell(sign | form.special(special[2], int(payload, 16 if payload.startswith("0x") else 10)))
+    from fractions import Fraction  # (with decimal: 5 ms of every process that loads a backend, used here only)
+
     return form.spell(sign | form.rounded(Fraction(text.lstrip("+-"))))
 
 

@@ -6,6 +6,8 @@ imported by every call of cached code a tenth of that call's time.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 
 class FrozenValue:
     """A value of the fields ``_fields`` (set once by :meth:`_freeze`): equal to another of its class with equal
@@ -13,6 +15,12 @@ class FrozenValue:
     AttributeError."""
 
     _fields: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # The fields read at C speed (a dataclass's __eq__ and __hash__ compare tuples as fast): keys of dicts on
+        # the dispatch path are such values.
+        cls._values = staticmethod(attrgetter(*cls._fields) if cls._fields else lambda value: ())
 
     def _freeze(self, **values) -> None:
         for name, value in values.items():
@@ -23,16 +31,13 @@ class FrozenValue:
 
     __delattr__ = __setattr__
 
-    def _values(self) -> tuple:
-        return tuple(getattr(self, name) for name in self._fields)
-
     def __eq__(self, other):
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return self._values() == other._values()
+        return self._values(self) == other._values(other)
 
     def __hash__(self) -> int:
-        return hash(self._values())
+        return hash(self._values(self))
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)

@@ -74,5 +74,6 @@ def float_lanes(values, vector_bits: int) -> int | None:
 def apply_transform_script(root, script: str) -> None:
     """Run ``script``'s ``@__transform_main`` on ``root`` with the transform interpreter."""
     transform_module = ir.Module.parse(script, root.context)
-    entry = next(op for op in transform_module.body.operations if op.sym_name.value == "__transform_main")
-    transform_interpreter().apply_named_sequence(root, entry, transform_module)
+    entry = next(op for op in transform_module.body.operations
+                 if ir.StringAttr(op.attributes["sym_name"]).value == "__transform_main")
+    transform_interpreter().apply_named_sequence(root.operation, entry.operation, transform_module.operation)

@@ -19,17 +19,19 @@ The modules mirror the dialect's: elementwise, reduction, nn, image, tensor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from fxn.values import FrozenValue
 from typing import Callable
 
 
-@dataclass(frozen=True)
-class Converter:
-    """How one ATen op becomes fxn ops."""
+class Converter(FrozenValue):
+    """How one ATen op becomes fxn ops: ``convert``; ``outputs`` if the op has several results and ``convert``
+    takes the wanted index first. (Not a dataclass: every compile imports this module, and making a dataclass
+    costs ~0.7 ms; see :mod:`fxn.values`.)"""
 
-    convert: Callable
-    #: True if the op has several results and ``convert`` takes the wanted index first.
-    outputs: bool = False
+    _fields = ("convert", "outputs")
+
+    def __init__(self, convert: Callable, outputs: bool = False):
+        self._freeze(convert=convert, outputs=outputs)
 
 
 #: Op namespaces other than ``aten`` that converters name in full (``"prims.convert_element_type.default"``).

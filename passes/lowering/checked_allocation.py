@@ -104,7 +104,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fxn.mlir import arith, ir, llvm
+from fxn import llvm_ops as llvm
+from fxn.mlir import arith, ir, llvm_native
+from fxn.values import FrozenValue
 
 from ..registry import FxnPass, PassFailure
 
@@ -212,7 +214,7 @@ class FxnCheckAllocations(FxnPass):
     argument = "fxn-check-allocations"
 
     def run_on(self, module) -> None:
-        functions = {f.sym_name.value: f for f in _functions(module) if len(f.body.blocks)}
+        functions = {_symbol(f): f for f in _functions(module) if len(f.regions[0].blocks)}
         hooks = _failure_hooks(functions)
         may_fail = _functions_that_may_fail(functions, hooks)
         with_status = [n for n in functions if n in may_fail or n.startswith(C_INTERFACE_PREFIX)]  # module order
@@ -234,7 +236,11 @@ class FxnCheckAllocations(FxnPass):
 
 
 def _functions(module) -> list:
-    return [op for op in module.regions[0].blocks[0].operations if isinstance(op, llvm.LLVMFuncOp)]
+    return [op for op in module.regions[0].blocks[0].operations if op.name == "llvm.func"]
+
+
+def _symbol(function) -> str:
+    return ir.StringAttr(function.attributes["sym_name"]).value
 
 
 def _failure_hooks(functions: dict) -> set[str]:
@@ -314,19 +320,19 @@ def _functions_that_may_fail(functions: dict, hooks: set[str]) -> set[str]:
 def _add_status_argument(function) -> None:
     """Append a ``!llvm.ptr`` argument (the status) to ``function``'s type and entry block."""
     ptr = ir.Type.parse("!llvm.ptr")
-    old = llvm.FunctionType(ir.TypeAttr(function.attributes["function_type"]).value)
-    new = llvm.FunctionType.get(old.return_type, [*old.inputs, ptr], is_var_arg=old.is_var_arg)
+    old = llvm_native.FunctionType(ir.TypeAttr(function.attributes["function_type"]).value)
+    new = llvm_native.FunctionType.get(old.return_type, [*old.inputs, ptr], is_var_arg=old.is_var_arg)
     function.attributes["function_type"] = ir.TypeAttr.get(new)
     if "arg_attrs" in function.attributes:
         attrs = list(ir.ArrayAttr(function.attributes["arg_attrs"]))
         function.attributes["arg_attrs"] = ir.ArrayAttr.get([*attrs, ir.DictAttr.get({})])
-    function.body.blocks[0].add_argument(ptr, function.location)
+    function.regions[0].blocks[0].add_argument(ptr, function.location)
 
 
 def _erase_check_declarations(module) -> None:
     """Erase the declarations of the hooks of :data:`CHECKS` (every call of one is a report now)."""
     for function in _functions(module):
-        if function.sym_name.value in CHECKS and not len(function.body.blocks):
+        if _symbol(function) in CHECKS and not len(function.regions[0].blocks):
             function.operation.erase()
 
 
@@ -382,7 +388,7 @@ class _StatusRewriter:
         self.may_fail = may_fail
         self.checks = checks
         self.sites = sites
-        self.status = function.body.blocks[0].arguments[-1]
+        self.status = function.regions[0].blocks[0].arguments[-1]
         self.ptr = ir.Type.parse("!llvm.ptr")
         self.i64 = ir.IntegerType.get_signless(64)
         self._failed = None  # the blocks that report a failure and return, created on first need
@@ -392,7 +398,7 @@ class _StatusRewriter:
 
     def run(self) -> None:
         with self.function.location:
-            start = ir.InsertionPoint.at_block_begin(self.function.body.blocks[0])
+            start = ir.InsertionPoint.at_block_begin(self.function.regions[0].blocks[0])
             self.store(self.constant(0, start), 0, start)
             parallel = []  # the ops of the body whose regions hold a site
             for call in _live_calls(self.function, self.checks):
@@ -413,12 +419,11 @@ class _StatusRewriter:
 
     def constant(self, value: int, ip):
         with ip:
-            return llvm.mlir_constant(ir.IntegerAttr.get(self.i64, value))
+            return llvm.constant(ir.IntegerAttr.get(self.i64, value))
 
     def store(self, value, field: int, ip) -> None:
         with ip:
-            address = self.status if field == 0 else llvm.getelementptr(
-                self.ptr, self.status, [], [field], self.i64, llvm.GEPNoWrapFlags.none)
+            address = self.status if field == 0 else llvm.getelementptr(self.status, self.i64, [field])
             llvm.store(value, address)
 
     def new_site(self, kind: str, location, ip):
@@ -430,7 +435,7 @@ class _StatusRewriter:
         """``value`` (an integer) widened to i64 for the status (sign- or zero-extended), at the current point."""
         if ir.IntegerType(value.type).width >= 64:
             return value
-        return llvm.sext(self.i64, value) if signed else llvm.zext(self.i64, value)
+        return llvm.cast("sext" if signed else "zext", self.i64, value)
 
     def check_allocation(self, call, size_operand: int, owner=None) -> None:
         """After ``call``: NULL branches to the failure block with this site and the size asked for (the failure
@@ -438,12 +443,12 @@ class _StatusRewriter:
         continuation = _split_after(call)
         ip = ir.InsertionPoint(call.operation.block)
         with ip, call.location:
-            null = llvm.mlir_zero(self.ptr)
-            failed = llvm.icmp(llvm.ICmpPredicate.eq, call.results[0], null)
+            null = llvm.zero(self.ptr)
+            failed = llvm.icmp("eq", call.results[0], null)
             site = self.new_site(ALLOCATION, call.location, ip)
             size = self.as_i64(call.operands[size_operand], signed=False)  # size_t of a 32-bit target
             zero = self.constant(0, ip)
-            llvm.cond_br(failed, [site, size, zero, zero], [], self.failure_block(owner), continuation)
+            llvm.cond_branch(failed, self.failure_block(owner), continuation, [site, size, zero, zero])
 
     def report_check(self, call, kind: str, owner=None) -> None:
         """Replace ``call`` of a check's hook with a branch to the failure block (of ``owner``'s region if it is
@@ -453,7 +458,7 @@ class _StatusRewriter:
         with ip, call.location:
             site = self.new_site(kind, call.location, ip)
             details = [self.as_i64(operand, signed=True) for operand in call.operands]
-            llvm.br([site, *details], self.failure_block(owner))
+            llvm.branch([site, *details], self.failure_block(owner))
         call.erase()
 
     def pass_status(self, call, may_fail: bool, owner=None) -> None:
@@ -461,7 +466,7 @@ class _StatusRewriter:
         iteration, in ``owner``'s region if it is not None)."""
         with ir.InsertionPoint(call), call.location:
             result_type = call.results[0].type if len(call.results) else None
-            new = llvm.call(result_type, [*call.operands, self.status], [], [], callee=_callee(call))
+            new = llvm.call(result_type, [*call.operands, self.status], _callee(call))
         new_op = new.owner if result_type is not None else new.operation
         for old, replacement in zip(call.results, new_op.results):
             old.replace_all_uses_with(replacement)
@@ -471,17 +476,17 @@ class _StatusRewriter:
         continuation = _split_after(new_op)
         ip = ir.InsertionPoint(new_op.operation.block)
         with ip, new_op.location:
-            failed = llvm.icmp(llvm.ICmpPredicate.ne, llvm.load(self.i64, self.status), self.constant(0, ip))
+            failed = llvm.icmp("ne", llvm.load(self.i64, self.status), self.constant(0, ip))
             exit = self.return_block() if owner is None else self.region_blocks(owner)[1]
-            llvm.cond_br(failed, [], [], exit, continuation)
+            llvm.cond_branch(failed, exit, continuation)
 
     def return_if_failed(self, op) -> None:
         """After ``op`` (a parallel loop whose iterations may have failed), return at once if ``site`` is set."""
         continuation = _split_after(op)
         ip = ir.InsertionPoint(op.block)
         with ip, op.location:
-            failed = llvm.icmp(llvm.ICmpPredicate.ne, llvm.load(self.i64, self.status), self.constant(0, ip))
-            llvm.cond_br(failed, [], [], self.return_block(), continuation)
+            failed = llvm.icmp("ne", llvm.load(self.i64, self.status), self.constant(0, ip))
+            llvm.cond_branch(failed, self.return_block(), continuation)
 
     def failure_block(self, owner=None):
         """``^failed(%site, %value, %bound, %axis: i64)``: stores the four into the status, then returns.
@@ -498,7 +503,7 @@ class _StatusRewriter:
             for field, value in enumerate(block.arguments):
                 self.store(value, field, ip)
             with ip:
-                llvm.br([], self.return_block())
+                llvm.branch([], self.return_block())
             self._failed = block
         return self._failed
 
@@ -525,15 +530,14 @@ class _StatusRewriter:
             ip = ir.InsertionPoint(failed)
             site, *details = failed.arguments
             with ip:
-                exchanged = llvm.cmpxchg(self.status, self.constant(0, ip), site, llvm.AtomicOrdering.acq_rel,
-                                         llvm.AtomicOrdering.monotonic)
+                exchanged = llvm.cmpxchg(self.status, self.constant(0, ip), site, "acq_rel", "monotonic")
                 first = llvm.extractvalue(ir.IntegerType.get_signless(1), exchanged, [1])
-                llvm.cond_br(first, [], [], record, exit)
+                llvm.cond_branch(first, record, exit)
             ip = ir.InsertionPoint(record)
             for field, value in enumerate(details, start=1):
                 self.store(value, field, ip)
             with ip:
-                llvm.br([], exit)
+                llvm.branch([], exit)
         self._region_blocks.append((owner, failed, exit))
         return failed, exit
 
@@ -541,17 +545,18 @@ class _StatusRewriter:
         """``^return``: returns a zero value of the function's result type (nothing if void)."""
         if self._return is None:
             block = self._new_last_block()
-            returned = llvm.FunctionType(ir.TypeAttr(self.function.attributes["function_type"]).value).return_type
+            function_type = ir.TypeAttr(self.function.attributes["function_type"]).value
+            returned = llvm_native.FunctionType(function_type).return_type
             with ir.InsertionPoint(block):
                 if returned == ir.Type.parse("!llvm.void"):
                     llvm.return_()
                 else:
-                    llvm.return_(arg=llvm.mlir_zero(returned))
+                    llvm.return_(llvm.zero(returned))
             self._return = block
         return self._return
 
     def _new_last_block(self, *argument_types):
-        region = self.function.body
+        region = self.function.regions[0]
         return region.blocks[len(region.blocks) - 1].create_after(
             *argument_types, arg_locs=[self.function.location] * len(argument_types))
 
@@ -588,27 +593,27 @@ def _cut_after(op, function) -> None:
     for following in reversed(_ops_after(op)):
         for result in following.results:
             if any(use.owner.operation.block != block for use in result.uses):
-                with ir.InsertionPoint.at_block_begin(function.body.blocks[0]), following.location:
-                    result.replace_all_uses_with(llvm.mlir_poison(result.type))
+                with ir.InsertionPoint.at_block_begin(function.regions[0].blocks[0]), following.location:
+                    result.replace_all_uses_with(llvm.poison(result.type))
         following.operation.erase()
 
 
 # ----------------------------------------------------------------------------- reading the sites back
 
 
-@dataclass(frozen=True)
-class FailureSite:
+class FailureSite(FrozenValue):
     """Where compiled code may fail: the kind of failure, the user's location, and the fxn ops there.
 
     ``kind`` is :data:`ALLOCATION` (a buffer it could not get) or
-    :data:`INDEX` (an index out of bounds).
+    :data:`INDEX` (an index out of bounds). (Not a dataclass: every compile
+    imports this module, see :mod:`fxn.values`.)
     """
 
-    file: str | None
-    line: int = 0
-    column: int = 0
-    ops: tuple[str, ...] = ()
-    kind: str = ALLOCATION
+    _fields = ("file", "line", "column", "ops", "kind")
+
+    def __init__(self, file: str | None, line: int = 0, column: int = 0, ops: tuple[str, ...] = (),
+                 kind: str = ALLOCATION):
+        self._freeze(file=file, line=line, column=column, ops=ops, kind=kind)
 
     @property
     def where(self) -> str | None:

@@ -61,7 +61,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from fxn.dialects import OPS, TensorType
@@ -70,21 +69,36 @@ from fxn.dialects import string as string_ops
 from fxn.dialects.reduction import reduced_axes, reduced_shape
 from fxn.dialects.types import normalize_axis
 from fxn.mlir import ir
+from fxn.values import FrozenValue
 
 # ----------------------------------------------------------------------------
 # The result: assumptions on argument dims, and the check.
 
 
-@dataclass(frozen=True, order=True)
-class ArgDim:
-    """Dim ``axis`` of argument ``arg`` (both 0-based)."""
+class ArgDim(FrozenValue):
+    """Dim ``axis`` of argument ``arg`` (both 0-based), ordered by argument, then axis. (This module's values are
+    immutable values compared by their fields, not dataclasses, which a cold start would pay ~0.7 ms each for:
+    see :mod:`fxn.values`.)"""
 
-    arg: int
-    axis: int
+    _fields = ("arg", "axis")
+
+    def __init__(self, arg: int, axis: int):
+        self._freeze(arg=arg, axis=axis)
+
+    def __lt__(self, other: "ArgDim") -> bool:
+        return (self.arg, self.axis) < (other.arg, other.axis)
+
+    def __le__(self, other: "ArgDim") -> bool:
+        return (self.arg, self.axis) <= (other.arg, other.axis)
+
+    def __gt__(self, other: "ArgDim") -> bool:
+        return (self.arg, self.axis) > (other.arg, other.axis)
+
+    def __ge__(self, other: "ArgDim") -> bool:
+        return (self.arg, self.axis) >= (other.arg, other.axis)
 
 
-@dataclass(frozen=True)
-class Assumption:
+class Assumption(FrozenValue):
     """One requirement on argument dims, as the op at ``location`` imposes it.
 
     Two ``dims`` (``size`` None): they are equal. One dim: it equals
@@ -92,12 +106,10 @@ class Assumption:
     op needs it for.
     """
 
-    dims: tuple[ArgDim, ...]
-    size: int | None
-    at_least: bool
-    op: str
-    location: str
-    why: str
+    _fields = ("dims", "size", "at_least", "op", "location", "why")
+
+    def __init__(self, dims: tuple[ArgDim, ...], size: int | None, at_least: bool, op: str, location: str, why: str):
+        self._freeze(dims=dims, size=size, at_least=at_least, op=op, location=location, why=why)
 
     def holds(self, shapes: Sequence[Sequence[int]]) -> bool:
         first = shapes[self.dims[0].arg][self.dims[0].axis]
@@ -124,33 +136,34 @@ class Assumption:
         return f"dim {spelled[0]} must be {relation}{self.size} {because}; got {got[0]}"
 
 
-@dataclass(frozen=True)
-class DimGroup:
+class DimGroup(FrozenValue):
     """Argument dims that must all be equal, and equal ``size`` if it is given."""
 
-    dims: tuple[ArgDim, ...]
-    size: int | None
+    _fields = ("dims", "size")
+
+    def __init__(self, dims: tuple[ArgDim, ...], size: int | None):
+        self._freeze(dims=dims, size=size)
 
 
-@dataclass(frozen=True)
-class DimMinimum:
+class DimMinimum(FrozenValue):
     """An argument dim that must be at least ``size``."""
 
-    dim: ArgDim
-    size: int
+    _fields = ("dim", "size")
+
+    def __init__(self, dim: ArgDim, size: int):
+        self._freeze(dim=dim, size=size)
 
 
-@dataclass(frozen=True)
-class Unchecked:
+class Unchecked(FrozenValue):
     """An assumption of the op at ``location`` that the arguments' sizes cannot express."""
 
-    op: str
-    location: str
-    reason: str
+    _fields = ("op", "location", "reason")
+
+    def __init__(self, op: str, location: str, reason: str):
+        self._freeze(op=op, location=location, reason=reason)
 
 
-@dataclass(frozen=True)
-class DimAssumptions:
+class DimAssumptions(FrozenValue):
     """What the compiled code of one function assumes about its arguments' dynamic dims.
 
     ``assumptions`` lists every requirement as an op imposes it, in program
@@ -162,22 +175,16 @@ class DimAssumptions:
     satisfies them). ``names`` name the arguments in messages.
     """
 
-    names: tuple[str, ...]
-    assumptions: tuple[Assumption, ...]
-    unchecked: tuple[Unchecked, ...]
-    groups: tuple[DimGroup, ...] = field(init=False)
-    minimums: tuple[DimMinimum, ...] = field(init=False)
-    _holds: Callable = field(init=False, repr=False, compare=False)
+    _fields = ("names", "assumptions", "unchecked", "groups", "minimums")
 
-    def __post_init__(self):
-        groups = _closed_groups(a for a in self.assumptions if not a.at_least)
+    def __init__(self, names: tuple[str, ...], assumptions: tuple[Assumption, ...], unchecked: tuple[Unchecked, ...]):
+        groups = _closed_groups(a for a in assumptions if not a.at_least)
         fixed = {d: g.size for g in groups if g.size is not None for d in g.dims}
-        minimums = _strongest_minimums(a for a in self.assumptions if a.at_least)
+        minimums = _strongest_minimums(a for a in assumptions if a.at_least)
         # A minimum that a fixed size already meets is implied by the group.
         minimums = tuple(m for m in minimums if fixed.get(m.dim, -1) < m.size)
-        object.__setattr__(self, "groups", groups)
-        object.__setattr__(self, "minimums", minimums)
-        object.__setattr__(self, "_holds", _comparison(groups, minimums))
+        self._freeze(names=names, assumptions=assumptions, unchecked=unchecked, groups=groups, minimums=minimums,
+                     _holds=_comparison(groups, minimums))
 
     def __reduce__(self):
         """Pickled as what it is built from (the on-disk cache stores it): the derived check is built again."""
@@ -272,23 +279,27 @@ class _UnionFind:
 # The analysis: a size term per dim of every tensor value.
 
 
-@dataclass(eq=False)
 class _Derived:
-    """A dynamic size computed at run time from other sizes (no argument dim names it)."""
+    """A dynamic size computed at run time from other sizes (no argument dim names it); equal only to itself."""
 
-    description: str
+    def __init__(self, description: str):
+        self.description = description
+
+    def __repr__(self) -> str:
+        return f"_Derived(description={self.description!r})"
 
 
 #: A dim's size: a static int, an argument's dynamic dim, or a derived size.
 Term = int | ArgDim | _Derived
 
 
-@dataclass(frozen=True)
-class _Site:
+class _Site(FrozenValue):
     """The op imposing an assumption: its name and ``file:line:col``."""
 
-    op: str
-    location: str
+    _fields = ("op", "location")
+
+    def __init__(self, op: str, location: str):
+        self._freeze(op=op, location=location)
 
 
 _BROADCAST = "dynamic dims broadcast only where the type says 1"

@@ -22,7 +22,8 @@ tensors). An ``i1`` travels as a byte that is 0 or 1 both ways, as C's
 
 from __future__ import annotations
 
-from fxn.mlir import arith, ir, llvm, tensor
+from fxn import llvm_ops
+from fxn.mlir import arith, ir, tensor
 
 from . import lowering
 from .structured import element_type
@@ -33,13 +34,13 @@ def lower_call_indirect(op, target):
     result, params = op.attrs().signature
     callee, *args = op.operands
     byte = ir.IntegerType.get_signless(8)
-    pointer = llvm.inttoptr(ir.Type.parse("!llvm.ptr"), tensor.extract(callee, []))
+    pointer = llvm_ops.cast("inttoptr", llvm_ops.ptr_type(), tensor.extract(callee, []))
     scalars = [arith.extui(byte, tensor.extract(a, [])) if dtype == "i1" else tensor.extract(a, [])
                for a, dtype in zip(args, params)]
     # A byte argument is zero-extended to its register, as C callers extend a bool (clang's callees rely on it).
     extension = [ir.DictAttr.get({"llvm.zeroext": ir.UnitAttr.get()} if dtype == "i1" else {}) for dtype in params]
-    value = llvm.call(byte if result == "i1" else element_type(result), [pointer, *scalars], [], [],
-                      arg_attrs=ir.ArrayAttr.get(extension))
+    value = llvm_ops.call(byte if result == "i1" else element_type(result), [pointer, *scalars],
+                          arg_attrs=ir.ArrayAttr.get(extension))
     if result == "i1":
         value = arith.trunci(ir.IntegerType.get_signless(1), value)
     return tensor.from_elements(ir.RankedTensorType.get([], element_type(result)), [value])

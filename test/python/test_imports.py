@@ -4,7 +4,7 @@
 function of numbers doing arithmetic, with branches or not, compiles without
 torch, and without numpy or the bindings' ``linalg`` package (its named-op
 DSL) when straight; a call of code from the on-disk cache imports neither
-torch, MLIR, numpy nor typing.
+torch, MLIR, numpy, typing, inspect nor dataclasses.
 """
 
 import subprocess
@@ -57,7 +57,22 @@ def test_a_function_of_numbers_compiles_without_numpy_or_the_linalg_package():
     run(FMA + "assert not {'numpy', 'torch_mlir.dialects.linalg'} & set(sys.modules), 'compiling fma'\n")
 
 
+def test_a_function_of_numbers_compiles_without_the_bindings_llvm_or_transform_modules():
+    run(FMA + "assert not {'torch_mlir.dialects.llvm', 'torch_mlir.dialects.transform'} & set(sys.modules)\n")
+
+
+def test_compiling_loads_backends_only_until_the_host_one():
+    run("import sys\n"
+        "from fxn.backends import _registered, host_target\n"
+        "backend, _ = host_target()\n"
+        "later = [e.name for e in _registered() if e.name > backend.name]\n"
+        "assert later, 'no backend sorts after the host one: nothing to check'\n"
+        "assert not [e for e in _registered() if e.name in later and e.backend is not None], 'loaded'\n"
+        "assert 'fxn.backends.wasm_simd' not in sys.modules\n")
+
+
 def test_a_call_of_cached_code_imports_neither_torch_mlir_nor_numpy(tmp_path):
-    warm = FMA + "assert not {'torch', 'torch_mlir', 'numpy', 'typing'} & set(sys.modules), sorted(sys.modules)\n"
+    warm = FMA + ("assert not {'torch', 'torch_mlir', 'numpy', 'typing', 'inspect', 'dataclasses'} & set(sys.modules), "
+                  "sorted(sys.modules)\n")
     run(FMA, FXN_CACHE="1", FXN_CACHE_DIR=str(tmp_path))
     run(warm, FXN_CACHE="1", FXN_CACHE_DIR=str(tmp_path))

@@ -417,6 +417,12 @@ def test_methods_match_cpython(s):
         assert compiled(s, t, i) == methods(s, t, i), (s, t, i)
 
 
+def test_strip_without_arguments_strips_what_str_isspace_is_true_of():
+    from fxn.frontend.string_capture import WHITESPACE
+
+    assert WHITESPACE == "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+
+
 def split_items(s: str, sep: str, i: int):
     return s.split(sep)[i], len(s.split(sep, 1)), s.split(sep)[-1]
 
