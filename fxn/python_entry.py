@@ -448,7 +448,7 @@ def add_python_entry(module, name: str, arg_types: list[TensorType], result_type
         emit.require(emit.compare("eq", nargs, emit.const(len(arg_types))))
         if value_entry and scalar_result:
             # The value entry takes an i1 as a byte that is 0 or 1 (fxn.entries.add_value_entry).
-            values = [emit.op(llvm.zext, emit.i8, build.scalar(i, t)) if t.dtype == "i1" else build.scalar(i, t)
+            values = [emit.op(llvm.cast, "zext", emit.i8, build.scalar(i, t)) if t.dtype == "i1" else build.scalar(i, t)
                       for i, t in enumerate(arg_types)]
             returned = emit.i8 if result.dtype == "i1" else _element_type(result.dtype)
             emit.ret(build.box(emit.call(value_symbol(name), values, returned), result.dtype))
