@@ -366,8 +366,7 @@ class _Emitter:
         and each of its arguments a statement (and segment) of its own, so that the calls take numbers and the
         rest is captured as array code (``out[i] = f(x[i])``: ``a = x[i]``, ``b = f(a)``, ``out[i] = b``). Loops
         over Python sequences and short literal ranges unroll first. Returns the ``returned`` value, if given."""
-        hoister = _CallHoister({name for name, value in env.items() if emit.is_value(value)
-                                and value in self.function_types})
+        hoister = _CallHoister()
         result = None
         if returned is not None:
             result = hoister.temporary()
@@ -379,6 +378,8 @@ class _Emitter:
             if items is not None:
                 self.emit_unrolled(statement, items, env, later)
                 continue
+            hoister.functions = {name for name, value in env.items() if emit.is_value(value)
+                                 and value in self.function_types}  # (as the statements before left them)
             parts = hoister.apart(statement)
             for position, part in enumerate(parts):
                 self.emit_segment([part], env, later | reads(parts[position + 1:]), apart=True,
@@ -831,11 +832,12 @@ def _iterated_name(statement: ast.stmt) -> str | None:
 
 
 class _CallHoister(OwnCodeTransformer):
-    """Takes the calls of function values (the names ``functions``) out of a statement: each argument that is
+    """Takes the calls of function values (the names in ``functions``) out of a statement: each argument that is
     not a name or constant, then the call, assigned to a temporary of its own before it (innermost first)."""
 
-    def __init__(self, functions: set[str]):
-        self.functions, self.count, self.before = functions, 0, []
+    def __init__(self):
+        self.functions: set[str] = set()
+        self.count, self.before = 0, []
 
     def temporary(self) -> str:
         self.count += 1

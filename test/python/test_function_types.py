@@ -581,6 +581,14 @@ def test_arrays_beside_function_values():
     np.testing.assert_array_equal(scaled(foo2, np.ones(3, np.float32)), np.full(3, 4.0, np.float32))
     assert scaled.tracing_count == 1
 
+    @fxn.compile
+    def aliased(f: F32, xs):
+        g = f
+        return g(xs[1]) * xs
+
+    xs = np.arange(3, dtype=np.float32)
+    np.testing.assert_array_equal(aliased(foo, xs), aliased.fn(foo, xs))
+
 
 # ----------------------------------------------------------------------------- parameters of different element types
 
