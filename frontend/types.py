@@ -195,15 +195,20 @@ class Parameter(FrozenValue):
     ``static_argnames``); ``container``: a declared container
     (``.containers.ContainerSpec``), one parameter per leaf; ``string``: a
     Python str (annotated ``str``), passed as its UTF-8 bytes (declared
-    ``STRING``).
+    ``STRING``); ``shown``: how errors name it (its name, or for a leaf of a
+    container the Python path the caller wrote: ``pair.right``, ``fs[1][0]``).
     """
 
-    _fields = ("name", "declared", "is_scalar", "static", "container", "string")
+    _fields = ("name", "declared", "is_scalar", "static", "container", "string", "shown")
 
     def __init__(self, name: str, declared: TensorType | None, is_scalar: bool, static: StaticSpec | None = None,
-                 container: object = None, string: bool = False):
+                 container: object = None, string: bool = False, shown: str | None = None):
         self._freeze(name=name, declared=declared, is_scalar=is_scalar, static=static, container=container,
-                     string=string)
+                     string=string, shown=shown or name)
+
+    def shown_as(self, shown: str) -> "Parameter":
+        """This parameter, named ``shown`` in errors."""
+        return Parameter(self.name, self.declared, self.is_scalar, self.static, self.container, self.string, shown)
 
 
 def parameters(fn, static_argnames=(), scalar_dtypes: dict = SCALAR_DTYPES) -> list[Parameter]:
@@ -266,26 +271,26 @@ def argument_type(parameter: Parameter, value) -> TensorType:
     given = _type_of_value(value, parameter)
     expected = parameter.declared
     if expected is not None and not fits(given, expected):
-        raise TypeError(f"parameter '{parameter.name}' expects {expected}; got {given}")
+        raise TypeError(f"parameter '{parameter.shown}' expects {expected}; got {given}")
     return given if expected is None else _refine(expected, given)
 
 
 def _type_of_value(value, parameter: Parameter) -> TensorType:
     if parameter.string:
         if not isinstance(value, str):
-            raise TypeError(f"parameter '{parameter.name}' expects a str; got {type(value).__name__}")
+            raise TypeError(f"parameter '{parameter.shown}' expects a str; got {type(value).__name__}")
         return STRING
     if isinstance(value, (bool, int, float)) and parameter.declared is not None and parameter.declared.rank == 0:
         return parameter.declared
     if isinstance(value, (str, bytes, dict, type(None))) or callable(value):
-        raise TypeError(f"parameter '{parameter.name}' got a {type(value).__name__}; fxn compiles arrays and numbers "
+        raise TypeError(f"parameter '{parameter.shown}' got a {type(value).__name__}; fxn compiles arrays and numbers "
                         f"as run-time values: annotate the parameter fxn.Static[{type(value).__name__}] to make the "
                         "value a constant of the compiled code")
     array = as_array(value)
     try:
         return TensorType(dtype_of_numpy(array.dtype), array.shape)
     except VerifyError:
-        raise TypeError(f"parameter '{parameter.name}': {array.dtype} arrays are not supported "
+        raise TypeError(f"parameter '{parameter.shown}': {array.dtype} arrays are not supported "
                         f"(supported: {', '.join(str(d) for d in numpy_dtypes().values())})") from None
 
 

@@ -514,7 +514,7 @@ class CompiledFunction(functools.partial):
             self._concrete = {}
             self._retarget(self._dispatch_static)
             return self
-        self.parameters = [p for p in every if p.static is None]
+        self.parameters = _shown_as_paths(fn, [p for p in every if p.static is None])
         self._containers = {p.name: p.container for p in self.parameters if p.container is not None}
         self._fixed_names = tuple(self.static_parameters)
         self._concrete: dict[tuple[TensorType, ...], ConcreteFunction] = {}
@@ -789,7 +789,7 @@ class CompiledFunction(functools.partial):
         for p, a in zip(self.parameters, args):
             if isinstance(a, TensorSpec):
                 if p.declared is not None and a.tensor_type != p.declared:
-                    raise TypeError(f"parameter '{p.name}' expects {p.declared}; got {a.tensor_type}")
+                    raise TypeError(f"parameter '{p.shown}' expects {p.declared}; got {a.tensor_type}")
                 types.append(a.tensor_type)
             else:
                 types.append(argument_type(p, a))
@@ -1050,7 +1050,7 @@ class CompiledFunction(functools.partial):
 
             store(cache_key, engine, lowered, scalar_results, entered, arrays)
         concrete = ConcreteFunction(lowered, lambda: self._executable(engine, lowered, scalar_results),
-                                    [p.name for p in self.parameters])
+                                    [p.shown for p in self.parameters])
         if lowered.value_entry:
             from fxn.python_entry import function_address
 
@@ -1067,7 +1067,7 @@ class CompiledFunction(functools.partial):
 
         return Executable(
             engine, lowered.entry, lowered.arg_types, lowered.result_types,
-            arg_names=[p.name for p in self.parameters],
+            arg_names=[p.shown for p in self.parameters],
             string_args=[p.string for p in self.parameters],
             scalar_results=scalar_results,
             named_dims=self.named_dims(),
@@ -1114,7 +1114,7 @@ class CompiledFunction(functools.partial):
             return None
         lowered, library, scalar_results, entered, arrays = loaded
         concrete = ConcreteFunction(lowered, lambda: self._executable(library, lowered, scalar_results),
-                                    [p.name for p in self.parameters])
+                                    [p.shown for p in self.parameters])
         concrete.value_address = functools.partial(_library_value_address, library, lowered.entry)
         if entered:
             from fxn.cached_code import library_entry
@@ -1190,6 +1190,18 @@ def _leaves(name: str, kind, structure: Structure, hint, declared: tuple | None)
     if structure.kind == "leaf":
         return [(name, hint)]
     return [(path, empty) for path in structure.paths(name)]
+
+
+def _shown_as_paths(fn, parameters: list) -> list:
+    """``parameters``, those of a function of flattened arguments (``__fxn_layout__``) named in errors by the
+    Python paths of their leaves (``pair.right``, ``fs[1][0]``, ``ts[0]``)."""
+    layout = getattr(fn, "__fxn_layout__", None)
+    if layout is None:
+        return parameters
+    paths = [path for name, structure in layout for path in structure.paths(name)]
+    if len(paths) != len(parameters):
+        return parameters
+    return [p.shown_as(path) for p, path in zip(parameters, paths)]
 
 
 def _with_flat_parameters(fn, hints: dict, layout: tuple, declared_leaves: dict):

@@ -89,7 +89,7 @@ def _run_in_process(compiled, types, target: Target, arguments: list) -> tuple:
 
     lowered = compiled.lower(types, target)
     executable = Executable(jit(lowered.module), lowered.entry, lowered.arg_types, lowered.result_types,
-                            arg_names=[p.name for p in compiled.parameters],
+                            arg_names=[p.shown for p in compiled.parameters],
                             string_args=[p.string for p in compiled.parameters],
                             scalar_results=compiled.scalar_results(lowered.result_types, lowered.arg_types),
                             named_dims=compiled.named_dims(), dim_assumptions=lowered.dim_assumptions,

@@ -767,7 +767,7 @@ def test_calls_after_the_first_check_each_argument_as_the_first_does():
     assert nested((foo, (foo2, foo)), 1.0) == 5.0  # the flattened function is found, then kept
     with pytest.raises(TypeError, match=r"parameter 'fs\[1\]' expects a tuple of 2; got a tuple of 1"):
         nested((foo, (foo2,)), 1.0)
-    with pytest.raises(TypeError, match=r"argument 'fs_1_0' expects a function of type f32\(f32\); got int"):
+    with pytest.raises(TypeError, match=r"argument 'fs\[1\]\[0\]' expects a function of type f32\(f32\); got int"):
         nested((foo, (3, foo)), 1.0)
     assert nested((foo2, (foo, foo2)), 1.0) == 6.0
     assert nested.tracing_count == 1
